@@ -1,0 +1,41 @@
+# Quick start (see README.md):
+#   make reports   set up .venv and build every report from the embedded sample data
+#   make test      set up .venv and run lint + the test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+JOBS   ?= 2
+
+.PHONY: setup reports test lint format benchmark sample clean
+
+$(BIN)/doit: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" > /dev/null
+	touch $@
+
+setup: $(BIN)/doit
+
+reports: setup
+	$(BIN)/doit -n $(JOBS)
+
+test: setup lint
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+sample: setup
+	$(BIN)/doit generate_sample
+
+benchmark: setup
+	$(BIN)/python benchmarks/run_benchmark.py
+
+clean:
+	rm -rf build reports/20* reports/index.html data/processed/*.parquet data/processed/*.csv .doit.db*

@@ -1,0 +1,82 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["remove-cell"]
+# Gesamtstädtische Übersicht: one page per report year with all Stadtteile side by side.
+
+# %% tags=["parameters"]
+config_path = "../config/leverkusen.yml"
+year = 2025
+
+# %%
+from IPython.display import Markdown, display
+
+from helpers import demography, plots
+from helpers import display as show
+from helpers.context import open_report
+from helpers.formatting import fmt_number, fmt_percent
+
+ctx = open_report(config_path, year, kind="gesamtstadt")
+summary = ctx.table("population_summary")
+source = ctx.source_line(ctx.config.sources["population"].holder)
+city = demography.row_of(summary, year, "stadt", ctx.city_code)
+links = {s.name: ctx.href("profil", year, s.slug) for s in ctx.config.stadtteile}
+
+# %%
+display(
+    Markdown(
+        f"# Gesamtstädtische Übersicht {ctx.commune} {year}\n\n"
+        f"Alle Stadtteile im Vergleich · Stand: 31.12.{year}"
+    )
+)
+
+# %% [markdown]
+# ## Bevölkerung
+
+# %%
+display(
+    Markdown(
+        f"Am 31.12.{year} lebten in {ctx.commune} {fmt_number(city['persons'])} Einwohnerinnen "
+        f"und Einwohner mit Hauptwohnsitz; {fmt_percent(city['share_u18_pct'])} von ihnen waren "
+        f"jünger als 18 Jahre. Die Stadtteile sind nach ihrer Kennziffer geordnet, nicht nach "
+        f"Rang; die Namen führen zu den Stadtteilprofilen."
+    )
+)
+display(
+    show.table_html(
+        demography.overview_table(summary, year),
+        f"Bevölkerung nach Stadtteilen, Stadtbezirken und Gesamtstadt am 31.12.{year}",
+        numeric=demography.OVERVIEW_NUMERIC,
+        links=links,
+        note=source,
+    )
+)
+
+# %%
+stadtteile = summary[(summary["year"] == year) & (summary["area_level"] == "stadtteil")]
+fig = plots.area_bar_chart(
+    stadtteile,
+    "share_u18_pct",
+    float(city["share_u18_pct"]),
+    f"Anteil der unter 18-Jährigen nach Stadtteilen, 31.12.{year}",
+    "Anteil an der Bevölkerung in %",
+    source,
+)
+display(
+    show.figure_html(
+        fig,
+        alt=f"Balkendiagramm: Anteil der unter 18-Jährigen in jedem Stadtteil am 31.12.{year}, "
+        "mit dem Wert der Gesamtstadt als Linie.",
+    )
+)

@@ -1,0 +1,122 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["remove-cell"]
+# Stadtteilprofil: one page per report year and Stadtteil. Thin: parameters, calls into
+# `helpers`, tables, charts and prose. Run it for one year and Stadtteil with
+# `doit report_profil:<year>-<slug>`, or open it in JupyterLab and edit the parameters.
+
+# %% tags=["parameters"]
+config_path = "../config/leverkusen.yml"
+year = 2025
+stadtteil = "wiesdorf"
+
+# %%
+from IPython.display import Markdown, display
+
+from helpers import demography, plots
+from helpers import display as show
+from helpers.context import open_report
+from helpers.formatting import fmt_change, fmt_number, fmt_percent
+
+ctx = open_report(config_path, year, stadtteil, kind="profil")
+st = ctx.stadtteil
+bezirk = ctx.config.stadtbezirk(st.stadtbezirk)
+summary = ctx.table("population_summary")
+bands = ctx.table("population_bands")
+source = ctx.source_line(ctx.config.sources["population"].holder)
+area = ("stadtteil", st.code)
+now = demography.row_of(summary, year, *area)
+city = demography.row_of(summary, year, "stadt", ctx.city_code)
+
+# %%
+display(
+    Markdown(
+        f"# Stadtteilprofil {st.name} {year}\n\n"
+        f"**{ctx.commune}**, {bezirk.name} · Stand: 31.12.{year}"
+    )
+)
+
+# %% [markdown]
+# ## Bevölkerung
+#
+# ### Auf einen Blick
+
+# %%
+display(
+    show.kpi_boxes(
+        demography.key_figures(summary, year, *area, ctx.city_code), f"Gesamtstadt {ctx.commune}"
+    )
+)
+display(
+    Markdown(
+        f"Am 31.12.{year} lebten in {st.name} {fmt_number(now['persons'])} Einwohnerinnen und "
+        f"Einwohner mit Hauptwohnsitz, {fmt_change(now['change_pct'], 1, ' %')} gegenüber dem "
+        f"Vorjahr. Der Anteil der Kinder und Jugendlichen unter 18 Jahren beträgt "
+        f"{fmt_percent(now['share_u18_pct'])} (Gesamtstadt: {fmt_percent(city['share_u18_pct'])})."
+    )
+)
+
+# %% [markdown]
+# ### Altersstruktur
+
+# %%
+structure = demography.age_structure(bands, year, [area, ("stadt", ctx.city_code)])
+fig = plots.age_structure_chart(
+    structure,
+    [st.name, ctx.commune],
+    f"Altersstruktur {st.name} und Gesamtstadt, 31.12.{year}",
+    source,
+)
+display(
+    show.figure_html(
+        fig,
+        alt=f"Balkendiagramm: Anteile der Altersgruppen an der Bevölkerung in {st.name} "
+        f"im Vergleich zur Gesamtstadt am 31.12.{year}.",
+    )
+)
+
+# %% [markdown]
+# ### Entwicklung
+
+# %%
+series = summary[
+    ((summary["area_level"] == "stadtteil") & (summary["area_code"] == st.code))
+    | (summary["area_level"] == "stadt")
+]
+fig = plots.time_series_chart(
+    series,
+    "share_u18_pct",
+    f"Anteil der unter 18-Jährigen in {st.name} und der Gesamtstadt",
+    "Anteil in %",
+    source,
+    decimals=0,
+    highlight_year=year,
+)
+display(
+    show.figure_html(
+        fig,
+        alt=f"Liniendiagramm: Anteil der unter 18-Jährigen in {st.name} und in der Gesamtstadt "
+        f"von {int(series['year'].min())} bis {int(series['year'].max())}.",
+    )
+)
+history = summary[(summary["area_level"] == "stadtteil") & (summary["area_code"] == st.code)]
+display(
+    show.table_html(
+        demography.history_table(history),
+        f"Bevölkerung in {st.name} am 31.12. der Jahre",
+        numeric=demography.HISTORY_NUMERIC,
+        note=source,
+    )
+)

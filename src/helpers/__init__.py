@@ -1,0 +1,1 @@
+"""Präventionsmonitoring helpers."""

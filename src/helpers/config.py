@@ -1,0 +1,256 @@
+"""Load and validate the commune configuration (one YAML file per commune).
+
+The config is the single source of truth for the commune, its Stadtbezirke and Stadtteile,
+the data and report years, thresholds, age bands, raw-source patterns and paths. Everything
+else (dodo.py, notebooks, helpers) reads it through :func:`load_config`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class ConfigError(ValueError):
+    """Raised when a config file is missing, unreadable or invalid."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Commune(_Strict):
+    """The commune: name and Amtlicher Gemeindeschlüssel (AGS)."""
+
+    name: str = Field(min_length=1)
+    ags: Annotated[str, Field(pattern=r"^\d{8}$", description="8-digit AGS, e.g. 05316000")]
+    type: str = "Stadt"
+    land: str = "Nordrhein-Westfalen"
+    area_source: str = ""
+
+
+class Stadtbezirk(_Strict):
+    """A Stadtbezirk: stable code and German name."""
+
+    code: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+
+
+class Stadtteil(_Strict):
+    """A Stadtteil: stable code, file-name slug, German name, Stadtbezirk and tile position."""
+
+    code: str = Field(min_length=1)
+    slug: str
+    name: str = Field(min_length=1)
+    stadtbezirk: str
+    tile: tuple[int, int] | None = None
+
+    @field_validator("slug")
+    @classmethod
+    def _slug_ascii(cls, value: str) -> str:
+        if not SLUG_RE.match(value):
+            raise ValueError(f"slug {value!r} must be lower-case ASCII words joined by '-'")
+        return value
+
+
+class DataYears(_Strict):
+    """The first and last year for which raw data exist."""
+
+    first: int = Field(ge=1990, le=2100)
+    last: int = Field(ge=1990, le=2100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DataYears:
+        if self.last < self.first:
+            raise ValueError(f"last ({self.last}) is before first ({self.first})")
+        return self
+
+
+class Years(_Strict):
+    """Data years and report years (default: the latest ``report_count`` data years)."""
+
+    data: DataYears
+    report: list[int] | None = None
+    report_count: int = Field(default=3, ge=1)
+
+    @model_validator(mode="after")
+    def _report_within_data(self) -> Years:
+        if self.report is not None:
+            outside = [y for y in self.report if not self.data.first <= y <= self.data.last]
+            if outside:
+                raise ValueError(f"report years {outside} lie outside the data years")
+            if len(set(self.report)) != len(self.report):
+                raise ValueError("report years contain duplicates")
+        return self
+
+
+class Thresholds(_Strict):
+    """Confidentiality and reliability thresholds."""
+
+    min_cell_count: int = Field(default=3, ge=1)
+    min_denominator: int = Field(default=50, ge=1)
+
+
+class Paths(_Strict):
+    """Folders, relative to ``root``; ``root`` is relative to the config file's folder."""
+
+    root: str = ".."
+    raw: str = "data/raw"
+    processed: str = "data/processed"
+    reports: str = "reports"
+    build: str = "build"
+    notebooks: str = "notebooks"
+
+
+class Source(_Strict):
+    """One raw source: file-name pattern inside the raw folder, holder and reference date."""
+
+    pattern: str
+    holder: str
+    stand: str = ""
+
+
+class SampleData(_Strict):
+    """Parameters of the synthetic sample-data generator."""
+
+    generator_params: str
+    seed: int = 0
+
+
+class Execution(_Strict):
+    """How notebooks are executed."""
+
+    kernel_name: str = "python3"
+    timeout_seconds: int = Field(default=600, ge=1)
+
+
+class Config(_Strict):
+    """The validated commune configuration."""
+
+    commune: Commune
+    stadtbezirke: list[Stadtbezirk] = Field(min_length=1)
+    stadtteile: list[Stadtteil] = Field(min_length=1)
+    years: Years
+    thresholds: Thresholds = Thresholds()
+    age_bands: list[tuple[str, int, int]] = Field(min_length=1)
+    paths: Paths = Paths()
+    sources: dict[str, Source]
+    sample_data: SampleData | None = None
+    execution: Execution = Execution()
+    config_path: Path = Field(default=Path("config.yml"), exclude=True)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        _check_unique("Stadtbezirk code", [b.code for b in self.stadtbezirke])
+        _check_unique("Stadtteil code", [s.code for s in self.stadtteile])
+        _check_unique("Stadtteil slug", [s.slug for s in self.stadtteile])
+        _check_unique("Stadtteil name", [s.name for s in self.stadtteile])
+        known = {b.code for b in self.stadtbezirke}
+        for s in self.stadtteile:
+            if s.stadtbezirk not in known:
+                raise ValueError(
+                    f"Stadtteil {s.name!r} names Stadtbezirk {s.stadtbezirk!r}, "
+                    f"which is not among the configured Stadtbezirke {sorted(known)}"
+                )
+        empty = known - {s.stadtbezirk for s in self.stadtteile}
+        if empty:
+            raise ValueError(f"Stadtbezirke without any Stadtteil: {sorted(empty)}")
+        _check_age_bands(self.age_bands)
+        if "population" not in self.sources:
+            raise ValueError("sources must define 'population' (the residents' register)")
+        return self
+
+    # --- derived views -------------------------------------------------------------
+    @property
+    def data_years(self) -> list[int]:
+        """All data years, ascending."""
+        return list(range(self.years.data.first, self.years.data.last + 1))
+
+    @property
+    def report_years(self) -> list[int]:
+        """The report years, ascending (default: the latest ``report_count`` data years)."""
+        if self.years.report is not None:
+            return sorted(self.years.report)
+        return self.data_years[-self.years.report_count :]
+
+    @cached_property
+    def root(self) -> Path:
+        """The project root that all configured paths are relative to."""
+        return (self.config_path.parent / self.paths.root).resolve()
+
+    def stadtteil(self, key: str) -> Stadtteil:
+        """Look a Stadtteil up by code or slug."""
+        for s in self.stadtteile:
+            if key in (s.code, s.slug):
+                return s
+        raise KeyError(f"unknown Stadtteil {key!r}; known: {[s.slug for s in self.stadtteile]}")
+
+    def stadtbezirk(self, code: str) -> Stadtbezirk:
+        """Look a Stadtbezirk up by code."""
+        for b in self.stadtbezirke:
+            if b.code == code:
+                return b
+        raise KeyError(f"unknown Stadtbezirk {code!r}")
+
+
+def _check_unique(what: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    dupes = sorted({v for v in values if v in seen or seen.add(v)})
+    if dupes:
+        raise ValueError(f"duplicate {what}: {dupes}")
+
+
+def _check_age_bands(bands: list[tuple[str, int, int]]) -> None:
+    expected = 0
+    for label, lo, hi in bands:
+        if lo != expected:
+            raise ValueError(
+                f"age band {label!r} starts at {lo}, expected {expected} "
+                "(bands must be contiguous from 0)"
+            )
+        if hi < lo:
+            raise ValueError(f"age band {label!r} ends before it starts")
+        expected = hi + 1
+
+
+def _format_validation_error(path: Path, err: ValidationError) -> str:
+    lines = [f"invalid config {path}:"]
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        lines.append(f"  - {loc}: {e['msg']}")
+    return "\n".join(lines)
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a commune config file.
+
+    Raises :class:`ConfigError` with one line per problem (location and rule) when the
+    file is missing, is not YAML, or breaks a rule.
+    """
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config {path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"config {path} must be a mapping at the top level")
+    try:
+        return Config.model_validate({**data, "config_path": path})
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(path, exc)) from None

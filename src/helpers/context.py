@@ -1,0 +1,81 @@
+"""What a report notebook needs after its parameters cell: checked parameters, config,
+paths, the processed tables it declares, links and the standard source line."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.config import Config, Stadtteil, load_config
+from helpers.paths import ProjectPaths
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Parameters of one report, validated, plus access to its inputs."""
+
+    config: Config
+    year: int
+    stadtteil: Stadtteil | None
+    kind: str
+
+    @property
+    def paths(self) -> ProjectPaths:
+        return ProjectPaths(self.config)
+
+    @property
+    def commune(self) -> str:
+        return self.config.commune.name
+
+    @property
+    def city_code(self) -> str:
+        return self.config.commune.ags
+
+    @cached_property
+    def page(self) -> Path:
+        slug = self.stadtteil.slug if self.stadtteil else None
+        return self.paths.report_html(self.kind, self.year, slug)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A processed table by name (see ``helpers.paths.PROCESSED_TABLES``)."""
+        return pd.read_parquet(self.paths.processed_table(name))
+
+    def href(self, kind: str, year: int | None = None, slug: str | None = None) -> str:
+        """Relative link from this page to another report page (or the index)."""
+        target = (
+            self.paths.index_html
+            if kind == "index"
+            else self.paths.report_html(kind, year or self.year, slug)
+        )
+        return Path(os.path.relpath(target, self.page.parent)).as_posix()
+
+    def source_line(self, *holders: str) -> str:
+        """The German source line under charts and tables."""
+        names = holders or tuple(s.holder for s in self.config.sources.values())
+        return "Quelle: " + "; ".join(names) + "; eigene Berechnungen"
+
+
+def open_report(
+    config_path: str, year: int, stadtteil: str | None = None, kind: str = "profil"
+) -> ReportContext:
+    """Validate a notebook's parameters and return its context.
+
+    Raises ``ValueError`` for a year outside the data years or an unknown Stadtteil, so a
+    wrong parameter fails in the first cell after the parameters, with a clear message.
+    """
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    config = load_config(config_path)
+    year = int(year)
+    if year not in config.data_years:
+        raise ValueError(
+            f"year {year} is not a data year ({config.data_years[0]}–{config.data_years[-1]})"
+        )
+    st = config.stadtteil(str(stadtteil)) if stadtteil else None
+    if kind == "profil" and st is None:
+        raise ValueError("a Stadtteil profile needs the parameter 'stadtteil'")
+    return ReportContext(config=config, year=year, stadtteil=st, kind=kind)

@@ -1,0 +1,73 @@
+"""Checks on published HTML: nothing may be loaded from the network.
+
+Used by the tests (and by anyone who wants to check a page by hand):
+``network_references(html)`` lists every construct that would make a browser fetch
+something from outside the file: absolute or protocol-relative URLs in resource
+attributes, CSS ``url(...)`` and ``@import``, and JavaScript module imports. Plain links
+(``<a href>``) are navigation, not loads, and are allowed to be relative only.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)", re.IGNORECASE)
+CSS_IMPORT = re.compile(r"@import\s+(?:url\()?\s*['\"]?([^'\");\s]+)", re.IGNORECASE)
+JS_IMPORT = re.compile(r"(?:\bimport\s*\(|\bfrom)\s*['\"]([^'\"]+)['\"]")
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+STYLE_BLOCK = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
+
+RESOURCE_ATTRS = {"src", "srcset", "data", "poster", "action", "formaction", "background"}
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in = tag if tag in ("style", "script") else None
+        for name, value in attrs:
+            value = value or ""
+            if name in RESOURCE_ATTRS and REMOTE.match(value):
+                self.found.append(f"<{tag} {name}={value}>")
+            if tag == "link" and name == "href" and REMOTE.match(value):
+                self.found.append(f"<link href={value}>")
+            if tag == "a" and name == "href" and REMOTE.match(value):
+                self.found.append(f"<a href={value}> (external link)")
+            if name == "style":
+                self._css(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "style":
+            self._css(data)
+        elif self._in == "script":
+            self.found.extend(
+                f"script import {m}" for m in JS_IMPORT.findall(data) if REMOTE.match(m)
+            )
+
+    def _css(self, text: str) -> None:
+        text = CSS_COMMENT.sub("", text)
+        for pattern in (CSS_URL, CSS_IMPORT):
+            self.found.extend(f"css {m}" for m in pattern.findall(text) if REMOTE.match(m))
+
+
+def network_references(html: str) -> list[str]:
+    """Every reference in ``html`` that would load (or link to) something remote."""
+    collector = _Collector()
+    collector.feed(html)
+    collector.close()
+    return collector.found
+
+
+def strip_css_comments(html: str) -> str:
+    """Remove ``/* ... */`` comments inside ``<style>`` blocks (smaller pages)."""
+    return STYLE_BLOCK.sub(
+        lambda m: m.group(1) + CSS_COMMENT.sub("", m.group(2)) + m.group(3), html
+    )

@@ -1,0 +1,125 @@
+"""File input and output: raw exports in, atomic processed outputs out.
+
+- Raw exports are read as text with their real quirks: UTF-8 with or without BOM or
+  Windows-1252, ``;`` separators, trailing empty rows. Values stay strings; the loaders'
+  schemas parse and check them.
+- Every output is written to a temporary file in the target folder and renamed into place,
+  so a killed build never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+#: Name of the column that carries each raw row's line number in its file.
+LINE = "_zeile"
+
+#: Environment variable naming the folder for temporary files. The pipeline points it at
+#: ``build/tmp`` (same file system as the outputs), so a killed build leaves its partial
+#: files there and never in ``data/processed`` or ``reports``.
+TMP_ENV = "MONITORING_TMP_DIR"
+
+
+def detect_encoding(raw: bytes) -> str:
+    """Return ``utf-8-sig`` for UTF-8 (with or without BOM), else ``cp1252``.
+
+    >>> detect_encoding("Bürrig".encode("cp1252"))
+    'cp1252'
+    >>> detect_encoding("Bürrig".encode("utf-8"))
+    'utf-8-sig'
+    """
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8-sig"
+
+
+def read_raw_csv(path: Path, sep: str = ";") -> pd.DataFrame:
+    """Read a raw CSV export as strings, with each row's file line number in :data:`LINE`.
+
+    Fully empty rows (also ``;;;`` rows) are dropped; surrounding blanks are stripped.
+    """
+    raw = Path(path).read_bytes()
+    text = raw.decode(detect_encoding(raw))
+    frame = pd.read_csv(
+        io.StringIO(text),
+        sep=sep,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+    )
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.apply(lambda col: col.str.strip())
+    frame.insert(0, LINE, range(2, len(frame) + 2))
+    empty = frame.drop(columns=LINE).eq("").all(axis=1)
+    return frame.loc[~empty].reset_index(drop=True)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; rename it onto ``target`` on success.
+
+    On any exception the temporary file is removed and ``target`` is left as it was. The
+    temporary file lives in ``$MONITORING_TMP_DIR`` when set, else next to ``target``.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir = Path(os.environ.get(TMP_ENV, "") or target.parent)
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=tmp_dir)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def write_bytes_atomic(target: Path, data: bytes) -> None:
+    """Write bytes to ``target`` atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text_atomic(target: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write text to ``target`` atomically (``\\n`` line endings)."""
+    write_bytes_atomic(target, text.encode(encoding))
+
+
+def write_parquet_atomic(frame: pd.DataFrame, target: Path) -> None:
+    """Write a frame as parquet (no index) atomically."""
+    with atomic_path(target) as tmp:
+        frame.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
+
+
+def write_csv_atomic(frame: pd.DataFrame, target: Path) -> None:
+    """Write a frame as a CSV a German spreadsheet opens directly.
+
+    Semicolon separator, decimal comma, UTF-8 with BOM, no index.
+    """
+    text = frame.to_csv(sep=";", decimal=",", index=False, lineterminator="\n")
+    write_bytes_atomic(target, b"\xef\xbb\xbf" + text.encode("utf-8"))
+
+
+def sha256_files(paths: Iterable[Path], root: Path | None = None) -> str:
+    """A SHA-256 over the names (relative to ``root``) and contents of files, order-free."""
+    digest = hashlib.sha256()
+    items = sorted((Path(p).relative_to(root) if root else Path(p), Path(p)) for p in paths)
+    for name, path in items:
+        digest.update(name.as_posix().encode())
+        digest.update(b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()

@@ -1,0 +1,154 @@
+"""What every published page carries: banner, navigation, sources, code version and input
+hash; plus the entry page ``index.html`` that links every report by year and Stadtteil."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from helpers.config import Config
+from helpers.io import sha256_files
+from helpers.paths import ProjectPaths
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+SOURCE_LABELS = {"population": "Bevölkerung"}
+
+
+@cache
+def code_version(root: Path) -> str:
+    """The git commit of the checkout (``+ lokale Änderungen`` if the tree is dirty)."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unbekannt (kein Git-Checkout)"
+    return commit + (" + lokale Änderungen" if dirty else "")
+
+
+def synthetic_sources(paths: ProjectPaths, sources: list[str]) -> list[str]:
+    """The sources among ``sources`` whose raw files were made by the sample generator.
+
+    A raw file counts as synthetic when the generator's marker lists it with the same
+    checksum, so a city that drops its real export over a sample file loses the banner for
+    that source only.
+    """
+    marker = paths.synthetic_marker
+    if not marker.is_file():
+        return []
+    listed = json.loads(marker.read_text(encoding="utf-8")).get("files", {})
+    found = []
+    for source in sources:
+        for path in paths.raw_source_files(source):
+            rel = path.relative_to(paths.raw).as_posix()
+            if path.is_file() and listed.get(rel) == hashlib.sha256(path.read_bytes()).hexdigest():
+                found.append(source)
+                break
+    return found
+
+
+def synthetic_note(paths: ProjectPaths, sources: list[str]) -> str:
+    """The banner text, or "" when no source of the page is synthetic."""
+    synthetic = synthetic_sources(paths, sources)
+    if not synthetic:
+        return ""
+    labels = ", ".join(SOURCE_LABELS.get(s, s) for s in synthetic)
+    return (
+        "Diese Seite beruht auf künstlich erzeugten Daten, die echten Exporten nachgebildet "
+        f"sind ({labels}). Die Zahlen beschreiben nicht die tatsächliche Lage in "
+        f"{paths.config.commune.name}."
+    )
+
+
+def source_lines(config: Config, sources: list[str]) -> list[str]:
+    """German source lines with holder and reference date."""
+    lines = []
+    for s in sources:
+        src = config.sources[s]
+        stand = f", Stand {src.stand}" if src.stand else ""
+        lines.append(f"{SOURCE_LABELS.get(s, s)}: {src.holder}{stand}")
+    return lines
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """Inputs of one published page, for its banner and footer."""
+
+    page: Path
+    sources: list[str]
+    inputs: list[Path]
+    breadcrumbs: list[tuple[str, Path]]
+
+
+def page_context(config: Config, info: PageInfo) -> dict[str, Any]:
+    """The ``resources.monitoring`` dict that the HTML template renders."""
+    paths = ProjectPaths(config)
+
+    def rel(target: Path) -> str:
+        return Path(os.path.relpath(target, info.page.parent)).as_posix()
+
+    return {
+        "index_href": rel(paths.index_html),
+        "breadcrumbs": [{"label": label, "href": rel(p)} for label, p in info.breadcrumbs],
+        "synthetic": synthetic_note(paths, info.sources),
+        "sources": source_lines(config, info.sources),
+        "code_version": code_version(paths.root),
+        "input_hash": sha256_files(info.inputs, paths.root),
+    }
+
+
+def render_index(config: Config, reports: dict[int, dict[str, Path]], inputs: list[Path]) -> str:
+    """The entry page: every report by year (columns) and Stadtteil (rows), offline.
+
+    ``reports`` maps year -> {"gesamtstadt": path, <stadtteil slug>: path}.
+    """
+    paths = ProjectPaths(config)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES / "monitoring"),
+        autoescape=select_autoescape(["html", "j2"]),
+        keep_trailing_newline=True,
+    )
+
+    def rel(target: Path) -> str:
+        return Path(os.path.relpath(target, paths.index_html.parent)).as_posix()
+
+    years = sorted(reports, reverse=True)
+    rows = [
+        {
+            "name": s.name,
+            "bezirk": config.stadtbezirk(s.stadtbezirk).name,
+            "links": [(y, rel(reports[y][s.slug])) for y in years if s.slug in reports[y]],
+        }
+        for s in config.stadtteile
+    ]
+    return env.get_template("entry.html.j2").render(
+        commune=config.commune.name,
+        years=years,
+        city_links=[
+            (y, rel(reports[y]["gesamtstadt"])) for y in years if "gesamtstadt" in reports[y]
+        ],
+        rows=rows,
+        synthetic=synthetic_note(paths, list(config.sources)),
+        sources=source_lines(config, list(config.sources)),
+        code_version=code_version(paths.root),
+        input_hash=sha256_files(inputs, paths.root),
+        css=(TEMPLATES / "monitoring" / "report.css").read_text(encoding="utf-8"),
+    )

@@ -1,0 +1,139 @@
+"""Chart builders: each returns a matplotlib ``Figure`` and leaves no global state behind.
+
+Figures are made with the object-oriented API (no pyplot state, nothing left open) inside a
+local ``rc_context`` with the house style, so a warm kernel is not changed by drawing.
+Colours are from the Okabe-Ito palette (readable with colour-vision deficiencies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from helpers.formatting import fmt_number
+
+matplotlib.use("Agg")
+
+#: Okabe-Ito colours.
+BLUE, ORANGE, GREEN, GREY, VERMILION = "#0072B2", "#E69F00", "#009E73", "#7F7F7F", "#D55E00"
+
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#e0e0e0",
+    "grid.linewidth": 0.6,
+    "figure.dpi": 100,
+    "savefig.dpi": 110,
+    "axes.formatter.use_locale": False,
+}
+
+
+def _german_axis(decimals: int = 0, suffix: str = "") -> FuncFormatter:
+    return FuncFormatter(lambda x, _pos: fmt_number(x, decimals) + suffix)
+
+
+def _source_line(fig: Figure, source: str) -> None:
+    fig.text(0.01, 0.01, source, fontsize=8, color="#444444", ha="left", va="bottom")
+
+
+def age_structure_chart(
+    structure: pd.DataFrame, area_names: Sequence[str], title: str, source: str
+) -> Figure:
+    """Horizontal bars: share of each age band (in %), one bar per area."""
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(8, 4.6))
+        ax = fig.add_subplot()
+        bands = (
+            structure.drop_duplicates("age_band").sort_values("age_band_order")["age_band"].tolist()
+        )
+        height = 0.8 / len(area_names)
+        colours = [BLUE, ORANGE, GREEN, GREY]
+        for i, name in enumerate(area_names):
+            sel = structure[structure["area_name"] == name].set_index("age_band").reindex(bands)
+            pos = [b + (i - (len(area_names) - 1) / 2) * height for b in range(len(bands))]
+            ax.barh(pos, sel["share_pct"], height=height, color=colours[i % 4], label=name)
+        ax.set_yticks(range(len(bands)), bands)
+        ax.invert_yaxis()
+        ax.set_xlabel("Anteil an der Bevölkerung in %")
+        ax.set_ylabel("Altersgruppe (Jahre)")
+        ax.xaxis.set_major_formatter(_german_axis(0))
+        ax.set_title(title, loc="left")
+        ax.legend(frameon=False, loc="lower right")
+        fig.subplots_adjust(left=0.2, bottom=0.18, right=0.97, top=0.9)
+        _source_line(fig, source)
+    return fig
+
+
+def time_series_chart(
+    series: pd.DataFrame,
+    value: str,
+    title: str,
+    ylabel: str,
+    source: str,
+    decimals: int = 0,
+    highlight_year: int | None = None,
+    zero_base: bool = True,
+) -> Figure:
+    """Lines over years, one per area (column ``area_name``); first area drawn strongest.
+
+    With ``zero_base`` the value axis starts at 0, so small changes are not exaggerated.
+    """
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(8, 3.8))
+        ax = fig.add_subplot()
+        colours = [BLUE, ORANGE, GREEN, GREY]
+        styles = ["-", "--", ":", "-."]
+        for i, (name, part) in enumerate(series.groupby("area_name", sort=False)):
+            part = part.sort_values("year")
+            ax.plot(
+                part["year"],
+                part[value],
+                color=colours[i % 4],
+                linestyle=styles[i % 4],
+                linewidth=2.2 if i == 0 else 1.6,
+                marker="o",
+                markersize=3.5,
+                label=name,
+            )
+        if highlight_year is not None:
+            ax.axvline(highlight_year, color="#999999", linewidth=0.8)
+        ax.set_xlabel("Jahr (Stand 31.12.)")
+        ax.set_ylabel(ylabel)
+        if zero_base:
+            ax.set_ylim(bottom=0, top=max(series[value].max() * 1.15, 1e-9))
+        ax.yaxis.set_major_formatter(_german_axis(decimals))
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.set_title(title, loc="left")
+        ax.legend(frameon=False)
+        fig.subplots_adjust(left=0.12, bottom=0.2, right=0.97, top=0.88)
+        _source_line(fig, source)
+    return fig
+
+
+def area_bar_chart(
+    frame: pd.DataFrame, value: str, reference: float, title: str, xlabel: str, source: str
+) -> Figure:
+    """Horizontal bars, one per area in the given order, with a reference line (city)."""
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(8, 0.32 * len(frame) + 1.6))
+        ax = fig.add_subplot()
+        ax.barh(range(len(frame)), frame[value], color=BLUE)
+        ax.axvline(reference, color=VERMILION, linestyle="--", linewidth=1.4, label="Gesamtstadt")
+        ax.set_yticks(range(len(frame)), frame["area_name"])
+        ax.invert_yaxis()
+        ax.set_xlabel(xlabel)
+        ax.xaxis.set_major_formatter(_german_axis(0))
+        ax.set_title(title, loc="left")
+        ax.legend(frameon=False, loc="lower right")
+        fig.subplots_adjust(left=0.25, bottom=0.8 / (0.32 * len(frame) + 1.6) + 0.08, right=0.97)
+        _source_line(fig, source)
+    return fig

@@ -1,0 +1,1 @@
+"""Loaders of the raw sources, one module per source."""

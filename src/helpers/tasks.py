@@ -1,0 +1,255 @@
+"""doit tasks generated from the config: raw -> processed -> executed notebooks -> HTML -> index.
+
+``dodo.py`` only calls :func:`generate_tasks`. Every task declares its exact inputs
+(``file_dep``: raw files, processed tables, notebook source, the helper modules its code
+imports, templates, the config) and outputs (``targets``), so a second run does nothing,
+touching one input re-runs exactly what depends on it, and ``doit -n N`` is safe.
+Actions are module-level functions taking plain arguments, so parallel workers can run them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from helpers.config import Config, load_config
+from helpers.deps import PACKAGE_DIR, helper_files
+from helpers.paths import ProjectPaths
+
+
+@dataclass(frozen=True)
+class ReportDef:
+    """A kind of report page: its notebook, the processed tables and raw sources it uses."""
+
+    kind: str
+    per_stadtteil: bool
+    tables: tuple[str, ...]
+    sources: tuple[str, ...]
+    doc: str
+
+
+REPORTS = {
+    "profil": ReportDef(
+        "profil",
+        True,
+        ("population_summary", "population_bands"),
+        ("population",),
+        "Stadtteilprofile: one page per report year and Stadtteil",
+    ),
+    "gesamtstadt": ReportDef(
+        "gesamtstadt",
+        False,
+        ("population_summary",),
+        ("population",),
+        "Gesamtstädtische Übersicht: one page per report year, all Stadtteile side by side",
+    ),
+}
+
+TEMPLATE_FILES = sorted(p for p in (PACKAGE_DIR / "templates").rglob("*") if p.is_file())
+
+
+@cache
+def _config(config_path: str) -> Config:
+    return load_config(config_path)
+
+
+def report_title(config: Config, kind: str, year: int, slug: str | None) -> str:
+    """The page title: names the commune, the year and (for profiles) the Stadtteil."""
+    if kind == "profil":
+        return f"Stadtteilprofil {config.stadtteil(slug).name} {year} – {config.commune.name}"
+    return f"Gesamtstädtische Übersicht {year} – {config.commune.name}"
+
+
+def report_inputs(config: Config, kind: str) -> list[Path]:
+    """Every file a report of this kind reads or is rendered from."""
+    paths = ProjectPaths(config)
+    rdef = REPORTS[kind]
+    notebook = paths.notebook_source(kind)
+    deps = {notebook, paths.config_file, *TEMPLATE_FILES}
+    deps.update(paths.processed_table(t) for t in rdef.tables)
+    for code in (notebook, PACKAGE_DIR / "execution.py", PACKAGE_DIR / "pages.py"):
+        deps.update(helper_files(code))
+    if paths.synthetic_marker.is_file():
+        deps.add(paths.synthetic_marker)
+    return sorted(deps)
+
+
+# --- actions (run inside doit workers) -----------------------------------------------
+
+
+def action_generate(config_path: str) -> None:
+    """Write the synthetic sample data for the config."""
+    from helpers.synth import generate_sample_data
+
+    generate_sample_data(_config(config_path))
+
+
+def action_process(config_path: str, source: str) -> Any:
+    """Load, validate and process one raw source; a bad file fails the task with its problems."""
+    from doit.exceptions import TaskFailed
+
+    from helpers.pipeline import process_source
+    from helpers.validation import RawDataError
+
+    try:
+        process_source(_config(config_path), source)
+    except RawDataError as exc:
+        return TaskFailed(str(exc))
+    return None
+
+
+def action_report(config_path: str, kind: str, year: int, slug: str | None) -> Any:
+    """Execute one report notebook and publish its page; a failure names where to look."""
+    from doit.exceptions import TaskFailed
+
+    from helpers.execution import ReportError, ReportSpec, build_report
+    from helpers.pages import PageInfo, page_context
+
+    config = _config(config_path)
+    paths = ProjectPaths(config)
+    html = paths.report_html(kind, year, slug)
+    crumbs = (
+        []
+        if kind == "gesamtstadt"
+        else [(f"Gesamtstadt {year}", paths.report_html("gesamtstadt", year))]
+    )
+    info = PageInfo(html, list(REPORTS[kind].sources), report_inputs(config, kind), crumbs)
+    params: dict[str, Any] = {"config_path": str(paths.config_file), "year": year}
+    if slug is not None:
+        params["stadtteil"] = slug
+    spec = ReportSpec(
+        notebook=paths.notebook_source(kind),
+        parameters=params,
+        executed=paths.executed_notebook(kind, year, slug),
+        html=html,
+        title=report_title(config, kind, year, slug),
+        cwd=paths.notebooks,
+        kernel_name=config.execution.kernel_name,
+        timeout=config.execution.timeout_seconds,
+        page=page_context(config, info),
+    )
+    try:
+        build_report(spec)
+    except ReportError as exc:
+        return TaskFailed(str(exc))
+    return None
+
+
+def action_index(config_path: str) -> None:
+    """Write the entry page that links every report."""
+    from helpers.io import write_text_atomic
+    from helpers.pages import render_index
+
+    config = _config(config_path)
+    paths = ProjectPaths(config)
+    reports = {
+        y: {"gesamtstadt": paths.report_html("gesamtstadt", y)}
+        | {s.slug: paths.report_html("profil", y, s.slug) for s in config.stadtteile}
+        for y in config.report_years
+    }
+    inputs = [p for y in reports.values() for p in y.values()]
+    write_text_atomic(paths.index_html, render_index(config, reports, inputs))
+
+
+# --- task generation ------------------------------------------------------------------
+
+
+def _rel(paths: ProjectPaths, files: list[Path]) -> list[str]:
+    """Paths as strings for doit (absolute; ``paths`` kept for a later relative form)."""
+    del paths
+    return [str(p) for p in files]
+
+
+def generate_tasks(config: Config) -> Iterator[dict[str, Any]]:
+    """All doit task dicts for one config (the sample generator is not a default task)."""
+    paths = ProjectPaths(config)
+    cfg = str(paths.config_file)
+    yield from _generator_task(config, paths, cfg)
+    yield from _process_tasks(config, paths, cfg)
+    yield from _report_tasks(config, paths, cfg)
+    yield from _index_task(config, paths, cfg)
+
+
+def _generator_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    # No targets on purpose: raw files must never become targets, or doit would re-run the
+    # generator on its own (and a city's real export could be overwritten). The task runs
+    # only when asked for; the generator itself refuses to overwrite files it did not write.
+    if config.sample_data is None:
+        return
+    yield {
+        "basename": "generate_sample",
+        "doc": "Write the seeded synthetic sample data into data/raw (not in the default build)",
+        "actions": [(action_generate, [cfg])],
+        "uptodate": [False],
+        "verbosity": 1,
+    }
+
+
+def _process_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    from helpers.pipeline import SOURCE_TABLES
+
+    yield {
+        "basename": "process",
+        "name": None,
+        "doc": "Load and validate raw sources, write processed tables",
+    }
+    for source, tables in SOURCE_TABLES.items():
+        code = helper_files(PACKAGE_DIR / "pipeline.py")
+        yield {
+            "basename": "process",
+            "name": source,
+            "doc": f"Validate raw '{source}' files and write {', '.join(tables)}",
+            "actions": [(action_process, [cfg, source])],
+            "file_dep": _rel(paths, [*paths.raw_source_files(source), paths.config_file, *code]),
+            "targets": _rel(paths, [t for name in tables for t in paths.processed_targets(name)]),
+            "verbosity": 1,
+        }
+
+
+def _report_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    for kind, rdef in REPORTS.items():
+        yield {"basename": kind, "name": None, "doc": rdef.doc}
+        deps = _rel(paths, report_inputs(config, kind))
+        slugs = [s.slug for s in config.stadtteile] if rdef.per_stadtteil else [None]
+        for year in config.report_years:
+            for slug in slugs:
+                name = f"{year}-{slug}" if slug else str(year)
+                yield {
+                    "basename": kind,
+                    "name": name,
+                    "doc": report_title(config, kind, year, slug),
+                    "actions": [(action_report, [cfg, kind, year, slug])],
+                    "file_dep": deps,
+                    "targets": _rel(
+                        paths,
+                        [
+                            paths.executed_notebook(kind, year, slug),
+                            paths.report_html(kind, year, slug),
+                        ],
+                    ),
+                    "verbosity": 1,
+                }
+
+
+def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    pages = [
+        paths.report_html(kind, y, s)
+        for y in config.report_years
+        for kind, rdef in REPORTS.items()
+        for s in ([st.slug for st in config.stadtteile] if rdef.per_stadtteil else [None])
+    ]
+    code = helper_files(PACKAGE_DIR / "pages.py")
+    yield {
+        "basename": "index",
+        "doc": "Write reports/index.html, the entry page linking every report",
+        "actions": [(action_index, [cfg])],
+        "file_dep": _rel(paths, [*pages, paths.config_file, *TEMPLATE_FILES, *code]),
+        "targets": _rel(paths, [paths.index_html]),
+        "verbosity": 1,
+    }
+
+
+DEFAULT_TASKS = ["process", *REPORTS, "index"]

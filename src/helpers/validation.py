@@ -1,0 +1,195 @@
+"""Data contracts at the borders: parse raw columns, check schemas, report every problem.
+
+A raw source declares its columns once (:class:`RawColumn`) and its rules once (a pandera
+``DataFrameSchema`` on the parsed frame). :func:`parse_raw` and :func:`check_schema` collect
+*all* problems of a file, each with file, line, column, rule and offending value, and
+:class:`RawDataError` reports them together in words an analyst understands.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from helpers.io import LINE
+
+Kind = Literal["int", "float", "str", "date"]
+
+_INT_RE = re.compile(r"^-?\d{1,3}(\.\d{3})+$|^-?\d+$")
+_FLOAT_RE = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+_DATE_RE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
+
+MAX_LISTED = 50
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule in one place of a raw file."""
+
+    file: str
+    line: int | None
+    column: str | None
+    rule: str
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", Zeile {self.line}"
+        if self.column is not None:
+            where += f", Spalte '{self.column}'"
+        value = "" if self.value is None else f" (Wert: {self.value!r})"
+        return f"{where}: {self.rule}{value}"
+
+
+class RawDataError(ValueError):
+    """A raw file broke its contract; the message lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        files = sorted({p.file for p in problems})
+        head = f"{len(problems)} Problem(e) in {', '.join(files)}:"
+        listed = [f"  - {p}" for p in problems[:MAX_LISTED]]
+        if len(problems) > MAX_LISTED:
+            listed.append(f"  … und {len(problems) - MAX_LISTED} weitere")
+        super().__init__("\n".join([head, *listed]))
+
+
+@dataclass(frozen=True)
+class RawColumn:
+    """A column of a raw export: its header in the file, tidy name and kind."""
+
+    header: str
+    name: str
+    kind: Kind
+
+
+def parse_value(text: str, kind: Kind) -> object:
+    """Parse one German-formatted raw value; raise ``ValueError`` if it does not fit.
+
+    >>> parse_value("1.234", "int"), parse_value("1.234,5", "float")
+    (1234, 1234.5)
+    >>> parse_value("31.12.2024", "date")
+    Timestamp('2024-12-31 00:00:00')
+    """
+    if kind == "str":
+        return text
+    if text == "":
+        return None
+    if kind == "int":
+        if not _INT_RE.match(text):
+            raise ValueError("keine ganze Zahl")
+        return int(text.replace(".", ""))
+    if kind == "float":
+        if not _FLOAT_RE.match(text):
+            raise ValueError("keine Zahl")
+        return float(text.replace(".", "").replace(",", "."))
+    if not _DATE_RE.match(text):
+        raise ValueError("kein Datum im Format TT.MM.JJJJ")
+    return pd.to_datetime(text, format="%d.%m.%Y")
+
+
+_KIND_WORDS = {
+    "int": "ganze Zahl erwartet",
+    "float": "Zahl erwartet",
+    "date": "Datum TT.MM.JJJJ erwartet",
+}
+
+
+def _parse_column(text: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series]:
+    """Vectorised :func:`parse_value`: parsed values and a mask of unparseable cells."""
+    if kind == "str":
+        return text.astype("string"), pd.Series(False, index=text.index)
+    empty = text.eq("")
+    if kind == "int":
+        ok = text.str.fullmatch(_INT_RE.pattern)
+        values = pd.to_numeric(text.where(ok & ~empty).str.replace(".", "", regex=False))
+        return values.astype("Int64"), ~(ok | empty)
+    if kind == "float":
+        ok = text.str.fullmatch(_FLOAT_RE.pattern)
+        cleaned = text.where(ok & ~empty).str.replace(".", "", regex=False)
+        values = pd.to_numeric(cleaned.str.replace(",", ".", regex=False))
+        return values.astype("Float64"), ~(ok | empty)
+    values = pd.to_datetime(text.where(~empty), format="%d.%m.%Y", errors="coerce")
+    values = values.astype("datetime64[ns]")
+    return values, ~empty & (values.isna() | ~text.str.fullmatch(_DATE_RE.pattern))
+
+
+def parse_raw(frame: pd.DataFrame, columns: list[RawColumn], file: str) -> pd.DataFrame:
+    """Turn a raw string frame into typed tidy columns, or raise with every problem.
+
+    Missing columns are reported first (without them nothing else can be checked); then
+    every cell that does not parse as its declared kind.
+    """
+    missing = [c.header for c in columns if c.header not in frame.columns]
+    if missing:
+        found = ", ".join(repr(c) for c in frame.columns if c != LINE)
+        raise RawDataError(
+            [Problem(file, 1, m, f"Pflichtspalte fehlt (gefunden: {found})") for m in missing]
+        )
+    problems: list[Problem] = []
+    out = pd.DataFrame({LINE: frame[LINE].to_numpy()}, index=frame.index)
+    for col in columns:
+        values, bad = _parse_column(frame[col.header], col.kind)
+        problems.extend(
+            Problem(file, int(line), col.header, _KIND_WORDS[col.kind], text)
+            for line, text in zip(frame.loc[bad, LINE], frame.loc[bad, col.header], strict=True)
+        )
+        out[col.name] = values
+    if problems:
+        raise RawDataError(sorted(problems, key=lambda p: (p.line or 0, p.column or "")))
+    return out
+
+
+def check_schema(
+    frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str, headers: dict[str, str]
+) -> pd.DataFrame:
+    """Validate a parsed frame against a pandera schema; raise with every failure.
+
+    ``headers`` maps tidy names back to the file's column headers for the messages.
+    """
+    try:
+        return schema.validate(frame, lazy=True)
+    except SchemaErrors as exc:
+        raise RawDataError(_problems_from_pandera(exc, frame, file, headers)) from None
+
+
+def _problems_from_pandera(
+    exc: SchemaErrors, frame: pd.DataFrame, file: str, headers: dict[str, str]
+) -> list[Problem]:
+    problems = []
+    cases = exc.failure_cases
+    for case in cases.itertuples(index=False):
+        index = case.index
+        line = None
+        if index is not None and not pd.isna(index) and int(index) in frame.index:
+            line = int(frame.loc[int(index), LINE])
+        column = None if pd.isna(case.column) else headers.get(str(case.column), str(case.column))
+        rule = _RULE_WORDS.get(str(case.check), str(case.check))
+        value = None if pd.isna(case.failure_case) else str(case.failure_case)
+        problems.append(Problem(file, line, column, rule, value))
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or "", p.rule))
+
+
+_RULE_WORDS = {
+    "not_nullable": "Wert fehlt",
+    "field_uniqueness": "Schlüssel doppelt",
+    "multiple_fields_uniqueness": "Schlüssel doppelt",
+}
+
+
+def file_label(path: Path, root: Path | None = None) -> str:
+    """A short file name for messages (relative to ``root`` when possible)."""
+    path = Path(path)
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.name

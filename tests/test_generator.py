@@ -1,0 +1,137 @@
+"""Sample-data generator: reproducible bytes, calibrated totals, consistent cohorts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import yaml
+from conftest import CONFIG, ROOT
+
+from helpers.config import load_config
+from helpers.paths import ProjectPaths
+from helpers.sources.population import load_population
+from helpers.synth import RealDataPresentError, generate_sample_data, load_generator_params
+from helpers.synth.population import PopulationParams, city_totals
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """The full Leverkusen sample, generated twice into two fresh project folders."""
+    roots = []
+    for name in ("a", "b"):
+        root = tmp_path_factory.mktemp(name)
+        (root / "config").mkdir()
+        shutil.copy(CONFIG, root / "config")
+        shutil.copy(ROOT / "config" / "sample_leverkusen.yml", root / "config")
+        config = load_config(root / "config" / "leverkusen.yml")
+        generate_sample_data(config)
+        roots.append(root)
+    return roots
+
+
+def test_same_seed_gives_byte_identical_files(generated):
+    a, b = generated
+    files_a = sorted(p.relative_to(a) for p in (a / "data" / "raw").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b) for p in (b / "data" / "raw").rglob("*") if p.is_file())
+    assert files_a == files_b and len(files_a) == 17  # 16 years + marker
+    for rel in files_a:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_committed_sample_matches_the_generator(generated):
+    """data/raw in the repository is exactly what the generator writes."""
+    a = generated[0]
+    for path in (a / "data" / "raw").rglob("*"):
+        if path.is_file():
+            assert (ROOT / path.relative_to(a)).read_bytes() == path.read_bytes(), path.name
+
+
+def test_other_seed_gives_other_counts(tmp_path):
+    (tmp_path / "config").mkdir()
+    shutil.copy(ROOT / "config" / "sample_leverkusen.yml", tmp_path / "config")
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    data["sample_data"]["seed"] = 1
+    (tmp_path / "config" / "l.yml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    generate_sample_data(load_config(tmp_path / "config" / "l.yml"))
+    other = (tmp_path / "data/raw/einwohner/EWO_Bestand_2025-12-31.csv").read_bytes()
+    assert other != (ROOT / "data/raw/einwohner/EWO_Bestand_2025-12-31.csv").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def population(generated):
+    config = load_config(generated[0] / "config" / "leverkusen.yml")
+    return config, load_population(ProjectPaths(config).raw_source_files("population"), config)
+
+
+def test_city_totals_match_the_register_anchors(population):
+    config, single = population
+    totals = single.groupby("year")["persons"].sum()
+    params = PopulationParams.from_dict(load_generator_params(config)["population"])
+    expected = dict(zip(config.data_years, city_totals(params, config.data_years), strict=True))
+    # Reported register totals (sources in config/sample_leverkusen.yml).
+    for year, reported in {2012: 162009, 2020: 167078, 2021: 166993, 2023: 169658}.items():
+        assert abs(totals[year] - reported) / reported < 0.001, year
+    for year in config.data_years:
+        assert abs(totals[year] - expected[year]) / expected[year] < 0.001, year
+
+
+def test_structure_is_plausible(population):
+    _, single = population
+    y2023 = single[single["year"] == 2023]
+    non_german = y2023.loc[y2023["citizenship"] == "nichtdeutsch", "persons"].sum()
+    assert abs(non_german - 33520) / 33520 < 0.01  # KSTA 2024: 33,520 non-Germans
+    female = y2023.loc[y2023["sex"] == "w", "persons"].sum() / y2023["persons"].sum()
+    assert 0.505 < female < 0.515
+    u15 = single[single["age"] < 15].groupby("year")["persons"].sum()
+    assert 22_000 < u15[2016] < 24_000  # Netzwerk Kinderarmut: 22,958 under 15 (~2016)
+
+
+def test_cohorts_are_consistent(population):
+    """Children aged 6 are about the births (age 0) six years earlier (net migration small)."""
+    _, single = population
+    by_age = single.groupby(["year", "age"])["persons"].sum()
+    for year in range(2016, 2026):
+        ratio = by_age[(year, 6)] / by_age[(year - 6, 0)]
+        assert 0.9 < ratio < 1.15, (year, ratio)
+    births_2023 = by_age[(2023, 0)]
+    assert abs(births_2023 - 1444) < 60  # KSTA: 1,444 births in 2023
+
+
+def test_stadtteile_keep_their_reported_sizes(population):
+    _, single = population
+    y2021 = single[single["year"] == 2021].groupby("stadtteil_code")["persons"].sum()
+    for code, reported in {"201": 25267, "103": 16321, "302": 15163}.items():
+        assert abs(y2021[code] - reported) / reported < 0.03, code
+    assert y2021.idxmax() == "301" or y2021.idxmax() == "201"
+
+
+def test_export_format_is_windows_1252_with_german_headers(generated):
+    raw = (generated[0] / "data/raw/einwohner/EWO_Bestand_2021-12-31.csv").read_bytes()
+    assert raw.startswith(
+        "Stichtag;Stadtteil-Nr;Stadtteil;Alter;Geschlecht;Staatsangehörigkeit;Anzahl\r\n".encode(
+            "cp1252"
+        )
+    )
+    assert "Küppersteg".encode("cp1252") in raw
+    assert b"31.12.2021;" in raw
+
+
+def test_generator_refuses_to_overwrite_real_data(generated):
+    root = generated[1]
+    config = load_config(root / "config" / "leverkusen.yml")
+    real = root / "data/raw/einwohner/EWO_Bestand_2024-12-31.csv"
+    real.write_bytes(real.read_bytes().replace(b";1\r\n", b";2\r\n", 1))
+    with pytest.raises(RealDataPresentError, match=r"EWO_Bestand_2024-12-31\.csv"):
+        generate_sample_data(config)
+    marker = json.loads((root / "data/raw/SYNTHETIC.json").read_text())
+    assert marker["seed"] == config.sample_data.seed
+
+
+def test_interpolation_known_answer():
+    from helpers.synth.population import interpolate_anchors
+
+    values = interpolate_anchors({2012: 162009, 2020: 167078}, [2012, 2016, 2020, 2022])
+    assert np.allclose(values, [162009, 164543.5, 167078, 167078])

@@ -1,0 +1,232 @@
+"""The real doit pipeline, end to end, in a temporary copy on a 2-years x 2-Stadtteile config.
+
+One module-scoped build is shared by the checks; each later test changes the copy and runs
+doit again, in the order a statistics office would meet these situations.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+from conftest import ROOT, small_config_dict
+
+from helpers.htmlcheck import network_references
+
+pytestmark = pytest.mark.integration
+
+YEARS = (2024, 2025)
+SLUGS = ("wiesdorf", "opladen")
+
+
+def doit(project: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(project / "src"), "MPLBACKEND": "Agg"}
+    env.pop("MONITORING_TMP_DIR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "doit", *args, "config=config/small.yml"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def executed_tasks(result: subprocess.CompletedProcess) -> list[str]:
+    """Tasks doit ran (lines '.  name'); up-to-date ones are printed as '-- name'."""
+    return sorted(line[3:].strip() for line in result.stdout.splitlines() if line.startswith(".  "))
+
+
+def status(project: Path) -> dict[str, str]:
+    """Run ('R') or up-to-date ('U') per task; group tasks and the generator left out."""
+    result = doit(project, "list", "--all", "--status")
+    assert result.returncode == 0, result.stderr
+    out = {}
+    for line in result.stdout.splitlines():
+        flag, name = line.split()[:2]
+        if ":" in name or name == "index":
+            out[name] = flag
+    return out
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("projekt")
+    for folder in ("src", "notebooks"):
+        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "dodo.py", root)
+    (root / "config").mkdir()
+    shutil.copy(ROOT / "config" / "sample_leverkusen.yml", root / "config")
+    config = small_config_dict(YEARS)
+    (root / "config" / "small.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    generated = doit(root, "generate_sample")
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    first = doit(root, "-n", "2")
+    assert first.returncode == 0, first.stdout + first.stderr
+    return root
+
+
+def pages(project: Path) -> list[Path]:
+    return sorted((project / "reports").rglob("*.html"))
+
+
+def test_every_report_is_built(project):
+    for year in YEARS:
+        for slug in SLUGS:
+            assert (project / "reports" / str(year) / "stadtteile" / f"{slug}.html").is_file()
+            assert (project / "build" / "executed" / str(year) / f"profil_{slug}.ipynb").is_file()
+        assert (project / "reports" / str(year) / "gesamtstadt.html").is_file()
+    index = (project / "reports" / "index.html").read_text(encoding="utf-8")
+    for year in YEARS:
+        for slug in SLUGS:
+            assert f'href="{year}/stadtteile/{slug}.html"' in index
+    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 1) + 1
+    processed = pd.read_csv(
+        project / "data/processed/bevoelkerung_altersgruppen.csv", sep=";", decimal=","
+    )
+    assert set(processed["area_level"]) == {"stadtteil", "stadtbezirk", "stadt"}
+
+
+def test_executed_notebooks_have_no_errors(project):
+    for path in (project / "build" / "executed").rglob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                assert output["output_type"] != "error", path
+                assert output.get("name") != "stderr", (path, output.get("text"))
+
+
+def test_pages_are_offline_german_and_labelled(project):
+    for page in pages(project):
+        html = page.read_text(encoding="utf-8")
+        assert network_references(html) == [], page
+        assert '<html lang="de">' in html, page
+        assert "Synthetische Beispieldaten" in html, page
+        assert "Prüfsumme der Eingangsdaten" in html, page
+        assert "Traceback" not in html and "Warning" not in html, page
+        body = html[html.index("<body") :]
+        assert "jp-CodeMirrorEditor" not in body and "import " not in body, page  # no code
+        for cdn in ("require.js", "require.min.js", "MathJax", "mermaid"):
+            assert cdn not in html, (page, cdn)
+    profile = (project / "reports/2025/stadtteile/wiesdorf.html").read_text(encoding="utf-8")
+    assert "<title>Stadtteilprofil Wiesdorf 2025 – Leverkusen</title>" in profile
+    assert "Bevölkerung" in profile and "Auf einen Blick" in profile
+    assert 'alt="Balkendiagramm' in profile
+
+
+def test_second_run_does_nothing(project):
+    again = doit(project)
+    assert again.returncode == 0
+    assert executed_tasks(again) == []
+
+
+def test_touching_a_helper_reruns_exactly_its_reports(project):
+    plots = project / "src" / "helpers" / "plots.py"
+    original = plots.read_text(encoding="utf-8")
+    plots.write_text(original + "\n# changed\n", encoding="utf-8")
+    try:
+        stale = {name for name, flag in status(project).items() if flag == "R"}
+    finally:
+        plots.write_text(original, encoding="utf-8")
+    expected = {f"profil:{y}-{s}" for y in YEARS for s in SLUGS}
+    expected |= {f"gesamtstadt:{y}" for y in YEARS}
+    assert stale == expected
+
+
+def test_touching_a_raw_file_reruns_its_processing(project):
+    raw = project / "data/raw/einwohner/EWO_Bestand_2025-12-31.csv"
+    original = raw.read_bytes()
+    os.utime(raw)  # a touch without a content change is not a change
+    assert status(project)["process:population"] == "U"
+    raw.write_bytes(original + b"\r\n")
+    try:
+        stale = {name for name, flag in status(project).items() if flag == "R"}
+    finally:
+        raw.write_bytes(original)
+    assert stale == {"process:population"}
+
+
+def test_failing_notebook_names_where_to_look(project):
+    notebook = project / "notebooks" / "stadtteil_profil.py"
+    page = project / "reports/2025/stadtteile/wiesdorf.html"
+    before = page.read_bytes()
+    original = notebook.read_text(encoding="utf-8")
+    notebook.write_text(original + '\n# %%\nraise ValueError("Testfehler im Profil")\n', "utf-8")
+    try:
+        failed = doit(project, "profil:2025-wiesdorf")
+    finally:
+        notebook.write_text(original, encoding="utf-8")
+    message = failed.stdout + failed.stderr
+    assert failed.returncode != 0
+    assert "stadtteil_profil.py" in message
+    assert "year=2025" in message and "stadtteil='wiesdorf'" in message
+    assert "failing cell" in message and "ValueError: Testfehler im Profil" in message
+    failed_nb = project / "build/executed/2025/profil_wiesdorf.failed.ipynb"
+    assert str(failed_nb) in message
+    assert "Testfehler im Profil" in failed_nb.read_text(encoding="utf-8")
+    assert page.read_bytes() == before  # the published page stays intact
+    resumed = doit(project)  # notebook restored: the next run rebuilds just that report
+    assert resumed.returncode == 0
+    assert executed_tasks(resumed) == ["profil:2025-wiesdorf"]
+    assert not failed_nb.exists()
+
+
+def test_bad_raw_file_fails_without_touching_outputs(project):
+    raw = project / "data/raw/einwohner/EWO_Bestand_2024-12-31.csv"
+    processed = project / "data/processed/bevoelkerung_kennzahlen.parquet"
+    before = processed.read_bytes()
+    original = raw.read_bytes()
+    raw.write_bytes(original.replace(b";101;Wiesdorf;5;m;deutsch;", b";999;Wiesdorf;5;m;deutsch;"))
+    try:
+        result = doit(project, "process")
+    finally:
+        raw.write_bytes(original)
+    assert result.returncode != 0
+    message = result.stdout + result.stderr
+    assert "EWO_Bestand_2024-12-31.csv" in message and "Stadtteil-Nr. unbekannt" in message
+    assert "Zeile" in message and "'999'" in message
+    assert processed.read_bytes() == before
+
+
+def test_killed_build_leaves_no_partial_file_and_resumes(project):
+    for folder in ("reports", "data/processed", "build/executed"):
+        shutil.rmtree(project / folder)
+    env = {**os.environ, "PYTHONPATH": str(project / "src"), "MPLBACKEND": "Agg"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "doit", "-n", "2", "config=config/small.yml"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list((project / "reports").rglob("*.html")):
+        time.sleep(0.2)
+    time.sleep(1.0)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for folder in ("reports", "data/processed"):
+        leftovers = [p for p in (project / folder).rglob("*") if p.name.startswith(".")]
+        assert leftovers == [], leftovers
+    for page in pages(project):
+        assert page.read_text(encoding="utf-8").rstrip().endswith("</html>"), page
+    resumed = doit(project)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 1) + 1
+    assert executed_tasks(doit(project)) == []
+
+
+def test_marker_lists_the_generated_files(project):
+    marker = json.loads((project / "data/raw/SYNTHETIC.json").read_text())
+    assert sorted(marker["files"]) == [f"einwohner/EWO_Bestand_{y}-12-31.csv" for y in YEARS]

@@ -1,0 +1,92 @@
+"""Task generation from a config: names, docs, exact dependencies and targets."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from helpers.config import load_config
+from helpers.deps import PACKAGE_DIR, helper_files
+from helpers.tasks import DEFAULT_TASKS, generate_tasks
+
+
+@pytest.fixture
+def tasks(small_project: Path) -> dict[str, dict]:
+    shutil.copytree(ROOT / "notebooks", small_project / "notebooks")
+    config = load_config(small_project / "config" / "small.yml")
+    out = {}
+    for t in generate_tasks(config):
+        name = t["basename"] + (f":{t['name']}" if t.get("name") else "")
+        out[name] = t
+    return out
+
+
+def test_one_task_per_report_and_source(tasks):
+    runnable = sorted(n for n, t in tasks.items() if "actions" in t)
+    assert runnable == [
+        "generate_sample",
+        "gesamtstadt:2024",
+        "gesamtstadt:2025",
+        "index",
+        "process:population",
+        "profil:2024-opladen",
+        "profil:2024-wiesdorf",
+        "profil:2025-opladen",
+        "profil:2025-wiesdorf",
+    ]
+    assert all(t.get("doc") for t in tasks.values())
+    assert tasks["profil:2025-opladen"]["doc"] == "Stadtteilprofil Opladen 2025 – Leverkusen"
+    assert set(DEFAULT_TASKS) == {"process", "profil", "gesamtstadt", "index"}
+
+
+def names(files) -> set[str]:
+    return {Path(f).name for f in files}
+
+
+def test_process_depends_on_raw_files_and_its_code_only(tasks, small_project):
+    deps = names(tasks["process:population"]["file_dep"])
+    assert {"EWO_Bestand_2024-12-31.csv", "EWO_Bestand_2025-12-31.csv", "small.yml"} <= deps
+    assert {"pipeline.py", "population.py", "validation.py", "io.py"} <= deps
+    assert not deps & {"plots.py", "display.py", "execution.py", "stadtteil_profil.py"}
+    targets = names(tasks["process:population"]["targets"])
+    assert (
+        "bevoelkerung_altersgruppen.parquet" in targets and "bevoelkerung_kennzahlen.csv" in targets
+    )
+
+
+def test_report_depends_on_notebook_tables_helpers_and_templates(tasks):
+    task = tasks["profil:2025-wiesdorf"]
+    deps = names(task["file_dep"])
+    assert {"stadtteil_profil.py", "plots.py", "display.py", "execution.py", "pages.py"} <= deps
+    assert {"bevoelkerung_kennzahlen.parquet", "bevoelkerung_altersgruppen.parquet"} <= deps
+    assert {"index.html.j2", "report.css", "small.yml"} <= deps
+    assert not deps & {"EWO_Bestand_2025-12-31.csv", "pipeline.py", "validation.py"}
+    assert sorted(Path(t).as_posix().split("/")[-3:] for t in task["targets"]) == [
+        ["2025", "stadtteile", "wiesdorf.html"],
+        ["executed", "2025", "profil_wiesdorf.ipynb"],
+    ]
+
+
+def test_generator_is_never_implied_by_raw_files(tasks):
+    """Raw files are no task's target, so doit never runs the generator on its own."""
+    targets = {t for task in tasks.values() for t in task.get("targets", [])}
+    assert not any("/data/raw/" in t for t in targets)
+    assert tasks["generate_sample"]["uptodate"] == [False]
+
+
+def test_helper_closure_follows_imports_transitively():
+    files = {p.name for p in helper_files(ROOT / "notebooks" / "stadtteil_profil.py")}
+    # context -> config, paths; display -> demography -> formatting
+    assert {
+        "context.py",
+        "config.py",
+        "paths.py",
+        "display.py",
+        "demography.py",
+        "formatting.py",
+    } <= files
+    assert "__init__.py" in files and "population.py" not in files
+    assert all(p.is_relative_to(PACKAGE_DIR) for p in helper_files(PACKAGE_DIR / "tasks.py"))
