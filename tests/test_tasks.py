@@ -10,6 +10,7 @@ from conftest import ROOT
 
 from helpers.config import load_config
 from helpers.deps import PACKAGE_DIR, helper_files
+from helpers.pipeline import SOURCE_TABLES
 from helpers.tasks import DEFAULT_TASKS, generate_tasks
 
 
@@ -26,17 +27,19 @@ def tasks(small_project: Path) -> dict[str, dict]:
 
 def test_one_task_per_report_and_source(tasks):
     runnable = sorted(n for n, t in tasks.items() if "actions" in t)
-    assert runnable == [
-        "generate_sample",
-        "gesamtstadt:2024",
-        "gesamtstadt:2025",
-        "index",
-        "process:population",
-        "profil:2024-opladen",
-        "profil:2024-wiesdorf",
-        "profil:2025-opladen",
-        "profil:2025-wiesdorf",
-    ]
+    assert runnable == sorted(
+        [
+            "generate_sample",
+            "gesamtstadt:2024",
+            "gesamtstadt:2025",
+            "index",
+            *sorted(f"process:{s}" for s in SOURCE_TABLES),
+            "profil:2024-opladen",
+            "profil:2024-wiesdorf",
+            "profil:2025-opladen",
+            "profil:2025-wiesdorf",
+        ]
+    )
     assert all(t.get("doc") for t in tasks.values())
     assert tasks["profil:2025-opladen"]["doc"] == "Stadtteilprofil Opladen 2025 – Leverkusen"
     assert set(DEFAULT_TASKS) == {"process", "profil", "gesamtstadt", "index"}

@@ -22,10 +22,22 @@ PROCESSED_TABLES = {
     "population": "bevoelkerung_einzelalter",
     "population_bands": "bevoelkerung_altersgruppen",
     "population_summary": "bevoelkerung_kennzahlen",
+    "sgb2": "sgb2_bedarfsgemeinschaften",
+    "unemployment": "arbeitslose",
+    "kita": "kindertagesbetreuung",
+    "transitions": "schuluebergaenge",
+    "seu": "seu_untersuchungen",
+    "hze_cases": "hze_faelle",
+    "hze_year": "hze_jahreswerte",
+    "hze_expenditure": "hze_aufwand",
+    "services": "praeventionsangebote",
+    "welcome_visits": "willkommensbesuche",
+    "comparison": "vergleichskommunen",
 }
 
 #: Processed tables that also get a CSV copy (for people who open them in a spreadsheet).
-CSV_TABLES = {"population_bands", "population_summary"}
+#: Record-level tables (SEU children, HzE cases) stay parquet-only, for the pipeline.
+CSV_TABLES = set(PROCESSED_TABLES) - {"population", "seu", "hze_cases"}
 
 
 @dataclass(frozen=True)

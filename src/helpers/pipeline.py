@@ -12,10 +12,29 @@ from helpers.config import Config
 from helpers.demography import population_summary
 from helpers.io import write_csv_atomic, write_parquet_atomic
 from helpers.paths import CSV_TABLES, ProjectPaths
+from helpers.sources.comparison import build_comparison
+from helpers.sources.hze import build_hze_cases, build_hze_expenditure
+from helpers.sources.kita import build_kita
 from helpers.sources.population import check_areas_sum_to_city, load_population, population_by_band
+from helpers.sources.prevention import build_services, build_welcome_visits
+from helpers.sources.seu import build_seu
+from helpers.sources.sgb2 import build_sgb2, build_unemployment
+from helpers.sources.transitions import build_transitions
 
 #: Processed tables made by each source step.
-SOURCE_TABLES = {"population": ["population", "population_bands", "population_summary"]}
+SOURCE_TABLES = {
+    "population": ["population", "population_bands", "population_summary"],
+    "sgb2": ["sgb2"],
+    "unemployment": ["unemployment"],
+    "kita": ["kita"],
+    "seu": ["seu"],
+    "transitions": ["transitions"],
+    "hze_cases": ["hze_cases", "hze_year"],
+    "hze_expenditure": ["hze_expenditure"],
+    "services": ["services"],
+    "welcome_visits": ["welcome_visits"],
+    "comparison": ["comparison"],
+}
 
 
 def build_population_tables(config: Config) -> dict[str, pd.DataFrame]:
@@ -31,7 +50,19 @@ def build_population_tables(config: Config) -> dict[str, pd.DataFrame]:
     }
 
 
-BUILDERS = {"population": build_population_tables}
+BUILDERS = {
+    "population": build_population_tables,
+    "sgb2": build_sgb2,
+    "unemployment": build_unemployment,
+    "kita": build_kita,
+    "seu": build_seu,
+    "transitions": build_transitions,
+    "hze_cases": build_hze_cases,
+    "hze_expenditure": build_hze_expenditure,
+    "services": build_services,
+    "welcome_visits": build_welcome_visits,
+    "comparison": build_comparison,
+}
 
 
 def process_source(config: Config, source: str) -> None:

@@ -197,6 +197,8 @@ def _process_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[di
         "doc": "Load and validate raw sources, write processed tables",
     }
     for source, tables in SOURCE_TABLES.items():
+        if source not in config.sources:
+            continue
         code = helper_files(PACKAGE_DIR / "pipeline.py")
         yield {
             "basename": "process",

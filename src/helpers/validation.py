@@ -9,6 +9,7 @@ A raw source declares its columns once (:class:`RawColumn`) and its rules once (
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -127,6 +128,19 @@ def parse_raw(frame: pd.DataFrame, columns: list[RawColumn], file: str) -> pd.Da
     Missing columns are reported first (without them nothing else can be checked); then
     every cell that does not parse as its declared kind.
     """
+    out, problems = parse_raw_collect(frame, columns, file)
+    if problems:
+        raise RawDataError(problems)
+    return out
+
+
+def parse_raw_collect(
+    frame: pd.DataFrame, columns: list[RawColumn], file: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Like :func:`parse_raw`, but return the typed frame and the cell problems.
+
+    Cells that do not parse are missing in the frame; their lines are in the problems.
+    """
     missing = [c.header for c in columns if c.header not in frame.columns]
     if missing:
         found = ", ".join(repr(c) for c in frame.columns if c != LINE)
@@ -142,9 +156,7 @@ def parse_raw(frame: pd.DataFrame, columns: list[RawColumn], file: str) -> pd.Da
             for line, text in zip(frame.loc[bad, LINE], frame.loc[bad, col.header], strict=True)
         )
         out[col.name] = values
-    if problems:
-        raise RawDataError(sorted(problems, key=lambda p: (p.line or 0, p.column or "")))
-    return out
+    return out, sorted(problems, key=lambda p: (p.line or 0, p.column or ""))
 
 
 def check_schema(
@@ -193,3 +205,55 @@ def file_label(path: Path, root: Path | None = None) -> str:
         except ValueError:
             pass
     return path.name
+
+
+def collect_years(
+    items: list[tuple[int, Path]], load: Callable[[Path, int], pd.DataFrame]
+) -> pd.DataFrame:
+    """Load one file per year; gather the problems of all files into one error."""
+    frames, problems = [], []
+    for year, path in items:
+        try:
+            frames.append(load(path, year))
+        except RawDataError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise RawDataError(problems)
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_csv(
+    path: Path, columns: list[RawColumn], schema: pa.DataFrameSchema, file: str
+) -> pd.DataFrame:
+    """Read, parse and check one semicolon CSV export; return the typed frame."""
+    if not Path(path).is_file():
+        raise RawDataError([Problem(file, None, None, "Datei fehlt")])
+    from helpers.io import read_raw_csv
+
+    return parse_and_check(read_raw_csv(path), columns, schema, file)
+
+
+def parse_and_check(
+    raw: pd.DataFrame,
+    columns: list[RawColumn],
+    schema: pa.DataFrameSchema,
+    file: str,
+    prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """Parse every cell, check the schema on the rows that parsed, report all problems.
+
+    ``prepare`` may normalise the parsed frame before the schema check (e.g. legal bases).
+    """
+    frame, problems = parse_raw_collect(raw, columns, file)
+    bad_lines = {p.line for p in problems}
+    good = frame[~frame[LINE].isin(bad_lines)]
+    if prepare is not None:
+        good = prepare(good)
+    try:
+        checked = check_schema(good, schema, file, {c.name: c.header for c in columns})
+    except RawDataError as exc:
+        problems = problems + exc.problems
+        checked = good
+    if problems:
+        raise RawDataError(sorted(problems, key=lambda p: (p.line or 0, p.column or "", p.rule)))
+    return checked

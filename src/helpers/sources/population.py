@@ -14,14 +14,7 @@ import pandera.pandas as pa
 
 from helpers.config import Config
 from helpers.io import LINE, read_raw_csv
-from helpers.validation import (
-    Problem,
-    RawColumn,
-    RawDataError,
-    check_schema,
-    file_label,
-    parse_raw,
-)
+from helpers.validation import Problem, RawColumn, RawDataError, file_label, parse_and_check
 
 COLUMNS = [
     RawColumn("Stichtag", "stichtag", "date"),
@@ -104,8 +97,7 @@ def load_population_file(path: Path, config: Config, year: int) -> pd.DataFrame:
     file = file_label(path, config.root)
     if not Path(path).is_file():
         raise RawDataError([Problem(file, None, None, "Datei fehlt")])
-    frame = parse_raw(read_raw_csv(path), COLUMNS, file)
-    frame = check_schema(frame, raw_schema(config, year), file, HEADERS)
+    frame = parse_and_check(read_raw_csv(path), COLUMNS, raw_schema(config, year), file)
     _check_names(frame, config, file)
     out = frame.drop(columns=[LINE, "stichtag", "stadtteil_name"])
     out.insert(0, "year", year)

@@ -1,0 +1,228 @@
+"""Reader for the BA's small-area workbooks ("Auswertung für kommunale Gebietsgliederung").
+
+Layout as delivered: title rows, ``Berichtsmonat: <Monat> <Jahr>``, a two-row header block
+(the first row starts with ``Stadtteil-Nr.``, the second names the value columns), one row
+per Stadtteil, a row ``keine Zuordnung möglich``, a row ``Insgesamt``, then footnotes.
+Values below 10 are shown as ``*``: they are kept as *suppressed* (missing value plus a
+flag), never as zero.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from helpers.config import Config
+from helpers.validation import Problem, RawDataError, file_label
+
+MONTHS = {
+    "Januar": 1, "Februar": 2, "März": 3, "April": 4, "Mai": 5, "Juni": 6, "Juli": 7,
+    "August": 8, "September": 9, "Oktober": 10, "November": 11, "Dezember": 12,
+}  # fmt: skip
+UNASSIGNED = "keine Zuordnung möglich"
+TOTAL = "Insgesamt"
+STAR = "*"
+
+
+def _cells(path: Path) -> list[list[object]]:
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [list(row) for row in wb.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def _report_month(rows: list[list[object]], file: str) -> tuple[int, int]:
+    for row in rows[:10]:
+        text = str(row[0] or "")
+        match = re.search(r"Berichtsmonat:\s*(\w+)\s+(\d{4})", text)
+        if match and match.group(1) in MONTHS:
+            return int(match.group(2)), MONTHS[match.group(1)]
+    raise RawDataError([Problem(file, None, None, "Zeile 'Berichtsmonat: <Monat> <Jahr>' fehlt")])
+
+
+def _header_row(rows: list[list[object]], file: str) -> int:
+    for i, row in enumerate(rows):
+        if str(row[0] or "").strip().rstrip(".") == "Stadtteil-Nr":
+            return i
+    raise RawDataError(
+        [Problem(file, None, "Stadtteil-Nr.", "Kopfzeile mit 'Stadtteil-Nr.' fehlt")]
+    )
+
+
+def _value(
+    cell: object, file: str, line: int, column: str, problems: list[Problem]
+) -> tuple[float, bool]:
+    """(value, suppressed): '*' -> (NaN, True); ints -> (int, False); else a problem."""
+    if isinstance(cell, str) and cell.strip() == STAR:
+        return float("nan"), True
+    if isinstance(cell, int | float) and not isinstance(cell, bool) and float(cell).is_integer():
+        if cell < 0:
+            problems.append(
+                Problem(file, line, column, "Anzahl darf nicht negativ sein", str(cell))
+            )
+        return float(cell), False
+    if isinstance(cell, str) and re.fullmatch(r"\d{1,3}(\.\d{3})*|\d+", cell.strip()):
+        return float(cell.strip().replace(".", "")), False
+    problems.append(Problem(file, line, column, "ganze Zahl oder '*' erwartet", repr(cell)))
+    return float("nan"), False
+
+
+def read_ba_workbook(
+    path: Path, config: Config, year: int, columns: dict[str, str]
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read one BA workbook; return tidy rows and the problems found in them.
+
+    Raises at once only when the layout cannot be read (no header block, missing columns).
+    ``columns`` maps the workbook's column headers to tidy measure names. Rows: year,
+    area_level (stadtteil / ohne_zuordnung / stadt), area_code, measure, value,
+    is_suppressed, line.
+    """
+    file = file_label(path, config.root)
+    if not Path(path).is_file():
+        raise RawDataError([Problem(file, None, None, "Datei fehlt")])
+    rows = _cells(path)
+    found_year, month = _report_month(rows, file)
+    problems: list[Problem] = []
+    if (found_year, month) != (year, 12):
+        problems.append(
+            Problem(
+                file,
+                None,
+                None,
+                f"Berichtsmonat muss Dezember {year} sein",
+                f"{month}/{found_year}",
+            )
+        )
+    head = _header_row(rows, file)
+    names = [str(c or "").strip() for c in rows[head + 1]]
+    missing = [h for h in columns if h not in names]
+    if missing:
+        raise RawDataError([Problem(file, head + 2, m, "Pflichtspalte fehlt") for m in missing])
+    index = {h: names.index(h) for h in columns}
+    known = {s.code: s.name for s in config.stadtteile}
+    records, seen = _data_rows(rows[head + 2 :], head + 3, index, columns, known, file, problems)
+    missing_st = sorted(set(known) - {c for lvl, c in seen if lvl == "stadtteil"})
+    if missing_st:
+        problems.append(
+            Problem(file, None, "Stadtteil-Nr.", "Stadtteile fehlen", ", ".join(missing_st))
+        )
+    if ("stadt", "") not in seen:
+        problems.append(Problem(file, None, "Stadtteil", f"Zeile '{TOTAL}' fehlt"))
+    frame = pd.DataFrame(
+        records, columns=["area_level", "area_code", "measure", "value", "is_suppressed", "line"]
+    )
+    frame.insert(0, "year", year)
+    return frame, problems
+
+
+def _data_rows(
+    rows: list[list[object]],
+    first_line: int,
+    index: dict[str, int],
+    columns: dict[str, str],
+    known: dict[str, str],
+    file: str,
+    problems: list[Problem],
+) -> tuple[list[tuple], set[tuple[str, str]]]:
+    """Read the Stadtteil rows up to and including the total row."""
+    records: list[tuple] = []
+    seen: set[tuple[str, str]] = set()
+    for offset, row in enumerate(rows):
+        line = first_line + offset
+        code, label = str(row[0] or "").strip(), str(row[1] or "").strip()
+        if not code and not label:
+            continue
+        level = _level(code, label, known, file, line, problems)
+        if level is None:
+            continue
+        if (level, code) in seen:
+            problems.append(Problem(file, line, "Stadtteil-Nr.", "Stadtteil doppelt", code))
+        seen.add((level, code))
+        for header, measure in columns.items():
+            value, suppressed = _value(row[index[header]], file, line, header, problems)
+            records.append(
+                (level, code if level == "stadtteil" else "", measure, value, suppressed, line)
+            )
+        if level == "stadt":
+            break  # footnotes follow the total row
+    return records, seen
+
+
+def _level(
+    code: str, label: str, known: dict[str, str], file: str, line: int, problems: list[Problem]
+) -> str | None:
+    if label == TOTAL:
+        return "stadt"
+    if label == UNASSIGNED:
+        return "ohne_zuordnung"
+    if code in known:
+        if label and label != known[code]:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    "Stadtteil",
+                    f"Name passt nicht zur Stadtteil-Nr. {code} ({known[code]!r})",
+                    label,
+                )
+            )
+        return "stadtteil"
+    problems.append(
+        Problem(
+            file,
+            line,
+            "Stadtteil-Nr.",
+            f"Stadtteil-Nr. unbekannt (Konfiguration: {sorted(known)})",
+            code,
+        )
+    )
+    return None
+
+
+def check_ba_consistency(
+    frame: pd.DataFrame, file: str, parts: dict[str, list[str]], headers: dict[str, str]
+) -> list[Problem]:
+    """Cross-field rules where both values are known.
+
+    - ``parts``: measure -> measures that cannot exceed it (numerator <= denominator);
+    - the total row is at least the sum of the known Stadtteil values.
+    """
+    problems = []
+    wide = frame.pivot_table(
+        index=["area_level", "area_code", "line"],
+        columns="measure",
+        values="value",
+        aggfunc="first",
+    )
+    for whole, pieces in parts.items():
+        for piece in pieces:
+            bad = wide[(wide[piece] > wide[whole]).fillna(False)]
+            for (_, _code, line), row in bad.iterrows():
+                problems.append(
+                    Problem(
+                        file,
+                        int(line),
+                        headers[piece],
+                        f"größer als '{headers[whole]}' ({row[whole]:.0f})",
+                        f"{row[piece]:.0f}",
+                    )
+                )
+    known = frame[frame["area_level"] != "stadt"].groupby("measure")["value"].sum(min_count=1)
+    total = frame[frame["area_level"] == "stadt"].set_index("measure")["value"]
+    for measure, value in known.items():
+        if pd.notna(value) and pd.notna(total.get(measure)) and value > total[measure]:
+            line = int(frame.loc[frame["area_level"] == "stadt", "line"].iloc[0])
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    headers[measure],
+                    "Summe der Stadtteile größer als 'Insgesamt'",
+                    f"{value:.0f}",
+                )
+            )
+    return problems

@@ -1,0 +1,68 @@
+"""Source: yearly panel of comparison communes (other NRW Jugendamt areas).
+
+Fields: AGS, Jugendamt, year, residents under 21, HzE cases (Bestand 31.12. + ended, without
+§ 28), HzE expenditure, SGB-II quota of under-15s, and the year the commune joined a
+prevention programme (empty = never). In the sample, every value is synthetic.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from helpers.config import Config
+from helpers.paths import ProjectPaths
+from helpers.validation import RawColumn, file_label, load_csv
+
+COLUMNS = [
+    RawColumn("AGS", "ags", "str"),
+    RawColumn("Jugendamt", "name", "str"),
+    RawColumn("Jahr", "year", "int"),
+    RawColumn("Einwohner unter 21", "u21", "int"),
+    RawColumn("HzE-Fälle", "hze_cases", "int"),
+    RawColumn("HzE-Ausgaben (EUR)", "hze_eur", "float"),
+    RawColumn("SGB-II-Quote u15 (%)", "sgb2_u15_pct", "float"),
+    RawColumn("Beitritt Präventionsprogramm", "joined", "int"),
+]
+
+
+def schema() -> pa.DataFrameSchema:
+    count = pa.Check.ge(0, error="Anzahl darf nicht negativ sein")
+    return pa.DataFrameSchema(
+        {
+            "ags": pa.Column(
+                "string", pa.Check.str_matches(r"^\d{8}$", error="AGS muss 8 Ziffern haben")
+            ),
+            "name": pa.Column("string"),
+            "year": pa.Column("Int64", pa.Check.in_range(1990, 2100, error="Jahr unplausibel")),
+            "u21": pa.Column("Int64", count),
+            "hze_cases": pa.Column("Int64", count),
+            "hze_eur": pa.Column(
+                "Float64", pa.Check.ge(0, error="Ausgaben dürfen nicht negativ sein")
+            ),
+            "sgb2_u15_pct": pa.Column(
+                "Float64", pa.Check.in_range(0, 100, error="Quote muss zwischen 0 und 100 liegen")
+            ),
+            "joined": pa.Column("Int64", nullable=True),
+        },
+        checks=[
+            pa.Check(
+                lambda d: d["hze_cases"] <= d["u21"], name="HzE-Fälle größer als Einwohner unter 21"
+            )
+        ],
+        unique=["ags", "year"],
+        report_duplicates="all",
+        strict="filter",
+    )
+
+
+def build_comparison(config: Config) -> dict[str, pd.DataFrame]:
+    (path,) = ProjectPaths(config).raw_source_files("comparison")
+    frame = load_csv(path, COLUMNS, schema(), file_label(path, config.root))
+    out = frame.assign(
+        ags=frame["ags"].astype(str),
+        name=frame["name"].astype(str),
+        year=frame["year"].astype("int64"),
+    )
+    cols = ["ags", "name", "year", "u21", "hze_cases", "hze_eur", "sgb2_u15_pct", "joined"]
+    return {"comparison": out[cols].sort_values(["ags", "year"]).reset_index(drop=True)}

@@ -1,0 +1,67 @@
+"""Source: Kindertagesbetreuung at 01.03. (children by Stadtteil of residence and age group).
+
+Raw: one semicolon CSV per year (UTF-8 with BOM). Processed: year, stadtteil_code,
+age_group (u1 / 1_u3 / 3_u6), kita, tagespflege.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from helpers.config import Config
+from helpers.paths import ProjectPaths
+from helpers.validation import RawColumn, collect_years, file_label, load_csv
+
+AGE_GROUPS = {"unter 1": "u1", "1 bis unter 3": "1_u3", "3 bis unter 6": "3_u6"}
+COLUMNS = [
+    RawColumn("Stichtag", "stichtag", "date"),
+    RawColumn("Stadtteil-Nr", "stadtteil_code", "str"),
+    RawColumn("Stadtteil", "stadtteil_name", "str"),
+    RawColumn("Altersgruppe", "age_group", "str"),
+    RawColumn("Kindertageseinrichtung", "kita", "int"),
+    RawColumn("Kindertagespflege", "tagespflege", "int"),
+]
+
+
+def schema(config: Config, year: int) -> pa.DataFrameSchema:
+    codes = [s.code for s in config.stadtteile]
+    count = pa.Check.ge(0, error="Anzahl darf nicht negativ sein")
+    return pa.DataFrameSchema(
+        {
+            "stichtag": pa.Column(
+                "datetime64[ns]",
+                pa.Check(
+                    lambda s: s == pd.Timestamp(year, 3, 1),
+                    name=f"Stichtag muss der 01.03.{year} sein",
+                ),
+            ),
+            "stadtteil_code": pa.Column(
+                "string",
+                pa.Check.isin(codes, error=f"Stadtteil-Nr. unbekannt (Konfiguration: {codes})"),
+            ),
+            "stadtteil_name": pa.Column("string", nullable=True),
+            "age_group": pa.Column(
+                "string",
+                pa.Check.isin(list(AGE_GROUPS), error=f"Altersgruppe muss {list(AGE_GROUPS)} sein"),
+            ),
+            "kita": pa.Column("Int64", count),
+            "tagespflege": pa.Column("Int64", count),
+        },
+        unique=["stadtteil_code", "age_group"],
+        report_duplicates="all",
+    )
+
+
+def build_kita(config: Config) -> dict[str, pd.DataFrame]:
+    files = ProjectPaths(config).raw_source_files("kita")
+
+    def load(path, year):
+        frame = load_csv(path, COLUMNS, schema(config, year), file_label(path, config.root))
+        return frame.assign(year=year, age_group=frame["age_group"].map(AGE_GROUPS))
+
+    frame = collect_years(list(zip(config.data_years, files, strict=True)), load)
+    out = frame[["year", "stadtteil_code", "age_group", "kita", "tagespflege"]].astype(
+        {"stadtteil_code": str, "age_group": str, "kita": "int64", "tagespflege": "int64"}
+    )
+    return {"kita": out.sort_values(["year", "stadtteil_code", "age_group"]).reset_index(drop=True)}

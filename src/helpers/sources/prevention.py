@@ -1,0 +1,127 @@
+"""Source: the Präventionskette: services inventory and Willkommensbesuche.
+
+Services: name, type, life phases ("|"-separated), Stadtteil ("" = city-wide), start and end
+year, annual cost, capacity. Welcome visits: births and visited families per Stadtteil
+and year.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from helpers.config import Config
+from helpers.paths import ProjectPaths
+from helpers.validation import RawColumn, file_label, load_csv
+
+PHASES = [
+    "Rund um die Geburt",
+    "Frühe Kindheit 0–3",
+    "Kita 3–6",
+    "Grundschule",
+    "weiterführende Schule",
+    "Übergang Schule–Beruf",
+]
+SERVICE_COLUMNS = [
+    RawColumn("Angebot", "name", "str"),
+    RawColumn("Typ", "type", "str"),
+    RawColumn("Lebensphasen", "phases", "str"),
+    RawColumn("Stadtteil-Nr", "stadtteil_code", "str"),
+    RawColumn("Beginn", "start", "int"),
+    RawColumn("Ende", "end", "int"),
+    RawColumn("Jahreskosten (EUR)", "cost_eur", "float"),
+    RawColumn("Kapazität", "capacity", "int"),
+]
+VISIT_COLUMNS = [
+    RawColumn("Jahr", "year", "int"),
+    RawColumn("Stadtteil-Nr", "stadtteil_code", "str"),
+    RawColumn("Stadtteil", "stadtteil_name", "str"),
+    RawColumn("Geburten", "births", "int"),
+    RawColumn("Besuchte Familien", "visits", "int"),
+]
+
+
+def _phases_ok(series: pd.Series) -> pd.Series:
+    return series.map(lambda text: all(p.strip() in PHASES for p in str(text).split("|")))
+
+
+def service_schema(config: Config) -> pa.DataFrameSchema:
+    codes = ["", *[s.code for s in config.stadtteile]]
+    return pa.DataFrameSchema(
+        {
+            "name": pa.Column("string", unique=True, report_duplicates="all"),
+            "type": pa.Column("string", pa.Check.str_length(1, 80, error="Typ fehlt")),
+            "phases": pa.Column(
+                "string", pa.Check(_phases_ok, name=f"Lebensphasen müssen aus {PHASES} sein")
+            ),
+            "stadtteil_code": pa.Column(
+                "string",
+                pa.Check.isin(codes, error="Stadtteil-Nr. unbekannt (leer = gesamtstädtisch)"),
+            ),
+            "start": pa.Column("Int64", pa.Check.in_range(1990, 2100, error="Beginn unplausibel")),
+            "end": pa.Column("Int64", nullable=True),
+            "cost_eur": pa.Column(
+                "Float64", pa.Check.ge(0, error="Kosten dürfen nicht negativ sein")
+            ),
+            "capacity": pa.Column(
+                "Int64", pa.Check.ge(0, error="Kapazität darf nicht negativ sein")
+            ),
+        },
+        checks=[
+            pa.Check(
+                lambda d: d["end"].isna() | (d["end"] >= d["start"]),
+                name="Ende liegt vor dem Beginn",
+            )
+        ],
+        strict="filter",
+    )
+
+
+def visit_schema(config: Config) -> pa.DataFrameSchema:
+    codes = [s.code for s in config.stadtteile]
+    years = config.data_years
+    count = pa.Check.ge(0, error="Anzahl darf nicht negativ sein")
+    return pa.DataFrameSchema(
+        {
+            "year": pa.Column(
+                "Int64",
+                pa.Check.isin(years, error=f"Jahr muss zwischen {years[0]} und {years[-1]} liegen"),
+            ),
+            "stadtteil_code": pa.Column(
+                "string",
+                pa.Check.isin(codes, error=f"Stadtteil-Nr. unbekannt (Konfiguration: {codes})"),
+            ),
+            "births": pa.Column("Int64", count),
+            "visits": pa.Column("Int64", count),
+        },
+        checks=[
+            pa.Check(
+                lambda d: d["visits"] <= d["births"], name="Besuchte Familien größer als Geburten"
+            )
+        ],
+        unique=["year", "stadtteil_code"],
+        report_duplicates="all",
+        strict="filter",
+    )
+
+
+def build_services(config: Config) -> dict[str, pd.DataFrame]:
+    (path,) = ProjectPaths(config).raw_source_files("services")
+    frame = load_csv(path, SERVICE_COLUMNS, service_schema(config), file_label(path, config.root))
+    out = frame.assign(
+        phases=frame["phases"].map(lambda t: " | ".join(p.strip() for p in str(t).split("|"))),
+        stadtteil_code=frame["stadtteil_code"].astype(str),
+    )
+    for col in ("name", "type"):
+        out[col] = out[col].astype(str)
+    cols = ["name", "type", "phases", "stadtteil_code", "start", "end", "cost_eur", "capacity"]
+    return {"services": out[cols].sort_values(["start", "name"]).reset_index(drop=True)}
+
+
+def build_welcome_visits(config: Config) -> dict[str, pd.DataFrame]:
+    (path,) = ProjectPaths(config).raw_source_files("welcome_visits")
+    frame = load_csv(path, VISIT_COLUMNS, visit_schema(config), file_label(path, config.root))
+    out = frame[["year", "stadtteil_code", "births", "visits"]].astype(
+        {"year": "int64", "stadtteil_code": str, "births": "int64", "visits": "int64"}
+    )
+    return {"welcome_visits": out.sort_values(["year", "stadtteil_code"]).reset_index(drop=True)}

@@ -1,0 +1,84 @@
+"""Sources: BA Grundsicherung SGB II and Arbeitslose, small-area workbooks per December.
+
+Processed (tidy, one row per year x area x measure): ``value`` is missing and
+``is_suppressed`` true where the BA showed "*" (1 to 9). Areas: every Stadtteil, the
+addresses that could not be assigned (``ohne_zuordnung``) and the city total (``stadt``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.config import Config
+from helpers.paths import ProjectPaths
+from helpers.sources.ba import check_ba_consistency, read_ba_workbook
+from helpers.validation import RawDataError, collect_years, file_label
+
+SGB2_COLUMNS = {
+    "Personen in BG insgesamt": "pers_bg_total",
+    "unter 3 Jahre": "pers_bg_u3",
+    "3 bis unter 6 Jahre": "pers_bg_3_u6",
+    "6 bis unter 15 Jahre": "pers_bg_6_u15",
+    "15 bis unter 18 Jahre": "pers_bg_15_u18",
+    "18 bis unter 25 Jahre": "pers_bg_18_u25",
+    "BG mit Kindern unter 18 Jahren": "bg_with_children",
+    "BG von Alleinerziehenden": "bg_single_parent",
+}
+#: numerator <= denominator rules where both values are known
+SGB2_PARTS = {
+    "pers_bg_total": [
+        "pers_bg_u3",
+        "pers_bg_3_u6",
+        "pers_bg_6_u15",
+        "pers_bg_15_u18",
+        "pers_bg_18_u25",
+    ],
+    "bg_with_children": ["bg_single_parent"],
+}
+ALO_COLUMNS = {
+    "Arbeitslose 15 bis unter 25 Jahre": "alo_15_u25",
+    "Arbeitslose 15 bis unter 65 Jahre": "alo_15_u65",
+}
+ALO_PARTS = {"alo_15_u65": ["alo_15_u25"]}
+COLUMNS_OUT = ["year", "area_level", "area_code", "measure", "value", "is_suppressed"]
+
+
+def _loader(config: Config, columns: dict[str, str], parts: dict[str, list[str]]):
+    headers = {v: k for k, v in columns.items()}
+
+    def load(path, year: int) -> pd.DataFrame:
+        frame, problems = read_ba_workbook(path, config, year, columns)
+        problems += check_ba_consistency(frame, file_label(path, config.root), parts, headers)
+        if problems:
+            raise RawDataError(sorted(problems, key=lambda p: (p.line or 0, p.column or "")))
+        return frame
+
+    return load
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    order = {"stadtteil": 0, "ohne_zuordnung": 1, "stadt": 2}
+    out = frame[COLUMNS_OUT].assign(value=frame["value"].astype("Int64"))
+    out = out.sort_values(
+        ["year", "area_level", "area_code", "measure"],
+        key=lambda c: c.map(order) if c.name == "area_level" else c,
+    )
+    return out.reset_index(drop=True)
+
+
+def build_sgb2(config: Config) -> dict[str, pd.DataFrame]:
+    """Processed SGB II table from every year's workbook."""
+    files = ProjectPaths(config).raw_source_files("sgb2")
+    frame = collect_years(
+        list(zip(config.data_years, files, strict=True)), _loader(config, SGB2_COLUMNS, SGB2_PARTS)
+    )
+    return {"sgb2": _tidy(frame)}
+
+
+def build_unemployment(config: Config) -> dict[str, pd.DataFrame]:
+    """Processed Arbeitslose table from every year's workbook."""
+    files = ProjectPaths(config).raw_source_files("unemployment")
+    frame = collect_years(
+        list(zip(config.data_years, files, strict=True)), _loader(config, ALO_COLUMNS, ALO_PARTS)
+    )
+    return {"unemployment": _tidy(frame)}

@@ -1,0 +1,72 @@
+"""Source: Übergänge von der Grundschule in die Sekundarstufe I, by Stadtteil of residence.
+
+Raw: one semicolon CSV per school year ("2025/26" = transitions in summer 2025).
+Processed: year, stadtteil_code, school_type, pupils.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from helpers.config import Config
+from helpers.paths import ProjectPaths
+from helpers.validation import RawColumn, collect_years, file_label, load_csv
+
+SCHOOL_TYPES = [
+    "Gymnasium",
+    "Gesamtschule",
+    "Realschule",
+    "Hauptschule",
+    "Sekundarschule",
+    "Sonstige",
+]
+COLUMNS = [
+    RawColumn("Schuljahr", "school_year", "str"),
+    RawColumn("Stadtteil-Nr", "stadtteil_code", "str"),
+    RawColumn("Stadtteil", "stadtteil_name", "str"),
+    RawColumn("Schulform", "school_type", "str"),
+    RawColumn("Anzahl", "pupils", "int"),
+]
+
+
+def schema(config: Config, year: int) -> pa.DataFrameSchema:
+    codes = [s.code for s in config.stadtteile]
+    label = f"{year}/{(year + 1) % 100:02d}"
+    return pa.DataFrameSchema(
+        {
+            "school_year": pa.Column(
+                "string", pa.Check.eq(label, error=f"Schuljahr muss {label} sein")
+            ),
+            "stadtteil_code": pa.Column(
+                "string",
+                pa.Check.isin(codes, error=f"Stadtteil-Nr. unbekannt (Konfiguration: {codes})"),
+            ),
+            "stadtteil_name": pa.Column("string", nullable=True),
+            "school_type": pa.Column(
+                "string", pa.Check.isin(SCHOOL_TYPES, error=f"Schulform muss {SCHOOL_TYPES} sein")
+            ),
+            "pupils": pa.Column("Int64", pa.Check.ge(0, error="Anzahl darf nicht negativ sein")),
+        },
+        unique=["stadtteil_code", "school_type"],
+        report_duplicates="all",
+    )
+
+
+def build_transitions(config: Config) -> dict[str, pd.DataFrame]:
+    files = ProjectPaths(config).raw_source_files("transitions")
+
+    def load(path, year):
+        return load_csv(path, COLUMNS, schema(config, year), file_label(path, config.root)).assign(
+            year=year
+        )
+
+    frame = collect_years(list(zip(config.data_years, files, strict=True)), load)
+    out = frame[["year", "stadtteil_code", "school_type", "pupils"]].astype(
+        {"stadtteil_code": str, "school_type": str, "pupils": "int64"}
+    )
+    return {
+        "transitions": out.sort_values(["year", "stadtteil_code", "school_type"]).reset_index(
+            drop=True
+        )
+    }
