@@ -38,9 +38,7 @@ def copy_project(target: Path) -> None:
 def timed_doit(project: Path, *args: str) -> float:
     env = {**os.environ, "PYTHONPATH": str(project / "src")}
     start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "doit", *args], cwd=project, env=env, capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "-m", "doit", *args], cwd=project, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"doit {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")

@@ -22,10 +22,11 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
-from helpers import demography, plots
+from helpers import demography, plots, report_sections
 from helpers import display as show
 from helpers.context import open_report
 from helpers.formatting import fmt_number, fmt_percent
+from helpers.indicators.leitbild import track_all
 
 ctx = open_report(config_path, year, kind="gesamtstadt")
 summary = ctx.table("population_summary")
@@ -35,10 +36,7 @@ links = {s.name: ctx.href("profil", year, s.slug) for s in ctx.config.stadtteile
 
 # %%
 display(
-    Markdown(
-        f"# Gesamtstädtische Übersicht {ctx.commune} {year}\n\n"
-        f"Alle Stadtteile im Vergleich · Stand: 31.12.{year}"
-    )
+    Markdown(f"# Gesamtstädtische Übersicht {ctx.commune} {year}\n\nAlle Stadtteile im Vergleich · Stand: 31.12.{year}")
 )
 
 # %% [markdown]
@@ -80,3 +78,21 @@ display(
         "mit dem Wert der Gesamtstadt als Linie.",
     )
 )
+
+# %% [markdown]
+# ## Lebenslauf-Matrix
+#
+# Alle Kennzahlen nach Lebensphasen und Stadtteilen. Die Stadtteile stehen in der Reihenfolge
+# ihrer Kennziffer; Unterschiede sind nur dort belastbar, wo sich die Konfidenzintervalle in
+# den Stadtteilprofilen nicht mit dem städtischen Wert überschneiden.
+
+# %%
+published = ctx.table("indicators")
+display(report_sections.city_matrix_sections(published, ctx.catalogue, ctx.config, year))
+
+# %% [markdown]
+# ## Leitbild: Stand der Zielerreichung
+
+# %%
+tracking = track_all(ctx.leitbild, published, ctx.catalogue, year, ctx.city_code)
+display(report_sections.leitbild_table(ctx.leitbild, tracking, ctx.catalogue, ctx.config))

@@ -25,7 +25,7 @@ stadtteil = "wiesdorf"
 # %%
 from IPython.display import Markdown, display
 
-from helpers import demography, plots
+from helpers import demography, plots, report_sections
 from helpers import display as show
 from helpers.context import open_report
 from helpers.formatting import fmt_change, fmt_number, fmt_percent
@@ -39,14 +39,10 @@ source = ctx.source_line(ctx.config.sources["population"].holder)
 area = ("stadtteil", st.code)
 now = demography.row_of(summary, year, *area)
 city = demography.row_of(summary, year, "stadt", ctx.city_code)
+published = ctx.table("indicators")
 
 # %%
-display(
-    Markdown(
-        f"# Stadtteilprofil {st.name} {year}\n\n"
-        f"**{ctx.commune}**, {bezirk.name} · Stand: 31.12.{year}"
-    )
-)
+display(Markdown(f"# Stadtteilprofil {st.name} {year}\n\n**{ctx.commune}**, {bezirk.name} · Stand: 31.12.{year}"))
 
 # %% [markdown]
 # ## Bevölkerung
@@ -54,11 +50,7 @@ display(
 # ### Auf einen Blick
 
 # %%
-display(
-    show.kpi_boxes(
-        demography.key_figures(summary, year, *area, ctx.city_code), f"Gesamtstadt {ctx.commune}"
-    )
-)
+display(show.kpi_boxes(demography.key_figures(summary, year, *area, ctx.city_code), f"Gesamtstadt {ctx.commune}"))
 display(
     Markdown(
         f"Am 31.12.{year} lebten in {st.name} {fmt_number(now['persons'])} Einwohnerinnen und "
@@ -92,8 +84,7 @@ display(
 
 # %%
 series = summary[
-    ((summary["area_level"] == "stadtteil") & (summary["area_code"] == st.code))
-    | (summary["area_level"] == "stadt")
+    ((summary["area_level"] == "stadtteil") & (summary["area_code"] == st.code)) | (summary["area_level"] == "stadt")
 ]
 fig = plots.time_series_chart(
     series,
@@ -120,3 +111,20 @@ display(
         note=source,
     )
 )
+
+# %% [markdown]
+# ## Kennzahlen entlang der Präventionskette
+#
+# Die folgenden Abschnitte folgen dem Lebenslauf der Kinder. Jede Tabelle zeigt den Wert im
+# Stadtteil mit seinem 95-%-Konfidenzintervall, Zähler und Nenner, den Wert der Gesamtstadt und
+# die Veränderung zum Vorjahr. Kleine Fallzahlen sind zum Schutz der Betroffenen geheim gehalten.
+
+# %%
+display(report_sections.profile_phase_sections(published, ctx.catalogue, ctx.config, year, st.code))
+display(report_sections.comparison_note(ctx.table("comparison"), published, year, ctx.city_code, ctx.commune))
+
+# %% [markdown]
+# ## Angebote der Präventionskette
+
+# %%
+display(report_sections.services_table(ctx.table("services"), year, st.code, st.name))

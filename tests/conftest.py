@@ -10,6 +10,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config" / "leverkusen.yml"
+#: Files a project's config folder needs besides the commune config itself.
+CONFIG_FILES = ("sample_leverkusen.yml", "indikatoren.yml", "leitbild_leverkusen.yml")
 HEADER = "Stichtag;Stadtteil-Nr;Stadtteil;Alter;Geschlecht;Staatsangehörigkeit;Anzahl"
 
 
@@ -23,20 +25,28 @@ def small_config_dict(years: tuple[int, int] = (2024, 2025)) -> dict:
     return data
 
 
+def copy_config_files(target: Path, codes: set[str]) -> None:
+    """Copy the config folder's companion files; keep only Leitbild targets for ``codes``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in CONFIG_FILES:
+        shutil.copy(ROOT / "config" / name, target)
+    leitbild = yaml.safe_load((ROOT / "config" / "leitbild_leverkusen.yml").read_text(encoding="utf-8"))
+    for ziel in leitbild["leitziele"]:
+        ziel["ziele"] = [t for t in ziel["ziele"] if t.get("gebiet") in (None, *codes)]
+    (target / "leitbild_leverkusen.yml").write_text(yaml.safe_dump(leitbild, allow_unicode=True), encoding="utf-8")
+
+
 @pytest.fixture
 def small_project(tmp_path: Path) -> Path:
     """A project folder with the small config (and the generator parameters) in config/."""
-    (tmp_path / "config").mkdir()
-    shutil.copy(ROOT / "config" / "sample_leverkusen.yml", tmp_path / "config")
+    copy_config_files(tmp_path / "config", {"101", "201"})
     (tmp_path / "config" / "small.yml").write_text(
         yaml.safe_dump(small_config_dict(), allow_unicode=True), encoding="utf-8"
     )
     return tmp_path
 
 
-def write_register(
-    path: Path, rows: list[str], encoding: str = "cp1252", header: str = HEADER
-) -> Path:
+def write_register(path: Path, rows: list[str], encoding: str = "cp1252", header: str = HEADER) -> Path:
     """Write a register export with the given data rows (CRLF, like the registry)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(("\r\n".join([header, *rows]) + "\r\n").encode(encoding))

@@ -111,9 +111,7 @@ def test_stadtteile_keep_their_reported_sizes(population):
 def test_export_format_is_windows_1252_with_german_headers(generated):
     raw = (generated[0] / "data/raw/einwohner/EWO_Bestand_2021-12-31.csv").read_bytes()
     assert raw.startswith(
-        "Stichtag;Stadtteil-Nr;Stadtteil;Alter;Geschlecht;Staatsangehörigkeit;Anzahl\r\n".encode(
-            "cp1252"
-        )
+        "Stichtag;Stadtteil-Nr;Stadtteil;Alter;Geschlecht;Staatsangehörigkeit;Anzahl\r\n".encode("cp1252")
     )
     assert "Küppersteg".encode("cp1252") in raw
     assert b"31.12.2021;" in raw

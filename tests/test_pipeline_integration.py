@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -19,7 +20,7 @@ import nbformat
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, small_config_dict
+from conftest import ROOT, copy_config_files, small_config_dict
 
 from helpers.htmlcheck import network_references
 
@@ -65,8 +66,7 @@ def project(tmp_path_factory) -> Path:
     for folder in ("src", "notebooks"):
         shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "dodo.py", root)
-    (root / "config").mkdir()
-    shutil.copy(ROOT / "config" / "sample_leverkusen.yml", root / "config")
+    copy_config_files(root / "config", {"101", "201"})
     config = small_config_dict(YEARS)
     (root / "config" / "small.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
     generated = doit(root, "generate_sample")
@@ -91,9 +91,7 @@ def test_every_report_is_built(project):
         for slug in SLUGS:
             assert f'href="{year}/stadtteile/{slug}.html"' in index
     assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 1) + 1
-    processed = pd.read_csv(
-        project / "data/processed/bevoelkerung_altersgruppen.csv", sep=";", decimal=","
-    )
+    processed = pd.read_csv(project / "data/processed/bevoelkerung_altersgruppen.csv", sep=";", decimal=",")
     assert set(processed["area_level"]) == {"stadtteil", "stadtbezirk", "stadt"}
 
 
@@ -229,4 +227,50 @@ def test_killed_build_leaves_no_partial_file_and_resumes(project):
 
 def test_marker_lists_the_generated_files(project):
     marker = json.loads((project / "data/raw/SYNTHETIC.json").read_text())
-    assert sorted(marker["files"]) == [f"einwohner/EWO_Bestand_{y}-12-31.csv" for y in YEARS]
+    population = sorted(f for f in marker["files"] if f.startswith("einwohner/"))
+    assert population == [f"einwohner/EWO_Bestand_{y}-12-31.csv" for y in YEARS]
+    raw_files = sorted(p.relative_to(project / "data/raw").as_posix() for p in (project / "data/raw").rglob("*.*"))
+    assert sorted(marker["files"]) == [f for f in raw_files if f != "SYNTHETIC.json"]
+
+
+def test_indicators_open_data_and_confidentiality_check(project):
+    opendata = project / "reports" / "opendata"
+    assert sorted(p.name for p in opendata.iterdir()) == [
+        "datapackage.json",
+        "indikatoren.csv",
+        "indikatorenkatalog.csv",
+    ]
+    assert "keine geheime Zelle" in (project / "build/checks/geheimhaltung.txt").read_text(encoding="utf-8")
+    profile = (project / "reports/2025/stadtteile/wiesdorf.html").read_text(encoding="utf-8")
+    for phase in (
+        "Rund um die Geburt",
+        "Frühe Kindheit 0–3",
+        "Kita 3–6",
+        "Grundschule",
+        "weiterführende Schule",
+        "Übergang Schule–Beruf",
+        "Hilfen zur Erziehung",
+    ):
+        assert f">{phase}</h2>" in profile, phase
+    assert "95-%-KI" in profile and 'data-cell="sgb2_u15|2025|stadtteil|101"' in profile
+    assert (
+        "Zeichenerklärung" in profile and "Vergleichskommunen" in profile and "Angebote der Präventionskette" in profile
+    )
+    city = (project / "reports/2025/gesamtstadt.html").read_text(encoding="utf-8")
+    assert "Lebenslauf-Matrix" in city and "Leitbild" in city and "Beispielhafte Leitziele" in city
+
+
+def test_a_page_that_differs_from_the_open_data_fails_the_check(project):
+    """A page may only show what the audited open data show: a changed (or leaked) value fails."""
+    page = project / "reports/2025/stadtteile/wiesdorf.html"
+    original = page.read_text(encoding="utf-8")
+    key = "sgb2_u15|2025|stadtteil|101"
+    tampered = re.sub(f'(data-cell="{re.escape(key)}">)[^<]*', r"\g<1>99,9 %", original, count=1)
+    assert tampered != original
+    page.write_text(tampered, encoding="utf-8")
+    try:
+        result = doit(project, "geheimhaltung")
+    finally:
+        page.write_text(original, encoding="utf-8")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Geheimhaltung verletzt" in output and key in output

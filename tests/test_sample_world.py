@@ -67,7 +67,9 @@ def test_ba_areas_add_up_to_the_total(tables):
 
 def test_poverty_rank_order_and_city_level(tables):
     sgb2 = tables["sgb2"]
-    st = sgb2[(sgb2.year == 2016) & (sgb2.area_level == "stadtteil")].pivot(index="area_code", columns="measure", values="value")
+    st = sgb2[(sgb2.year == 2016) & (sgb2.area_level == "stadtteil")].pivot(
+        index="area_code", columns="measure", values="value"
+    )
     u15 = st["pers_bg_u3"] + st["pers_bg_3_u6"] + st["pers_bg_6_u15"]
     quota = u15 / pop(tables, 2016, 0, 14)
     top4 = set(quota.sort_values(ascending=False).index[:4])
@@ -82,7 +84,13 @@ def test_poverty_rank_order_and_city_level(tables):
 def test_numerators_never_exceed_denominators(tables):
     kita = tables["kita"]
     for year in (2011, 2025):
-        k = kita[kita.year == year].groupby(["stadtteil_code", "age_group"])[["kita", "tagespflege"]].sum().sum(axis=1).unstack()
+        k = (
+            kita[kita.year == year]
+            .groupby(["stadtteil_code", "age_group"])[["kita", "tagespflege"]]
+            .sum()
+            .sum(axis=1)
+            .unstack()
+        )
         assert (k["3_u6"] <= pop(tables, year - 1, 3, 5)).all()
         assert (k["1_u3"] <= pop(tables, year - 1, 1, 2)).all()
     trans = tables["transitions"].groupby(["year", "stadtteil_code"])["pupils"].sum()
@@ -99,7 +107,10 @@ def test_outcomes_follow_poverty(tables):
     seu = tables["seu"]
     language = seu.assign(ab=seu["language"] == "auffällig").groupby("stadtteil_code")["ab"].mean()
     trans = tables["transitions"]
-    gym = trans[trans.school_type == "Gymnasium"].groupby("stadtteil_code")["pupils"].sum() / trans.groupby("stadtteil_code")["pupils"].sum()
+    gym = (
+        trans[trans.school_type == "Gymnasium"].groupby("stadtteil_code")["pupils"].sum()
+        / trans.groupby("stadtteil_code")["pupils"].sum()
+    )
     assert np.corrcoef(quota, language[quota.index])[0, 1] > 0.5
     assert np.corrcoef(quota, gym[quota.index])[0, 1] < -0.8
 
@@ -107,7 +118,9 @@ def test_outcomes_follow_poverty(tables):
 def test_prevention_services_match_the_reported_programme_areas(tables):
     svc = tables["services"]
     early = svc[svc.name.str.startswith("Frühe Hilfen Stadtteilprojekt")]
-    assert set(early.stadtteil_code) == {"102", "302", "103"} and set(early.start) == {2011} and set(early.end) == {2015}
+    assert (
+        set(early.stadtteil_code) == {"102", "302", "103"} and set(early.start) == {2011} and set(early.end) == {2015}
+    )
     kuemmerer = svc[svc.type == "Quartiersarbeit"]
     assert set(kuemmerer.stadtteil_code) == {"304", "102", "201", "103"} and set(kuemmerer.start) == {2019}
     visits = tables["welcome_visits"].groupby("year")[["visits", "births"]].sum()

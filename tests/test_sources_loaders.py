@@ -82,19 +82,13 @@ def test_sgb2_good_workbook_keeps_stars_as_suppressed(project):
     ]
     write_sgb2(project, rows=rows)
     frame = sgb2.build_sgb2(project)["sgb2"]
-    cell = frame[
-        (frame.year == 2025) & (frame.area_code == "101") & (frame.measure == "pers_bg_u3")
-    ].iloc[0]
+    cell = frame[(frame.year == 2025) & (frame.area_code == "101") & (frame.measure == "pers_bg_u3")].iloc[0]
     assert cell["is_suppressed"] and cell["value"] is not None and str(cell["value"]) == "<NA>"
     unassigned = frame[
-        (frame.year == 2025)
-        & (frame.area_level == "ohne_zuordnung")
-        & (frame.measure == "pers_bg_u3")
+        (frame.year == 2025) & (frame.area_level == "ohne_zuordnung") & (frame.measure == "pers_bg_u3")
     ].iloc[0]
     assert unassigned["is_suppressed"] == False  # 0 stays 0, it is not starred  # noqa: E712
-    total = frame[
-        (frame.year == 2025) & (frame.area_level == "stadt") & (frame.measure == "pers_bg_total")
-    ].iloc[0]
+    total = frame[(frame.year == 2025) & (frame.area_level == "stadt") & (frame.measure == "pers_bg_total")].iloc[0]
     assert total["value"] == 1603
     assert set(frame.area_level) == {"stadtteil", "ohne_zuordnung", "stadt"}
 
@@ -163,9 +157,7 @@ def test_sgb2_real_quirk_number_as_text_with_thousands_dot(project):
     wb.save(path)
     frame = sgb2.build_sgb2(project)["sgb2"]
     assert (
-        frame[
-            (frame.year == 2025) & (frame.area_code == "101") & (frame.measure == "pers_bg_total")
-        ]["value"].iloc[0]
+        frame[(frame.year == 2025) & (frame.area_code == "101") & (frame.measure == "pers_bg_total")]["value"].iloc[0]
         == 1000
     )
 
@@ -174,10 +166,7 @@ def test_sgb2_real_quirk_number_as_text_with_thousands_dot(project):
 
 
 def write_kita(config, extra: list[str] | None = None, header: str | None = None):
-    head = (
-        header
-        or "Stichtag;Stadtteil-Nr;Stadtteil;Altersgruppe;Kindertageseinrichtung;Kindertagespflege"
-    )
+    head = header or "Stichtag;Stadtteil-Nr;Stadtteil;Altersgruppe;Kindertageseinrichtung;Kindertagespflege"
     for year in (2024, 2025):
         lines = [
             head,
@@ -284,8 +273,7 @@ def test_seu_bad_records(project):
     assert "Spalte 'Pseudonym': Schlüssel doppelt" in msg
     assert "Zeile 4, Spalte 'Einschulungsjahr': Einschulungsjahr muss 2025 sein" in msg
     assert (
-        "Zeile 5, Spalte 'Kita-Besuchsdauer (Monate)': Kita-Besuchsdauer muss zwischen 0 und 84 Monaten liegen"
-        in msg
+        "Zeile 5, Spalte 'Kita-Besuchsdauer (Monate)': Kita-Besuchsdauer muss zwischen 0 und 84 Monaten liegen" in msg
     )
     assert "Zeile 5, Spalte 'BMI-Klasse'" in msg and "Zeile 5, Spalte 'U8/U9 dokumentiert'" in msg
 
@@ -299,9 +287,7 @@ def test_seu_wrong_encoding_is_not_silently_accepted(project):
     assert "Spalte 'BMI-Klasse': BMI-Klasse muss" in msg and "Ã¼bergewichtig" in msg
 
 
-CASE_HEAD = (
-    "Fall-ID;Stadtteil-Nr;Rechtsgrundlage;Hilfebeginn;Hilfeende;Alter bei Hilfebeginn;Geschlecht"
-)
+CASE_HEAD = "Fall-ID;Stadtteil-Nr;Rechtsgrundlage;Hilfebeginn;Hilfeende;Alter bei Hilfebeginn;Geschlecht"
 
 
 def test_hze_cases_good_and_yearly_counts_by_hand(project):
@@ -316,12 +302,8 @@ def test_hze_cases_good_and_yearly_counts_by_hand(project):
     out = hze.build_hze_cases(project)
     assert "case_id" not in out["hze_cases"].columns and len(out["hze_cases"]) == 4
     year = out["hze_year"].set_index(["year", "stadtteil_code", "basis"])
-    assert year.loc[
-        (2024, "101", "31"), ["counted", "bestand_3112", "ended", "started"]
-    ].tolist() == [1, 0, 1, 0]
-    assert year.loc[
-        (2024, "101", "34"), ["counted", "bestand_3112", "started", "case_days"]
-    ].tolist() == [1, 1, 1, 61]
+    assert year.loc[(2024, "101", "31"), ["counted", "bestand_3112", "ended", "started"]].tolist() == [1, 0, 1, 0]
+    assert year.loc[(2024, "101", "34"), ["counted", "bestand_3112", "started", "case_days"]].tolist() == [1, 1, 1, 61]
     assert year.loc[(2025, "201", "27(2)"), ["counted", "bestand_3112", "ended"]].tolist() == [
         1,
         0,
@@ -352,12 +334,8 @@ def test_hze_cases_bad(project):
     msg = error_of(hze.build_hze_cases, project)
     assert "Hilfeende liegt vor dem Hilfebeginn" in msg and "Zeile 2" in msg
     assert "Spalte 'Fall-ID': Schlüssel doppelt" in msg
-    assert (
-        "Zeile 3, Spalte 'Rechtsgrundlage': Rechtsgrundlage muss eine von" in msg and "'99'" in msg
-    )
-    assert (
-        "Zeile 3, Spalte 'Alter bei Hilfebeginn'" in msg and "Zeile 3, Spalte 'Geschlecht'" in msg
-    )
+    assert "Zeile 3, Spalte 'Rechtsgrundlage': Rechtsgrundlage muss eine von" in msg and "'99'" in msg
+    assert "Zeile 3, Spalte 'Alter bei Hilfebeginn'" in msg and "Zeile 3, Spalte 'Geschlecht'" in msg
 
 
 def test_hze_expenditure_german_decimals_and_duplicates(project):
@@ -396,13 +374,8 @@ def test_services_and_visits(project):
         ],
     )
     out = prevention.build_services(project)["services"]
-    assert (
-        out["cost_eur"].sum() == 103000
-        and out.set_index("name").loc["Koordination", "stadtteil_code"] == ""
-    )
-    write_csv(
-        raw(project, "services"), [head, "A;Elterncafé;Kita 3–6 | Mondphase;101;2017;2015;1,00;-4"]
-    )
+    assert out["cost_eur"].sum() == 103000 and out.set_index("name").loc["Koordination", "stadtteil_code"] == ""
+    write_csv(raw(project, "services"), [head, "A;Elterncafé;Kita 3–6 | Mondphase;101;2017;2015;1,00;-4"])
     msg = error_of(prevention.build_services, project)
     assert (
         "Lebensphasen müssen aus" in msg
@@ -430,9 +403,7 @@ def test_comparison_panel(project):
         ],
     )
     out = comparison.build_comparison(project)["comparison"]
-    assert (
-        out.set_index("name").loc["Dortmund", "joined"] == 2012 and out["joined"].isna().sum() == 1
-    )
+    assert out.set_index("name").loc["Dortmund", "joined"] == 2012 and out["joined"].isna().sum() == 1
     write_csv(
         raw(project, "comparison"),
         [
@@ -443,10 +414,7 @@ def test_comparison_panel(project):
     )
     msg = error_of(comparison.build_comparison, project)
     assert "Zeile 2, Spalte 'AGS': AGS muss 8 Ziffern haben" in msg
-    assert (
-        "HzE-Fälle größer als Einwohner unter 21" in msg
-        and "Quote muss zwischen 0 und 100 liegen" in msg
-    )
+    assert "HzE-Fälle größer als Einwohner unter 21" in msg and "Quote muss zwischen 0 und 100 liegen" in msg
 
 
 def test_missing_file_is_named(project):

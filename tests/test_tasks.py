@@ -30,6 +30,9 @@ def test_one_task_per_report_and_source(tasks):
     assert runnable == sorted(
         [
             "generate_sample",
+            "geheimhaltung",
+            "indicators",
+            "opendata",
             "gesamtstadt:2024",
             "gesamtstadt:2025",
             "index",
@@ -42,7 +45,15 @@ def test_one_task_per_report_and_source(tasks):
     )
     assert all(t.get("doc") for t in tasks.values())
     assert tasks["profil:2025-opladen"]["doc"] == "Stadtteilprofil Opladen 2025 – Leverkusen"
-    assert set(DEFAULT_TASKS) == {"process", "profil", "gesamtstadt", "index"}
+    assert set(DEFAULT_TASKS) == {
+        "process",
+        "indicators",
+        "opendata",
+        "profil",
+        "gesamtstadt",
+        "index",
+        "geheimhaltung",
+    }
 
 
 def names(files) -> set[str]:
@@ -55,9 +66,7 @@ def test_process_depends_on_raw_files_and_its_code_only(tasks, small_project):
     assert {"pipeline.py", "population.py", "validation.py", "io.py"} <= deps
     assert not deps & {"plots.py", "display.py", "execution.py", "stadtteil_profil.py"}
     targets = names(tasks["process:population"]["targets"])
-    assert (
-        "bevoelkerung_altersgruppen.parquet" in targets and "bevoelkerung_kennzahlen.csv" in targets
-    )
+    assert "bevoelkerung_altersgruppen.parquet" in targets and "bevoelkerung_kennzahlen.csv" in targets
 
 
 def test_report_depends_on_notebook_tables_helpers_and_templates(tasks):

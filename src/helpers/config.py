@@ -151,6 +151,8 @@ class Config(_Strict):
     sources: dict[str, Source]
     sample_data: SampleData | None = None
     execution: Execution = Execution()
+    indicators: str = "indikatoren.yml"
+    leitbild: str | None = None
     config_path: Path = Field(default=Path("config.yml"), exclude=True)
 
     @model_validator(mode="after")
@@ -199,6 +201,16 @@ class Config(_Strict):
                 return s
         raise KeyError(f"unknown Stadtteil {key!r}; known: {[s.slug for s in self.stadtteile]}")
 
+    @property
+    def catalogue_path(self) -> Path:
+        """The indicator catalogue (relative to the config file)."""
+        return self.config_path.parent / self.indicators
+
+    @property
+    def leitbild_path(self) -> Path | None:
+        """The city's Leitbild targets file, if configured (relative to the config file)."""
+        return None if self.leitbild is None else self.config_path.parent / self.leitbild
+
     def stadtbezirk(self, code: str) -> Stadtbezirk:
         """Look a Stadtbezirk up by code."""
         for b in self.stadtbezirke:
@@ -219,8 +231,7 @@ def _check_age_bands(bands: list[tuple[str, int, int]]) -> None:
     for label, lo, hi in bands:
         if lo != expected:
             raise ValueError(
-                f"age band {label!r} starts at {lo}, expected {expected} "
-                "(bands must be contiguous from 0)"
+                f"age band {label!r} starts at {lo}, expected {expected} (bands must be contiguous from 0)"
             )
         if hi < lo:
             raise ValueError(f"age band {label!r} ends before it starts")

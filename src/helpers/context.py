@@ -41,17 +41,29 @@ class ReportContext:
         slug = self.stadtteil.slug if self.stadtteil else None
         return self.paths.report_html(self.kind, self.year, slug)
 
+    @cached_property
+    def catalogue(self):
+        """The indicator catalogue."""
+        from helpers.indicators.catalogue import load_catalogue
+
+        return load_catalogue(self.config.catalogue_path)
+
+    @cached_property
+    def leitbild(self):
+        """The city's Leitbild targets (None if the config names none)."""
+        from helpers.indicators.leitbild import load_leitbild
+
+        path = self.config.leitbild_path
+        codes = {s.code for s in self.config.stadtteile}
+        return None if path is None else load_leitbild(path, self.catalogue, codes)
+
     def table(self, name: str) -> pd.DataFrame:
         """A processed table by name (see ``helpers.paths.PROCESSED_TABLES``)."""
         return pd.read_parquet(self.paths.processed_table(name))
 
     def href(self, kind: str, year: int | None = None, slug: str | None = None) -> str:
         """Relative link from this page to another report page (or the index)."""
-        target = (
-            self.paths.index_html
-            if kind == "index"
-            else self.paths.report_html(kind, year or self.year, slug)
-        )
+        target = self.paths.index_html if kind == "index" else self.paths.report_html(kind, year or self.year, slug)
         return Path(os.path.relpath(target, self.page.parent)).as_posix()
 
     def source_line(self, *holders: str) -> str:
@@ -60,9 +72,7 @@ class ReportContext:
         return "Quelle: " + "; ".join(names) + "; eigene Berechnungen"
 
 
-def open_report(
-    config_path: str, year: int, stadtteil: str | None = None, kind: str = "profil"
-) -> ReportContext:
+def open_report(config_path: str, year: int, stadtteil: str | None = None, kind: str = "profil") -> ReportContext:
     """Validate a notebook's parameters and return its context.
 
     Raises ``ValueError`` for a year outside the data years or an unknown Stadtteil, so a
@@ -72,9 +82,7 @@ def open_report(
     config = load_config(config_path)
     year = int(year)
     if year not in config.data_years:
-        raise ValueError(
-            f"year {year} is not a data year ({config.data_years[0]}–{config.data_years[-1]})"
-        )
+        raise ValueError(f"year {year} is not a data year ({config.data_years[0]}–{config.data_years[-1]})")
     st = config.stadtteil(str(stadtteil)) if stadtteil else None
     if kind == "profil" and st is None:
         raise ValueError("a Stadtteil profile needs the parameter 'stadtteil'")

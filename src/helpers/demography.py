@@ -46,9 +46,7 @@ def population_summary(single: pd.DataFrame, config: Config) -> pd.DataFrame:
     :data:`SHARES` and ``change_pct`` (change of ``persons`` from the previous year, in %).
     """
     st = _counts(single)
-    st["stadtbezirk_code"] = st["stadtteil_code"].map(
-        {s.code: s.stadtbezirk for s in config.stadtteile}
-    )
+    st["stadtbezirk_code"] = st["stadtteil_code"].map({s.code: s.stadtbezirk for s in config.stadtteile})
     value_cols = [c for c in st.columns if c.startswith("persons")]
     bezirk = st.groupby(["year", "stadtbezirk_code"], as_index=False)[value_cols].sum()
     city = st.groupby("year", as_index=False)[value_cols].sum()
@@ -57,9 +55,7 @@ def population_summary(single: pd.DataFrame, config: Config) -> pd.DataFrame:
         bezirk.assign(area_level="stadtbezirk", area_code=bezirk["stadtbezirk_code"]),
         city.assign(area_level="stadt", area_code=config.commune.ags),
     ]
-    names = {s.code: s.name for s in config.stadtteile} | {
-        b.code: b.name for b in config.stadtbezirke
-    }
+    names = {s.code: s.name for s in config.stadtteile} | {b.code: b.name for b in config.stadtbezirke}
     names[config.commune.ags] = config.commune.name
     out = pd.concat(parts, ignore_index=True)[["year", "area_level", "area_code", *value_cols]]
     out.insert(3, "area_name", out["area_code"].map(names))
@@ -67,9 +63,7 @@ def population_summary(single: pd.DataFrame, config: Config) -> pd.DataFrame:
         out[share] = 100.0 * out[num] / out[den]
     out = out.sort_values(["area_level", "area_code", "year"], key=_level_order)
     out["change_pct"] = out.groupby(["area_level", "area_code"])["persons"].pct_change() * 100.0
-    return out.sort_values(["year", "area_level", "area_code"], key=_level_order).reset_index(
-        drop=True
-    )
+    return out.sort_values(["year", "area_level", "area_code"], key=_level_order).reset_index(drop=True)
 
 
 def _level_order(col: pd.Series) -> pd.Series:
@@ -101,19 +95,13 @@ KEY_FIGURES = [
 
 def row_of(summary: pd.DataFrame, year: int, level: str, code: str) -> pd.Series:
     """The summary row of one area and year (KeyError if missing)."""
-    hit = summary[
-        (summary["year"] == year)
-        & (summary["area_level"] == level)
-        & (summary["area_code"] == code)
-    ]
+    hit = summary[(summary["year"] == year) & (summary["area_level"] == level) & (summary["area_code"] == code)]
     if len(hit) != 1:
         raise KeyError(f"no population summary for {level} {code} in {year}")
     return hit.iloc[0]
 
 
-def key_figures(
-    summary: pd.DataFrame, year: int, level: str, code: str, city_code: str
-) -> list[KeyFigure]:
+def key_figures(summary: pd.DataFrame, year: int, level: str, code: str, city_code: str) -> list[KeyFigure]:
     """The key figures of one area in one year, with city values and previous-year changes."""
     now = row_of(summary, year, level, code)
     city = row_of(summary, year, "stadt", city_code)
@@ -138,9 +126,7 @@ def age_structure(bands: pd.DataFrame, year: int, codes: list[tuple[str, str]]) 
     """
     parts = []
     for level, code in codes:
-        sel = bands[
-            (bands["year"] == year) & (bands["area_level"] == level) & (bands["area_code"] == code)
-        ]
+        sel = bands[(bands["year"] == year) & (bands["area_level"] == level) & (bands["area_code"] == code)]
         total = sel.loc[sel["age_band"] == "Insgesamt", "persons"].sum()
         sel = sel[sel["age_band"] != "Insgesamt"]
         parts.append(sel.assign(share_pct=100.0 * sel["persons"] / total))

@@ -74,8 +74,7 @@ def table_html(
     ``links`` maps values of the first column to hrefs (e.g. links to Stadtteil profiles).
     """
     head = "".join(
-        f'<th scope="col"{" class=num" if c in numeric else ""}>{html.escape(str(c))}</th>'
-        for c in frame.columns
+        f'<th scope="col"{" class=num" if c in numeric else ""}>{html.escape(str(c))}</th>' for c in frame.columns
     )
     rows = []
     for values in frame.itertuples(index=False):

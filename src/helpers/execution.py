@@ -81,10 +81,7 @@ def check_parameters(nb: nbformat.NotebookNode, parameters: dict[str, Any], name
     declared = notebook_parameters(nb)
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
-        raise ReportError(
-            f"{name}: unknown parameter(s) {unknown}; the parameters cell declares "
-            f"{sorted(declared)}"
-        )
+        raise ReportError(f"{name}: unknown parameter(s) {unknown}; the parameters cell declares {sorted(declared)}")
 
 
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -107,8 +104,7 @@ class DropStderr(Preprocessor):
             cell.outputs = [
                 o
                 for o in cell.outputs
-                if not (o.output_type == "stream" and o.get("name") == "stderr")
-                and o.output_type != "error"
+                if not (o.output_type == "stream" and o.get("name") == "stderr") and o.output_type != "error"
             ]
         return cell, resources
 
@@ -122,9 +118,7 @@ def _exporter() -> HTMLExporter:
         exclude_output_prompt=True,
         language_code="de",
     )
-    exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags=REMOVE_TAGS, enabled=True), enabled=True
-    )
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=REMOVE_TAGS, enabled=True), enabled=True)
     exporter.register_preprocessor(DropStderr(enabled=True), enabled=True)
     return exporter
 

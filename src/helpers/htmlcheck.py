@@ -48,9 +48,7 @@ class _Collector(HTMLParser):
         if self._in == "style":
             self._css(data)
         elif self._in == "script":
-            self.found.extend(
-                f"script import {m}" for m in JS_IMPORT.findall(data) if REMOTE.match(m)
-            )
+            self.found.extend(f"script import {m}" for m in JS_IMPORT.findall(data) if REMOTE.match(m))
 
     def _css(self, text: str) -> None:
         text = CSS_COMMENT.sub("", text)
@@ -68,6 +66,34 @@ def network_references(html: str) -> list[str]:
 
 def strip_css_comments(html: str) -> str:
     """Remove ``/* ... */`` comments inside ``<style>`` blocks (smaller pages)."""
-    return STYLE_BLOCK.sub(
-        lambda m: m.group(1) + CSS_COMMENT.sub("", m.group(2)) + m.group(3), html
-    )
+    return STYLE_BLOCK.sub(lambda m: m.group(1) + CSS_COMMENT.sub("", m.group(2)) + m.group(3), html)
+
+
+class _CellCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.cells: list[tuple[str, str]] = []
+        self._key: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        key = dict(attrs).get("data-cell")
+        if tag == "td" and key:
+            self._key, self._text = key, []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._key:
+            self.cells.append((self._key, "".join(self._text).strip()))
+            self._key = None
+
+    def handle_data(self, data: str) -> None:
+        if self._key:
+            self._text.append(data)
+
+
+def tagged_cells(html: str) -> list[tuple[str, str]]:
+    """(data-cell key, shown text) of every tagged indicator cell on a page."""
+    collector = _CellCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.cells

@@ -142,9 +142,7 @@ def render_index(config: Config, reports: dict[int, dict[str, Path]], inputs: li
     return env.get_template("entry.html.j2").render(
         commune=config.commune.name,
         years=years,
-        city_links=[
-            (y, rel(reports[y]["gesamtstadt"])) for y in years if "gesamtstadt" in reports[y]
-        ],
+        city_links=[(y, rel(reports[y]["gesamtstadt"])) for y in years if "gesamtstadt" in reports[y]],
         rows=rows,
         synthetic=synthetic_note(paths, list(config.sources)),
         sources=source_lines(config, list(config.sources)),

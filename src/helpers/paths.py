@@ -33,11 +33,16 @@ PROCESSED_TABLES = {
     "services": "praeventionsangebote",
     "welcome_visits": "willkommensbesuche",
     "comparison": "vergleichskommunen",
+    "indicators_internal": "indikatoren_intern",
+    "indicators": "indikatoren",
 }
 
 #: Processed tables that also get a CSV copy (for people who open them in a spreadsheet).
 #: Record-level tables (SEU children, HzE cases) stay parquet-only, for the pipeline.
-CSV_TABLES = set(PROCESSED_TABLES) - {"population", "seu", "hze_cases"}
+CSV_TABLES = set(PROCESSED_TABLES) - {"population", "seu", "hze_cases", "indicators_internal"}
+
+#: Open-data files in reports/opendata.
+OPENDATA_FILES = ("indikatoren.csv", "indikatorenkatalog.csv", "datapackage.json")
 
 
 @dataclass(frozen=True)
@@ -118,3 +123,15 @@ class ProjectPaths:
     @property
     def index_html(self) -> Path:
         return self.reports / "index.html"
+
+    @property
+    def opendata(self) -> Path:
+        return self.reports / "opendata"
+
+    def opendata_files(self) -> list[Path]:
+        return [self.opendata / name for name in OPENDATA_FILES]
+
+    @property
+    def disclosure_report(self) -> Path:
+        """Result of the confidentiality audit of the published files."""
+        return self.build / "checks" / "geheimhaltung.txt"

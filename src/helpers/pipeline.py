@@ -10,7 +10,13 @@ import pandas as pd
 
 from helpers.config import Config
 from helpers.demography import population_summary
-from helpers.io import write_csv_atomic, write_parquet_atomic
+from helpers.disclosure import audit, protect, published_view
+from helpers.indicators.atoms import SOURCE_TABLES as ATOM_TABLES
+from helpers.indicators.atoms import validate_against_sources
+from helpers.indicators.catalogue import Catalogue, load_catalogue
+from helpers.indicators.compute import compute_all
+from helpers.io import write_csv_atomic, write_parquet_atomic, write_text_atomic
+from helpers.opendata import catalogue_csv, datapackage, indicator_csv
 from helpers.paths import CSV_TABLES, ProjectPaths
 from helpers.sources.comparison import build_comparison
 from helpers.sources.hze import build_hze_cases, build_hze_expenditure
@@ -73,3 +79,106 @@ def process_source(config: Config, source: str) -> None:
         write_parquet_atomic(frame, paths.processed_table(name))
         if name in CSV_TABLES:
             write_csv_atomic(frame, paths.processed_table(name, ".csv"))
+
+
+# --- indicators, open data, confidentiality ------------------------------------------------
+
+
+def load_tables(config: Config, names: list[str]) -> dict[str, pd.DataFrame]:
+    """Processed tables by name."""
+    paths = ProjectPaths(config)
+    return {name: pd.read_parquet(paths.processed_table(name)) for name in names}
+
+
+def indicator_inputs(catalogue: Catalogue) -> list[str]:
+    """Processed tables the catalogue's selections read."""
+    names = {t for i in catalogue.indicators for s in (i.numerator, i.denominator) for t in ATOM_TABLES[s.source]}
+    return sorted(names)
+
+
+def build_indicator_tables(config: Config) -> None:
+    """Compute every indicator, apply the confidentiality rules once, write both tables.
+
+    ``indicators_internal`` (unprotected, for analyses) and ``indicators`` (the published
+    view: suppressed values removed, official symbols set).
+    """
+    paths = ProjectPaths(config)
+    catalogue = load_catalogue(config.catalogue_path)
+    validate_against_sources(catalogue, config)
+    tables = load_tables(config, indicator_inputs(catalogue))
+    values = compute_all(catalogue, tables, config)
+    protected = protect(values, catalogue, tables, config)
+    published = published_view(protected, config.thresholds.min_denominator, config.thresholds.min_cell_count)
+    write_parquet_atomic(values, paths.processed_table("indicators_internal"))
+    write_parquet_atomic(published, paths.processed_table("indicators"))
+    write_csv_atomic(published, paths.processed_table("indicators", ".csv"))
+
+
+def write_opendata(config: Config) -> None:
+    """Write the open-data CSVs and the Data Package descriptor into reports/opendata."""
+    from helpers.pages import synthetic_note
+
+    paths = ProjectPaths(config)
+    catalogue = load_catalogue(config.catalogue_path)
+    published = pd.read_parquet(paths.processed_table("indicators"))
+    note = synthetic_note(paths, list(config.sources))
+    write_text_atomic(paths.opendata / "indikatoren.csv", indicator_csv(published, catalogue))
+    write_text_atomic(paths.opendata / "indikatorenkatalog.csv", catalogue_csv(catalogue, config))
+    write_text_atomic(paths.opendata / "datapackage.json", datapackage(catalogue, config, note))
+
+
+def published_from_opendata(path, config: Config) -> pd.DataFrame:
+    """Read the published open-data CSV back into the shape the audit works on."""
+    frame = pd.read_csv(
+        path,
+        dtype={"gebiet_kennziffer": str, "zeichen": str},
+        keep_default_na=False,
+        na_values=[""],
+    )
+    return pd.DataFrame(
+        {
+            "indicator_id": frame["indikator"],
+            "year": frame["jahr"].astype(int),
+            "area_level": frame["ebene"],
+            "area_code": frame["gebiet_kennziffer"],
+            "pooled_from": frame["gepoolt_ab_jahr"].astype("Int64"),
+            "denominator": frame["nenner"].fillna(-1.0),
+            "denominator_hidden": frame["nenner"].isna(),
+            "suppression": frame["zeichen"].fillna("").map(lambda z: "veröffentlicht geheim" if z == "." else ""),
+        }
+    )
+
+
+def check_confidentiality(config: Config) -> list[str]:
+    """Audit the published open data: can any secret cell be recovered by differencing?"""
+    paths = ProjectPaths(config)
+    catalogue = load_catalogue(config.catalogue_path)
+    tables = load_tables(config, indicator_inputs(catalogue))
+    published = published_from_opendata(paths.opendata / "indikatoren.csv", config)
+    return audit(published, catalogue, tables, config)
+
+
+def check_pages(config: Config) -> list[str]:
+    """Every indicator value shown on a published page must equal the open data's value
+    (so the audit of the open data covers the pages) and be "." where the cell is secret."""
+    from helpers.htmlcheck import tagged_cells
+    from helpers.indicator_display import fmt_value
+
+    paths = ProjectPaths(config)
+    catalogue = load_catalogue(config.catalogue_path)
+    units = {i.id: i.unit for i in catalogue.indicators}
+    published = pd.read_parquet(paths.processed_table("indicators"))
+    expected = {
+        f"{r.indicator_id}|{r.year}|{r.area_level}|{r.area_code}": fmt_value(r.value, units[r.indicator_id], r.symbol)
+        for r in published.itertuples(index=False)
+    }
+    problems = []
+    pages = sorted(paths.reports.rglob("*.html"))
+    for page in pages:
+        for key, text in tagged_cells(page.read_text(encoding="utf-8")):
+            want = expected.get(key)
+            if want is None or not text.startswith(want):
+                problems.append(
+                    f"{page.relative_to(paths.root)}: Zelle {key} zeigt {text!r}, veröffentlicht ist {want!r}"
+                )
+    return problems

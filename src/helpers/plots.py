@@ -45,16 +45,12 @@ def _source_line(fig: Figure, source: str) -> None:
     fig.text(0.01, 0.01, source, fontsize=8, color="#444444", ha="left", va="bottom")
 
 
-def age_structure_chart(
-    structure: pd.DataFrame, area_names: Sequence[str], title: str, source: str
-) -> Figure:
+def age_structure_chart(structure: pd.DataFrame, area_names: Sequence[str], title: str, source: str) -> Figure:
     """Horizontal bars: share of each age band (in %), one bar per area."""
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(8, 4.6))
         ax = fig.add_subplot()
-        bands = (
-            structure.drop_duplicates("age_band").sort_values("age_band_order")["age_band"].tolist()
-        )
+        bands = structure.drop_duplicates("age_band").sort_values("age_band_order")["age_band"].tolist()
         height = 0.8 / len(area_names)
         colours = [BLUE, ORANGE, GREEN, GREY]
         for i, name in enumerate(area_names):
@@ -119,9 +115,7 @@ def time_series_chart(
     return fig
 
 
-def area_bar_chart(
-    frame: pd.DataFrame, value: str, reference: float, title: str, xlabel: str, source: str
-) -> Figure:
+def area_bar_chart(frame: pd.DataFrame, value: str, reference: float, title: str, xlabel: str, source: str) -> Figure:
     """Horizontal bars, one per area in the given order, with a reference line (city)."""
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(8, 0.32 * len(frame) + 1.6))

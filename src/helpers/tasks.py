@@ -35,15 +35,15 @@ REPORTS = {
     "profil": ReportDef(
         "profil",
         True,
-        ("population_summary", "population_bands"),
-        ("population",),
+        ("population_summary", "population_bands", "indicators", "services", "comparison"),
+        ("*",),
         "Stadtteilprofile: one page per report year and Stadtteil",
     ),
     "gesamtstadt": ReportDef(
         "gesamtstadt",
         False,
-        ("population_summary",),
-        ("population",),
+        ("population_summary", "indicators"),
+        ("*",),
         "Gesamtstädtische Übersicht: one page per report year, all Stadtteile side by side",
     ),
 }
@@ -68,7 +68,9 @@ def report_inputs(config: Config, kind: str) -> list[Path]:
     paths = ProjectPaths(config)
     rdef = REPORTS[kind]
     notebook = paths.notebook_source(kind)
-    deps = {notebook, paths.config_file, *TEMPLATE_FILES}
+    deps = {notebook, paths.config_file, config.catalogue_path, *TEMPLATE_FILES}
+    if config.leitbild_path is not None:
+        deps.add(config.leitbild_path)
     deps.update(paths.processed_table(t) for t in rdef.tables)
     for code in (notebook, PACKAGE_DIR / "execution.py", PACKAGE_DIR / "pages.py"):
         deps.update(helper_files(code))
@@ -111,12 +113,9 @@ def action_report(config_path: str, kind: str, year: int, slug: str | None) -> A
     config = _config(config_path)
     paths = ProjectPaths(config)
     html = paths.report_html(kind, year, slug)
-    crumbs = (
-        []
-        if kind == "gesamtstadt"
-        else [(f"Gesamtstadt {year}", paths.report_html("gesamtstadt", year))]
-    )
-    info = PageInfo(html, list(REPORTS[kind].sources), report_inputs(config, kind), crumbs)
+    crumbs = [] if kind == "gesamtstadt" else [(f"Gesamtstadt {year}", paths.report_html("gesamtstadt", year))]
+    sources = list(config.sources) if REPORTS[kind].sources == ("*",) else list(REPORTS[kind].sources)
+    info = PageInfo(html, sources, report_inputs(config, kind), crumbs)
     params: dict[str, Any] = {"config_path": str(paths.config_file), "year": year}
     if slug is not None:
         params["stadtteil"] = slug
@@ -135,6 +134,38 @@ def action_report(config_path: str, kind: str, year: int, slug: str | None) -> A
         build_report(spec)
     except ReportError as exc:
         return TaskFailed(str(exc))
+    return None
+
+
+def action_indicators(config_path: str) -> None:
+    """Compute the indicators and apply the confidentiality rules."""
+    from helpers.pipeline import build_indicator_tables
+
+    build_indicator_tables(_config(config_path))
+
+
+def action_opendata(config_path: str) -> None:
+    """Write the open-data export."""
+    from helpers.pipeline import write_opendata
+
+    write_opendata(_config(config_path))
+
+
+def action_check_confidentiality(config_path: str) -> Any:
+    """Audit the published open data and pages; fail the build if a secret is recoverable."""
+    from doit.exceptions import TaskFailed
+
+    from helpers.io import write_text_atomic
+    from helpers.pipeline import check_confidentiality, check_pages
+
+    config = _config(config_path)
+    found = check_confidentiality(config) + check_pages(config)
+    if found:
+        return TaskFailed("Geheimhaltung verletzt:\n" + "\n".join(f"  - {f}" for f in found[:50]))
+    write_text_atomic(
+        ProjectPaths(config).disclosure_report,
+        "Geheimhaltungsprüfung bestanden: keine geheime Zelle rekonstruierbar.\n",
+    )
     return None
 
 
@@ -169,8 +200,10 @@ def generate_tasks(config: Config) -> Iterator[dict[str, Any]]:
     cfg = str(paths.config_file)
     yield from _generator_task(config, paths, cfg)
     yield from _process_tasks(config, paths, cfg)
+    yield from _indicator_tasks(config, paths, cfg)
     yield from _report_tasks(config, paths, cfg)
     yield from _index_task(config, paths, cfg)
+    yield from _check_task(config, paths, cfg)
 
 
 def _generator_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
@@ -209,6 +242,76 @@ def _process_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[di
             "targets": _rel(paths, [t for name in tables for t in paths.processed_targets(name)]),
             "verbosity": 1,
         }
+
+
+def _indicator_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    from helpers.indicators.catalogue import load_catalogue
+    from helpers.pipeline import indicator_inputs
+
+    catalogue = load_catalogue(config.catalogue_path)
+    inputs = [paths.processed_table(t) for t in indicator_inputs(catalogue)]
+    yield {
+        "basename": "indicators",
+        "doc": "Compute every catalogue indicator with intervals; apply primary and secondary suppression",
+        "actions": [(action_indicators, [cfg])],
+        "file_dep": _rel(
+            paths,
+            [
+                *inputs,
+                paths.config_file,
+                config.catalogue_path,
+                *helper_files(PACKAGE_DIR / "pipeline.py"),
+            ],
+        ),
+        "targets": _rel(
+            paths,
+            [*paths.processed_targets("indicators"), paths.processed_table("indicators_internal")],
+        ),
+        "verbosity": 1,
+    }
+    deps = [
+        paths.processed_table("indicators"),
+        paths.config_file,
+        config.catalogue_path,
+        *helper_files(PACKAGE_DIR / "opendata.py"),
+    ]
+    if paths.synthetic_marker.is_file():
+        deps.append(paths.synthetic_marker)
+    yield {
+        "basename": "opendata",
+        "doc": "Write reports/opendata: indicators as tidy CSV with a Frictionless Data Package descriptor",
+        "actions": [(action_opendata, [cfg])],
+        "file_dep": _rel(paths, deps),
+        "targets": _rel(paths, paths.opendata_files()),
+        "verbosity": 1,
+    }
+
+
+def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    from helpers.indicators.catalogue import load_catalogue
+    from helpers.pipeline import indicator_inputs
+
+    catalogue = load_catalogue(config.catalogue_path)
+    pages = [paths.report_html("profil", y, s.slug) for y in config.report_years for s in config.stadtteile]
+    pages += [paths.report_html("gesamtstadt", y) for y in config.report_years]
+    inputs = [paths.processed_table(t) for t in indicator_inputs(catalogue)]
+    yield {
+        "basename": "geheimhaltung",
+        "doc": "Audit open data and pages: fail if any secret cell can be recovered by differencing",
+        "actions": [(action_check_confidentiality, [cfg])],
+        "file_dep": _rel(
+            paths,
+            [
+                *paths.opendata_files(),
+                *pages,
+                *inputs,
+                config.catalogue_path,
+                *helper_files(PACKAGE_DIR / "disclosure.py"),
+            ],
+        ),
+        "targets": _rel(paths, [paths.disclosure_report]),
+        "verbosity": 1,
+    }
 
 
 def _report_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
@@ -254,4 +357,4 @@ def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
     }
 
 
-DEFAULT_TASKS = ["process", *REPORTS, "index"]
+DEFAULT_TASKS = ["process", "indicators", "opendata", *REPORTS, "index", "geheimhaltung"]

@@ -134,9 +134,7 @@ def parse_raw(frame: pd.DataFrame, columns: list[RawColumn], file: str) -> pd.Da
     return out
 
 
-def parse_raw_collect(
-    frame: pd.DataFrame, columns: list[RawColumn], file: str
-) -> tuple[pd.DataFrame, list[Problem]]:
+def parse_raw_collect(frame: pd.DataFrame, columns: list[RawColumn], file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Like :func:`parse_raw`, but return the typed frame and the cell problems.
 
     Cells that do not parse are missing in the frame; their lines are in the problems.
@@ -144,9 +142,7 @@ def parse_raw_collect(
     missing = [c.header for c in columns if c.header not in frame.columns]
     if missing:
         found = ", ".join(repr(c) for c in frame.columns if c != LINE)
-        raise RawDataError(
-            [Problem(file, 1, m, f"Pflichtspalte fehlt (gefunden: {found})") for m in missing]
-        )
+        raise RawDataError([Problem(file, 1, m, f"Pflichtspalte fehlt (gefunden: {found})") for m in missing])
     problems: list[Problem] = []
     out = pd.DataFrame({LINE: frame[LINE].to_numpy()}, index=frame.index)
     for col in columns:
@@ -159,9 +155,7 @@ def parse_raw_collect(
     return out, sorted(problems, key=lambda p: (p.line or 0, p.column or ""))
 
 
-def check_schema(
-    frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str, headers: dict[str, str]
-) -> pd.DataFrame:
+def check_schema(frame: pd.DataFrame, schema: pa.DataFrameSchema, file: str, headers: dict[str, str]) -> pd.DataFrame:
     """Validate a parsed frame against a pandera schema; raise with every failure.
 
     ``headers`` maps tidy names back to the file's column headers for the messages.
@@ -172,9 +166,7 @@ def check_schema(
         raise RawDataError(_problems_from_pandera(exc, frame, file, headers)) from None
 
 
-def _problems_from_pandera(
-    exc: SchemaErrors, frame: pd.DataFrame, file: str, headers: dict[str, str]
-) -> list[Problem]:
+def _problems_from_pandera(exc: SchemaErrors, frame: pd.DataFrame, file: str, headers: dict[str, str]) -> list[Problem]:
     problems = []
     cases = exc.failure_cases
     for case in cases.itertuples(index=False):
@@ -207,9 +199,7 @@ def file_label(path: Path, root: Path | None = None) -> str:
     return path.name
 
 
-def collect_years(
-    items: list[tuple[int, Path]], load: Callable[[Path, int], pd.DataFrame]
-) -> pd.DataFrame:
+def collect_years(items: list[tuple[int, Path]], load: Callable[[Path, int], pd.DataFrame]) -> pd.DataFrame:
     """Load one file per year; gather the problems of all files into one error."""
     frames, problems = [], []
     for year, path in items:
@@ -222,9 +212,7 @@ def collect_years(
     return pd.concat(frames, ignore_index=True)
 
 
-def load_csv(
-    path: Path, columns: list[RawColumn], schema: pa.DataFrameSchema, file: str
-) -> pd.DataFrame:
+def load_csv(path: Path, columns: list[RawColumn], schema: pa.DataFrameSchema, file: str) -> pd.DataFrame:
     """Read, parse and check one semicolon CSV export; return the typed frame."""
     if not Path(path).is_file():
         raise RawDataError([Problem(file, None, None, "Datei fehlt")])

@@ -48,22 +48,16 @@ def _header_row(rows: list[list[object]], file: str) -> int:
     for i, row in enumerate(rows):
         if str(row[0] or "").strip().rstrip(".") == "Stadtteil-Nr":
             return i
-    raise RawDataError(
-        [Problem(file, None, "Stadtteil-Nr.", "Kopfzeile mit 'Stadtteil-Nr.' fehlt")]
-    )
+    raise RawDataError([Problem(file, None, "Stadtteil-Nr.", "Kopfzeile mit 'Stadtteil-Nr.' fehlt")])
 
 
-def _value(
-    cell: object, file: str, line: int, column: str, problems: list[Problem]
-) -> tuple[float, bool]:
+def _value(cell: object, file: str, line: int, column: str, problems: list[Problem]) -> tuple[float, bool]:
     """(value, suppressed): '*' -> (NaN, True); ints -> (int, False); else a problem."""
     if isinstance(cell, str) and cell.strip() == STAR:
         return float("nan"), True
     if isinstance(cell, int | float) and not isinstance(cell, bool) and float(cell).is_integer():
         if cell < 0:
-            problems.append(
-                Problem(file, line, column, "Anzahl darf nicht negativ sein", str(cell))
-            )
+            problems.append(Problem(file, line, column, "Anzahl darf nicht negativ sein", str(cell)))
         return float(cell), False
     if isinstance(cell, str) and re.fullmatch(r"\d{1,3}(\.\d{3})*|\d+", cell.strip()):
         return float(cell.strip().replace(".", "")), False
@@ -107,14 +101,10 @@ def read_ba_workbook(
     records, seen = _data_rows(rows[head + 2 :], head + 3, index, columns, known, file, problems)
     missing_st = sorted(set(known) - {c for lvl, c in seen if lvl == "stadtteil"})
     if missing_st:
-        problems.append(
-            Problem(file, None, "Stadtteil-Nr.", "Stadtteile fehlen", ", ".join(missing_st))
-        )
+        problems.append(Problem(file, None, "Stadtteil-Nr.", "Stadtteile fehlen", ", ".join(missing_st)))
     if ("stadt", "") not in seen:
         problems.append(Problem(file, None, "Stadtteil", f"Zeile '{TOTAL}' fehlt"))
-    frame = pd.DataFrame(
-        records, columns=["area_level", "area_code", "measure", "value", "is_suppressed", "line"]
-    )
+    frame = pd.DataFrame(records, columns=["area_level", "area_code", "measure", "value", "is_suppressed", "line"])
     frame.insert(0, "year", year)
     return frame, problems
 
@@ -144,17 +134,13 @@ def _data_rows(
         seen.add((level, code))
         for header, measure in columns.items():
             value, suppressed = _value(row[index[header]], file, line, header, problems)
-            records.append(
-                (level, code if level == "stadtteil" else "", measure, value, suppressed, line)
-            )
+            records.append((level, code if level == "stadtteil" else "", measure, value, suppressed, line))
         if level == "stadt":
             break  # footnotes follow the total row
     return records, seen
 
 
-def _level(
-    code: str, label: str, known: dict[str, str], file: str, line: int, problems: list[Problem]
-) -> str | None:
+def _level(code: str, label: str, known: dict[str, str], file: str, line: int, problems: list[Problem]) -> str | None:
     if label == TOTAL:
         return "stadt"
     if label == UNASSIGNED:

@@ -30,26 +30,18 @@ def schema() -> pa.DataFrameSchema:
     count = pa.Check.ge(0, error="Anzahl darf nicht negativ sein")
     return pa.DataFrameSchema(
         {
-            "ags": pa.Column(
-                "string", pa.Check.str_matches(r"^\d{8}$", error="AGS muss 8 Ziffern haben")
-            ),
+            "ags": pa.Column("string", pa.Check.str_matches(r"^\d{8}$", error="AGS muss 8 Ziffern haben")),
             "name": pa.Column("string"),
             "year": pa.Column("Int64", pa.Check.in_range(1990, 2100, error="Jahr unplausibel")),
             "u21": pa.Column("Int64", count),
             "hze_cases": pa.Column("Int64", count),
-            "hze_eur": pa.Column(
-                "Float64", pa.Check.ge(0, error="Ausgaben dürfen nicht negativ sein")
-            ),
+            "hze_eur": pa.Column("Float64", pa.Check.ge(0, error="Ausgaben dürfen nicht negativ sein")),
             "sgb2_u15_pct": pa.Column(
                 "Float64", pa.Check.in_range(0, 100, error="Quote muss zwischen 0 und 100 liegen")
             ),
             "joined": pa.Column("Int64", nullable=True),
         },
-        checks=[
-            pa.Check(
-                lambda d: d["hze_cases"] <= d["u21"], name="HzE-Fälle größer als Einwohner unter 21"
-            )
-        ],
+        checks=[pa.Check(lambda d: d["hze_cases"] <= d["u21"], name="HzE-Fälle größer als Einwohner unter 21")],
         unique=["ags", "year"],
         report_duplicates="all",
         strict="filter",

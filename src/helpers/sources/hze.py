@@ -51,9 +51,7 @@ def parse_basis(text: pd.Series) -> pd.Series:
     """
 
     def one(value: str) -> str:
-        match = re.fullmatch(
-            r"§\s*(\d+[a-z]?)(?:\s*Abs\.\s*(\d+))?(?:\s*SGB VIII)?", str(value).strip()
-        )
+        match = re.fullmatch(r"§\s*(\d+[a-z]?)(?:\s*Abs\.\s*(\d+))?(?:\s*SGB VIII)?", str(value).strip())
         if not match:
             return str(value)
         return f"{match.group(1)}({match.group(2)})" if match.group(2) else match.group(1)
@@ -72,17 +70,13 @@ def case_schema(config: Config) -> pa.DataFrameSchema:
             ),
             "basis": pa.Column(
                 "string",
-                pa.Check.isin(
-                    BASES, error=f"Rechtsgrundlage muss eine von {BASES} (SGB VIII) sein"
-                ),
+                pa.Check.isin(BASES, error=f"Rechtsgrundlage muss eine von {BASES} (SGB VIII) sein"),
             ),
             "start": pa.Column("datetime64[ns]"),
             "end": pa.Column("datetime64[ns]", nullable=True),
             "age_at_start": pa.Column(
                 "Int64",
-                pa.Check.in_range(
-                    0, 26, error="Alter bei Hilfebeginn muss zwischen 0 und 26 liegen"
-                ),
+                pa.Check.in_range(0, 26, error="Alter bei Hilfebeginn muss zwischen 0 und 26 liegen"),
             ),
             "sex": pa.Column(
                 "string",
@@ -102,12 +96,8 @@ def case_schema(config: Config) -> pa.DataFrameSchema:
 def spend_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
-            "year": pa.Column(
-                "Int64", pa.Check.in_range(1990, 2100, error="Haushaltsjahr unplausibel")
-            ),
-            "basis": pa.Column(
-                "string", pa.Check.isin(BASES, error=f"Rechtsgrundlage muss eine von {BASES} sein")
-            ),
+            "year": pa.Column("Int64", pa.Check.in_range(1990, 2100, error="Haushaltsjahr unplausibel")),
+            "basis": pa.Column("string", pa.Check.isin(BASES, error=f"Rechtsgrundlage muss eine von {BASES} sein")),
             "eur": pa.Column("Float64", pa.Check.ge(0, error="Aufwand darf nicht negativ sein")),
         },
         unique=["year", "basis"],
@@ -161,9 +151,7 @@ def yearly_counts(cases: pd.DataFrame, years: list[int]) -> pd.DataFrame:
                 "started": s.between(y0, y1).astype(int),
                 "case_days": days.astype(int),
                 "ended_months": np.where(e.between(y0, y1), (e - s).dt.days / 30.4375, 0.0),
-                "started_age_sum": np.where(
-                    s.between(y0, y1), part["age_at_start"].astype(float), 0.0
-                ),
+                "started_age_sum": np.where(s.between(y0, y1), part["age_at_start"].astype(float), 0.0),
             }
         )
         grouped = frame.groupby(["stadtteil_code", "basis"], as_index=False).sum()
@@ -194,9 +182,7 @@ def build_hze_cases(config: Config) -> dict[str, pd.DataFrame]:
         sex=cases["sex"].astype(str),
         age_at_start=cases["age_at_start"].astype("int64"),
     ).drop(columns=["_zeile"], errors="ignore")
-    tidy = tidy.sort_values(
-        ["start", "stadtteil_code", "basis", "end", "age_at_start", "sex"]
-    ).reset_index(drop=True)
+    tidy = tidy.sort_values(["start", "stadtteil_code", "basis", "end", "age_at_start", "sex"]).reset_index(drop=True)
     return {"hze_cases": tidy, "hze_year": yearly_counts(tidy, config.data_years)}
 
 

@@ -50,9 +50,7 @@ def raw_schema(config: Config, year: int) -> pa.DataFrameSchema:
                 pa.Check.isin(codes, error=f"Stadtteil-Nr. unbekannt (Konfiguration: {codes})"),
             ),
             "stadtteil_name": pa.Column("string", nullable=True),
-            "age": pa.Column(
-                "Int64", pa.Check.in_range(0, 120, error="Alter muss zwischen 0 und 120 liegen")
-            ),
+            "age": pa.Column("Int64", pa.Check.in_range(0, 120, error="Alter muss zwischen 0 und 120 liegen")),
             "sex": pa.Column("string", pa.Check.isin(SEXES, error=f"Geschlecht muss {SEXES} sein")),
             "citizenship": pa.Column(
                 "string",
@@ -70,9 +68,7 @@ def raw_schema(config: Config, year: int) -> pa.DataFrameSchema:
 def _check_names(frame: pd.DataFrame, config: Config, file: str) -> None:
     names = {s.code: s.name for s in config.stadtteile}
     expected = frame["stadtteil_code"].map(names)
-    bad = frame[
-        expected.notna() & frame["stadtteil_name"].notna() & (expected != frame["stadtteil_name"])
-    ]
+    bad = frame[expected.notna() & frame["stadtteil_name"].notna() & (expected != frame["stadtteil_name"])]
     if len(bad):
         raise RawDataError(
             [

@@ -51,21 +51,15 @@ def service_schema(config: Config) -> pa.DataFrameSchema:
         {
             "name": pa.Column("string", unique=True, report_duplicates="all"),
             "type": pa.Column("string", pa.Check.str_length(1, 80, error="Typ fehlt")),
-            "phases": pa.Column(
-                "string", pa.Check(_phases_ok, name=f"Lebensphasen müssen aus {PHASES} sein")
-            ),
+            "phases": pa.Column("string", pa.Check(_phases_ok, name=f"Lebensphasen müssen aus {PHASES} sein")),
             "stadtteil_code": pa.Column(
                 "string",
                 pa.Check.isin(codes, error="Stadtteil-Nr. unbekannt (leer = gesamtstädtisch)"),
             ),
             "start": pa.Column("Int64", pa.Check.in_range(1990, 2100, error="Beginn unplausibel")),
             "end": pa.Column("Int64", nullable=True),
-            "cost_eur": pa.Column(
-                "Float64", pa.Check.ge(0, error="Kosten dürfen nicht negativ sein")
-            ),
-            "capacity": pa.Column(
-                "Int64", pa.Check.ge(0, error="Kapazität darf nicht negativ sein")
-            ),
+            "cost_eur": pa.Column("Float64", pa.Check.ge(0, error="Kosten dürfen nicht negativ sein")),
+            "capacity": pa.Column("Int64", pa.Check.ge(0, error="Kapazität darf nicht negativ sein")),
         },
         checks=[
             pa.Check(
@@ -94,11 +88,7 @@ def visit_schema(config: Config) -> pa.DataFrameSchema:
             "births": pa.Column("Int64", count),
             "visits": pa.Column("Int64", count),
         },
-        checks=[
-            pa.Check(
-                lambda d: d["visits"] <= d["births"], name="Besuchte Familien größer als Geburten"
-            )
-        ],
+        checks=[pa.Check(lambda d: d["visits"] <= d["births"], name="Besuchte Familien größer als Geburten")],
         unique=["year", "stadtteil_code"],
         report_duplicates="all",
         strict="filter",

@@ -44,9 +44,7 @@ def schema(config: Config, year: int) -> pa.DataFrameSchema:
     codes = [s.code for s in config.stadtteile]
 
     def allowed(values: list[str], what: str, nullable: bool = False) -> pa.Column:
-        return pa.Column(
-            "string", pa.Check.isin(values, error=f"{what} muss {values} sein"), nullable=nullable
-        )
+        return pa.Column("string", pa.Check.isin(values, error=f"{what} muss {values} sein"), nullable=nullable)
 
     return pa.DataFrameSchema(
         {
@@ -56,9 +54,7 @@ def schema(config: Config, year: int) -> pa.DataFrameSchema:
                 unique=True,
                 report_duplicates="all",
             ),
-            "year": pa.Column(
-                "Int64", pa.Check.eq(year, error=f"Einschulungsjahr muss {year} sein")
-            ),
+            "year": pa.Column("Int64", pa.Check.eq(year, error=f"Einschulungsjahr muss {year} sein")),
             "stadtteil_code": pa.Column(
                 "string",
                 pa.Check.isin(codes, error=f"Stadtteil-Nr. unbekannt (Konfiguration: {codes})"),
@@ -66,9 +62,7 @@ def schema(config: Config, year: int) -> pa.DataFrameSchema:
             "sex": allowed(["m", "w", "d"], "Geschlecht"),
             "kita_months": pa.Column(
                 "Int64",
-                pa.Check.in_range(
-                    0, 84, error="Kita-Besuchsdauer muss zwischen 0 und 84 Monaten liegen"
-                ),
+                pa.Check.in_range(0, 84, error="Kita-Besuchsdauer muss zwischen 0 und 84 Monaten liegen"),
                 nullable=True,
             ),
             "u8u9": allowed(list(YES_NO), "U8/U9 dokumentiert", nullable=True),

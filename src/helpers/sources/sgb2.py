@@ -69,16 +69,12 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
 def build_sgb2(config: Config) -> dict[str, pd.DataFrame]:
     """Processed SGB II table from every year's workbook."""
     files = ProjectPaths(config).raw_source_files("sgb2")
-    frame = collect_years(
-        list(zip(config.data_years, files, strict=True)), _loader(config, SGB2_COLUMNS, SGB2_PARTS)
-    )
+    frame = collect_years(list(zip(config.data_years, files, strict=True)), _loader(config, SGB2_COLUMNS, SGB2_PARTS))
     return {"sgb2": _tidy(frame)}
 
 
 def build_unemployment(config: Config) -> dict[str, pd.DataFrame]:
     """Processed Arbeitslose table from every year's workbook."""
     files = ProjectPaths(config).raw_source_files("unemployment")
-    frame = collect_years(
-        list(zip(config.data_years, files, strict=True)), _loader(config, ALO_COLUMNS, ALO_PARTS)
-    )
+    frame = collect_years(list(zip(config.data_years, files, strict=True)), _loader(config, ALO_COLUMNS, ALO_PARTS))
     return {"unemployment": _tidy(frame)}

@@ -35,9 +35,7 @@ def schema(config: Config, year: int) -> pa.DataFrameSchema:
     label = f"{year}/{(year + 1) % 100:02d}"
     return pa.DataFrameSchema(
         {
-            "school_year": pa.Column(
-                "string", pa.Check.eq(label, error=f"Schuljahr muss {label} sein")
-            ),
+            "school_year": pa.Column("string", pa.Check.eq(label, error=f"Schuljahr muss {label} sein")),
             "stadtteil_code": pa.Column(
                 "string",
                 pa.Check.isin(codes, error=f"Stadtteil-Nr. unbekannt (Konfiguration: {codes})"),
@@ -57,16 +55,10 @@ def build_transitions(config: Config) -> dict[str, pd.DataFrame]:
     files = ProjectPaths(config).raw_source_files("transitions")
 
     def load(path, year):
-        return load_csv(path, COLUMNS, schema(config, year), file_label(path, config.root)).assign(
-            year=year
-        )
+        return load_csv(path, COLUMNS, schema(config, year), file_label(path, config.root)).assign(year=year)
 
     frame = collect_years(list(zip(config.data_years, files, strict=True)), load)
     out = frame[["year", "stadtteil_code", "school_type", "pupils"]].astype(
         {"stadtteil_code": str, "school_type": str, "pupils": "int64"}
     )
-    return {
-        "transitions": out.sort_values(["year", "stadtteil_code", "school_type"]).reset_index(
-            drop=True
-        )
-    }
+    return {"transitions": out.sort_values(["year", "stadtteil_code", "school_type"]).reset_index(drop=True)}

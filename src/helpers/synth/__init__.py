@@ -85,8 +85,7 @@ ALO_COLUMNS = {
 }
 BA_FOOTNOTES = [
     "Sterne (*) in den Zellen bedeuten Zahlen kleiner 10 (statistische Geheimhaltung).",
-    "Zuordnung zu Stadtteilen über die Wohnadresse; nicht zuordenbare Adressen "
-    "unter „keine Zuordnung möglich“.",
+    "Zuordnung zu Stadtteilen über die Wohnadresse; nicht zuordenbare Adressen unter „keine Zuordnung möglich“.",
     f"Quelle: Statistik der Bundesagentur für Arbeit – {SYNTHETIC_NOTE}",
 ]
 
@@ -155,16 +154,12 @@ def _basis_label(basis: str) -> str:
 def generate_sample_data(config: Config) -> list[Path]:
     """Generate every raw sample file for the config; return the written paths."""
     paths = ProjectPaths(config)
-    _refuse_to_overwrite_real_data(
-        paths, [f for s in config.sources for f in paths.raw_source_files(s)]
-    )
+    _refuse_to_overwrite_real_data(paths, [f for s in config.sources for f in paths.raw_source_files(s)])
     params = load_generator_params(config)
     seed = config.sample_data.seed if config.sample_data else 0
     names = {s.code: s.name for s in config.stadtteile}
     pop_params = PopulationParams.from_dict(params["population"])
-    population = generate_population(
-        pop_params, names, config.data_years, source_rng(seed, "population")
-    )
+    population = generate_population(pop_params, names, config.data_years, source_rng(seed, "population"))
     world = w.make_world(params, population, names)
     q = w.poverty_u15(world, source_rng(seed, "poverty"))
     svc = w.services(world)
@@ -191,9 +186,7 @@ def _year_of(config: Config, source: str, path: Path) -> int | None:
     return config.data_years[files.index(path)]
 
 
-def _source_makers(
-    world: w.World, q: pd.DataFrame, svc: pd.DataFrame, seed: int, names: dict[str, str]
-) -> dict:
+def _source_makers(world: w.World, q: pd.DataFrame, svc: pd.DataFrame, seed: int, names: dict[str, str]) -> dict:
     sgb2 = w.sgb2_counts(world, q, source_rng(seed, "sgb2"))
     alo = w.unemployed_counts(world, q, source_rng(seed, "unemployment"))
     kita = w.kita_counts(world, q, svc, source_rng(seed, "kita"))
@@ -370,9 +363,7 @@ def _refuse_to_overwrite_real_data(paths: ProjectPaths, targets: list[Path]) -> 
     foreign = [
         t
         for t in targets
-        if t.is_file()
-        and listed.get(t.relative_to(paths.raw).as_posix())
-        != hashlib.sha256(t.read_bytes()).hexdigest()
+        if t.is_file() and listed.get(t.relative_to(paths.raw).as_posix()) != hashlib.sha256(t.read_bytes()).hexdigest()
     ]
     if foreign:
         names = ", ".join(t.relative_to(paths.raw).as_posix() for t in foreign[:5])
@@ -389,8 +380,7 @@ def _write_marker(paths: ProjectPaths, files: list[Path], seed: int) -> None:
         "generator_version": GENERATOR_VERSION,
         "seed": seed,
         "files": {
-            f.relative_to(paths.raw).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
-            for f in sorted(files)
+            f.relative_to(paths.raw).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(files)
         },
     }
     write_text_atomic(paths.synthetic_marker, json.dumps(marker, indent=2, sort_keys=True) + "\n")

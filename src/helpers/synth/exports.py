@@ -51,9 +51,7 @@ def _fix_core_times(xml: bytes) -> bytes:
     import re
 
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    return re.sub(
-        rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\2", xml
-    )
+    return re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\2", xml)
 
 
 def ba_value(value: object) -> object:

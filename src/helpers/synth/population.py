@@ -74,9 +74,7 @@ def city_totals(params: PopulationParams, years: list[int]) -> np.ndarray:
     first = min(params.city_total)
     for i, year in enumerate(years):
         if year < first:
-            totals[i] = params.city_total[first] / (1 + params.growth_before_first_anchor) ** (
-                first - year
-            )
+            totals[i] = params.city_total[first] / (1 + params.growth_before_first_anchor) ** (first - year)
     return totals
 
 
@@ -107,9 +105,7 @@ def _stochastic_round(values: np.ndarray, rng: np.random.Generator) -> np.ndarra
     return (floor + (rng.random(values.shape) < (values - floor))).astype(np.int64)
 
 
-def _base_population(
-    params: PopulationParams, codes: list[str], target: np.ndarray, ng_share: float
-) -> np.ndarray:
+def _base_population(params: PopulationParams, codes: list[str], target: np.ndarray, ng_share: float) -> np.ndarray:
     """Expected 2010-style base population, shape (stadtteil, age, sex, citizenship)."""
     ages = np.arange(params.max_age + 1)
     base = age_weights(params.age_profile, params.max_age)
@@ -138,16 +134,12 @@ def _age_one_year(pop: np.ndarray, params: PopulationParams) -> np.ndarray:
     return aged
 
 
-def _add_births(
-    pop: np.ndarray, params: PopulationParams, codes: list[str], births: float
-) -> np.ndarray:
+def _add_births(pop: np.ndarray, params: PopulationParams, codes: list[str], births: float) -> np.ndarray:
     women = pop[:, 15:45, 1, :].sum(axis=(1, 2))
     youth = np.array([params.stadtteile[c].get("youth", 1.0) for c in codes])
     weight = women * youth
     by_st = births * weight / max(weight.sum(), 1e-9)
-    ng_mothers = pop[:, 20:40, 1, 1].sum(axis=1) / np.maximum(
-        pop[:, 20:40, 1, :].sum(axis=(1, 2)), 1
-    )
+    ng_mothers = pop[:, 20:40, 1, 1].sum(axis=1) / np.maximum(pop[:, 20:40, 1, :].sum(axis=(1, 2)), 1)
     ng_child = 0.5 * ng_mothers  # about half of them German by birth (§ 4 Abs. 3 StAG)
     for s, share in enumerate((params.male_share_at_birth, 1 - params.male_share_at_birth)):
         pop[:, 0, s, 0] = by_st * share * (1 - ng_child)
@@ -168,9 +160,7 @@ def _migrate_to_target(pop: np.ndarray, target: np.ndarray, params: PopulationPa
     return pop
 
 
-def _adjust_citizenship(
-    pop: np.ndarray, params: PopulationParams, codes: list[str], city_share: float
-) -> np.ndarray:
+def _adjust_citizenship(pop: np.ndarray, params: PopulationParams, codes: list[str], city_share: float) -> np.ndarray:
     rel = np.array([params.stadtteile[c].get("non_german", 1.0) for c in codes])
     totals = pop.sum(axis=(1, 2, 3))
     wanted = np.minimum(city_share * rel, 0.8)
@@ -191,9 +181,7 @@ def _adjust_citizenship(
     return pop
 
 
-def expected_population(
-    params: PopulationParams, codes: list[str], years: list[int]
-) -> dict[int, np.ndarray]:
+def expected_population(params: PopulationParams, codes: list[str], years: list[int]) -> dict[int, np.ndarray]:
     """Expected population per year, shape (stadtteil, age, sex, citizenship)."""
     full_codes = sorted(params.stadtteile)
     targets = stadtteil_targets(params, full_codes, years)

@@ -54,13 +54,9 @@ class World:
 def make_world(params: dict, population: pd.DataFrame, names: dict[str, str]) -> World:
     """Collapse the register counts to Stadtteil x age (with non-German counts)."""
     frame = population.assign(
-        persons_non_german=population["persons"].where(
-            population["citizenship"] == "nichtdeutsch", 0
-        )
+        persons_non_german=population["persons"].where(population["citizenship"] == "nichtdeutsch", 0)
     )
-    ages = frame.groupby(["year", "stadtteil_code", "age"], as_index=False)[
-        ["persons", "persons_non_german"]
-    ].sum()
+    ages = frame.groupby(["year", "stadtteil_code", "age"], as_index=False)[["persons", "persons_non_german"]].sum()
     return World(params, names, sorted(population["year"].unique().tolist()), ages)
 
 
@@ -107,22 +103,16 @@ def sgb2_counts(world: World, q: pd.DataFrame, rng: np.random.Generator) -> pd.D
         for group, (lo, hi) in SGB2_GROUPS.items():
             pop = world.persons(year, lo, hi)
             prob = np.clip(qy * grad[group], 0, 0.95)
-            record[group] = pd.Series(
-                rng.binomial(pop.to_numpy(), prob.to_numpy()), index=world.codes
-            )
+            record[group] = pd.Series(rng.binomial(pop.to_numpy(), prob.to_numpy()), index=world.codes)
         pop_all = world.persons(year, 0, 200)
         prob_all = np.clip(qy * grad["all_ages"], 0, 0.9)
         total = rng.binomial(pop_all.to_numpy(), prob_all.to_numpy())
         children = record["u3"] + record["3_u6"] + record["6_u15"] + record["15_u18"]
-        record["insgesamt"] = pd.Series(
-            np.maximum(total, children + record["18_u25"]), index=world.codes
-        )
+        record["insgesamt"] = pd.Series(np.maximum(total, children + record["18_u25"]), index=world.codes)
         bg_children = rng.poisson(children.to_numpy() / p["children_per_bg_with_children"])
         record["bg_mit_kindern"] = pd.Series(np.minimum(bg_children, children), index=world.codes)
         record["bg_alleinerziehend"] = pd.Series(
-            rng.binomial(
-                record["bg_mit_kindern"].to_numpy(), p["single_parent_share_of_bg_with_children"]
-            ),
+            rng.binomial(record["bg_mit_kindern"].to_numpy(), p["single_parent_share_of_bg_with_children"]),
             index=world.codes,
         )
         for code in world.codes:
@@ -157,6 +147,7 @@ def unemployed_counts(world: World, q: pd.DataFrame, rng: np.random.Generator) -
 def services(world: World) -> pd.DataFrame:
     """The services inventory (truth of where and when the Präventionskette works)."""
     frame = pd.DataFrame(world.params["prevention"]["services"])
+    frame = frame[frame["stadtteil"].isin([*world.codes, ""])].reset_index(drop=True)
     frame["bundle"] = frame.get("bundle", False)
     frame["bundle"] = frame["bundle"].fillna(False).astype(bool)
     frame["end"] = frame["end"].astype("Int64")
@@ -186,22 +177,14 @@ def bundle_start(svc: pd.DataFrame, code: str) -> int | None:
 # --- Kindertagesbetreuung ------------------------------------------------------------------
 
 
-def kita_counts(
-    world: World, q: pd.DataFrame, svc: pd.DataFrame, rng: np.random.Generator
-) -> pd.DataFrame:
+def kita_counts(world: World, q: pd.DataFrame, svc: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Children in Kita and Kindertagespflege by Stadtteil of residence and age group at 01.03."""
     k = world.params["kita"]
     rows = []
     for year in world.years:
-        base_1_u3 = float(
-            interpolate_anchors({int(a): v for a, v in k["quota_1_u3_pct"].items()}, [year])[0]
-        )
-        q_u3 = (
-            quota(q, max(year - 1, world.years[0])) * world.params["poverty"]["age_gradient"]["u3"]
-        )
-        city_q = float(
-            (q_u3 * world.persons(year - 1, 0, 2)).sum() / world.persons(year - 1, 0, 2).sum()
-        )
+        base_1_u3 = float(interpolate_anchors({int(a): v for a, v in k["quota_1_u3_pct"].items()}, [year])[0])
+        q_u3 = quota(q, max(year - 1, world.years[0])) * world.params["poverty"]["age_gradient"]["u3"]
+        city_q = float((q_u3 * world.persons(year - 1, 0, 2)).sum() / world.persons(year - 1, 0, 2).sum())
         groups = {"u1": (0, 0), "1_u3": (1, 2), "3_u6": (3, 5)}
         for code in world.codes:
             fz = active_since(svc, code, year - 1, ("Familienzentrum",)) > 0
@@ -215,14 +198,10 @@ def kita_counts(
             for group, (lo, hi) in groups.items():
                 pop = int(world.persons(year - 1, lo, hi)[code])
                 cared = rng.binomial(pop, np.clip(quota_pct[group] / 100, 0, 0.99))
-                share_tp = (
-                    k["tagespflege_share_u3"] if group != "3_u6" else k["tagespflege_share_3_u6"]
-                )
+                share_tp = k["tagespflege_share_u3"] if group != "3_u6" else k["tagespflege_share_3_u6"]
                 tp = rng.binomial(cared, share_tp)
                 rows.append((year, code, group, int(cared - tp), int(tp)))
-    return pd.DataFrame(
-        rows, columns=["year", "stadtteil_code", "age_group", "kita", "tagespflege"]
-    )
+    return pd.DataFrame(rows, columns=["year", "stadtteil_code", "age_group", "kita", "tagespflege"])
 
 
 # --- school transitions ------------------------------------------------------------------
@@ -257,13 +236,9 @@ def _pid(rng: np.random.Generator, prefix: str, n: int) -> list[str]:
     return [f"{prefix}{v:010x}" for v in rng.integers(0, 16**10, size=n)]
 
 
-def _kita_months(
-    n: int, pov: np.ndarray, lang: np.ndarray, early_p: float, s: dict, rng
-) -> np.ndarray:
+def _kita_months(n: int, pov: np.ndarray, lang: np.ndarray, early_p: float, s: dict, rng) -> np.ndarray:
     p_early = np.clip(
-        early_p
-        + s["early_kita_entry_poverty_shift"] * pov
-        + s["early_kita_entry_language_shift"] * lang,
+        early_p + s["early_kita_entry_poverty_shift"] * pov + s["early_kita_entry_language_shift"] * lang,
         0.02,
         0.95,
     )
@@ -281,9 +256,7 @@ def _kita_months(
     return np.where(rng.random(n) < p_none, 0, months)
 
 
-def seu_records(
-    world: World, q: pd.DataFrame, svc: pd.DataFrame, rng: np.random.Generator
-) -> pd.DataFrame:
+def seu_records(world: World, q: pd.DataFrame, svc: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """One pseudonymised record per examined child (Einschulungsjahrgang = year)."""
     s = world.params["seu"]
     k = world.params["kita"]
@@ -292,24 +265,13 @@ def seu_records(
         cohort = world.persons(year, 6, 6)
         q_u6 = quota(q, year) * world.params["poverty"]["age_gradient"]["3_u6"]
         ng = world.non_german_share_u18(year)
-        early_p = (
-            float(
-                interpolate_anchors(
-                    {int(a): v for a, v in k["quota_1_u3_pct"].items()}, [year - 4]
-                )[0]
-            )
-            / 100
-        )
+        early_p = float(interpolate_anchors({int(a): v for a, v in k["quota_1_u3_pct"].items()}, [year - 4])[0]) / 100
         for code in world.codes:
             n = int(rng.binomial(int(cohort[code]), s["coverage"]))
             pov = (rng.random(n) < q_u6[code]).astype(int)
-            lang = (
-                rng.random(n) < min(0.9, ng[code] * s["family_language_other_per_non_german_u18"])
-            ).astype(int)
+            lang = (rng.random(n) < min(0.9, ng[code] * s["family_language_other_per_non_german_u18"])).astype(int)
             boy = (rng.random(n) < 0.513).astype(int)
-            prev = int(
-                active_since(svc, code, year - 2, ("Sprachförderung", "Familienzentrum")) >= 1
-            )
+            prev = int(active_since(svc, code, year - 2, ("Sprachförderung", "Familienzentrum")) >= 1)
             fz = active_since(svc, code, year - 4, ("Familienzentrum",)) > 0
             months = _kita_months(n, pov, lang, early_p + (0.04 if fz else 0.0), s, rng)
             parts.append(_child_findings(year, code, n, pov, lang, boy, prev, months, s, rng))
@@ -338,10 +300,7 @@ def _child_findings(year, code, n, pov, lang, boy, prev, months, s, rng) -> pd.D
     g = s["german_insufficient"]
     insufficient = _draw(
         rng,
-        g["intercept"]
-        + g["per_month_kita_above_36"] * (months - 36)
-        + g["poverty"] * pov
-        + g["prevention"] * prev,
+        g["intercept"] + g["per_month_kita_above_36"] * (months - 36) + g["poverty"] * pov + g["prevention"] * prev,
     )
     split = rng.random(n)
     german_other = np.where(
@@ -376,9 +335,7 @@ def _child_findings(year, code, n, pov, lang, boy, prev, months, s, rng) -> pd.D
         p_ab = expit(x)
         p_border = np.minimum(s["borderline_per_abnormal"] * p_ab, 0.5)
         v = rng.random(n)
-        frame[domain] = np.where(
-            v < p_ab, FINDINGS[2], np.where(v < p_ab + p_border, FINDINGS[1], FINDINGS[0])
-        )
+        frame[domain] = np.where(v < p_ab, FINDINGS[2], np.where(v < p_ab + p_border, FINDINGS[1], FINDINGS[0]))
     return frame
 
 
@@ -399,9 +356,7 @@ def _city_reference_quota(world: World) -> float:
     return float((base * pop).sum() / pop.sum())
 
 
-def hze_effect(
-    world: World, svc: pd.DataFrame, code: str, year: int, basis: str, apply: bool = True
-) -> float:
+def hze_effect(world: World, svc: pd.DataFrame, code: str, year: int, basis: str, apply: bool = True) -> float:
     """True rate ratio of the prevention chain on new cases (1.0 = no effect)."""
     h = world.params["hze"]
     start = bundle_start(svc, code)
@@ -415,9 +370,7 @@ def hze_effect(
     return 1.0
 
 
-def hze_expected_new_cases(
-    world: World, q: pd.DataFrame, svc: pd.DataFrame, apply_effect: bool = True
-) -> pd.DataFrame:
+def hze_expected_new_cases(world: World, q: pd.DataFrame, svc: pd.DataFrame, apply_effect: bool = True) -> pd.DataFrame:
     """Expected new cases per year x Stadtteil x legal basis (the truth behind the case file)."""
     h = world.params["hze"]
     q_ref = _city_reference_quota(world)
@@ -435,16 +388,12 @@ def hze_expected_new_cases(
     return pd.DataFrame(rows, columns=["year", "stadtteil_code", "basis", "expected_new"])
 
 
-def hze_cases(
-    world: World, q: pd.DataFrame, svc: pd.DataFrame, rng: np.random.Generator
-) -> pd.DataFrame:
+def hze_cases(world: World, q: pd.DataFrame, svc: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """The Jugendamt's case list: every case active on or after 01.01. of the first year."""
     h = world.params["hze"]
     expected = hze_expected_new_cases(world, q, svc)
     n = rng.poisson(expected["expected_new"].to_numpy())
-    cases = expected.loc[expected.index.repeat(n), ["year", "stadtteil_code", "basis"]].reset_index(
-        drop=True
-    )
+    cases = expected.loc[expected.index.repeat(n), ["year", "stadtteil_code", "basis"]].reset_index(drop=True)
     m = len(cases)
     day = rng.integers(0, 365, m)
     start = pd.to_datetime(cases["year"].astype(str) + "-01-01") + pd.to_timedelta(day, unit="D")
@@ -494,9 +443,7 @@ def hze_expenditure(world: World, cases: pd.DataFrame, rng: np.random.Generator)
 # --- Willkommensbesuche and comparison communes -------------------------------------------
 
 
-def welcome_visits(
-    world: World, q: pd.DataFrame, svc: pd.DataFrame, rng: np.random.Generator
-) -> pd.DataFrame:
+def welcome_visits(world: World, q: pd.DataFrame, svc: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Births (age 0 at 31.12.) and families visited, per Stadtteil and year."""
     pr = world.params["prevention"]
     reach = {int(k): v for k, v in pr["welcome_visit_reach"].items()}
@@ -508,9 +455,7 @@ def welcome_visits(
         base = float(interpolate_anchors(reach, [year])[0])
         for code in world.codes:
             on = active(svc, code, year, ("Frühe Hilfen/Willkommensbesuch",))
-            r = np.clip(
-                base + pr["welcome_visit_poverty_slope"] * (q_u3[code] - city_q), 0.05, 0.95
-            )
+            r = np.clip(base + pr["welcome_visit_poverty_slope"] * (q_u3[code] - city_q), 0.05, 0.95)
             visits = int(rng.binomial(int(births[code]), r)) if on else 0
             rows.append((year, code, int(births[code]), visits))
     return pd.DataFrame(rows, columns=["year", "stadtteil_code", "births", "visits"])
@@ -528,12 +473,8 @@ def comparison_panel(world: World, rng: np.random.Generator) -> pd.DataFrame:
         for year in world.years:
             u21 = int(commune["u21"] * (1.003 ** (year - 2016)) * (1 + rng.normal(0, 0.003)))
             joined = commune["joined"]
-            effect = (
-                c["effect_rr"] if joined is not None and year >= joined + c["lag_years"] else 1.0
-            )
-            rate = (
-                base_rate * np.exp((c["hze_rate_trend_per_year"] + slope) * (year - 2016)) * effect
-            )
+            effect = c["effect_rr"] if joined is not None and year >= joined + c["lag_years"] else 1.0
+            rate = base_rate * np.exp((c["hze_rate_trend_per_year"] + slope) * (year - 2016)) * effect
             cases = int(rng.poisson(rate * u21 / 10000))
             eur = cases * cost * price_index(world.params, year) * (1 + rng.normal(0, 0.02))
             sgb2 = float(np.clip(q0 + rng.normal(0, 0.005), 0.03, 0.6))

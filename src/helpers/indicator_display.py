@@ -1,0 +1,168 @@
+"""Indicator tables for the report pages, built only from the *published* indicator table.
+
+Every value cell carries ``data-cell="<indicator>|<year>|<level>|<area code>"`` so the
+confidentiality check can compare each page with the open data, cell by cell.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import HTML
+
+from helpers.formatting import NBSP, fmt_change, fmt_number
+from helpers.indicators.catalogue import Catalogue, Indicator
+
+DECIMALS = {"pct": 1, "per_1000": 1, "per_10000": 1, "eur": 0}
+SUFFIX = {"pct": f"{NBSP}%", "per_1000": "", "per_10000": "", "eur": f"{NBSP}€"}
+UNIT_HEADER = {"pct": "%", "per_1000": "je 1.000", "per_10000": "je 10.000", "eur": "€"}
+
+
+def fmt_value(value: float, unit: str, symbol: str) -> str:
+    """An indicator value with its symbol: "." secret, "–" zero, "(12,3 %)" uncertain.
+
+    >>> fmt_value(12.34, "pct", ""), fmt_value(12.34, "pct", "( )"), fmt_value(None, "pct", ".")
+    ('12,3\\xa0%', '(12,3\\xa0%)', '.')
+    """
+    if symbol == ".":
+        return "."
+    if symbol == "–":
+        return "–"
+    text = fmt_number(value, DECIMALS[unit]) + SUFFIX[unit]
+    return f"({text})" if symbol == "( )" else text
+
+
+def fmt_interval(low: float, high: float, unit: str) -> str:
+    if pd.isna(low) or pd.isna(high):
+        return ""
+    d = DECIMALS[unit]
+    return f"{fmt_number(low, d)}–{fmt_number(high, d)}"
+
+
+def cell_key(row: pd.Series) -> str:
+    return f"{row['indicator_id']}|{int(row['year'])}|{row['area_level']}|{row['area_code']}"
+
+
+def _row(published: pd.DataFrame, ind: str, year: int, level: str, code: str) -> pd.Series | None:
+    hit = published[
+        (published["indicator_id"] == ind)
+        & (published["year"] == year)
+        & (published["area_level"] == level)
+        & (published["area_code"] == code)
+    ]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _value_cell(row: pd.Series | None, unit: str, compact: bool = False) -> str:
+    if row is None:
+        return '<td class="num">.</td>'
+    text = fmt_value(row["value"], unit, row["symbol"])
+    if pd.notna(row["pooled_from"]):
+        years = f"{int(row['pooled_from'])}–{int(row['year'])}"
+        marker = "<sup>M</sup>" if compact else f' <span class="mon-note">({years})</span>'
+        text += f'<span title="Mehrjahreswert {years}">{marker}</span>'
+    return f'<td class="num" data-cell="{html.escape(cell_key(row))}">{text}</td>'
+
+
+def _change(now: pd.Series | None, before: pd.Series | None, ind: Indicator) -> str:
+    if now is None or before is None or pd.isna(now["value"]) or pd.isna(before["value"]):
+        return "."
+    if pd.notna(now["pooled_from"]) or pd.notna(before["pooled_from"]):
+        return "."
+    diff = now["value"] - before["value"]
+    unit = " Pp." if ind.unit == "pct" else ""
+    sign = ""
+    if ind.direction != "neutral" and abs(diff) >= 10 ** -DECIMALS[ind.unit]:
+        better = (diff > 0) == (ind.direction == "higher_better")
+        sign = " ▲" if better else " ▼"
+        css, word = ("mon-better", "günstiger") if better else ("mon-worse", "ungünstiger")
+        sign = f'<span class="{css}" title="{word}">{sign}</span>'
+    return fmt_change(diff, DECIMALS[ind.unit], unit) + sign
+
+
+def indicator_table(
+    published: pd.DataFrame,
+    indicators: list[Indicator],
+    year: int,
+    level: str,
+    code: str,
+    area_name: str,
+    city_code: str,
+    city_name: str,
+    caption: str,
+) -> HTML:
+    """One area's indicators with interval, counts, city value and change from last year."""
+    head = (
+        "<tr><th scope=col>Indikator</th>"
+        f'<th scope=col class="num">{html.escape(area_name)}</th><th scope=col class="num">95-%-KI</th>'
+        '<th scope=col class="num">Zähler / Nenner</th>'
+        f'<th scope=col class="num">{html.escape(city_name)}</th>'
+        '<th scope=col class="num">Veränderung zum Vorjahr</th></tr>'
+    )
+    rows = []
+    for ind in indicators:
+        now = _row(published, ind.id, year, level, code)
+        city = _row(published, ind.id, year, "stadt", city_code)
+        before = _row(published, ind.id, year - 1, level, code)
+        ci = "" if now is None or now["symbol"] == "." else fmt_interval(now["ci_lower"], now["ci_upper"], ind.unit)
+        counts = "."
+        if now is not None and pd.notna(now["numerator"]):
+            counts = f"{fmt_number(now['numerator'])} / {fmt_number(now['denominator'])}"
+        elif now is not None and pd.notna(now["denominator"]):
+            counts = f". / {fmt_number(now['denominator'])}"
+        title = html.escape(ind.definition, quote=True)
+        label = f'<span title="{title}">{html.escape(ind.short)}</span> ({UNIT_HEADER[ind.unit]})'
+        rows.append(
+            f"<tr><th scope=row>{label}</th>{_value_cell(now, ind.unit)}<td class=num>{ci}</td>"
+            f"<td class=num>{counts}</td>{_value_cell(city, ind.unit)}"
+            f"<td class=num>{_change(now, before, ind)}</td></tr>"
+        )
+    return HTML(
+        f'<table class="mon-indicators"><caption>{html.escape(caption)}</caption><thead>{head}</thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def phase_sections(catalogue: Catalogue) -> list[tuple[str, list[Indicator]]]:
+    """Life phases in report order with their indicators (phases without any left out)."""
+    return [(phase, inds) for phase, inds in catalogue.by_phase().items() if inds]
+
+
+def area_matrix(
+    published: pd.DataFrame,
+    indicators: list[Indicator],
+    year: int,
+    areas: list[tuple[str, str, str]],
+    caption: str,
+) -> HTML:
+    """Indicators (rows) x areas (columns) for one year: the Lebenslauf-Matrix.
+
+    ``areas``: (level, code, label) in column order.
+    """
+    head = (
+        '<tr><th scope=col class="mon-rowhead">Indikator</th>'
+        + "".join(f'<th scope=col class="num">{html.escape(label)}</th>' for _, _, label in areas)
+        + "</tr>"
+    )
+    rows = []
+    for ind in indicators:
+        cells = "".join(
+            _value_cell(_row(published, ind.id, year, lvl, code), ind.unit, compact=True) for lvl, code, _ in areas
+        )
+        rows.append(f"<tr><th scope=row>{html.escape(ind.short)} ({UNIT_HEADER[ind.unit]})</th>{cells}</tr>")
+    return HTML(
+        f'<div class="mon-scroll"><table class="mon-matrix"><caption>{html.escape(caption)}</caption>'
+        f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def legend() -> HTML:
+    """The Zeichenerklärung under indicator tables."""
+    return HTML(
+        '<p class="mon-note">Zeichenerklärung: „.“ Zahlenwert geheim zu halten (weniger als '
+        "3 Fälle oder daraus errechenbar) oder unbekannt; „–“ nichts vorhanden; „( )“ Aussagewert "
+        "eingeschränkt, da die Bezugsgröße klein ist; Jahresangabe in Klammern oder „M“: "
+        "Mehrjahreswert (gepoolt) für kleine Stadtteile. "
+        "KI: 95-%-Konfidenzintervall. ▲ günstiger, ▼ ungünstiger als im Vorjahr.</p>"
+    )

@@ -1,0 +1,1 @@
+"""Kernindikatoren: catalogue, computation, intervals, pooling and Leitbild tracking."""

@@ -1,0 +1,129 @@
+"""The indicator catalogue (``config/indikatoren.yml``), validated on load.
+
+Every indicator is defined once there; computation, reports and open-data metadata read it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from helpers.config import ConfigError
+
+Unit = Literal["pct", "per_1000", "per_10000", "eur"]
+SCALE = {"pct": 100.0, "per_1000": 1_000.0, "per_10000": 10_000.0, "eur": 1.0}
+UNIT_LABEL = {"pct": "%", "per_1000": "je 1.000", "per_10000": "je 10.000", "eur": "EUR"}
+SOURCES = {
+    "population",
+    "sgb2",
+    "unemployment",
+    "kita",
+    "seu",
+    "transitions",
+    "hze",
+    "hze_eur",
+    "welcome_visits",
+    "services",
+}
+
+
+class Selection(BaseModel):
+    """Which counts of a processed source make a numerator or denominator."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: str
+    ages: tuple[int, int] | None = None
+    sex: str | None = None
+    citizenship: str | None = None
+    year_offset: int = 0
+    measures: tuple[str, ...] | None = None
+    age_groups: tuple[str, ...] | None = None
+    kinds: tuple[str, ...] | None = None
+    field: str | None = None
+    values: tuple[str, ...] | None = None
+    school_types: tuple[str, ...] | None = None
+    bases: tuple[str, ...] | None = None
+    phase: str | None = None
+
+    @model_validator(mode="after")
+    def _known_source(self) -> Selection:
+        if self.source not in SOURCES:
+            raise ValueError(f"unknown source {self.source!r}; known: {sorted(SOURCES)}")
+        return self
+
+
+class Indicator(BaseModel):
+    """One catalogue entry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    short: str
+    definition: str
+    numerator: Selection
+    denominator: Selection
+    unit: Unit
+    phase: str
+    direction: Literal["higher_better", "lower_better", "neutral"]
+    kind: Literal["status", "context", "outcome", "service"]
+    reference_date: str
+    pooling: Literal[2, 3] | None = None
+    confidential: bool = True
+    note: str = ""
+
+    @property
+    def scale(self) -> float:
+        return SCALE[self.unit]
+
+    @property
+    def ci_method(self) -> str:
+        """Interval method: Wilson for shares, exact Poisson for rates, none for money."""
+        if self.unit == "eur" or self.numerator.source == "services":
+            return "keines"
+        return "Wilson" if self.unit == "pct" else "exakt (Poisson)"
+
+
+class Catalogue(BaseModel):
+    """The whole catalogue: life phases in report order, and the indicators."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    phases: list[str]
+    indicators: list[Indicator]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalogue:
+        ids = [i.id for i in self.indicators]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate indicator ids: {dupes}")
+        unknown = sorted({i.phase for i in self.indicators} - set(self.phases))
+        if unknown:
+            raise ValueError(f"indicators name phases that are not listed: {unknown}")
+        return self
+
+    def get(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(f"unknown indicator {indicator_id!r}")
+
+    def by_phase(self) -> dict[str, list[Indicator]]:
+        return {p: [i for i in self.indicators if i.phase == p] for p in self.phases}
+
+
+def load_catalogue(path: str | Path) -> Catalogue:
+    """Read and validate the catalogue; a bad file gives one line per problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"indicator catalogue not found: {path}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        return Catalogue.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"invalid indicator catalogue {path}:"]
+        for e in exc.errors():
+            lines.append(f"  - {'.'.join(str(p) for p in e['loc'])}: {e['msg']}")
+        raise ConfigError("\n".join(lines)) from None

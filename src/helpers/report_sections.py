@@ -1,0 +1,198 @@
+"""Whole report sections as HTML: the Präventionskette sections of a profile, the
+Lebenslauf-Matrix of the city report, Leitbild tracking, services and comparison figures."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+from IPython.display import HTML
+
+from helpers.config import Config
+from helpers.formatting import fmt_number
+from helpers.indicator_display import (
+    area_matrix,
+    fmt_value,
+    indicator_table,
+    legend,
+    phase_sections,
+)
+from helpers.indicators.catalogue import Catalogue
+from helpers.indicators.leitbild import Leitbild, Tracking
+
+STATUS_CLASS = {
+    "erreicht": "mon-better",
+    "auf Kurs": "mon-better",
+    "nicht auf Kurs": "mon-worse",
+    "keine Daten": "",
+}
+
+
+def anchor(text: str) -> str:
+    """A stable ASCII id for a heading.
+
+    >>> anchor("Kita 3–6"), anchor("Übergang Schule–Beruf")
+    ('kita-3-6', 'uebergang-schule-beruf')
+    """
+    text = text.lower().translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def profile_phase_sections(
+    published: pd.DataFrame, catalogue: Catalogue, config: Config, year: int, stadtteil_code: str
+) -> HTML:
+    """One section per life phase: heading, short text and the indicator table."""
+    st = config.stadtteil(stadtteil_code)
+    parts = []
+    for phase, inds in phase_sections(catalogue):
+        table = indicator_table(
+            published, inds, year, "stadtteil", st.code, st.name, config.commune.ags,
+            f"Gesamtstadt {config.commune.name}", f"{phase}: Kennzahlen {st.name} {year}",
+        )  # fmt: skip
+        parts.append(
+            f'<h2 id="{anchor(phase)}">{html.escape(phase)}</h2>'
+            f"{_phase_text(published, inds, year, st.code, st.name, config)}{table.data}"
+        )
+    return HTML("".join(parts) + legend().data)
+
+
+def _phase_text(published: pd.DataFrame, inds, year: int, code: str, name: str, config: Config) -> str:
+    """A cautious sentence per phase: how many indicators lie clearly above/below the city."""
+    better = worse = 0
+    for ind in inds:
+        if ind.direction == "neutral":
+            continue
+        sel = published[(published["indicator_id"] == ind.id) & (published["year"] == year)]
+        st = sel[(sel["area_level"] == "stadtteil") & (sel["area_code"] == code)]
+        city = sel[sel["area_level"] == "stadt"]
+        if st.empty or city.empty or pd.isna(st["ci_lower"].iloc[0]):
+            continue
+        c = city["value"].iloc[0]
+        above = st["ci_lower"].iloc[0] > c
+        below = st["ci_upper"].iloc[0] < c
+        if above or below:
+            good = above == (ind.direction == "higher_better")
+            better += good
+            worse += not good
+    if better == worse == 0:
+        return (
+            f"<p>In dieser Lebensphase unterscheidet sich {html.escape(name)} bei keiner Kennzahl "
+            "statistisch deutlich von der Gesamtstadt.</p>"
+        )
+    parts = []
+    if better:
+        parts.append(f"bei {count_words(better)} deutlich günstiger")
+    if worse:
+        parts.append(f"bei {count_words(worse)} deutlich ungünstiger")
+    return (
+        f"<p>{html.escape(name)} liegt {' und '.join(parts)} als die Gesamtstadt "
+        "(das 95-%-Konfidenzintervall schließt den städtischen Wert aus). Die übrigen Kennzahlen "
+        "unterscheiden sich nicht belastbar.</p>"
+    )
+
+
+def count_words(n: int) -> str:
+    """German dative count phrase for Kennzahlen.
+
+    >>> count_words(1), count_words(3), count_words(13)
+    ('einer Kennzahl', 'drei Kennzahlen', '13 Kennzahlen')
+    """
+    words = {
+        1: "einer",
+        2: "zwei",
+        3: "drei",
+        4: "vier",
+        5: "fünf",
+        6: "sechs",
+        7: "sieben",
+        8: "acht",
+        9: "neun",
+        10: "zehn",
+        11: "elf",
+        12: "zwölf",
+    }
+    return f"{words.get(n, str(n))} Kennzahl{'en' if n != 1 else ''}"
+
+
+def city_matrix_sections(published: pd.DataFrame, catalogue: Catalogue, config: Config, year: int) -> HTML:
+    """The Lebenslauf-Matrix: per life phase, indicators x Stadtteile (and the city)."""
+    areas = [("stadtteil", s.code, s.name) for s in config.stadtteile] + [("stadt", config.commune.ags, "Gesamtstadt")]
+    parts = []
+    for phase, inds in phase_sections(catalogue):
+        table = area_matrix(published, inds, year, areas, f"{phase}: Kennzahlen nach Stadtteilen {year}")
+        parts.append(f'<h3 id="matrix-{anchor(phase)}">{html.escape(phase)}</h3>{table.data}')
+    return HTML("".join(parts) + legend().data)
+
+
+def leitbild_table(leitbild: Leitbild, tracking: list[Tracking], catalogue: Catalogue, config: Config) -> HTML:
+    """Every Leitbild target: current value, trend per year, projection, status."""
+    rows = []
+    for t in tracking:
+        ind = catalogue.get(t.indicator_id)
+        area = config.commune.name if t.area_code == config.commune.ags else config.stadtteil(t.area_code).name
+        cur = "." if t.current is None else fmt_value(t.current, ind.unit, "")
+        trend = "." if t.slope is None else _trend_text(t, ind.unit)
+        proj = "." if t.projection is None else fmt_value(t.projection, ind.unit, "")
+        rows.append(
+            f"<tr><th scope=row>{html.escape(t.leitziel)}</th><td>{html.escape(ind.short)} ({html.escape(area)})</td>"
+            f"<td class=num>{fmt_value(t.target, ind.unit, '')} bis {t.target_year}</td><td class=num>{cur}</td>"
+            f"<td>{trend}</td><td class=num>{proj}</td><td class='{STATUS_CLASS[t.status]}'>{t.status}</td></tr>"
+        )
+    note = (
+        f'<p class="mon-note">{html.escape(leitbild.hinweis)} Trend: lineare Fortschreibung der letzten bis zu '
+        "sechs Jahre; „auf Kurs“, wenn die Fortschreibung den Zielwert im Zieljahr erreicht.</p>"
+    )
+    return HTML(
+        "<table><caption>" + html.escape(leitbild.titel) + "</caption><thead><tr><th scope=col>Leitziel</th>"
+        "<th scope=col>Kennzahl (Gebiet)</th><th scope=col class=num>Zielwert</th><th scope=col class=num>aktuell</th>"
+        "<th scope=col>Trend je Jahr</th><th scope=col class=num>Fortschreibung Zieljahr</th>"
+        "<th scope=col>Stand</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>{note}"
+    )
+
+
+def _trend_text(t: Tracking, unit: str) -> str:
+    from helpers.formatting import fmt_change
+
+    d = 2 if unit == "pct" else 1
+    clear = t.slope_low is not None and (t.slope_low > 0 or t.slope_high < 0)
+    word = ("steigend" if t.slope > 0 else "fallend") if clear else "kein klarer Trend"
+    return f"{fmt_change(t.slope, d)} ({word})"
+
+
+def services_table(services: pd.DataFrame, year: int, stadtteil_code: str, name: str) -> HTML:
+    """Services of the Präventionskette active in the Stadtteil (and city-wide) in a year."""
+    active = services[(services["start"] <= year) & (services["end"].isna() | (services["end"] >= year))]
+    active = active[active["stadtteil_code"].isin([stadtteil_code, ""])].sort_values(
+        ["stadtteil_code", "type", "name"], ascending=[False, True, True]
+    )
+    rows = "".join(
+        f"<tr><th scope=row>{html.escape(r.name)}</th><td>{html.escape(r.type)}</td><td>{html.escape(r.phases)}</td>"
+        f"<td class=num>{int(r.start)}</td>"
+        f"<td>{'gesamtstädtisch' if r.stadtteil_code == '' else html.escape(name)}</td>"
+        f"<td class=num>{fmt_number(r.capacity) if r.capacity else '–'}</td></tr>"
+        for r in active.itertuples()
+    )
+    return HTML(
+        f"<table><caption>Angebote der Präventionskette in {html.escape(name)} {year}</caption><thead><tr>"
+        "<th scope=col>Angebot</th><th scope=col>Art</th><th scope=col>Lebensphasen</th>"
+        "<th scope=col class=num>seit</th>"
+        f"<th scope=col>Einzugsgebiet</th><th scope=col class=num>Plätze</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def comparison_note(comparison: pd.DataFrame, published: pd.DataFrame, year: int, city_code: str, commune: str) -> HTML:
+    """The city's HzE rate beside the median of the comparison communes (same definition)."""
+    comp = comparison[comparison["year"] == year]
+    if comp.empty:
+        return HTML("")
+    median = float((1e4 * comp["hze_cases"] / comp["u21"]).median())
+    city = published[
+        (published["indicator_id"] == "hze_rate") & (published["year"] == year) & (published["area_level"] == "stadt")
+    ]
+    own = "." if city.empty else fmt_number(city["value"].iloc[0], 1)
+    return HTML(
+        f"<p>Zum Vergleich: {html.escape(commune)} {own} Hilfen je 10.000 unter 21-Jährige; Median von "
+        f"{len(comp)} Vergleichskommunen in NRW: {fmt_number(median, 1)}.</p>"
+    )

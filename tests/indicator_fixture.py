@@ -1,0 +1,218 @@
+"""A hand-made set of processed tables for 3 Stadtteile (101 Wiesdorf and 102 Manfort in
+Stadtbezirk I, 201 Opladen in Stadtbezirk II) and the years 2024-2025.
+
+Population: every single age 0-99 has 10 German and 2 non-German residents of each sex,
+so an age range of n years holds 24 n persons (u3 = 72, u15 = 360, u21 = 504, ...).
+Every other count is written out below; expected indicator values are worked out by hand
+in test_indicators.py.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import yaml
+from conftest import CONFIG
+
+from helpers.config import Config
+
+CODES = ["101", "102", "201"]
+YEARS = [2024, 2025]
+
+
+def fixture_config(tmp_path, min_denominator: int = 1) -> Config:
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    data["stadtteile"] = [s for s in data["stadtteile"] if s["code"] in CODES]
+    data["stadtbezirke"] = [b for b in data["stadtbezirke"] if b["code"] in {"1", "2"}]
+    data["years"] = {"data": {"first": 2024, "last": 2025}, "report_count": 2}
+    data["thresholds"]["min_denominator"] = min_denominator
+    (tmp_path / "config").mkdir(exist_ok=True)
+    for name in ("indikatoren.yml", "leitbild_leverkusen.yml"):
+        (tmp_path / "config" / name).write_text((CONFIG.parent / name).read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "config" / "fixture.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    from helpers.config import load_config
+
+    return load_config(path)
+
+
+def population() -> pd.DataFrame:
+    rows = [
+        (y, c, age, sex, cit, 10 if cit == "deutsch" else 2)
+        for y in YEARS
+        for c in CODES
+        for age in range(100)
+        for sex in ("m", "w")
+        for cit in ("deutsch", "nichtdeutsch")
+    ]
+    return pd.DataFrame(rows, columns=["year", "stadtteil_code", "age", "sex", "citizenship", "persons"])
+
+
+SGB2 = {  # per Stadtteil: u3, 3_u6, 6_u15, 15_u18, 18_u25, total, bg_with_children, bg_single_parent
+    "101": [18, 20, 34, 12, 15, 200, 40, 16],
+    "102": [2, 12, 30, 10, 11, 150, 30, 9],
+    "201": [20, 22, 40, 14, 16, 230, 50, 20],
+}
+SGB2_MEASURES = [
+    "pers_bg_u3",
+    "pers_bg_3_u6",
+    "pers_bg_6_u15",
+    "pers_bg_15_u18",
+    "pers_bg_18_u25",
+    "pers_bg_total",
+    "bg_with_children",
+    "bg_single_parent",
+]
+SGB2_REST = [1, 0, 2, 0, 1, 5, 1, 0]
+
+
+def ba_table(values: dict[str, list[int]], measures: list[str], rest: list[int]) -> pd.DataFrame:
+    rows = []
+    for y in YEARS:
+        for c, vals in values.items():
+            rows += [(y, "stadtteil", c, m, v, False) for m, v in zip(measures, vals, strict=True)]
+        rows += [(y, "ohne_zuordnung", "", m, v, False) for m, v in zip(measures, rest, strict=True)]
+        totals = [sum(v[i] for v in values.values()) + rest[i] for i in range(len(measures))]
+        rows += [(y, "stadt", "", m, v, False) for m, v in zip(measures, totals, strict=True)]
+    frame = pd.DataFrame(rows, columns=["year", "area_level", "area_code", "measure", "value", "is_suppressed"])
+    frame["value"] = frame["value"].astype("Int64")
+    return frame
+
+
+def seu() -> pd.DataFrame:
+    """Wiesdorf 2025: 10 children, written out; every other Stadtteil-year: 10 plain children."""
+    wiesdorf = pd.DataFrame(
+        {
+            "kita_months": [30, 30, 30, 30, 30, 30, 30, 12, 12, None],
+            "u8u9_documented": [True] * 8 + [False] * 2,
+            "measles_2_doses": [True] * 8 + [False, None],
+            "bmi_class": ["normal"] * 6 + ["übergewichtig"] * 2 + ["adipös", "untergewichtig"],
+            "language": ["unauffällig"] * 6 + ["grenzwertig"] * 2 + ["auffällig"] * 2,
+            "motor": ["unauffällig"] * 9 + ["auffällig"],
+            "visuomotor": ["unauffällig"] * 7 + ["auffällig"] * 3,
+            "numbers": ["unauffällig"] * 10,
+            "attention": ["unauffällig"] * 10,
+            "family_language": ["andere"] * 4 + ["deutsch"] * 6,
+            "german": ["radebrechend", "kaum oder kein Deutsch", "mit leichten Fehlern"] + ["fehlerfrei/flüssig"] * 7,
+            "sex": ["m", "w"] * 5,
+        }
+    ).assign(year=2025, stadtteil_code="101")
+    plain = pd.DataFrame(
+        {
+            "kita_months": [40] * 10,
+            "u8u9_documented": [True] * 10,
+            "measles_2_doses": [True] * 10,
+            "bmi_class": ["normal"] * 10,
+            "language": ["unauffällig"] * 5 + ["auffällig"] * 5,
+            "motor": ["unauffällig"] * 10,
+            "visuomotor": ["unauffällig"] * 10,
+            "numbers": ["unauffällig"] * 10,
+            "attention": ["unauffällig"] * 10,
+            "family_language": ["deutsch"] * 5 + ["andere"] * 5,
+            "german": ["fehlerfrei/flüssig"] * 10,
+            "sex": ["m", "w"] * 5,
+        }
+    )
+    others = [plain.assign(year=y, stadtteil_code=c) for y in YEARS for c in CODES if (y, c) != (2025, "101")]
+    out = pd.concat([wiesdorf, *others], ignore_index=True)
+    out["kita_months"] = out["kita_months"].astype("Int64")
+    out["u8u9_documented"] = out["u8u9_documented"].astype("boolean")
+    out["measles_2_doses"] = out["measles_2_doses"].astype("boolean")
+    return out
+
+
+def hze_year() -> pd.DataFrame:
+    counted = {
+        "101": {"28": 10, "31": 8, "34": 3, "33": 2, "41": 1, "35a": 6},
+        "102": {"28": 5, "31": 6, "34": 4},
+        "201": {"28": 12, "31": 9, "34": 5},
+    }
+    days = {
+        ("101", "31"): 1000,
+        ("102", "31"): 500,
+        ("201", "31"): 500,
+        ("101", "34"): 500,
+        ("102", "34"): 500,
+        ("201", "34"): 1000,
+    }
+    rows = []
+    for y in YEARS:
+        for c, per_basis in counted.items():
+            for b, n in per_basis.items():
+                setting = "stationär" if b in ("33", "34", "41") else "ambulant"
+                rows.append((y, c, b, setting, n, 0, 0, 0, days.get((c, b), 0), 0.0, 0.0))
+    cols = [
+        "year",
+        "stadtteil_code",
+        "basis",
+        "setting",
+        "counted",
+        "bestand_3112",
+        "ended",
+        "started",
+        "case_days",
+        "ended_months",
+        "started_age_sum",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def tables() -> dict[str, pd.DataFrame]:
+    kita = pd.DataFrame(
+        [(y, c, g, k, t) for y in YEARS for c in CODES for g, k, t in (("u1", 1, 2), ("1_u3", 20, 9), ("3_u6", 64, 2))],
+        columns=["year", "stadtteil_code", "age_group", "kita", "tagespflege"],
+    )
+    trans = pd.DataFrame(
+        [
+            (y, c, t, n)
+            for y in YEARS
+            for c in CODES
+            for t, n in (
+                ("Gymnasium", 30),
+                ("Gesamtschule", 40),
+                ("Realschule", 20),
+                ("Hauptschule", 5),
+                ("Sekundarschule", 5),
+                ("Sonstige", 0),
+            )
+        ],
+        columns=["year", "stadtteil_code", "school_type", "pupils"],
+    )
+    spend = pd.DataFrame(
+        [(y, b, s, e) for y in YEARS for b, s, e in (("31", "ambulant", 20000.0), ("34", "stationär", 100000.0))],
+        columns=["year", "basis", "setting", "eur"],
+    )
+    visits = pd.DataFrame(
+        [(y, c, 24, 18) for y in YEARS for c in CODES], columns=["year", "stadtteil_code", "births", "visits"]
+    )
+    services = pd.DataFrame(
+        [
+            ("Schulsozialarbeit W", "Schulsozialarbeit", "Grundschule", "101", 2020, pd.NA, 1.0, 100),
+            ("Schulsozialarbeit Stadt", "Schulsozialarbeit", "Grundschule", "", 2020, pd.NA, 1.0, 50),
+            (
+                "Coaching W",
+                "Übergangscoaching",
+                "weiterführende Schule | Übergang Schule–Beruf",
+                "101",
+                2025,
+                2025,
+                1.0,
+                24,
+            ),
+            ("Altes Angebot", "Elterncafé", "Grundschule", "201", 2010, 2015, 1.0, 999),
+        ],
+        columns=["name", "type", "phases", "stadtteil_code", "start", "end", "cost_eur", "capacity"],
+    ).astype({"start": "Int64", "end": "Int64"})
+    return {
+        "population": population(),
+        "sgb2": ba_table(SGB2, SGB2_MEASURES, SGB2_REST),
+        "unemployment": ba_table(
+            {"101": [12, 60], "102": [5, 40], "201": [9, 55]}, ["alo_15_u25", "alo_15_u65"], [0, 1]
+        ),
+        "kita": kita,
+        "seu": seu(),
+        "transitions": trans,
+        "hze_year": hze_year(),
+        "hze_expenditure": spend,
+        "welcome_visits": visits,
+        "services": services,
+    }
