@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 from helpers.config import load_config
 from helpers.io import TMP_ENV
 from helpers.paths import ProjectPaths
+from helpers.registry import ISOLATED_ENV
 from helpers.tasks import DEFAULT_TASKS, generate_tasks
 
 CONFIG_PATH = Path(get_var("config", os.environ.get("MONITORING_CONFIG", "config/leverkusen.yml")))
@@ -27,6 +28,9 @@ PATHS = ProjectPaths(CONFIG)
 
 # Temporary files go to build/tmp, never next to the published outputs.
 os.environ.setdefault(TMP_ENV, str(PATHS.build / "tmp"))
+# `doit isolated=1`: every report in a fresh kernel (default: one warm kernel per worker).
+if get_var("isolated", None) is not None:
+    os.environ[ISOLATED_ENV] = get_var("isolated")
 
 DOIT_CONFIG = {
     "default_tasks": DEFAULT_TASKS,

@@ -133,3 +133,8 @@ def test_interpolation_known_answer():
 
     values = interpolate_anchors({2012: 162009, 2020: 167078}, [2012, 2016, 2020, 2022])
     assert np.allclose(values, [162009, 164543.5, 167078, 167078])
+
+
+def test_raw_folder_documents_itself():
+    text = (ROOT / "data/raw/README.md").read_text(encoding="utf-8")
+    assert "synthetic" in text and "Replacing the sample" in text

@@ -274,3 +274,17 @@ def test_a_page_that_differs_from_the_open_data_fails_the_check(project):
         page.write_text(original, encoding="utf-8")
     output = result.stdout + result.stderr
     assert result.returncode != 0 and "Geheimhaltung verletzt" in output and key in output
+
+
+def test_isolated_build_is_byte_identical_to_the_warm_build(project, tmp_path):
+    """The same inputs give the same published pages and processed data, warm or isolated."""
+    assert doit(project).returncode == 0  # bring the shared project up to date first
+    other = tmp_path / "isoliert"
+    shutil.copytree(project, other, ignore=shutil.ignore_patterns("reports", "build", ".doit.db*", "processed"))
+    result = doit(other, "isolated=1", "-n", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for folder in ("reports", "data/processed"):
+        files = sorted(p.relative_to(project / folder) for p in (project / folder).rglob("*") if p.is_file())
+        assert files == sorted(p.relative_to(other / folder) for p in (other / folder).rglob("*") if p.is_file())
+        for rel in files:
+            assert (project / folder / rel).read_bytes() == (other / folder / rel).read_bytes(), rel

@@ -10,7 +10,7 @@ from conftest import ROOT
 
 from helpers.config import load_config
 from helpers.deps import PACKAGE_DIR, helper_files
-from helpers.pipeline import SOURCE_TABLES
+from helpers.registry import SOURCE_TABLES
 from helpers.tasks import DEFAULT_TASKS, generate_tasks
 
 

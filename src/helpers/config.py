@@ -136,6 +136,7 @@ class Execution(_Strict):
 
     kernel_name: str = "python3"
     timeout_seconds: int = Field(default=600, ge=1)
+    isolated: bool = False  # True: a fresh kernel for every report (no warm kernel reuse)
 
 
 class Config(_Strict):

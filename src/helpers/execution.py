@@ -12,21 +12,19 @@ from __future__ import annotations
 
 import ast
 import copy
-import logging
-import shutil
-import tempfile
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jupytext
 import nbformat
-from jupyter_client.manager import KernelManager
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from helpers.htmlcheck import strip_css_comments
 from helpers.io import write_bytes_atomic, write_text_atomic
+from helpers.registry import ISOLATED_ENV
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell"}
@@ -51,6 +49,7 @@ class ReportSpec:
     kernel_name: str = "python3"
     timeout: int = 600
     page: dict[str, Any] = field(default_factory=dict)
+    isolated: bool = False
 
 
 def read_notebook(source: Path) -> nbformat.NotebookNode:
@@ -131,68 +130,92 @@ def render_html(nb: nbformat.NotebookNode, title: str, page: dict[str, Any]) -> 
     return strip_css_comments(body)
 
 
-def _failure_message(spec: ReportSpec, exc: Exception, failed: Path) -> str:
-    cell = getattr(exc, "cell_index", None)
-    source = (getattr(exc, "source", "") or "").strip().splitlines()
-    first = source[0] if source else ""
-    ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = getattr(exc, "evalue", str(exc)).strip().splitlines()
+def _failure_message(spec: ReportSpec, cell: int | None, first: str, error: str, failed: Path) -> str:
     params = ", ".join(f"{k}={v!r}" for k, v in spec.parameters.items())
-    where = f"cell {cell} ({first!r})" if cell is not None else "during execution"
+    where = f"failing cell {cell} ({first!r})" if cell is not None else "failed during execution"
     return (
         f"Report notebook failed: {spec.notebook.name} with {params}\n"
-        f"  failing {where}: {ename}: {evalue[0] if evalue else ''}\n"
+        f"  {where}: {error}\n"
         f"  executed notebook with the traceback: {failed}"
     )
 
 
-def ipc_kernel_manager(kernel_name: str, folder: Path) -> KernelManager:
-    """A kernel manager on IPC (Unix socket) transport in its own folder.
+def isolated_mode(default: bool = False) -> bool:
+    """Whether every report runs in a fresh kernel (``MONITORING_ISOLATED=1`` or the config)."""
+    value = os.environ.get(ISOLATED_ENV, "")
+    return default if value == "" else value.lower() not in ("0", "false", "no")
 
-    IPC cannot race for TCP ports when several workers start kernels at once (``doit -n``),
-    and it needs no unencrypted TCP.
-    """
-    return KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(folder / "kernel"))
+
+def parameterize(nb: nbformat.NotebookNode, parameters: dict[str, Any], kernel_name: str) -> nbformat.NotebookNode:
+    """Inject parameters exactly as papermill does: a cell tagged ``injected-parameters``
+    right after the cell tagged ``parameters`` (which keeps its defaults)."""
+    from papermill.parameterize import parameterize_notebook
+
+    nb = copy.deepcopy(nb)
+    nb.metadata["kernelspec"] = {"name": kernel_name, "display_name": "Python 3", "language": "python"}
+    nb.metadata["papermill"] = nbformat.from_dict({"parameters": {}, "environment_variables": {}})
+    for cell in nb.cells:  # papermill's loader gives every cell a tags list
+        cell.metadata.setdefault("tags", [])
+    return parameterize_notebook(nb, parameters, kernel_name=kernel_name, language="python")
+
+
+def _failed_cell(nb: nbformat.NotebookNode) -> tuple[int | None, str, str]:
+    for i, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                first = (cell.source.strip().splitlines() or [""])[0]
+                return i, first, f"{output.get('ename')}: {output.get('evalue')}"
+    return None, "", ""
+
+
+def _run(spec: ReportSpec, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Run in this process's warm kernel, or in a fresh one when isolated."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    from helpers import kernels
+
+    isolated = isolated_mode(spec.isolated)
+    kernel = kernels.WarmKernel(spec.kernel_name, spec.cwd) if isolated else None
+    try:
+        if kernel is not None:
+            kernel.start()
+        else:
+            kernel = kernels.warm_kernel(spec.kernel_name, spec.cwd)
+        return kernel.execute(nb, spec.cwd, spec.timeout)
+    except (DeadKernelError, CellTimeoutError, kernels.KernelFailure, TimeoutError, RuntimeError) as exc:
+        if kernel is not None and not isolated:
+            kernels.discard(kernel)  # the next report gets a fresh kernel
+        if isinstance(exc, CellTimeoutError | TimeoutError):
+            raise _KernelProblem(f"timed out after {spec.timeout} s") from exc
+        if isinstance(exc, DeadKernelError | kernels.KernelFailure):
+            raise _KernelProblem(f"kernel died or failed: {exc}") from exc
+        raise
+    finally:
+        if isolated and kernel is not None:
+            kernel.shutdown()
+
+
+class _KernelProblem(RuntimeError):
+    pass
 
 
 def execute(spec: ReportSpec) -> nbformat.NotebookNode:
-    """Execute the notebook with papermill; save it; raise :class:`ReportError` on failure."""
-    import papermill  # imported here: costly, and only needed by workers that execute
+    """Execute the notebook; save it; raise :class:`ReportError` naming where to look."""
+    from nbclient.exceptions import CellExecutionError
 
-    logging.getLogger("papermill").setLevel(logging.WARNING)
     nb = read_notebook(spec.notebook)
     check_parameters(nb, spec.parameters, spec.notebook.name)
-    nb.metadata["kernelspec"] = {
-        "name": spec.kernel_name,
-        "display_name": "Python 3",
-        "language": "python",
-    }
+    nb = parameterize(nb, spec.parameters, spec.kernel_name)
     failed = spec.executed.with_suffix(".failed.ipynb")
-    spec.executed.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        tempfile.TemporaryDirectory(dir=spec.executed.parent) as tmp,
-        tempfile.TemporaryDirectory(prefix="mon-ipc-") as ipc,
-    ):
-        out = Path(tmp) / spec.executed.name
-        km = ipc_kernel_manager(spec.kernel_name, Path(ipc))
-        try:
-            executed = papermill.execute_notebook(
-                nb,
-                str(out),
-                parameters=spec.parameters,
-                kernel_name=spec.kernel_name,
-                cwd=str(spec.cwd),
-                progress_bar=False,
-                execution_timeout=spec.timeout,
-                km=km,
-            )
-        except Exception as exc:
-            if out.exists():
-                shutil.move(out, failed)
-            raise ReportError(_failure_message(spec, exc, failed)) from None
-        finally:
-            if km.has_kernel:
-                km.shutdown_kernel(now=True)
+    try:
+        executed = _run(spec, nb)
+    except (CellExecutionError, _KernelProblem) as exc:
+        write_text_atomic(failed, nbformat.writes(strip_volatile(nb)) + "\n")
+        index, first, error = _failed_cell(nb)
+        if index is None:
+            lines = str(exc).strip().splitlines()
+            error = lines[-1] if lines else type(exc).__name__
+        raise ReportError(_failure_message(spec, index, first, error, failed)) from None
     failed.unlink(missing_ok=True)
     executed = strip_volatile(executed)
     write_text_atomic(spec.executed, nbformat.writes(executed) + "\n")

@@ -11,13 +11,13 @@ import pandas as pd
 from helpers.config import Config
 from helpers.demography import population_summary
 from helpers.disclosure import audit, protect, published_view
-from helpers.indicators.atoms import SOURCE_TABLES as ATOM_TABLES
 from helpers.indicators.atoms import validate_against_sources
-from helpers.indicators.catalogue import Catalogue, load_catalogue
+from helpers.indicators.catalogue import load_catalogue
 from helpers.indicators.compute import compute_all
 from helpers.io import write_csv_atomic, write_parquet_atomic, write_text_atomic
 from helpers.opendata import catalogue_csv, datapackage, indicator_csv
 from helpers.paths import CSV_TABLES, ProjectPaths
+from helpers.registry import SOURCE_TABLES, indicator_inputs  # noqa: F401 (re-exported)
 from helpers.sources.comparison import build_comparison
 from helpers.sources.hze import build_hze_cases, build_hze_expenditure
 from helpers.sources.kita import build_kita
@@ -26,21 +26,6 @@ from helpers.sources.prevention import build_services, build_welcome_visits
 from helpers.sources.seu import build_seu
 from helpers.sources.sgb2 import build_sgb2, build_unemployment
 from helpers.sources.transitions import build_transitions
-
-#: Processed tables made by each source step.
-SOURCE_TABLES = {
-    "population": ["population", "population_bands", "population_summary"],
-    "sgb2": ["sgb2"],
-    "unemployment": ["unemployment"],
-    "kita": ["kita"],
-    "seu": ["seu"],
-    "transitions": ["transitions"],
-    "hze_cases": ["hze_cases", "hze_year"],
-    "hze_expenditure": ["hze_expenditure"],
-    "services": ["services"],
-    "welcome_visits": ["welcome_visits"],
-    "comparison": ["comparison"],
-}
 
 
 def build_population_tables(config: Config) -> dict[str, pd.DataFrame]:
@@ -88,12 +73,6 @@ def load_tables(config: Config, names: list[str]) -> dict[str, pd.DataFrame]:
     """Processed tables by name."""
     paths = ProjectPaths(config)
     return {name: pd.read_parquet(paths.processed_table(name)) for name in names}
-
-
-def indicator_inputs(catalogue: Catalogue) -> list[str]:
-    """Processed tables the catalogue's selections read."""
-    names = {t for i in catalogue.indicators for s in (i.numerator, i.denominator) for t in ATOM_TABLES[s.source]}
-    return sorted(names)
 
 
 def build_indicator_tables(config: Config) -> None:

@@ -129,6 +129,7 @@ def action_report(config_path: str, kind: str, year: int, slug: str | None) -> A
         kernel_name=config.execution.kernel_name,
         timeout=config.execution.timeout_seconds,
         page=page_context(config, info),
+        isolated=config.execution.isolated,
     )
     try:
         build_report(spec)
@@ -222,7 +223,7 @@ def _generator_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[d
 
 
 def _process_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    from helpers.pipeline import SOURCE_TABLES
+    from helpers.registry import SOURCE_TABLES
 
     yield {
         "basename": "process",
@@ -246,7 +247,7 @@ def _process_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[di
 
 def _indicator_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
     from helpers.indicators.catalogue import load_catalogue
-    from helpers.pipeline import indicator_inputs
+    from helpers.registry import indicator_inputs
 
     catalogue = load_catalogue(config.catalogue_path)
     inputs = [paths.processed_table(t) for t in indicator_inputs(catalogue)]
@@ -289,7 +290,7 @@ def _indicator_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[
 
 def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
     from helpers.indicators.catalogue import load_catalogue
-    from helpers.pipeline import indicator_inputs
+    from helpers.registry import indicator_inputs
 
     catalogue = load_catalogue(config.catalogue_path)
     pages = [paths.report_html("profil", y, s.slug) for y in config.report_years for s in config.stadtteile]

@@ -220,20 +220,6 @@ BUILDERS: dict[str, Callable[[Selection, dict[str, pd.DataFrame], Config], Atoms
     "services": _services,
 }
 
-#: processed tables each selection source reads
-SOURCE_TABLES = {
-    "population": ["population"],
-    "sgb2": ["sgb2"],
-    "unemployment": ["unemployment"],
-    "kita": ["kita"],
-    "seu": ["seu"],
-    "transitions": ["transitions"],
-    "hze": ["hze_year"],
-    "hze_eur": ["hze_year", "hze_expenditure"],
-    "welcome_visits": ["welcome_visits"],
-    "services": ["services"],
-}
-
 
 def build_atoms(sel: Selection, tables: dict[str, pd.DataFrame], config: Config) -> Atoms:
     """The atoms of one numerator or denominator selection."""
