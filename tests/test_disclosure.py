@@ -132,8 +132,9 @@ def test_zeros_are_published_and_symbols_are_set(tmp_path):
         and pd.isna(secret["value"])
         and pd.isna(secret["ci_lower"])
     )
-    small_den = pub.loc[cell(values, "sgb2_u3", "stadtteil", "101")]
-    assert small_den["symbol"] in ("( )", ".")  # denominator 72 < 50? no: 72 >= 50 -> "" unless secondary
+    uncertain = published_view(protected, 100, config.thresholds.min_cell_count)
+    row = uncertain.loc[cell(values, "sgb2_u3", "stadtbezirk", "2")]  # Opladen alone: 20 of 72
+    assert row["symbol"] == "( )" and row["value"] == pytest.approx(100 * 20 / 72)
     assert "disclosure_count" not in pub.columns
 
 

@@ -81,7 +81,6 @@ class KeyFigure:
     unit: str  # "persons" or "pct"
     city_value: float
     change: float | None  # persons: % change; pct: change in percentage points
-    higher_is: str = "neutral"  # "better", "worse" or "neutral"
 
 
 KEY_FIGURES = [

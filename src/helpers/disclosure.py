@@ -41,10 +41,6 @@ class CellRef:
     role: str  # "num" | "den"
 
 
-class DisclosureError(RuntimeError):
-    """Published tables allow a suppressed cell to be recovered."""
-
-
 def _stadtteile_of(config: Config, level: str, code: str) -> set[str]:
     if level == "stadtteil":
         return {code}

@@ -1,8 +1,10 @@
 """Run one report notebook and render its HTML page: the one place that does it.
 
 ``build_report(spec)`` reads the jupytext source, checks the parameters against the
-notebook's tagged ``parameters`` cell, executes it with papermill (parameters injected the
-papermill way), strips volatile metadata, saves the executed notebook, and renders the
+notebook's tagged ``parameters`` cell, injects them with papermill's own
+``parameterize_notebook``, executes the notebook in this worker's warm kernel
+(``helpers.kernels``; a fresh one when isolated), strips volatile metadata, saves the
+executed notebook, and renders the
 published HTML in this process with the project's offline template. Every file is written
 atomically. A failing notebook raises :class:`ReportError` naming the notebook, its
 parameters, the failing cell and the saved executed notebook that shows the traceback.

@@ -17,7 +17,7 @@ from helpers.indicators.compute import compute_all
 from helpers.io import write_csv_atomic, write_parquet_atomic, write_text_atomic
 from helpers.opendata import catalogue_csv, datapackage, indicator_csv
 from helpers.paths import CSV_TABLES, ProjectPaths
-from helpers.registry import SOURCE_TABLES, indicator_inputs  # noqa: F401 (re-exported)
+from helpers.registry import indicator_inputs
 from helpers.sources.comparison import build_comparison
 from helpers.sources.hze import build_hze_cases, build_hze_expenditure
 from helpers.sources.kita import build_kita

@@ -212,13 +212,22 @@ def collect_years(items: list[tuple[int, Path]], load: Callable[[Path, int], pd.
     return pd.concat(frames, ignore_index=True)
 
 
-def load_csv(path: Path, columns: list[RawColumn], schema: pa.DataFrameSchema, file: str) -> pd.DataFrame:
-    """Read, parse and check one semicolon CSV export; return the typed frame."""
+def load_csv(
+    path: Path,
+    columns: list[RawColumn],
+    schema: pa.DataFrameSchema,
+    file: str,
+    prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """Read, parse and check one semicolon CSV export; return the typed frame.
+
+    ``prepare`` may normalise the parsed frame before the schema check.
+    """
     if not Path(path).is_file():
         raise RawDataError([Problem(file, None, None, "Datei fehlt")])
     from helpers.io import read_raw_csv
 
-    return parse_and_check(read_raw_csv(path), columns, schema, file)
+    return parse_and_check(read_raw_csv(path), columns, schema, file, prepare)
 
 
 def parse_and_check(

@@ -17,7 +17,7 @@ import pandera.pandas as pa
 
 from helpers.config import Config
 from helpers.paths import ProjectPaths
-from helpers.validation import RawColumn, file_label
+from helpers.validation import RawColumn, file_label, load_csv
 
 BASES = ["27(2)", "28", "29", "30", "31", "32", "33", "34", "35", "35a", "41"]
 SETTING = {b: "ambulant" for b in BASES} | {
@@ -113,19 +113,12 @@ def load_cases(config: Config) -> pd.DataFrame:
 
 
 def _load(path, config, columns, schema) -> pd.DataFrame:
-    from helpers.io import read_raw_csv
-    from helpers.validation import Problem, RawDataError, parse_and_check
+    """Load a Jugendamt/budget export; legal bases are normalised before the schema check."""
+    return load_csv(path, columns, schema, file_label(path, config.root), prepare=_normalise_basis)
 
-    file = file_label(path, config.root)
-    if not path.is_file():
-        raise RawDataError([Problem(file, None, None, "Datei fehlt")])
-    return parse_and_check(
-        read_raw_csv(path),
-        columns,
-        schema,
-        file,
-        prepare=lambda f: f.assign(basis=parse_basis(f["basis"])),
-    )
+
+def _normalise_basis(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(basis=parse_basis(frame["basis"]))
 
 
 def yearly_counts(cases: pd.DataFrame, years: list[int]) -> pd.DataFrame:
