@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 from helpers.config import load_config
 from helpers.io import TMP_ENV
 from helpers.paths import ProjectPaths
+from helpers.progress import ProgressReporter
 from helpers.registry import ISOLATED_ENV
 from helpers.tasks import DEFAULT_TASKS, generate_tasks
 
@@ -38,6 +39,7 @@ DOIT_CONFIG = {
     "backend": "sqlite3",
     "check_file_uptodate": "md5",
     "verbosity": 1,
+    "reporter": ProgressReporter,
 }
 
 

@@ -22,8 +22,10 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
-from helpers import demography, plots, report_sections
+from helpers import analysis_display as ad
+from helpers import demography, maps, plots, report_sections
 from helpers import display as show
+from helpers.analysis.sozialindex import STATUS_CLASSES
 from helpers.context import open_report
 from helpers.formatting import fmt_number, fmt_percent
 from helpers.indicators.leitbild import track_all
@@ -36,7 +38,7 @@ links = {s.name: ctx.href("profil", year, s.slug) for s in ctx.config.stadtteile
 
 # %%
 display(
-    Markdown(f"# Gesamtstädtische Übersicht {ctx.commune} {year}\n\nAlle Stadtteile im Vergleich · Stand: 31.12.{year}")
+    Markdown(f"# Gesamtstädtischer Bericht {ctx.commune} {year}\n\nAlle Stadtteile im Vergleich · Stand: 31.12.{year}")
 )
 
 # %% [markdown]
@@ -96,3 +98,37 @@ display(report_sections.city_matrix_sections(published, ctx.catalogue, ctx.confi
 # %%
 tracking = track_all(ctx.leitbild, published, ctx.catalogue, year, ctx.city_code)
 display(report_sections.leitbild_table(ctx.leitbild, tracking, ctx.catalogue, ctx.config))
+
+# %% [markdown]
+# ## Sozialraum-Index, Trends und Hilfen zur Erziehung
+#
+# Die ausführlichen Analysen stehen in der Sozialraumanalyse und im Bericht zu den Hilfen zur
+# Erziehung; hier die Kernaussagen.
+
+# %%
+history = ctx.table("social_index")
+index_now = history.query("year == @year")
+status = dict(zip(index_now["area_code"], index_now["status_class"], strict=True))
+fig = maps.stadtteil_map(
+    ctx.config,
+    status,
+    f"Sozialraum-Index {year}: sozialer Status",
+    source,
+    "Sozialer Status",
+    classes=STATUS_CLASSES,
+    geometry=ctx.geometry,
+)
+display(show.figure_html(fig, alt=ad.class_map_alt(status, ctx.config, "Statusklasse", year)))
+display(Markdown(ad.index_summary_text(index_now, ctx.config, year)))
+trends = ctx.table("trends").query("report_year == @year")
+display(Markdown(ad.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
+effects = ctx.table("hze_effects").query("report_year == @year")
+display(Markdown(ad.did_text(effects, ctx.config.analysis.hze.lag_years)))
+display(Markdown(ad.balance_text(ctx.table("hze_balance").query("report_year == @year"), year)))
+display(
+    Markdown(
+        f"Weiter: [Sozialraumanalyse {year}]({ctx.href('sozialraum')}) · "
+        f"[Hilfen zur Erziehung: Kosten und Wirkung {year}]({ctx.href('hze')}) · "
+        f"[Methodische Hinweise {year}]({ctx.href('methoden')})"
+    )
+)

@@ -25,8 +25,10 @@ stadtteil = "wiesdorf"
 # %%
 from IPython.display import Markdown, display
 
-from helpers import demography, plots, report_sections
+from helpers import analysis_display as ad
+from helpers import demography, maps, plots, report_sections
 from helpers import display as show
+from helpers.analysis.sozialindex import STATUS_CLASSES
 from helpers.context import open_report
 from helpers.formatting import fmt_change, fmt_number, fmt_percent
 
@@ -128,3 +130,29 @@ display(report_sections.comparison_note(ctx.table("comparison"), published, year
 
 # %%
 display(report_sections.services_table(ctx.table("services"), year, st.code, st.name))
+
+# %% [markdown]
+# ## Lage, Sozialraum-Index und Entwicklung
+
+# %%
+history = ctx.table("social_index")
+index_now = history.query("year == @year")
+status = dict(zip(index_now["area_code"], index_now["status_class"], strict=True))
+fig = maps.stadtteil_map(
+    ctx.config,
+    status,
+    f"{st.name} im Sozialraum-Index {year}",
+    ctx.source_line(),
+    "Sozialer Status",
+    classes=STATUS_CLASSES,
+    highlight=st.code,
+    geometry=ctx.geometry,
+)
+display(
+    show.figure_html(
+        fig, alt=ad.class_map_alt(status, ctx.config, "Statusklasse", year) + f" Hervorgehoben: {st.name}."
+    )
+)
+display(Markdown(ad.profile_index_text(history, st.code, st.name, year)))
+trends = ctx.table("trends").query("report_year == @year")
+display(ad.trend_area_table(trends, ctx.catalogue, st.code))

@@ -44,8 +44,8 @@ def doit(project: Path, *args: str, timeout: int = 600) -> subprocess.CompletedP
 
 
 def executed_tasks(result: subprocess.CompletedProcess) -> list[str]:
-    """Tasks doit ran (lines '.  name'); up-to-date ones are printed as '-- name'."""
-    return sorted(line[3:].strip() for line in result.stdout.splitlines() if line.startswith(".  "))
+    """Tasks doit ran (lines '.  name  [progress]'); up-to-date ones print nothing."""
+    return sorted(line[3:].split()[0] for line in result.stdout.splitlines() if line.startswith(".  "))
 
 
 def status(project: Path) -> dict[str, str]:
@@ -90,7 +90,7 @@ def test_every_report_is_built(project):
     for year in YEARS:
         for slug in SLUGS:
             assert f'href="{year}/stadtteile/{slug}.html"' in index
-    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 1) + 1
+    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 4) + 1  # + city report, analyses, methods
     processed = pd.read_csv(project / "data/processed/bevoelkerung_altersgruppen.csv", sep=";", decimal=",")
     assert set(processed["area_level"]) == {"stadtteil", "stadtbezirk", "stadt"}
 
@@ -137,7 +137,7 @@ def test_touching_a_helper_reruns_exactly_its_reports(project):
     finally:
         plots.write_text(original, encoding="utf-8")
     expected = {f"profil:{y}-{s}" for y in YEARS for s in SLUGS}
-    expected |= {f"gesamtstadt:{y}" for y in YEARS}
+    expected |= {f"{kind}:{y}" for y in YEARS for kind in ("gesamtstadt", "sozialraum", "hze")}
     assert stale == expected
 
 
@@ -221,7 +221,7 @@ def test_killed_build_leaves_no_partial_file_and_resumes(project):
         assert page.read_text(encoding="utf-8").rstrip().endswith("</html>"), page
     resumed = doit(project)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 1) + 1
+    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 4) + 1  # + city report, analyses, methods
     assert executed_tasks(doit(project)) == []
 
 
@@ -288,3 +288,86 @@ def test_isolated_build_is_byte_identical_to_the_warm_build(project, tmp_path):
         assert files == sorted(p.relative_to(other / folder) for p in (other / folder).rglob("*") if p.is_file())
         for rel in files:
             assert (project / folder / rel).read_bytes() == (other / folder / rel).read_bytes(), rel
+
+
+# --- published pages: no record-level data, and a real browser ---------------------------------
+
+
+def test_no_pseudonym_or_case_id_reaches_a_published_page(project):
+    ids = set()
+    for path in (project / "data" / "raw").rglob("*"):
+        if path.is_file() and path.suffix in (".csv", ".txt"):
+            ids.update(re.findall(r"\b(?:SEU|HZ)-[0-9a-f]{10}\b", path.read_text(encoding="cp1252", errors="ignore")))
+    assert len(ids) > 1000  # the sample has pseudonymised SEU records and HzE case ids
+    pages = list((project / "reports").rglob("*.html")) + list((project / "reports").rglob("*.csv"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8", errors="ignore")
+        found = set(re.findall(r"\b(?:SEU|HZ)-[0-9a-f]{10}\b", text)) & ids
+        assert not found, f"{page} contains record ids {sorted(found)[:3]}"
+    # executed notebooks (for analysts) are kept apart from the published pages
+    assert not list((project / "reports").rglob("*.ipynb"))
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
+
+
+def _browse(page_path: Path, shot: Path) -> tuple[list[str], list[str], list[str]]:
+    """Open a page headless; return (network requests, console errors, links) and save a screenshot."""
+    from playwright.sync_api import sync_playwright
+
+    requests, errors = [], []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.on("request", lambda r: None if r.url.startswith(("file://", "data:")) else requests.append(r.url))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(page_path.as_uri(), wait_until="load")
+        links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    return requests, errors, links
+
+
+def _resolves(page: Path, href: str) -> bool:
+    target, _, fragment = href.partition("#")
+    file = page if not target else (page.parent / target).resolve()
+    if not file.is_file():
+        return False
+    if fragment:
+        text = file.read_text(encoding="utf-8")
+        return f'id="{fragment}"' in text
+    return True
+
+
+@pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian chromium not installed")
+@pytest.mark.parametrize("which", ["index", "profil", "gesamtstadt"])
+def test_pages_in_headless_chromium(project, which):
+    year = 2025
+    page = {
+        "index": project / "reports" / "index.html",
+        "profil": project / "reports" / str(year) / "stadtteile" / "wiesdorf.html",
+        "gesamtstadt": project / "reports" / str(year) / "gesamtstadt.html",
+    }[which]
+    requests, errors, links = _browse(page, SCREENSHOTS / f"{which}.png")
+    assert requests == [], f"network requests from {page.name}: {requests}"
+    assert errors == [], f"console errors on {page.name}: {errors}"
+    internal = [h for h in links if not h.startswith(("http://", "https://", "mailto:"))]
+    assert internal, "a page without internal links"
+    broken = [h for h in internal if not _resolves(page, h)]
+    assert broken == [], f"broken links on {page.name}: {broken}"
+    assert not [h for h in links if h.startswith(("http://", "https://"))], "links to the web"

@@ -139,6 +139,71 @@ class Execution(_Strict):
     isolated: bool = False  # True: a fresh kernel for every report (no warm kernel reuse)
 
 
+class SocialIndex(_Strict):
+    """Socio-spatial index (MSS style): status indicators and class cut-offs in SD units."""
+
+    status_indicators: list[str] = ["sgb2_u15", "sgb2_single_parent", "unemployment_15_65", "youth_unemployment"]
+    dynamics_years: int = Field(default=2, ge=1)
+    status_cuts: tuple[float, float, float] = (-1.0, 1.0, 1.5)
+    dynamics_cuts: tuple[float, float] = (-1.0, 1.0)
+
+    @model_validator(mode="after")
+    def _ascending(self) -> SocialIndex:
+        for name in ("status_cuts", "dynamics_cuts"):
+            cuts = getattr(self, name)
+            if list(cuts) != sorted(cuts):
+                raise ValueError(f"{name} must be ascending, got {list(cuts)}")
+        return self
+
+
+class Geometry(_Strict):
+    """Optional real Stadtteil boundaries (GeoJSON, relative to the config file)."""
+
+    geojson: str | None = None
+    id_property: str = "code"
+
+
+class HzeAnalysis(_Strict):
+    """Assumptions of the HzE cost-effect analysis (see helpers.analysis.hze)."""
+
+    programme_start_year: int = Field(ge=1990, le=2100)
+    lag_years: int = Field(default=3, ge=0, le=10)
+    bootstrap_draws: int = Field(default=999, ge=99)
+    seed: int = 20161216
+    discount_rate: float = Field(default=0.0, ge=0.0, le=0.1)
+
+
+class Analysis(_Strict):
+    """Settings of the statistical analyses."""
+
+    trend_min_years: int = Field(default=5, ge=3)
+    fdr_alpha: float = Field(default=0.05, gt=0, lt=1)
+    social_index: SocialIndex = SocialIndex()
+    need_cut: float = 0.5
+    # indicators shown as funnel plot and EB table in the Sozialraumanalyse
+    funnel_indicators: list[str] = ["sgb2_u15", "u3_care", "seu_language", "hze_rate"]
+    # ages (inclusive) of each Präventionskette phase, for places per 1,000 residents
+    phase_ages: dict[str, tuple[int, int]] = {
+        "Rund um die Geburt": (0, 0),
+        "Frühe Kindheit 0–3": (0, 2),
+        "Kita 3–6": (3, 5),
+        "Grundschule": (6, 9),
+        "weiterführende Schule": (10, 17),
+        "Übergang Schule–Beruf": (15, 24),
+    }
+    # need indicator (a status share of the catalogue) per phase
+    phase_need: dict[str, str] = {
+        "Rund um die Geburt": "sgb2_u3",
+        "Frühe Kindheit 0–3": "sgb2_u3",
+        "Kita 3–6": "sgb2_u6",
+        "Grundschule": "sgb2_6_15",
+        "weiterführende Schule": "sgb2_15_18",
+        "Übergang Schule–Beruf": "sgb2_15_25",
+    }
+    geometry: Geometry = Geometry()
+    hze: HzeAnalysis | None = None
+
+
 class Config(_Strict):
     """The validated commune configuration."""
 
@@ -154,6 +219,7 @@ class Config(_Strict):
     execution: Execution = Execution()
     indicators: str = "indikatoren.yml"
     leitbild: str | None = None
+    analysis: Analysis = Analysis()
     config_path: Path = Field(default=Path("config.yml"), exclude=True)
 
     @model_validator(mode="after")
@@ -211,6 +277,12 @@ class Config(_Strict):
     def leitbild_path(self) -> Path | None:
         """The city's Leitbild targets file, if configured (relative to the config file)."""
         return None if self.leitbild is None else self.config_path.parent / self.leitbild
+
+    @property
+    def geojson_path(self) -> Path | None:
+        """Real Stadtteil boundaries, if configured (relative to the config file)."""
+        g = self.analysis.geometry.geojson
+        return None if g is None else self.config_path.parent / g
 
     def stadtbezirk(self, code: str) -> Stadtbezirk:
         """Look a Stadtbezirk up by code."""

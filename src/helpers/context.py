@@ -57,13 +57,26 @@ class ReportContext:
         codes = {s.code for s in self.config.stadtteile}
         return None if path is None else load_leitbild(path, self.catalogue, codes)
 
+    @cached_property
+    def geometry(self):
+        """Real Stadtteil polygons when the config names a GeoJSON file, else None (tile map)."""
+        from helpers.maps import load_geojson
+
+        path = self.config.geojson_path
+        return None if path is None else load_geojson(path, self.config.analysis.geometry.id_property)
+
     def table(self, name: str) -> pd.DataFrame:
         """A processed table by name (see ``helpers.paths.PROCESSED_TABLES``)."""
         return pd.read_parquet(self.paths.processed_table(name))
 
     def href(self, kind: str, year: int | None = None, slug: str | None = None) -> str:
         """Relative link from this page to another report page (or the index)."""
-        target = self.paths.index_html if kind == "index" else self.paths.report_html(kind, year or self.year, slug)
+        if kind == "index":
+            target = self.paths.index_html
+        elif kind == "methoden":
+            target = self.paths.methods_html(year or self.year)
+        else:
+            target = self.paths.report_html(kind, year or self.year, slug)
         return Path(os.path.relpath(target, self.page.parent)).as_posix()
 
     def source_line(self, *holders: str) -> str:

@@ -115,6 +115,30 @@ def page_context(config: Config, info: PageInfo) -> dict[str, Any]:
     }
 
 
+#: City-level pages of a report year, in the order the index lists them.
+CITY_PAGES = [
+    ("gesamtstadt", "Gesamtstädtischer Bericht"),
+    ("sozialraum", "Sozialraumanalyse"),
+    ("hze", "Hilfen zur Erziehung: Kosten und Wirkung"),
+    ("methoden", "Methodische Hinweise"),
+]
+
+#: Entry by topic: label, page kind, heading anchor (ASCII ids only, so links work everywhere).
+TOPICS = [
+    ("Bevölkerung", "gesamtstadt", "Bev%C3%B6lkerung"),
+    ("Alle Kennzahlen nach Lebensphasen (Lebenslauf-Matrix)", "gesamtstadt", "Lebenslauf-Matrix"),
+    ("Leitbild und Zielerreichung", "gesamtstadt", ""),
+    ("Trends: wird es besser?", "sozialraum", "Trends"),
+    ("Stadtteile im Vergleich (Trichterdiagramme)", "sozialraum", ""),
+    ("Sozialraum-Index und Karten", "sozialraum", "Sozialraum-Index"),
+    ("Bedarf und Angebot entlang der Präventionskette", "sozialraum", ""),
+    ("Hilfen zur Erziehung: Kosten und Wirkung", "hze", ""),
+    ("Zeichenerklärung", "methoden", "Zeichenerklaerung"),
+    ("Definitionen der Kennzahlen", "methoden", "Definitionen"),
+    ("Datenquellen und Stand", "methoden", "Datenquellen"),
+]
+
+
 def render_index(config: Config, reports: dict[int, dict[str, Path]], inputs: list[Path]) -> str:
     """The entry page: every report by year (columns) and Stadtteil (rows), offline.
 
@@ -139,14 +163,124 @@ def render_index(config: Config, reports: dict[int, dict[str, Path]], inputs: li
         }
         for s in config.stadtteile
     ]
+    kinds = [(k, label) for k, label in CITY_PAGES if any(k in reports[y] for y in years)]
+    by_year = [(y, [(label, rel(reports[y][k])) for k, label in kinds if k in reports[y]]) for y in years]
+    latest = reports[years[0]] if years else {}
+    topics = [
+        (label, rel(latest[kind]) + (f"#{fragment}" if fragment else ""))
+        for label, kind, fragment in TOPICS
+        if kind in latest
+    ]
     return env.get_template("entry.html.j2").render(
         commune=config.commune.name,
         years=years,
-        city_links=[(y, rel(reports[y]["gesamtstadt"])) for y in years if "gesamtstadt" in reports[y]],
+        by_year=by_year,
+        topics=topics,
+        latest=years[0] if years else None,
         rows=rows,
         synthetic=synthetic_note(paths, list(config.sources)),
         sources=source_lines(config, list(config.sources)),
         code_version=code_version(paths.root),
         input_hash=sha256_files(inputs, paths.root),
+        css=(TEMPLATES / "monitoring" / "report.css").read_text(encoding="utf-8"),
+    )
+
+
+METHODS = [
+    (
+        "Konfidenzintervalle",
+        "Anteile: Wilson-Intervall; Raten: exaktes Poisson-Intervall (Garwood); Geldbeträge ohne Intervall.",
+    ),
+    (
+        "Trends",
+        "Regressionsmodell mit linearem Jahresterm über alle veröffentlichten Jahreswerte: Anteile binomial (Logit), "
+        "Raten Poisson mit Bevölkerung als Offset, Euro-Beträge log-linear; Überdispersion geschätzt (Pearson) und "
+        "berücksichtigt. Prüfung zusätzlich mit dem Mann-Kendall-Test und der Sen-Steigung. „steigend“/„fallend“ nur, "
+        "wenn nach Benjamini-Hochberg-Kontrolle der Falscherkennungsrate (5 %) gesichert; sonst „kein klarer Trend“.",
+    ),
+    (
+        "Trichterdiagramme",
+        "Grenzen um den städtischen Wert nach Spiegelhalter (2005) mit 95 % und 99,8 %, erweitert um die "
+        "Streuung zwischen den Stadtteilen (additives Überdispersionsmodell mit winsorisierten z-Werten).",
+    ),
+    (
+        "Empirischer Bayes",
+        "Glättung kleiner Stadtteile zum städtischen Wert (Marshall 1991, Momentenmethode; für Anteile "
+        "binomiale Varianz nach Martuzzi und Elliott 1996).",
+    ),
+    (
+        "Sozialraum-Index",
+        "Nach dem Berliner Monitoring Soziale Stadtentwicklung: z-standardisierte Statusindikatoren, Mittelwert, "
+        "erneut standardisiert; Dynamik aus der Veränderung über zwei Jahre; 4 Status- × 3 Dynamikklassen. "
+        "Ergebnisindikatoren gehen nicht ein.",
+    ),
+    (
+        "Unterbrochene Zeitreihe",
+        "Segmentierte Regression mit Niveau- und Trendänderung ab dem Programmstart, Newey-West-Standardfehler.",
+    ),
+    (
+        "Differenz-von-Differenzen",
+        "Stadtteile mit und ohne neue Präventionsangebote, Stadtteil- und Jahreseffekte, SGB-II-Quote als Kontrolle, "
+        "Wild-Cluster-Bootstrap (Webb-Gewichte) für wenige Cluster; Ereignisstudie gegen Vergleichskommunen mit "
+        "Vortrendtest.",
+    ),
+    (
+        "Kosten-Wirkungs-Bilanz",
+        "Programmausgaben gegen die aus dem Stadtteilvergleich geschätzten vermiedenen Ausgaben für neue Hilfen; "
+        "Band aus den Bootstrap-Ziehungen; Szenarien für die Annahmen.",
+    ),
+]
+
+
+def render_methods(config: Config, year: int, page: Path, city_page: Path) -> str:
+    """The 'Methodische Hinweise' page of a report year: symbols, sources, definitions, methods."""
+    from helpers.indicators.catalogue import UNIT_LABEL, load_catalogue
+
+    paths = ProjectPaths(config)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES / "monitoring"),
+        autoescape=select_autoescape(["html", "j2"]),
+        keep_trailing_newline=True,
+    )
+    catalogue = load_catalogue(config.catalogue_path)
+    phases = [
+        (
+            phase,
+            [
+                {
+                    "name": i.name,
+                    "definition": i.definition,
+                    "unit": UNIT_LABEL[i.unit],
+                    "reference_date": i.reference_date,
+                    "ci": i.ci_method,
+                    "note": i.note,
+                }
+                for i in inds
+            ],
+        )
+        for phase, inds in catalogue.by_phase().items()
+        if inds
+    ]
+    sources = [
+        {"label": SOURCE_LABELS.get(name, name), "holder": s.holder, "stand": s.stand or "–"}
+        for name, s in config.sources.items()
+    ]
+
+    def rel(target: Path) -> str:
+        return Path(os.path.relpath(target, page.parent)).as_posix()
+
+    return env.get_template("methods.html.j2").render(
+        commune=config.commune.name,
+        year=year,
+        phases=phases,
+        sources=sources,
+        methods=METHODS,
+        min_count=config.thresholds.min_cell_count,
+        min_den=config.thresholds.min_denominator,
+        synthetic=synthetic_note(paths, list(config.sources)),
+        index_href=rel(paths.index_html),
+        city_href=rel(city_page),
+        code_version=code_version(paths.root),
+        input_hash=sha256_files([paths.config_file, config.catalogue_path], paths.root),
         css=(TEMPLATES / "monitoring" / "report.css").read_text(encoding="utf-8"),
     )

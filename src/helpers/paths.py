@@ -15,6 +15,8 @@ from helpers.config import Config
 NOTEBOOKS = {
     "profil": "stadtteil_profil.py",
     "gesamtstadt": "gesamtstadt_uebersicht.py",
+    "sozialraum": "sozialraumanalyse.py",
+    "hze": "hze_kosten_wirkung.py",
 }
 
 #: Processed tables: name -> file stem inside the processed folder.
@@ -35,7 +37,20 @@ PROCESSED_TABLES = {
     "comparison": "vergleichskommunen",
     "indicators_internal": "indikatoren_intern",
     "indicators": "indikatoren",
+    "trends": "analyse_trends",
+    "funnel_eb": "analyse_funnel_eb",
+    "social_index": "analyse_sozialindex",
+    "need_supply": "analyse_bedarf_angebot",
+    "hze_descriptive": "hze_analyse_deskriptiv",
+    "hze_its": "hze_analyse_its",
+    "hze_effects": "hze_analyse_effekte",
+    "hze_event_study": "hze_analyse_ereignisstudie",
+    "hze_balance": "hze_analyse_bilanz",
 }
+
+#: Tables written by the analysis steps (each with a ``report_year`` column where it varies).
+SOCIAL_ANALYSIS_TABLES = ("trends", "funnel_eb", "social_index", "need_supply")
+HZE_ANALYSIS_TABLES = ("hze_descriptive", "hze_its", "hze_effects", "hze_event_study", "hze_balance")
 
 #: Processed tables that also get a CSV copy (for people who open them in a spreadsheet).
 #: Record-level tables (SEU children, HzE cases) stay parquet-only, for the pipeline.
@@ -114,6 +129,10 @@ class ProjectPaths:
         if kind == "profil":
             return self.reports / str(year) / "stadtteile" / f"{stadtteil_slug}.html"
         return self.reports / str(year) / f"{kind}.html"
+
+    def methods_html(self, year: int) -> Path:
+        """The 'Methodische Hinweise' page of a report year."""
+        return self.reports / str(year) / "methoden.html"
 
     def executed_notebook(self, kind: str, year: int, stadtteil_slug: str | None = None) -> Path:
         """The executed notebook of one report, kept apart from the published pages."""

@@ -68,6 +68,24 @@ def process_source(config: Config, source: str) -> None:
 
 # --- indicators, open data, confidentiality ------------------------------------------------
 
+#: Processed tables each analysis step reads.
+ANALYSIS_INPUTS = {
+    "social": ["indicators", "services", "population"],
+    "hze": ["hze_year", "hze_expenditure", "services", "population", "comparison", "indicators_internal"],
+}
+
+
+def build_analysis(config: Config, step: str) -> None:
+    """Run one analysis step ('social' or 'hze') for all report years and write its tables."""
+    from helpers.analysis.run import build_hze_analysis, build_social_analysis
+
+    paths = ProjectPaths(config)
+    tables = load_tables(config, ANALYSIS_INPUTS[step])
+    results = (build_social_analysis if step == "social" else build_hze_analysis)(config, tables)
+    for name, frame in results.items():
+        write_parquet_atomic(frame, paths.processed_table(name))
+        write_csv_atomic(frame, paths.processed_table(name, ".csv"))
+
 
 def load_tables(config: Config, names: list[str]) -> dict[str, pd.DataFrame]:
     """Processed tables by name."""

@@ -7,6 +7,7 @@ Colours are from the Okabe-Ito palette (readable with colour-vision deficiencies
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
@@ -42,7 +43,8 @@ def _german_axis(decimals: int = 0, suffix: str = "") -> FuncFormatter:
 
 
 def _source_line(fig: Figure, source: str) -> None:
-    fig.text(0.01, 0.01, source, fontsize=8, color="#444444", ha="left", va="bottom")
+    """The source line at the bottom left, wrapped so that long lists of holders stay on the figure."""
+    fig.text(0.01, 0.01, textwrap.fill(source, 150), fontsize=6.5, color="#444444", ha="left", va="bottom")
 
 
 def age_structure_chart(structure: pd.DataFrame, area_names: Sequence[str], title: str, source: str) -> Figure:

@@ -35,18 +35,35 @@ REPORTS = {
     "profil": ReportDef(
         "profil",
         True,
-        ("population_summary", "population_bands", "indicators", "services", "comparison"),
+        ("population_summary", "population_bands", "indicators", "services", "comparison", "social_index", "trends"),
         ("*",),
         "Stadtteilprofile: one page per report year and Stadtteil",
     ),
     "gesamtstadt": ReportDef(
         "gesamtstadt",
         False,
-        ("population_summary", "indicators"),
+        ("population_summary", "indicators", "trends", "social_index", "hze_effects", "hze_balance"),
         ("*",),
-        "Gesamtstädtische Übersicht: one page per report year, all Stadtteile side by side",
+        "Gesamtstädtischer Bericht: one page per report year, all Stadtteile side by side",
+    ),
+    "sozialraum": ReportDef(
+        "sozialraum",
+        False,
+        ("indicators", "trends", "funnel_eb", "social_index", "need_supply"),
+        ("*",),
+        "Sozialraumanalyse: trends, funnel plots, EB, social index, need vs supply, maps per report year",
+    ),
+    "hze": ReportDef(
+        "hze",
+        False,
+        ("indicators", "hze_descriptive", "hze_its", "hze_effects", "hze_event_study", "hze_balance"),
+        ("hze_cases", "hze_expenditure", "services", "comparison", "population", "sgb2"),
+        "HzE-Kosten-Wirkungs-Analyse: one page per report year",
     ),
 }
+
+#: Report kinds that need the analysis tables of a step (doit builds the step first).
+ANALYSIS_STEPS = {"social": "analysen", "hze": "hze_analyse"}
 
 TEMPLATE_FILES = sorted(p for p in (PACKAGE_DIR / "templates").rglob("*") if p.is_file())
 
@@ -60,7 +77,12 @@ def report_title(config: Config, kind: str, year: int, slug: str | None) -> str:
     """The page title: names the commune, the year and (for profiles) the Stadtteil."""
     if kind == "profil":
         return f"Stadtteilprofil {config.stadtteil(slug).name} {year} – {config.commune.name}"
-    return f"Gesamtstädtische Übersicht {year} – {config.commune.name}"
+    label = {
+        "gesamtstadt": "Gesamtstädtischer Bericht",
+        "sozialraum": "Sozialraumanalyse",
+        "hze": "Hilfen zur Erziehung: Kosten und Wirkung",
+    }[kind]
+    return f"{label} {year} – {config.commune.name}"
 
 
 def report_inputs(config: Config, kind: str) -> list[Path]:
@@ -71,6 +93,8 @@ def report_inputs(config: Config, kind: str) -> list[Path]:
     deps = {notebook, paths.config_file, config.catalogue_path, *TEMPLATE_FILES}
     if config.leitbild_path is not None:
         deps.add(config.leitbild_path)
+    if config.geojson_path is not None:
+        deps.add(config.geojson_path)
     deps.update(paths.processed_table(t) for t in rdef.tables)
     for code in (notebook, PACKAGE_DIR / "execution.py", PACKAGE_DIR / "pages.py"):
         deps.update(helper_files(code))
@@ -145,6 +169,13 @@ def action_indicators(config_path: str) -> None:
     build_indicator_tables(_config(config_path))
 
 
+def action_analysis(config_path: str, step: str) -> None:
+    """Compute the analysis tables of one step ('social' or 'hze')."""
+    from helpers.pipeline import build_analysis
+
+    build_analysis(_config(config_path), step)
+
+
 def action_opendata(config_path: str) -> None:
     """Write the open-data export."""
     from helpers.pipeline import write_opendata
@@ -170,6 +201,17 @@ def action_check_confidentiality(config_path: str) -> Any:
     return None
 
 
+def action_methods(config_path: str, year: int) -> None:
+    """Write the 'Methodische Hinweise' page of one report year."""
+    from helpers.io import write_text_atomic
+    from helpers.pages import render_methods
+
+    config = _config(config_path)
+    paths = ProjectPaths(config)
+    page = paths.methods_html(year)
+    write_text_atomic(page, render_methods(config, year, page, paths.report_html("gesamtstadt", year)))
+
+
 def action_index(config_path: str) -> None:
     """Write the entry page that links every report."""
     from helpers.io import write_text_atomic
@@ -178,7 +220,8 @@ def action_index(config_path: str) -> None:
     config = _config(config_path)
     paths = ProjectPaths(config)
     reports = {
-        y: {"gesamtstadt": paths.report_html("gesamtstadt", y)}
+        y: {kind: paths.report_html(kind, y) for kind, rdef in REPORTS.items() if not rdef.per_stadtteil}
+        | {"methoden": paths.methods_html(y)}
         | {s.slug: paths.report_html("profil", y, s.slug) for s in config.stadtteile}
         for y in config.report_years
     }
@@ -202,7 +245,9 @@ def generate_tasks(config: Config) -> Iterator[dict[str, Any]]:
     yield from _generator_task(config, paths, cfg)
     yield from _process_tasks(config, paths, cfg)
     yield from _indicator_tasks(config, paths, cfg)
+    yield from _analysis_tasks(config, paths, cfg)
     yield from _report_tasks(config, paths, cfg)
+    yield from _methods_tasks(config, paths, cfg)
     yield from _index_task(config, paths, cfg)
     yield from _check_task(config, paths, cfg)
 
@@ -288,13 +333,37 @@ def _indicator_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[
     }
 
 
+def _analysis_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    from helpers.paths import HZE_ANALYSIS_TABLES, SOCIAL_ANALYSIS_TABLES
+    from helpers.pipeline import ANALYSIS_INPUTS
+
+    outputs = {"social": SOCIAL_ANALYSIS_TABLES, "hze": HZE_ANALYSIS_TABLES}
+    docs = {
+        "social": "Trends, funnel/EB, social index and need vs supply for every report year",
+        "hze": "HzE descriptive figures, ITS, DiD, event study and cost-effect balance for every report year",
+    }
+    for step, basename in ANALYSIS_STEPS.items():
+        inputs = [paths.processed_table(t) for t in ANALYSIS_INPUTS[step]]
+        yield {
+            "basename": basename,
+            "doc": docs[step],
+            "actions": [(action_analysis, [cfg, step])],
+            "file_dep": _rel(
+                paths,
+                [*inputs, paths.config_file, config.catalogue_path, *helper_files(PACKAGE_DIR / "analysis" / "run.py")],
+            ),
+            "targets": _rel(paths, [t for name in outputs[step] for t in paths.processed_targets(name)]),
+            "verbosity": 1,
+        }
+
+
 def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
     from helpers.indicators.catalogue import load_catalogue
     from helpers.registry import indicator_inputs
 
     catalogue = load_catalogue(config.catalogue_path)
     pages = [paths.report_html("profil", y, s.slug) for y in config.report_years for s in config.stadtteile]
-    pages += [paths.report_html("gesamtstadt", y) for y in config.report_years]
+    pages += [paths.report_html(k, y) for y in config.report_years for k, r in REPORTS.items() if not r.per_stadtteil]
     inputs = [paths.processed_table(t) for t in indicator_inputs(catalogue)]
     yield {
         "basename": "geheimhaltung",
@@ -340,6 +409,23 @@ def _report_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dic
                 }
 
 
+def _methods_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    deps = [paths.config_file, config.catalogue_path, *TEMPLATE_FILES, *helper_files(PACKAGE_DIR / "pages.py")]
+    if paths.synthetic_marker.is_file():
+        deps.append(paths.synthetic_marker)
+    yield {"basename": "methoden", "name": None, "doc": "Methodische Hinweise: one page per report year"}
+    for year in config.report_years:
+        yield {
+            "basename": "methoden",
+            "name": str(year),
+            "doc": f"Methodische Hinweise {year}",
+            "actions": [(action_methods, [cfg, year])],
+            "file_dep": _rel(paths, deps),
+            "targets": _rel(paths, [paths.methods_html(year)]),
+            "verbosity": 1,
+        }
+
+
 def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
     pages = [
         paths.report_html(kind, y, s)
@@ -347,6 +433,7 @@ def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
         for kind, rdef in REPORTS.items()
         for s in ([st.slug for st in config.stadtteile] if rdef.per_stadtteil else [None])
     ]
+    pages += [paths.methods_html(y) for y in config.report_years]
     code = helper_files(PACKAGE_DIR / "pages.py")
     yield {
         "basename": "index",
@@ -358,4 +445,13 @@ def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
     }
 
 
-DEFAULT_TASKS = ["process", "indicators", "opendata", *REPORTS, "index", "geheimhaltung"]
+DEFAULT_TASKS = [
+    "process",
+    "indicators",
+    "opendata",
+    *ANALYSIS_STEPS.values(),
+    *REPORTS,
+    "methoden",
+    "index",
+    "geheimhaltung",
+]

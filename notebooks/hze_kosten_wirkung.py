@@ -1,0 +1,88 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["remove-cell"]
+# HzE-Kosten-Wirkungs-Analyse: descriptive figures, ITS, DiD, event study, balance (one page per report year).
+
+# %% tags=["parameters"]
+config_path = "../config/leverkusen.yml"
+year = 2025
+
+# %%
+from IPython.display import Markdown, display
+
+from helpers import analysis_display as ad
+from helpers.context import open_report
+
+ctx = open_report(config_path, year, kind="hze")
+hze = ctx.config.analysis.hze
+desc = ctx.table("hze_descriptive").query("report_year == @year")
+its = ctx.table("hze_its").query("report_year == @year")
+effects = ctx.table("hze_effects").query("report_year == @year")
+event = ctx.table("hze_event_study").query("report_year == @year")
+balance = ctx.table("hze_balance").query("report_year == @year")
+source = ctx.source_line(ctx.config.sources["hze_cases"].holder, ctx.config.sources["hze_expenditure"].holder)
+base = balance.query("scenario == 'Basis'") if len(balance) else balance
+
+# %%
+display(
+    Markdown(
+        f"# Hilfen zur Erziehung: Kosten und Wirkung {ctx.commune} {year}\n\n"
+        "Lohnt sich Prävention? Was die Daten zeigen können und was nicht · Stand: 31.12."
+        f"{year}"
+    )
+)
+
+# %% [markdown]
+# ## Auf einen Blick
+
+# %%
+display(Markdown(ad.hze_glance_text(desc, effects, balance, ctx.commune, year, hze.programme_start_year)))
+
+# %% [markdown]
+# ## Fälle und Ausgaben
+
+# %%
+display(ad.hze_descriptive_table(desc, "gesamt", year))
+display(ad.hze_descriptive_table(desc, "setting", year))
+display(ad.hze_descriptive_table(desc, "basis", year))
+display(Markdown(ad.hze_totals_text(desc)))
+
+# %% [markdown]
+# ## Unterbrochene Zeitreihe: Ausgaben und Fallzahlen vor und nach dem Programmstart
+
+# %%
+display(Markdown(ad.its_text(effects, hze.programme_start_year)))
+display(*ad.its_sections(its, hze.programme_start_year, source))
+
+# %% [markdown]
+# ## Stadtteile mit und ohne Präventionsangebote (Differenz-von-Differenzen)
+
+# %%
+display(Markdown(ad.did_text(effects, hze.lag_years)))
+display(ad.effects_table(effects))
+
+# %% [markdown]
+# ## Vergleich mit Kommunen, die nicht am Programm teilnehmen (Ereignisstudie)
+
+# %%
+display(Markdown(ad.event_text(effects, ctx.commune)))
+display(*ad.event_sections(event, hze.lag_years, ctx.commune, source))
+
+# %% [markdown]
+# ## Kosten-Wirkungs-Bilanz
+
+# %%
+display(Markdown(ad.balance_text(balance, year)))
+display(*ad.balance_sections(base, balance, year, source))

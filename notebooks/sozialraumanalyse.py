@@ -1,0 +1,129 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version,-jupytext.text_representation.format_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["remove-cell"]
+# Sozialraumanalyse: trends, funnel plots with EB, social index, need vs supply, maps (one page per report year).
+
+# %% tags=["parameters"]
+config_path = "../config/leverkusen.yml"
+year = 2025
+
+# %%
+from IPython.display import Markdown, display
+
+from helpers import analysis_display as ad
+from helpers import display as show
+from helpers import maps
+from helpers.analysis.sozialindex import DYNAMICS_CLASSES, STATUS_CLASSES
+from helpers.context import open_report
+
+ctx = open_report(config_path, year, kind="sozialraum")
+trends = ctx.table("trends").query("report_year == @year")
+funnel = ctx.table("funnel_eb").query("report_year == @year")
+history = ctx.table("social_index")
+index_now = history.query("year == @year")
+need = ctx.table("need_supply").query("report_year == @year")
+published = ctx.table("indicators")
+geometry = ctx.geometry
+source = ctx.source_line()
+links = {s.name: ctx.href("profil", year, s.slug) for s in ctx.config.stadtteile}
+flagged = need[need["flag"] != ""]
+
+# %%
+display(
+    Markdown(
+        f"# Sozialraumanalyse {ctx.commune} {year}\n\n"
+        "Welche Stadtteile brauchen besondere Aufmerksamkeit, und wird es besser? · Stand: 31.12."
+        f"{year}"
+    )
+)
+
+# %% [markdown]
+# ## Auf einen Blick
+
+# %%
+display(Markdown(ad.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
+display(Markdown(ad.index_summary_text(index_now, ctx.config, year)))
+display(Markdown(ad.need_summary_text(flagged)))
+
+# %% [markdown]
+# ## Trends
+#
+# Für jede Kennzahl und jeden Stadtteil wurde geprüft, ob sie über alle verfügbaren Jahre
+# steigt oder fällt. Bei vielen gleichzeitigen Tests entstehen leicht Zufallsbefunde; deshalb
+# wird die Falscherkennungsrate kontrolliert.
+
+# %%
+display(ad.trend_overview(trends, ctx.catalogue, ctx.city_code))
+
+# %% [markdown]
+# ## Stadtteile im Vergleich: Trichterdiagramme
+#
+# Ein Trichterdiagramm zeigt den Wert jedes Stadtteils über der Größe seiner Bezugsgruppe.
+# Kleine Stadtteile streuen zufällig stärker; die Grenzlinien zeigen, wie weit ein Wert
+# allein durch Zufall vom städtischen Wert abweichen kann. Es entsteht keine Rangliste.
+
+# %%
+display(*ad.funnel_sections(funnel, ctx.catalogue, ctx.config.analysis.funnel_indicators, year, source))
+
+# %% [markdown]
+# ## Sozialraum-Index
+#
+# Der Index folgt dem Berliner Monitoring Soziale Stadtentwicklung: ein Statusindex aus
+# wenigen Belastungsindikatoren und ein Dynamikindex aus ihrer Veränderung über zwei Jahre.
+# Ergebnisindikatoren (zum Beispiel Befunde der Schuleingangsuntersuchung oder Hilfen zur
+# Erziehung) gehen bewusst nicht ein, damit der Index den Bedarf beschreibt und nicht den
+# Erfolg der Prävention.
+
+# %%
+display(Markdown(ad.index_method_text(ctx.config, ctx.catalogue)))
+status = dict(zip(index_now["area_code"], index_now["status_class"], strict=True))
+fig = maps.stadtteil_map(
+    ctx.config, status, f"Statusindex {year}", source, "Sozialer Status", classes=STATUS_CLASSES, geometry=geometry
+)
+display(show.figure_html(fig, alt=ad.class_map_alt(status, ctx.config, "Statusklasse", year)))
+dynamics = dict(zip(index_now["area_code"], index_now["dynamics_class"], strict=True))
+fig = maps.stadtteil_map(
+    ctx.config, dynamics, f"Dynamikindex {year}", source, "Dynamik", classes=DYNAMICS_CLASSES, geometry=geometry
+)
+display(show.figure_html(fig, alt=ad.class_map_alt(dynamics, ctx.config, "Dynamikklasse", year)))
+display(ad.index_table(history, year, ctx.config, links))
+
+# %% [markdown]
+# ## Bedarf und Angebot entlang der Präventionskette
+
+# %%
+display(ad.need_supply_table(need, only_flagged=True) if len(flagged) else show.note("Kein Stadtteil fällt auf."))
+counts = flagged.groupby("area_code").size().to_dict()
+fig = maps.stadtteil_map(
+    ctx.config,
+    {s.code: float(counts.get(s.code, 0)) for s in ctx.config.stadtteile},
+    f"Lebensphasen mit hohem Bedarf und geringer Abdeckung {year}",
+    source,
+    "Anzahl Lebensphasen",
+    decimals=0,
+    geometry=geometry,
+)
+display(show.figure_html(fig, alt=ad.count_map_alt(counts, ctx.config, year)))
+
+# %% [markdown]
+# ## Karte: Kinderarmut
+
+# %%
+poverty = published.query("indicator_id == 'sgb2_u15' and year == @year and area_level == 'stadtteil'")
+values = dict(zip(poverty["area_code"], poverty["value"], strict=True))
+fig = maps.stadtteil_map(
+    ctx.config, values, f"SGB-II-Quote der unter 15-Jährigen {year}", source, "%", geometry=geometry
+)
+display(show.figure_html(fig, alt=ad.value_map_alt(values, ctx.config, "SGB-II-Quote unter 15", year)))

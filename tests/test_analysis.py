@@ -1,0 +1,325 @@
+"""Known-answer tests of the trend, comparison, index, map and HzE analyses."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.analysis import hze as H
+from helpers.analysis.compare import Z95, empirical_bayes, funnel_limits, funnel_table, overdispersion_tau2
+from helpers.analysis.sozialindex import classify, social_index, validate_index_indicators
+from helpers.analysis.supply import need_supply
+from helpers.analysis.trends import FALLING, NO_TREND, RISING, fit_trend, trend_table, verdict
+from helpers.config import load_config
+from helpers.indicators.catalogue import load_catalogue
+from helpers.maps import load_geojson, stadtteil_map
+from helpers.paths import ProjectPaths
+
+ROOT_CONFIG = "config/leverkusen.yml"
+
+
+# --- trends -------------------------------------------------------------------------------
+
+
+def test_binomial_trend_recovers_known_logit_slope():
+    years = np.arange(2010, 2026)
+    den = np.full(len(years), 20_000.0)
+    p = 1 / (1 + np.exp(-(-1.0 + 0.05 * (years - years.mean()))))
+    fit = fit_trend(years, den * p, den, "pct")  # expected counts: no noise
+    assert fit.slope == pytest.approx(0.05, abs=1e-6)
+    assert fit.ci_low < 0.05 < fit.ci_high
+
+
+def test_poisson_trend_recovers_rate_ratio():
+    years = np.arange(2010, 2026)
+    den = np.full(len(years), 50_000.0)
+    rate = 0.01 * np.exp(-0.03 * (years - 2010))
+    fit = fit_trend(years, den * rate, den, "per_10000")
+    assert fit.rel_change_pct == pytest.approx(100 * math.expm1(-0.03), abs=1e-4)
+
+
+def test_verdict_follows_fdr_adjusted_test():
+    assert verdict(0.01, 0.2, 0.05) == RISING
+    assert verdict(0.01, -0.2, 0.05) == FALLING
+    assert verdict(0.2, -0.2, 0.05) == NO_TREND
+
+
+def _world_truth():
+    """The generator's expected SGB-II u15 share per Stadtteil and year (no sampling noise)."""
+    from helpers.synth import load_generator_params, source_rng
+    from helpers.synth import world as w
+    from helpers.synth.population import PopulationParams, generate_population
+
+    cfg = load_config(ROOT_CONFIG)
+    params = load_generator_params(cfg)
+    seed = cfg.sample_data.seed
+    names = {s.code: s.name for s in cfg.stadtteile}
+    pop = generate_population(
+        PopulationParams.from_dict(params["population"]), names, cfg.data_years, source_rng(seed, "population")
+    )
+    world = w.make_world(params, pop, names)
+    q = w.poverty_u15(world, source_rng(seed, "poverty"))
+    grad = params["poverty"]["age_gradient"]
+    rows = []
+    for year in world.years:
+        qy = w.quota(q, year)
+        expected = sum(
+            world.persons(year, lo, hi) * (qy * grad[g]).clip(0, 0.95)
+            for g, (lo, hi) in [("u3", (0, 2)), ("3_u6", (3, 5)), ("6_u15", (6, 14))]
+        )
+        share = expected / world.persons(year, 0, 14)
+        rows += [(year, code, float(share[code])) for code in world.codes]
+    return pd.DataFrame(rows, columns=["year", "code", "share"]), params["poverty"]["trend_logit_per_year"]
+
+
+@pytest.fixture(scope="module")
+def sample_trends():
+    cfg = load_config(ROOT_CONFIG)
+    published = pd.read_parquet(ProjectPaths(cfg).processed_table("indicators"))
+    catalogue = load_catalogue(cfg.catalogue_path)
+    return trend_table(published[published["indicator_id"] == "sgb2_u15"], catalogue, 2025)
+
+
+def test_trends_recover_generator_trends(sample_trends):
+    truth, built_in = _world_truth()
+    st = sample_trends[sample_trends["area_level"] == "stadtteil"].set_index("area_code")
+    misses_95 = 0
+    for code, part in truth.groupby("code"):
+        # the true trend on the indicator's own scale: logit slope of the expected share
+        true_slope = np.polyfit(part["year"], np.log(part["share"] / (1 - part["share"])), 1)[0]
+        row = st.loc[code]
+        if code in built_in:
+            assert row["verdict"] == (RISING if built_in[code] > 0 else FALLING), code
+            se = (row["ci_high"] - row["ci_low"]) / (2 * 1.959964)
+            misses_95 += not row["ci_low"] <= true_slope <= row["ci_high"]
+            # size: within the 99 % interval (four series: one 95 % miss is expected 19 % of the time)
+            assert abs(row["slope"] - true_slope) <= 2.575829 * se, (code, true_slope, row["slope"], se)
+        else:
+            assert row["verdict"] == NO_TREND, code
+    assert misses_95 <= 1
+
+
+# --- funnel and EB --------------------------------------------------------------------------
+
+
+def test_funnel_limits_match_formula():
+    low, high = funnel_limits(0.2, np.array([100.0, 400.0]), Z95, share=True)
+    assert high[0] == pytest.approx(0.2 + 1.959964 * math.sqrt(0.2 * 0.8 / 100), abs=1e-6)
+    assert low[1] == pytest.approx(0.2 - 1.959964 * math.sqrt(0.2 * 0.8 / 400), abs=1e-6)
+    low, high = funnel_limits(0.03, np.array([1000.0]), 3.090232, share=False)
+    assert high[0] == pytest.approx(0.03 + 3.090232 * math.sqrt(0.03 / 1000), abs=1e-6)
+
+
+def test_overdispersion_widens_limits_by_tau2():
+    rates = np.array([0.10, 0.30, 0.15, 0.25, 0.20])
+    n = np.full(5, 1000.0)
+    tau2 = overdispersion_tau2(rates, n, 0.2, share=True)
+    # by hand: s² = 0.00016, z = ±7.906, ±3.953, 0; winsorised at the 10/90 % quantiles
+    z = (rates - 0.2) / math.sqrt(0.00016)
+    lo, hi = np.quantile(z, [0.1, 0.9])
+    phi = np.mean(np.clip(z, lo, hi) ** 2)
+    w = 1 / 0.00016
+    expected = (5 * phi - 4) / (5 * w - 5 * w**2 / (5 * w))
+    assert tau2 == pytest.approx(expected)
+    frame = funnel_table(pd.DataFrame({"numerator": rates * n, "denominator": n}), 0.2, share=True)
+    assert (frame["position"] == "innerhalb").sum() >= 3
+
+
+def test_empirical_bayes_matches_hand_computation():
+    # Marshall (1991), as in R epiR::epi.empbayes: x = cases, n = population
+    x, n = np.array([2.0, 10.0, 30.0]), np.array([100.0, 200.0, 300.0])
+    r = x / n
+    gamma = 42 / 600
+    phi = (n * (r - gamma) ** 2).sum() / 600 - gamma / 200
+    expected = gamma + phi / (phi + gamma / n) * (r - gamma)
+    eb, g, p = empirical_bayes(x, n, share=False)
+    assert g == pytest.approx(0.07) and p == pytest.approx(phi)
+    assert eb == pytest.approx(expected)
+    # by hand: φ = 0.6/600 − 0.07/200 = 0.00065; C₁ = 0.00065/(0.00065 + 0.0007) = 0.481481
+    assert eb[0] == pytest.approx(0.07 - 0.481481 * 0.05, abs=1e-6)  # 0.0459259: shrunk from 0.02 towards 0.07
+
+
+# --- social index ---------------------------------------------------------------------------
+
+
+def test_social_index_reproduces_hand_example(tmp_path):
+    catalogue = load_catalogue("config/indikatoren.yml")
+    rows = []
+    # two indicators, four Stadtteile, years 2023 and 2025
+    values = {
+        2023: {"sgb2_u15": [10, 20, 30, 40], "unemployment_15_65": [4, 6, 8, 10]},
+        2025: {"sgb2_u15": [10, 22, 30, 38], "unemployment_15_65": [4, 6, 9, 9]},
+    }
+    for year, inds in values.items():
+        for ind, vals in inds.items():
+            for code, v in zip(["A", "B", "C", "D"], vals, strict=True):
+                rows.append(
+                    {"indicator_id": ind, "year": year, "area_level": "stadtteil", "area_code": code, "value": v}
+                )
+    out = social_index(
+        pd.DataFrame(rows), catalogue, ["sgb2_u15", "unemployment_15_65"], 2025, 2, (-1.0, 1.0, 1.5), (-1.0, 1.0)
+    )
+    # by hand: sgb2 mean 25, sd sqrt(((-15)²+(-3)²+5²+13²)/4)=sqrt(107); unemployment mean 7, sd sqrt(4.5)
+    z_a = (-15 / math.sqrt(107) + -3 / math.sqrt(4.5)) / 2
+    assert out.set_index("area_code").loc["A", "status_index"] == pytest.approx(z_a)
+    # status index values -1.4327, -0.2979, 0.6241, 1.1065 → standardised; A below −1 → "hoch"
+    assert list(out["status_class"]) == ["hoch", "mittel", "mittel", "niedrig"]
+    # dynamics: changes sgb2 [0, 2, 0, -2], unemployment [0, 0, 1, -1]; D improves most
+    assert out.set_index("area_code").loc["D", "dynamics_class"] == "positiv"
+
+
+def test_index_refuses_outcome_indicators():
+    catalogue = load_catalogue("config/indikatoren.yml")
+    with pytest.raises(ValueError, match="seu_language: kind 'outcome'"):
+        validate_index_indicators(["sgb2_u15", "seu_language"], catalogue)
+
+
+def test_classify_cut_offs():
+    z = pd.Series([-1.5, -0.2, 1.2, 1.6, np.nan])
+    assert classify(z, (-1.0, 1.0, 1.5), ("hoch", "mittel", "niedrig", "sehr niedrig")).tolist() == [
+        "hoch",
+        "mittel",
+        "niedrig",
+        "sehr niedrig",
+        None,
+    ]
+
+
+def test_need_supply_flags_high_need_low_coverage():
+    need = pd.DataFrame({"area_code": ["A", "B", "C"], "phase": "Kita 3–6", "need_value": [40.0, 10.0, 12.0]})
+    places = pd.DataFrame({"area_code": ["B", "C"], "phase": "Kita 3–6", "places": [50, 20], "services": [1, 1]})
+    pop = pd.DataFrame({"area_code": ["A", "B", "C"], "phase": "Kita 3–6", "persons": [500, 500, 500]})
+    out = need_supply(need, places, pop, 0.5).set_index("area_code")
+    assert out.loc["A", "flag"] == "hoher Bedarf, geringe Abdeckung"
+    assert out.loc["B", "flag"] == "" and out.loc["B", "places_per_1000"] == pytest.approx(100.0)
+
+
+# --- maps -----------------------------------------------------------------------------------
+
+
+def test_maps_render_from_tiles_and_from_geojson(tmp_path):
+    cfg = load_config(ROOT_CONFIG)
+    values = {s.code: float(i) for i, s in enumerate(cfg.stadtteile)}
+    values[cfg.stadtteile[0].code] = float("nan")  # suppressed
+    tile = stadtteil_map(cfg, values, "Test", "Quelle: Test")
+    texts = [t.get_text() for t in tile.texts]
+    assert any("Schematische Kachelkarte" in t for t in texts)
+    assert "nicht veröffentlicht" in [t.get_text() for t in tile.axes[0].get_legend().get_texts()]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": s.code},
+            "geometry": {"type": "Polygon", "coordinates": [[[i, 0], [i + 1, 0], [i + 1, 1], [i, 1], [i, 0]]]},
+        }
+        for i, s in enumerate(cfg.stadtteile)
+    ]
+    path = tmp_path / "st.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    shapes = load_geojson(path, "code")
+    assert len(shapes) == len(cfg.stadtteile)
+    real = stadtteil_map(cfg, values, "Test", "Quelle: Test", geometry=shapes)
+    assert len(real.axes[0].patches) == len(cfg.stadtteile)
+    assert not any("Schematische" in t.get_text() for t in real.texts)
+
+
+# --- HzE ------------------------------------------------------------------------------------
+
+
+def test_its_recovers_level_and_slope_change():
+    rng = np.random.default_rng(1)
+    years = np.arange(2005, 2026)
+    y = 100 + 2 * (years - 2005) + np.where(years >= 2015, -10 - 1.5 * (years - 2015), 0) + rng.normal(0, 1, len(years))
+    res = H.interrupted_time_series(years, y, 2015)
+    assert res.level_ci[0] < -10 < res.level_ci[1] and abs(res.level_change + 10) < 3
+    assert res.slope_ci[0] < -1.5 < res.slope_ci[1]
+    gap = res.table.set_index("year")["gap"]
+    assert gap.loc[2014] == 0 and gap.loc[2020] == pytest.approx(res.level_change + 5 * res.slope_change)
+
+
+def test_its_false_positive_rate_is_near_nominal():
+    rng = np.random.default_rng(7)
+    years = np.arange(2005, 2026)
+    hits = 0
+    for _ in range(300):
+        y = 50 + 0.5 * (years - 2005) + rng.normal(0, 2, len(years))
+        hits += H.interrupted_time_series(years, y, 2015).level_p < 0.05
+    assert hits / 300 <= 0.075  # nominal 5 %; Monte Carlo error for 300 runs ≈ 1,3 Pp.
+
+
+def _simulated_panel(rng, effect: float, n_units: int = 13, years=range(2010, 2026)):
+    starts = {f"{i:03d}": 2016 + i % 3 for i in range(5)}
+    rows = []
+    for i in range(n_units):
+        code = f"{i:03d}"
+        level = rng.normal(0, 0.3)
+        for year in years:
+            late = code in starts and year - starts[code] >= 3
+            mu = 3000 * 0.012 * np.exp(level + 0.01 * (year - 2010) + (effect if late else 0.0))
+            rows.append({"year": year, "area_code": code, "cases": rng.poisson(mu), "u21": 3000, "value": 20.0})
+    frame = pd.DataFrame(rows)
+    return H.did_panel(frame[["year", "area_code", "cases", "u21"]], frame[["year", "area_code", "value"]], starts, 3)
+
+
+def test_did_recovers_effect_on_sample_data():
+    cfg = load_config(ROOT_CONFIG)
+    paths = ProjectPaths(cfg)
+    effects = pd.read_parquet(paths.processed_table("hze_effects"))
+    row = effects[(effects["report_year"] == 2025) & (effects["term"] == "spät (ab Verzögerung)")].iloc[0]
+    truth = math.log(0.88)  # config/sample_leverkusen.yml: hze.effect.late_rr
+    assert row["ci_low"] <= truth <= row["ci_high"]
+    assert abs(row["estimate"] - truth) < 0.1
+
+
+def test_did_rejects_no_more_often_than_nominal():
+    rng = np.random.default_rng(3)
+    rejections = 0
+    for _ in range(60):
+        res = H.did_within_city(_simulated_panel(rng, 0.0), draws=199, seed=int(rng.integers(1e9)))
+        rejections += res.late.p_value < 0.05
+    assert rejections / 60 <= 0.12  # nominal 5 %, Monte Carlo error for 60 runs ≈ 2,8 Pp.
+
+
+def test_pretrend_check_flags_built_in_violation():
+    rng = np.random.default_rng(11)
+    rows = []
+    for unit in range(12):
+        for year in range(2008, 2026):
+            drift = 0.04 * (year - 2008) if unit == 0 and year < 2017 else (0.36 if unit == 0 else 0.0)
+            rows.append({"unit": f"u{unit}", "year": year, "y": -4 + 0.01 * year % 1 + drift + rng.normal(0, 0.01)})
+    panel = pd.DataFrame(rows)
+    assert H.event_study(panel, "u0", 2017, 3).pretrend_violated()
+    parallel = panel.assign(y=np.where(panel["unit"] == "u0", -4 + rng.normal(0, 0.01, len(panel)), panel["y"]))
+    parallel.loc[parallel["unit"] != "u0", "y"] = -4 + rng.normal(0, 0.01, (parallel["unit"] != "u0").sum())
+    assert not H.event_study(parallel, "u0", 2017, 3).pretrend_violated(alpha=0.01)
+
+
+def test_balance_arithmetic_by_hand():
+    prevention = pd.Series({2017: 100.0, 2018: 100.0, 2019: 100.0, 2020: 100.0})
+    avoided = pd.Series({2017: 0.0, 2018: 50.0, 2019: 150.0, 2020: 250.0})
+    out = H.balance(prevention, avoided, 0.0, 2017).set_index("year")
+    # net: −100, −50, +50, +150 → cumulated −100, −150, −100, +50
+    assert out["cum_net_eur"].tolist() == [-100.0, -150.0, -100.0, 50.0]
+    assert H.break_even_year(out["cum_net_eur"]) == 2020
+    discounted = H.balance(prevention, avoided, 0.10, 2017).set_index("year")
+    assert discounted.loc[2018, "net_eur"] == pytest.approx(-50 / 1.1)
+    assert H.break_even_year(pd.Series([-1.0, 2.0, -0.5], index=[2017, 2018, 2019])) is None
+
+
+def test_avoided_spending_by_hand():
+    cases = pd.Series([10.0, 20.0], index=[2020, 2021])
+    phase = pd.Series(["early", "late"], index=cases.index)
+    cost = pd.Series({2020: 1000.0, 2021: 1000.0})
+    out = H.avoided_spending(cases, cost, math.log(1.25), math.log(0.8), phase)
+    # early: 10 cases observed at RR 1.25 → 8 without programme → −2 avoided; late: 20 at 0.8 → 25 → +5
+    assert out.loc[2020] == pytest.approx(-2000.0) and out.loc[2021] == pytest.approx(5000.0)
+
+
+def test_protect_counts_primary_and_secondary():
+    table = pd.DataFrame({"group": list("abcd"), "counted": [1.0, 10.0, 20.0, 30.0], "eur": [5.0, 50.0, 100.0, 150.0]})
+    out = H.protect_counts(table, ["counted"], 3, {"counted": ["eur"]})
+    assert out["counted"].isna().tolist() == [True, True, False, False]
+    assert out["eur"].isna().tolist() == [True, True, False, False]
