@@ -1,4 +1,10 @@
-"""Benchmark of the pipeline (not a test): full build, no-op rebuild, one single report.
+"""Benchmark of the pipeline (not a test): full build, no-op, report phase vs the naive way.
+
+The naive way is what the project replaces: one ``papermill`` CLI process and one
+``jupyter nbconvert --to html`` process per report, on the same notebooks and parameters
+(a sample of ``--naive`` reports of the latest year; their mean is the naive per-report cost).
+The project's way is timed on the report phase alone (all report pages removed, everything
+else up to date), sequentially (``-n 1``) and in parallel (``-n --jobs``).
 
 Runs in a temporary copy of the project, so the working tree is never touched, and
 writes the figures to ``benchmarks/results.json`` (and prints them).
@@ -45,10 +51,74 @@ def timed_doit(project: Path, *args: str) -> float:
     return elapsed
 
 
+def report_specs(config, limit: int) -> list[tuple[str, dict[str, object]]]:
+    """A sample of reports of the latest year for the naive comparison: (kind, parameters)."""
+    year = config.report_years[-1]
+    specs: list[tuple[str, dict[str, object]]] = [
+        (kind, {"year": year}) for kind in ("gesamtstadt", "sozialraum", "hze")
+    ]
+    specs += [("profil", {"year": year, "stadtteil": s.slug}) for s in config.stadtteile]
+    return specs[:limit]
+
+
+def naive_reports(project: Path, config, specs) -> list[float]:
+    """The naive way: one papermill CLI and one nbconvert CLI process per report."""
+    from helpers.paths import NOTEBOOKS
+
+    env = {**os.environ, "PYTHONPATH": str(project / "src")}
+    bin_dir = Path(sys.executable).parent
+    work = project / "build" / "naive"
+    work.mkdir(parents=True, exist_ok=True)
+    for kind in {k for k, _ in specs}:  # untimed: the .py sources become .ipynb once
+        src = project / "notebooks" / NOTEBOOKS[kind]
+        subprocess.run(
+            [str(bin_dir / "jupytext"), "--quiet", "--to", "ipynb", "-o", str(work / f"{kind}.ipynb"), str(src)],
+            check=True,
+            env=env,
+        )
+    times = []
+    for i, (kind, params) in enumerate(specs):
+        out = work / f"out_{i}.ipynb"
+        args = [
+            str(bin_dir / "papermill"),
+            "--log-level",
+            "ERROR",
+            "-k",
+            "python3",
+            "--cwd",
+            str(project / "notebooks"),
+            str(work / f"{kind}.ipynb"),
+            str(out),
+            "-p",
+            "config_path",
+            str(project / "config" / "leverkusen.yml"),
+        ]
+        for key, value in params.items():
+            args += ["-p", key, str(value)]
+        start = time.perf_counter()
+        subprocess.run(args, check=True, env=env, capture_output=True)
+        subprocess.run(
+            [str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--log-level", "ERROR", str(out)],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def drop_report_pages(project: Path) -> None:
+    """Delete every published report page, so that doit re-runs exactly the report tasks."""
+    for page in (project / "reports").glob("20*/**/*.html"):
+        if page.name != "methoden.html":
+            page.unlink()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--config", default="config/leverkusen.yml")
+    parser.add_argument("--naive", type=int, default=8, help="reports run the naive way (papermill + nbconvert CLI)")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.json")
     args = parser.parse_args()
     cfg = f"config={args.config}"
@@ -57,16 +127,25 @@ def main() -> None:
         copy_project(project)
         sys.path.insert(0, str(project / "src"))
         from helpers.config import load_config
+        from helpers.tasks import REPORTS
 
         config = load_config(project / args.config)
         year, slug = config.report_years[-1], config.stadtteile[0].slug
-        n_reports = len(config.report_years) * (len(config.stadtteile) + 1)
+        per_year = len(config.stadtteile) + sum(1 for r in REPORTS.values() if not r.per_stadtteil)
+        n_reports = len(config.report_years) * per_year
         full = timed_doit(project, "-n", str(args.jobs), cfg)
         noop = timed_doit(project, "-n", str(args.jobs), cfg)
+        # the report phase alone, the project's way: sequential, then parallel
+        drop_report_pages(project)
+        seq = timed_doit(project, "-n", "1", *REPORTS, cfg)
+        drop_report_pages(project)
+        par = timed_doit(project, "-n", str(args.jobs), *REPORTS, cfg)
         # one report alone: remove its page, everything else is up to date
         (project / "reports" / str(year) / "stadtteile" / f"{slug}.html").unlink()
         single = timed_doit(project, f"profil:{year}-{slug}", cfg)
+        naive = naive_reports(project, config, report_specs(config, args.naive))
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    naive_per = sum(naive) / len(naive)
     results = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "python": platform.python_version(),
@@ -74,9 +153,18 @@ def main() -> None:
         "jobs": args.jobs,
         "reports": n_reports,
         "full_build_s": round(full, 1),
-        "full_build_includes": "all sources, indicators + suppression, open data, audit, reports, index",
+        "full_build_includes": "sources, indicators + suppression, analyses, open data, reports, methods, index, audit",
         "noop_rebuild_s": round(noop, 2),
-        "single_report_s": round(single, 1),
+        "report_phase_sequential_s": round(seq, 1),
+        "report_phase_parallel_s": round(par, 1),
+        "per_report_sequential_s": round(seq / n_reports, 2),
+        "per_report_parallel_s": round(par / n_reports, 2),
+        "naive_reports_measured": len(naive),
+        "naive_per_report_s": round(naive_per, 2),
+        "naive_report_phase_extrapolated_s": round(naive_per * n_reports, 0),
+        "speedup_sequential": round(naive_per / (seq / n_reports), 1),
+        "speedup_parallel": round(naive_per / (par / n_reports), 1),
+        "single_report_alone_s": round(single, 1),
         "peak_rss_largest_process_mb": round(peak_kib / 1024, 0),
     }
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

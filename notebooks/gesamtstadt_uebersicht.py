@@ -42,6 +42,32 @@ display(
 )
 
 # %% [markdown]
+# ## Zusammenfassung für den Rat
+
+# %%
+history = ctx.table("social_index")
+index_now = history.query("year == @year")
+trends = ctx.table("trends").query("report_year == @year")
+need = ctx.table("need_supply").query("report_year == @year")
+effects = ctx.table("hze_effects").query("report_year == @year")
+hze_desc = ctx.table("hze_descriptive").query("report_year == @year")
+hze_balance = ctx.table("hze_balance").query("report_year == @year")
+display(
+    Markdown(
+        ad.council_summary(
+            [
+                ad.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune),
+                ad.index_summary_text(index_now, ctx.config, year),
+                ad.need_summary_text(need[need["flag"] != ""]),
+                ad.hze_glance_text(
+                    hze_desc, effects, hze_balance, ctx.commune, year, ctx.config.analysis.hze.programme_start_year
+                ),
+            ]
+        )
+    )
+)
+
+# %% [markdown]
 # ## Bevölkerung
 
 # %%
@@ -106,8 +132,6 @@ display(report_sections.leitbild_table(ctx.leitbild, tracking, ctx.catalogue, ct
 # Erziehung; hier die Kernaussagen.
 
 # %%
-history = ctx.table("social_index")
-index_now = history.query("year == @year")
 status = dict(zip(index_now["area_code"], index_now["status_class"], strict=True))
 fig = maps.stadtteil_map(
     ctx.config,
@@ -120,11 +144,9 @@ fig = maps.stadtteil_map(
 )
 display(show.figure_html(fig, alt=ad.class_map_alt(status, ctx.config, "Statusklasse", year)))
 display(Markdown(ad.index_summary_text(index_now, ctx.config, year)))
-trends = ctx.table("trends").query("report_year == @year")
 display(Markdown(ad.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
-effects = ctx.table("hze_effects").query("report_year == @year")
 display(Markdown(ad.did_text(effects, ctx.config.analysis.hze.lag_years)))
-display(Markdown(ad.balance_text(ctx.table("hze_balance").query("report_year == @year"), year)))
+display(Markdown(ad.balance_text(hze_balance, year)))
 display(
     Markdown(
         f"Weiter: [Sozialraumanalyse {year}]({ctx.href('sozialraum')}) · "

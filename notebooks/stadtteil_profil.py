@@ -31,6 +31,7 @@ from helpers import display as show
 from helpers.analysis.sozialindex import STATUS_CLASSES
 from helpers.context import open_report
 from helpers.formatting import fmt_change, fmt_number, fmt_percent
+from helpers.indicator_display import indicator_kpis
 
 ctx = open_report(config_path, year, stadtteil, kind="profil")
 st = ctx.stadtteil
@@ -47,9 +48,22 @@ published = ctx.table("indicators")
 display(Markdown(f"# Stadtteilprofil {st.name} {year}\n\n**{ctx.commune}**, {bezirk.name} · Stand: 31.12.{year}"))
 
 # %% [markdown]
+# ## Auf einen Blick
+
+# %%
+display(
+    indicator_kpis(
+        published, ctx.catalogue, ctx.config.key_indicators, year, st.code, ctx.city_code, f"Gesamtstadt {ctx.commune}"
+    )
+)
+display(
+    show.note(
+        "▲ günstiger, ▼ ungünstiger als im Vorjahr; „.“ nicht veröffentlicht (Geheimhaltung) oder kein Vorjahreswert."
+    )
+)
+
+# %% [markdown]
 # ## Bevölkerung
-#
-# ### Auf einen Blick
 
 # %%
 display(show.kpi_boxes(demography.key_figures(summary, year, *area, ctx.city_code), f"Gesamtstadt {ctx.commune}"))

@@ -22,7 +22,7 @@ import pytest
 import yaml
 from conftest import ROOT, copy_config_files, small_config_dict
 
-from helpers.htmlcheck import network_references
+from helpers.htmlcheck import masculine_generics, network_references
 
 pytestmark = pytest.mark.integration
 
@@ -112,6 +112,8 @@ def test_pages_are_offline_german_and_labelled(project):
         assert "Synthetische Beispieldaten" in html, page
         assert "Prüfsumme der Eingangsdaten" in html, page
         assert "Traceback" not in html and "Warning" not in html, page
+        assert masculine_generics(html) == [], page  # gender-inclusive wording
+        assert page.stat().st_size < 3_000_000, page  # modest size (say why if a page must be larger)
         body = html[html.index("<body") :]
         assert "jp-CodeMirrorEditor" not in body and "import " not in body, page  # no code
         for cdn in ("require.js", "require.min.js", "MathJax", "mermaid"):

@@ -616,3 +616,8 @@ def profile_index_text(history: pd.DataFrame, code: str, name: str, year: int) -
         f"{fmt_percent(100 * stab['share_current'], 0)} von {int(stab['years_classified'])} eingestuften Jahren "
         "gleich."
     )
+
+
+def council_summary(points: list[str]) -> str:
+    """The council summary as a Markdown bullet list (empty points left out)."""
+    return "\n".join(f"- {p}" for p in points if p)

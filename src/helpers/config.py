@@ -122,6 +122,7 @@ class Source(_Strict):
     pattern: str
     holder: str
     stand: str = ""
+    label: str = ""  # German name of the source for reviewers (default: the source key)
 
 
 class SampleData(_Strict):
@@ -220,6 +221,21 @@ class Config(_Strict):
     indicators: str = "indikatoren.yml"
     leitbild: str | None = None
     analysis: Analysis = Analysis()
+    # the "Auf einen Blick" key figures of every Stadtteil profile (6–8 catalogue indicators)
+    key_indicators: list[str] = Field(
+        default=[
+            "sgb2_u15",
+            "u3_care",
+            "kita_3_6",
+            "seu_language",
+            "u8u9",
+            "gym_transition",
+            "youth_unemployment",
+            "hze_rate",
+        ],
+        min_length=1,
+        max_length=8,
+    )
     config_path: Path = Field(default=Path("config.yml"), exclude=True)
 
     @model_validator(mode="after")

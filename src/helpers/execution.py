@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import ast
 import copy
+import html
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,12 +126,27 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
+
+
+def add_table_of_contents(page: str) -> str:
+    """Insert an "Inhalt" list of the page's h2 headings after the first h1 (server-side, no script)."""
+    entries = [(anchor, re.sub(r"<[^>]+>", "", text).strip()) for anchor, text in _H2.findall(page)]
+    end_h1 = page.find("</h1>")
+    if len(entries) < 2 or end_h1 < 0:
+        return page
+    items = "".join(f'<li><a href="#{a}">{html.escape(t)}</a></li>' for a, t in entries)
+    nav = f'<nav class="mon-toc" aria-label="Inhalt"><p class="mon-toc-title">Inhalt</p><ul>{items}</ul></nav>'
+    cut = end_h1 + len("</h1>")
+    return page[:cut] + nav + page[cut:]
+
+
 def render_html(nb: nbformat.NotebookNode, title: str, page: dict[str, Any]) -> str:
     """Render an executed notebook to a self-contained, offline HTML page (no code)."""
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title
     body, _ = _exporter().from_notebook_node(nb, resources={"monitoring": page})
-    return strip_css_comments(body)
+    return add_table_of_contents(strip_css_comments(body))
 
 
 def _failure_message(spec: ReportSpec, cell: int | None, first: str, error: str, failed: Path) -> str:

@@ -97,3 +97,23 @@ def tagged_cells(html: str) -> list[tuple[str, str]]:
     collector.feed(html)
     collector.close()
     return collector.cells
+
+
+#: Person nouns that German reports write in both forms ("Einwohnerinnen und Einwohner").
+GENDERED_NOUNS = ("Einwohner", "Einschüler", "Schüler", "Bürger", "Empfänger", "Teilnehmer", "Lehrer", "Erzieher")
+_GENERIC = re.compile(r"(?<![\wäöüß])(" + "|".join(GENDERED_NOUNS) + r")(n)?(?![\wäöüß/])")
+
+
+def masculine_generics(text: str) -> list[str]:
+    """Person nouns used in the masculine form alone (not as "…innen und …", "…in und …" or "…/-innen").
+
+    >>> masculine_generics("Einwohnerinnen und Einwohner; je Einwohnerin und Einwohner; 100 Einwohner")
+    ['100 Einwohner']
+    """
+    found = []
+    for m in _GENERIC.finditer(text):
+        before = text[max(0, m.start() - 12) : m.start()]
+        if re.search(r"(innen|in) (und|oder) $", before):
+            continue
+        found.append(text[max(0, m.start() - 4) : m.end()].strip())
+    return found

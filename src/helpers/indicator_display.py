@@ -166,3 +166,31 @@ def legend() -> HTML:
         "Mehrjahreswert (gepoolt) für kleine Stadtteile. "
         "KI: 95-%-Konfidenzintervall. ▲ günstiger, ▼ ungünstiger als im Vorjahr.</p>"
     )
+
+
+def indicator_kpis(
+    published: pd.DataFrame,
+    catalogue: Catalogue,
+    ids: list[str],
+    year: int,
+    code: str,
+    city_code: str,
+    city_name: str,
+) -> HTML:
+    """ "Auf einen Blick": key indicators with the city value, the change from the previous year and ▲/▼."""
+    boxes = []
+    for ind_id in ids:
+        ind = catalogue.get(ind_id)
+        now = _row(published, ind_id, year, "stadtteil", code)
+        before = _row(published, ind_id, year - 1, "stadtteil", code)
+        city = _row(published, ind_id, year, "stadt", city_code)
+        value = fmt_value(now["value"], ind.unit, now["symbol"]) if now is not None else "."
+        city_value = fmt_value(city["value"], ind.unit, city["symbol"]) if city is not None else "."
+        boxes.append(
+            '<div class="mon-kpi">'
+            f'<div class="label">{html.escape(ind.short)}</div>'
+            f'<div class="value">{value}</div>'
+            f'<div class="compare">{html.escape(city_name)}: {city_value}<br>'
+            f"Vorjahr: {_change(now, before, ind)}</div></div>"
+        )
+    return HTML(f'<div class="mon-kpis">{"".join(boxes)}</div>')

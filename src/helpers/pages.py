@@ -20,7 +20,10 @@ from helpers.paths import ProjectPaths
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-SOURCE_LABELS = {"population": "Bevölkerung"}
+
+def source_label(config: Config, name: str) -> str:
+    """The German label of a source (config ``label``, else its key)."""
+    return config.sources[name].label or name
 
 
 @cache
@@ -70,7 +73,7 @@ def synthetic_note(paths: ProjectPaths, sources: list[str]) -> str:
     synthetic = synthetic_sources(paths, sources)
     if not synthetic:
         return ""
-    labels = ", ".join(SOURCE_LABELS.get(s, s) for s in synthetic)
+    labels = ", ".join(source_label(paths.config, s) for s in synthetic)
     return (
         "Diese Seite beruht auf künstlich erzeugten Daten, die echten Exporten nachgebildet "
         f"sind ({labels}). Die Zahlen beschreiben nicht die tatsächliche Lage in "
@@ -84,7 +87,7 @@ def source_lines(config: Config, sources: list[str]) -> list[str]:
     for s in sources:
         src = config.sources[s]
         stand = f", Stand {src.stand}" if src.stand else ""
-        lines.append(f"{SOURCE_LABELS.get(s, s)}: {src.holder}{stand}")
+        lines.append(f"{source_label(config, s)}: {src.holder}{stand}")
     return lines
 
 
@@ -262,7 +265,7 @@ def render_methods(config: Config, year: int, page: Path, city_page: Path) -> st
         if inds
     ]
     sources = [
-        {"label": SOURCE_LABELS.get(name, name), "holder": s.holder, "stand": s.stand or "–"}
+        {"label": source_label(config, name), "holder": s.holder, "stand": s.stand or "–"}
         for name, s in config.sources.items()
     ]
 

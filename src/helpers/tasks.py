@@ -42,7 +42,16 @@ REPORTS = {
     "gesamtstadt": ReportDef(
         "gesamtstadt",
         False,
-        ("population_summary", "indicators", "trends", "social_index", "hze_effects", "hze_balance"),
+        (
+            "population_summary",
+            "indicators",
+            "trends",
+            "social_index",
+            "need_supply",
+            "hze_descriptive",
+            "hze_effects",
+            "hze_balance",
+        ),
         ("*",),
         "Gesamtstädtischer Bericht: one page per report year, all Stadtteile side by side",
     ),
