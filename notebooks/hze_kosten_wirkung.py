@@ -23,6 +23,7 @@ year = 2025
 from IPython.display import Markdown, display
 
 from helpers import analysis_display as ad
+from helpers import report_sections
 from helpers.context import open_report
 
 ctx = open_report(config_path, year, kind="hze")
@@ -58,6 +59,16 @@ display(ad.hze_descriptive_table(desc, "gesamt", year))
 display(ad.hze_descriptive_table(desc, "setting", year))
 display(ad.hze_descriptive_table(desc, "basis", year))
 display(Markdown(ad.hze_totals_text(desc)))
+
+# %% [markdown]
+# ### Nach Stadtteilen
+#
+# Raten je 10.000 unter 21-Jährige und Ausgaben je unter 21-Jährigen in den Stadtteilen (Ausgaben
+# nach Hilfetagen zugeordnet). Kleine Fallzahlen sind geheim gehalten.
+
+# %%
+hze_phase = ctx.catalogue.get("hze_rate").phase
+display(report_sections.phase_matrix(ctx.table("indicators"), ctx.catalogue, ctx.config, year, hze_phase))
 
 # %% [markdown]
 # ## Unterbrochene Zeitreihe: Ausgaben und Fallzahlen vor und nach dem Programmstart

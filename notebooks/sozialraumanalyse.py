@@ -66,6 +66,18 @@ display(Markdown(ad.need_summary_text(flagged)))
 
 # %%
 display(ad.trend_overview(trends, ctx.catalogue, ctx.city_code))
+poverty_trend = trends.query("indicator_id == 'sgb2_u15' and area_level == 'stadtteil'")
+verdicts = dict(zip(poverty_trend["area_code"], poverty_trend["verdict"], strict=True))
+fig = maps.stadtteil_map(
+    ctx.config,
+    verdicts,
+    f"Trend der SGB-II-Quote unter 15 bis {year}",
+    source,
+    "Trend",
+    classes=ad.TREND_CLASSES,
+    geometry=geometry,
+)
+display(show.figure_html(fig, alt=ad.class_map_alt(verdicts, ctx.config, "Trend der SGB-II-Quote unter 15", year)))
 
 # %% [markdown]
 # ## Stadtteile im Vergleich: Trichterdiagramme

@@ -18,6 +18,9 @@ from helpers.display import table_html
 from helpers.formatting import fmt_change, fmt_number, fmt_percent
 from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
 
+#: Trend verdicts in map legend order.
+TREND_CLASSES = (FALLING, NO_TREND, RISING)
+
 ARROWS = {RISING: "↗ steigend", FALLING: "↘ fallend", NO_TREND: "→ kein klarer Trend", TOO_SHORT: "zu kurze Zeitreihe"}
 
 
@@ -223,9 +226,14 @@ def hze_descriptive_table(desc: pd.DataFrame, by: str, year: int) -> HTML:
             "Alter bei Beginn (Jahre)": [fmt_number(v, 1) for v in part["age_at_start"]],
         }
     )
+    caption = (
+        f"Hilfen zur Erziehung {year} insgesamt"
+        if by == "gesamt"
+        else f"Hilfen zur Erziehung {year} nach {BY_LABEL[by]}"
+    )
     return table_html(
         frame,
-        f"Hilfen zur Erziehung {year} nach {BY_LABEL[by]}",
+        caption,
         numeric=list(frame.columns[1:]),
         note="Fälle = Bestand am 31.12. plus im Jahr beendete Hilfen. „.“ = geheim zu halten (weniger als drei "
         "Fälle oder daraus rückrechenbar). Ausgaben nach Haushaltsrechnung; je Hilfejahr = Ausgaben je 365 "

@@ -196,3 +196,11 @@ def comparison_note(comparison: pd.DataFrame, published: pd.DataFrame, year: int
         f"<p>Zum Vergleich: {html.escape(commune)} {own} Hilfen je 10.000 unter 21-Jährige; Median von "
         f"{len(comp)} Vergleichskommunen in NRW: {fmt_number(median, 1)}.</p>"
     )
+
+
+def phase_matrix(published: pd.DataFrame, catalogue: Catalogue, config: Config, year: int, phase: str) -> HTML:
+    """One life phase's indicators × Stadtteile (and the city), with the Zeichenerklärung."""
+    areas = [("stadtteil", s.code, s.name) for s in config.stadtteile] + [("stadt", config.commune.ags, "Gesamtstadt")]
+    inds = catalogue.by_phase()[phase]
+    table = area_matrix(published, inds, year, areas, f"{phase}: Kennzahlen nach Stadtteilen {year}")
+    return HTML(table.data + legend().data)
