@@ -17,10 +17,9 @@ from doit import get_var
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
 from helpers.config import load_config
-from helpers.io import TMP_ENV
 from helpers.paths import ProjectPaths
 from helpers.progress import ProgressReporter
-from helpers.registry import ISOLATED_ENV
+from helpers.registry import ISOLATED_ENV, TMP_ENV
 from helpers.tasks import DEFAULT_TASKS, generate_tasks
 
 CONFIG_PATH = Path(get_var("config", os.environ.get("MONITORING_CONFIG", "config/leverkusen.yml")))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import html
 import os
 import re
@@ -112,7 +113,9 @@ class DropStderr(Preprocessor):
         return cell, resources
 
 
+@functools.cache
 def _exporter() -> HTMLExporter:
+    """One exporter per process: its Jinja templates are compiled once, not per page."""
     exporter = HTMLExporter(
         template_name="monitoring",
         extra_template_basedirs=[str(TEMPLATES)],

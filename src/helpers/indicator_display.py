@@ -44,6 +44,11 @@ def cell_key(row: pd.Series) -> str:
     return f"{row['indicator_id']}|{int(row['year'])}|{row['area_level']}|{row['area_code']}"
 
 
+def _narrow(published: pd.DataFrame, ids: list[str], years: list[int]) -> pd.DataFrame:
+    """The rows of these indicators and years (lookups in a table's loop stay fast)."""
+    return published[published["indicator_id"].isin(ids) & published["year"].isin(years)]
+
+
 def _row(published: pd.DataFrame, ind: str, year: int, level: str, code: str) -> pd.Series | None:
     hit = published[
         (published["indicator_id"] == ind)
@@ -100,6 +105,7 @@ def indicator_table(
         f'<th scope=col class="num">{html.escape(city_name)}</th>'
         '<th scope=col class="num">Veränderung zum Vorjahr</th></tr>'
     )
+    published = _narrow(published, [i.id for i in indicators], [year - 1, year])
     rows = []
     for ind in indicators:
         now = _row(published, ind.id, year, level, code)
@@ -145,6 +151,7 @@ def area_matrix(
         + "".join(f'<th scope=col class="num">{html.escape(label)}</th>' for _, _, label in areas)
         + "</tr>"
     )
+    published = _narrow(published, [i.id for i in indicators], [year])
     rows = []
     for ind in indicators:
         cells = "".join(

@@ -19,13 +19,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers import registry
+
 #: Name of the column that carries each raw row's line number in its file.
 LINE = "_zeile"
 
 #: Environment variable naming the folder for temporary files. The pipeline points it at
 #: ``build/tmp`` (same file system as the outputs), so a killed build leaves its partial
 #: files there and never in ``data/processed`` or ``reports``.
-TMP_ENV = "MONITORING_TMP_DIR"
+TMP_ENV = registry.TMP_ENV
 
 
 def detect_encoding(raw: bytes) -> str:

@@ -46,6 +46,12 @@ WARM_IMPORTS = (
     "helpers.plots",
     "helpers.report_sections",
     "helpers.indicators.leitbild",
+    "helpers.indicator_display",
+    "helpers.maps",
+    "helpers.analysis_display",
+    "helpers.analysis_plots",
+    "helpers.analysis.sozialindex",
+    "helpers.analysis.hze",
 )
 
 STATE_MODULE = "_monitoring_kernel_state"
@@ -61,6 +67,11 @@ _state.env = dict(_os.environ)
 _state.path = list(_sys.path)
 _state.filters = list(_warnings.filters)
 _state.np_print = _np.get_printoptions()
+import pandas as _pd, pandas._config.config as _pdc
+with _warnings.catch_warnings():
+    _warnings.simplefilter("ignore")
+    _state.pd_options = {{k: _pd.get_option(k) for k in _pdc._registered_options}}
+del _pd, _pdc
 _state.modules = {{n: dict(vars(m)) for n, m in list(_sys.modules.items())
                   if m is not None and (n == "helpers" or n.startswith("helpers."))}}
 _sys.modules[{state!r}] = _state
@@ -87,7 +98,9 @@ def _monitoring_reset(cwd):
         current.update(saved)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pd.reset_option("all")
+        for key, value in state.pd_options.items():
+            if pd.get_option(key) != value:
+                pd.set_option(key, value)
     np.set_printoptions(**state.np_print)
     warnings.filters[:] = state.filters
     sys.path[:] = state.path
@@ -99,6 +112,23 @@ del _monitoring_reset
 get_ipython().run_line_magic("reset", "-f")
 get_ipython().execution_count = 1
 """
+
+
+def renumber(nb: nbformat.NotebookNode) -> None:
+    """Execution counts 1, 2, … over the executed code cells, as in a fresh kernel.
+
+    The hidden reset cell shares the session with the report, so the kernel's own counter
+    is one ahead; numbering from the notebook keeps warm and fresh runs identical.
+    """
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.get("execution_count") is None:
+            continue
+        count += 1
+        cell.execution_count = count
+        for output in cell.get("outputs", []):
+            if "execution_count" in output:
+                output["execution_count"] = count
 
 
 class KernelFailure(RuntimeError):
@@ -154,22 +184,36 @@ class WarmKernel:
         atexit.unregister(client._cleanup_kernel)
         return client
 
-    def reset(self, cwd: Path) -> None:
-        """Restore the snapshot taken at start; the next report starts afresh."""
-        self.run_code(_RESET.format(state=STATE_MODULE, cwd=str(cwd)))
-
     def execute(self, nb: nbformat.NotebookNode, cwd: Path, timeout: float) -> nbformat.NotebookNode:
-        """Execute a (parameterised) notebook in this kernel, with a wall-clock deadline."""
-        self.reset(cwd)
+        """Execute a (parameterised) notebook in this kernel, with a wall-clock deadline.
+
+        The reset runs as a hidden first cell in the same client session (one round trip
+        less than a separate housekeeping run) and is removed again afterwards, so the
+        saved notebook and its execution counts (from 1) are those of the report alone.
+        ``nb`` is executed in place, as nbclient does, so a caller sees the outputs of a
+        notebook that failed.
+        """
+        from nbclient.exceptions import CellExecutionError
+
+        reset = nbformat.v4.new_code_cell(_RESET.format(state=STATE_MODULE, cwd=str(cwd)))
+        reset.metadata["tags"] = ["monitoring-reset"]
+        nb.cells.insert(0, reset)
         deadline = time.monotonic() + timeout
         client = self._client(nb, lambda _cell: max(1, int(deadline - time.monotonic())))
         try:
             client.execute(cleanup_kc=False)
+        except CellExecutionError as exc:
+            if any(o.get("output_type") == "error" for o in reset.get("outputs", [])):
+                raise KernelFailure(f"kernel reset failed: {str(exc).strip().splitlines()[-1]}") from exc
+            raise
         finally:
             atexit.unregister(client._cleanup_kernel)
             self.kc = client.kc or self.kc
-            self.reports += 1
-        return client.nb
+            if nb.cells and nb.cells[0] is reset:
+                nb.cells.pop(0)
+            renumber(nb)
+        self.reports += 1
+        return nb
 
     def shutdown(self) -> None:
         try:

@@ -17,7 +17,7 @@ from helpers.indicators.compute import compute_all
 from helpers.io import write_csv_atomic, write_parquet_atomic, write_text_atomic
 from helpers.opendata import catalogue_csv, datapackage, indicator_csv
 from helpers.paths import CSV_TABLES, ProjectPaths
-from helpers.registry import indicator_inputs
+from helpers.registry import ANALYSIS_INPUTS, indicator_inputs
 from helpers.sources.comparison import build_comparison
 from helpers.sources.hze import build_hze_cases, build_hze_expenditure
 from helpers.sources.kita import build_kita
@@ -67,12 +67,6 @@ def process_source(config: Config, source: str) -> None:
 
 
 # --- indicators, open data, confidentiality ------------------------------------------------
-
-#: Processed tables each analysis step reads.
-ANALYSIS_INPUTS = {
-    "social": ["indicators", "services", "population"],
-    "hze": ["hze_year", "hze_expenditure", "services", "population", "comparison", "indicators_internal"],
-}
 
 
 def build_analysis(config: Config, step: str) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from helpers.indicators.catalogue import Catalogue
 
+#: Environment variable: folder for temporary files of atomic writes (``helpers.io``).
+TMP_ENV = "MONITORING_TMP_DIR"
+
 #: Environment variable: "1" runs every report in a fresh kernel (``doit isolated=1``).
 ISOLATED_ENV = "MONITORING_ISOLATED"
 
@@ -21,6 +24,12 @@ SOURCE_TABLES = {
     "services": ["services"],
     "welcome_visits": ["welcome_visits"],
     "comparison": ["comparison"],
+}
+
+#: Processed tables each analysis step reads (see ``helpers.pipeline.build_analysis``).
+ANALYSIS_INPUTS = {
+    "social": ["indicators", "services", "population"],
+    "hze": ["hze_year", "hze_expenditure", "services", "population", "comparison", "indicators_internal"],
 }
 
 #: Processed tables each indicator selection source reads.

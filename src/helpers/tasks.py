@@ -344,7 +344,7 @@ def _indicator_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[
 
 def _analysis_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
     from helpers.paths import HZE_ANALYSIS_TABLES, SOCIAL_ANALYSIS_TABLES
-    from helpers.pipeline import ANALYSIS_INPUTS
+    from helpers.registry import ANALYSIS_INPUTS
 
     outputs = {"social": SOCIAL_ANALYSIS_TABLES, "hze": HZE_ANALYSIS_TABLES}
     docs = {
