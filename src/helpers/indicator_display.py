@@ -40,26 +40,28 @@ def fmt_interval(low: float, high: float, unit: str) -> str:
     return f"{fmt_number(low, d)}–{fmt_number(high, d)}"
 
 
-def cell_key(row: pd.Series) -> str:
+def cell_key(row: pd.Series | dict) -> str:
     return f"{row['indicator_id']}|{int(row['year'])}|{row['area_level']}|{row['area_code']}"
 
 
-def _narrow(published: pd.DataFrame, ids: list[str], years: list[int]) -> pd.DataFrame:
-    """The rows of these indicators and years (lookups in a table's loop stay fast)."""
-    return published[published["indicator_id"].isin(ids) & published["year"].isin(years)]
+Cells = dict[tuple[str, int, str, str], dict]
 
 
-def _row(published: pd.DataFrame, ind: str, year: int, level: str, code: str) -> pd.Series | None:
-    hit = published[
-        (published["indicator_id"] == ind)
-        & (published["year"] == year)
-        & (published["area_level"] == level)
-        & (published["area_code"] == code)
-    ]
-    return None if hit.empty else hit.iloc[0]
+def _narrow(published: pd.DataFrame, ids: list[str], years: list[int]) -> Cells:
+    """The published cells of these indicators and years, keyed (indicator, year, level, code).
+
+    One pass over the table; the table loops then look cells up in a dict instead of
+    filtering the whole frame for every cell.
+    """
+    part = published[published["indicator_id"].isin(ids) & published["year"].isin(years)]
+    return {(r["indicator_id"], int(r["year"]), r["area_level"], r["area_code"]): r for r in part.to_dict("records")}
 
 
-def _value_cell(row: pd.Series | None, unit: str, compact: bool = False) -> str:
+def _row(cells: Cells, ind: str, year: int, level: str, code: str) -> dict | None:
+    return cells.get((ind, year, level, code))
+
+
+def _value_cell(row: dict | None, unit: str, compact: bool = False) -> str:
     if row is None:
         return '<td class="num">.</td>'
     text = fmt_value(row["value"], unit, row["symbol"])
@@ -70,7 +72,7 @@ def _value_cell(row: pd.Series | None, unit: str, compact: bool = False) -> str:
     return f'<td class="num" data-cell="{html.escape(cell_key(row))}">{text}</td>'
 
 
-def _change(now: pd.Series | None, before: pd.Series | None, ind: Indicator) -> str:
+def _change(now: dict | None, before: dict | None, ind: Indicator) -> str:
     if now is None or before is None or pd.isna(now["value"]) or pd.isna(before["value"]):
         return "."
     if pd.notna(now["pooled_from"]) or pd.notna(before["pooled_from"]):
@@ -105,12 +107,12 @@ def indicator_table(
         f'<th scope=col class="num">{html.escape(city_name)}</th>'
         '<th scope=col class="num">Veränderung zum Vorjahr</th></tr>'
     )
-    published = _narrow(published, [i.id for i in indicators], [year - 1, year])
+    cells = _narrow(published, [i.id for i in indicators], [year - 1, year])
     rows = []
     for ind in indicators:
-        now = _row(published, ind.id, year, level, code)
-        city = _row(published, ind.id, year, "stadt", city_code)
-        before = _row(published, ind.id, year - 1, level, code)
+        now = _row(cells, ind.id, year, level, code)
+        city = _row(cells, ind.id, year, "stadt", city_code)
+        before = _row(cells, ind.id, year - 1, level, code)
         ci = "" if now is None or now["symbol"] == "." else fmt_interval(now["ci_lower"], now["ci_upper"], ind.unit)
         counts = "."
         if now is not None and pd.notna(now["numerator"]):
@@ -151,13 +153,13 @@ def area_matrix(
         + "".join(f'<th scope=col class="num">{html.escape(label)}</th>' for _, _, label in areas)
         + "</tr>"
     )
-    published = _narrow(published, [i.id for i in indicators], [year])
+    cells = _narrow(published, [i.id for i in indicators], [year])
     rows = []
     for ind in indicators:
-        cells = "".join(
-            _value_cell(_row(published, ind.id, year, lvl, code), ind.unit, compact=True) for lvl, code, _ in areas
+        row_cells = "".join(
+            _value_cell(_row(cells, ind.id, year, lvl, code), ind.unit, compact=True) for lvl, code, _ in areas
         )
-        rows.append(f"<tr><th scope=row>{html.escape(ind.short)} ({UNIT_HEADER[ind.unit]})</th>{cells}</tr>")
+        rows.append(f"<tr><th scope=row>{html.escape(ind.short)} ({UNIT_HEADER[ind.unit]})</th>{row_cells}</tr>")
     return HTML(
         f'<div class="mon-scroll"><table class="mon-matrix"><caption>{html.escape(caption)}</caption>'
         f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></div>"
@@ -184,13 +186,14 @@ def indicator_kpis(
     city_code: str,
     city_name: str,
 ) -> HTML:
-    """ "Auf einen Blick": key indicators with the city value, the change from the previous year and ▲/▼."""
+    """The "Auf einen Blick" boxes: key indicators with the city value, the change and ▲/▼."""
+    cells = _narrow(published, ids, [year - 1, year])
     boxes = []
     for ind_id in ids:
         ind = catalogue.get(ind_id)
-        now = _row(published, ind_id, year, "stadtteil", code)
-        before = _row(published, ind_id, year - 1, "stadtteil", code)
-        city = _row(published, ind_id, year, "stadt", city_code)
+        now = _row(cells, ind_id, year, "stadtteil", code)
+        before = _row(cells, ind_id, year - 1, "stadtteil", code)
+        city = _row(cells, ind_id, year, "stadt", city_code)
         value = fmt_value(now["value"], ind.unit, now["symbol"]) if now is not None else "."
         city_value = fmt_value(city["value"], ind.unit, city["symbol"]) if city is not None else "."
         boxes.append(

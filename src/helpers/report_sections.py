@@ -44,6 +44,7 @@ def profile_phase_sections(
 ) -> HTML:
     """One section per life phase: heading, short text and the indicator table."""
     st = config.stadtteil(stadtteil_code)
+    published = published[published["year"].isin([year - 1, year])]  # all a section looks at
     parts = []
     for phase, inds in phase_sections(catalogue):
         table = indicator_table(

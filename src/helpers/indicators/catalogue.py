@@ -11,7 +11,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from helpers.config import ConfigError
+from helpers.config import YAML_LOADER, ConfigError
 
 Unit = Literal["pct", "per_1000", "per_10000", "eur"]
 SCALE = {"pct": 100.0, "per_1000": 1_000.0, "per_10000": 10_000.0, "eur": 1.0}
@@ -119,7 +119,7 @@ def load_catalogue(path: str | Path) -> Catalogue:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"indicator catalogue not found: {path}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     try:
         return Catalogue.model_validate(data)
     except ValidationError as exc:

@@ -15,7 +15,7 @@ import statsmodels.api as sm
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from helpers.config import ConfigError
+from helpers.config import YAML_LOADER, ConfigError
 from helpers.indicators.catalogue import Catalogue
 
 
@@ -45,7 +45,7 @@ class Leitbild(BaseModel):
 def load_leitbild(path: Path, catalogue: Catalogue, stadtteile: set[str] | None = None) -> Leitbild:
     """Read the Leitbild file; every target must name a catalogue indicator and, where it
     names an area, a configured Stadtteil (``stadtteile``: their codes)."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=YAML_LOADER)
     leitbild = Leitbild.model_validate(data)
     ids = {i.id for i in catalogue.indicators}
     targets = [t for z in leitbild.leitziele for t in z.ziele]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from helpers.config import Config
+from helpers.config import YAML_LOADER, Config
 from helpers.io import write_bytes_atomic, write_text_atomic
 from helpers.paths import ProjectPaths
 from helpers.synth import world as w
@@ -34,7 +34,7 @@ def load_generator_params(config: Config) -> dict:
     if config.sample_data is None:
         raise ValueError("the config has no sample_data section; nothing to generate")
     path = config.config_path.parent / config.sample_data.generator_params
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
 
 
 def source_rng(seed: int, source: str) -> np.random.Generator:
