@@ -22,8 +22,6 @@ from helpers.indicators.catalogue import Catalogue, load_catalogue
 MIN_CLUSTERS = 3
 EFFECT_COLUMNS = ["design", "series", "term", "estimate", "ci_low", "ci_high", "p_value", "n_treated", "n_control"]
 
-PROGRAMME_TYPES_DEFAULT = ["Elterncafé", "Sprachförderung", "Schulsozialarbeit", "Quartiersarbeit"]
-
 
 def funnel_eb_table(published: pd.DataFrame, catalogue: Catalogue, year: int, city_code: str) -> pd.DataFrame:
     """Per indicator and Stadtteil of ``year``: funnel position and EB estimate (published cells only)."""
@@ -215,7 +213,7 @@ def hze_for_year(config: Config, tables: dict[str, pd.DataFrame], year: int) -> 
             )
 
     # DiD within the city
-    starts = H.treatment_starts(tables["services"], PROGRAMME_TYPES_DEFAULT, h.programme_start_year)
+    starts = H.treatment_starts(tables["services"], h.programme_types, h.programme_start_year)
     new = yearly[yearly["basis"] != "28"].groupby(["year", "stadtteil_code"], as_index=False)["started"].sum()
     new = new.rename(columns={"stadtteil_code": "area_code", "started": "cases"}).merge(u21, on=["year", "area_code"])
     internal = tables["indicators_internal"]
