@@ -132,19 +132,18 @@ def test_funnel_limits_match_formula():
     assert high[0] == pytest.approx(0.03 + 3.090232 * math.sqrt(0.03 / 1000), abs=1e-6)
 
 
-def test_overdispersion_widens_limits_by_tau2():
+def test_overdispersion_tau2_by_hand():
     rates = np.array([0.10, 0.30, 0.15, 0.25, 0.20])
     n = np.full(5, 1000.0)
-    tau2 = overdispersion_tau2(rates, n, 0.2, share=True)
-    # by hand: s² = 0.00016, z = ±7.906, ±3.953, 0; winsorised at the 10/90 % quantiles
-    z = (rates - 0.2) / math.sqrt(0.00016)
-    lo, hi = np.quantile(z, [0.1, 0.9])
-    phi = np.mean(np.clip(z, lo, hi) ** 2)
-    w = 1 / 0.00016
-    expected = (5 * phi - 4) / (5 * w - 5 * w**2 / (5 * w))
-    assert tau2 == pytest.approx(expected)
+    # by hand: s² = 0,2·0,8/1000 = 0,00016, z = ∓7,906, ∓3,953, 0; winsorised at the 10/90 % quantiles
+    # (±0,8·7,906 = ±6,325): φ = (40 + 40 + 15,625 + 15,625 + 0)/5 = 22,25; w = 6250 each, so
+    # Σw − Σw²/Σw = 31250 − 6250 = 25000 and τ² = (5·22,25 − 4)/25000 = 0,00429
+    assert overdispersion_tau2(rates, n, 0.2, share=True) == pytest.approx(0.00429)
     frame = funnel_table(pd.DataFrame({"numerator": rates * n, "denominator": n}), 0.2, share=True)
-    assert (frame["position"] == "innerhalb").sum() >= 3
+    # with τ² the ±0,1 areas have z = ±0,1/√(0,00016 + 0,00429) = ±1,499: inside the 95 % limits
+    assert frame["z"].round(3).tolist() == [-1.499, 1.499, -0.75, 0.75, 0.0]
+    assert (frame["position"] == "innerhalb").all()
+    assert overdispersion_tau2(np.array([0.2, 0.21, 0.19]), np.full(3, 100.0), 0.2, share=True) == 0.0
 
 
 def test_empirical_bayes_matches_hand_computation():
@@ -302,18 +301,22 @@ def test_did_rejects_no_more_often_than_nominal():
     assert rejections / 60 <= 0.12  # nominal 5 %, Monte Carlo error for 60 runs ≈ 2,8 Pp.
 
 
-def test_pretrend_check_flags_built_in_violation():
-    rng = np.random.default_rng(11)
+def _event_panel(rng, treated_pre_slope: float) -> pd.DataFrame:
+    """12 communes 2008–2025 with common year shocks; unit u0 drifts before 2017 by the given slope."""
+    shocks = {year: rng.normal(0, 0.03) for year in range(2008, 2026)}
     rows = []
     for unit in range(12):
+        level = rng.normal(-4, 0.2)
         for year in range(2008, 2026):
-            drift = 0.04 * (year - 2008) if unit == 0 and year < 2017 else (0.36 if unit == 0 else 0.0)
-            rows.append({"unit": f"u{unit}", "year": year, "y": -4 + 0.01 * year % 1 + drift + rng.normal(0, 0.01)})
-    panel = pd.DataFrame(rows)
-    assert H.event_study(panel, "u0", 2017, 3).pretrend_violated()
-    parallel = panel.assign(y=np.where(panel["unit"] == "u0", -4 + rng.normal(0, 0.01, len(panel)), panel["y"]))
-    parallel.loc[parallel["unit"] != "u0", "y"] = -4 + rng.normal(0, 0.01, (parallel["unit"] != "u0").sum())
-    assert not H.event_study(parallel, "u0", 2017, 3).pretrend_violated(alpha=0.01)
+            drift = treated_pre_slope * (min(year, 2017) - 2017) if unit == 0 else 0.0
+            rows.append({"unit": f"u{unit}", "year": year, "y": level + shocks[year] + drift + rng.normal(0, 0.01)})
+    return pd.DataFrame(rows)
+
+
+def test_pretrend_check_flags_built_in_violation():
+    rng = np.random.default_rng(11)
+    assert H.event_study(_event_panel(rng, 0.04), "u0", 2017, 3).pretrend_violated()
+    assert not H.event_study(_event_panel(rng, 0.0), "u0", 2017, 3).pretrend_violated(alpha=0.01)
 
 
 def test_balance_arithmetic_by_hand():
@@ -351,3 +354,33 @@ def test_configured_analysis_indicators_exist_in_the_catalogue():
         catalogue.get(ind_id)
     validate_index_indicators(cfg.analysis.social_index.status_indicators, catalogue)
     assert 6 <= len(cfg.key_indicators) <= 8
+
+
+def test_generated_texts_follow_the_intervals():
+    from helpers.analysis_display import did_text
+
+    def effects(low: float, high: float) -> pd.DataFrame:
+        rows = [
+            ("spät (ab Verzögerung)", -0.2, low, high, 0.01),
+            ("früh (erste Jahre)", 0.05, -0.1, 0.2, 0.5),
+        ]
+        return pd.DataFrame(
+            [
+                {
+                    "design": "DiD Stadtteile",
+                    "term": t,
+                    "estimate": e,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "p_value": p,
+                    "n_treated": 5,
+                    "n_control": 8,
+                }
+                for t, e, lo, hi, p in rows
+            ]
+        )
+
+    assert "statistisch gesichert" in did_text(effects(-0.35, -0.05), 3)
+    uncertain = did_text(effects(-0.35, 0.02), 3)
+    assert "nicht gesichert" in uncertain and "statistisch gesichert" not in uncertain
+    assert "−18\u00a0% (−30\u00a0% bis +2\u00a0%)" in uncertain  # exp(−0,2) − 1 = −18,1 %; exp(−0,35) − 1 = −29,5 %

@@ -36,3 +36,31 @@ def test_local_and_inline_content_is_fine():
 
 def test_strip_css_comments():
     assert strip_css_comments("<style>/* x */a{b:c}/* y\nz */</style>") == "<style>a{b:c}</style>"
+
+
+def test_masculine_generics_finds_only_unpaired_person_nouns():
+    from helpers.htmlcheck import masculine_generics
+
+    text = (
+        "Einwohnerinnen und Einwohner; je Einwohnerin und Einwohner; Einwohner/-innen; "
+        "Einwohnermelderegister; 100 Einwohner; alle Schüler"
+    )
+    assert masculine_generics(text) == ["100 Einwohner", "lle Schüler"]
+
+
+def test_table_of_contents_lists_h2_headings_after_the_title():
+    from helpers.execution import add_table_of_contents
+
+    page = (
+        '<h1 id="T">Titel<a class="anchor-link" href="#T">¶</a></h1><p>x</p>'
+        '<h2 id="A">Bevölkerung<a class="anchor-link" href="#A">¶</a></h2>'
+        '<h2 id="B">Trends &amp; Karten<a class="anchor-link" href="#B">¶</a></h2>'
+    )
+    out = add_table_of_contents(page)
+    nav = out[out.index("</h1>") + 5 : out.index("<p>x</p>")]
+    assert '<li><a href="#A">Bevölkerung</a></li>' in nav
+    assert (
+        '<li><a href="#B">Trends &amp;amp; Karten</a></li>' in nav
+        or '<li><a href="#B">Trends &amp; Karten</a></li>' in nav
+    )
+    assert add_table_of_contents("<h1>T</h1>") == "<h1>T</h1>"  # fewer than two sections: no list

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
+from helpers.analysis.hze import break_even_year
 from helpers.analysis.sozialindex import class_stability, stability_label
 from helpers.analysis.trends import FALLING, NO_TREND, RISING, TOO_SHORT
 from helpers.config import Config
@@ -338,8 +339,6 @@ def balance_text(balance: pd.DataFrame, year: int) -> str:
     if base.empty:
         return "Eine Kosten-Wirkungs-Bilanz ist erst möglich, wenn eine Wirkungsschätzung vorliegt."
     last = base.iloc[-1]
-    from helpers.analysis.hze import break_even_year
-
     be = break_even_year(base.set_index("year")["cum_net_eur"])
     share = float(base["share_draws_break_even"].iloc[0])
     text = (
@@ -367,8 +366,6 @@ def balance_text(balance: pd.DataFrame, year: int) -> str:
 
 def sensitivity_table(balance: pd.DataFrame) -> HTML:
     """Break-even year and final balance per scenario."""
-    from helpers.analysis.hze import break_even_year
-
     rows = []
     for scenario, part in balance.groupby("scenario", sort=False):
         part = part.sort_values("year")

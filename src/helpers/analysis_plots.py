@@ -55,6 +55,20 @@ def funnel_chart(
     return fig
 
 
+def _finish_year_axes(
+    fig: Figure, ax, title: str, xlabel: str, ylabel: str, source: str, decimals: int, legend_loc: str
+) -> None:
+    """Labels, German tick format, whole-year ticks, title, legend and source line of a year chart."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.yaxis.set_major_formatter(_german_axis(decimals))
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_title(title, loc="left")
+    ax.legend(frameon=False, fontsize=8, loc=legend_loc)
+    fig.subplots_adjust(left=0.12, bottom=0.2, right=0.97, top=0.88)
+    _source_line(fig, source)
+
+
 def its_chart(
     table: pd.DataFrame, start: int, title: str, ylabel: str, source: str, decimals: int = 0, divisor: float = 1.0
 ) -> Figure:
@@ -80,15 +94,8 @@ def its_chart(
             t.loc[post, "year"], band_low, band_high, color=ORANGE, alpha=0.15, label="95-%-Intervall der Abweichung"
         )
         ax.axvline(start - 0.5, color=GREY, linewidth=0.8)
-        ax.set_xlabel("Jahr")
-        ax.set_ylabel(ylabel)
         ax.set_ylim(bottom=0)
-        ax.yaxis.set_major_formatter(_german_axis(decimals))
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-        ax.set_title(title, loc="left")
-        ax.legend(frameon=False, fontsize=8, loc="lower right")
-        fig.subplots_adjust(left=0.12, bottom=0.2, right=0.97, top=0.88)
-        _source_line(fig, source)
+        _finish_year_axes(fig, ax, title, "Jahr", ylabel, source, decimals, "lower right")
     return fig
 
 
@@ -104,14 +111,8 @@ def event_study_chart(table: pd.DataFrame, lag: int, title: str, source: str) ->
         ax.axhline(0, color=GREY, linewidth=0.8)
         ax.axvline(-0.5, color=GREY, linewidth=0.8, linestyle="--")
         ax.axvspan(lag - 0.5, t["event_time"].max() + 0.5, color=ORANGE, alpha=0.1, label="erwartete Wirkung")
-        ax.set_xlabel("Jahre seit Programmstart (−1 = Referenzjahr)")
-        ax.set_ylabel("Abweichung in % (Fälle je u21)")
-        ax.yaxis.set_major_formatter(_german_axis(0))
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-        ax.set_title(title, loc="left")
-        ax.legend(frameon=False, fontsize=8)
-        fig.subplots_adjust(left=0.12, bottom=0.2, right=0.97, top=0.88)
-        _source_line(fig, source)
+        xlabel = "Jahre seit Programmstart (−1 = Referenzjahr)"
+        _finish_year_axes(fig, ax, title, xlabel, "Abweichung in % (Fälle je u21)", source, 0, "best")
     return fig
 
 
@@ -145,12 +146,5 @@ def balance_chart(base: pd.DataFrame, title: str, source: str) -> Figure:
             label="95-%-Band des Saldos",
         )
         ax.axhline(0, color=GREY, linewidth=0.8)
-        ax.set_xlabel("Jahr")
-        ax.set_ylabel("Mio. EUR")
-        ax.yaxis.set_major_formatter(_german_axis(1))
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-        ax.set_title(title, loc="left")
-        ax.legend(frameon=False, fontsize=8, loc="upper left")
-        fig.subplots_adjust(left=0.12, bottom=0.2, right=0.97, top=0.88)
-        _source_line(fig, source)
+        _finish_year_axes(fig, ax, title, "Jahr", "Mio. EUR", source, 1, "upper left")
     return fig

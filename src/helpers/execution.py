@@ -134,7 +134,7 @@ _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
 
 def add_table_of_contents(page: str) -> str:
     """Insert an "Inhalt" list of the page's h2 headings after the first h1 (server-side, no script)."""
-    entries = [(anchor, re.sub(r"<[^>]+>", "", text).strip()) for anchor, text in _H2.findall(page)]
+    entries = [(anchor, html.unescape(re.sub(r"<[^>]+>", "", text)).strip()) for anchor, text in _H2.findall(page)]
     end_h1 = page.find("</h1>")
     if len(entries) < 2 or end_h1 < 0:
         return page

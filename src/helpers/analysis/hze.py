@@ -226,7 +226,7 @@ def _cluster_se(p_row: np.ndarray, resid: np.ndarray, groups: np.ndarray, n_grou
 
 
 def wild_cluster_bootstrap(
-    y: np.ndarray, x: np.ndarray, clusters: np.ndarray, k: int, draws: int, seed: int, n_terms: int
+    y: np.ndarray, x: np.ndarray, clusters: np.ndarray, k: int, draws: int, seed: int, terms: list[str]
 ) -> WildBootstrap:
     """WCR p-value and WCU percentile-t interval for coefficient ``k`` of OLS y ~ x."""
     rng = np.random.default_rng(seed)
@@ -256,7 +256,7 @@ def wild_cluster_bootstrap(
     t_u = (b_u[:, k] - beta[k]) / _cluster_se(proj[k], r_u, groups, g_n, scale)
     q_low, q_high = np.quantile(t_u, [0.025, 0.975])
     ci = (float(beta[k] - q_high * se), float(beta[k] - q_low * se))
-    return WildBootstrap(float(beta[k]), se, ci, p_value, b_u[:, 1 : 1 + n_terms], [])
+    return WildBootstrap(float(beta[k]), se, ci, p_value, b_u[:, 1 : 1 + len(terms)], terms)
 
 
 @dataclass(frozen=True)
@@ -284,12 +284,12 @@ def did_within_city(panel: pd.DataFrame, draws: int, seed: int) -> DiDResult:
     x, _cols = _fe_design(panel, terms)
     y = panel["y"].to_numpy(float)
     clusters = panel["area_code"].to_numpy()
-    late = wild_cluster_bootstrap(y, x, clusters, 1, draws, seed, len(terms))
-    early = wild_cluster_bootstrap(y, x, clusters, 2, draws, seed + 1, len(terms))
+    late = wild_cluster_bootstrap(y, x, clusters, 1, draws, seed, terms)
+    early = wild_cluster_bootstrap(y, x, clusters, 2, draws, seed + 1, terms)
     treated = panel.loc[panel["late"].gt(0) | panel["early"].gt(0), "area_code"].nunique()
     return DiDResult(
-        WildBootstrap(late.estimate, late.se_cluster, late.ci, late.p_value, late.draws, terms),
-        WildBootstrap(early.estimate, early.se_cluster, early.ci, early.p_value, early.draws, terms),
+        late,
+        early,
         int(treated),
         int(panel["area_code"].nunique() - treated),
         panel,

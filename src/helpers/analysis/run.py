@@ -341,8 +341,9 @@ def _balance_scenarios(
     by_phase = by_phase.reindex(base["year"], fill_value=0.0)
     e_y = by_phase.get("early", pd.Series(0.0, by_phase.index)).to_numpy()
     l_y = by_phase.get("late", pd.Series(0.0, by_phase.index)).to_numpy()
-    draws = did.late.draws  # columns: late, early, log_cov
-    avoided = np.outer(np.expm1(-draws[:, 1]), e_y) + np.outer(np.expm1(-draws[:, 0]), l_y)
+    draws, terms = did.late.draws, did.late.terms
+    early_draws, late_draws = draws[:, terms.index("early")], draws[:, terms.index("late")]
+    avoided = np.outer(np.expm1(-early_draws), e_y) + np.outer(np.expm1(-late_draws), l_y)
     factor = (1 + h.discount_rate) ** -(base["year"].to_numpy() - h.programme_start_year)
     cum = np.cumsum((avoided - base["prevention_eur"].to_numpy()) * factor, axis=1)
     base["cum_net_low"] = np.quantile(cum, 0.025, axis=0)
