@@ -65,6 +65,15 @@ def test_state_does_not_leak_between_reports(kernel, tmp_path):
     assert [c.execution_count for c in clean.cells] == [1, 2, 3, 4, 5, 6]  # counts start afresh
 
 
+def test_reports_reuse_one_client_connection(kernel):
+    """A new client per report would open new sockets, wait for kernel_info and leak the old ones."""
+    kernel.execute(notebook("1 + 1"), kernel.cwd, timeout=60)
+    client = kernel.kc
+    executed = kernel.execute(notebook("2 + 2"), kernel.cwd, timeout=60)
+    assert kernel.kc is client
+    assert outputs(executed) == ["4"]
+
+
 def test_error_in_a_report_is_reported_and_the_kernel_stays_usable(kernel):
     with pytest.raises(CellExecutionError):
         kernel.execute(notebook("x = 1", "raise ValueError('kaputt')"), kernel.cwd, timeout=60)

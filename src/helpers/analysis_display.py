@@ -71,11 +71,11 @@ def trend_overview(trends: pd.DataFrame, catalogue: Catalogue, city_code: str) -
 def trend_area_table(trends: pd.DataFrame, catalogue: Catalogue, code: str) -> HTML:
     """All indicator trends of one area (for the Stadtteil profile)."""
     rows = []
+    first = {r["indicator_id"]: r for r in trends[trends["area_code"] == code].to_dict("records")[::-1]}
     for ind in catalogue.indicators:
-        part = trends[(trends["indicator_id"] == ind.id) & (trends["area_code"] == code)]
-        if part.empty:
+        r = first.get(ind.id)
+        if r is None:
             continue
-        r = part.iloc[0]
         years = f"{int(r['first_year'])}–{int(r['last_year'])} ({int(r['n_years'])} J.)"
         rows.append(
             {

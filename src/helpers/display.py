@@ -11,6 +11,7 @@ import html
 import io
 from collections.abc import Sequence
 
+import matplotlib
 import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
@@ -18,20 +19,26 @@ from matplotlib.figure import Figure
 from helpers.demography import KeyFigure
 from helpers.formatting import fmt_change, fmt_number, fmt_percent
 
+#: SVG output: text stays text (no glyph rasterising: about three times faster than PNG and a
+#: fifth of the size, sharp at any zoom and in print); element ids are derived from a fixed
+#: salt, so reruns are byte-identical.
+SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "praeventionsmonitoring", "svg.image_inline": True}
 
-def figure_png(fig: Figure) -> bytes:
-    """PNG bytes of a figure, without run-dependent metadata (byte-identical reruns)."""
+
+def figure_svg(fig: Figure) -> bytes:
+    """SVG bytes of a figure, without run-dependent metadata (byte-identical reruns)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    with matplotlib.rc_context(SVG_RC):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return buf.getvalue()
 
 
 def figure_html(fig: Figure, alt: str, caption: str = "") -> HTML:
-    """An inline ``<figure>`` with the chart as PNG, alt text and an optional caption."""
-    data = base64.b64encode(figure_png(fig)).decode("ascii")
+    """An inline ``<figure>`` with the chart as an embedded SVG image, alt text and an optional caption."""
+    data = base64.b64encode(figure_svg(fig)).decode("ascii")
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return HTML(
-        f'<figure class="mon-figure"><img src="data:image/png;base64,{data}" '
+        f'<figure class="mon-figure"><img src="data:image/svg+xml;base64,{data}" '
         f'alt="{html.escape(alt, quote=True)}">{cap}</figure>'
     )
 

@@ -23,7 +23,10 @@ matplotlib.use("Agg")
 BLUE, ORANGE, GREEN, GREY, VERMILION = "#0072B2", "#E69F00", "#009E73", "#7F7F7F", "#D55E00"
 
 STYLE = {
-    "font.family": "DejaVu Sans",
+    # Metrics from DejaVu Sans (shipped with matplotlib); the SVG names the fallbacks, so a
+    # browser without DejaVu draws the labels in a similar (not wider) sans-serif font.
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.titleweight": "bold",
@@ -33,7 +36,6 @@ STYLE = {
     "grid.color": "#e0e0e0",
     "grid.linewidth": 0.6,
     "figure.dpi": 100,
-    "savefig.dpi": 110,
     "axes.formatter.use_locale": False,
 }
 
@@ -42,9 +44,27 @@ def _german_axis(decimals: int = 0, suffix: str = "") -> FuncFormatter:
     return FuncFormatter(lambda x, _pos: fmt_number(x, decimals) + suffix)
 
 
+SOURCE_FONTSIZE = 6.5
+
+
 def _source_line(fig: Figure, source: str) -> None:
-    """The source line at the bottom left, wrapped so that long lists of holders stay on the figure."""
-    fig.text(0.01, 0.01, textwrap.fill(source, 150), fontsize=6.5, color="#444444", ha="left", va="bottom")
+    """The source line at the bottom left, wrapped so that long lists of holders stay on the figure.
+
+    Call it last. The charts leave room for one line; every further line makes the figure taller
+    by one line height and keeps the plot where it was, so the block never covers axis labels.
+    """
+    text = textwrap.fill(source, 150)
+    extra_in = text.count("\n") * SOURCE_FONTSIZE * 1.2 / 72
+    if extra_in:
+        old_h = fig.get_figheight()
+        new_h = old_h + extra_in
+        sub = fig.subplotpars
+        bottom, top = (sub.bottom * old_h + extra_in) / new_h, (sub.top * old_h + extra_in) / new_h
+        for t in fig.texts:  # figure-level notes keep their distance from the top edge
+            t.set_y((t.get_position()[1] * old_h + extra_in) / new_h)
+        fig.set_figheight(new_h)
+        fig.subplots_adjust(bottom=bottom, top=top)
+    fig.text(0.01, 0.01, text, fontsize=SOURCE_FONTSIZE, color="#444444", ha="left", va="bottom")
 
 
 def age_structure_chart(structure: pd.DataFrame, area_names: Sequence[str], title: str, source: str) -> Figure:

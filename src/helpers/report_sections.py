@@ -44,7 +44,11 @@ def profile_phase_sections(
 ) -> HTML:
     """One section per life phase: heading, short text and the indicator table."""
     st = config.stadtteil(stadtteil_code)
-    published = published[published["year"].isin([year - 1, year])]  # all a section looks at
+    # all a section looks at: this Stadtteil and the city, this year and the year before
+    area = published["area_level"].eq("stadt") | (
+        published["area_level"].eq("stadtteil") & published["area_code"].eq(st.code)
+    )
+    published = published[area & published["year"].isin([year - 1, year])]
     parts = []
     for phase, inds in phase_sections(catalogue):
         table = indicator_table(
@@ -61,17 +65,19 @@ def profile_phase_sections(
 def _phase_text(published: pd.DataFrame, inds, year: int, code: str, name: str, config: Config) -> str:
     """A cautious sentence per phase: how many indicators lie clearly above/below the city."""
     better = worse = 0
+    now = published[published["year"] == year]
+    city_value = {r["indicator_id"]: r["value"] for r in now[now["area_level"] == "stadt"].to_dict("records")}
+    local = now[(now["area_level"] == "stadtteil") & (now["area_code"] == code)]
+    interval = {r["indicator_id"]: (r["ci_lower"], r["ci_upper"]) for r in local.to_dict("records")}
     for ind in inds:
-        if ind.direction == "neutral":
+        if ind.direction == "neutral" or ind.id not in interval or ind.id not in city_value:
             continue
-        sel = published[(published["indicator_id"] == ind.id) & (published["year"] == year)]
-        st = sel[(sel["area_level"] == "stadtteil") & (sel["area_code"] == code)]
-        city = sel[sel["area_level"] == "stadt"]
-        if st.empty or city.empty or pd.isna(st["ci_lower"].iloc[0]):
+        lower, upper = interval[ind.id]
+        if pd.isna(lower):
             continue
-        c = city["value"].iloc[0]
-        above = st["ci_lower"].iloc[0] > c
-        below = st["ci_upper"].iloc[0] < c
+        c = city_value[ind.id]
+        above = lower > c
+        below = upper < c
         if above or below:
             good = above == (ind.direction == "higher_better")
             better += good

@@ -1,0 +1,65 @@
+"""Charts: SVG output is reproducible and keeps text as text; long source lines never cover the plot."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pandas as pd
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from helpers import display, plots
+
+LONG_SOURCE = "Quelle: " + "; ".join(f"Datenhalter Nummer {i} mit einem langen Namen (Fachverfahren)" for i in range(9))
+
+
+def _series() -> pd.DataFrame:
+    rows = [("Wiesdorf", y, 20 + y % 3) for y in range(2016, 2026)] + [("Stadt", y, 18.0) for y in range(2016, 2026)]
+    return pd.DataFrame(rows, columns=["area_name", "year", "share"])
+
+
+def _chart(source: str):
+    return plots.time_series_chart(_series(), "share", "Titel", "Anteil in %", source, highlight_year=2025)
+
+
+def test_svg_is_byte_identical_across_builds_and_has_no_date():
+    a, b = display.figure_svg(_chart("Quelle: A")), display.figure_svg(_chart("Quelle: A"))
+    assert a == b
+    text = a.decode("utf-8")
+    assert "<dc:date>" not in text and "Matplotlib v" not in text
+
+
+def test_svg_keeps_text_as_text_with_font_fallbacks():
+    text = display.figure_svg(_chart("Quelle: Einwohnermelderegister")).decode("utf-8")
+    assert "Quelle: Einwohnermelderegister" in text  # not converted to glyph paths
+    families = set(re.findall(r"font-family: ([^;\"]+)", text))
+    assert families and all(f.startswith("'DejaVu Sans'") and f.endswith("sans-serif") for f in families), families
+
+
+def test_figure_html_embeds_svg_with_alt_text():
+    page = display.figure_html(_chart("Quelle: A"), alt='Linien "A" & B').data
+    payload = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', page).group(1)
+    assert base64.b64decode(payload).startswith(b"<?xml")
+    assert 'alt="Linien &quot;A&quot; &amp; B"' in page
+
+
+@pytest.mark.parametrize("source", ["Quelle: A", LONG_SOURCE])
+def test_source_block_never_overlaps_the_plot(source):
+    fig = _chart(source)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    block = fig.texts[-1].get_window_extent(renderer)
+    ax = fig.axes[0]
+    plot = ax.get_tightbbox(renderer)  # axes with tick labels and axis labels
+    assert block.y1 < plot.y0, (block, plot)
+    assert block.y0 >= 0 and plot.y1 <= fig.bbox.height
+
+
+def test_long_source_grows_the_figure_not_shrinks_the_plot():
+    short, long = _chart("Quelle: A"), _chart(LONG_SOURCE)
+    lines = plots.textwrap.fill(LONG_SOURCE, 150).count("\n")
+    assert lines >= 2
+    grown = long.get_figheight() - short.get_figheight()
+    assert grown == pytest.approx(lines * plots.SOURCE_FONTSIZE * 1.2 / 72)
+    height = [f.axes[0].get_position().height * f.get_figheight() for f in (short, long)]
+    assert height[0] == pytest.approx(height[1])
