@@ -118,6 +118,11 @@ def test_pages_are_offline_german_and_labelled(project):
         assert "jp-CodeMirrorEditor" not in body and "import " not in body, page  # no code
         for cdn in ("require.js", "require.min.js", "MathJax", "mermaid"):
             assert cdn not in html, (page, cdn)
+        toc = re.search(r'<nav class="mon-toc".*?</nav>', html, re.S)
+        if toc:  # every entry is one short heading text that links to an h2 of the page
+            for target, text in re.findall(r'<li><a href="#([^"]+)">([^<]*)</a></li>', toc.group(0)):
+                assert f'<h2 id="{target}"' in html and 0 < len(text) < 80, (page, target, text)
+            assert toc.group(0).count("<li>") == len(re.findall(r'<li><a href="#', toc.group(0))), page
     profile = (project / "reports/2025/stadtteile/wiesdorf.html").read_text(encoding="utf-8")
     assert "<title>Stadtteilprofil Wiesdorf 2025 – Leverkusen</title>" in profile
     assert "Bevölkerung" in profile and "Auf einen Blick" in profile
@@ -253,7 +258,7 @@ def test_indicators_open_data_and_confidentiality_check(project):
         "Übergang Schule–Beruf",
         "Hilfen zur Erziehung",
     ):
-        assert f">{phase}</h2>" in profile, phase
+        assert f">{phase}</h3>" in profile, phase
     assert "95-%-KI" in profile and 'data-cell="sgb2_u15|2025|stadtteil|101"' in profile
     assert (
         "Zeichenerklärung" in profile and "Vergleichskommunen" in profile and "Angebote der Präventionskette" in profile

@@ -155,12 +155,17 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
-_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link".*?</a>', re.S)
+
+
+def _heading_text(inner: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", _ANCHOR_LINK.sub("", inner))).strip()
 
 
 def add_table_of_contents(page: str) -> str:
     """Insert an "Inhalt" list of the page's h2 headings after the first h1 (server-side, no script)."""
-    entries = [(anchor, html.unescape(re.sub(r"<[^>]+>", "", text)).strip()) for anchor, text in _H2.findall(page)]
+    entries = [(anchor, _heading_text(inner)) for anchor, inner in _H2.findall(page)]
     end_h1 = page.find("</h1>")
     if len(entries) < 2 or end_h1 < 0:
         return page

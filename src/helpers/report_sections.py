@@ -42,7 +42,7 @@ def anchor(text: str) -> str:
 def profile_phase_sections(
     published: pd.DataFrame, catalogue: Catalogue, config: Config, year: int, stadtteil_code: str
 ) -> HTML:
-    """One section per life phase: heading, short text and the indicator table."""
+    """One section per life phase (h3 under the page's Präventionskette heading): text and indicator table."""
     st = config.stadtteil(stadtteil_code)
     # all a section looks at: this Stadtteil and the city, this year and the year before
     area = published["area_level"].eq("stadt") | (
@@ -56,7 +56,7 @@ def profile_phase_sections(
             f"Gesamtstadt {config.commune.name}", f"{phase}: Kennzahlen {st.name} {year}",
         )  # fmt: skip
         parts.append(
-            f'<h2 id="{anchor(phase)}">{html.escape(phase)}</h2>'
+            f'<h3 id="{anchor(phase)}">{html.escape(phase)}</h3>'
             f"{_phase_text(published, inds, year, st.code, st.name, config)}{table.data}"
         )
     return HTML("".join(parts) + legend().data)
