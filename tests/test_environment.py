@@ -34,3 +34,24 @@ def test_python_version_agrees():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert "python=3.11" in env["dependencies"]
     assert project["requires-python"] == ">=3.11,<3.12"
+
+
+def test_notebook_tooling_skips_the_slow_iri_grammar_and_still_validates():
+    """helpers blocks rfc3987_syntax (Lark grammars built at import, 2.3 s per process);
+    nbformat's validation must still work and reject a broken notebook."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, helpers, nbformat\n"
+        "from helpers import execution\n"
+        "assert sys.modules['rfc3987_syntax'] is None\n"
+        "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
+        "bad = nbformat.v4.new_notebook(); bad.cells.append({'cell_type': 'code'})\n"
+        "try:\n"
+        "    nbformat.validate(bad)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('rejected')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT / "src", check=True)
+    assert out.stdout.strip() == "rejected"
