@@ -87,7 +87,7 @@ display(show.figure_html(fig, alt=ad.class_map_alt(verdicts, ctx.config, "Trend 
 # allein durch Zufall vom städtischen Wert abweichen kann. Es entsteht keine Rangliste.
 
 # %%
-display(*ad.funnel_sections(funnel, ctx.catalogue, ctx.config.analysis.funnel_indicators, year, source))
+display(*ad.funnel_sections(funnel, ctx.catalogue, ctx.config.analysis.funnel_indicators, year, ctx.config))
 
 # %% [markdown]
 # ## Sozialraum-Index

@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from helpers import display, plots
@@ -63,3 +64,30 @@ def test_long_source_grows_the_figure_not_shrinks_the_plot():
     assert grown == pytest.approx(lines * plots.SOURCE_FONTSIZE * 1.2 / 72)
     height = [f.axes[0].get_position().height * f.get_figheight() for f in (short, long)]
     assert height[0] == pytest.approx(height[1])
+
+
+@pytest.mark.parametrize(("low", "high", "decimals"), [(17.2, 18.9, 0), (0.0, 6.0, 0), (2.1, 2.9, 1), (0, 2600, 0)])
+def test_tick_labels_show_the_tick_values_exactly(low, high, decimals):
+    """A tick at 17,5 labelled "18" would misstate the chart: ticks carry no more places than the labels."""
+    frame = pd.DataFrame({"area_name": "A", "year": [2024, 2025], "share": [low, high]})
+    fig = plots.time_series_chart(frame, "share", "T", "Anteil", "Q", decimals=decimals, zero_base=False)
+    FigureCanvasAgg(fig).draw()
+    axis = fig.axes[0].yaxis
+    ticks = [t for t in axis.get_majorticklocs() if low - 1 <= t <= high + 1]
+    labels = [axis.get_major_formatter()(t, 0) for t in ticks]
+    assert len(ticks) >= 2 and len(set(labels)) == len(labels), labels
+    for tick, label in zip(ticks, labels, strict=True):
+        assert float(label.replace(".", "").replace(",", ".").replace("−", "-")) == pytest.approx(tick), (tick, label)
+
+
+def test_indicator_source_line_names_only_its_own_holders():
+    from helpers.config import load_config
+    from helpers.context import indicator_source_line
+    from helpers.indicators.catalogue import load_catalogue
+
+    config = load_config(ROOT / "config/leverkusen.yml")
+    catalogue = load_catalogue(ROOT / "config/indikatoren.yml")
+    line = indicator_source_line(catalogue.get("sgb2_u15"), config)
+    assert line == (
+        f"Quelle: {config.sources['sgb2'].holder}; {config.sources['population'].holder}; eigene Berechnungen"
+    )

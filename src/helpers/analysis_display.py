@@ -15,6 +15,7 @@ from helpers.analysis.hze import break_even_year
 from helpers.analysis.sozialindex import class_stability, stability_label
 from helpers.analysis.trends import FALLING, NO_TREND, RISING, TOO_SHORT
 from helpers.config import Config
+from helpers.context import indicator_source_line
 from helpers.display import table_html
 from helpers.formatting import fmt_change, fmt_number, fmt_percent
 from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
@@ -399,8 +400,13 @@ def funnel_alt(part: pd.DataFrame, ind, year: int) -> str:
     return text + "Außerhalb der Grenzen: " + listed + "."
 
 
-def funnel_sections(funnel: pd.DataFrame, catalogue: Catalogue, ids: list[str], year: int, source: str) -> list[HTML]:
-    """Funnel plot and EB table for each configured indicator (a note where data are lacking)."""
+def funnel_sections(
+    funnel: pd.DataFrame, catalogue: Catalogue, ids: list[str], year: int, config: Config
+) -> list[HTML]:
+    """Funnel plot and EB table for each configured indicator (a note where data are lacking).
+
+    Each chart names the sources of its own indicator.
+    """
     from helpers import analysis_plots
     from helpers.display import figure_html, note
 
@@ -419,7 +425,7 @@ def funnel_sections(funnel: pd.DataFrame, catalogue: Catalogue, ids: list[str], 
             ind.scale,
             f"{ind.short} {year}: Stadtteile im Trichterdiagramm",
             f"{ind.short} ({UNIT_LABEL[ind.unit]})",
-            source,
+            indicator_source_line(ind, config),
         )
         out.append(figure_html(fig, alt=funnel_alt(part, ind, year)))
         out.append(funnel_eb_table(funnel, ind_id, catalogue))

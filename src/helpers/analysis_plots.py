@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from helpers.analysis.compare import Z95, Z998, funnel_limits
-from helpers.plots import BLUE, GREY, ORANGE, STYLE, VERMILION, _german_axis, _source_line
+from helpers.plots import BLUE, GREY, ORANGE, STYLE, VERMILION, _german_ticks, _source_line
 
 matplotlib.use("Agg")
 
@@ -46,8 +46,8 @@ def funnel_chart(
             )
         ax.set_xlabel("Bezugsgröße (Anzahl Personen im Nenner)")
         ax.set_ylabel(ylabel)
-        ax.xaxis.set_major_formatter(_german_axis(0))
-        ax.yaxis.set_major_formatter(_german_axis(1))
+        _german_ticks(ax.xaxis, 0)
+        _german_ticks(ax.yaxis, 1)
         ax.set_title(title, loc="left")
         ax.legend(frameon=False, fontsize=8, loc="upper right")
         fig.subplots_adjust(left=0.11, bottom=0.2, right=0.97, top=0.88)
@@ -61,7 +61,7 @@ def _finish_year_axes(
     """Labels, German tick format, whole-year ticks, title, legend and source line of a year chart."""
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.yaxis.set_major_formatter(_german_axis(decimals))
+    _german_ticks(ax.yaxis, decimals)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_title(title, loc="left")
     ax.legend(frameon=False, fontsize=8, loc=legend_loc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.config import Config, Stadtteil, load_config
+from helpers.indicators.catalogue import Indicator
 from helpers.paths import ProjectPaths
 
 
@@ -80,9 +82,22 @@ class ReportContext:
         return Path(os.path.relpath(target, self.page.parent)).as_posix()
 
     def source_line(self, *holders: str) -> str:
-        """The German source line under charts and tables."""
-        names = holders or tuple(s.holder for s in self.config.sources.values())
-        return "Quelle: " + "; ".join(names) + "; eigene Berechnungen"
+        """The German source line under charts and tables (all sources if no holder is named)."""
+        return source_line(holders or [s.holder for s in self.config.sources.values()])
+
+
+def source_line(holders: Sequence[str]) -> str:
+    """``Quelle: A; B; eigene Berechnungen`` (each holder once, in order).
+
+    >>> source_line(["Jugendamt", "Einwohnermelderegister", "Jugendamt"])
+    'Quelle: Jugendamt; Einwohnermelderegister; eigene Berechnungen'
+    """
+    return "Quelle: " + "; ".join(dict.fromkeys(holders)) + "; eigene Berechnungen"
+
+
+def indicator_source_line(indicator: Indicator, config: Config) -> str:
+    """The source line of one indicator: the holders of the sources it is computed from."""
+    return source_line([config.sources[k].holder for k in indicator.raw_sources() if k in config.sources])
 
 
 def open_report(config_path: str, year: int, stadtteil: str | None = None, kind: str = "profil") -> ReportContext:

@@ -25,7 +25,7 @@ from matplotlib.path import Path as MplPath
 
 from helpers.config import Config
 from helpers.formatting import fmt_number
-from helpers.plots import STYLE, _source_line
+from helpers.plots import STYLE, _german_ticks, _source_line
 
 matplotlib.use("Agg")
 
@@ -146,7 +146,7 @@ def stadtteil_map(
             mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=CMAP)
             bar = fig.colorbar(mappable, ax=ax, shrink=0.6, pad=0.02)
             bar.set_label(legend_title)
-            bar.ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _p: fmt_number(x, decimals)))
+            _german_ticks(bar.ax.yaxis, decimals)
         if handles:
             ax.legend(
                 handles=handles,

@@ -7,13 +7,16 @@ Colours are from the Okabe-Ito palette (readable with colour-vision deficiencies
 
 from __future__ import annotations
 
+import itertools
+import math
 import textwrap
 from collections.abc import Sequence
 
 import matplotlib
 import pandas as pd
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from helpers.formatting import fmt_number
 
@@ -40,8 +43,37 @@ STYLE = {
 }
 
 
-def _german_axis(decimals: int = 0, suffix: str = "") -> FuncFormatter:
-    return FuncFormatter(lambda x, _pos: fmt_number(x, decimals) + suffix)
+class GermanTickFormatter(Formatter):
+    """German tick labels with at least ``decimals`` places and as many as the tick step needs.
+
+    With the 1-2-5 steps of :func:`_german_ticks`, a step of 0,2 gets one place and 5 gets none,
+    so a tick at 17,5 never reads "18" and no two ticks share a label.
+
+    >>> f = GermanTickFormatter(0)
+    >>> f.set_locs([17.0, 17.2, 17.4]); f(17.2)
+    '17,2'
+    >>> f.set_locs([0.0, 5000.0, 10000.0]); f(5000.0)
+    '5.000'
+    """
+
+    def __init__(self, decimals: int = 0) -> None:
+        self.decimals = decimals
+        self.ticks: list[float] = []
+
+    def set_locs(self, locs) -> None:
+        """Called by the axis with the tick positions before it asks for labels."""
+        self.ticks = sorted(float(x) for x in locs)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        steps = [b - a for a, b in itertools.pairwise(self.ticks) if b > a]
+        needed = max(0, -math.floor(math.log10(min(steps)) + 1e-9)) if steps else 0
+        return fmt_number(x, max(self.decimals, needed))
+
+
+def _german_ticks(axis: Axis, decimals: int = 0) -> None:
+    """Ticks at 1, 2 or 5 times a power of ten (whole numbers where possible), German labels."""
+    axis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10], integer=decimals == 0))
+    axis.set_major_formatter(GermanTickFormatter(decimals))
 
 
 SOURCE_FONTSIZE = 6.5
@@ -83,7 +115,7 @@ def age_structure_chart(structure: pd.DataFrame, area_names: Sequence[str], titl
         ax.invert_yaxis()
         ax.set_xlabel("Anteil an der Bevölkerung in %")
         ax.set_ylabel("Altersgruppe (Jahre)")
-        ax.xaxis.set_major_formatter(_german_axis(0))
+        _german_ticks(ax.xaxis, 0)
         ax.set_title(title, loc="left")
         ax.legend(frameon=False, loc="lower right")
         fig.subplots_adjust(left=0.2, bottom=0.18, right=0.97, top=0.9)
@@ -128,7 +160,7 @@ def time_series_chart(
         ax.set_ylabel(ylabel)
         if zero_base:
             ax.set_ylim(bottom=0, top=max(series[value].max() * 1.15, 1e-9))
-        ax.yaxis.set_major_formatter(_german_axis(decimals))
+        _german_ticks(ax.yaxis, decimals)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_title(title, loc="left")
         ax.legend(frameon=False)
@@ -147,7 +179,7 @@ def area_bar_chart(frame: pd.DataFrame, value: str, reference: float, title: str
         ax.set_yticks(range(len(frame)), frame["area_name"])
         ax.invert_yaxis()
         ax.set_xlabel(xlabel)
-        ax.xaxis.set_major_formatter(_german_axis(0))
+        _german_ticks(ax.xaxis, 0)
         ax.set_title(title, loc="left")
         ax.legend(frameon=False, loc="lower right")
         fig.subplots_adjust(left=0.25, bottom=0.8 / (0.32 * len(frame) + 1.6) + 0.08, right=0.97)

@@ -295,14 +295,7 @@ def validate_against_sources(catalogue: Catalogue, config: Config) -> None:
         for role, sel in (("numerator", ind.numerator), ("denominator", ind.denominator))
         for p in selection_problems(sel, config)
     ]
-    missing = sorted({s for ind in catalogue.indicators for s in _raw_sources(ind)} - set(config.sources))
+    missing = sorted({s for ind in catalogue.indicators for s in ind.raw_sources()} - set(config.sources))
     problems += [f"source {m!r} is used by the catalogue but not configured" for m in missing]
     if problems:
         raise ConfigError("indicator catalogue does not fit the sources:\n" + "\n".join(f"  - {p}" for p in problems))
-
-
-RAW_SOURCES = {"hze": ["hze_cases"], "hze_eur": ["hze_cases", "hze_expenditure"]}
-
-
-def _raw_sources(ind) -> list[str]:
-    return [r for sel in (ind.numerator, ind.denominator) for r in RAW_SOURCES.get(sel.source, [sel.source])]

@@ -55,6 +55,10 @@ class Selection(BaseModel):
         return self
 
 
+#: Processed sources made from more than one configured raw source (or under another name).
+RAW_SOURCES = {"hze": ["hze_cases"], "hze_eur": ["hze_cases", "hze_expenditure"]}
+
+
 class Indicator(BaseModel):
     """One catalogue entry."""
 
@@ -84,6 +88,10 @@ class Indicator(BaseModel):
         if self.unit == "eur" or self.numerator.source == "services":
             return "keines"
         return "Wilson" if self.unit == "pct" else "exakt (Poisson)"
+
+    def raw_sources(self) -> list[str]:
+        """The configured source keys this indicator is computed from (numerator first, repeats kept)."""
+        return [r for sel in (self.numerator, self.denominator) for r in RAW_SOURCES.get(sel.source, [sel.source])]
 
 
 class Catalogue(BaseModel):
