@@ -91,3 +91,22 @@ def test_indicator_source_line_names_only_its_own_holders():
     assert line == (
         f"Quelle: {config.sources['sgb2'].holder}; {config.sources['population'].holder}; eigene Berechnungen"
     )
+
+
+def test_funnel_labels_of_close_points_do_not_cover_each_other():
+    from helpers.analysis_plots import funnel_chart
+
+    units = pd.DataFrame(
+        {
+            "area_name": ["Opladen", "Schlebusch", "Wiesdorf", "Alkenrath"],
+            "denominator": [3480, 3500, 2900, 800],
+            "rate": [0.202, 0.200, 0.365, 0.366],
+        }
+    )
+    fig = funnel_chart(units, 0.22, 0.001, True, 100, "T", "Anteil (%)", "Quelle: A")
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts]
+    assert len(boxes) == 4
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), (a, b)

@@ -6,6 +6,8 @@ number format, Okabe-Ito colours, title, axis labels with units and a source lin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -36,14 +38,6 @@ def funnel_chart(
             ax.plot(n, high * scale, color=GREY, linestyle=style, linewidth=1.2)
         ax.axhline(theta * scale, color=VERMILION, linewidth=1.4, label="Gesamtstadt")
         ax.scatter(units["denominator"], units["rate"] * scale, color=BLUE, zorder=3, s=22)
-        for _, row in units.iterrows():
-            ax.annotate(
-                str(row["area_name"]),
-                (row["denominator"], row["rate"] * scale),
-                fontsize=7,
-                xytext=(3, 3),
-                textcoords="offset points",
-            )
         ax.set_xlabel("Bezugsgröße (Anzahl Personen im Nenner)")
         ax.set_ylabel(ylabel)
         _german_ticks(ax.xaxis, 0)
@@ -51,8 +45,48 @@ def funnel_chart(
         ax.set_title(title, loc="left")
         ax.legend(frameon=False, fontsize=8, loc="upper right")
         fig.subplots_adjust(left=0.11, bottom=0.2, right=0.97, top=0.88)
+        _label_points(ax, units["area_name"].astype(str).tolist(), units["denominator"], units["rate"] * scale)
         _source_line(fig, source)
     return fig
+
+
+LABEL_FONTSIZE = 7
+
+
+def label_offsets(
+    anchors: Sequence[tuple[float, float]], widths: Sequence[float], height: float = LABEL_FONTSIZE + 1
+) -> list[tuple[float, float]]:
+    """Offsets (in points) that keep point labels from covering each other.
+
+    Greedy, in the given order: each label takes the first of four places (upper right, lower
+    right, upper left, lower left of its point) whose box meets no label placed before; if all
+    four are taken, upper right. ``anchors`` are the points and ``widths`` the label widths, in points.
+
+    >>> label_offsets([(0, 0), (2, 1), (100, 0)], [30, 30, 30])
+    [(3, 3), (3, -11), (3, 3)]
+    """
+    places = [(3, 3), (3, -3 - height), None, None]
+    boxes: list[tuple[float, float, float, float]] = []
+    out = []
+    for (x, y), w in zip(anchors, widths, strict=True):
+        places[2:] = [(-3 - w, 3), (-3 - w, -3 - height)]
+        for dx, dy in [*places, places[0]]:
+            box = (x + dx, y + dy, x + dx + w, y + dy + height)
+            if not any(a < box[2] and box[0] < c and b < box[3] and box[1] < d for a, b, c, d in boxes):
+                break
+        boxes.append(box)
+        out.append((dx, dy))
+    return out
+
+
+def _label_points(ax, names: list[str], xs, ys) -> None:
+    """Name each point; labels that would cover another move to a free side (estimated text widths)."""
+    ax.autoscale_view()
+    to_points = 72 / ax.figure.dpi
+    anchors = [tuple(p * to_points) for p in ax.transData.transform(np.column_stack([xs, ys]))]
+    widths = [0.6 * LABEL_FONTSIZE * len(n) for n in names]  # DejaVu Sans averages 0,6 em a letter
+    for name, x, y, offset in zip(names, xs, ys, label_offsets(anchors, widths), strict=True):
+        ax.annotate(name, (x, y), fontsize=LABEL_FONTSIZE, xytext=offset, textcoords="offset points")
 
 
 def _finish_year_axes(
