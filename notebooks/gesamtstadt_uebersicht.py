@@ -23,7 +23,7 @@ year = 2025
 from IPython.display import Markdown, display
 
 from helpers import analysis_display as ad
-from helpers import demography, maps, plots, report_sections
+from helpers import demography, plots, report_sections
 from helpers import display as show
 from helpers.analysis.sozialindex import STATUS_CLASSES
 from helpers.context import open_report
@@ -132,17 +132,20 @@ display(report_sections.leitbild_table(ctx.leitbild, tracking, ctx.catalogue, ct
 # Erziehung; hier die Kernaussagen.
 
 # %%
-status = dict(zip(index_now["area_code"], index_now["status_class"], strict=True))
-fig = maps.stadtteil_map(
-    ctx.config,
-    status,
-    f"Sozialraum-Index {year}: sozialer Status",
-    source,
-    "Sozialer Status",
-    classes=STATUS_CLASSES,
-    geometry=ctx.geometry,
+display(
+    ad.class_map(
+        index_now,
+        "status_class",
+        ctx.config,
+        title=f"Sozialraum-Index {year}: sozialer Status",
+        source=source,
+        legend_title="Sozialer Status",
+        classes=STATUS_CLASSES,
+        what="Statusklasse",
+        year=year,
+        geometry=ctx.geometry,
+    )
 )
-display(show.figure_html(fig, alt=ad.class_map_alt(status, ctx.config, "Statusklasse", year)))
 display(Markdown(ad.index_summary_text(index_now, ctx.config, year)))
 display(Markdown(ad.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
 display(Markdown(ad.did_text(effects, ctx.config.analysis.hze.lag_years)))

@@ -66,18 +66,20 @@ display(Markdown(ad.need_summary_text(flagged)))
 
 # %%
 display(ad.trend_overview(trends, ctx.catalogue, ctx.city_code))
-poverty_trend = trends.query("indicator_id == 'sgb2_u15' and area_level == 'stadtteil'")
-verdicts = dict(zip(poverty_trend["area_code"], poverty_trend["verdict"], strict=True))
-fig = maps.stadtteil_map(
-    ctx.config,
-    verdicts,
-    f"Trend der SGB-II-Quote unter 15 bis {year}",
-    source,
-    "Trend",
-    classes=ad.TREND_CLASSES,
-    geometry=geometry,
+display(
+    ad.class_map(
+        trends.query("indicator_id == 'sgb2_u15' and area_level == 'stadtteil'"),
+        "verdict",
+        ctx.config,
+        title=f"Trend der SGB-II-Quote unter 15 bis {year}",
+        source=source,
+        legend_title="Trend",
+        classes=ad.TREND_CLASSES,
+        what="Trend der SGB-II-Quote unter 15",
+        year=year,
+        geometry=geometry,
+    )
 )
-display(show.figure_html(fig, alt=ad.class_map_alt(verdicts, ctx.config, "Trend der SGB-II-Quote unter 15", year)))
 
 # %% [markdown]
 # ## Stadtteile im Vergleich: Trichterdiagramme
@@ -100,16 +102,34 @@ display(*ad.funnel_sections(funnel, ctx.catalogue, ctx.config.analysis.funnel_in
 
 # %%
 display(Markdown(ad.index_method_text(ctx.config, ctx.catalogue)))
-status = dict(zip(index_now["area_code"], index_now["status_class"], strict=True))
-fig = maps.stadtteil_map(
-    ctx.config, status, f"Statusindex {year}", source, "Sozialer Status", classes=STATUS_CLASSES, geometry=geometry
+display(
+    ad.class_map(
+        index_now,
+        "status_class",
+        ctx.config,
+        title=f"Statusindex {year}",
+        source=source,
+        legend_title="Sozialer Status",
+        classes=STATUS_CLASSES,
+        what="Statusklasse",
+        year=year,
+        geometry=geometry,
+    )
 )
-display(show.figure_html(fig, alt=ad.class_map_alt(status, ctx.config, "Statusklasse", year)))
-dynamics = dict(zip(index_now["area_code"], index_now["dynamics_class"], strict=True))
-fig = maps.stadtteil_map(
-    ctx.config, dynamics, f"Dynamikindex {year}", source, "Dynamik", classes=DYNAMICS_CLASSES, geometry=geometry
+display(
+    ad.class_map(
+        index_now,
+        "dynamics_class",
+        ctx.config,
+        title=f"Dynamikindex {year}",
+        source=source,
+        legend_title="Dynamik",
+        classes=DYNAMICS_CLASSES,
+        what="Dynamikklasse",
+        year=year,
+        geometry=geometry,
+    )
 )
-display(show.figure_html(fig, alt=ad.class_map_alt(dynamics, ctx.config, "Dynamikklasse", year)))
 display(ad.index_table(history, year, ctx.config, links))
 
 # %% [markdown]

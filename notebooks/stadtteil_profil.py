@@ -26,7 +26,7 @@ stadtteil = "wiesdorf"
 from IPython.display import Markdown, display
 
 from helpers import analysis_display as ad
-from helpers import demography, maps, plots, report_sections
+from helpers import demography, plots, report_sections
 from helpers import display as show
 from helpers.analysis.sozialindex import STATUS_CLASSES
 from helpers.context import open_report
@@ -151,20 +151,19 @@ display(report_sections.services_table(ctx.table("services"), year, st.code, st.
 # %%
 history = ctx.table("social_index")
 index_now = history.query("year == @year")
-status = dict(zip(index_now["area_code"], index_now["status_class"], strict=True))
-fig = maps.stadtteil_map(
-    ctx.config,
-    status,
-    f"{st.name} im Sozialraum-Index {year}",
-    ctx.source_line(),
-    "Sozialer Status",
-    classes=STATUS_CLASSES,
-    highlight=st.code,
-    geometry=ctx.geometry,
-)
 display(
-    show.figure_html(
-        fig, alt=ad.class_map_alt(status, ctx.config, "Statusklasse", year) + f" Hervorgehoben: {st.name}."
+    ad.class_map(
+        index_now,
+        "status_class",
+        ctx.config,
+        title=f"{st.name} im Sozialraum-Index {year}",
+        source=ctx.source_line(),
+        legend_title="Sozialer Status",
+        classes=STATUS_CLASSES,
+        what="Statusklasse",
+        year=year,
+        geometry=ctx.geometry,
+        highlight=st.code,
     )
 )
 display(Markdown(ad.profile_index_text(history, st.code, st.name, year)))

@@ -110,3 +110,22 @@ def test_funnel_labels_of_close_points_do_not_cover_each_other():
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b), (a, b)
+
+
+def test_class_map_alt_text_lists_every_stadtteil_and_the_highlight():
+    from helpers.analysis_display import class_map
+    from helpers.config import load_config
+
+    config = load_config(ROOT / "config/leverkusen.yml")
+    first, second = config.stadtteile[0], config.stadtteile[1]
+    frame = pd.DataFrame({"area_code": [first.code, second.code], "status_class": ["hoch", None]})
+    page = class_map(
+        frame, "status_class", config, title="T", source="Quelle: A", legend_title="Status",
+        classes=("hoch", "niedrig"), what="Statusklasse", year=2025, highlight=second.code,
+    ).data  # fmt: skip
+    alt = re.search(r'alt="([^"]*)"', page).group(1)
+    assert alt.startswith("Karte der Stadtteile nach Statusklasse 2025.")
+    assert f"{first.name}: hoch" in alt and f"{second.name}: keine Einstufung" in alt
+    assert alt.count("keine Einstufung") == len(config.stadtteile) - 1  # the rest are unclassified
+    assert alt.endswith(f"Hervorgehoben: {second.name}.")
+    assert "data:image/svg+xml;base64," in page

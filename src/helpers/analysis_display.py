@@ -72,7 +72,8 @@ def trend_overview(trends: pd.DataFrame, catalogue: Catalogue, city_code: str) -
 def trend_area_table(trends: pd.DataFrame, catalogue: Catalogue, code: str) -> HTML:
     """All indicator trends of one area (for the Stadtteil profile)."""
     rows = []
-    first = {r["indicator_id"]: r for r in trends[trends["area_code"] == code].to_dict("records")[::-1]}
+    own = trends[trends["area_code"] == code].drop_duplicates("indicator_id")
+    first = {r["indicator_id"]: r for r in own.to_dict("records")}
     for ind in catalogue.indicators:
         r = first.get(ind.id)
         if r is None:
@@ -474,8 +475,40 @@ def index_method_text(config: Config, catalogue: Catalogue) -> str:
 
 def class_map_alt(classes: dict[str, str | None], config: Config, what: str, year: int) -> str:
     """Alt text of a class map: the class of every Stadtteil."""
-    listed = "; ".join(f"{s.name}: {classes.get(s.code) or 'keine Einstufung'}" for s in config.stadtteile)
+    def label(value: object) -> str:  # missing classes come as None or NaN (as in the map)
+        return value if isinstance(value, str) and value else "keine Einstufung"
+
+    listed = "; ".join(f"{s.name}: {label(classes.get(s.code))}" for s in config.stadtteile)
     return f"Karte der Stadtteile nach {what} {year}. {listed}."
+
+
+def class_map(
+    frame: pd.DataFrame,
+    column: str,
+    config: Config,
+    *,
+    title: str,
+    source: str,
+    legend_title: str,
+    classes: tuple[str, ...],
+    what: str,
+    year: int,
+    geometry=None,
+    highlight: str | None = None,
+) -> HTML:
+    """A Stadtteil map of one class column of ``frame`` (``area_code``, ``column``) as a figure whose
+    alt text lists every Stadtteil's class (and the highlighted Stadtteil, if any)."""
+    from helpers.display import figure_html
+    from helpers.maps import stadtteil_map
+
+    values = dict(zip(frame["area_code"], frame[column], strict=True))
+    fig = stadtteil_map(
+        config, values, title, source, legend_title, classes=classes, highlight=highlight, geometry=geometry
+    )
+    alt = class_map_alt(values, config, what, year)
+    if highlight is not None:
+        alt += f" Hervorgehoben: {config.stadtteil(highlight).name}."
+    return figure_html(fig, alt=alt)
 
 
 def count_map_alt(counts: dict[str, int], config: Config, year: int) -> str:

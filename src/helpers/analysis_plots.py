@@ -65,12 +65,11 @@ def label_offsets(
     >>> label_offsets([(0, 0), (2, 1), (100, 0)], [30, 30, 30])
     [(3, 3), (3, -11), (3, 3)]
     """
-    places = [(3, 3), (3, -3 - height), None, None]
     boxes: list[tuple[float, float, float, float]] = []
     out = []
     for (x, y), w in zip(anchors, widths, strict=True):
-        places[2:] = [(-3 - w, 3), (-3 - w, -3 - height)]
-        for dx, dy in [*places, places[0]]:
+        places = [(3, 3), (3, -3 - height), (-3 - w, 3), (-3 - w, -3 - height)]
+        for dx, dy in [*places, places[0]]:  # the last entry: all four taken, so upper right
             box = (x + dx, y + dy, x + dx + w, y + dy + height)
             if not any(a < box[2] and box[0] < c and b < box[3] and box[1] < d for a, b, c, d in boxes):
                 break

@@ -47,7 +47,7 @@ def cell_key(row: pd.Series | dict) -> str:
 Cells = dict[tuple[str, int, str, str], dict]
 
 
-def _cells_of(published: pd.DataFrame, ids: list[str], years: list[int]) -> Cells:
+def published_cells(published: pd.DataFrame, ids: list[str], years: list[int]) -> Cells:
     """The published cells of these indicators and years, keyed (indicator, year, level, code).
 
     One pass over the table; the table loops then look cells up in a dict instead of
@@ -107,7 +107,7 @@ def indicator_table(
         f'<th scope=col class="num">{html.escape(city_name)}</th>'
         '<th scope=col class="num">Veränderung zum Vorjahr</th></tr>'
     )
-    cells = _cells_of(published, [i.id for i in indicators], [year - 1, year])
+    cells = published_cells(published, [i.id for i in indicators], [year - 1, year])
     rows = []
     for ind in indicators:
         now = _row(cells, ind.id, year, level, code)
@@ -153,7 +153,7 @@ def area_matrix(
         + "".join(f'<th scope=col class="num">{html.escape(label)}</th>' for _, _, label in areas)
         + "</tr>"
     )
-    cells = _cells_of(published, [i.id for i in indicators], [year])
+    cells = published_cells(published, [i.id for i in indicators], [year])
     rows = []
     for ind in indicators:
         row_cells = "".join(
@@ -187,7 +187,7 @@ def indicator_kpis(
     city_name: str,
 ) -> HTML:
     """The "Auf einen Blick" boxes: key indicators with the city value, the change and ▲/▼."""
-    cells = _cells_of(published, ids, [year - 1, year])
+    cells = published_cells(published, ids, [year - 1, year])
     boxes = []
     for ind_id in ids:
         ind = catalogue.get(ind_id)

@@ -57,17 +57,16 @@ class GermanTickFormatter(Formatter):
     """
 
     def __init__(self, decimals: int = 0) -> None:
-        self.decimals = decimals
-        self.ticks: list[float] = []
+        self.decimals = self.places = decimals
 
     def set_locs(self, locs) -> None:
-        """Called by the axis with the tick positions before it asks for labels."""
-        self.ticks = sorted(float(x) for x in locs)
+        """Called by the axis with the tick positions before it asks for labels: fix the places."""
+        steps = [b - a for a, b in itertools.pairwise(sorted(float(x) for x in locs)) if b > a]
+        needed = max(0, -math.floor(math.log10(min(steps)) + 1e-9)) if steps else 0
+        self.places = max(self.decimals, needed)
 
     def __call__(self, x: float, pos: int | None = None) -> str:
-        steps = [b - a for a, b in itertools.pairwise(self.ticks) if b > a]
-        needed = max(0, -math.floor(math.log10(min(steps)) + 1e-9)) if steps else 0
-        return fmt_number(x, max(self.decimals, needed))
+        return fmt_number(x, self.places)
 
 
 def _german_ticks(axis: Axis, decimals: int = 0) -> None:

@@ -17,6 +17,7 @@ from helpers.indicator_display import (
     indicator_table,
     legend,
     phase_sections,
+    published_cells,
 )
 from helpers.indicators.catalogue import Catalogue
 from helpers.indicators.leitbild import Leitbild, Tracking
@@ -65,19 +66,14 @@ def profile_phase_sections(
 def _phase_text(published: pd.DataFrame, inds, year: int, code: str, name: str, config: Config) -> str:
     """A cautious sentence per phase: how many indicators lie clearly above/below the city."""
     better = worse = 0
-    now = published[published["year"] == year]
-    city_value = {r["indicator_id"]: r["value"] for r in now[now["area_level"] == "stadt"].to_dict("records")}
-    local = now[(now["area_level"] == "stadtteil") & (now["area_code"] == code)]
-    interval = {r["indicator_id"]: (r["ci_lower"], r["ci_upper"]) for r in local.to_dict("records")}
+    cells = published_cells(published, [i.id for i in inds], [year])
     for ind in inds:
-        if ind.direction == "neutral" or ind.id not in interval or ind.id not in city_value:
+        local = cells.get((ind.id, year, "stadtteil", code))
+        city = cells.get((ind.id, year, "stadt", config.commune.ags))
+        if ind.direction == "neutral" or local is None or city is None or pd.isna(local["ci_lower"]):
             continue
-        lower, upper = interval[ind.id]
-        if pd.isna(lower):
-            continue
-        c = city_value[ind.id]
-        above = lower > c
-        below = upper < c
+        above = local["ci_lower"] > city["value"]
+        below = local["ci_upper"] < city["value"]
         if above or below:
             good = above == (ind.direction == "higher_better")
             better += good
