@@ -473,12 +473,14 @@ def index_method_text(config: Config, catalogue: Catalogue) -> str:
     )
 
 
+def _class_label(value: object) -> str:
+    """A class for alt text; missing classes come as None or NaN (as in the map)."""
+    return value if isinstance(value, str) and value else "keine Einstufung"
+
+
 def class_map_alt(classes: dict[str, str | None], config: Config, what: str, year: int) -> str:
     """Alt text of a class map: the class of every Stadtteil."""
-    def label(value: object) -> str:  # missing classes come as None or NaN (as in the map)
-        return value if isinstance(value, str) and value else "keine Einstufung"
-
-    listed = "; ".join(f"{s.name}: {label(classes.get(s.code))}" for s in config.stadtteile)
+    listed = "; ".join(f"{s.name}: {_class_label(classes.get(s.code))}" for s in config.stadtteile)
     return f"Karte der Stadtteile nach {what} {year}. {listed}."
 
 
