@@ -16,11 +16,11 @@ from doit import get_var
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from helpers.config import load_config
-from helpers.paths import ProjectPaths
-from helpers.progress import ProgressReporter
-from helpers.registry import ISOLATED_ENV, TMP_ENV
-from helpers.tasks import DEFAULT_TASKS, generate_tasks
+from helpers.build.progress import ProgressReporter
+from helpers.build.tasks import DEFAULT_TASKS, generate_tasks
+from helpers.core.config import load_config
+from helpers.core.paths import ProjectPaths
+from helpers.core.settings import ISOLATED_ENV, TMP_ENV
 
 CONFIG_PATH = Path(get_var("config", os.environ.get("MONITORING_CONFIG", "config/leverkusen.yml")))
 CONFIG = load_config(CONFIG_PATH)

@@ -91,7 +91,7 @@ def report_specs(config, limit: int) -> list[tuple[str, dict[str, object]]]:
 
 def naive_reports(project: Path, config, specs) -> list[float]:
     """The naive way: one papermill CLI and one nbconvert CLI process per report."""
-    from helpers.paths import NOTEBOOKS
+    from helpers.core.paths import NOTEBOOKS
 
     env = {**os.environ, "PYTHONPATH": str(project / "src")}
     bin_dir = Path(sys.executable).parent
@@ -137,7 +137,7 @@ def naive_reports(project: Path, config, specs) -> list[float]:
 
 def build_mix(config) -> dict[str, int]:
     """How many pages of each report kind the default build makes."""
-    from helpers.tasks import REPORTS
+    from helpers.build.tasks import REPORTS
 
     years = len(config.report_years)
     return {kind: years * (len(config.stadtteile) if r.per_stadtteil else 1) for kind, r in REPORTS.items()}
@@ -176,8 +176,8 @@ def main() -> None:
         project = Path(tmp)
         copy_project(project)
         sys.path.insert(0, str(project / "src"))
-        from helpers.config import load_config
-        from helpers.tasks import REPORTS
+        from helpers.build.tasks import REPORTS
+        from helpers.core.config import load_config
 
         config = load_config(project / args.config)
         year, slug = config.report_years[-1], config.stadtteile[0].slug

@@ -22,13 +22,14 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
-from helpers import analysis_display as ad
-from helpers import demography, plots, report_sections
-from helpers import display as show
 from helpers.analysis.sozialindex import STATUS_CLASSES
-from helpers.context import open_report
-from helpers.formatting import fmt_number, fmt_percent
+from helpers.core.formatting import fmt_number, fmt_percent
 from helpers.indicators.leitbild import track_all
+from helpers.report import analysis_display as ad
+from helpers.report import demography, plots
+from helpers.report import display as show
+from helpers.report import sections as report_sections
+from helpers.report.context import open_report
 
 ctx = open_report(config_path, year, kind="gesamtstadt")
 summary = ctx.table("population_summary")

@@ -22,9 +22,9 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
-from helpers import analysis_display as ad
-from helpers import report_sections
-from helpers.context import open_report
+from helpers.report import analysis_display as ad
+from helpers.report import sections as report_sections
+from helpers.report.context import open_report
 
 ctx = open_report(config_path, year, kind="hze")
 hze = ctx.config.analysis.hze

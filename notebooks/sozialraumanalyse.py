@@ -22,11 +22,11 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
-from helpers import analysis_display as ad
-from helpers import display as show
-from helpers import maps
 from helpers.analysis.sozialindex import DYNAMICS_CLASSES, STATUS_CLASSES
-from helpers.context import open_report
+from helpers.report import analysis_display as ad
+from helpers.report import display as show
+from helpers.report import maps
+from helpers.report.context import open_report
 
 ctx = open_report(config_path, year, kind="sozialraum")
 trends = ctx.table("trends").query("report_year == @year")

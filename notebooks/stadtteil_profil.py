@@ -25,13 +25,14 @@ stadtteil = "wiesdorf"
 # %%
 from IPython.display import Markdown, display
 
-from helpers import analysis_display as ad
-from helpers import demography, plots, report_sections
-from helpers import display as show
 from helpers.analysis.sozialindex import STATUS_CLASSES
-from helpers.context import open_report
-from helpers.formatting import fmt_change, fmt_number, fmt_percent
-from helpers.indicator_display import indicator_kpis
+from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
+from helpers.report import analysis_display as ad
+from helpers.report import demography, plots
+from helpers.report import display as show
+from helpers.report import sections as report_sections
+from helpers.report.context import open_report
+from helpers.report.indicator_tables import indicator_kpis
 
 ctx = open_report(config_path, year, stadtteil, kind="profil")
 st = ctx.stadtteil

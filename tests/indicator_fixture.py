@@ -13,7 +13,7 @@ import pandas as pd
 import yaml
 from conftest import CONFIG
 
-from helpers.config import Config
+from helpers.core.config import Config
 
 CODES = ["101", "102", "201"]
 YEARS = [2024, 2025]
@@ -30,7 +30,7 @@ def fixture_config(tmp_path, min_denominator: int = 1) -> Config:
         (tmp_path / "config" / name).write_text((CONFIG.parent / name).read_text(encoding="utf-8"), encoding="utf-8")
     path = tmp_path / "config" / "fixture.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    from helpers.config import load_config
+    from helpers.core.config import load_config
 
     return load_config(path)
 

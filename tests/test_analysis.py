@@ -14,9 +14,9 @@ from helpers.analysis.compare import Z95, empirical_bayes, funnel_limits, funnel
 from helpers.analysis.sozialindex import classify, social_index, validate_index_indicators
 from helpers.analysis.supply import need_supply
 from helpers.analysis.trends import FALLING, NO_TREND, RISING, fit_trend, trend_table, verdict
-from helpers.config import load_config
+from helpers.core.config import load_config
 from helpers.indicators.catalogue import load_catalogue
-from helpers.maps import load_geojson, stadtteil_map
+from helpers.report.maps import load_geojson, stadtteil_map
 
 ROOT_CONFIG = "config/leverkusen.yml"
 
@@ -79,9 +79,10 @@ def _world_truth():
 def sample_tables() -> dict[str, pd.DataFrame]:
     """Processed tables of the committed sample, built in memory from data/raw (a fresh clone has no outputs),
     with the SGB-II u15 indicator (cells the BA export hides as "*" stay missing, as when published)."""
+    from helpers.build.steps import BUILDERS
+
     from helpers.indicators.catalogue import Catalogue
     from helpers.indicators.compute import compute_all
-    from helpers.pipeline import BUILDERS
 
     cfg = load_config(ROOT_CONFIG)
     tables: dict[str, pd.DataFrame] = {}
@@ -357,7 +358,7 @@ def test_configured_analysis_indicators_exist_in_the_catalogue():
 
 
 def test_generated_texts_follow_the_intervals():
-    from helpers.analysis_display import did_text
+    from helpers.report.analysis_display import did_text
 
     def effects(low: float, high: float) -> pd.DataFrame:
         rows = [

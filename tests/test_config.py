@@ -8,7 +8,7 @@ import pytest
 import yaml
 from conftest import CONFIG, small_config_dict
 
-from helpers.config import ConfigError, load_config
+from helpers.core.config import ConfigError, load_config
 
 
 def write(tmp_path: Path, data: dict) -> Path:

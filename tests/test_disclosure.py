@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from indicator_fixture import fixture_config, tables
 
-from helpers.disclosure import audit, protect, published_view, recoverable
 from helpers.indicators.catalogue import Catalogue, load_catalogue
 from helpers.indicators.compute import compute_all
+from helpers.indicators.disclosure import audit, protect, published_view, recoverable
 
 
 def test_recoverable_known_answers():

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from helpers.formatting import NBSP, fmt_change, fmt_number, fmt_percent
+from helpers.core.formatting import NBSP, fmt_change, fmt_number, fmt_percent
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from conftest import CONFIG, ROOT
 
-from helpers.config import load_config
-from helpers.paths import ProjectPaths
+from helpers.core.config import load_config
+from helpers.core.paths import ProjectPaths
 from helpers.sources.population import load_population
 from helpers.synth import RealDataPresentError, generate_sample_data, load_generator_params
 from helpers.synth.population import PopulationParams, city_totals

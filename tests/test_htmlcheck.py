@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from helpers.htmlcheck import network_references, strip_css_comments
+from helpers.site.htmlcheck import network_references, strip_css_comments
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,7 @@ def test_strip_css_comments():
 
 
 def test_masculine_generics_finds_only_unpaired_person_nouns():
-    from helpers.htmlcheck import masculine_generics
+    from helpers.site.htmlcheck import masculine_generics
 
     text = (
         "Einwohnerinnen und Einwohner; je Einwohnerin und Einwohner; Einwohner/-innen; "
@@ -51,7 +51,7 @@ def test_masculine_generics_finds_only_unpaired_person_nouns():
 
 
 def test_table_of_contents_lists_h2_headings_after_the_title():
-    from helpers.execution import add_table_of_contents
+    from helpers.build.execution import add_table_of_contents
 
     page = (
         '<h1 id="T">Titel<a class="anchor-link" href="#T">¶</a></h1><p>x</p>'

@@ -9,7 +9,7 @@ import yaml
 from conftest import CONFIG
 from indicator_fixture import fixture_config, tables
 
-from helpers.config import ConfigError, load_config
+from helpers.core.config import ConfigError, load_config
 from helpers.indicators.atoms import validate_against_sources
 from helpers.indicators.catalogue import Catalogue, load_catalogue
 from helpers.indicators.compute import compute_all, intervals

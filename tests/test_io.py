@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.io import TMP_ENV, atomic_path, detect_encoding, read_raw_csv, write_text_atomic
+from helpers.core.io import TMP_ENV, atomic_path, detect_encoding, read_raw_csv, write_text_atomic
 
 
 def test_failed_write_leaves_target_intact(tmp_path, monkeypatch):

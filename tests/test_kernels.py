@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
-from helpers import kernels
+from helpers.build import kernels
 
 
 def notebook(*sources: str) -> nbformat.NotebookNode:
@@ -35,7 +35,7 @@ def test_state_does_not_leak_between_reports(kernel, tmp_path):
     cwd = kernel.cwd
     dirty = notebook(
         "leaked_global = 42",
-        "import helpers.plots as p; p.BLUE = '#ff0000'; p.NEW_NAME = 1",
+        "import helpers.report.plots as p; p.BLUE = '#ff0000'; p.NEW_NAME = 1",
         "import seaborn as sns; sns.set_theme(style='darkgrid', font_scale=3)",
         "import matplotlib as mpl; mpl.rcParams['lines.linewidth'] = 9",
         "import matplotlib.pyplot as plt; fig = plt.figure()",
@@ -46,7 +46,7 @@ def test_state_does_not_leak_between_reports(kernel, tmp_path):
     kernel.execute(dirty, cwd, timeout=60)
     check = notebook(
         "print('leaked_global' in globals())",
-        "import helpers.plots as p; print(p.BLUE, hasattr(p, 'NEW_NAME'))",
+        "import helpers.report.plots as p; print(p.BLUE, hasattr(p, 'NEW_NAME'))",
         "import matplotlib as mpl; print(mpl.rcParams['lines.linewidth'], mpl.rcParams['font.size'], mpl.rcParams['axes.facecolor'])",
         "import matplotlib.pyplot as plt; print(len(plt.get_fignums()))",
         "import pandas as pd; print(pd.get_option('display.max_rows'))",

@@ -9,8 +9,8 @@ import pytest
 from conftest import ROOT
 from jupytext.config import find_jupytext_configuration_file, load_jupytext_configuration_file
 
-from helpers.execution import notebook_parameters
-from helpers.paths import NOTEBOOKS
+from helpers.build.execution import notebook_parameters
+from helpers.core.paths import NOTEBOOKS
 
 SOURCES = sorted((ROOT / "notebooks").glob("*.py"))
 
@@ -36,7 +36,7 @@ def test_notebook_is_thin(path):
     loops = [n for n in ast.walk(tree) if isinstance(n, ast.For | ast.While)]
     assert not defs, "logic belongs in src/helpers, not in notebooks"
     assert not loops, "notebooks do not loop; doit fans out over years and Stadtteile"
-    assert "Path(" not in path.read_text(encoding="utf-8"), "paths come from helpers.paths"
+    assert "Path(" not in path.read_text(encoding="utf-8"), "paths come from helpers.core.paths"
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)

@@ -11,12 +11,12 @@ import pytest
 from conftest import CONFIG
 from indicator_fixture import fixture_config, tables
 
-from helpers.config import ConfigError, load_config
-from helpers.disclosure import protect, published_view
+from helpers.core.config import ConfigError, load_config
 from helpers.indicators.catalogue import load_catalogue
 from helpers.indicators.compute import compute_all
+from helpers.indicators.disclosure import protect, published_view
 from helpers.indicators.leitbild import load_leitbild, track, track_all
-from helpers.opendata import FIELDS, catalogue_csv, datapackage, indicator_csv
+from helpers.indicators.opendata import FIELDS, catalogue_csv, datapackage, indicator_csv
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ import pytest
 import yaml
 from conftest import ROOT, copy_config_files, small_config_dict
 
-from helpers.htmlcheck import masculine_generics, network_references
+from helpers.site.htmlcheck import masculine_generics, network_references
 
 pytestmark = pytest.mark.integration
 

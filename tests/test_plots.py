@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from helpers import display, plots
+from helpers.report import display, plots
 
 LONG_SOURCE = "Quelle: " + "; ".join(f"Datenhalter Nummer {i} mit einem langen Namen (Fachverfahren)" for i in range(9))
 
@@ -81,9 +81,9 @@ def test_tick_labels_show_the_tick_values_exactly(low, high, decimals):
 
 
 def test_indicator_source_line_names_only_its_own_holders():
-    from helpers.config import load_config
-    from helpers.context import indicator_source_line
+    from helpers.core.config import load_config
     from helpers.indicators.catalogue import load_catalogue
+    from helpers.report.context import indicator_source_line
 
     config = load_config(ROOT / "config/leverkusen.yml")
     catalogue = load_catalogue(ROOT / "config/indikatoren.yml")
@@ -94,7 +94,7 @@ def test_indicator_source_line_names_only_its_own_holders():
 
 
 def test_funnel_labels_of_close_points_do_not_cover_each_other():
-    from helpers.analysis_plots import funnel_chart
+    from helpers.report.analysis_plots import funnel_chart
 
     units = pd.DataFrame(
         {
@@ -113,8 +113,8 @@ def test_funnel_labels_of_close_points_do_not_cover_each_other():
 
 
 def test_class_map_alt_text_lists_every_stadtteil_and_the_highlight():
-    from helpers.analysis_display import class_map
-    from helpers.config import load_config
+    from helpers.core.config import load_config
+    from helpers.report.analysis_display import class_map
 
     config = load_config(ROOT / "config/leverkusen.yml")
     first, second = config.stadtteile[0], config.stadtteile[1]

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import HEADER, small_config_dict, write_register
 
-from helpers.config import Config
+from helpers.core.config import Config
 from helpers.sources.population import load_population, load_population_file
-from helpers.validation import RawDataError
+from helpers.sources.validation import RawDataError
 
 GOOD = [
     "31.12.2025;101;Wiesdorf;0;m;deutsch;12",

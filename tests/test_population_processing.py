@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from conftest import small_config_dict
 
-from helpers.config import Config
-from helpers.demography import key_figures, population_summary
+from helpers.core.config import Config
+from helpers.report.demography import key_figures, population_summary
 from helpers.sources.population import check_areas_sum_to_city, complete_cells, population_by_band
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from types import SimpleNamespace
 
-from helpers.progress import ProgressReporter, eta_seconds, format_duration, selected_closure
+from helpers.build.progress import ProgressReporter, eta_seconds, format_duration, selected_closure
 
 
 def test_format_duration_and_eta():

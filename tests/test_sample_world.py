@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import CONFIG
+from helpers.build.steps import BUILDERS
 
-from helpers.config import load_config
-from helpers.pipeline import BUILDERS
+from helpers.core.config import load_config
 
 
 @pytest.fixture(scope="module")

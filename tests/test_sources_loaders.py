@@ -13,10 +13,10 @@ import pytest
 import yaml
 from conftest import small_config_dict
 
-from helpers.config import load_config
+from helpers.core.config import load_config
 from helpers.sources import comparison, hze, kita, prevention, seu, sgb2, transitions
+from helpers.sources.validation import RawDataError
 from helpers.synth.exports import ba_workbook
-from helpers.validation import RawDataError
 
 
 @pytest.fixture

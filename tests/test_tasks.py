@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from helpers.config import load_config
-from helpers.deps import PACKAGE_DIR, helper_files
-from helpers.registry import SOURCE_TABLES
-from helpers.tasks import DEFAULT_TASKS, generate_tasks
+from helpers.build.deps import PACKAGE_DIR, helper_files
+from helpers.build.tasks import DEFAULT_TASKS, generate_tasks
+from helpers.core.config import load_config
+from helpers.core.registry import SOURCE_TABLES
 
 
 @pytest.fixture

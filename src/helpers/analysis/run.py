@@ -15,7 +15,7 @@ from helpers.analysis.compare import empirical_bayes, funnel_table
 from helpers.analysis.sozialindex import social_index
 from helpers.analysis.supply import need_supply, places_by_phase
 from helpers.analysis.trends import trend_table
-from helpers.config import Config
+from helpers.core.config import Config
 from helpers.indicators.catalogue import Catalogue, load_catalogue
 
 #: Service types that make up the Präventionskette programme (treatment in the DiD).

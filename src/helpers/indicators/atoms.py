@@ -13,13 +13,14 @@ source itself suppressed the count) and, for BA sources, the city totals the BA 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from helpers.config import Config, ConfigError
+from helpers.core.config import Config, ConfigError
+from helpers.core.registry import SELECTIONS
 from helpers.indicators.catalogue import Catalogue, Selection
 
 REST = "_rest"
@@ -73,7 +74,7 @@ def seu_fields(seu: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _population(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
+def population_atoms(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
     p = t["population"]
     lo, hi = sel.ages or (0, 200)
     mask = p["age"].between(lo, hi)
@@ -87,7 +88,7 @@ def _population(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> A
     return Atoms(frame[ATOM_COLUMNS], family="population", year_offset=sel.year_offset)
 
 
-def _ba(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
+def ba_atoms(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
     frame = t[sel.source]
     part = frame[frame["measure"].isin(sel.measures or ())]
     areas = part[part["area_level"] != "stadt"]
@@ -103,7 +104,7 @@ def _ba(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
     return Atoms(out[ATOM_COLUMNS], city_total=city, family=sel.source)
 
 
-def _kita(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
+def kita_atoms(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
     k = t["kita"]
     k = k[k["age_group"].isin(sel.age_groups or ())]
     long = k.melt(
@@ -115,7 +116,7 @@ def _kita(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
     return Atoms(long.assign(value=long["value"].astype(float))[ATOM_COLUMNS], family="kita")
 
 
-def _seu(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
+def seu_atoms(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
     fields = seu_fields(t["seu"])
     part = fields[fields[sel.field].isin(sel.values or ())]
     counts = part.groupby(["year", "stadtteil_code", sel.field]).size().rename("value").reset_index()
@@ -131,7 +132,7 @@ def _seu(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
     )
 
 
-def _transitions(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
+def transition_atoms(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
     from helpers.sources.transitions import SCHOOL_TYPES
 
     # "*" is every school type there is, so the same real count is always the same atoms.
@@ -143,7 +144,7 @@ def _transitions(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> 
     return Atoms(_complete(out[ATOM_COLUMNS], config, [f"trans:{x}" for x in types], years), family="transitions")
 
 
-def _hze(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
+def hze_atoms(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
     from helpers.sources.hze import BASES
 
     # "*" is every legal basis there is (not just those with cases), so that the same real
@@ -163,7 +164,7 @@ def _hze(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
     )
 
 
-def _hze_eur(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
+def hze_eur_atoms(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
     """Budget expenditure allocated to Stadtteile by case days per legal basis."""
     h = t["hze_year"]
     budget = t["hze_expenditure"].set_index(["year", "basis"])["eur"]
@@ -175,7 +176,7 @@ def _hze_eur(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atom
     return Atoms(out[ATOM_COLUMNS], city_total=city, family="hze_eur")
 
 
-def _welcome(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
+def welcome_atoms(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
     w = t["welcome_visits"]
     visited = w.assign(atom="wv:visited", value=w["visits"].astype(float))
     parts = [visited]
@@ -184,7 +185,7 @@ def _welcome(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atom
     return Atoms(pd.concat(parts, ignore_index=True)[ATOM_COLUMNS], family="welcome_visits")
 
 
-def _services(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
+def service_atoms(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
     s = t["services"]
     s = s[s["phases"].str.split(" | ", regex=False).map(lambda ps: sel.phase in ps)]
     rows = []
@@ -207,23 +208,10 @@ def _complete(frame: pd.DataFrame, config: Config, atoms: list[str], years) -> p
     return full.reset_index()[ATOM_COLUMNS]
 
 
-BUILDERS: dict[str, Callable[[Selection, dict[str, pd.DataFrame], Config], Atoms]] = {
-    "population": _population,
-    "sgb2": _ba,
-    "unemployment": _ba,
-    "kita": _kita,
-    "seu": _seu,
-    "transitions": _transitions,
-    "hze": _hze,
-    "hze_eur": _hze_eur,
-    "welcome_visits": _welcome,
-    "services": _services,
-}
-
-
 def build_atoms(sel: Selection, tables: dict[str, pd.DataFrame], config: Config) -> Atoms:
-    """The atoms of one numerator or denominator selection."""
-    return BUILDERS[sel.source](sel, tables, config)
+    """The atoms of one numerator or denominator selection (builder named in the registry)."""
+    module, _, name = SELECTIONS[sel.source].atoms.partition(":")
+    return getattr(importlib.import_module(module), name)(sel, tables, config)
 
 
 SEU_CATEGORIES = {
@@ -284,7 +272,7 @@ def selection_problems(sel: Selection, config: Config) -> list[str]:
         "population": population,
         "hze_eur": lambda: [],
     }
-    return checks[sel.source]()
+    return checks.get(sel.source, list)()
 
 
 def validate_against_sources(catalogue: Catalogue, config: Config) -> None:

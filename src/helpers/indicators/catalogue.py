@@ -11,23 +11,13 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from helpers.config import YAML_LOADER, ConfigError
+from helpers.core.config import YAML_LOADER, ConfigError
+from helpers.core.registry import SELECTIONS
 
 Unit = Literal["pct", "per_1000", "per_10000", "eur"]
 SCALE = {"pct": 100.0, "per_1000": 1_000.0, "per_10000": 10_000.0, "eur": 1.0}
 UNIT_LABEL = {"pct": "%", "per_1000": "je 1.000", "per_10000": "je 10.000", "eur": "EUR"}
-SOURCES = {
-    "population",
-    "sgb2",
-    "unemployment",
-    "kita",
-    "seu",
-    "transitions",
-    "hze",
-    "hze_eur",
-    "welcome_visits",
-    "services",
-}
+SOURCES = set(SELECTIONS)
 
 
 class Selection(BaseModel):
@@ -56,7 +46,7 @@ class Selection(BaseModel):
 
 
 #: Processed sources made from more than one configured raw source (or under another name).
-RAW_SOURCES = {"hze": ["hze_cases"], "hze_eur": ["hze_cases", "hze_expenditure"]}
+RAW_SOURCES = {k: list(s.raw_sources) for k, s in SELECTIONS.items()}
 
 
 class Indicator(BaseModel):

@@ -14,7 +14,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
-from helpers.config import Config
+from helpers.core.config import Config
 from helpers.indicators.atoms import REST, Atoms, build_atoms
 from helpers.indicators.catalogue import Catalogue, Indicator, Selection
 

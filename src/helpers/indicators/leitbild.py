@@ -15,7 +15,7 @@ import statsmodels.api as sm
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from helpers.config import YAML_LOADER, ConfigError
+from helpers.core.config import YAML_LOADER, ConfigError
 from helpers.indicators.catalogue import Catalogue
 
 

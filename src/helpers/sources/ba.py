@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from helpers.config import Config
-from helpers.validation import Problem, RawDataError, file_label
+from helpers.core.config import Config
+from helpers.sources.validation import Problem, RawDataError, file_label
 
 MONTHS = {
     "Januar": 1, "Februar": 2, "März": 3, "April": 4, "Mai": 5, "Juni": 6, "Juli": 7,

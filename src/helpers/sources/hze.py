@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from helpers.config import Config
-from helpers.paths import ProjectPaths
-from helpers.validation import RawColumn, file_label, load_csv
+from helpers.core.config import Config
+from helpers.core.paths import ProjectPaths
+from helpers.sources.validation import RawColumn, file_label, load_csv
 
 BASES = ["27(2)", "28", "29", "30", "31", "32", "33", "34", "35", "35a", "41"]
 SETTING = {b: "ambulant" for b in BASES} | {

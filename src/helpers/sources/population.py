@@ -12,9 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from helpers.config import Config
-from helpers.io import LINE, read_raw_csv
-from helpers.validation import Problem, RawColumn, RawDataError, file_label, parse_and_check
+from helpers.core.config import Config
+from helpers.core.io import LINE, read_raw_csv
+from helpers.core.paths import ProjectPaths
+from helpers.sources.demography import population_summary
+from helpers.sources.validation import Problem, RawColumn, RawDataError, file_label, parse_and_check
 
 COLUMNS = [
     RawColumn("Stichtag", "stichtag", "date"),
@@ -220,3 +222,15 @@ def check_areas_sum_to_city(bands: pd.DataFrame) -> None:
         bad = sums[sums[level] != sums["stadt"]]
         if len(bad):
             raise AssertionError(f"{level} totals differ from the city total:\n{bad}")
+
+
+def build_population_tables(config: Config) -> dict[str, pd.DataFrame]:
+    """Load and validate the register files; return the processed population tables."""
+    single = load_population(ProjectPaths(config).raw_source_files("population"), config)
+    bands = population_by_band(single, config)
+    check_areas_sum_to_city(bands)
+    return {
+        "population": single,
+        "population_bands": bands,
+        "population_summary": population_summary(single, config),
+    }

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.config import Config
-from helpers.paths import ProjectPaths
+from helpers.core.config import Config
+from helpers.core.paths import ProjectPaths
 from helpers.sources.ba import check_ba_consistency, read_ba_workbook
-from helpers.validation import RawDataError, collect_years, file_label
+from helpers.sources.validation import RawDataError, collect_years, file_label
 
 SGB2_COLUMNS = {
     "Personen in BG insgesamt": "pers_bg_total",

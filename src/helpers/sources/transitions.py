@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from helpers.config import Config
-from helpers.paths import ProjectPaths
-from helpers.validation import RawColumn, collect_years, file_label, load_csv
+from helpers.core.config import Config
+from helpers.core.paths import ProjectPaths
+from helpers.sources.validation import RawColumn, collect_years, file_label, load_csv
 
 SCHOOL_TYPES = [
     "Gymnasium",

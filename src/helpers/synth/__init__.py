@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from helpers.config import YAML_LOADER, Config
-from helpers.io import write_bytes_atomic, write_text_atomic
-from helpers.paths import ProjectPaths
+from helpers.core.config import YAML_LOADER, Config
+from helpers.core.io import write_bytes_atomic, write_text_atomic
+from helpers.core.paths import ProjectPaths
 from helpers.synth import world as w
 from helpers.synth.exports import ba_workbook, csv_bytes, german_date, german_decimal
 from helpers.synth.population import PopulationParams, generate_population

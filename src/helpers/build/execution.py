@@ -3,7 +3,7 @@
 ``build_report(spec)`` reads the jupytext source, checks the parameters against the
 notebook's tagged ``parameters`` cell, injects them with papermill's own
 ``parameterize_notebook``, executes the notebook in this worker's warm kernel
-(``helpers.kernels``; a fresh one when isolated), strips volatile metadata, saves the
+(``helpers.build.kernels``; a fresh one when isolated), strips volatile metadata, saves the
 executed notebook, and renders the
 published HTML in this process with the project's offline template. Every file is written
 atomically. A failing notebook raises :class:`ReportError` naming the notebook, its
@@ -27,11 +27,10 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from helpers.htmlcheck import strip_css_comments
-from helpers.io import write_bytes_atomic, write_text_atomic
-from helpers.registry import ISOLATED_ENV
+from helpers.site.markup import TEMPLATES, strip_css_comments
+from helpers.core.io import write_bytes_atomic, write_text_atomic
+from helpers.core.settings import ISOLATED_ENV
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 VOLATILE_NB_KEYS = ("papermill",)
 VOLATILE_CELL_KEYS = ("papermill", "execution")
@@ -225,7 +224,7 @@ def _run(spec: ReportSpec, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Run in this process's warm kernel, or in a fresh one when isolated."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    from helpers import kernels
+    from helpers.build import kernels
 
     isolated = isolated_mode(spec.isolated)
     kernel = kernels.WarmKernel(spec.kernel_name, spec.cwd) if isolated else None

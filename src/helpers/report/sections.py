@@ -9,9 +9,11 @@ import re
 import pandas as pd
 from IPython.display import HTML
 
-from helpers.config import Config
-from helpers.formatting import fmt_number
-from helpers.indicator_display import (
+from helpers.core.config import Config
+from helpers.core.formatting import fmt_number
+from helpers.indicators.catalogue import Catalogue
+from helpers.indicators.leitbild import Leitbild, Tracking
+from helpers.report.indicator_tables import (
     area_matrix,
     fmt_value,
     indicator_table,
@@ -19,8 +21,6 @@ from helpers.indicator_display import (
     phase_sections,
     published_cells,
 )
-from helpers.indicators.catalogue import Catalogue
-from helpers.indicators.leitbild import Leitbild, Tracking
 
 STATUS_CLASS = {
     "erreicht": "mon-better",
@@ -156,7 +156,7 @@ def leitbild_table(leitbild: Leitbild, tracking: list[Tracking], catalogue: Cata
 
 
 def _trend_text(t: Tracking, unit: str) -> str:
-    from helpers.formatting import fmt_change
+    from helpers.core.formatting import fmt_change
 
     d = 2 if unit == "pct" else 1
     clear = t.slope_low is not None and (t.slope_low > 0 or t.slope_high < 0)

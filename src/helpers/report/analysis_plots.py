@@ -1,6 +1,6 @@
 """Charts of the analyses (funnel plot, ITS, event study, cost-effect balance).
 
-Same rules as :mod:`helpers.plots`: object-oriented figures inside a local rc_context, German
+Same rules as :mod:`helpers.report.plots`: object-oriented figures inside a local rc_context, German
 number format, Okabe-Ito colours, title, axis labels with units and a source line.
 """
 
@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from helpers.analysis.compare import Z95, Z998, funnel_limits
-from helpers.plots import BLUE, GREY, ORANGE, STYLE, VERMILION, _german_ticks, _source_line
+from helpers.report.plots import BLUE, GREY, ORANGE, STYLE, VERMILION, _german_ticks, _source_line
 
 matplotlib.use("Agg")
 

@@ -33,29 +33,26 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
+from helpers.build.deps import imported_helper_modules
+from helpers.core.registry import REPORTS
+
 #: Modules the kernel imports once, before the first report: what the report notebooks use.
 #: Not seaborn or pyplot (1.9 s of a 5.2 s kernel start): no report draws with them (charts are
 #: object-oriented matplotlib figures). A report that imports them pays once per kernel, and
 #: the reset undoes what they change (rcParams, a seaborn theme, open pyplot figures).
-WARM_IMPORTS = (
-    "pandas",
-    "numpy",
-    "matplotlib",
-    "statsmodels.api",
-    "IPython.display",
-    "helpers.context",
-    "helpers.demography",
-    "helpers.display",
-    "helpers.plots",
-    "helpers.report_sections",
-    "helpers.indicators.leitbild",
-    "helpers.indicator_display",
-    "helpers.maps",
-    "helpers.analysis_display",
-    "helpers.analysis_plots",
-    "helpers.analysis.sozialindex",
-    "helpers.analysis.hze",
-)
+WARM_IMPORTS = ("pandas", "numpy", "matplotlib", "statsmodels.api", "IPython.display")
+
+
+def warm_imports(notebooks: Path) -> list[str]:
+    """What the kernel imports before the first report: :data:`WARM_IMPORTS`, then every
+    ``helpers`` module that a registered report notebook in ``notebooks`` imports."""
+    found = {
+        m
+        for report in REPORTS.values()
+        if (notebooks / report.notebook).is_file()
+        for m in imported_helper_modules(notebooks / report.notebook)
+    }
+    return [*WARM_IMPORTS, *sorted(found)]
 
 STATE_MODULE = "_monitoring_kernel_state"
 
@@ -155,7 +152,7 @@ class WarmKernel:
     def start(self, timeout: float = 120) -> None:
         """Start the kernel (through nbclient, which then owns the async client) and warm it."""
         self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=str(self.folder / "k"))
-        imports = "\n".join(f"import {m}" for m in WARM_IMPORTS)
+        imports = "\n".join(f"import {m}" for m in warm_imports(Path(self.cwd)))
         self.run_code(_SNAPSHOT.format(imports=imports, state=STATE_MODULE), timeout=timeout)
 
     def alive(self) -> bool:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.config import Config
+from helpers.core.config import Config
 from helpers.indicators.atoms import REST, build_atoms
 from helpers.indicators.catalogue import Catalogue
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from helpers.io import LINE
+from helpers.core.io import LINE
 
 Kind = Literal["int", "float", "str", "date"]
 
@@ -225,7 +225,7 @@ def load_csv(
     """
     if not Path(path).is_file():
         raise RawDataError([Problem(file, None, None, "Datei fehlt")])
-    from helpers.io import read_raw_csv
+    from helpers.core.io import read_raw_csv
 
     return parse_and_check(read_raw_csv(path), columns, schema, file, prepare)
 

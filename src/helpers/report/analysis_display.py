@@ -14,11 +14,11 @@ from IPython.display import HTML
 from helpers.analysis.hze import break_even_year
 from helpers.analysis.sozialindex import class_stability, stability_label
 from helpers.analysis.trends import FALLING, NO_TREND, RISING, TOO_SHORT
-from helpers.config import Config
-from helpers.context import indicator_source_line
-from helpers.display import table_html
-from helpers.formatting import fmt_change, fmt_number, fmt_percent
+from helpers.core.config import Config
+from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
 from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
+from helpers.report.context import indicator_source_line
+from helpers.report.display import table_html
 
 #: Trend verdicts in map legend order.
 TREND_CLASSES = (FALLING, NO_TREND, RISING)
@@ -408,8 +408,8 @@ def funnel_sections(
 
     Each chart names the sources of its own indicator.
     """
-    from helpers import analysis_plots
-    from helpers.display import figure_html, note
+    from helpers.report import analysis_plots
+    from helpers.report.display import figure_html, note
 
     out: list[HTML] = []
     for ind_id in ids:
@@ -500,8 +500,8 @@ def class_map(
 ) -> HTML:
     """A Stadtteil map of one class column of ``frame`` (``area_code``, ``column``) as a figure whose
     alt text lists every Stadtteil's class (and the highlighted Stadtteil, if any)."""
-    from helpers.display import figure_html
-    from helpers.maps import stadtteil_map
+    from helpers.report.display import figure_html
+    from helpers.report.maps import stadtteil_map
 
     values = dict(zip(frame["area_code"], frame[column], strict=True))
     fig = stadtteil_map(
@@ -591,8 +591,8 @@ def effects_table(effects: pd.DataFrame) -> HTML:
 
 def its_sections(its: pd.DataFrame, start: int, source: str) -> list[HTML]:
     """ITS charts for expenditure (Mio. EUR) and case rate."""
-    from helpers import analysis_plots
-    from helpers.display import figure_html
+    from helpers.report import analysis_plots
+    from helpers.report.display import figure_html
 
     out: list[HTML] = []
     if "series" not in its:
@@ -615,8 +615,8 @@ def its_sections(its: pd.DataFrame, start: int, source: str) -> list[HTML]:
 
 
 def event_sections(event: pd.DataFrame, lag: int, commune: str, source: str) -> list[HTML]:
-    from helpers import analysis_plots
-    from helpers.display import figure_html
+    from helpers.report import analysis_plots
+    from helpers.report.display import figure_html
 
     if event.empty:
         return []
@@ -629,8 +629,8 @@ def event_sections(event: pd.DataFrame, lag: int, commune: str, source: str) -> 
 
 
 def balance_sections(base: pd.DataFrame, balance: pd.DataFrame, year: int, source: str) -> list[HTML]:
-    from helpers import analysis_plots
-    from helpers.display import figure_html
+    from helpers.report import analysis_plots
+    from helpers.report.display import figure_html
 
     if base.empty:
         return []

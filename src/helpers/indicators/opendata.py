@@ -12,7 +12,8 @@ import json
 import numpy as np
 import pandas as pd
 
-from helpers.config import Config
+from helpers.core.config import Config
+from helpers.core.registry import SELECTIONS
 from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
 
 FIELDS = [
@@ -105,11 +106,8 @@ def catalogue_csv(catalogue: Catalogue, config: Config) -> str:
     return "\n".join(lines) + "\n"
 
 
-SOURCE_OF_SELECTION = {"hze": "hze_cases", "hze_eur": "hze_expenditure"}
-
-
 def _holder(source: str, holders: dict[str, str]) -> str:
-    return holders.get(SOURCE_OF_SELECTION.get(source, source), source)
+    return holders.get(SELECTIONS[source].holder if source in SELECTIONS else source, source)
 
 
 def datapackage(catalogue: Catalogue, config: Config, synthetic_note: str) -> str:

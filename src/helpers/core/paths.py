@@ -9,52 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.config import Config
-
-#: Notebook sources (jupytext py:percent), by report kind.
-NOTEBOOKS = {
-    "profil": "stadtteil_profil.py",
-    "gesamtstadt": "gesamtstadt_uebersicht.py",
-    "sozialraum": "sozialraumanalyse.py",
-    "hze": "hze_kosten_wirkung.py",
-}
-
-#: Processed tables: name -> file stem inside the processed folder.
-PROCESSED_TABLES = {
-    "population": "bevoelkerung_einzelalter",
-    "population_bands": "bevoelkerung_altersgruppen",
-    "population_summary": "bevoelkerung_kennzahlen",
-    "sgb2": "sgb2_bedarfsgemeinschaften",
-    "unemployment": "arbeitslose",
-    "kita": "kindertagesbetreuung",
-    "transitions": "schuluebergaenge",
-    "seu": "seu_untersuchungen",
-    "hze_cases": "hze_faelle",
-    "hze_year": "hze_jahreswerte",
-    "hze_expenditure": "hze_aufwand",
-    "services": "praeventionsangebote",
-    "welcome_visits": "willkommensbesuche",
-    "comparison": "vergleichskommunen",
-    "indicators_internal": "indikatoren_intern",
-    "indicators": "indikatoren",
-    "trends": "analyse_trends",
-    "funnel_eb": "analyse_funnel_eb",
-    "social_index": "analyse_sozialindex",
-    "need_supply": "analyse_bedarf_angebot",
-    "hze_descriptive": "hze_analyse_deskriptiv",
-    "hze_its": "hze_analyse_its",
-    "hze_effects": "hze_analyse_effekte",
-    "hze_event_study": "hze_analyse_ereignisstudie",
-    "hze_balance": "hze_analyse_bilanz",
-}
-
-#: Tables written by the analysis steps (each with a ``report_year`` column where it varies).
-SOCIAL_ANALYSIS_TABLES = ("trends", "funnel_eb", "social_index", "need_supply")
-HZE_ANALYSIS_TABLES = ("hze_descriptive", "hze_its", "hze_effects", "hze_event_study", "hze_balance")
-
-#: Processed tables that also get a CSV copy (for people who open them in a spreadsheet).
-#: Record-level tables (SEU children, HzE cases) stay parquet-only, for the pipeline.
-CSV_TABLES = set(PROCESSED_TABLES) - {"population", "seu", "hze_cases", "indicators_internal"}
+from helpers.core.config import Config
+from helpers.core.registry import REPORTS, TABLES
 
 #: Open-data files in reports/opendata.
 OPENDATA_FILES = ("indikatoren.csv", "indikatorenkatalog.csv", "datapackage.json")
@@ -96,7 +52,7 @@ class ProjectPaths:
 
     @property
     def helpers(self) -> Path:
-        return Path(__file__).resolve().parent
+        return Path(__file__).resolve().parents[1]
 
     @property
     def synthetic_marker(self) -> Path:
@@ -112,23 +68,31 @@ class ProjectPaths:
 
     def processed_table(self, name: str, suffix: str = ".parquet") -> Path:
         """A processed table (``suffix`` ``.parquet`` or ``.csv``)."""
-        return self.processed / f"{PROCESSED_TABLES[name]}{suffix}"
+        return self.processed / f"{TABLES[name].stem}{suffix}"
 
     def processed_targets(self, name: str) -> list[Path]:
         """All files written for one processed table."""
         targets = [self.processed_table(name)]
-        if name in CSV_TABLES:
+        if TABLES[name].csv:
             targets.append(self.processed_table(name, ".csv"))
         return targets
 
     def notebook_source(self, kind: str) -> Path:
-        return self.notebooks / NOTEBOOKS[kind]
+        return self.notebooks / REPORTS[kind].notebook
 
     def report_html(self, kind: str, year: int, stadtteil_slug: str | None = None) -> Path:
         """The published HTML page of one report."""
-        if kind == "profil":
+        if REPORTS[kind].per_area:
             return self.reports / str(year) / "stadtteile" / f"{stadtteil_slug}.html"
         return self.reports / str(year) / f"{kind}.html"
+
+    def report_pages(self, year: int) -> list[tuple[str, str | None, Path]]:
+        """Every report page of a report year as (kind, Stadtteil slug or None, page), in registry order."""
+        pages = []
+        for kind, report in REPORTS.items():
+            slugs = [s.slug for s in self.config.stadtteile] if report.per_area else [None]
+            pages += [(kind, slug, self.report_html(kind, year, slug)) for slug in slugs]
+        return pages
 
     def methods_html(self, year: int) -> Path:
         """The 'Methodische Hinweise' page of a report year."""

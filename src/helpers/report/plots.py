@@ -18,7 +18,7 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, MaxNLocator
 
-from helpers.formatting import fmt_number
+from helpers.core.formatting import fmt_number
 
 matplotlib.use("Agg")
 

@@ -23,9 +23,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
-from helpers.config import Config
-from helpers.formatting import fmt_number
-from helpers.plots import STYLE, _german_ticks, _source_line
+from helpers.core.config import Config
+from helpers.core.formatting import fmt_number
+from helpers.report.plots import STYLE, _german_ticks, _source_line
 
 matplotlib.use("Agg")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import registry
+from helpers.core import settings
 
 #: Name of the column that carries each raw row's line number in its file.
 LINE = "_zeile"
@@ -27,7 +27,7 @@ LINE = "_zeile"
 #: Environment variable naming the folder for temporary files. The pipeline points it at
 #: ``build/tmp`` (same file system as the outputs), so a killed build leaves its partial
 #: files there and never in ``data/processed`` or ``reports``.
-TMP_ENV = registry.TMP_ENV
+TMP_ENV = settings.TMP_ENV
 
 
 def detect_encoding(raw: bytes) -> str:

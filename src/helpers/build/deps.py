@@ -11,10 +11,10 @@ from functools import cache
 from pathlib import Path
 
 PACKAGE = "helpers"
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
-def _module_file(name: str) -> Path | None:
+def module_file(name: str) -> Path | None:
     """The file of a ``helpers`` module name, or None if it is not one."""
     parts = name.split(".")
     if parts[0] != PACKAGE:
@@ -48,7 +48,7 @@ def _direct(path: Path) -> frozenset[Path]:
     files = set()
     for name in _imported_names(tree):
         for part in _with_parents(name):
-            found = _module_file(part)
+            found = module_file(part)
             if found is not None:
                 files.add(found)
     return frozenset(files)
@@ -69,3 +69,9 @@ def helper_files(source: Path) -> list[Path]:
         seen.add(path)
         todo.extend(_direct(path) - seen)
     return sorted(seen)
+
+
+def imported_helper_modules(source: Path) -> list[str]:
+    """The ``helpers`` modules that ``source`` imports directly, sorted (for warm imports)."""
+    tree = ast.parse(Path(source).read_text(encoding="utf-8"), filename=str(source))
+    return sorted(n for n in _imported_names(tree) if (f := module_file(n)) is not None and f.name != "__init__.py")

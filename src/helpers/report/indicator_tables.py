@@ -11,7 +11,7 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
-from helpers.formatting import NBSP, fmt_change, fmt_number
+from helpers.core.formatting import NBSP, fmt_change, fmt_number
 from helpers.indicators.catalogue import Catalogue, Indicator
 
 DECIMALS = {"pct": 1, "per_1000": 1, "per_10000": 1, "eur": 0}

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from helpers.site.markup import CSS_COMMENT
+
 REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)", re.IGNORECASE)
 CSS_IMPORT = re.compile(r"@import\s+(?:url\()?\s*['\"]?([^'\");\s]+)", re.IGNORECASE)
 JS_IMPORT = re.compile(r"(?:\bimport\s*\(|\bfrom)\s*['\"]([^'\"]+)['\"]")
-CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-STYLE_BLOCK = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
 
 RESOURCE_ATTRS = {"src", "srcset", "data", "poster", "action", "formaction", "background"}
 
@@ -62,11 +62,6 @@ def network_references(html: str) -> list[str]:
     collector.feed(html)
     collector.close()
     return collector.found
-
-
-def strip_css_comments(html: str) -> str:
-    """Remove ``/* ... */`` comments inside ``<style>`` blocks (smaller pages)."""
-    return STYLE_BLOCK.sub(lambda m: m.group(1) + CSS_COMMENT.sub("", m.group(2)) + m.group(3), html)
 
 
 class _CellCollector(HTMLParser):

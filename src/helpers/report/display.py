@@ -16,8 +16,8 @@ import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from helpers.demography import KeyFigure
-from helpers.formatting import fmt_change, fmt_number, fmt_percent
+from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
+from helpers.report.demography import KeyFigure
 
 #: SVG output: text stays text (no glyph rasterising: about three times faster than PNG and a
 #: fifth of the size, sharp at any zoom and in print); element ids are derived from a fixed

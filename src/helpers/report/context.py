@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.config import Config, Stadtteil, load_config
+from helpers.core.config import Config, Stadtteil, load_config
+from helpers.core.paths import ProjectPaths
 from helpers.indicators.catalogue import Indicator
-from helpers.paths import ProjectPaths
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,13 @@ class ReportContext:
     @cached_property
     def geometry(self):
         """Real Stadtteil polygons when the config names a GeoJSON file, else None (tile map)."""
-        from helpers.maps import load_geojson
+        from helpers.report.maps import load_geojson
 
         path = self.config.geojson_path
         return None if path is None else load_geojson(path, self.config.analysis.geometry.id_property)
 
     def table(self, name: str) -> pd.DataFrame:
-        """A processed table by name (see ``helpers.paths.PROCESSED_TABLES``)."""
+        """A processed table by name (see ``helpers.core.paths.PROCESSED_TABLES``)."""
         return pd.read_parquet(self.paths.processed_table(name))
 
     def href(self, kind: str, year: int | None = None, slug: str | None = None) -> str:

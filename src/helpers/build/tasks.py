@@ -1,0 +1,209 @@
+"""doit tasks generated from the registry and the config: raw -> processed -> steps ->
+executed notebooks -> HTML -> index, and the confidentiality audit.
+
+``dodo.py`` only calls :func:`generate_tasks`. Every task declares its exact inputs
+(``file_dep``: raw files, processed tables, notebook source, the helper modules its code
+imports, templates, the config) and outputs (``targets``), all derived from
+``helpers.core.registry``, so a second run does nothing, touching one input re-runs exactly
+what depends on it, and ``doit -n N`` is safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from helpers.build.actions import (
+    action_check_confidentiality,
+    action_generate,
+    action_index,
+    action_methods,
+    action_opendata,
+    action_process,
+    action_report,
+    action_step,
+    report_title,
+    step_inputs,
+)
+from helpers.build.deps import PACKAGE_DIR, helper_files, module_file
+from helpers.core.config import Config
+from helpers.core.paths import ProjectPaths
+from helpers.core.registry import REPORTS, SOURCES, STEPS
+from helpers.site.markup import TEMPLATES
+
+TEMPLATE_FILES = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+EXECUTION = PACKAGE_DIR / "build" / "execution.py"
+PAGES = PACKAGE_DIR / "site" / "pages.py"
+
+
+def code_of(dotted: str) -> list[Path]:
+    """The helper files behind ``"module:function"`` or a module name, with their imports."""
+    found = module_file(dotted.partition(":")[0])
+    return helper_files(found) if found is not None else []
+
+
+def report_inputs(config: Config, kind: str) -> list[Path]:
+    """Every file a report of this kind reads or is rendered from."""
+    paths = ProjectPaths(config)
+    notebook = paths.notebook_source(kind)
+    deps = {notebook, paths.config_file, config.catalogue_path, *TEMPLATE_FILES}
+    if config.leitbild_path is not None:
+        deps.add(config.leitbild_path)
+    if config.geojson_path is not None:
+        deps.add(config.geojson_path)
+    deps.update(paths.processed_table(t) for t in REPORTS[kind].tables)
+    for code in (notebook, EXECUTION, PAGES):
+        deps.update(helper_files(code))
+    if paths.synthetic_marker.is_file():
+        deps.add(paths.synthetic_marker)
+    return sorted(deps)
+
+
+def _str(files: list[Path]) -> list[str]:
+    return [str(p) for p in files]
+
+
+def generate_tasks(config: Config) -> Iterator[dict[str, Any]]:
+    """All doit task dicts for one config (the sample generator is not a default task)."""
+    paths = ProjectPaths(config)
+    cfg = str(paths.config_file)
+    yield from _generator_task(config, cfg)
+    yield from _process_tasks(config, paths, cfg)
+    yield from _step_tasks(config, paths, cfg)
+    yield from _opendata_task(config, paths, cfg)
+    yield from _report_tasks(config, paths, cfg)
+    yield from _methods_tasks(config, paths, cfg)
+    yield from _index_task(config, paths, cfg)
+    yield from _check_task(config, paths, cfg)
+
+
+def _generator_task(config: Config, cfg: str) -> Iterator[dict[str, Any]]:
+    # No targets on purpose: raw files must never become targets, or doit would re-run the
+    # generator on its own (and a city's real export could be overwritten). The task runs
+    # only when asked for; the generator itself refuses to overwrite files it did not write.
+    if config.sample_data is None:
+        return
+    yield {
+        "basename": "generate_sample",
+        "doc": "Write the seeded synthetic sample data into data/raw (not in the default build)",
+        "actions": [(action_generate, [cfg])],
+        "uptodate": [False],
+        "verbosity": 1,
+    }
+
+
+def _process_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    yield {"basename": "process", "name": None, "doc": "Load and validate raw sources, write processed tables"}
+    runner = helper_files(PACKAGE_DIR / "sources" / "process.py")
+    for key, source in SOURCES.items():
+        if key not in config.sources:
+            continue
+        code = sorted({*runner, *code_of(source.builder)})
+        yield {
+            "basename": "process",
+            "name": key,
+            "doc": f"Validate raw '{key}' files and write {', '.join(source.tables)}",
+            "actions": [(action_process, [cfg, key])],
+            "file_dep": _str([*paths.raw_source_files(key), paths.config_file, *code]),
+            "targets": _str([t for name in source.tables for t in paths.processed_targets(name)]),
+            "verbosity": 1,
+        }
+
+
+def _step_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    for name, step in STEPS.items():
+        inputs = [paths.processed_table(t) for t in step_inputs(config, step)]
+        yield {
+            "basename": name,
+            "doc": step.doc,
+            "actions": [(action_step, [cfg, name])],
+            "file_dep": _str([*inputs, paths.config_file, config.catalogue_path, *code_of(step.code)]),
+            "targets": _str([t for out in step.outputs for t in paths.processed_targets(out)]),
+            "verbosity": 1,
+        }
+
+
+def _opendata_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    deps = [
+        paths.processed_table("indicators"),
+        paths.config_file,
+        config.catalogue_path,
+        *code_of("helpers.indicators.steps"),
+    ]
+    if paths.synthetic_marker.is_file():
+        deps.append(paths.synthetic_marker)
+    yield {
+        "basename": "opendata",
+        "doc": "Write reports/opendata: indicators as tidy CSV with a Frictionless Data Package descriptor",
+        "actions": [(action_opendata, [cfg])],
+        "file_dep": _str(deps),
+        "targets": _str(paths.opendata_files()),
+        "verbosity": 1,
+    }
+
+
+def _all_pages(config: Config, paths: ProjectPaths) -> list[Path]:
+    return [page for y in config.report_years for _, _, page in paths.report_pages(y)]
+
+
+def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    inputs = [paths.processed_table(t) for t in step_inputs(config, STEPS["indicators"])]
+    code = sorted({*code_of("helpers.indicators.steps"), *code_of("helpers.site.audit")})
+    yield {
+        "basename": "geheimhaltung",
+        "doc": "Audit open data and pages: fail if any secret cell can be recovered by differencing",
+        "actions": [(action_check_confidentiality, [cfg])],
+        "file_dep": _str([*paths.opendata_files(), *_all_pages(config, paths), *inputs, config.catalogue_path, *code]),
+        "targets": _str([paths.disclosure_report]),
+        "verbosity": 1,
+    }
+
+
+def _report_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    for kind, report in REPORTS.items():
+        yield {"basename": kind, "name": None, "doc": report.doc}
+        deps = _str(report_inputs(config, kind))
+        for year in config.report_years:
+            for _, slug, page in (p for p in paths.report_pages(year) if p[0] == kind):
+                yield {
+                    "basename": kind,
+                    "name": f"{year}-{slug}" if slug else str(year),
+                    "doc": report_title(config, kind, year, slug),
+                    "actions": [(action_report, [cfg, kind, year, slug, deps])],
+                    "file_dep": deps,
+                    "targets": _str([paths.executed_notebook(kind, year, slug), page]),
+                    "verbosity": 1,
+                }
+
+
+def _methods_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    deps = [paths.config_file, config.catalogue_path, *TEMPLATE_FILES, *helper_files(PAGES)]
+    if paths.synthetic_marker.is_file():
+        deps.append(paths.synthetic_marker)
+    yield {"basename": "methoden", "name": None, "doc": "Methodische Hinweise: one page per report year"}
+    for year in config.report_years:
+        yield {
+            "basename": "methoden",
+            "name": str(year),
+            "doc": f"Methodische Hinweise {year}",
+            "actions": [(action_methods, [cfg, year])],
+            "file_dep": _str(deps),
+            "targets": _str([paths.methods_html(year)]),
+            "verbosity": 1,
+        }
+
+
+def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    pages = [*_all_pages(config, paths), *(paths.methods_html(y) for y in config.report_years)]
+    yield {
+        "basename": "index",
+        "doc": "Write reports/index.html, the entry page linking every report",
+        "actions": [(action_index, [cfg])],
+        "file_dep": _str([*pages, paths.config_file, *TEMPLATE_FILES, *helper_files(PAGES)]),
+        "targets": _str([paths.index_html]),
+        "verbosity": 1,
+    }
+
+
+DEFAULT_TASKS = ["process", *STEPS, "opendata", *REPORTS, "methoden", "index", "geheimhaltung"]

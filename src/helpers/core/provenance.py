@@ -1,0 +1,48 @@
+"""Where published numbers come from: source labels and the synthetic-data note."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from helpers.core.config import Config
+from helpers.core.paths import ProjectPaths
+
+
+def source_label(config: Config, name: str) -> str:
+    """The German label of a source (config ``label``, else its key)."""
+    return config.sources[name].label or name
+
+
+def synthetic_sources(paths: ProjectPaths, sources: list[str]) -> list[str]:
+    """The sources among ``sources`` whose raw files were made by the sample generator.
+
+    A raw file counts as synthetic when the generator's marker lists it with the same
+    checksum, so a city that drops its real export over a sample file loses the banner for
+    that source only.
+    """
+    marker = paths.synthetic_marker
+    if not marker.is_file():
+        return []
+    listed = json.loads(marker.read_text(encoding="utf-8")).get("files", {})
+    found = []
+    for source in sources:
+        for path in paths.raw_source_files(source):
+            rel = path.relative_to(paths.raw).as_posix()
+            if path.is_file() and listed.get(rel) == hashlib.sha256(path.read_bytes()).hexdigest():
+                found.append(source)
+                break
+    return found
+
+
+def synthetic_note(paths: ProjectPaths, sources: list[str]) -> str:
+    """The banner text, or "" when no source of the page is synthetic."""
+    synthetic = synthetic_sources(paths, sources)
+    if not synthetic:
+        return ""
+    labels = ", ".join(source_label(paths.config, s) for s in synthetic)
+    return (
+        "Diese Seite beruht auf künstlich erzeugten Daten, die echten Exporten nachgebildet "
+        f"sind ({labels}). Die Zahlen beschreiben nicht die tatsächliche Lage in "
+        f"{paths.config.commune.name}."
+    )

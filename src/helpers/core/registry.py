@@ -1,0 +1,304 @@
+"""The registry: every raw source, processed table, indicator selection, pipeline step and
+report kind of the monitoring, declared once, as data.
+
+Everything else derives from here: processed file names (``helpers.core.paths``), the doit
+tasks with their ``file_dep`` and ``targets`` (``helpers.build.tasks``), the warm kernel's
+imports, the page lists of the index and the audit, and the open-data source names. Adding a
+source, an indicator selection, a step or a report kind is one entry here plus its own code.
+
+Code is named by dotted path (``"package.module:function"``), never imported here, so this
+bottom-layer module depends on nothing above it and loading ``dodo.py`` stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Table:
+    """A processed table: its key and file stem in ``data/processed``."""
+
+    key: str
+    stem: str
+    csv: bool = True  # also written as CSV (record-level and internal tables are parquet only)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A raw source: its key under ``sources:`` in the commune config, its builder and tables.
+
+    ``builder`` is ``"module:function"``; the function takes the config and returns
+    ``{table key: DataFrame}`` for exactly ``tables``.
+    """
+
+    key: str
+    builder: str
+    tables: tuple[str, ...]
+    doc: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a catalogue numerator or denominator may count from (``source:`` in the catalogue).
+
+    ``atoms`` is ``"module:function"`` returning the atom counts of a selection; ``tables``
+    are the processed tables it reads; ``raw_sources`` the configured raw sources behind it;
+    ``holder`` the raw source whose data holder the open-data catalogue names.
+    """
+
+    key: str
+    atoms: str
+    tables: tuple[str, ...]
+    raw_sources: tuple[str, ...]
+    holder: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """A pipeline step after the sources: its action, the tables it reads and writes.
+
+    ``inputs`` are processed tables; the marker ``SELECTED`` stands for the tables that the
+    catalogue's selections read. ``code`` is the module whose imports are the step's code
+    dependencies.
+    """
+
+    name: str
+    action: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    code: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """A kind of report page: notebook, what it is made per, its inputs and its title.
+
+    ``per_area``: one page per report year and Stadtteil (else one per report year).
+    ``sources``: the raw sources its page names (``None``: every configured source).
+    """
+
+    kind: str
+    notebook: str
+    per_area: bool
+    tables: tuple[str, ...]
+    sources: tuple[str, ...] | None
+    title: str
+    doc: str
+
+
+#: Marker in ``Step.inputs``: the processed tables the catalogue's selections read.
+SELECTED = "@selected"
+
+TABLES = {
+    t.key: t
+    for t in (
+        Table("population", "bevoelkerung_einzelalter", csv=False),
+        Table("population_bands", "bevoelkerung_altersgruppen"),
+        Table("population_summary", "bevoelkerung_kennzahlen"),
+        Table("sgb2", "sgb2_bedarfsgemeinschaften"),
+        Table("unemployment", "arbeitslose"),
+        Table("kita", "kindertagesbetreuung"),
+        Table("transitions", "schuluebergaenge"),
+        Table("seu", "seu_untersuchungen", csv=False),
+        Table("hze_cases", "hze_faelle", csv=False),
+        Table("hze_year", "hze_jahreswerte"),
+        Table("hze_expenditure", "hze_aufwand"),
+        Table("services", "praeventionsangebote"),
+        Table("welcome_visits", "willkommensbesuche"),
+        Table("comparison", "vergleichskommunen"),
+        Table("indicators_internal", "indikatoren_intern", csv=False),
+        Table("indicators", "indikatoren"),
+        Table("trends", "analyse_trends"),
+        Table("funnel_eb", "analyse_funnel_eb"),
+        Table("social_index", "analyse_sozialindex"),
+        Table("need_supply", "analyse_bedarf_angebot"),
+        Table("hze_descriptive", "hze_analyse_deskriptiv"),
+        Table("hze_its", "hze_analyse_its"),
+        Table("hze_effects", "hze_analyse_effekte"),
+        Table("hze_event_study", "hze_analyse_ereignisstudie"),
+        Table("hze_balance", "hze_analyse_bilanz"),
+    )
+}
+
+SOURCES = {
+    s.key: s
+    for s in (
+        Source(
+            "population",
+            "helpers.sources.population:build_population_tables",
+            ("population", "population_bands", "population_summary"),
+            "Einwohnermelderegister: Einwohner nach Einzelalter, Altersgruppen und Kennzahlen",
+        ),
+        Source("sgb2", "helpers.sources.sgb2:build_sgb2", ("sgb2",), "BA: SGB II nach Stadtteilen"),
+        Source(
+            "unemployment", "helpers.sources.sgb2:build_unemployment", ("unemployment",), "BA: Arbeitslose (SGB II/III)"
+        ),
+        Source("kita", "helpers.sources.kita:build_kita", ("kita",), "Kindertagesbetreuung"),
+        Source("seu", "helpers.sources.seu:build_seu", ("seu",), "Schuleingangsuntersuchung"),
+        Source("transitions", "helpers.sources.transitions:build_transitions", ("transitions",), "Schulübergänge"),
+        Source(
+            "hze_cases",
+            "helpers.sources.hze:build_hze_cases",
+            ("hze_cases", "hze_year"),
+            "Hilfen zur Erziehung: Fallliste",
+        ),
+        Source(
+            "hze_expenditure",
+            "helpers.sources.hze:build_hze_expenditure",
+            ("hze_expenditure",),
+            "Hilfen zur Erziehung: Aufwand",
+        ),
+        Source("services", "helpers.sources.prevention:build_services", ("services",), "Angebote der Präventionskette"),
+        Source(
+            "welcome_visits",
+            "helpers.sources.prevention:build_welcome_visits",
+            ("welcome_visits",),
+            "Willkommensbesuche",
+        ),
+        Source("comparison", "helpers.sources.comparison:build_comparison", ("comparison",), "Vergleichskommunen"),
+    )
+}
+
+_ATOMS = "helpers.indicators.atoms"
+
+SELECTIONS = {
+    s.key: s
+    for s in (
+        Selection("population", f"{_ATOMS}:population_atoms", ("population",), ("population",), "population"),
+        Selection("sgb2", f"{_ATOMS}:ba_atoms", ("sgb2",), ("sgb2",), "sgb2"),
+        Selection("unemployment", f"{_ATOMS}:ba_atoms", ("unemployment",), ("unemployment",), "unemployment"),
+        Selection("kita", f"{_ATOMS}:kita_atoms", ("kita",), ("kita",), "kita"),
+        Selection("seu", f"{_ATOMS}:seu_atoms", ("seu",), ("seu",), "seu"),
+        Selection("transitions", f"{_ATOMS}:transition_atoms", ("transitions",), ("transitions",), "transitions"),
+        Selection("hze", f"{_ATOMS}:hze_atoms", ("hze_year",), ("hze_cases",), "hze_cases"),
+        Selection(
+            "hze_eur",
+            f"{_ATOMS}:hze_eur_atoms",
+            ("hze_year", "hze_expenditure"),
+            ("hze_cases", "hze_expenditure"),
+            "hze_expenditure",
+        ),
+        Selection(
+            "welcome_visits", f"{_ATOMS}:welcome_atoms", ("welcome_visits",), ("welcome_visits",), "welcome_visits"
+        ),
+        Selection("services", f"{_ATOMS}:service_atoms", ("services",), ("services",), "services"),
+    )
+}
+
+STEPS = {
+    s.name: s
+    for s in (
+        Step(
+            "indicators",
+            "helpers.indicators.steps:build_indicator_tables",
+            (SELECTED,),
+            ("indicators", "indicators_internal"),
+            "helpers.indicators.steps",
+            "Compute every catalogue indicator with intervals; apply primary and secondary suppression",
+        ),
+        Step(
+            "analysen",
+            "helpers.analysis.steps:build_social_step",
+            ("indicators", "services", "population"),
+            ("trends", "funnel_eb", "social_index", "need_supply"),
+            "helpers.analysis.steps",
+            "Trends, funnel/EB, social index and need vs supply for every report year",
+        ),
+        Step(
+            "hze_analyse",
+            "helpers.analysis.steps:build_hze_step",
+            ("hze_year", "hze_expenditure", "services", "population", "comparison", "indicators_internal"),
+            ("hze_descriptive", "hze_its", "hze_effects", "hze_event_study", "hze_balance"),
+            "helpers.analysis.steps",
+            "HzE descriptive figures, ITS, DiD, event study and cost-effect balance for every report year",
+        ),
+    )
+}
+
+REPORTS = {
+    r.kind: r
+    for r in (
+        Report(
+            "profil",
+            "stadtteil_profil.py",
+            True,
+            (
+                "population_summary",
+                "population_bands",
+                "indicators",
+                "services",
+                "comparison",
+                "social_index",
+                "trends",
+            ),
+            None,
+            "Stadtteilprofil",
+            "Stadtteilprofile: one page per report year and Stadtteil",
+        ),
+        Report(
+            "gesamtstadt",
+            "gesamtstadt_uebersicht.py",
+            False,
+            (
+                "population_summary",
+                "indicators",
+                "trends",
+                "social_index",
+                "need_supply",
+                "hze_descriptive",
+                "hze_effects",
+                "hze_balance",
+            ),
+            None,
+            "Gesamtstädtischer Bericht",
+            "Gesamtstädtischer Bericht: one page per report year, all Stadtteile side by side",
+        ),
+        Report(
+            "sozialraum",
+            "sozialraumanalyse.py",
+            False,
+            ("indicators", "trends", "funnel_eb", "social_index", "need_supply"),
+            None,
+            "Sozialraumanalyse",
+            "Sozialraumanalyse: trends, funnel plots, EB, social index, need vs supply, maps per report year",
+        ),
+        Report(
+            "hze",
+            "hze_kosten_wirkung.py",
+            False,
+            ("indicators", "hze_descriptive", "hze_its", "hze_effects", "hze_event_study", "hze_balance"),
+            ("hze_cases", "hze_expenditure", "services", "comparison", "population", "sgb2"),
+            "Hilfen zur Erziehung: Kosten und Wirkung",
+            "HzE-Kosten-Wirkungs-Analyse: one page per report year",
+        ),
+    )
+}
+
+#: The report kind that is the hub of a report year (breadcrumbs of the other pages lead to it).
+HUB_REPORT = "gesamtstadt"
+
+
+def selection_tables(selection_keys: set[str] | list[str]) -> list[str]:
+    """The processed tables that the given selections read, sorted.
+
+    >>> selection_tables(["hze_eur", "population"])
+    ['hze_expenditure', 'hze_year', 'population']
+    """
+    return sorted({t for key in selection_keys for t in SELECTIONS[key].tables})
+
+
+def step_of_table(table: str) -> str | None:
+    """The step or source that writes a processed table (``None`` if unknown).
+
+    >>> step_of_table("trends"), step_of_table("population_bands")
+    ('analysen', 'process:population')
+    """
+    for step in STEPS.values():
+        if table in step.outputs:
+            return step.name
+    for source in SOURCES.values():
+        if table in source.tables:
+            return f"process:{source.key}"
+    return None

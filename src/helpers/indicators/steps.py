@@ -1,0 +1,81 @@
+"""The indicator steps: processed source tables -> protected indicators -> open data, and
+the confidentiality audit of what was published."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.core.config import Config
+from helpers.core.io import write_text_atomic
+from helpers.core.paths import ProjectPaths
+from helpers.core.provenance import synthetic_note
+from helpers.core.registry import selection_tables
+from helpers.core.tables import load_tables
+from helpers.indicators.atoms import validate_against_sources
+from helpers.indicators.catalogue import Catalogue, load_catalogue
+from helpers.indicators.compute import compute_all
+from helpers.indicators.disclosure import audit, protect, published_view
+from helpers.indicators.opendata import catalogue_csv, datapackage, indicator_csv
+
+
+def indicator_inputs(catalogue: Catalogue) -> list[str]:
+    """Processed tables the catalogue's selections read."""
+    return selection_tables({s.source for i in catalogue.indicators for s in (i.numerator, i.denominator)})
+
+
+def build_indicator_tables(config: Config, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Compute every indicator and apply the confidentiality rules once.
+
+    Returns ``indicators_internal`` (unprotected, for analyses) and ``indicators`` (the
+    published view: suppressed values removed, official symbols set).
+    """
+    catalogue = load_catalogue(config.catalogue_path)
+    validate_against_sources(catalogue, config)
+    values = compute_all(catalogue, tables, config)
+    protected = protect(values, catalogue, tables, config)
+    published = published_view(protected, config.thresholds.min_denominator, config.thresholds.min_cell_count)
+    return {"indicators_internal": values, "indicators": published}
+
+
+def write_opendata(config: Config) -> None:
+    """Write the open-data CSVs and the Data Package descriptor into reports/opendata."""
+    paths = ProjectPaths(config)
+    catalogue = load_catalogue(config.catalogue_path)
+    published = pd.read_parquet(paths.processed_table("indicators"))
+    note = synthetic_note(paths, list(config.sources))
+    write_text_atomic(paths.opendata / "indikatoren.csv", indicator_csv(published, catalogue))
+    write_text_atomic(paths.opendata / "indikatorenkatalog.csv", catalogue_csv(catalogue, config))
+    write_text_atomic(paths.opendata / "datapackage.json", datapackage(catalogue, config, note))
+
+
+def published_from_opendata(path: Path, config: Config) -> pd.DataFrame:
+    """Read the published open-data CSV back into the shape the audit works on."""
+    frame = pd.read_csv(
+        path,
+        dtype={"gebiet_kennziffer": str, "zeichen": str},
+        keep_default_na=False,
+        na_values=[""],
+    )
+    return pd.DataFrame(
+        {
+            "indicator_id": frame["indikator"],
+            "year": frame["jahr"].astype(int),
+            "area_level": frame["ebene"],
+            "area_code": frame["gebiet_kennziffer"],
+            "pooled_from": frame["gepoolt_ab_jahr"].astype("Int64"),
+            "denominator": frame["nenner"].fillna(-1.0),
+            "denominator_hidden": frame["nenner"].isna(),
+            "suppression": frame["zeichen"].fillna("").map(lambda z: "veröffentlicht geheim" if z == "." else ""),
+        }
+    )
+
+
+def check_confidentiality(config: Config) -> list[str]:
+    """Audit the published open data: can any secret cell be recovered by differencing?"""
+    paths = ProjectPaths(config)
+    catalogue = load_catalogue(config.catalogue_path)
+    tables = load_tables(config, indicator_inputs(catalogue))
+    published = published_from_opendata(paths.opendata / "indikatoren.csv", config)
+    return audit(published, catalogue, tables, config)

@@ -1,0 +1,34 @@
+"""The page audit: every indicator value on a published page equals the open data's value."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.core.config import Config
+from helpers.core.paths import ProjectPaths
+from helpers.indicators.catalogue import load_catalogue
+from helpers.report.indicator_tables import fmt_value
+from helpers.site.htmlcheck import tagged_cells
+
+
+def check_pages(config: Config) -> list[str]:
+    """Every indicator value shown on a published page must equal the open data's value
+    (so the audit of the open data covers the pages) and be "." where the cell is secret."""
+    paths = ProjectPaths(config)
+    catalogue = load_catalogue(config.catalogue_path)
+    units = {i.id: i.unit for i in catalogue.indicators}
+    published = pd.read_parquet(paths.processed_table("indicators"))
+    expected = {
+        f"{r.indicator_id}|{r.year}|{r.area_level}|{r.area_code}": fmt_value(r.value, units[r.indicator_id], r.symbol)
+        for r in published.itertuples(index=False)
+    }
+    problems = []
+    pages = sorted(paths.reports.rglob("*.html"))
+    for page in pages:
+        for key, text in tagged_cells(page.read_text(encoding="utf-8")):
+            want = expected.get(key)
+            if want is None or not text.startswith(want):
+                problems.append(
+                    f"{page.relative_to(paths.root)}: Zelle {key} zeigt {text!r}, veröffentlicht ist {want!r}"
+                )
+    return problems
