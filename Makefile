@@ -26,6 +26,7 @@ test: setup lint
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff format .
@@ -38,4 +39,4 @@ benchmark: setup
 	$(BIN)/python benchmarks/run_benchmark.py
 
 clean:
-	rm -rf build reports/20* reports/index.html data/processed/*.parquet data/processed/*.csv .doit.db*
+	rm -rf build reports/20* reports/index.html reports/opendata data/processed/*.parquet data/processed/*.csv .doit.db*

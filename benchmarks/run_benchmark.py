@@ -91,14 +91,14 @@ def report_specs(config, limit: int) -> list[tuple[str, dict[str, object]]]:
 
 def naive_reports(project: Path, config, specs) -> list[float]:
     """The naive way: one papermill CLI and one nbconvert CLI process per report."""
-    from helpers.core.paths import NOTEBOOKS
+    from helpers.core.registry import REPORTS
 
     env = {**os.environ, "PYTHONPATH": str(project / "src")}
     bin_dir = Path(sys.executable).parent
     work = project / "build" / "naive"
     work.mkdir(parents=True, exist_ok=True)
     for kind in {k for k, _ in specs}:  # untimed: the .py sources become .ipynb once
-        src = project / "notebooks" / NOTEBOOKS[kind]
+        src = project / "notebooks" / REPORTS[kind].notebook
         subprocess.run(
             [str(bin_dir / "jupytext"), "--quiet", "--to", "ipynb", "-o", str(work / f"{kind}.ipynb"), str(src)],
             check=True,
@@ -137,10 +137,10 @@ def naive_reports(project: Path, config, specs) -> list[float]:
 
 def build_mix(config) -> dict[str, int]:
     """How many pages of each report kind the default build makes."""
-    from helpers.build.tasks import REPORTS
+    from helpers.core.registry import REPORTS
 
     years = len(config.report_years)
-    return {kind: years * (len(config.stadtteile) if r.per_stadtteil else 1) for kind, r in REPORTS.items()}
+    return {kind: years * (len(config.stadtteile) if r.per_area else 1) for kind, r in REPORTS.items()}
 
 
 def naive_mix_mean(kinds: list[str], seconds: list[float], mix: dict[str, int]) -> float:
@@ -176,12 +176,12 @@ def main() -> None:
         project = Path(tmp)
         copy_project(project)
         sys.path.insert(0, str(project / "src"))
-        from helpers.build.tasks import REPORTS
         from helpers.core.config import load_config
+        from helpers.core.registry import REPORTS
 
         config = load_config(project / args.config)
         year, slug = config.report_years[-1], config.stadtteile[0].slug
-        per_year = len(config.stadtteile) + sum(1 for r in REPORTS.values() if not r.per_stadtteil)
+        per_year = len(config.stadtteile) + sum(1 for r in REPORTS.values() if not r.per_area)
         n_reports = len(config.report_years) * per_year
         full, full_peak = timed_doit(project, "-n", str(args.jobs), cfg)
         noop, _ = timed_doit(project, "-n", str(args.jobs), cfg)

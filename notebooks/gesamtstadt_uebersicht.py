@@ -48,11 +48,11 @@ display(
 # %%
 history = ctx.table("social_index")
 index_now = history.query("year == @year")
-trends = ctx.table("trends").query("report_year == @year")
-need = ctx.table("need_supply").query("report_year == @year")
-effects = ctx.table("hze_effects").query("report_year == @year")
-hze_desc = ctx.table("hze_descriptive").query("report_year == @year")
-hze_balance = ctx.table("hze_balance").query("report_year == @year")
+trends = ctx.year_table("trends")
+need = ctx.year_table("need_supply")
+effects = ctx.year_table("hze_effects")
+hze_desc = ctx.year_table("hze_descriptive")
+hze_balance = ctx.year_table("hze_balance")
 display(
     Markdown(
         ad.council_summary(

@@ -28,11 +28,11 @@ from helpers.report.context import open_report
 
 ctx = open_report(config_path, year, kind="hze")
 hze = ctx.config.analysis.hze
-desc = ctx.table("hze_descriptive").query("report_year == @year")
-its = ctx.table("hze_its").query("report_year == @year")
-effects = ctx.table("hze_effects").query("report_year == @year")
-event = ctx.table("hze_event_study").query("report_year == @year")
-balance = ctx.table("hze_balance").query("report_year == @year")
+desc = ctx.year_table("hze_descriptive")
+its = ctx.year_table("hze_its")
+effects = ctx.year_table("hze_effects")
+event = ctx.year_table("hze_event_study")
+balance = ctx.year_table("hze_balance")
 source = ctx.source_line(ctx.config.sources["hze_cases"].holder, ctx.config.sources["hze_expenditure"].holder)
 base = balance.query("scenario == 'Basis'") if len(balance) else balance
 

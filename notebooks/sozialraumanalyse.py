@@ -29,11 +29,11 @@ from helpers.report import maps
 from helpers.report.context import open_report
 
 ctx = open_report(config_path, year, kind="sozialraum")
-trends = ctx.table("trends").query("report_year == @year")
-funnel = ctx.table("funnel_eb").query("report_year == @year")
+trends = ctx.year_table("trends")
+funnel = ctx.year_table("funnel_eb")
 history = ctx.table("social_index")
 index_now = history.query("year == @year")
-need = ctx.table("need_supply").query("report_year == @year")
+need = ctx.year_table("need_supply")
 published = ctx.table("indicators")
 geometry = ctx.geometry
 source = ctx.source_line()

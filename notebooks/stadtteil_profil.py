@@ -168,5 +168,5 @@ display(
     )
 )
 display(Markdown(ad.profile_index_text(history, st.code, st.name, year)))
-trends = ctx.table("trends").query("report_year == @year")
+trends = ctx.year_table("trends")
 display(ad.trend_area_table(trends, ctx.catalogue, st.code))

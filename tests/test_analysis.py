@@ -79,15 +79,14 @@ def _world_truth():
 def sample_tables() -> dict[str, pd.DataFrame]:
     """Processed tables of the committed sample, built in memory from data/raw (a fresh clone has no outputs),
     with the SGB-II u15 indicator (cells the BA export hides as "*" stay missing, as when published)."""
-    from helpers.build.steps import BUILDERS
-
     from helpers.indicators.catalogue import Catalogue
     from helpers.indicators.compute import compute_all
+    from helpers.sources.process import build_source
 
     cfg = load_config(ROOT_CONFIG)
     tables: dict[str, pd.DataFrame] = {}
     for source in ("population", "sgb2", "hze_cases", "hze_expenditure", "services", "comparison"):
-        tables.update(BUILDERS[source](cfg))
+        tables.update(build_source(cfg, source))
     full = load_catalogue(cfg.catalogue_path)
     one = Catalogue(phases=full.phases, indicators=[full.get("sgb2_u15")])
     values = compute_all(one, tables, cfg)

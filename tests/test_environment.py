@@ -44,7 +44,7 @@ def test_notebook_tooling_skips_the_slow_iri_grammar_and_still_validates():
 
     code = (
         "import sys, helpers, nbformat\n"
-        "from helpers import execution\n"
+        "from helpers.build import execution\n"
         "assert sys.modules['rfc3987_syntax'] is None\n"
         "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
         "bad = nbformat.v4.new_notebook(); bad.cells.append({'cell_type': 'code'})\n"

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from helpers.site.htmlcheck import network_references, strip_css_comments
+from helpers.site.htmlcheck import network_references
+from helpers.site.markup import strip_css_comments
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,9 @@ from conftest import ROOT
 from jupytext.config import find_jupytext_configuration_file, load_jupytext_configuration_file
 
 from helpers.build.execution import notebook_parameters
-from helpers.core.paths import NOTEBOOKS
+from helpers.core.registry import REPORTS
+
+NOTEBOOKS = {kind: report.notebook for kind, report in REPORTS.items()}
 
 SOURCES = sorted((ROOT / "notebooks").glob("*.py"))
 

@@ -7,7 +7,8 @@ import pytest
 from conftest import small_config_dict
 
 from helpers.core.config import Config
-from helpers.report.demography import key_figures, population_summary
+from helpers.report.demography import key_figures
+from helpers.sources.demography import population_summary
 from helpers.sources.population import check_areas_sum_to_city, complete_cells, population_by_band
 
 

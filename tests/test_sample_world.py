@@ -10,17 +10,18 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import CONFIG
-from helpers.build.steps import BUILDERS
 
 from helpers.core.config import load_config
+from helpers.core.registry import SOURCES
+from helpers.sources.process import build_source
 
 
 @pytest.fixture(scope="module")
 def tables() -> dict[str, pd.DataFrame]:
     config = load_config(CONFIG)
     out: dict[str, pd.DataFrame] = {}
-    for build in BUILDERS.values():
-        out.update(build(config))
+    for key in SOURCES:
+        out.update(build_source(config, key))
     return out
 
 

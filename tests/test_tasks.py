@@ -11,7 +11,7 @@ from conftest import ROOT
 from helpers.build.deps import PACKAGE_DIR, helper_files
 from helpers.build.tasks import DEFAULT_TASKS, generate_tasks
 from helpers.core.config import load_config
-from helpers.core.registry import SOURCE_TABLES
+from helpers.core.registry import SOURCES
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_one_task_per_report_and_source(tasks):
             "methoden:2024",
             "methoden:2025",
             "index",
-            *sorted(f"process:{s}" for s in SOURCE_TABLES),
+            *sorted(f"process:{s}" for s in SOURCES),
             "profil:2024-opladen",
             "profil:2024-wiesdorf",
             "profil:2025-opladen",
@@ -76,8 +76,9 @@ def names(files) -> set[str]:
 def test_process_depends_on_raw_files_and_its_code_only(tasks, small_project):
     deps = names(tasks["process:population"]["file_dep"])
     assert {"EWO_Bestand_2024-12-31.csv", "EWO_Bestand_2025-12-31.csv", "small.yml"} <= deps
-    assert {"pipeline.py", "population.py", "validation.py", "io.py"} <= deps
-    assert not deps & {"plots.py", "display.py", "execution.py", "stadtteil_profil.py"}
+    assert {"process.py", "population.py", "demography.py", "validation.py", "io.py"} <= deps
+    # only its own builder's code: a change in another source's loader does not re-run it
+    assert not deps & {"sgb2.py", "kita.py", "plots.py", "display.py", "execution.py", "stadtteil_profil.py"}
     targets = names(tasks["process:population"]["targets"])
     assert "bevoelkerung_altersgruppen.parquet" in targets and "bevoelkerung_kennzahlen.csv" in targets
 
@@ -88,7 +89,7 @@ def test_report_depends_on_notebook_tables_helpers_and_templates(tasks):
     assert {"stadtteil_profil.py", "plots.py", "display.py", "execution.py", "pages.py"} <= deps
     assert {"bevoelkerung_kennzahlen.parquet", "bevoelkerung_altersgruppen.parquet"} <= deps
     assert {"index.html.j2", "report.css", "small.yml"} <= deps
-    assert not deps & {"EWO_Bestand_2025-12-31.csv", "pipeline.py", "validation.py"}
+    assert not deps & {"EWO_Bestand_2025-12-31.csv", "process.py", "validation.py"}
     assert sorted(Path(t).as_posix().split("/")[-3:] for t in task["targets"]) == [
         ["2025", "stadtteile", "wiesdorf.html"],
         ["executed", "2025", "profil_wiesdorf.ipynb"],
@@ -114,4 +115,4 @@ def test_helper_closure_follows_imports_transitively():
         "formatting.py",
     } <= files
     assert "__init__.py" in files and "population.py" not in files
-    assert all(p.is_relative_to(PACKAGE_DIR) for p in helper_files(PACKAGE_DIR / "tasks.py"))
+    assert all(p.is_relative_to(PACKAGE_DIR) for p in helper_files(PACKAGE_DIR / "build" / "tasks.py"))

@@ -91,6 +91,8 @@ def _monitoring_reset(cwd):
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
     mpl.rcParams.update(state.rc)
+    for name in [n for n in sys.modules if (n == "helpers" or n.startswith("helpers.")) and n not in state.modules]:
+        del sys.modules[name]  # imported by a report after the warm-up: the next report imports it afresh
     for name, saved in state.modules.items():
         module = sys.modules.get(name)
         if module is None:

@@ -71,6 +71,11 @@ class ReportContext:
         """A processed table by name (see ``helpers.core.paths.PROCESSED_TABLES``)."""
         return pd.read_parquet(self.paths.processed_table(name))
 
+    def year_table(self, name: str) -> pd.DataFrame:
+        """The rows of an analysis table that belong to this report's year (``report_year``)."""
+        frame = self.table(name)
+        return frame[frame["report_year"] == self.year]
+
     def href(self, kind: str, year: int | None = None, slug: str | None = None) -> str:
         """Relative link from this page to another report page (or the index)."""
         if kind == "index":

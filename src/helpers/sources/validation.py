@@ -1,7 +1,7 @@
 """Data contracts at the borders: parse raw columns, check schemas, report every problem.
 
 A raw source declares its columns once (:class:`RawColumn`) and its rules once (a pandera
-``DataFrameSchema`` on the parsed frame). :func:`parse_raw` and :func:`check_schema` collect
+``DataFrameSchema`` on the parsed frame). :func:`parse_raw_collect` and :func:`check_schema` collect
 *all* problems of a file, each with file, line, column, rule and offending value, and
 :class:`RawDataError` reports them together in words an analyst understands.
 """
@@ -71,31 +71,6 @@ class RawColumn:
     kind: Kind
 
 
-def parse_value(text: str, kind: Kind) -> object:
-    """Parse one German-formatted raw value; raise ``ValueError`` if it does not fit.
-
-    >>> parse_value("1.234", "int"), parse_value("1.234,5", "float")
-    (1234, 1234.5)
-    >>> parse_value("31.12.2024", "date")
-    Timestamp('2024-12-31 00:00:00')
-    """
-    if kind == "str":
-        return text
-    if text == "":
-        return None
-    if kind == "int":
-        if not _INT_RE.match(text):
-            raise ValueError("keine ganze Zahl")
-        return int(text.replace(".", ""))
-    if kind == "float":
-        if not _FLOAT_RE.match(text):
-            raise ValueError("keine Zahl")
-        return float(text.replace(".", "").replace(",", "."))
-    if not _DATE_RE.match(text):
-        raise ValueError("kein Datum im Format TT.MM.JJJJ")
-    return pd.to_datetime(text, format="%d.%m.%Y")
-
-
 _KIND_WORDS = {
     "int": "ganze Zahl erwartet",
     "float": "Zahl erwartet",
@@ -104,7 +79,16 @@ _KIND_WORDS = {
 
 
 def _parse_column(text: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series]:
-    """Vectorised :func:`parse_value`: parsed values and a mask of unparseable cells."""
+    """Parse German-formatted raw values: parsed values and a mask of unparseable cells.
+
+    >>> values, bad = _parse_column(pd.Series(["1.234", "", "x"]), "int")
+    >>> values.tolist(), bad.tolist()
+    ([1234, <NA>, <NA>], [False, False, True])
+    >>> _parse_column(pd.Series(["1.234,5"]), "float")[0].tolist()
+    [1234.5]
+    >>> _parse_column(pd.Series(["31.12.2024"]), "date")[0].tolist()
+    [Timestamp('2024-12-31 00:00:00')]
+    """
     if kind == "str":
         return text.astype("string"), pd.Series(False, index=text.index)
     empty = text.eq("")
@@ -122,20 +106,8 @@ def _parse_column(text: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series]:
     return values, ~empty & (values.isna() | ~text.str.fullmatch(_DATE_RE.pattern))
 
 
-def parse_raw(frame: pd.DataFrame, columns: list[RawColumn], file: str) -> pd.DataFrame:
-    """Turn a raw string frame into typed tidy columns, or raise with every problem.
-
-    Missing columns are reported first (without them nothing else can be checked); then
-    every cell that does not parse as its declared kind.
-    """
-    out, problems = parse_raw_collect(frame, columns, file)
-    if problems:
-        raise RawDataError(problems)
-    return out
-
-
 def parse_raw_collect(frame: pd.DataFrame, columns: list[RawColumn], file: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Like :func:`parse_raw`, but return the typed frame and the cell problems.
+    """Turn a raw string frame into typed tidy columns; return it with the cell problems.
 
     Cells that do not parse are missing in the frame; their lines are in the problems.
     """
