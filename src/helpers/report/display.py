@@ -7,7 +7,6 @@ accessible HTML (tables with captions and header cells, images with alt text), n
 from __future__ import annotations
 
 import base64
-import html
 import io
 from collections.abc import Sequence
 
@@ -17,6 +16,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
+from helpers.core.templating import fragment
 from helpers.report.demography import KeyFigure
 
 #: SVG output: text stays text (no glyph rasterising: about three times faster than PNG and a
@@ -36,11 +36,7 @@ def figure_svg(fig: Figure) -> bytes:
 def figure_html(fig: Figure, alt: str, caption: str = "") -> HTML:
     """An inline ``<figure>`` with the chart as an embedded SVG image, alt text and an optional caption."""
     data = base64.b64encode(figure_svg(fig)).decode("ascii")
-    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return HTML(
-        f'<figure class="mon-figure"><img src="data:image/svg+xml;base64,{data}" '
-        f'alt="{html.escape(alt, quote=True)}">{cap}</figure>'
-    )
+    return HTML(fragment("figure", data, alt, caption))
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -57,16 +53,10 @@ def _change_text(fig: KeyFigure) -> str:
 
 def kpi_boxes(figures: Sequence[KeyFigure], city_name: str) -> HTML:
     """The "Auf einen Blick" boxes: value, city value, change from the previous year."""
-    boxes = []
-    for f in figures:
-        boxes.append(
-            '<div class="mon-kpi">'
-            f'<div class="label">{html.escape(f.label)}</div>'
-            f'<div class="value">{_fmt(f.value, f.unit)}</div>'
-            f'<div class="compare">{html.escape(city_name)}: {_fmt(f.city_value, f.unit)}<br>'
-            f"{_change_text(f)}</div></div>"
-        )
-    return HTML(f'<div class="mon-kpis">{"".join(boxes)}</div>')
+    boxes = [
+        (f.label, _fmt(f.value, f.unit), f"{city_name}: {_fmt(f.city_value, f.unit)}", _change_text(f)) for f in figures
+    ]
+    return HTML(fragment("kpi_boxes", boxes))
 
 
 def table_html(
@@ -80,27 +70,18 @@ def table_html(
 
     ``links`` maps values of the first column to hrefs (e.g. links to Stadtteil profiles).
     """
-    head = "".join(
-        f'<th scope="col"{" class=num" if c in numeric else ""}>{html.escape(str(c))}</th>' for c in frame.columns
-    )
-    rows = []
-    for values in frame.itertuples(index=False):
-        cells = []
-        for i, (col, val) in enumerate(zip(frame.columns, values, strict=True)):
-            text = html.escape(str(val))
-            if i == 0 and links and str(val) in links:
-                text = f'<a href="{html.escape(links[str(val)])}">{text}</a>'
-            tag = "th scope=row" if i == 0 else "td"
-            cls = " class=num" if col in numeric else ""
-            cells.append(f"<{tag}{cls}>{text}</{tag.split()[0]}>")
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    foot = f'<p class="mon-note">{html.escape(note)}</p>' if note else ""
-    return HTML(
-        f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>{foot}"
-    )
+    links = links or {}
+    header = [(str(c), c in numeric) for c in frame.columns]
+    rows = [
+        [
+            (str(val), col in numeric, links.get(str(val)) if i == 0 else None)
+            for i, (col, val) in enumerate(zip(frame.columns, values, strict=True))
+        ]
+        for values in frame.itertuples(index=False)
+    ]
+    return HTML(fragment("table", caption, header, rows, note))
 
 
 def note(text: str) -> HTML:
     """A small explanatory note (German prose)."""
-    return HTML(f'<p class="mon-note">{html.escape(text)}</p>')
+    return HTML(fragment("note", text))

@@ -10,8 +10,10 @@ import html
 
 import pandas as pd
 from IPython.display import HTML
+from markupsafe import Markup
 
 from helpers.core.formatting import NBSP, fmt_change, fmt_number
+from helpers.core.templating import fragment
 from helpers.indicators.catalogue import Catalogue, Indicator
 
 DECIMALS = {"pct": 1, "per_1000": 1, "per_10000": 1, "eur": 0}
@@ -196,11 +198,6 @@ def indicator_kpis(
         city = _row(cells, ind_id, year, "stadt", city_code)
         value = fmt_value(now["value"], ind.unit, now["symbol"]) if now is not None else "."
         city_value = fmt_value(city["value"], ind.unit, city["symbol"]) if city is not None else "."
-        boxes.append(
-            '<div class="mon-kpi">'
-            f'<div class="label">{html.escape(ind.short)}</div>'
-            f'<div class="value">{value}</div>'
-            f'<div class="compare">{html.escape(city_name)}: {city_value}<br>'
-            f"Vorjahr: {_change(now, before, ind)}</div></div>"
-        )
-    return HTML(f'<div class="mon-kpis">{"".join(boxes)}</div>')
+        change = Markup("Vorjahr: ") + Markup(_change(now, before, ind))  # _change returns markup
+        boxes.append((ind.short, value, f"{city_name}: {city_value}", change))
+    return HTML(fragment("kpi_boxes", boxes))

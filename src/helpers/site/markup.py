@@ -1,12 +1,13 @@
-"""Shared markup resources of the site: the template folder and small HTML transforms."""
+"""Small HTML transforms of the site (and the shared template folder, re-exported)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-#: Jinja2 templates of pages and fragments (nbconvert's page template, index, methods).
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+from helpers.core.templating import TEMPLATES
+
+__all__ = ["TEMPLATES", "strip_css_comments"]
+
 
 CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 STYLE_BLOCK = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
