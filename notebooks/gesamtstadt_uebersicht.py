@@ -25,10 +25,12 @@ from IPython.display import Markdown, display
 from helpers.analysis.sozialindex import STATUS_CLASSES
 from helpers.core.formatting import fmt_number, fmt_percent
 from helpers.indicators.leitbild import track_all
-from helpers.report import analysis_display as ad
 from helpers.report import demography, plots
 from helpers.report import display as show
+from helpers.report import hze_sections as hze_text
 from helpers.report import sections as report_sections
+from helpers.report import sozialraum_sections as sozialraum
+from helpers.report import trend_sections as trend_text
 from helpers.report.context import open_report
 
 ctx = open_report(config_path, year, kind="gesamtstadt")
@@ -55,12 +57,12 @@ hze_desc = ctx.year_table("hze_descriptive")
 hze_balance = ctx.year_table("hze_balance")
 display(
     Markdown(
-        ad.council_summary(
+        report_sections.council_summary(
             [
-                ad.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune),
-                ad.index_summary_text(index_now, ctx.config, year),
-                ad.need_summary_text(need[need["flag"] != ""]),
-                ad.hze_glance_text(
+                trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune),
+                sozialraum.index_summary_text(index_now, ctx.config, year),
+                sozialraum.need_summary_text(need[need["flag"] != ""]),
+                hze_text.hze_glance_text(
                     hze_desc, effects, hze_balance, ctx.commune, year, ctx.config.analysis.hze.programme_start_year
                 ),
             ]
@@ -134,7 +136,7 @@ display(report_sections.leitbild_table(ctx.leitbild, tracking, ctx.catalogue, ct
 
 # %%
 display(
-    ad.class_map(
+    sozialraum.class_map(
         index_now,
         "status_class",
         ctx.config,
@@ -147,10 +149,10 @@ display(
         geometry=ctx.geometry,
     )
 )
-display(Markdown(ad.index_summary_text(index_now, ctx.config, year)))
-display(Markdown(ad.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
-display(Markdown(ad.did_text(effects, ctx.config.analysis.hze.lag_years)))
-display(Markdown(ad.balance_text(hze_balance, year)))
+display(Markdown(sozialraum.index_summary_text(index_now, ctx.config, year)))
+display(Markdown(trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
+display(Markdown(hze_text.did_text(effects, ctx.config.analysis.hze.lag_years)))
+display(Markdown(hze_text.balance_text(hze_balance, year)))
 display(
     Markdown(
         f"Weiter: [Sozialraumanalyse {year}]({ctx.href('sozialraum')}) · "

@@ -22,7 +22,7 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
-from helpers.report import analysis_display as ad
+from helpers.report import hze_sections as hze_text
 from helpers.report import sections as report_sections
 from helpers.report.context import open_report
 
@@ -49,16 +49,16 @@ display(
 # ## Auf einen Blick
 
 # %%
-display(Markdown(ad.hze_glance_text(desc, effects, balance, ctx.commune, year, hze.programme_start_year)))
+display(Markdown(hze_text.hze_glance_text(desc, effects, balance, ctx.commune, year, hze.programme_start_year)))
 
 # %% [markdown]
 # ## Fälle und Ausgaben
 
 # %%
-display(ad.hze_descriptive_table(desc, "gesamt", year))
-display(ad.hze_descriptive_table(desc, "setting", year))
-display(ad.hze_descriptive_table(desc, "basis", year))
-display(Markdown(ad.hze_totals_text(desc)))
+display(hze_text.hze_descriptive_table(desc, "gesamt", year))
+display(hze_text.hze_descriptive_table(desc, "setting", year))
+display(hze_text.hze_descriptive_table(desc, "basis", year))
+display(Markdown(hze_text.hze_totals_text(desc)))
 
 # %% [markdown]
 # ### Nach Stadtteilen
@@ -74,26 +74,26 @@ display(report_sections.phase_matrix(ctx.table("indicators"), ctx.catalogue, ctx
 # ## Unterbrochene Zeitreihe: Ausgaben und Fallzahlen vor und nach dem Programmstart
 
 # %%
-display(Markdown(ad.its_text(effects, hze.programme_start_year)))
-display(*ad.its_sections(its, hze.programme_start_year, source))
+display(Markdown(hze_text.its_text(effects, hze.programme_start_year)))
+display(*hze_text.its_sections(its, hze.programme_start_year, source))
 
 # %% [markdown]
 # ## Stadtteile mit und ohne Präventionsangebote (Differenz-von-Differenzen)
 
 # %%
-display(Markdown(ad.did_text(effects, hze.lag_years)))
-display(ad.effects_table(effects))
+display(Markdown(hze_text.did_text(effects, hze.lag_years)))
+display(hze_text.effects_table(effects))
 
 # %% [markdown]
 # ## Vergleich mit Kommunen, die nicht am Programm teilnehmen (Ereignisstudie)
 
 # %%
-display(Markdown(ad.event_text(effects, ctx.commune)))
-display(*ad.event_sections(event, hze.lag_years, ctx.commune, source))
+display(Markdown(hze_text.event_text(effects, ctx.commune)))
+display(*hze_text.event_sections(event, hze.lag_years, ctx.commune, source))
 
 # %% [markdown]
 # ## Kosten-Wirkungs-Bilanz
 
 # %%
-display(Markdown(ad.balance_text(balance, year)))
-display(*ad.balance_sections(base, balance, year, source))
+display(Markdown(hze_text.balance_text(balance, year)))
+display(*hze_text.balance_sections(base, balance, year, source))

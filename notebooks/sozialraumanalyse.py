@@ -23,9 +23,10 @@ year = 2025
 from IPython.display import Markdown, display
 
 from helpers.analysis.sozialindex import DYNAMICS_CLASSES, STATUS_CLASSES
-from helpers.report import analysis_display as ad
 from helpers.report import display as show
 from helpers.report import maps
+from helpers.report import sozialraum_sections as sozialraum
+from helpers.report import trend_sections as trend_text
 from helpers.report.context import open_report
 
 ctx = open_report(config_path, year, kind="sozialraum")
@@ -53,9 +54,9 @@ display(
 # ## Auf einen Blick
 
 # %%
-display(Markdown(ad.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
-display(Markdown(ad.index_summary_text(index_now, ctx.config, year)))
-display(Markdown(ad.need_summary_text(flagged)))
+display(Markdown(trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
+display(Markdown(sozialraum.index_summary_text(index_now, ctx.config, year)))
+display(Markdown(sozialraum.need_summary_text(flagged)))
 
 # %% [markdown]
 # ## Trends
@@ -65,16 +66,16 @@ display(Markdown(ad.need_summary_text(flagged)))
 # wird die Falscherkennungsrate kontrolliert.
 
 # %%
-display(ad.trend_overview(trends, ctx.catalogue, ctx.city_code))
+display(trend_text.trend_overview(trends, ctx.catalogue, ctx.city_code))
 display(
-    ad.class_map(
+    sozialraum.class_map(
         trends.query("indicator_id == 'sgb2_u15' and area_level == 'stadtteil'"),
         "verdict",
         ctx.config,
         title=f"Trend der SGB-II-Quote unter 15 bis {year}",
         source=source,
         legend_title="Trend",
-        classes=ad.TREND_CLASSES,
+        classes=trend_text.TREND_CLASSES,
         what="Trend der SGB-II-Quote unter 15",
         year=year,
         geometry=geometry,
@@ -89,7 +90,7 @@ display(
 # allein durch Zufall vom städtischen Wert abweichen kann. Es entsteht keine Rangliste.
 
 # %%
-display(*ad.funnel_sections(funnel, ctx.catalogue, ctx.config.analysis.funnel_indicators, year, ctx.config))
+display(*sozialraum.funnel_sections(funnel, ctx.catalogue, ctx.config.analysis.funnel_indicators, year, ctx.config))
 
 # %% [markdown]
 # ## Sozialraum-Index
@@ -101,9 +102,9 @@ display(*ad.funnel_sections(funnel, ctx.catalogue, ctx.config.analysis.funnel_in
 # Erfolg der Prävention.
 
 # %%
-display(Markdown(ad.index_method_text(ctx.config, ctx.catalogue)))
+display(Markdown(sozialraum.index_method_text(ctx.config, ctx.catalogue)))
 display(
-    ad.class_map(
+    sozialraum.class_map(
         index_now,
         "status_class",
         ctx.config,
@@ -117,7 +118,7 @@ display(
     )
 )
 display(
-    ad.class_map(
+    sozialraum.class_map(
         index_now,
         "dynamics_class",
         ctx.config,
@@ -130,13 +131,15 @@ display(
         geometry=geometry,
     )
 )
-display(ad.index_table(history, year, ctx.config, links))
+display(sozialraum.index_table(history, year, ctx.config, links))
 
 # %% [markdown]
 # ## Bedarf und Angebot entlang der Präventionskette
 
 # %%
-display(ad.need_supply_table(need, only_flagged=True) if len(flagged) else show.note("Kein Stadtteil fällt auf."))
+display(
+    sozialraum.need_supply_table(need, only_flagged=True) if len(flagged) else show.note("Kein Stadtteil fällt auf.")
+)
 counts = flagged.groupby("area_code").size().to_dict()
 fig = maps.stadtteil_map(
     ctx.config,
@@ -147,7 +150,7 @@ fig = maps.stadtteil_map(
     decimals=0,
     geometry=geometry,
 )
-display(show.figure_html(fig, alt=ad.count_map_alt(counts, ctx.config, year)))
+display(show.figure_html(fig, alt=sozialraum.count_map_alt(counts, ctx.config, year)))
 
 # %% [markdown]
 # ## Karte: Kinderarmut
@@ -158,4 +161,4 @@ values = dict(zip(poverty["area_code"], poverty["value"], strict=True))
 fig = maps.stadtteil_map(
     ctx.config, values, f"SGB-II-Quote der unter 15-Jährigen {year}", source, "%", geometry=geometry
 )
-display(show.figure_html(fig, alt=ad.value_map_alt(values, ctx.config, "SGB-II-Quote unter 15", year)))
+display(show.figure_html(fig, alt=sozialraum.value_map_alt(values, ctx.config, "SGB-II-Quote unter 15", year)))

@@ -27,10 +27,11 @@ from IPython.display import Markdown, display
 
 from helpers.analysis.sozialindex import STATUS_CLASSES
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
-from helpers.report import analysis_display as ad
 from helpers.report import demography, plots
 from helpers.report import display as show
 from helpers.report import sections as report_sections
+from helpers.report import sozialraum_sections as sozialraum
+from helpers.report import trend_sections as trend_text
 from helpers.report.context import open_report
 from helpers.report.indicator_tables import indicator_kpis
 
@@ -153,7 +154,7 @@ display(report_sections.services_table(ctx.table("services"), year, st.code, st.
 history = ctx.table("social_index")
 index_now = history.query("year == @year")
 display(
-    ad.class_map(
+    sozialraum.class_map(
         index_now,
         "status_class",
         ctx.config,
@@ -167,6 +168,6 @@ display(
         highlight=st.code,
     )
 )
-display(Markdown(ad.profile_index_text(history, st.code, st.name, year)))
+display(Markdown(sozialraum.profile_index_text(history, st.code, st.name, year)))
 trends = ctx.year_table("trends")
-display(ad.trend_area_table(trends, ctx.catalogue, st.code))
+display(trend_text.trend_area_table(trends, ctx.catalogue, st.code))

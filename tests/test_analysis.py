@@ -357,7 +357,7 @@ def test_configured_analysis_indicators_exist_in_the_catalogue():
 
 
 def test_generated_texts_follow_the_intervals():
-    from helpers.report.analysis_display import did_text
+    from helpers.report.hze_sections import did_text
 
     def effects(low: float, high: float) -> pd.DataFrame:
         rows = [

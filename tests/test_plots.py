@@ -114,7 +114,7 @@ def test_funnel_labels_of_close_points_do_not_cover_each_other():
 
 def test_class_map_alt_text_lists_every_stadtteil_and_the_highlight():
     from helpers.core.config import load_config
-    from helpers.report.analysis_display import class_map
+    from helpers.report.sozialraum_sections import class_map
 
     config = load_config(ROOT / "config/leverkusen.yml")
     first, second = config.stadtteile[0], config.stadtteile[1]

@@ -207,3 +207,8 @@ def phase_matrix(published: pd.DataFrame, catalogue: Catalogue, config: Config, 
     inds = catalogue.by_phase()[phase]
     table = area_matrix(published, inds, year, areas, f"{phase}: Kennzahlen nach Stadtteilen {year}")
     return HTML(table.data + legend().data)
+
+
+def council_summary(points: list[str]) -> str:
+    """The council summary as a Markdown bullet list (empty points left out)."""
+    return "\n".join(f"- {p}" for p in points if p)

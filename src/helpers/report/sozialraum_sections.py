@@ -1,0 +1,265 @@
+"""German tables, texts and maps for the socio-spatial results: funnel plots with empirical
+Bayes, the social index (status and dynamics), need vs supply.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML
+
+from helpers.analysis.sozialindex import class_stability, stability_label
+from helpers.core.config import Config
+from helpers.core.formatting import fmt_number, fmt_percent
+from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
+from helpers.report.context import indicator_source_line
+from helpers.report.display import table_html
+
+
+def funnel_eb_table(fe: pd.DataFrame, indicator_id: str, catalogue: Catalogue) -> HTML:
+    """Raw value, EB-smoothed value and funnel position per Stadtteil (no ranking: code order)."""
+    ind = catalogue.get(indicator_id)
+    part = fe[fe["indicator_id"] == indicator_id].sort_values("area_code")
+    unit = UNIT_LABEL[ind.unit]
+    frame = pd.DataFrame(
+        {
+            "Stadtteil": part["area_name"],
+            f"Wert ({unit})": [fmt_number(v * ind.scale, 1) for v in part["rate"]],
+            f"geglättet, EB ({unit})": [fmt_number(v * ind.scale, 1) for v in part["eb_rate"]],
+            "Bezugsgröße": [fmt_number(v) for v in part["denominator"]],
+            "Lage im Trichter": part["position"],
+        }
+    )
+    return table_html(
+        frame,
+        f"{ind.short}: beobachtete und geglättete Werte",
+        numeric=[c for c in frame.columns if c not in ("Stadtteil", "Lage im Trichter")],
+        note="Geglättet mit empirischem Bayes (Marshall 1991): kleine Stadtteile werden stärker zum städtischen "
+        "Wert gezogen, weil ihre Werte stärker vom Zufall abhängen. Auffällig ist ein Stadtteil nur außerhalb "
+        "der 99,8-%-Grenzen; die Reihenfolge folgt der Kennziffer, nicht einem Rang.",
+    )
+
+
+def index_table(history: pd.DataFrame, year: int, config: Config, links: dict[str, str]) -> HTML:
+    """Status and dynamics classes of every Stadtteil with the stability of the class."""
+    now = history[history["year"] == year].set_index("area_code")
+    stab = class_stability(history, year).set_index("area_code")
+    rows = []
+    for st in config.stadtteile:
+        r = now.loc[st.code] if st.code in now.index else None
+        s = stab.loc[st.code] if st.code in stab.index else None
+        rows.append(
+            {
+                "Stadtteil": st.name,
+                "Statusindex (z)": fmt_number(r["status_z"], 2) if r is not None else ".",
+                "Status": r["status_class"] if r is not None and isinstance(r["status_class"], str) else "–",
+                "Dynamikindex (z)": fmt_number(r["dynamics_z"], 2) if r is not None else ".",
+                "Dynamik": r["dynamics_class"] if r is not None and isinstance(r["dynamics_class"], str) else "–",
+                "Stabilität der Statusklasse": (
+                    f"{stability_label(s['share_current'], int(s['changes']))} "
+                    f"({fmt_percent(100 * s['share_current'], 0)} von {int(s['years_classified'])} Jahren)"
+                    if s is not None and s["years_classified"] > 0
+                    else "keine Einstufung"
+                ),
+            }
+        )
+    return table_html(
+        pd.DataFrame(rows),
+        f"Sozialraum-Index {year}: Status und Dynamik der Stadtteile",
+        numeric=["Statusindex (z)", "Dynamikindex (z)"],
+        links=links,
+        note="Statusklassen: hoch, mittel, niedrig, sehr niedrig (sozialer Status); Dynamik: positiv, stabil, "
+        "negativ (Veränderung über zwei Jahre). Ein höherer Indexwert bedeutet mehr soziale Belastung. "
+        "„–“: ein Indexindikator ist nicht veröffentlicht (Geheimhaltung), daher keine Einstufung.",
+    )
+
+
+def need_supply_table(ns: pd.DataFrame, only_flagged: bool = False) -> HTML:
+    """Need and supply per Stadtteil and phase."""
+    part = ns[ns["flag"] != ""] if only_flagged else ns
+    frame = pd.DataFrame(
+        {
+            "Stadtteil": part["area_name"],
+            "Lebensphase": part["phase"],
+            "SGB-II-Quote der Altersgruppe": [fmt_percent(v) for v in part["need_value"]],
+            "Bedarf (z)": [fmt_number(v, 2) for v in part["need_z"]],
+            "Plätze vor Ort": [fmt_number(v) for v in part["places"]],
+            "Plätze je 1.000": [fmt_number(v, 1) for v in part["places_per_1000"]],
+            "stadtweite Plätze": [fmt_number(v) for v in part["citywide_places"]],
+            "Hinweis": part["flag"].replace("", "–"),
+        }
+    )
+    return table_html(
+        frame,
+        "Bedarf und Angebot entlang der Präventionskette"
+        + (" – Stadtteile mit Handlungsbedarf" if only_flagged else ""),
+        numeric=[
+            "SGB-II-Quote der Altersgruppe",
+            "Bedarf (z)",
+            "Plätze vor Ort",
+            "Plätze je 1.000",
+            "stadtweite Plätze",
+        ],
+        note="„Hoher Bedarf, geringe Abdeckung“: Bedarf mindestens 0,5 Standardabweichungen über dem Mittel der "
+        "Stadtteile und weniger Plätze je 1.000 Kinder und Jugendliche der Altersgruppe als im Median der "
+        "Stadtteile. Stadtweite Angebote (z. B. Willkommensbesuche) stehen allen Stadtteilen offen.",
+    )
+
+
+# --- Sozialraumanalyse: sections, summaries and alt texts -----------------------------------
+
+
+def funnel_alt(part: pd.DataFrame, ind, year: int) -> str:
+    """Alt text of a funnel plot: which Stadtteile lie outside the limits."""
+    outside = part[part["position"] != "innerhalb"]
+    text = f"Trichterdiagramm {ind.short} {year}: {len(part)} Stadtteile gegen den städtischen Wert. "
+    if outside.empty:
+        return text + "Alle Stadtteile liegen innerhalb der Grenzen."
+    listed = "; ".join(f"{r.area_name} {r.position}" for r in outside.itertuples())
+    return text + "Außerhalb der Grenzen: " + listed + "."
+
+
+def funnel_sections(
+    funnel: pd.DataFrame, catalogue: Catalogue, ids: list[str], year: int, config: Config
+) -> list[HTML]:
+    """Funnel plot and EB table for each configured indicator (a note where data are lacking).
+
+    Each chart names the sources of its own indicator.
+    """
+    from helpers.report import analysis_plots
+    from helpers.report.display import figure_html, note
+
+    out: list[HTML] = []
+    for ind_id in ids:
+        ind = catalogue.get(ind_id)
+        part = funnel[funnel["indicator_id"] == ind_id]
+        if part.empty:
+            out.append(note(f"{ind.short}: für {year} nicht genug veröffentlichte Werte für ein Trichterdiagramm."))
+            continue
+        fig = analysis_plots.funnel_chart(
+            part,
+            float(part["theta"].iloc[0]),
+            float(part["tau2"].iloc[0]),
+            ind.unit == "pct",
+            ind.scale,
+            f"{ind.short} {year}: Stadtteile im Trichterdiagramm",
+            f"{ind.short} ({UNIT_LABEL[ind.unit]})",
+            indicator_source_line(ind, config),
+        )
+        out.append(figure_html(fig, alt=funnel_alt(part, ind, year)))
+        out.append(funnel_eb_table(funnel, ind_id, catalogue))
+    return out
+
+
+def index_summary_text(index_now: pd.DataFrame, config: Config, year: int) -> str:
+    """Which Stadtteile have a low status or a negative dynamic."""
+    names = {s.code: s.name for s in config.stadtteile}
+    low = [
+        names[c]
+        for c, k in zip(index_now["area_code"], index_now["status_class"], strict=True)
+        if k in ("niedrig", "sehr niedrig")
+    ]
+    neg = [names[c] for c, k in zip(index_now["area_code"], index_now["dynamics_class"], strict=True) if k == "negativ"]
+    text = f"Im Sozialraum-Index {year} haben "
+    text += (
+        (", ".join(low) + " einen niedrigen oder sehr niedrigen sozialen Status")
+        if low
+        else "keine Stadtteile einen niedrigen Status"
+    )
+    text += "; eine negative Dynamik zeigen " + (", ".join(neg) if neg else "keine Stadtteile") + "."
+    return text
+
+
+def need_summary_text(flagged: pd.DataFrame) -> str:
+    """Stadtteile and phases with high need and low coverage."""
+    if flagged.empty:
+        return "Kein Stadtteil hat in einer Lebensphase zugleich hohen Bedarf und geringe Abdeckung."
+    parts = [f"{name} ({', '.join(p['phase'])})" for name, p in flagged.groupby("area_name", sort=True)]
+    return "Hoher Bedarf bei geringer Abdeckung durch Angebote vor Ort: " + "; ".join(parts) + "."
+
+
+def index_method_text(config: Config, catalogue: Catalogue) -> str:
+    """The index indicators and cut-offs, as configured."""
+    si = config.analysis.social_index
+    names = ", ".join(catalogue.get(i).short for i in si.status_indicators)
+    cuts = ", ".join(fmt_number(c, 1) for c in si.status_cuts)
+    dcuts = ", ".join(fmt_number(c, 1) for c in si.dynamics_cuts)
+    return (
+        f"Indexindikatoren: {names}. Jeder Indikator wird über die Stadtteile z-standardisiert, der Index ist der "
+        f"Mittelwert und wird erneut standardisiert. Klassengrenzen in Standardabweichungen: Status {cuts}; "
+        f"Dynamik (Veränderung über {si.dynamics_years} Jahre) {dcuts}."
+    )
+
+
+def _class_label(value: object) -> str:
+    """A class for alt text; missing classes come as None or NaN (as in the map)."""
+    return value if isinstance(value, str) and value else "keine Einstufung"
+
+
+def class_map_alt(classes: dict[str, str | None], config: Config, what: str, year: int) -> str:
+    """Alt text of a class map: the class of every Stadtteil."""
+    listed = "; ".join(f"{s.name}: {_class_label(classes.get(s.code))}" for s in config.stadtteile)
+    return f"Karte der Stadtteile nach {what} {year}. {listed}."
+
+
+def class_map(
+    frame: pd.DataFrame,
+    column: str,
+    config: Config,
+    *,
+    title: str,
+    source: str,
+    legend_title: str,
+    classes: tuple[str, ...],
+    what: str,
+    year: int,
+    geometry=None,
+    highlight: str | None = None,
+) -> HTML:
+    """A Stadtteil map of one class column of ``frame`` (``area_code``, ``column``) as a figure whose
+    alt text lists every Stadtteil's class (and the highlighted Stadtteil, if any)."""
+    from helpers.report.display import figure_html
+    from helpers.report.maps import stadtteil_map
+
+    values = dict(zip(frame["area_code"], frame[column], strict=True))
+    fig = stadtteil_map(
+        config, values, title, source, legend_title, classes=classes, highlight=highlight, geometry=geometry
+    )
+    alt = class_map_alt(values, config, what, year)
+    if highlight is not None:
+        alt += f" Hervorgehoben: {config.stadtteil(highlight).name}."
+    return figure_html(fig, alt=alt)
+
+
+def count_map_alt(counts: dict[str, int], config: Config, year: int) -> str:
+    listed = "; ".join(f"{s.name}: {counts.get(s.code, 0)}" for s in config.stadtteile)
+    return f"Karte {year}: Zahl der Lebensphasen mit hohem Bedarf und geringer Abdeckung je Stadtteil. {listed}."
+
+
+def value_map_alt(values: dict[str, float], config: Config, what: str, year: int) -> str:
+    listed = "; ".join(
+        f"{s.name}: {fmt_percent(values.get(s.code)) if values.get(s.code) is not None else 'nicht veröffentlicht'}"
+        for s in config.stadtteile
+    )
+    return f"Karte {what} {year} nach Stadtteilen. {listed}."
+
+
+def profile_index_text(history: pd.DataFrame, code: str, name: str, year: int) -> str:
+    """The Stadtteil's status and dynamics class and how stable its class has been."""
+    now = history[(history["year"] == year) & (history["area_code"] == code)]
+    if now.empty or not isinstance(now["status_class"].iloc[0], str):
+        return (
+            f"{name} erhält {year} keine Einstufung im Sozialraum-Index, weil nicht alle Indexindikatoren "
+            "veröffentlicht sind."
+        )
+    r = now.iloc[0]
+    stab = class_stability(history[history["area_code"] == code], year).iloc[0]
+    status = {"hoch": "hohen", "mittel": "mittleren", "niedrig": "niedrigen", "sehr niedrig": "sehr niedrigen"}
+    dynamics = {"positiv": "eine **positive**", "stabil": "eine **stabile**", "negativ": "eine **negative**"}
+    dyn = dynamics.get(r["dynamics_class"], "eine nicht bestimmbare")
+    return (
+        f"{name} hat {year} einen **{status[r['status_class']]}** sozialen Status (Statusindex "
+        f"{fmt_number(r['status_z'], 2)} Standardabweichungen) und {dyn} Dynamik. Die Statusklasse ist "
+        f"{stability_label(stab['share_current'], int(stab['changes']))}: in "
+        f"{fmt_percent(100 * stab['share_current'], 0)} von {int(stab['years_classified'])} eingestuften Jahren "
+        "gleich."
+    )
