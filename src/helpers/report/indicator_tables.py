@@ -6,8 +6,6 @@ confidentiality check can compare each page with the open data, cell by cell.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML
 from markupsafe import Markup
@@ -63,31 +61,28 @@ def _row(cells: Cells, ind: str, year: int, level: str, code: str) -> dict | Non
     return cells.get((ind, year, level, code))
 
 
-def _value_cell(row: dict | None, unit: str, compact: bool = False) -> str:
+def _cell(row: dict | None, unit: str, compact: bool = False) -> dict | None:
+    """What the ``value_cell`` macro shows for one published cell (None: no cell, ".")."""
     if row is None:
-        return '<td class="num">.</td>'
+        return None
+    pooled = f"{int(row['pooled_from'])}–{int(row['year'])}" if pd.notna(row["pooled_from"]) else ""
     text = fmt_value(row["value"], unit, row["symbol"])
-    if pd.notna(row["pooled_from"]):
-        years = f"{int(row['pooled_from'])}–{int(row['year'])}"
-        marker = "<sup>M</sup>" if compact else f' <span class="mon-note">({years})</span>'
-        text += f'<span title="Mehrjahreswert {years}">{marker}</span>'
-    return f'<td class="num" data-cell="{html.escape(cell_key(row))}">{text}</td>'
+    return {"key": cell_key(row), "text": text, "pooled": pooled, "compact": compact}
 
 
-def _change(now: dict | None, before: dict | None, ind: Indicator) -> str:
+def _change(now: dict | None, before: dict | None, ind: Indicator) -> Markup:
+    """Change from the previous year, with ▲/▼ for better/worse (markup)."""
     if now is None or before is None or pd.isna(now["value"]) or pd.isna(before["value"]):
-        return "."
+        return Markup(".")
     if pd.notna(now["pooled_from"]) or pd.notna(before["pooled_from"]):
-        return "."
+        return Markup(".")
     diff = now["value"] - before["value"]
-    unit = " Pp." if ind.unit == "pct" else ""
-    sign = ""
-    if ind.direction != "neutral" and abs(diff) >= 10 ** -DECIMALS[ind.unit]:
-        better = (diff > 0) == (ind.direction == "higher_better")
-        sign = " ▲" if better else " ▼"
-        css, word = ("mon-better", "günstiger") if better else ("mon-worse", "ungünstiger")
-        sign = f'<span class="{css}" title="{word}">{sign}</span>'
-    return fmt_change(diff, DECIMALS[ind.unit], unit) + sign
+    text = fmt_change(diff, DECIMALS[ind.unit], " Pp." if ind.unit == "pct" else "")
+    if ind.direction == "neutral" or abs(diff) < 10 ** -DECIMALS[ind.unit]:
+        return Markup(fragment("change", text))
+    better = (diff > 0) == (ind.direction == "higher_better")
+    css, word, sign = ("mon-better", "günstiger", " ▲") if better else ("mon-worse", "ungünstiger", " ▼")
+    return Markup(fragment("change", text, css, word, sign))
 
 
 def indicator_table(
@@ -102,13 +97,6 @@ def indicator_table(
     caption: str,
 ) -> HTML:
     """One area's indicators with interval, counts, city value and change from last year."""
-    head = (
-        "<tr><th scope=col>Indikator</th>"
-        f'<th scope=col class="num">{html.escape(area_name)}</th><th scope=col class="num">95-%-KI</th>'
-        '<th scope=col class="num">Zähler / Nenner</th>'
-        f'<th scope=col class="num">{html.escape(city_name)}</th>'
-        '<th scope=col class="num">Veränderung zum Vorjahr</th></tr>'
-    )
     cells = published_cells(published, [i.id for i in indicators], [year - 1, year])
     rows = []
     for ind in indicators:
@@ -121,17 +109,19 @@ def indicator_table(
             counts = f"{fmt_number(now['numerator'])} / {fmt_number(now['denominator'])}"
         elif now is not None and pd.notna(now["denominator"]):
             counts = f". / {fmt_number(now['denominator'])}"
-        title = html.escape(ind.definition, quote=True)
-        label = f'<span title="{title}">{html.escape(ind.short)}</span> ({UNIT_HEADER[ind.unit]})'
         rows.append(
-            f"<tr><th scope=row>{label}</th>{_value_cell(now, ind.unit)}<td class=num>{ci}</td>"
-            f"<td class=num>{counts}</td>{_value_cell(city, ind.unit)}"
-            f"<td class=num>{_change(now, before, ind)}</td></tr>"
+            {
+                "definition": ind.definition,
+                "short": ind.short,
+                "unit": UNIT_HEADER[ind.unit],
+                "now": _cell(now, ind.unit),
+                "ci": ci,
+                "counts": counts,
+                "city": _cell(city, ind.unit),
+                "change": _change(now, before, ind),
+            }
         )
-    return HTML(
-        f'<table class="mon-indicators"><caption>{html.escape(caption)}</caption><thead>{head}</thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    return HTML(fragment("indicator_table", caption, area_name, city_name, rows))
 
 
 def phase_sections(catalogue: Catalogue) -> list[tuple[str, list[Indicator]]]:
@@ -150,22 +140,15 @@ def area_matrix(
 
     ``areas``: (level, code, label) in column order.
     """
-    head = (
-        '<tr><th scope=col class="mon-rowhead">Indikator</th>'
-        + "".join(f'<th scope=col class="num">{html.escape(label)}</th>' for _, _, label in areas)
-        + "</tr>"
-    )
     cells = published_cells(published, [i.id for i in indicators], [year])
-    rows = []
-    for ind in indicators:
-        row_cells = "".join(
-            _value_cell(_row(cells, ind.id, year, lvl, code), ind.unit, compact=True) for lvl, code, _ in areas
+    rows = [
+        (
+            f"{ind.short} ({UNIT_HEADER[ind.unit]})",
+            [_cell(_row(cells, ind.id, year, lvl, code), ind.unit, compact=True) for lvl, code, _ in areas],
         )
-        rows.append(f"<tr><th scope=row>{html.escape(ind.short)} ({UNIT_HEADER[ind.unit]})</th>{row_cells}</tr>")
-    return HTML(
-        f'<div class="mon-scroll"><table class="mon-matrix"><caption>{html.escape(caption)}</caption>'
-        f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></div>"
-    )
+        for ind in indicators
+    ]
+    return HTML(fragment("area_matrix", caption, [label for _, _, label in areas], rows))
 
 
 def legend() -> HTML:
@@ -198,6 +181,6 @@ def indicator_kpis(
         city = _row(cells, ind_id, year, "stadt", city_code)
         value = fmt_value(now["value"], ind.unit, now["symbol"]) if now is not None else "."
         city_value = fmt_value(city["value"], ind.unit, city["symbol"]) if city is not None else "."
-        change = Markup("Vorjahr: ") + Markup(_change(now, before, ind))  # _change returns markup
+        change = Markup("Vorjahr: ") + _change(now, before, ind)
         boxes.append((ind.short, value, f"{city_name}: {city_value}", change))
     return HTML(fragment("kpi_boxes", boxes))

@@ -3,7 +3,6 @@ Lebenslauf-Matrix of the city report, Leitbild tracking, services and comparison
 
 from __future__ import annotations
 
-import html
 import re
 
 import pandas as pd
@@ -11,6 +10,7 @@ from IPython.display import HTML
 
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_number
+from helpers.core.templating import fragment
 from helpers.indicators.catalogue import Catalogue
 from helpers.indicators.leitbild import Leitbild, Tracking
 from helpers.report.indicator_tables import (
@@ -57,9 +57,9 @@ def profile_phase_sections(
             f"Gesamtstadt {config.commune.name}", f"{phase}: Kennzahlen {st.name} {year}",
         )  # fmt: skip
         parts.append(
-            f'<h3 id="{anchor(phase)}">{html.escape(phase)}</h3>'
-            f"{_phase_text(published, inds, year, st.code, st.name, config)}{table.data}"
+            fragment("heading", 3, anchor(phase), phase) + _phase_text(published, inds, year, st.code, st.name, config)
         )
+        parts.append(table.data)
     return HTML("".join(parts) + legend().data)
 
 
@@ -79,19 +79,20 @@ def _phase_text(published: pd.DataFrame, inds, year: int, code: str, name: str, 
             better += good
             worse += not good
     if better == worse == 0:
-        return (
-            f"<p>In dieser Lebensphase unterscheidet sich {html.escape(name)} bei keiner Kennzahl "
-            "statistisch deutlich von der Gesamtstadt.</p>"
+        return fragment(
+            "paragraph",
+            f"In dieser Lebensphase unterscheidet sich {name} bei keiner Kennzahl statistisch deutlich "
+            "von der Gesamtstadt.",
         )
     parts = []
     if better:
         parts.append(f"bei {count_words(better)} deutlich günstiger")
     if worse:
         parts.append(f"bei {count_words(worse)} deutlich ungünstiger")
-    return (
-        f"<p>{html.escape(name)} liegt {' und '.join(parts)} als die Gesamtstadt "
-        "(das 95-%-Konfidenzintervall schließt den städtischen Wert aus). Die übrigen Kennzahlen "
-        "unterscheiden sich nicht belastbar.</p>"
+    return fragment(
+        "paragraph",
+        f"{name} liegt {' und '.join(parts)} als die Gesamtstadt (das 95-%-Konfidenzintervall schließt den "
+        "städtischen Wert aus). Die übrigen Kennzahlen unterscheiden sich nicht belastbar.",
     )
 
 
@@ -124,7 +125,7 @@ def city_matrix_sections(published: pd.DataFrame, catalogue: Catalogue, config: 
     parts = []
     for phase, inds in phase_sections(catalogue):
         table = area_matrix(published, inds, year, areas, f"{phase}: Kennzahlen nach Stadtteilen {year}")
-        parts.append(f'<h3 id="matrix-{anchor(phase)}">{html.escape(phase)}</h3>{table.data}')
+        parts.append(fragment("heading", 3, f"matrix-{anchor(phase)}", phase) + table.data)
     return HTML("".join(parts) + legend().data)
 
 
@@ -134,25 +135,23 @@ def leitbild_table(leitbild: Leitbild, tracking: list[Tracking], catalogue: Cata
     for t in tracking:
         ind = catalogue.get(t.indicator_id)
         area = config.commune.name if t.area_code == config.commune.ags else config.stadtteil(t.area_code).name
-        cur = "." if t.current is None else fmt_value(t.current, ind.unit, "")
-        trend = "." if t.slope is None else _trend_text(t, ind.unit)
-        proj = "." if t.projection is None else fmt_value(t.projection, ind.unit, "")
         rows.append(
-            f"<tr><th scope=row>{html.escape(t.leitziel)}</th><td>{html.escape(ind.short)} ({html.escape(area)})</td>"
-            f"<td class=num>{fmt_value(t.target, ind.unit, '')} bis {t.target_year}</td><td class=num>{cur}</td>"
-            f"<td>{trend}</td><td class=num>{proj}</td><td class='{STATUS_CLASS[t.status]}'>{t.status}</td></tr>"
+            {
+                "leitziel": t.leitziel,
+                "indicator": f"{ind.short} ({area})",
+                "target": f"{fmt_value(t.target, ind.unit, '')} bis {t.target_year}",
+                "current": "." if t.current is None else fmt_value(t.current, ind.unit, ""),
+                "trend": "." if t.slope is None else _trend_text(t, ind.unit),
+                "projection": "." if t.projection is None else fmt_value(t.projection, ind.unit, ""),
+                "css": STATUS_CLASS[t.status],
+                "status": t.status,
+            }
         )
     note = (
-        f'<p class="mon-note">{html.escape(leitbild.hinweis)} Trend: lineare Fortschreibung der letzten bis zu '
-        "sechs Jahre; „auf Kurs“, wenn die Fortschreibung den Zielwert im Zieljahr erreicht.</p>"
+        f"{leitbild.hinweis} Trend: lineare Fortschreibung der letzten bis zu sechs Jahre; „auf Kurs“, wenn die "
+        "Fortschreibung den Zielwert im Zieljahr erreicht."
     )
-    return HTML(
-        "<table><caption>" + html.escape(leitbild.titel) + "</caption><thead><tr><th scope=col>Leitziel</th>"
-        "<th scope=col>Kennzahl (Gebiet)</th><th scope=col class=num>Zielwert</th><th scope=col class=num>aktuell</th>"
-        "<th scope=col>Trend je Jahr</th><th scope=col class=num>Fortschreibung Zieljahr</th>"
-        "<th scope=col>Stand</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>{note}"
-    )
+    return HTML(fragment("leitbild_table", leitbild.titel, rows, note))
 
 
 def _trend_text(t: Tracking, unit: str) -> str:
@@ -170,19 +169,18 @@ def services_table(services: pd.DataFrame, year: int, stadtteil_code: str, name:
     active = active[active["stadtteil_code"].isin([stadtteil_code, ""])].sort_values(
         ["stadtteil_code", "type", "name"], ascending=[False, True, True]
     )
-    rows = "".join(
-        f"<tr><th scope=row>{html.escape(r.name)}</th><td>{html.escape(r.type)}</td><td>{html.escape(r.phases)}</td>"
-        f"<td class=num>{int(r.start)}</td>"
-        f"<td>{'gesamtstädtisch' if r.stadtteil_code == '' else html.escape(name)}</td>"
-        f"<td class=num>{fmt_number(r.capacity) if r.capacity else '–'}</td></tr>"
+    rows = [
+        (
+            r.name,
+            r.type,
+            r.phases,
+            int(r.start),
+            "gesamtstädtisch" if r.stadtteil_code == "" else name,
+            fmt_number(r.capacity) if r.capacity else "–",
+        )
         for r in active.itertuples()
-    )
-    return HTML(
-        f"<table><caption>Angebote der Präventionskette in {html.escape(name)} {year}</caption><thead><tr>"
-        "<th scope=col>Angebot</th><th scope=col>Art</th><th scope=col>Lebensphasen</th>"
-        "<th scope=col class=num>seit</th>"
-        f"<th scope=col>Einzugsgebiet</th><th scope=col class=num>Plätze</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
+    ]
+    return HTML(fragment("services_table", f"Angebote der Präventionskette in {name} {year}", rows))
 
 
 def comparison_note(comparison: pd.DataFrame, published: pd.DataFrame, year: int, city_code: str, commune: str) -> HTML:
@@ -196,8 +194,11 @@ def comparison_note(comparison: pd.DataFrame, published: pd.DataFrame, year: int
     ]
     own = "." if city.empty else fmt_number(city["value"].iloc[0], 1)
     return HTML(
-        f"<p>Zum Vergleich: {html.escape(commune)} {own} Hilfen je 10.000 unter 21-Jährige; Median von "
-        f"{len(comp)} Vergleichskommunen in NRW: {fmt_number(median, 1)}.</p>"
+        fragment(
+            "paragraph",
+            f"Zum Vergleich: {commune} {own} Hilfen je 10.000 unter 21-Jährige; Median von {len(comp)} "
+            f"Vergleichskommunen in NRW: {fmt_number(median, 1)}.",
+        )
     )
 
 
