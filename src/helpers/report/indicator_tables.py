@@ -154,11 +154,13 @@ def area_matrix(
 def legend() -> HTML:
     """The Zeichenerklärung under indicator tables."""
     return HTML(
-        '<p class="mon-note">Zeichenerklärung: „.“ Zahlenwert geheim zu halten (weniger als '
-        "3 Fälle oder daraus errechenbar) oder unbekannt; „–“ nichts vorhanden; „( )“ Aussagewert "
-        "eingeschränkt, da die Bezugsgröße klein ist; Jahresangabe in Klammern oder „M“: "
-        "Mehrjahreswert (gepoolt) für kleine Stadtteile. "
-        "KI: 95-%-Konfidenzintervall. ▲ günstiger, ▼ ungünstiger als im Vorjahr.</p>"
+        fragment(
+            "note",
+            "Zeichenerklärung: „.“ Zahlenwert geheim zu halten (weniger als 3 Fälle oder daraus errechenbar) "
+            "oder unbekannt; „–“ nichts vorhanden; „( )“ Aussagewert eingeschränkt, da die Bezugsgröße klein ist; "
+            "Jahresangabe in Klammern oder „M“: Mehrjahreswert (gepoolt) für kleine Stadtteile. "
+            "KI: 95-%-Konfidenzintervall. ▲ günstiger, ▼ ungünstiger als im Vorjahr.",
+        )
     )
 
 
