@@ -16,6 +16,7 @@ from typing import Any
 
 from helpers.build.actions import (
     action_check_confidentiality,
+    action_data_check,
     action_generate,
     action_index,
     action_methods,
@@ -70,6 +71,7 @@ def generate_tasks(config: Config) -> Iterator[dict[str, Any]]:
     cfg = str(paths.config_file)
     yield from _generator_task(config, cfg)
     yield from _process_tasks(config, paths, cfg)
+    yield from _data_check_task(config, paths, cfg)
     yield from _step_tasks(config, paths, cfg)
     yield from _opendata_task(config, paths, cfg)
     yield from _report_tasks(config, paths, cfg)
@@ -111,12 +113,28 @@ def _process_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[di
         }
 
 
+def _data_check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    from helpers.sources.plausibility import MEASURES
+
+    tables = [t for s in config.sources if s in SOURCES for t in SOURCES[s].tables if t in MEASURES]
+    code = code_of("helpers.sources.plausibility") + helper_files(PAGES)
+    yield {
+        "basename": "datenpruefung",
+        "doc": "Plausibility checks across sources and years; build/checks/datenpruefung.html (errors stop the build)",
+        "actions": [(action_data_check, [cfg])],
+        "file_dep": _str([*(paths.processed_table(t) for t in tables), paths.config_file, *TEMPLATE_FILES, *code]),
+        "targets": _str([paths.data_check_page]),
+        "verbosity": 1,
+    }
+
+
 def _step_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
     for name, step in STEPS.items():
         inputs = [paths.processed_table(t) for t in step_inputs(config, step)]
         yield {
             "basename": name,
             "doc": step.doc,
+            "task_dep": ["datenpruefung"],
             "actions": [(action_step, [cfg, name])],
             "file_dep": _str([*inputs, paths.config_file, config.catalogue_path, *code_of(step.code)]),
             "targets": _str([t for out in step.outputs for t in paths.processed_targets(out)]),
@@ -206,4 +224,4 @@ def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
     }
 
 
-DEFAULT_TASKS = ["process", *STEPS, "opendata", *REPORTS, "methoden", "index", "geheimhaltung"]
+DEFAULT_TASKS = ["process", "datenpruefung", *STEPS, "opendata", *REPORTS, "methoden", "index", "geheimhaltung"]

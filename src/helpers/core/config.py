@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
@@ -108,6 +108,24 @@ class Thresholds(_Strict):
     min_denominator: int = Field(default=50, ge=1)
 
 
+Severity = Literal["error", "warning", "off"]
+
+
+class Severities(_Strict):
+    """What a plausibility finding is, per rule: an error stops the build, a warning is listed."""
+
+    jump: Severity = "warning"  # a yearly total jumps by more than ``jump_factor``
+    area_missing: Severity = "error"  # an area that had rows the year before has none
+    cases_spending: Severity = "error"  # HzE cases without spending, or spending without cases
+
+
+class Plausibility(_Strict):
+    """Plausibility rules across sources and years (see ``helpers.sources.plausibility``)."""
+
+    jump_factor: float = Field(default=1.5, gt=1)
+    severity: Severities = Severities()
+
+
 class Paths(_Strict):
     """Folders, relative to ``root``; ``root`` is relative to the config file's folder."""
 
@@ -126,6 +144,7 @@ class Source(_Strict):
     holder: str
     stand: str = ""
     label: str = ""  # German name of the source for reviewers (default: the source key)
+    first_year: int | None = None  # first year the source has data (default: the first data year)
 
 
 class SampleData(_Strict):
@@ -219,6 +238,7 @@ class Config(_Strict):
     stadtteile: list[Stadtteil] = Field(min_length=1)
     years: Years
     thresholds: Thresholds = Thresholds()
+    plausibility: Plausibility = Plausibility()
     age_bands: list[tuple[str, int, int]] = Field(min_length=1)
     paths: Paths = Paths()
     sources: dict[str, Source]

@@ -115,6 +115,11 @@ class ProjectPaths:
         return [self.opendata / name for name in OPENDATA_FILES]
 
     @property
+    def data_check_page(self) -> Path:
+        """The analyst's plausibility page (never published)."""
+        return self.build / "checks" / "datenpruefung.html"
+
+    @property
     def disclosure_report(self) -> Path:
         """Result of the confidentiality audit of the published files."""
         return self.build / "checks" / "geheimhaltung.txt"

@@ -36,6 +36,9 @@ class Source:
     builder: str
     tables: tuple[str, ...]
     doc: str
+    #: (table, year column) pairs that must hold every configured data year (from the source's
+    #: ``first_year`` on): the source's declared year coverage, checked before anything is written.
+    coverage: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,25 +133,40 @@ SOURCES = {
             "helpers.sources.population:build_population_tables",
             ("population", "population_bands", "population_summary"),
             "Einwohnermelderegister: Einwohner nach Einzelalter, Altersgruppen und Kennzahlen",
+            (("population", "year"),),
         ),
-        Source("sgb2", "helpers.sources.sgb2:build_sgb2", ("sgb2",), "BA: SGB II nach Stadtteilen"),
         Source(
-            "unemployment", "helpers.sources.sgb2:build_unemployment", ("unemployment",), "BA: Arbeitslose (SGB II/III)"
+            "sgb2", "helpers.sources.sgb2:build_sgb2", ("sgb2",), "BA: SGB II nach Stadtteilen", (("sgb2", "year"),)
         ),
-        Source("kita", "helpers.sources.kita:build_kita", ("kita",), "Kindertagesbetreuung"),
-        Source("seu", "helpers.sources.seu:build_seu", ("seu",), "Schuleingangsuntersuchung"),
-        Source("transitions", "helpers.sources.transitions:build_transitions", ("transitions",), "Schulübergänge"),
+        Source(
+            "unemployment",
+            "helpers.sources.sgb2:build_unemployment",
+            ("unemployment",),
+            "BA: Arbeitslose (SGB II/III)",
+            (("unemployment", "year"),),
+        ),
+        Source("kita", "helpers.sources.kita:build_kita", ("kita",), "Kindertagesbetreuung", (("kita", "year"),)),
+        Source("seu", "helpers.sources.seu:build_seu", ("seu",), "Schuleingangsuntersuchung", (("seu", "year"),)),
+        Source(
+            "transitions",
+            "helpers.sources.transitions:build_transitions",
+            ("transitions",),
+            "Schulübergänge",
+            (("transitions", "year"),),
+        ),
         Source(
             "hze_cases",
             "helpers.sources.hze:build_hze_cases",
             ("hze_cases", "hze_year"),
             "Hilfen zur Erziehung: Fallliste",
+            (("hze_cases", "start"),),
         ),
         Source(
             "hze_expenditure",
             "helpers.sources.hze:build_hze_expenditure",
             ("hze_expenditure",),
             "Hilfen zur Erziehung: Aufwand",
+            (("hze_expenditure", "year"),),
         ),
         Source("services", "helpers.sources.prevention:build_services", ("services",), "Angebote der Präventionskette"),
         Source(
@@ -156,8 +174,15 @@ SOURCES = {
             "helpers.sources.prevention:build_welcome_visits",
             ("welcome_visits",),
             "Willkommensbesuche",
+            (("welcome_visits", "year"),),
         ),
-        Source("comparison", "helpers.sources.comparison:build_comparison", ("comparison",), "Vergleichskommunen"),
+        Source(
+            "comparison",
+            "helpers.sources.comparison:build_comparison",
+            ("comparison",),
+            "Vergleichskommunen",
+            (("comparison", "year"),),
+        ),
     )
 }
 

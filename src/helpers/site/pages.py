@@ -246,3 +246,20 @@ def render_methods(config: Config, year: int, page: Path, city_page: Path) -> st
         input_hash=sha256_files([paths.config_file, config.catalogue_path], paths.root),
         css=(TEMPLATES / "monitoring" / "report.css").read_text(encoding="utf-8"),
     )
+
+
+def render_data_check(config: Config, findings: list) -> str:
+    """The analyst's "Datenprüfung" page (in ``build/checks``, never published)."""
+    from helpers.sources.plausibility import RULE_LABELS
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES / "monitoring"), autoescape=True, keep_trailing_newline=True)
+    return env.get_template("datenpruefung.html.j2").render(
+        commune=config.commune.name,
+        first=config.years.data.first,
+        last=config.years.data.last,
+        factor=f"{config.plausibility.jump_factor:g}".replace(".", ","),
+        findings=findings,
+        errors=sum(f.severity == "error" for f in findings),
+        labels=RULE_LABELS,
+        css=(TEMPLATES / "monitoring" / "report.css").read_text(encoding="utf-8"),
+    )

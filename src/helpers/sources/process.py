@@ -11,6 +11,8 @@ import pandas as pd
 
 from helpers.core.config import Config
 from helpers.core.registry import SOURCES
+from helpers.sources.coverage import coverage_problems
+from helpers.sources.validation import RawDataError
 
 
 def resolve(dotted: str):
@@ -28,4 +30,7 @@ def build_source(config: Config, source: str) -> dict[str, pd.DataFrame]:
     tables = resolve(declared.builder)(config)
     if set(tables) != set(declared.tables):
         raise RuntimeError(f"builder of {source!r} returned {sorted(tables)}, registered are {sorted(declared.tables)}")
+    problems = coverage_problems(config, source, tables)
+    if problems:
+        raise RawDataError(problems)
     return tables

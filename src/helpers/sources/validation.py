@@ -50,16 +50,51 @@ class Problem:
 
 
 class RawDataError(ValueError):
-    """A raw file broke its contract; the message lists every problem found."""
+    """A raw file broke its contract; the message lists every problem found.
+
+    Problems with the same cause (file, column and rule) are grouped: the first few places
+    are named, the rest counted, so one wrong code on 6.000 lines is one block, not 6.000.
+    """
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        files = sorted({p.file for p in problems})
-        head = f"{len(problems)} Problem(e) in {', '.join(files)}:"
-        listed = [f"  - {p}" for p in problems[:MAX_LISTED]]
-        if len(problems) > MAX_LISTED:
-            listed.append(f"  … und {len(problems) - MAX_LISTED} weitere")
-        super().__init__("\n".join([head, *listed]))
+        super().__init__(describe_problems(problems))
+
+
+#: Places listed per cause before the rest is counted.
+PLACES_PER_CAUSE = 3
+
+
+def describe_problems(problems: list[Problem]) -> str:
+    """German text of a list of problems, grouped by cause (file, column, rule).
+
+    >>> ps = [Problem("a.csv", n, "Nr", "Nr. unbekannt") for n in range(2, 7)]
+    >>> print(describe_problems(ps))
+    5 Problem(e) in a.csv:
+      - a.csv, Spalte 'Nr': Nr. unbekannt – 5-mal, z. B. Zeile 2, Zeile 3, Zeile 4 und 2 weitere
+    """
+    files = sorted({p.file for p in problems})
+    head = f"{len(problems)} Problem(e) in {', '.join(files)}:"
+    groups: dict[tuple[str, str | None, str], list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.file, p.column, p.rule), []).append(p)
+    listed = []
+    for (file, column, rule), group in list(groups.items())[:MAX_LISTED]:
+        if len(group) == 1:
+            listed.append(f"  - {group[0]}")
+            continue
+        where = file + (f", Spalte '{column}'" if column is not None else "")
+        places = ", ".join(_place(p) for p in group[:PLACES_PER_CAUSE])
+        more = f" und {len(group) - PLACES_PER_CAUSE} weitere" if len(group) > PLACES_PER_CAUSE else ""
+        listed.append(f"  - {where}: {rule} – {len(group)}-mal, z. B. {places}{more}")
+    if len(groups) > MAX_LISTED:
+        listed.append(f"  … und {len(groups) - MAX_LISTED} weitere Ursachen")
+    return "\n".join([head, *listed])
+
+
+def _place(p: Problem) -> str:
+    line = f"Zeile {p.line}" if p.line is not None else "ohne Zeile"
+    return line + ("" if p.value is None else f" (Wert: {p.value!r})")
 
 
 @dataclass(frozen=True)
