@@ -15,7 +15,7 @@
 # %% [markdown] tags=["remove-cell"]
 # Stadtteilprofil: one page per report year and Stadtteil. Thin: parameters, calls into
 # `helpers`, tables, charts and prose. Run it for one year and Stadtteil with
-# `doit report_profil:<year>-<slug>`, or open it in JupyterLab and edit the parameters.
+# `doit profil:<year>-<slug>`, or open it in JupyterLab and edit the parameters.
 
 # %% tags=["parameters"]
 config_path = "../config/leverkusen.yml"

@@ -16,6 +16,7 @@ from typing import Any
 
 from helpers.build.actions import (
     action_check_confidentiality,
+    action_cleanup,
     action_data_check,
     action_generate,
     action_index,
@@ -24,6 +25,7 @@ from helpers.build.actions import (
     action_process,
     action_report,
     action_step,
+    nothing_stale,
     report_title,
     step_inputs,
 )
@@ -76,6 +78,7 @@ def generate_tasks(config: Config) -> Iterator[dict[str, Any]]:
     yield from _opendata_task(config, paths, cfg)
     yield from _report_tasks(config, paths, cfg)
     yield from _methods_tasks(config, paths, cfg)
+    yield from _cleanup_task(cfg)
     yield from _index_task(config, paths, cfg)
     yield from _check_task(config, paths, cfg)
 
@@ -171,6 +174,7 @@ def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
     yield {
         "basename": "geheimhaltung",
         "doc": "Audit open data and pages: fail if any secret cell can be recovered by differencing",
+        "task_dep": ["aufraeumen"],
         "actions": [(action_check_confidentiality, [cfg])],
         "file_dep": _str([*paths.opendata_files(), *_all_pages(config, paths), *inputs, config.catalogue_path, *code]),
         "targets": _str([paths.disclosure_report]),
@@ -212,11 +216,22 @@ def _methods_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[di
         }
 
 
+def _cleanup_task(cfg: str) -> Iterator[dict[str, Any]]:
+    yield {
+        "basename": "aufraeumen",
+        "doc": "Remove published pages of years, areas or report kinds that are no longer configured",
+        "actions": [(action_cleanup, [cfg])],
+        "uptodate": [(nothing_stale, [cfg])],
+        "verbosity": 2,
+    }
+
+
 def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
     pages = [*_all_pages(config, paths), *(paths.methods_html(y) for y in config.report_years)]
     yield {
         "basename": "index",
         "doc": "Write reports/index.html, the entry page linking every report",
+        "task_dep": ["aufraeumen"],
         "actions": [(action_index, [cfg])],
         "file_dep": _str([*pages, paths.config_file, *TEMPLATE_FILES, *helper_files(PAGES)]),
         "targets": _str([paths.index_html]),
@@ -224,4 +239,4 @@ def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
     }
 
 
-DEFAULT_TASKS = ["process", "datenpruefung", *STEPS, "opendata", *REPORTS, "methoden", "index", "geheimhaltung"]
+DEFAULT_TASKS = ["process", "datenpruefung", *STEPS, "opendata", *REPORTS, "methoden", "aufraeumen", "index", "geheimhaltung"]

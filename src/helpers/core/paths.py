@@ -94,6 +94,11 @@ class ProjectPaths:
             pages += [(kind, slug, self.report_html(kind, year, slug)) for slug in slugs]
         return pages
 
+    def published_pages(self) -> list[Path]:
+        """Every page the current config publishes: reports and methods of the report years, the index."""
+        pages = [page for y in self.config.report_years for _, _, page in self.report_pages(y)]
+        return [*pages, *(self.methods_html(y) for y in self.config.report_years), self.index_html]
+
     def methods_html(self, year: int) -> Path:
         """The 'Methodische Hinweise' page of a report year."""
         return self.reports / str(year) / "methoden.html"

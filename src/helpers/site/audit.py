@@ -23,8 +23,7 @@ def check_pages(config: Config) -> list[str]:
         for r in published.itertuples(index=False)
     }
     problems = []
-    pages = sorted(paths.reports.rglob("*.html"))
-    for page in pages:
+    for page in (p for p in paths.published_pages() if p.is_file()):
         for key, text in tagged_cells(page.read_text(encoding="utf-8")):
             want = expected.get(key)
             if want is None or not text.startswith(want):

@@ -1,0 +1,54 @@
+"""The published site is exactly the current build: pages of years, areas or report kinds that
+are no longer configured are removed (moved out of ``reports`` atomically, then deleted)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from helpers.core.paths import ProjectPaths
+
+YEAR_FOLDER = re.compile(r"^\d{4}$")
+
+
+def stale_files(paths: ProjectPaths) -> list[Path]:
+    """Generated pages and executed notebooks that the current config no longer produces.
+
+    Only year folders (``reports/2023/…``, ``build/executed/2023/…``) are looked at: other files
+    in ``reports`` (open data, a city's own additions) are never touched.
+    """
+    keep = set(paths.published_pages())
+    keep |= {
+        paths.executed_notebook(kind, y, slug)
+        for y in paths.config.report_years
+        for kind, slug, _ in paths.report_pages(y)
+    }
+    found = []
+    for base in (paths.reports, paths.build / "executed"):
+        if not base.is_dir():
+            continue
+        for folder in sorted(p for p in base.iterdir() if p.is_dir() and YEAR_FOLDER.match(p.name)):
+            found += [
+                f for f in sorted(folder.rglob("*")) if f.is_file() and f not in keep and ".failed." not in f.name
+            ]
+    return found
+
+
+def remove_stale(paths: ProjectPaths) -> list[str]:
+    """Remove stale files (each renamed into a temporary folder first, so a reader never sees a
+    half-deleted page) and folders left empty; return one German log line per removal."""
+    lines = []
+    trash = Path(tempfile.mkdtemp(prefix="veraltet-", dir=paths.build))
+    for n, stale in enumerate(stale_files(paths)):
+        os.replace(stale, trash / f"{n}-{stale.name}")
+        lines.append(f"entfernt (nicht mehr konfiguriert): {stale.relative_to(paths.root).as_posix()}")
+    shutil.rmtree(trash)
+    for base in (paths.reports, paths.build / "executed"):
+        if base.is_dir():
+            for folder in sorted((p for p in base.rglob("*") if p.is_dir()), reverse=True):
+                if not any(folder.iterdir()):
+                    folder.rmdir()
+    return lines
