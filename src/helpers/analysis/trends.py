@@ -1,18 +1,37 @@
-"""Trends per indicator and area: GLM with a linear year term, Mann–Kendall, FDR, verdict.
+"""Trends per indicator and area: GLM with a linear year term, AR(1)-robust errors, FDR, verdict.
 
 Model by unit (all on the published values only, so a trend can never reveal a suppressed
 count; pooled values are left out because they overlap in time):
 
-* shares (``pct``): binomial GLM, logit link, quasi-likelihood scale (Pearson χ²/df);
-* rates per 1,000/10,000: Poisson GLM with log(denominator) as offset, same scale;
+* shares (``pct``): binomial GLM, logit link, Pearson dispersion φ = χ²/(n − 2);
+* rates per 1,000/10,000: Poisson GLM with log(denominator) as offset, same dispersion;
 * money per person (``eur``): Gaussian GLM on the log value.
 
-The estimated dispersion φ is reported; with φ > 1 the standard errors are widened by √φ
-(quasi-binomial/quasi-Poisson). The annual change is given relative to the level
-(% per year: exp(β) − 1, for shares the odds change) and in the indicator's unit at the
-mean level (for shares p̄(1 − p̄)·β·100 percentage points). Mann–Kendall with Sen's slope is
-the non-parametric check. The verdict uses the GLM after Benjamini–Hochberg control of the
-false discovery rate over all series of a report year.
+Years are not independent: a Stadtteil that is above its trend this year tends to be above
+it next year (persistent local conditions). The covariance of the slope is therefore an
+AR(1)-robust sandwich on the GLM working scale,
+
+    Cov(β̂) = φ · B · X̃ᵀ R(ρ) X̃ · B,  X̃ = W^½ X,  B = (X̃ᵀX̃)⁻¹,  R_ij = ρ^|i−j|,
+
+with ρ the lag-1 autocorrelation of the Pearson residuals, bias-corrected for the short,
+detrended series (ρ̃ = (nρ̂ + 2)/(n − 4), clipped to [0, 0.95]; never below independence).
+With ρ = 0 this is the usual quasi-likelihood covariance. Inference is t-based with
+df = n − 2. φ < 1 is raised to 1 for counts (never less variation than binomial/Poisson).
+
+The annual change is given relative to the level (% per year: exp(β) − 1, for shares the
+odds change) and in the indicator's unit at the mean level (for shares p̄(1 − p̄)·β·100
+percentage points). Mann–Kendall with Sen's slope is the non-parametric check.
+
+Verdict and interval agree by construction: over the m tested series of a report year the
+Benjamini–Hochberg procedure at level q selects R; every series gets the
+Benjamini–Yekutieli false-coverage-rate interval at level 1 − max(R, 1)·q/m (``ci_low`` …),
+so "rising"/"falling" ⇔ that interval excludes 0. The unadjusted 95 % interval is kept in
+``ci95_low``/``ci95_high``.
+
+Only years with data enter a series: suppressed, pooled or missing values are dropped, and
+so are structural zeros (years in which the source did not exist: city-wide numerator 0; for
+service indicators the years before a Stadtteil's first non-zero count). A series needs
+``min_years`` usable years, else verdict code ``too_short``.
 """
 
 from __future__ import annotations
@@ -23,16 +42,21 @@ import numpy as np
 import pandas as pd
 import pymannkendall as mk
 import statsmodels.api as sm
+from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from helpers.indicators.catalogue import Catalogue
 
+#: German verdict labels (column ``verdict``, used by the display) and internal codes.
 RISING, FALLING, NO_TREND, TOO_SHORT = "steigend", "fallend", "kein klarer Trend", "zu kurze Zeitreihe"
+VERDICT_CODES = {RISING: "rising", FALLING: "falling", NO_TREND: "no_trend", TOO_SHORT: "too_short"}
+ASSESSMENT_CODES = {"günstig": "favourable", "ungünstig": "unfavourable", "": ""}
+MAX_RHO = 0.95
 
 
 @dataclass(frozen=True)
 class TrendFit:
-    """Result of one trend model."""
+    """Result of one trend model (intervals: unadjusted, level 1 − alpha)."""
 
     n_years: int
     slope: float  # β per year on the link scale
@@ -46,50 +70,107 @@ class TrendFit:
     unit_change: float  # change per year in the indicator's unit at the mean level
     unit_ci_low: float
     unit_ci_high: float
+    se: float = float("nan")  # AR(1)-robust standard error of β
+    df: int = 0  # t degrees of freedom (n − 2)
+    rho: float = 0.0  # bias-corrected AR(1) coefficient used in the sandwich
+    to_unit: float = float("nan")  # factor β → change per year in the indicator's unit
 
 
-def fit_trend(years: np.ndarray, numerator: np.ndarray, denominator: np.ndarray, unit: str) -> TrendFit:
-    """Fit the unit's GLM with a centred linear year term (see module docstring)."""
+def lag1_autocorrelation(resid: np.ndarray) -> float:
+    """Σ e_t e_{t−1} / Σ e_t² of a residual series (0 for a constant series)."""
+    e = np.asarray(resid, float)
+    denom = float((e**2).sum())
+    return float((e[1:] * e[:-1]).sum() / denom) if denom > 0 else 0.0
+
+
+def corrected_rho(rho_hat: float, n: int) -> float:
+    """Small-sample bias correction of a detrended lag-1 autocorrelation, clipped to [0, 0.95]."""
+    rho = (n * rho_hat + 2) / (n - 4) if n > 6 else rho_hat
+    return float(np.clip(rho, 0.0, MAX_RHO))
+
+
+def ar1_matrix(n: int, rho: float) -> np.ndarray:
+    """AR(1) correlation matrix R_ij = ρ^|i−j|."""
+    idx = np.arange(n)
+    return rho ** np.abs(idx[:, None] - idx[None, :])
+
+
+def ar1_sandwich(x: np.ndarray, weights: np.ndarray, rho: float, scale: float) -> np.ndarray:
+    """φ·B·X̃ᵀR(ρ)X̃·B with X̃ = W^½X and B = (X̃ᵀX̃)⁻¹ (see module docstring)."""
+    xw = np.asarray(x, float) * np.sqrt(np.asarray(weights, float))[:, None]
+    bread = np.linalg.inv(xw.T @ xw)
+    return scale * bread @ (xw.T @ ar1_matrix(len(xw), rho) @ xw) @ bread
+
+
+def _glm(years: np.ndarray, num: np.ndarray, den: np.ndarray, unit: str) -> tuple[sm.GLM, float]:
+    """The unit's GLM and the factor from β to the change per year in the indicator's unit."""
+    x = sm.add_constant(years - years.mean())
+    level = float(num.sum() / den.sum())
+    if unit == "pct":
+        return sm.GLM(num / den, x, family=sm.families.Binomial(), var_weights=den), 100.0 * level * (1.0 - level)
+    if unit == "eur":
+        return sm.GLM(np.log(num / den), x, family=sm.families.Gaussian()), level
+    scale = {"per_1000": 1_000.0, "per_10000": 10_000.0}[unit]
+    return sm.GLM(num, x, family=sm.families.Poisson(), offset=np.log(den)), level * scale
+
+
+def _working_weights(res: sm.GLM, den: np.ndarray, unit: str) -> np.ndarray:
+    """IRLS weights at the fit: nμ(1 − μ) (binomial, logit), μ (Poisson, log), 1 (Gaussian)."""
+    mu = np.asarray(res.fittedvalues, float)
+    if unit == "pct":
+        return den * mu * (1 - mu)
+    if unit == "eur":
+        return np.ones_like(mu)
+    return mu
+
+
+def fit_trend(
+    years: np.ndarray, numerator: np.ndarray, denominator: np.ndarray, unit: str, alpha: float = 0.05
+) -> TrendFit:
+    """Fit the unit's GLM with a centred linear year term and AR(1)-robust, t-based inference."""
     years = np.asarray(years, float)
     num = np.asarray(numerator, float)
     den = np.asarray(denominator, float)
-    x = sm.add_constant(years - years.mean())
-    if unit == "pct":
-        share = num / den
-        model = sm.GLM(share, x, family=sm.families.Binomial(), var_weights=den)
-        level = float(num.sum() / den.sum())
-        to_unit = 100.0 * level * (1.0 - level)
-    elif unit == "eur":
-        model = sm.GLM(np.log(num / den), x, family=sm.families.Gaussian())
-        level = float(num.sum() / den.sum())
-        to_unit = level
-    else:
-        scale = {"per_1000": 1_000.0, "per_10000": 10_000.0}[unit]
-        model = sm.GLM(num, x, family=sm.families.Poisson(), offset=np.log(den))
-        level = float(num.sum() / den.sum())
-        to_unit = level * scale
-    res = model.fit(scale="X2") if unit != "eur" else model.fit()
-    dispersion = float(res.scale) if unit != "eur" else float("nan")
-    if unit != "eur" and dispersion < 1.0:
-        # never claim less variation than the binomial/Poisson model itself
-        res = model.fit(scale=1.0)
-    beta = float(res.params[1])
-    low, high = (float(v) for v in res.conf_int()[1])
-    p_value = float(res.pvalues[1])
+    model, to_unit = _glm(years, num, den, unit)
+    res = model.fit()
+    n = len(years)
+    df = n - 2
+    dispersion = float(res.pearson_chi2 / df)
+    scale = dispersion if unit == "eur" else max(dispersion, 1.0)
+    rho = corrected_rho(lag1_autocorrelation(res.resid_pearson), n)
+    cov = ar1_sandwich(model.exog, _working_weights(res, den, unit), rho, scale)
+    beta, se = float(res.params[1]), float(np.sqrt(cov[1, 1]))
+    p_value = float(2 * stats.t.sf(abs(beta / se), df)) if se > 0 else 0.0
+    low, high = t_interval(beta, se, df, 1 - alpha)
     return TrendFit(
-        n_years=len(years),
+        n_years=n,
         slope=beta,
         ci_low=low,
         ci_high=high,
         p_value=p_value,
-        dispersion=dispersion,
+        dispersion=dispersion if unit != "eur" else float("nan"),
         rel_change_pct=100 * np.expm1(beta),
         rel_ci_low=100 * np.expm1(low),
         rel_ci_high=100 * np.expm1(high),
         unit_change=to_unit * beta,
         unit_ci_low=to_unit * low,
         unit_ci_high=to_unit * high,
+        se=se,
+        df=df,
+        rho=rho,
+        to_unit=to_unit,
     )
+
+
+def t_interval(estimate: float, se: float, df: int, level: float) -> tuple[float, float]:
+    """Two-sided t interval at ``level``."""
+    half = float(stats.t.ppf(0.5 + level / 2, df)) * se
+    return estimate - half, estimate + half
+
+
+def fcr_level(n_selected: int, n_tested: int, alpha: float) -> float:
+    """Benjamini–Yekutieli FCR interval level 1 − max(R, 1)·q/m (R selected of m by BH at q)."""
+    return 1.0 - max(n_selected, 1) * alpha / max(n_tested, 1)
 
 
 def mann_kendall(values: np.ndarray) -> tuple[float, float]:
@@ -115,8 +196,12 @@ def assessment(trend: str, direction: str) -> str:
     return "günstig" if good else "ungünstig"
 
 
-def usable_series(published: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Published yearly values up to ``year`` that a trend may use (no suppressed or pooled)."""
+def usable_series(published: pd.DataFrame, year: int, kinds: dict[str, str] | None = None) -> pd.DataFrame:
+    """Published yearly values up to ``year`` that a trend may use.
+
+    Drops suppressed, pooled and missing values and structural zeros (``drop_structural_zeros``;
+    ``kinds`` maps indicator id → catalogue kind, needed for the service rule).
+    """
     ok = (
         (published["year"] <= year)
         & published["value"].notna()
@@ -124,7 +209,36 @@ def usable_series(published: pd.DataFrame, year: int) -> pd.DataFrame:
         & published["denominator"].gt(0)
         & published["pooled_from"].isna()
     )
-    return published[ok]
+    return drop_structural_zeros(published[ok], kinds or {})
+
+
+def drop_structural_zeros(data: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    """Drop years in which an indicator's source did not exist (a 0 there is "no data", not 0 %).
+
+    * a year whose city-wide numerator is 0 (the source delivered nothing that year) is dropped
+      for every area of that indicator;
+    * for service indicators (kind ``service``, e.g. Willkommensbesuche) the years before an
+      area's first non-zero numerator are dropped (the service did not yet exist there).
+    """
+    keys = ["indicator_id", "area_level", "area_code"]
+    city = data[data["area_level"] == "stadt"]
+    dead = set(zip(city.loc[city["numerator"].eq(0), "indicator_id"], city.loc[city["numerator"].eq(0), "year"]))
+    alive = ~pd.Series(list(zip(data["indicator_id"], data["year"])), index=data.index).isin(dead)
+    data = data[alive]
+    first = data[data["numerator"] > 0].groupby(keys)["year"].min().rename("first_nonzero")
+    merged = data.join(first, on=keys)
+    service = merged["indicator_id"].map(kinds).eq("service")
+    before = merged["first_nonzero"].isna() | (merged["year"] < merged["first_nonzero"])
+    return data[~(service & before)]
+
+
+def _series_row(ind_unit: str, series: pd.DataFrame, base: dict, min_years: int) -> dict:
+    """One result row: too short / all zero → no test; otherwise GLM trend and Mann–Kendall."""
+    if len(series) < min_years or (ind_unit != "eur" and series["numerator"].sum() == 0):
+        return base
+    fit = fit_trend(series["year"], series["numerator"], series["denominator"], ind_unit)
+    mk_p, sen = mann_kendall(series["value"].to_numpy())
+    return base | fit.__dict__ | {"mk_p": mk_p, "sen_slope": sen}
 
 
 def trend_table(
@@ -138,9 +252,13 @@ def trend_table(
     """One row per indicator × area: GLM trend, Mann–Kendall, BH-adjusted q-value, verdict.
 
     Series with fewer than ``min_years`` usable years get no test (verdict "zu kurze
-    Zeitreihe"). Service capacities (not about persons, no sampling model) are left out.
+    Zeitreihe", code ``too_short``). Service capacities (not about persons, no sampling model)
+    are left out. ``ci_*``, ``rel_ci_*`` and ``unit_ci_*`` are the FCR-adjusted intervals at
+    level ``ci_level`` (see module docstring); ``ci95_*`` the unadjusted 95 % intervals.
     """
-    data = usable_series(published[published["area_level"].isin(levels)], year)
+    kinds = {i.id: i.kind for i in catalogue.indicators}
+    data = usable_series(published, year, kinds)
+    data = data[data["area_level"].isin(levels)]
     rows = []
     for ind in catalogue.indicators:
         if ind.numerator.source == "services":
@@ -157,28 +275,41 @@ def trend_table(
                 "last_year": int(series["year"].max()),
                 "n_years": len(series),
             }
-            if len(series) < min_years or (ind.unit != "eur" and series["numerator"].sum() == 0):
-                rows.append(base)
-                continue
-            fit = fit_trend(series["year"], series["numerator"], series["denominator"], ind.unit)
-            mk_p, sen = mann_kendall(series["value"].to_numpy())
-            rows.append(base | fit.__dict__ | {"mk_p": mk_p, "sen_slope": sen})
-    out = pd.DataFrame(rows)
-    for col in ("slope", "ci_low", "ci_high", "p_value", "dispersion", "unit_change", "mk_p", "sen_slope"):
+            rows.append(_series_row(ind.unit, series, base, min_years))
+    out = _with_fdr(pd.DataFrame(rows), alpha)
+    directions = {i.id: i.direction for i in catalogue.indicators}
+    out["verdict"] = [verdict(q, s, alpha) for q, s in zip(out["q_value"], out["slope"], strict=True)]
+    out["verdict_code"] = out["verdict"].map(VERDICT_CODES)
+    out["mk_agrees"] = [
+        _mk_agrees(v, p, s, alpha) for v, p, s in zip(out["verdict"], out["mk_p"], out["sen_slope"], strict=True)
+    ]
+    out["assessment"] = [assessment(v, directions[i]) for v, i in zip(out["verdict"], out["indicator_id"], strict=True)]
+    out["assessment_code"] = out["assessment"].map(ASSESSMENT_CODES)
+    out.insert(0, "report_year", year)
+    return out.sort_values(["indicator_id", "area_level", "area_code"]).reset_index(drop=True)
+
+
+FIT_COLUMNS = ("slope", "ci_low", "ci_high", "p_value", "dispersion", "unit_change", "mk_p", "sen_slope", "se", "df")
+
+
+def _with_fdr(out: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """BH q-values over the tested series and the matching FCR-adjusted intervals."""
+    for col in (*FIT_COLUMNS, "rho", "to_unit", "rel_ci_low", "rel_ci_high", "unit_ci_low", "unit_ci_high"):
         if col not in out:
             out[col] = np.nan
     tested = out["p_value"].notna()
     out["q_value"] = np.nan
     if tested.any():
         out.loc[tested, "q_value"] = multipletests(out.loc[tested, "p_value"], alpha=alpha, method="fdr_bh")[1]
-    directions = {i.id: i.direction for i in catalogue.indicators}
-    out["verdict"] = [verdict(q, s, alpha) for q, s in zip(out["q_value"], out["slope"], strict=True)]
-    out["mk_agrees"] = [
-        _mk_agrees(v, p, s, alpha) for v, p, s in zip(out["verdict"], out["mk_p"], out["sen_slope"], strict=True)
-    ]
-    out["assessment"] = [assessment(v, directions[i]) for v, i in zip(out["verdict"], out["indicator_id"], strict=True)]
-    out.insert(0, "report_year", year)
-    return out.sort_values(["indicator_id", "area_level", "area_code"]).reset_index(drop=True)
+    level = fcr_level(int((out["q_value"] < alpha).sum()), int(tested.sum()), alpha)
+    out["ci_level"] = np.where(tested, level, np.nan)
+    for name in ("ci", "rel_ci", "unit_ci"):
+        out[f"{name}95_low"], out[f"{name}95_high"] = out[f"{name}_low"], out[f"{name}_high"]
+    half = stats.t.ppf(0.5 + level / 2, out["df"].where(tested, 1)) * out["se"]
+    out["ci_low"], out["ci_high"] = out["slope"] - half, out["slope"] + half
+    out["rel_ci_low"], out["rel_ci_high"] = 100 * np.expm1(out["ci_low"]), 100 * np.expm1(out["ci_high"])
+    out["unit_ci_low"], out["unit_ci_high"] = out["to_unit"] * out["ci_low"], out["to_unit"] * out["ci_high"]
+    return out
 
 
 def _mk_agrees(trend: str, mk_p: float, sen: float, alpha: float) -> str:
