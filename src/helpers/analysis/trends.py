@@ -8,19 +8,26 @@ count; pooled values are left out because they overlap in time):
 * money per person (``eur``): Gaussian GLM on the log value.
 
 Years are not independent: a Stadtteil that is above its trend this year tends to be above
-it next year (persistent local conditions). The covariance of the slope is therefore an
-AR(1)-robust sandwich on the GLM working scale,
+it next year (persistent local conditions). The Pearson residuals e = M·u (M the weighted
+residual maker of the fit) are modelled as Var(u) = c·I + s²·R(ρ): independent sampling noise
+(c = 1 for binomial/Poisson counts, 0 for eur) plus a persistent AR(1) component with
+R_ij = ρ^|i−j|. s² and ρ are moment estimates that use the exact expectations under the
+detrending M (the raw lag-1 autocorrelation of a 16-year detrended series is biased towards
+0 by about 0.3), ρ clipped to [0, 0.95]. Then
 
-    Cov(β̂) = φ · B · X̃ᵀ R(ρ) X̃ · B,  X̃ = W^½ X,  B = (X̃ᵀX̃)⁻¹,  R_ij = ρ^|i−j|,
+    Var(β̂) = [B X̃ᵀ(c·I + s²R)X̃ B]₁₁,  X̃ = W^½X,  B = (X̃ᵀX̃)⁻¹,
 
-with ρ the lag-1 autocorrelation of the Pearson residuals, bias-corrected for the short,
-detrended series (ρ̃ = (nρ̂ + 2)/(n − 4), clipped to [0, 0.95]; never below independence).
-With ρ = 0 this is the usual quasi-likelihood covariance. Inference is t-based with
-df = n − 2. φ < 1 is raised to 1 for counts (never less variation than binomial/Poisson).
+and the t test uses Satterthwaite degrees of freedom for the estimated s² (≤ n − 2). With
+ρ = 0 this is the quasi-likelihood covariance with Pearson dispersion φ = 1 + s²·tr(M)/tr(M)
+(φ = χ²/(n − 2) is reported in ``dispersion``); it never claims less variation than the
+binomial/Poisson model.
 
 The annual change is given relative to the level (% per year: exp(β) − 1, for shares the
 odds change) and in the indicator's unit at the mean level (for shares p̄(1 − p̄)·β·100
 percentage points). Mann–Kendall with Sen's slope is the non-parametric check.
+
+The AR(1) coefficient ρ of the persistent part is common to all series of an indicator
+(pooled over the Stadtteile and the city, ``ar1_parameters``); each series keeps its own s².
 
 Verdict and interval agree by construction: over the m tested series of a report year the
 Benjamini–Hochberg procedure at level q selects R; every series gets the
@@ -42,7 +49,7 @@ import numpy as np
 import pandas as pd
 import pymannkendall as mk
 import statsmodels.api as sm
-from scipy import stats
+from scipy import optimize, stats
 from statsmodels.stats.multitest import multipletests
 
 from helpers.indicators.catalogue import Catalogue
@@ -71,22 +78,23 @@ class TrendFit:
     unit_ci_low: float
     unit_ci_high: float
     se: float = float("nan")  # AR(1)-robust standard error of β
-    df: int = 0  # t degrees of freedom (n − 2)
-    rho: float = 0.0  # bias-corrected AR(1) coefficient used in the sandwich
+    df: float = 0.0  # t degrees of freedom (Satterthwaite, ≤ n − 2)
+    rho: float = 0.0  # AR(1) coefficient of the persistent extra variation
+    ar_var: float = 0.0  # its variance s² (Pearson scale; counts: on top of the sampling variance 1)
     to_unit: float = float("nan")  # factor β → change per year in the indicator's unit
 
 
-def lag1_autocorrelation(resid: np.ndarray) -> float:
-    """Σ e_t e_{t−1} / Σ e_t² of a residual series (0 for a constant series)."""
-    e = np.asarray(resid, float)
-    denom = float((e**2).sum())
-    return float((e[1:] * e[:-1]).sum() / denom) if denom > 0 else 0.0
+@dataclass(frozen=True)
+class GlmStage:
+    """First stage of a trend fit: the GLM and what the AR(1) step needs."""
 
-
-def corrected_rho(rho_hat: float, n: int) -> float:
-    """Small-sample bias correction of a detrended lag-1 autocorrelation, clipped to [0, 0.95]."""
-    rho = (n * rho_hat + 2) / (n - 4) if n > 6 else rho_hat
-    return float(np.clip(rho, 0.0, MAX_RHO))
+    beta: float
+    xw: np.ndarray  # W^½X at the fit
+    resid: np.ndarray  # Pearson residuals
+    m: np.ndarray  # weighted residual maker I − H
+    dispersion: float  # Pearson χ²/(n − 2)
+    to_unit: float
+    noise: float  # known sampling variance on the Pearson scale: 1 (counts) or 0 (eur)
 
 
 def ar1_matrix(n: int, rho: float) -> np.ndarray:
@@ -95,11 +103,10 @@ def ar1_matrix(n: int, rho: float) -> np.ndarray:
     return rho ** np.abs(idx[:, None] - idx[None, :])
 
 
-def ar1_sandwich(x: np.ndarray, weights: np.ndarray, rho: float, scale: float) -> np.ndarray:
-    """φ·B·X̃ᵀR(ρ)X̃·B with X̃ = W^½X and B = (X̃ᵀX̃)⁻¹ (see module docstring)."""
-    xw = np.asarray(x, float) * np.sqrt(np.asarray(weights, float))[:, None]
-    bread = np.linalg.inv(xw.T @ xw)
-    return scale * bread @ (xw.T @ ar1_matrix(len(xw), rho) @ xw) @ bread
+def lag_matrix(n: int) -> np.ndarray:
+    """Symmetrised lag-1 matrix A with eᵀAe = Σ e_t e_{t−1}."""
+    lag = np.eye(n, k=1)
+    return (lag + lag.T) / 2
 
 
 def _glm(years: np.ndarray, num: np.ndarray, den: np.ndarray, unit: str) -> tuple[sm.GLM, float]:
@@ -114,9 +121,8 @@ def _glm(years: np.ndarray, num: np.ndarray, den: np.ndarray, unit: str) -> tupl
     return sm.GLM(num, x, family=sm.families.Poisson(), offset=np.log(den)), level * scale
 
 
-def _working_weights(res: sm.GLM, den: np.ndarray, unit: str) -> np.ndarray:
+def _working_weights(mu: np.ndarray, den: np.ndarray, unit: str) -> np.ndarray:
     """IRLS weights at the fit: nμ(1 − μ) (binomial, logit), μ (Poisson, log), 1 (Gaussian)."""
-    mu = np.asarray(res.fittedvalues, float)
     if unit == "pct":
         return den * mu * (1 - mu)
     if unit == "eur":
@@ -124,22 +130,84 @@ def _working_weights(res: sm.GLM, den: np.ndarray, unit: str) -> np.ndarray:
     return mu
 
 
-def fit_trend(
-    years: np.ndarray, numerator: np.ndarray, denominator: np.ndarray, unit: str, alpha: float = 0.05
-) -> TrendFit:
-    """Fit the unit's GLM with a centred linear year term and AR(1)-robust, t-based inference."""
-    years = np.asarray(years, float)
-    num = np.asarray(numerator, float)
-    den = np.asarray(denominator, float)
+def glm_stage(years: np.ndarray, numerator: np.ndarray, denominator: np.ndarray, unit: str) -> GlmStage:
+    """Fit the unit's GLM with a centred linear year term (no inference yet)."""
+    years, num, den = (np.asarray(v, float) for v in (years, numerator, denominator))
     model, to_unit = _glm(years, num, den, unit)
     res = model.fit()
-    n = len(years)
-    df = n - 2
-    dispersion = float(res.pearson_chi2 / df)
-    scale = dispersion if unit == "eur" else max(dispersion, 1.0)
-    rho = corrected_rho(lag1_autocorrelation(res.resid_pearson), n)
-    cov = ar1_sandwich(model.exog, _working_weights(res, den, unit), rho, scale)
-    beta, se = float(res.params[1]), float(np.sqrt(cov[1, 1]))
+    w = _working_weights(np.asarray(res.fittedvalues, float), den, unit)
+    xw = model.exog * np.sqrt(w)[:, None]
+    m = np.eye(len(years)) - xw @ np.linalg.pinv(xw)
+    resid = np.asarray(res.resid_pearson, float)
+    if unit == "eur":  # Gaussian: residuals in units of the log value, no known sampling part
+        return GlmStage(float(res.params[1]), xw, resid, m, float(res.pearson_chi2 / (len(years) - 2)), to_unit, 0.0)
+    return GlmStage(float(res.params[1]), xw, resid, m, float(res.pearson_chi2 / (len(years) - 2)), to_unit, 1.0)
+
+
+def _excess_variance(stage: GlmStage, r: np.ndarray) -> float:
+    """Method-of-moments s² from E[eᵀe] = c·tr(M) + s²·tr(MR) (c = known sampling variance), ≥ 0."""
+    m = stage.m
+    return max((float(stage.resid @ stage.resid) - stage.noise * np.trace(m)) / float(np.trace(m @ r)), 0.0)
+
+
+def _lag1_gap(stages: list[GlmStage], rho: float) -> float:
+    """Σ (expected − observed) lag-1 products at ρ, each series scaled by its eᵀe (increasing in ρ)."""
+    gap = 0.0
+    for st in stages:
+        n = len(st.resid)
+        r, a = ar1_matrix(n, rho), lag_matrix(n)
+        mam = st.m @ a @ st.m
+        expected = st.noise * np.trace(mam) + _excess_variance(st, r) * np.trace(mam @ r)
+        total = float(st.resid @ st.resid)
+        gap += (expected - float(st.resid @ a @ st.resid)) / total if total > 0 else 0.0
+    return gap
+
+
+def ar1_parameters(stages: list[GlmStage]) -> float:
+    """Common AR(1) coefficient ρ ∈ [0, 0.95] of the persistent extra variation of several series.
+
+    Pearson residuals e = M·u with Var(u) = c·I + s²·R(ρ): independent sampling noise (c = 1 for
+    binomial/Poisson counts, 0 for eur) plus a persistent AR(1) component. ρ solves
+    Σ E[eᵀAe]/eᵀe = Σ eᵀAe/eᵀe with each series' s² from E[eᵀe] = eᵀe (ratio of expectations, exact for the
+    detrending M, so the strong small-sample bias of the raw lag-1 autocorrelation is removed).
+    Pooled over the Stadtteile of an indicator, ρ is estimable from short series.
+    """
+    stages = [s for s in stages if len(s.resid) >= 5]
+    if not stages or _lag1_gap(stages, 0.0) >= 0:
+        return 0.0
+    if _lag1_gap(stages, MAX_RHO) <= 0:
+        return MAX_RHO
+    return float(optimize.brentq(lambda r: _lag1_gap(stages, r), 0.0, MAX_RHO, xtol=1e-4))
+
+
+def slope_variance(stage: GlmStage, rho: float) -> tuple[float, float, float]:
+    """Var(β̂) = a + b·s² on the Pearson scale, with its Satterthwaite degrees of freedom.
+
+    a = c·[B X̃ᵀX̃ B]₁₁ (known sampling part), b = [B X̃ᵀR(ρ)X̃ B]₁₁ (persistent part, s² estimated),
+    B = (X̃ᵀX̃)⁻¹. The estimated s² carries few effective degrees of freedom when the residuals are
+    autocorrelated: Var(ŝ²) = 2·tr((MV)²)/tr(MR)² with V = c·I + s²R, so the t quantile uses
+    df = (a + b s²)²·tr(MR)² / (b²·tr((MV)²)), capped at n − 2 (= n − 2 when s² = 0).
+    Returns (variance, df, s²).
+    """
+    n = len(stage.resid)
+    r = ar1_matrix(n, rho)
+    s2 = _excess_variance(stage, r)
+    bread = np.linalg.inv(stage.xw.T @ stage.xw)
+    a = stage.noise * float((bread @ stage.xw.T @ stage.xw @ bread)[1, 1])
+    b = float((bread @ stage.xw.T @ r @ stage.xw @ bread)[1, 1])
+    var = a + b * s2
+    if s2 <= 0:
+        return var, float(n - 2), s2
+    mv = stage.m @ (stage.noise * np.eye(n) + s2 * r)
+    df = var**2 * float(np.trace(stage.m @ r)) ** 2 / (b**2 * float(np.trace(mv @ mv)))
+    return var, float(min(max(df, 1.0), n - 2)), s2
+
+
+def finish_trend(stage: GlmStage, rho: float, alpha: float = 0.05) -> TrendFit:
+    """t-based inference for the slope of a first stage, given the AR(1) coefficient."""
+    n = len(stage.resid)
+    var, df, s2 = slope_variance(stage, rho)
+    beta, se = stage.beta, float(np.sqrt(var))
     p_value = float(2 * stats.t.sf(abs(beta / se), df)) if se > 0 else 0.0
     low, high = t_interval(beta, se, df, 1 - alpha)
     return TrendFit(
@@ -148,21 +216,39 @@ def fit_trend(
         ci_low=low,
         ci_high=high,
         p_value=p_value,
-        dispersion=dispersion if unit != "eur" else float("nan"),
+        dispersion=stage.dispersion if stage.noise > 0 else float("nan"),
         rel_change_pct=100 * np.expm1(beta),
         rel_ci_low=100 * np.expm1(low),
         rel_ci_high=100 * np.expm1(high),
-        unit_change=to_unit * beta,
-        unit_ci_low=to_unit * low,
-        unit_ci_high=to_unit * high,
+        unit_change=stage.to_unit * beta,
+        unit_ci_low=stage.to_unit * low,
+        unit_ci_high=stage.to_unit * high,
         se=se,
         df=df,
         rho=rho,
-        to_unit=to_unit,
+        ar_var=s2,
+        to_unit=stage.to_unit,
     )
 
 
-def t_interval(estimate: float, se: float, df: int, level: float) -> tuple[float, float]:
+def fit_trend(
+    years: np.ndarray,
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    unit: str,
+    alpha: float = 0.05,
+    rho: float | None = None,
+) -> TrendFit:
+    """GLM trend with AR(1)-robust, t-based inference for one series.
+
+    ``rho``: the AR(1) coefficient (e.g. pooled over the Stadtteile of an indicator with
+    ``ar1_parameters``); None estimates it from this series alone.
+    """
+    stage = glm_stage(years, numerator, denominator, unit)
+    return finish_trend(stage, ar1_parameters([stage]) if rho is None else rho, alpha)
+
+
+def t_interval(estimate: float, se: float, df: float, level: float) -> tuple[float, float]:
     """Two-sided t interval at ``level``."""
     half = float(stats.t.ppf(0.5 + level / 2, df)) * se
     return estimate - half, estimate + half
@@ -232,13 +318,32 @@ def drop_structural_zeros(data: pd.DataFrame, kinds: dict[str, str]) -> pd.DataF
     return data[~(service & before)]
 
 
-def _series_row(ind_unit: str, series: pd.DataFrame, base: dict, min_years: int) -> dict:
-    """One result row: too short / all zero → no test; otherwise GLM trend and Mann–Kendall."""
-    if len(series) < min_years or (ind_unit != "eur" and series["numerator"].sum() == 0):
-        return base
-    fit = fit_trend(series["year"], series["numerator"], series["denominator"], ind_unit)
-    mk_p, sen = mann_kendall(series["value"].to_numpy())
-    return base | fit.__dict__ | {"mk_p": mk_p, "sen_slope": sen}
+def _indicator_rows(unit: str, part: pd.DataFrame, min_years: int, alpha: float) -> list[dict]:
+    """Rows of one indicator: AR(1) coefficient pooled over its testable series, then per-series inference."""
+    bases, stages = [], []
+    for (level, code), series in part.groupby(["area_level", "area_code"], sort=True):
+        series = series.sort_values("year")
+        base = {
+            "area_level": level,
+            "area_code": code,
+            "area_name": series["area_name"].iloc[0],
+            "first_year": int(series["year"].min()),
+            "last_year": int(series["year"].max()),
+            "n_years": len(series),
+        }
+        testable = len(series) >= min_years and (unit == "eur" or series["numerator"].sum() > 0)
+        stage = glm_stage(series["year"], series["numerator"], series["denominator"], unit) if testable else None
+        bases.append((base, series, stage))
+        stages += [stage] if stage is not None else []
+    rho = ar1_parameters(stages)
+    rows = []
+    for base, series, stage in bases:
+        if stage is None:
+            rows.append(base)
+            continue
+        mk_p, sen = mann_kendall(series["value"].to_numpy())
+        rows.append(base | finish_trend(stage, rho, alpha).__dict__ | {"mk_p": mk_p, "sen_slope": sen})
+    return rows
 
 
 def trend_table(
@@ -264,18 +369,7 @@ def trend_table(
         if ind.numerator.source == "services":
             continue
         part = data[data["indicator_id"] == ind.id]
-        for (level, code), series in part.groupby(["area_level", "area_code"], sort=True):
-            series = series.sort_values("year")
-            base = {
-                "indicator_id": ind.id,
-                "area_level": level,
-                "area_code": code,
-                "area_name": series["area_name"].iloc[0],
-                "first_year": int(series["year"].min()),
-                "last_year": int(series["year"].max()),
-                "n_years": len(series),
-            }
-            rows.append(_series_row(ind.unit, series, base, min_years))
+        rows += [{"indicator_id": ind.id} | r for r in _indicator_rows(ind.unit, part, min_years, alpha)]
     out = _with_fdr(pd.DataFrame(rows), alpha)
     directions = {i.id: i.direction for i in catalogue.indicators}
     out["verdict"] = [verdict(q, s, alpha) for q, s in zip(out["q_value"], out["slope"], strict=True)]
