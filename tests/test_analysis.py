@@ -142,7 +142,16 @@ def test_overdispersion_tau2_by_hand():
     frame = funnel_table(pd.DataFrame({"numerator": rates * n, "denominator": n}), 0.2, share=True)
     # with τ² the ±0,1 areas have z = ±0,1/√(0,00016 + 0,00429) = ±1,499: inside the 95 % limits
     assert frame["z"].round(3).tolist() == [-1.499, 1.499, -0.75, 0.75, 0.0]
-    assert (frame["position"] == "innerhalb").all()
+    assert not frame["beyond_overdispersion"].any()
+    # the position is now taken against the UNADJUSTED limits (issue 16, NOTES_16a.md): rates of 10 %..30 %
+    # on 1,000 persons around 20 % are far outside them (z_raw = ∓7.9, ∓4.0), only the city-level area is inside
+    assert frame["position"].tolist() == [
+        "unter 99,8-%-Grenze",
+        "über 99,8-%-Grenze",
+        "unter 99,8-%-Grenze",
+        "über 99,8-%-Grenze",
+        "innerhalb",
+    ]
     assert overdispersion_tau2(np.array([0.2, 0.21, 0.19]), np.full(3, 100.0), 0.2, share=True) == 0.0
 
 

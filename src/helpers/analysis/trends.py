@@ -109,6 +109,18 @@ def lag_matrix(n: int) -> np.ndarray:
     return (lag + lag.T) / 2
 
 
+def expected_lag1(rho: float, n: int) -> float:
+    """E[ρ̂] (ratio of expectations) of the lag-1 autocorrelation of residuals after a linear trend.
+
+    tr(MAMR)/tr(MR) for AR(1) errors with coefficient ρ, M the residual maker of [1, t]: the
+    small-sample bias that ``ar1_parameters`` removes (n = 16, ρ = 0.7: E[ρ̂] ≈ 0.38).
+    """
+    x = sm.add_constant(np.arange(n, dtype=float))
+    m = np.eye(n) - x @ np.linalg.pinv(x)
+    r = ar1_matrix(n, rho)
+    return float(np.trace(m @ lag_matrix(n) @ m @ r) / np.trace(m @ r))
+
+
 def _glm(years: np.ndarray, num: np.ndarray, den: np.ndarray, unit: str) -> tuple[sm.GLM, float]:
     """The unit's GLM and the factor from β to the change per year in the indicator's unit."""
     x = sm.add_constant(years - years.mean())
@@ -186,7 +198,8 @@ def slope_variance(stage: GlmStage, rho: float) -> tuple[float, float, float]:
     a = c·[B X̃ᵀX̃ B]₁₁ (known sampling part), b = [B X̃ᵀR(ρ)X̃ B]₁₁ (persistent part, s² estimated),
     B = (X̃ᵀX̃)⁻¹. The estimated s² carries few effective degrees of freedom when the residuals are
     autocorrelated: Var(ŝ²) = 2·tr((MV)²)/tr(MR)² with V = c·I + s²R, so the t quantile uses
-    df = (a + b s²)²·tr(MR)² / (b²·tr((MV)²)), capped at n − 2 (= n − 2 when s² = 0).
+    df = (a + b s²)²·tr(MR)² / (b²·tr((MV)²)), capped at n − 2 (also at s² = 0: an estimate of 0
+    is uncertain too).
     Returns (variance, df, s²).
     """
     n = len(stage.resid)
@@ -196,7 +209,7 @@ def slope_variance(stage: GlmStage, rho: float) -> tuple[float, float, float]:
     a = stage.noise * float((bread @ stage.xw.T @ stage.xw @ bread)[1, 1])
     b = float((bread @ stage.xw.T @ r @ stage.xw @ bread)[1, 1])
     var = a + b * s2
-    if s2 <= 0:
+    if b <= 0 or var <= 0:
         return var, float(n - 2), s2
     mv = stage.m @ (stage.noise * np.eye(n) + s2 * r)
     df = var**2 * float(np.trace(stage.m @ r)) ** 2 / (b**2 * float(np.trace(mv @ mv)))
