@@ -219,7 +219,8 @@ def run(k: int = 200, seed: int = 16) -> dict:
 
 def table(results: dict) -> str:
     """Plain-text table of the metrics."""
-    lines = [f"K = {results['k']} replicates, seed {results['seed']}, MC SE at 5 %: {results['monte_carlo_se_at_5pct']:.4f}"]
+    mc = results["monte_carlo_se_at_5pct"]
+    lines = [f"K = {results['k']} replicates, seed {results['seed']}, MC SE at 5 %: {mc:.4f}"]
     for block, metrics in results.items():
         if not isinstance(metrics, dict) or block == "design":
             continue

@@ -321,9 +321,9 @@ def drop_structural_zeros(data: pd.DataFrame, kinds: dict[str, str]) -> pd.DataF
     """
     keys = ["indicator_id", "area_level", "area_code"]
     city = data[data["area_level"] == "stadt"]
-    dead = set(zip(city.loc[city["numerator"].eq(0), "indicator_id"], city.loc[city["numerator"].eq(0), "year"]))
-    alive = ~pd.Series(list(zip(data["indicator_id"], data["year"])), index=data.index).isin(dead)
-    data = data[alive]
+    dead = city.loc[city["numerator"].eq(0), ["indicator_id", "year"]].drop_duplicates().assign(dead=True)
+    flagged = data[["indicator_id", "year"]].merge(dead, on=["indicator_id", "year"], how="left")["dead"]
+    data = data[~flagged.fillna(False).astype(bool).to_numpy()]
     first = data[data["numerator"] > 0].groupby(keys)["year"].min().rename("first_nonzero")
     merged = data.join(first, on=keys)
     service = merged["indicator_id"].map(kinds).eq("service")
