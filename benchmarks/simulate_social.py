@@ -20,7 +20,9 @@ positives (nominal 0.2 % per area at 99.8 %, 5 % outside 95 %); (b) over-dispers
 among the ordinary areas are false positives, for the outlier they are power.
 
 Dynamics classes (trend method of ``helpers.analysis.sozialindex``, one indicator, window 5
-and 16 years): agreement with the planted direction, 'stable' rate where nothing is planted.
+and 16 years; and window 5 with strong planted slopes ±0.15, ±0.10 logit/year, about ±2 pp/year):
+agreement with the planted direction, 'stable' rate where nothing is planted, coverage of the
+change interval (t, as in the classes).
 
     PYTHONPATH=src .venv/bin/python benchmarks/simulate_social.py [--k 200] [--seed 16]
 
@@ -37,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from helpers.analysis.compare import funnel_table
@@ -46,6 +49,7 @@ from helpers.analysis.trends import ar1_parameters, finish_trend, glm_stage
 N_AREAS = 13
 YEARS = np.arange(2010, 2026)
 PLANTED = np.array([0.04, -0.04, 0.03, -0.03] + [0.0] * (N_AREAS - 4))
+STRONG = np.array([0.15, -0.15, 0.10, -0.10] + [0.0] * (N_AREAS - 4))
 RHO, AR_SD, AREA_SD, BASE = 0.7, 0.10, 0.5, float(np.log(0.15 / 0.85))
 ALPHA = 0.05
 RESULTS = Path(__file__).with_name("simulation_social_results.json")
@@ -155,23 +159,25 @@ def published_frame(panel: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def dynamics_replicate(panel: dict[str, np.ndarray], window: int) -> tuple[np.ndarray, np.ndarray]:
+def dynamics_replicate(
+    panel: dict[str, np.ndarray], window: int, slopes: np.ndarray = PLANTED
+) -> tuple[np.ndarray, np.ndarray]:
     """Dynamics class codes per area (trend method) and whether the interval covers the true pp slope."""
     frame = published_frame(panel)
     change, se, df = trend_changes(frame, ["sgb2_u15"], int(YEARS[-1]), window, {"sgb2_u15": 1})
     classes = dynamics_classes(change, se, df, ALPHA)
     p = 1 / (1 + np.exp(-panel["eta"][:, -window:]))
-    true_pp = 100 * PLANTED * (p * (1 - p)).mean(axis=1)
-    half = 1.959964 * classes["dynamics_se"].to_numpy()
+    true_pp = 100 * slopes * (p * (1 - p)).mean(axis=1)
+    half = stats.t.ppf(0.975, classes["dynamics_df"].to_numpy()) * classes["dynamics_se"].to_numpy()
     covered = np.abs(classes["dynamics_index"].to_numpy() - true_pp) <= half
     return classes["dynamics_class_code"].to_numpy(), covered
 
 
-def dynamics_metrics(reps: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
+def dynamics_metrics(reps: list[tuple[np.ndarray, np.ndarray]], slopes: np.ndarray = PLANTED) -> dict[str, float]:
     """Agreement with the planted direction and the 'stable' rate where nothing is planted."""
     codes = np.array([r[0] for r in reps])
-    expected = np.where(PLANTED > 0, "negative", np.where(PLANTED < 0, "positive", "stable"))
-    null = PLANTED == 0
+    expected = np.where(slopes > 0, "negative", np.where(slopes < 0, "positive", "stable"))
+    null = slopes == 0
     return {
         "agree_planted": float(np.mean(codes[:, ~null] == expected[~null])),
         "stable_where_none": float(np.mean(codes[:, null] == "stable")),
@@ -185,7 +191,7 @@ def run(k: int = 200, seed: int = 16) -> dict:
     warnings.filterwarnings("ignore")
     trend_reps: dict[str, list] = {"ar1": [], "naive": []}
     null_reps: list = []
-    funnel_reps, dyn5, dyn16 = [], [], []
+    funnel_reps, dyn5, dyn16, dyn5_strong = [], [], [], []
     for rep in range(k):
         rng = np.random.default_rng([seed, rep])
         panel = simulate_panel(rng)
@@ -195,6 +201,7 @@ def run(k: int = 200, seed: int = 16) -> dict:
         funnel_reps.append(funnel_replicate(rng))
         dyn5.append(dynamics_replicate(panel, 5))
         dyn16.append(dynamics_replicate(panel, len(YEARS)))
+        dyn5_strong.append(dynamics_replicate(simulate_panel(rng, STRONG), 5, STRONG))
     null_family = float(np.mean([(r["verdict"] != 0).any() for r in null_reps]))
     return {
         "k": k,
@@ -203,6 +210,7 @@ def run(k: int = 200, seed: int = 16) -> dict:
             "areas": N_AREAS,
             "years": [int(YEARS[0]), int(YEARS[-1])],
             "planted_logit_slopes": PLANTED.tolist(),
+            "strong_logit_slopes_dynamics": STRONG.tolist(),
             "ar1_rho": RHO,
             "ar1_sd_logit": AR_SD,
             "area_sd_logit": AREA_SD,
@@ -214,6 +222,7 @@ def run(k: int = 200, seed: int = 16) -> dict:
         "funnel": funnel_metrics(funnel_reps),
         "dynamics_window5": dynamics_metrics(dyn5),
         "dynamics_window16": dynamics_metrics(dyn16),
+        "dynamics_window5_strong": dynamics_metrics(dyn5_strong, STRONG),
     }
 
 

@@ -16,8 +16,8 @@ disadvantage, e.g. SGB-II quota of under-15s, unemployment):
    percentage points) is estimated either
 
    * ``trend`` (default): slope in pp per year over the last ``window`` years from the trend
-     model of ``helpers.analysis.trends`` (binomial GLM, persistent AR(1) variation pooled over
-     the Stadtteile, t inference), or
+     model of ``helpers.analysis.trends`` (binomial GLM, t inference; the persistent AR(1)
+     variation is estimated from the Stadtteil's whole series, ρ pooled over the Stadtteile), or
    * ``difference``: the MSS two-year difference p_Y − p_{Y−k} with its binomial standard error.
 
    The indicators' changes are averaged; the standard error of the mean is bounded by the
@@ -40,7 +40,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from helpers.analysis.trends import ar1_parameters, finish_trend, glm_stage
+from helpers.analysis.trends import GlmStage, ar1_parameters, finish_trend, glm_stage
 from helpers.indicators.catalogue import Catalogue
 
 STATUS_CLASSES = ("hoch", "mittel", "niedrig", "sehr niedrig")
@@ -141,16 +141,28 @@ def difference_changes(
     return change, se
 
 
+def _stages(part: pd.DataFrame, min_len: int) -> dict[str, GlmStage]:
+    """Binomial trend first stages per Stadtteil (series with ≥ ``min_len`` years and 0 < p < 1)."""
+    return {
+        code: glm_stage(g["year"], g["numerator"], g["denominator"], "pct")
+        for code, g in part.groupby("area_code")
+        if len(g) >= min_len and 0 < g["numerator"].sum() < g["denominator"].sum()
+    }
+
+
 def trend_changes(
     published: pd.DataFrame, ids: list[str], year: int, window: int, signs: dict[str, int]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Sign-adjusted trend slope in pp per year over the last ``window`` years, its SE and t df.
 
-    Per indicator the AR(1) coefficient is pooled over the Stadtteile (``ar1_parameters``).
+    Five years cannot tell persistent deviations from a trend, so the noise structure comes from
+    each Stadtteil's whole series up to ``year``: the AR(1) coefficient pooled over the Stadtteile
+    (``ar1_parameters``) and each Stadtteil's persistent variance s² with its degrees of freedom
+    (``slope_variance`` with ``reference``); the slope itself uses the window only.
     """
     sel = published[
         (published["area_level"] == "stadtteil")
-        & published["year"].between(year - window + 1, year)
+        & (published["year"] <= year)
         & published["indicator_id"].isin(ids)
         & published["value"].notna()
         & published["numerator"].notna()
@@ -159,13 +171,10 @@ def trend_changes(
     change, se, df = ({} for _ in range(3))
     for ind in ids:
         part = sel[sel["indicator_id"] == ind]
-        stages = {
-            code: glm_stage(g["year"], g["numerator"], g["denominator"], "pct")
-            for code, g in part.groupby("area_code")
-            if len(g) >= 3 and 0 < g["numerator"].sum() < g["denominator"].sum()
-        }
-        rho = ar1_parameters(list(stages.values()))
-        fits = {code: finish_trend(st, rho) for code, st in stages.items()}
+        full = _stages(part, 5)
+        window_stages = _stages(part[part["year"] > year - window], 3)
+        rho = ar1_parameters(list(full.values()))
+        fits = {code: finish_trend(st, rho, reference=full.get(code)) for code, st in window_stages.items()}
         change[ind] = {c: signs[ind] * f.unit_change for c, f in fits.items()}
         se[ind] = {c: f.se * f.to_unit for c, f in fits.items()}
         df[ind] = {c: f.df for c, f in fits.items()}
@@ -183,6 +192,7 @@ def dynamics_classes(change: pd.DataFrame, se: pd.DataFrame, df: pd.DataFrame | 
     sem = se.mean(axis=1).where(complete)
     t = mean / sem
     if df is None:
+        dfs = pd.Series(np.inf, index=t.index)
         p = pd.Series(2 * stats.norm.sf(t.abs()), index=t.index)
     else:
         dfs = df.reindex(index=t.index, columns=change.columns).min(axis=1)
@@ -196,6 +206,7 @@ def dynamics_classes(change: pd.DataFrame, se: pd.DataFrame, df: pd.DataFrame | 
         {
             "dynamics_index": mean,
             "dynamics_se": sem,
+            "dynamics_df": dfs.where(complete),
             "dynamics_z": t,
             "dynamics_p": p.where(complete),
             "dynamics_q": q,

@@ -192,34 +192,37 @@ def ar1_parameters(stages: list[GlmStage]) -> float:
     return float(optimize.brentq(lambda r: _lag1_gap(stages, r), 0.0, MAX_RHO, xtol=1e-4))
 
 
-def slope_variance(stage: GlmStage, rho: float) -> tuple[float, float, float]:
+def slope_variance(stage: GlmStage, rho: float, reference: GlmStage | None = None) -> tuple[float, float, float]:
     """Var(β̂) = a + b·s² on the Pearson scale, with its Satterthwaite degrees of freedom.
 
     a = c·[B X̃ᵀX̃ B]₁₁ (known sampling part), b = [B X̃ᵀR(ρ)X̃ B]₁₁ (persistent part, s² estimated),
     B = (X̃ᵀX̃)⁻¹. The estimated s² carries few effective degrees of freedom when the residuals are
     autocorrelated: Var(ŝ²) = 2·tr((MV)²)/tr(MR)² with V = c·I + s²R, so the t quantile uses
     df = (a + b s²)²·tr(MR)² / (b²·tr((MV)²)), capped at n − 2 (also at s² = 0: an estimate of 0
-    is uncertain too).
+    is uncertain too). ``reference``: a longer series of the same area (e.g. all years, when
+    ``stage`` is a short window) from which s², tr(MR), tr((MV)²) and the df cap are taken.
     Returns (variance, df, s²).
     """
-    n = len(stage.resid)
-    r = ar1_matrix(n, rho)
-    s2 = _excess_variance(stage, r)
+    ref = stage if reference is None else reference
+    n_ref = len(ref.resid)
+    r_ref = ar1_matrix(n_ref, rho)
+    s2 = _excess_variance(ref, r_ref)
+    r = ar1_matrix(len(stage.resid), rho)
     bread = np.linalg.inv(stage.xw.T @ stage.xw)
     a = stage.noise * float((bread @ stage.xw.T @ stage.xw @ bread)[1, 1])
     b = float((bread @ stage.xw.T @ r @ stage.xw @ bread)[1, 1])
     var = a + b * s2
     if b <= 0 or var <= 0:
-        return var, float(n - 2), s2
-    mv = stage.m @ (stage.noise * np.eye(n) + s2 * r)
-    df = var**2 * float(np.trace(stage.m @ r)) ** 2 / (b**2 * float(np.trace(mv @ mv)))
-    return var, float(min(max(df, 1.0), n - 2)), s2
+        return var, float(n_ref - 2), s2
+    mv = ref.m @ (ref.noise * np.eye(n_ref) + s2 * r_ref)
+    df = var**2 * float(np.trace(ref.m @ r_ref)) ** 2 / (b**2 * float(np.trace(mv @ mv)))
+    return var, float(min(max(df, 1.0), n_ref - 2)), s2
 
 
-def finish_trend(stage: GlmStage, rho: float, alpha: float = 0.05) -> TrendFit:
-    """t-based inference for the slope of a first stage, given the AR(1) coefficient."""
+def finish_trend(stage: GlmStage, rho: float, alpha: float = 0.05, reference: GlmStage | None = None) -> TrendFit:
+    """t-based inference for the slope of a first stage, given the AR(1) coefficient (see ``slope_variance``)."""
     n = len(stage.resid)
-    var, df, s2 = slope_variance(stage, rho)
+    var, df, s2 = slope_variance(stage, rho, reference)
     beta, se = stage.beta, float(np.sqrt(var))
     p_value = float(2 * stats.t.sf(abs(beta / se), df)) if se > 0 else 0.0
     low, high = t_interval(beta, se, df, 1 - alpha)
