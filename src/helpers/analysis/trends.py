@@ -182,9 +182,11 @@ def ar1_parameters(stages: list[GlmStage]) -> float:
     binomial/Poisson counts, 0 for eur) plus a persistent AR(1) component. ρ solves
     Σ E[eᵀAe]/eᵀe = Σ eᵀAe/eᵀe with each series' s² from E[eᵀe] = eᵀe (ratio of expectations, exact for the
     detrending M, so the strong small-sample bias of the raw lag-1 autocorrelation is removed).
-    Pooled over the Stadtteile of an indicator, ρ is estimable from short series.
+    Pooled over the Stadtteile of an indicator, ρ is estimable from short series. Series without
+    excess variance (eᵀe ≤ c·tr(M)) say nothing about ρ and are left out; none left → ρ = 0.
     """
-    stages = [s for s in stages if len(s.resid) >= 5]
+    # only over-dispersed series (eᵀe > c·tr(M)) carry information on the persistent component
+    stages = [s for s in stages if len(s.resid) >= 5 and float(s.resid @ s.resid) > s.noise * np.trace(s.m)]
     if not stages or _lag1_gap(stages, 0.0) >= 0:
         return 0.0
     if _lag1_gap(stages, MAX_RHO) <= 0:
