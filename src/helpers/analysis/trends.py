@@ -18,16 +18,18 @@ detrending M (the raw lag-1 autocorrelation of a 16-year detrended series is bia
     Var(β̂) = [B X̃ᵀ(c·I + s²R)X̃ B]₁₁,  X̃ = W^½X,  B = (X̃ᵀX̃)⁻¹,
 
 and the t test uses Satterthwaite degrees of freedom for the estimated s² (≤ n − 2). With
-ρ = 0 this is the quasi-likelihood covariance with Pearson dispersion φ = 1 + s²·tr(M)/tr(M)
-(φ = χ²/(n − 2) is reported in ``dispersion``); it never claims less variation than the
-binomial/Poisson model.
+ρ = 0 this is the quasi-likelihood covariance with Pearson dispersion φ = 1 + s² = χ²/(n − 2)
+(reported in ``dispersion``) when that exceeds 1; it never claims less variation than the
+binomial/Poisson model (s² ≥ 0).
 
 The annual change is given relative to the level (% per year: exp(β) − 1, for shares the
 odds change) and in the indicator's unit at the mean level (for shares p̄(1 − p̄)·β·100
-percentage points). Mann–Kendall with Sen's slope is the non-parametric check.
+percentage points). Mann–Kendall with Sen's slope is a descriptive non-parametric check (it
+assumes independent years, so it may find a "trend" the AR(1) model does not confirm).
 
 The AR(1) coefficient ρ of the persistent part is common to all series of an indicator
-(pooled over the Stadtteile and the city, ``ar1_parameters``); each series keeps its own s².
+(pooled over its over-dispersed series, Stadtteile and city, ``ar1_parameters``); each series
+keeps its own s².
 
 Verdict and interval agree by construction: over the m tested series of a report year the
 Benjamini–Hochberg procedure at level q selects R; every series gets the
