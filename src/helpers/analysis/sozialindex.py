@@ -123,7 +123,7 @@ def status_index(now: pd.DataFrame, reasons: pd.Series, cuts: tuple[float, float
     raw = zscores(now[ok]).mean(axis=1).reindex(now.index)
     z = (raw - raw.mean()) / raw.std(ddof=0)
     label = classify(z, cuts, STATUS_CLASSES)
-    code = label.map(STATUS_CODES).where(ok, NOT_CLASSIFIED)
+    code = label.map(STATUS_CODES).where(ok & label.notna(), NOT_CLASSIFIED)
     return pd.DataFrame({"status_index": raw, "status_z": z, "status_class": label, "status_class_code": code})
 
 
