@@ -168,8 +168,8 @@ def published_frame(panel: dict[str, np.ndarray]) -> pd.DataFrame:
 
 def dynamics_replicate(
     panel: dict[str, np.ndarray], window: int, slopes: np.ndarray = PLANTED
-) -> tuple[np.ndarray, np.ndarray]:
-    """Dynamics class codes per area (trend method) and whether the interval covers the true pp slope."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dynamics class codes per area (trend method), interval coverage and error of the pp slope."""
     frame = published_frame(panel)
     change, se, df = trend_changes(frame, ["sgb2_u15"], int(YEARS[-1]), window, {"sgb2_u15": 1})
     classes = dynamics_classes(change, se, df, ALPHA)
@@ -177,10 +177,11 @@ def dynamics_replicate(
     true_pp = 100 * slopes * (p * (1 - p)).mean(axis=1)
     half = stats.t.ppf(0.975, classes["dynamics_df"].to_numpy()) * classes["dynamics_se"].to_numpy()
     covered = np.abs(classes["dynamics_index"].to_numpy() - true_pp) <= half
-    return classes["dynamics_class_code"].to_numpy(), covered
+    error = classes["dynamics_index"].to_numpy() - true_pp
+    return classes["dynamics_class_code"].to_numpy(), covered, error
 
 
-def dynamics_metrics(reps: list[tuple[np.ndarray, np.ndarray]], slopes: np.ndarray = PLANTED) -> dict[str, float]:
+def dynamics_metrics(reps: list[tuple[np.ndarray, ...]], slopes: np.ndarray = PLANTED) -> dict[str, float]:
     """Agreement with the planted direction and the 'stable' rate where nothing is planted."""
     codes = np.array([r[0] for r in reps])
     expected = np.where(slopes > 0, "negative", np.where(slopes < 0, "positive", "stable"))
@@ -190,6 +191,7 @@ def dynamics_metrics(reps: list[tuple[np.ndarray, np.ndarray]], slopes: np.ndarr
         "stable_where_none": float(np.mean(codes[:, null] == "stable")),
         "fpr_family": float(np.mean((codes[:, null] != "stable").any(axis=1))),
         "coverage_95_approx": float(np.mean([r[1] for r in reps])),
+        "bias_pp_per_year": float(np.nanmean([r[2] for r in reps])),
     }
 
 

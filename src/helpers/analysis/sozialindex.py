@@ -127,13 +127,18 @@ def status_index(now: pd.DataFrame, reasons: pd.Series, cuts: tuple[float, float
     return pd.DataFrame({"status_index": raw, "status_z": z, "status_class": label, "status_class_code": code})
 
 
+def _published_share(published: pd.DataFrame, ids: list[str], year: int) -> pd.DataFrame:
+    """numerator/denominator where the value is published (never a suppressed count)."""
+    share = _wide(published, ids, year, "numerator") / _wide(published, ids, year, "denominator")
+    return share.where(_wide(published, ids, year, "value").notna())
+
+
 def difference_changes(
     published: pd.DataFrame, ids: list[str], year: int, years_back: int, signs: dict[str, int]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sign-adjusted change in pp from ``year − years_back`` to ``year`` and its binomial SE (Stadtteil × indicator)."""
-    p1 = _wide(published, ids, year, "numerator") / _wide(published, ids, year, "denominator")
-    p0 = _wide(published, ids, year - years_back, "numerator") / _wide(published, ids, year - years_back, "denominator")
-    p0 = p0.reindex(p1.index)
+    p1 = _published_share(published, ids, year)
+    p0 = _published_share(published, ids, year - years_back).reindex(p1.index)
     n1 = _wide(published, ids, year, "denominator")
     n0 = _wide(published, ids, year - years_back, "denominator").reindex(p1.index)
     change = 100 * (p1 - p0) * pd.Series(signs)
