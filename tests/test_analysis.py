@@ -142,7 +142,16 @@ def test_overdispersion_tau2_by_hand():
     frame = funnel_table(pd.DataFrame({"numerator": rates * n, "denominator": n}), 0.2, share=True)
     # with τ² the ±0,1 areas have z = ±0,1/√(0,00016 + 0,00429) = ±1,499: inside the 95 % limits
     assert frame["z"].round(3).tolist() == [-1.499, 1.499, -0.75, 0.75, 0.0]
-    assert (frame["position"] == "innerhalb").all()
+    assert not frame["beyond_overdispersion"].any()
+    # the position is now taken against the UNADJUSTED limits (issue 16, NOTES_16a.md): rates of 10 %..30 %
+    # on 1,000 persons around 20 % are far outside them (z_raw = ∓7.9, ∓4.0), only the city-level area is inside
+    assert frame["position"].tolist() == [
+        "unter 99,8-%-Grenze",
+        "über 99,8-%-Grenze",
+        "unter 99,8-%-Grenze",
+        "über 99,8-%-Grenze",
+        "innerhalb",
+    ]
     assert overdispersion_tau2(np.array([0.2, 0.21, 0.19]), np.full(3, 100.0), 0.2, share=True) == 0.0
 
 
@@ -166,7 +175,8 @@ def test_empirical_bayes_matches_hand_computation():
 def test_social_index_reproduces_hand_example(tmp_path):
     catalogue = load_catalogue("config/indikatoren.yml")
     rows = []
-    # two indicators, four Stadtteile, years 2023 and 2025
+    # two indicators, four Stadtteile, years 2023 and 2025; denominators of 100,000 so that the
+    # changes below are far beyond binomial noise (the dynamics class is now a test, NOTES_16a.md)
     values = {
         2023: {"sgb2_u15": [10, 20, 30, 40], "unemployment_15_65": [4, 6, 8, 10]},
         2025: {"sgb2_u15": [10, 22, 30, 38], "unemployment_15_65": [4, 6, 9, 9]},
@@ -175,18 +185,38 @@ def test_social_index_reproduces_hand_example(tmp_path):
         for ind, vals in inds.items():
             for code, v in zip(["A", "B", "C", "D"], vals, strict=True):
                 rows.append(
-                    {"indicator_id": ind, "year": year, "area_level": "stadtteil", "area_code": code, "value": v}
+                    {
+                        "indicator_id": ind,
+                        "year": year,
+                        "area_level": "stadtteil",
+                        "area_code": code,
+                        "value": v,
+                        "numerator": v * 1000.0,
+                        "denominator": 100_000.0,
+                    }
                 )
     out = social_index(
-        pd.DataFrame(rows), catalogue, ["sgb2_u15", "unemployment_15_65"], 2025, 2, (-1.0, 1.0, 1.5), (-1.0, 1.0)
+        pd.DataFrame(rows),
+        catalogue,
+        ["sgb2_u15", "unemployment_15_65"],
+        2025,
+        2,
+        (-1.0, 1.0, 1.5),
+        (-1.0, 1.0),
+        dynamics_method="difference",
     )
     # by hand: sgb2 mean 25, sd sqrt(((-15)²+(-3)²+5²+13²)/4)=sqrt(107); unemployment mean 7, sd sqrt(4.5)
     z_a = (-15 / math.sqrt(107) + -3 / math.sqrt(4.5)) / 2
     assert out.set_index("area_code").loc["A", "status_index"] == pytest.approx(z_a)
     # status index values -1.4327, -0.2979, 0.6241, 1.1065 → standardised; A below −1 → "hoch"
     assert list(out["status_class"]) == ["hoch", "mittel", "mittel", "niedrig"]
-    # dynamics: changes sgb2 [0, 2, 0, -2], unemployment [0, 0, 1, -1]; D improves most
-    assert out.set_index("area_code").loc["D", "dynamics_class"] == "positiv"
+    assert list(out["status_class_code"]) == ["high", "medium", "medium", "low"]
+    # dynamics: changes sgb2 [0, 2, 0, -2], unemployment [0, 0, 1, -1] pp; means [0, 1, 0.5, -1.5]:
+    # D improves (positiv), B and C worsen (negativ), A does not change (stabil)
+    dyn = out.set_index("area_code")
+    assert dyn.loc["D", "dynamics_class"] == "positiv"
+    assert list(out["dynamics_class_code"]) == ["stable", "negative", "negative", "positive"]
+    assert dyn.loc["D", "dynamics_index"] == pytest.approx(-1.5)
 
 
 def test_index_refuses_outcome_indicators():

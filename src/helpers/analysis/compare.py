@@ -1,29 +1,42 @@
 """Comparing Stadtteile without league tables: funnel plots and empirical-Bayes shrinkage.
 
-Funnel limits (Spiegelhalter 2005) around the city value θ₀ for a unit with denominator n:
+Two sets of limits around the CITY value θ₀ (the target is the city-wide value, not the mean
+of the Stadtteile), after Spiegelhalter (2005, Stat Med 24:1185):
 
-* shares: θ₀ ± z·√(θ₀(1 − θ₀)/n)
-* rates:  θ₀ ± z·√(θ₀/n)
+1. Unadjusted limits, exact: the p-quantile of Binomial(n, θ₀) (shares) or Poisson(nθ₀)
+   (rates) with Spiegelhalter's interpolation (Appendix A.1): r_p = F⁻¹(p),
+   α = (F(r_p) − p)/(F(r_p) − F(r_p − 1)), limit = (r_p − α)/n, for p = 0.001/0.025/0.975/0.999.
+   An area outside the 99.8 % limits is *unusual* ("auffällig"). (The normal approximation
+   θ₀ ± z·√(θ₀(1 − θ₀)/n) resp. θ₀ ± z·√(θ₀/n) is ``funnel_limits`` with τ² = 0.)
+2. Over-dispersed band: the additive random-effects model of Spiegelhalter (2005, §6;
+   DerSimonian–Laird type): z-scores winsorised at 10 %, φ = mean(z²); if I·φ > I − 1,
+   τ² = (I·φ − (I − 1)) / (Σw − Σw²/Σw) with w = 1/s², limits θ₀ ± z·√(s² + τ²). An unusual
+   area outside the 99.8 % band differs "über das übliche Maß hinaus".
 
-with z = 1.96 (95 %) and z = 3.09 (99,8 %). Over-dispersion is handled by the additive
-random-effects model of Spiegelhalter (2005, §6): z-scores are winsorised at 10 %,
-φ = mean(z²); if φ·I > I − 1, τ² = (I·φ − (I − 1)) / (Σw − Σw²/Σw) with w = 1/s², and the
-limits widen to θ₀ ± z·√(s² + τ²).
-
-Empirical Bayes (Marshall 1991, global method of moments, as in R epiR ``epi.empbayes``):
-γ = Σx/Σn, φ = Σn(r − γ)²/Σn − γ/n̄ (rates) or − γ(1 − γ)/n̄ (shares, Martuzzi & Elliott
-1996), truncated at 0; EB_i = γ + C_i(r_i − γ) with C_i = φ/(φ + v_i), v_i = γ/n_i (rates)
-or γ(1 − γ)/n_i (shares).
+Empirical Bayes (Marshall 1991, global method of moments, as in R epiR ``epi.empbayes``),
+shrinking towards the city value γ = θ₀ (default: Σx/Σn of the areas):
+φ = Σn(r − γ)²/Σn − γ/n̄ (rates) or − γ(1 − γ)/n̄ (shares, Martuzzi & Elliott 1996),
+truncated at 0; EB_i = γ + C_i(r_i − γ) with C_i = φ/(φ + v_i), v_i = γ/n_i (rates) or
+γ(1 − γ)/n_i (shares). φ = 0 means no between-area variation beyond chance is detectable:
+every EB value is then γ, and ``funnel_table`` reports it as ``eb_collapsed``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.stats import binom, norm, poisson
 
 Z95 = float(norm.ppf(0.975))
 Z998 = float(norm.ppf(0.999))
+#: position codes (internal) and their German labels (display)
+POSITION_LABELS = {
+    "above_998": "über 99,8-%-Grenze",
+    "above_95": "über 95-%-Grenze",
+    "below_998": "unter 99,8-%-Grenze",
+    "below_95": "unter 95-%-Grenze",
+    "inside": "innerhalb",
+}
 
 
 def unit_variance(theta: float, n: np.ndarray, share: bool) -> np.ndarray:
@@ -59,34 +72,76 @@ def overdispersion_tau2(values: np.ndarray, n: np.ndarray, theta: float, share: 
     return float((k * phi - (k - 1)) / (w.sum() - (w**2).sum() / w.sum()))
 
 
+def exact_limit(theta: float, n: np.ndarray, p: float, share: bool) -> np.ndarray:
+    """Spiegelhalter's (2005, Appendix A.1) interpolated exact p-quantile limit on the 0–1 / per-person scale."""
+    n = np.asarray(n, float)
+    dist = binom(np.round(n).astype(int), theta) if share else poisson(theta * n)
+    r = dist.ppf(p)
+    upper, lower = dist.cdf(r), dist.cdf(r - 1)
+    alpha = np.where(upper > lower, (upper - p) / np.where(upper > lower, upper - lower, 1.0), 0.0)
+    limit = (r - alpha) / n
+    return np.clip(limit, 0, 1) if share else np.clip(limit, 0, None)
+
+
+def exact_limits(theta: float, n: np.ndarray, share: bool) -> dict[str, np.ndarray]:
+    """Unadjusted exact 95 % and 99.8 % limits: keys lo998, lo95, hi95, hi998."""
+    probs = {"lo998": 0.001, "lo95": 0.025, "hi95": 0.975, "hi998": 0.999}
+    return {k: exact_limit(theta, n, p, share) for k, p in probs.items()}
+
+
+def position_codes(rate: np.ndarray, limits: dict[str, np.ndarray]) -> np.ndarray:
+    """Position of each rate against the unadjusted limits, as codes (see ``POSITION_LABELS``)."""
+    return np.select(
+        [rate > limits["hi998"], rate > limits["hi95"], rate < limits["lo998"], rate < limits["lo95"]],
+        ["above_998", "above_95", "below_998", "below_95"],
+        "inside",
+    )
+
+
 def funnel_table(frame: pd.DataFrame, theta: float, share: bool) -> pd.DataFrame:
-    """Per area: value, z-score and position against the 95 %/99,8 % limits (with τ²).
+    """Per area: value, limits, positions (unadjusted and over-dispersed) against the city value ``theta``.
 
     ``frame`` has ``numerator`` and ``denominator``; values are on the 0–1 / per-person scale.
+    Columns added: ``rate``; ``z_raw`` (binomial/Poisson z without τ²); ``z`` (with τ²);
+    ``tau2``; exact unadjusted limits ``lim95_low/high``, ``lim998_low/high``; ``position_code``
+    and its German ``position`` against the unadjusted limits; ``unusual`` (outside the unadjusted
+    99.8 % limits); ``beyond_overdispersion`` (unusual and also outside the over-dispersed 99.8 %
+    band, |z| > 3.09); ``od998_low/high`` (the over-dispersed band).
     """
     r = frame["numerator"].to_numpy(float) / frame["denominator"].to_numpy(float)
     n = frame["denominator"].to_numpy(float)
     tau2 = overdispersion_tau2(r, n, theta, share)
-    s = np.sqrt(unit_variance(theta, n, share) + tau2)
+    var = unit_variance(theta, n, share)
+    limits = exact_limits(theta, n, share)
     out = frame.copy()
     out["rate"] = r
-    out["z"] = (r - theta) / s
+    out["z_raw"] = (r - theta) / np.sqrt(var)
+    out["z"] = (r - theta) / np.sqrt(var + tau2)
     out["tau2"] = tau2
-    out["position"] = np.select(
-        [out["z"] > Z998, out["z"] > Z95, out["z"] < -Z998, out["z"] < -Z95],
-        ["über 99,8-%-Grenze", "über 95-%-Grenze", "unter 99,8-%-Grenze", "unter 95-%-Grenze"],
-        "innerhalb",
-    )
+    for key, col in (("lo95", "lim95_low"), ("hi95", "lim95_high"), ("lo998", "lim998_low"), ("hi998", "lim998_high")):
+        out[col] = limits[key]
+    out["od998_low"], out["od998_high"] = funnel_limits(theta, n, Z998, share, tau2)
+    codes = position_codes(r, limits)
+    out["position_code"] = codes
+    out["position"] = [POSITION_LABELS[c] for c in codes]
+    out["unusual"] = np.isin(codes, ["above_998", "below_998"])
+    out["beyond_overdispersion"] = out["unusual"] & (np.abs(out["z"]) > Z998)
     return out
 
 
-def empirical_bayes(x: np.ndarray, n: np.ndarray, share: bool) -> tuple[np.ndarray, float, float]:
-    """Global EB estimates (Marshall 1991); returns (estimates, γ, φ)."""
+def empirical_bayes(
+    x: np.ndarray, n: np.ndarray, share: bool, target: float | None = None
+) -> tuple[np.ndarray, float, float]:
+    """Global EB estimates (Marshall 1991) shrunk towards ``target`` (default Σx/Σn); returns (estimates, γ, φ).
+
+    φ = 0 (no between-area variance beyond chance) returns γ for every area; callers report
+    this case (``eb_collapsed``) instead of presenting equal values as a finding.
+    """
     x, n = np.asarray(x, float), np.asarray(n, float)
     r = x / n
-    gamma = x.sum() / n.sum()
+    gamma = float(x.sum() / n.sum()) if target is None else float(target)
     noise = gamma * (1 - gamma) if share else gamma
     phi = max(float((n * (r - gamma) ** 2).sum() / n.sum() - noise / n.mean()), 0.0)
     v = noise / n
     c = phi / (phi + v) if phi > 0 else np.zeros_like(n)
-    return gamma + c * (r - gamma), float(gamma), phi
+    return gamma + c * (r - gamma), gamma, phi

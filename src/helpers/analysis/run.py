@@ -13,7 +13,7 @@ import pandas as pd
 from helpers.analysis import hze as H
 from helpers.analysis.compare import empirical_bayes, funnel_table
 from helpers.analysis.sozialindex import social_index
-from helpers.analysis.supply import need_supply, places_by_phase
+from helpers.analysis.supply import allocate_places, need_supply, places_by_phase, service_rows
 from helpers.analysis.trends import trend_table
 from helpers.core.config import Config
 from helpers.indicators.catalogue import Catalogue, load_catalogue
@@ -24,7 +24,11 @@ EFFECT_COLUMNS = ["design", "series", "term", "estimate", "ci_low", "ci_high", "
 
 
 def funnel_eb_table(published: pd.DataFrame, catalogue: Catalogue, year: int, city_code: str) -> pd.DataFrame:
-    """Per indicator and Stadtteil of ``year``: funnel position and EB estimate (published cells only)."""
+    """Per indicator and Stadtteil of ``year``: funnel position and EB estimate (published cells only).
+
+    Limits and EB both use the city value θ₀ as the target. ``eb_collapsed`` marks indicators
+    whose between-area variance estimate is 0 (every EB value = θ₀: no differences beyond chance).
+    """
     rows = []
     for ind in catalogue.indicators:
         if ind.unit == "eur" or ind.numerator.source == "services":
@@ -37,8 +41,12 @@ def funnel_eb_table(published: pd.DataFrame, catalogue: Catalogue, year: int, ci
         share = ind.unit == "pct"
         theta = float(city["numerator"].iloc[0] / city["denominator"].iloc[0])
         ft = funnel_table(units[["area_code", "area_name", "numerator", "denominator"]], theta, share)
-        eb, _gamma, _phi = empirical_bayes(units["numerator"].to_numpy(), units["denominator"].to_numpy(), share)
+        eb, _gamma, phi = empirical_bayes(
+            units["numerator"].to_numpy(), units["denominator"].to_numpy(), share, target=theta
+        )
         ft["eb_rate"] = eb
+        ft["eb_phi"] = phi
+        ft["eb_collapsed"] = phi == 0
         ft["theta"] = theta
         ft["indicator_id"] = ind.id
         ft["scale"] = ind.scale
@@ -49,7 +57,17 @@ def funnel_eb_table(published: pd.DataFrame, catalogue: Catalogue, year: int, ci
     return out.sort_values(["indicator_id", "area_code"]).reset_index(drop=True)
 
 
-def social_index_history(published: pd.DataFrame, catalogue: Catalogue, config: Config) -> pd.DataFrame:
+def _residents(population: pd.DataFrame, year: int) -> pd.Series:
+    """Residents per Stadtteil code in ``year``."""
+    pop = population[population["year"] == year]
+    out = pop.groupby("stadtteil_code")["persons"].sum()
+    out.index = out.index.astype(str)
+    return out
+
+
+def social_index_history(
+    published: pd.DataFrame, catalogue: Catalogue, config: Config, population: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Index and classes for every data year with data for the index indicators."""
     si = config.analysis.social_index
     frames = []
@@ -65,6 +83,11 @@ def social_index_history(published: pd.DataFrame, catalogue: Catalogue, config: 
                 si.dynamics_years,
                 si.status_cuts,
                 si.dynamics_cuts,
+                population=None if population is None else _residents(population, year),
+                min_population=si.min_population,
+                dynamics_method=si.dynamics_method,
+                dynamics_window=si.dynamics_window,
+                alpha=si.dynamics_alpha,
             )
         )
     if not frames:
@@ -76,7 +99,7 @@ def social_index_history(published: pd.DataFrame, catalogue: Catalogue, config: 
 def need_supply_table(
     published: pd.DataFrame, services: pd.DataFrame, population: pd.DataFrame, config: Config, year: int
 ) -> pd.DataFrame:
-    """Need vs supply per Stadtteil × phase for ``year``."""
+    """Need vs supply per Stadtteil × phase for ``year`` (places distributed over service catchments)."""
     a = config.analysis
     phases = list(a.phase_ages)
     need_rows, pop_rows = [], []
@@ -92,9 +115,11 @@ def need_supply_table(
         pop_rows.append(
             pd.DataFrame({"area_code": persons.index.astype(str), "phase": phase, "persons": persons.values})
         )
+    codes = [s.code for s in config.stadtteile]
+    pop_all = pd.concat(pop_rows)
+    rows = service_rows(services, year, phases, codes, a.service_catchments)
+    out = need_supply(pd.concat(need_rows), allocate_places(rows, pop_all), pop_all, a.need_cut)
     places = places_by_phase(services, year, phases)
-    local = places[places["area_code"] != ""]
-    out = need_supply(pd.concat(need_rows), local, pd.concat(pop_rows), a.need_cut)
     city_wide = places[places["area_code"] == ""].set_index("phase")["places"]
     out["citywide_places"] = out["phase"].map(city_wide).fillna(0).astype(int)
     names = {s.code: s.name for s in config.stadtteile}
@@ -128,7 +153,7 @@ def build_social_analysis(config: Config, tables: dict[str, pd.DataFrame]) -> di
     return {
         "trends": trends,
         "funnel_eb": funnel,
-        "social_index": social_index_history(published, catalogue, config),
+        "social_index": social_index_history(published, catalogue, config, tables.get("population")),
         "need_supply": need,
     }
 

@@ -3,30 +3,53 @@
 For a year Y and the configured status indicators (shares where higher means more
 disadvantage, e.g. SGB-II quota of under-15s, unemployment):
 
-1. each indicator is z-standardised across the Stadtteile (mean and population standard
-   deviation, ddof = 0); the status index is the mean of these z-values;
-2. the dynamics index does the same with the change in percentage points over the
-   configured number of years (MSS: two years);
-3. both indices are standardised again across the Stadtteile and classified with the
-   configured cut-offs (in standard deviations): status 1 hoch, 2 mittel, 3 niedrig,
-   4 sehr niedrig; dynamics 1 positiv, 2 stabil, 3 negativ (12 combined groups).
+1. Status: each indicator is z-standardised across the *classifiable* Stadtteile (mean and
+   population standard deviation, ddof = 0); the status index is the mean of these z-values,
+   standardised again and classified with the configured cut-offs (in SD): 1 hoch, 2 mittel,
+   3 niedrig, 4 sehr niedrig. A Stadtteil is not classified (code ``not_classified`` with a
+   reason) when it has fewer than ``min_population`` residents (Berlin MSS: 300) or when any
+   index value is missing, suppressed (".") or uncertain ("( )", small denominator): one
+   unreliable value must not decide a class.
+2. Dynamics: classes come from the *actual change* with its uncertainty, not from ranks (a
+   z-standardised change puts a third of the areas into "positiv"/"negativ" whatever happens).
+   Per Stadtteil and index indicator the change (sign-adjusted: + = more disadvantage, in
+   percentage points) is estimated either
 
-A Stadtteil whose value for any index indicator is not published gets no class.
-Outcome indicators are refused (``validate_index_indicators``): an index of need built
-from outcomes would make "prevention success" circular (domain.md §2).
+   * ``trend`` (default): slope in pp per year over the last ``window`` years from the trend
+     model of ``helpers.analysis.trends`` (binomial GLM, t inference; the persistent AR(1)
+     variation is estimated from the Stadtteil's whole series, ρ pooled over the Stadtteile), or
+   * ``difference``: the MSS two-year difference p_Y − p_{Y−k} with its binomial standard error.
+
+   The indicators' changes are averaged; the standard error of the mean is bounded by the
+   mean of the standard errors (conservative whatever the correlation between indicators).
+   Benjamini–Hochberg over the Stadtteile (level ``alpha``) decides: a significant increase of
+   disadvantage → ``negative`` ("negativ"), a significant decrease → ``positive`` ("positiv"),
+   otherwise ``stable`` ("stabil").
+
+Outcome indicators are refused (``validate_index_indicators``): an index of need built from
+outcomes would make "prevention success" circular (domain.md §2).
 """
 
 from __future__ import annotations
 
 import itertools
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
+from helpers.analysis.trends import GlmStage, ar1_parameters, finish_trend, glm_stage
 from helpers.indicators.catalogue import Catalogue
 
 STATUS_CLASSES = ("hoch", "mittel", "niedrig", "sehr niedrig")
+STATUS_CODES = dict(zip(STATUS_CLASSES, ("high", "medium", "low", "very_low"), strict=True))
 DYNAMICS_CLASSES = ("positiv", "stabil", "negativ")
+DYNAMICS_CODES = dict(zip(DYNAMICS_CLASSES, ("positive", "stable", "negative"), strict=True))
+NOT_CLASSIFIED = "not_classified"
+#: reasons for ``not_classified`` (codes; German labels in NOTES_16a.md)
+REASONS = ("population_below_min", "suppressed", "small_denominator", "missing_value")
 
 
 def validate_index_indicators(ids: list[str], catalogue: Catalogue) -> None:
@@ -61,11 +84,142 @@ def classify(z: pd.Series, cuts: tuple[float, ...], labels: tuple[str, ...]) -> 
 
 def wide_values(published: pd.DataFrame, ids: list[str], year: int, signs: dict[str, int]) -> pd.DataFrame:
     """Stadtteil × indicator values of one year (published values; NaN where suppressed)."""
+    return _wide(published, ids, year, "value") * pd.Series(signs)
+
+
+def _wide(published: pd.DataFrame, ids: list[str], year: int, column: str) -> pd.DataFrame:
     sel = published[
         (published["area_level"] == "stadtteil") & (published["year"] == year) & published["indicator_id"].isin(ids)
     ]
-    wide = sel.pivot(index="area_code", columns="indicator_id", values="value").reindex(columns=ids)
-    return wide * pd.Series(signs)
+    if column not in sel:
+        sel = sel.assign(**{column: np.nan})
+    return sel.pivot(index="area_code", columns="indicator_id", values=column).reindex(columns=ids)
+
+
+def exclusion_reasons(
+    published: pd.DataFrame, ids: list[str], year: int, population: pd.Series | None, min_population: int
+) -> pd.Series:
+    """Per Stadtteil of ``year``: why it gets no status class ('' = classifiable)."""
+    values = _wide(published, ids, year, "value")
+    symbols = _wide(published, ids, year, "symbol").reindex(values.index).astype(object)
+    symbols = symbols.where(symbols.notna(), "")
+    reasons = pd.Series("", index=values.index, dtype=object)
+    checks = [
+        (values.isna().any(axis=1), "missing_value"),
+        (symbols.eq("( )").any(axis=1), "small_denominator"),
+        (symbols.eq(".").any(axis=1), "suppressed"),
+    ]
+    if population is not None:
+        pop = population.reindex(values.index).fillna(0)
+        checks.append((pop < min_population, "population_below_min"))
+    for mask, reason in checks:  # the last matching check wins: population, then ".", "( )", missing
+        reasons[mask] = reason
+    return reasons
+
+
+def status_index(now: pd.DataFrame, reasons: pd.Series, cuts: tuple[float, float, float]) -> pd.DataFrame:
+    """Status index (raw mean z and re-standardised) and class for the classifiable Stadtteile."""
+    ok = reasons.eq("")
+    raw = zscores(now[ok]).mean(axis=1).reindex(now.index)
+    z = (raw - raw.mean()) / raw.std(ddof=0)
+    label = classify(z, cuts, STATUS_CLASSES)
+    code = label.map(STATUS_CODES).where(ok & label.notna(), NOT_CLASSIFIED)
+    return pd.DataFrame({"status_index": raw, "status_z": z, "status_class": label, "status_class_code": code})
+
+
+def _published_share(published: pd.DataFrame, ids: list[str], year: int) -> pd.DataFrame:
+    """numerator/denominator where the value is published (never a suppressed count)."""
+    share = _wide(published, ids, year, "numerator") / _wide(published, ids, year, "denominator")
+    return share.where(_wide(published, ids, year, "value").notna())
+
+
+def difference_changes(
+    published: pd.DataFrame, ids: list[str], year: int, years_back: int, signs: dict[str, int]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sign-adjusted change in pp from ``year − years_back`` to ``year`` and its binomial SE (Stadtteil × indicator)."""
+    p1 = _published_share(published, ids, year)
+    p0 = _published_share(published, ids, year - years_back).reindex(p1.index)
+    n1 = _wide(published, ids, year, "denominator")
+    n0 = _wide(published, ids, year - years_back, "denominator").reindex(p1.index)
+    change = 100 * (p1 - p0) * pd.Series(signs)
+    se = 100 * np.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
+    return change, se
+
+
+def _stages(part: pd.DataFrame, min_len: int) -> dict[str, GlmStage]:
+    """Binomial trend first stages per Stadtteil (series with ≥ ``min_len`` years and 0 < p < 1)."""
+    return {
+        code: glm_stage(g["year"], g["numerator"], g["denominator"], "pct")
+        for code, g in part.groupby("area_code")
+        if len(g) >= min_len and 0 < g["numerator"].sum() < g["denominator"].sum()
+    }
+
+
+def trend_changes(
+    published: pd.DataFrame, ids: list[str], year: int, window: int, signs: dict[str, int]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Sign-adjusted trend slope in pp per year over the last ``window`` years, its SE and t df.
+
+    Five years cannot tell persistent deviations from a trend, so the noise structure comes from
+    each Stadtteil's whole series up to ``year``: the AR(1) coefficient pooled over the Stadtteile
+    (``ar1_parameters``) and each Stadtteil's persistent variance s² with its degrees of freedom
+    (``slope_variance`` with ``reference``); the slope itself uses the window only.
+    """
+    sel = published[
+        (published["area_level"] == "stadtteil")
+        & (published["year"] <= year)
+        & published["indicator_id"].isin(ids)
+        & published["value"].notna()
+        & published["numerator"].notna()
+        & published["denominator"].gt(0)
+    ]
+    change, se, df = ({} for _ in range(3))
+    for ind in ids:
+        part = sel[sel["indicator_id"] == ind]
+        full = _stages(part, 5)
+        window_stages = _stages(part[part["year"] > year - window], 3)
+        rho = ar1_parameters(list(full.values()))
+        fits = {code: finish_trend(st, rho, reference=full.get(code)) for code, st in window_stages.items()}
+        change[ind] = {c: signs[ind] * f.unit_change for c, f in fits.items()}
+        se[ind] = {c: f.se * f.to_unit for c, f in fits.items()}
+        df[ind] = {c: f.df for c, f in fits.items()}
+    return pd.DataFrame(change).reindex(columns=ids), pd.DataFrame(se).reindex(columns=ids), pd.DataFrame(df)
+
+
+def dynamics_classes(change: pd.DataFrame, se: pd.DataFrame, df: pd.DataFrame | None, alpha: float) -> pd.DataFrame:
+    """Combined change per Stadtteil, its test and class (BH-controlled over the Stadtteile).
+
+    Mean over indicators; SE = mean of the SEs (an upper bound for any correlation); p from t
+    with the smallest df of the indicators (``df`` None: normal).
+    """
+    complete = change.notna().all(axis=1) & se.notna().all(axis=1) & se.gt(0).all(axis=1)
+    mean = change.mean(axis=1).where(complete)
+    sem = se.mean(axis=1).where(complete)
+    t = mean / sem
+    if df is None:
+        dfs = pd.Series(np.inf, index=t.index)
+        p = pd.Series(2 * stats.norm.sf(t.abs()), index=t.index)
+    else:
+        dfs = df.reindex(index=t.index, columns=change.columns).min(axis=1)
+        p = pd.Series(2 * stats.t.sf(t.abs(), dfs), index=t.index)
+    q = pd.Series(np.nan, index=t.index)
+    if complete.any():
+        q[complete] = multipletests(p[complete], alpha=alpha, method="fdr_bh")[1]
+    code = np.select([q.lt(alpha) & t.gt(0), q.lt(alpha) & t.lt(0), complete], ["negative", "positive", "stable"], "")
+    labels = {v: k for k, v in DYNAMICS_CODES.items()}
+    return pd.DataFrame(
+        {
+            "dynamics_index": mean,
+            "dynamics_se": sem,
+            "dynamics_df": dfs.where(complete),
+            "dynamics_z": t,
+            "dynamics_p": p.where(complete),
+            "dynamics_q": q,
+            "dynamics_class_code": np.where(code == "", NOT_CLASSIFIED, code),
+            "dynamics_class": [labels.get(c) for c in code],
+        },
+        index=change.index,
+    )
 
 
 def social_index(
@@ -75,31 +229,33 @@ def social_index(
     year: int,
     dynamics_years: int,
     status_cuts: tuple[float, float, float],
-    dynamics_cuts: tuple[float, float],
+    dynamics_cuts: tuple[float, float] | None = None,
+    *,
+    population: pd.Series | None = None,
+    min_population: int = 300,
+    dynamics_method: Literal["trend", "difference"] = "trend",
+    dynamics_window: int = 5,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Status and dynamics index with classes for every Stadtteil in ``year``."""
+    """Status and dynamics index with classes for every Stadtteil in ``year``.
+
+    ``population``: residents per Stadtteil code in ``year`` (None: no minimum applied).
+    ``dynamics_cuts`` is no longer used (classes come from tests, see module docstring).
+    """
     validate_index_indicators(ids, catalogue)
     signs = {i: (-1 if catalogue.get(i).direction == "higher_better" else 1) for i in ids}
     now = wide_values(published, ids, year, signs)
-    before = wide_values(published, ids, year - dynamics_years, signs).reindex(now.index)
-    complete = now.notna().all(axis=1)
-    status_raw = zscores(now[complete]).mean(axis=1).reindex(now.index)
-    change = (now - before)[complete & before.notna().all(axis=1)]
-    dynamics_raw = zscores(change).mean(axis=1).reindex(now.index) if len(change) > 2 else pd.Series(np.nan, now.index)
-    status_z = (status_raw - status_raw.mean()) / status_raw.std(ddof=0)
-    dyn_z = (dynamics_raw - dynamics_raw.mean()) / dynamics_raw.std(ddof=0)
-    out = pd.DataFrame(
-        {
-            "year": year,
-            "area_code": now.index,
-            "status_index": status_raw.to_numpy(),
-            "status_z": status_z.to_numpy(),
-            "dynamics_index": dynamics_raw.to_numpy(),
-            "dynamics_z": dyn_z.to_numpy(),
-        }
-    )
-    out["status_class"] = classify(out["status_z"], status_cuts, STATUS_CLASSES).to_numpy()
-    out["dynamics_class"] = classify(out["dynamics_z"], dynamics_cuts, DYNAMICS_CLASSES).to_numpy()
+    reasons = exclusion_reasons(published, ids, year, population, min_population).reindex(now.index).fillna("")
+    status = status_index(now, reasons, status_cuts)
+    if dynamics_method == "trend":
+        change, se, df = trend_changes(published, ids, year, dynamics_window, signs)
+    else:
+        (change, se), df = difference_changes(published, ids, year, dynamics_years, signs), None
+    dyn = dynamics_classes(change.reindex(now.index), se.reindex(now.index), df, alpha)
+    out = pd.concat([status, dyn], axis=1).rename_axis("area_code").reset_index()
+    out.insert(0, "year", year)
+    out["not_classified_reason"] = reasons.reindex(out["area_code"]).to_numpy()
+    out["dynamics_method"] = dynamics_method
     out["group"] = [
         f"{s}/{d}" if isinstance(s, str) and isinstance(d, str) else None
         for s, d in zip(out["status_class"], out["dynamics_class"], strict=True)

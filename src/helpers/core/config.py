@@ -168,7 +168,13 @@ class SocialIndex(_Strict):
     status_indicators: list[str] = ["sgb2_u15", "sgb2_single_parent", "unemployment_15_65", "youth_unemployment"]
     dynamics_years: int = Field(default=2, ge=1)
     status_cuts: tuple[float, float, float] = (-1.0, 1.0, 1.5)
-    dynamics_cuts: tuple[float, float] = (-1.0, 1.0)
+    dynamics_cuts: tuple[float, float] = (-1.0, 1.0)  # no longer used for classes (kept for old configs)
+    # Stadtteile with fewer residents (or an uncertain/suppressed index value) get no status class
+    min_population: int = Field(default=300, ge=0)
+    # dynamics classes from the tested change: trend slope over the window, or the MSS difference
+    dynamics_method: Literal["trend", "difference"] = "trend"
+    dynamics_window: int = Field(default=5, ge=3)
+    dynamics_alpha: float = Field(default=0.05, gt=0, lt=1)
 
     @model_validator(mode="after")
     def _ascending(self) -> SocialIndex:
@@ -206,6 +212,9 @@ class Analysis(_Strict):
     fdr_alpha: float = Field(default=0.05, gt=0, lt=1)
     social_index: SocialIndex = SocialIndex()
     need_cut: float = 0.5
+    # service name → Stadtteil codes it serves (["*"]: the whole city); services without an entry
+    # serve their own Stadtteil, services without a Stadtteil the whole city
+    service_catchments: dict[str, list[str]] = {}
     # indicators shown as funnel plot and EB table in the Sozialraumanalyse
     funnel_indicators: list[str] = ["sgb2_u15", "u3_care", "seu_language", "hze_rate"]
     # ages (inclusive) of each Präventionskette phase, for places per 1,000 residents
