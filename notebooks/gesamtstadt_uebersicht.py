@@ -22,10 +22,9 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
-from helpers.analysis.sozialindex import STATUS_CLASSES
 from helpers.core.formatting import fmt_number, fmt_percent
 from helpers.indicators.leitbild import track_all
-from helpers.report import demography, plots
+from helpers.report import demography, labels, plots
 from helpers.report import display as show
 from helpers.report import hze_sections as hze_text
 from helpers.report import sections as report_sections
@@ -138,12 +137,12 @@ display(report_sections.leitbild_table(ctx.leitbild, tracking, ctx.catalogue, ct
 display(
     sozialraum.class_map(
         index_now,
-        "status_class",
+        "status_class_code",
         ctx.config,
         title=f"Sozialraum-Index {year}: sozialer Status",
         source=source,
         legend_title="Sozialer Status",
-        classes=STATUS_CLASSES,
+        labels=labels.STATUS_MAP,
         what="Statusklasse",
         year=year,
         geometry=ctx.geometry,

@@ -22,9 +22,8 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
-from helpers.analysis.sozialindex import DYNAMICS_CLASSES, STATUS_CLASSES
 from helpers.report import display as show
-from helpers.report import maps
+from helpers.report import labels, maps
 from helpers.report import sozialraum_sections as sozialraum
 from helpers.report import trend_sections as trend_text
 from helpers.report.context import open_report
@@ -70,12 +69,12 @@ display(trend_text.trend_overview(trends, ctx.catalogue, ctx.city_code))
 display(
     sozialraum.class_map(
         trends.query("indicator_id == 'sgb2_u15' and area_level == 'stadtteil'"),
-        "verdict",
+        "verdict_code",
         ctx.config,
         title=f"Trend der SGB-II-Quote unter 15 bis {year}",
         source=source,
         legend_title="Trend",
-        classes=trend_text.TREND_CLASSES,
+        labels=labels.TREND_MAP,
         what="Trend der SGB-II-Quote unter 15",
         year=year,
         geometry=geometry,
@@ -106,12 +105,12 @@ display(Markdown(sozialraum.index_method_text(ctx.config, ctx.catalogue)))
 display(
     sozialraum.class_map(
         index_now,
-        "status_class",
+        "status_class_code",
         ctx.config,
         title=f"Statusindex {year}",
         source=source,
         legend_title="Sozialer Status",
-        classes=STATUS_CLASSES,
+        labels=labels.STATUS_MAP,
         what="Statusklasse",
         year=year,
         geometry=geometry,
@@ -120,12 +119,12 @@ display(
 display(
     sozialraum.class_map(
         index_now,
-        "dynamics_class",
+        "dynamics_class_code",
         ctx.config,
         title=f"Dynamikindex {year}",
         source=source,
         legend_title="Dynamik",
-        classes=DYNAMICS_CLASSES,
+        labels=labels.DYNAMICS_MAP,
         what="Dynamikklasse",
         year=year,
         geometry=geometry,

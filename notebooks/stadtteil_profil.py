@@ -25,9 +25,8 @@ stadtteil = "wiesdorf"
 # %%
 from IPython.display import Markdown, display
 
-from helpers.analysis.sozialindex import STATUS_CLASSES
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
-from helpers.report import demography, plots
+from helpers.report import demography, labels, plots
 from helpers.report import display as show
 from helpers.report import sections as report_sections
 from helpers.report import sozialraum_sections as sozialraum
@@ -156,18 +155,22 @@ index_now = history.query("year == @year")
 display(
     sozialraum.class_map(
         index_now,
-        "status_class",
+        "status_class_code",
         ctx.config,
         title=f"{st.name} im Sozialraum-Index {year}",
         source=ctx.source_line(),
         legend_title="Sozialer Status",
-        classes=STATUS_CLASSES,
+        labels=labels.STATUS_MAP,
         what="Statusklasse",
         year=year,
         geometry=ctx.geometry,
         highlight=st.code,
     )
 )
-display(Markdown(sozialraum.profile_index_text(history, st.code, st.name, year)))
+display(
+    Markdown(
+        sozialraum.profile_index_text(history, st.code, st.name, year, ctx.config.analysis.social_index.min_population)
+    )
+)
 trends = ctx.year_table("trends")
 display(trend_text.trend_area_table(trends, ctx.catalogue, st.code))

@@ -10,6 +10,7 @@ import pandas as pd
 from IPython.display import HTML
 from markupsafe import Markup
 
+from helpers.analysis.change import change_test
 from helpers.core.formatting import NBSP, fmt_change, fmt_number
 from helpers.core.templating import fragment
 from helpers.indicators.catalogue import Catalogue, Indicator
@@ -70,6 +71,18 @@ def _cell(row: dict | None, unit: str, compact: bool = False) -> dict | None:
     return {"key": cell_key(row), "text": text, "pooled": pooled, "compact": compact}
 
 
+def _detectable(now: dict, before: dict, ind: Indicator) -> bool:
+    """Is the change from last year statistically detectable (95 % interval without 0)?
+
+    Needs both years' published counts; EUR values and hidden counts get no mark.
+    """
+    counts = [now["numerator"], now["denominator"], before["numerator"], before["denominator"]]
+    if ind.unit == "eur" or any(pd.isna(c) for c in counts) or min(counts[1], counts[3]) <= 0:
+        return False
+    kind = "share" if ind.unit == "pct" else "rate"
+    return bool(change_test(*(float(c) for c in counts), kind=kind).significant)
+
+
 def _change(now: dict | None, before: dict | None, ind: Indicator) -> Markup:
     """Change from the previous year, with ▲/▼ for better/worse (markup)."""
     if now is None or before is None or pd.isna(now["value"]) or pd.isna(before["value"]):
@@ -78,7 +91,7 @@ def _change(now: dict | None, before: dict | None, ind: Indicator) -> Markup:
         return Markup(".")
     diff = now["value"] - before["value"]
     text = fmt_change(diff, DECIMALS[ind.unit], " Pp." if ind.unit == "pct" else "")
-    if ind.direction == "neutral" or abs(diff) < 10 ** -DECIMALS[ind.unit]:
+    if ind.direction == "neutral" or abs(diff) < 10 ** -DECIMALS[ind.unit] or not _detectable(now, before, ind):
         return Markup(fragment("change", text))
     better = (diff > 0) == (ind.direction == "higher_better")
     css, word, sign = ("mon-better", "günstiger", " ▲") if better else ("mon-worse", "ungünstiger", " ▼")
@@ -159,7 +172,8 @@ def legend() -> HTML:
             "Zeichenerklärung: „.“ Zahlenwert geheim zu halten (weniger als 3 Fälle oder daraus errechenbar) "
             "oder unbekannt; „–“ nichts vorhanden; „( )“ Aussagewert eingeschränkt, da die Bezugsgröße klein ist; "
             "Jahresangabe in Klammern oder „M“: Mehrjahreswert (gepoolt) für kleine Stadtteile. "
-            "KI: 95-%-Konfidenzintervall. ▲ günstiger, ▼ ungünstiger als im Vorjahr.",
+            "KI: 95-%-Konfidenzintervall. ▲ günstiger, ▼ ungünstiger als im Vorjahr, nur wenn die Veränderung "
+            "statistisch erkennbar ist (95-%-Intervall der Veränderung ohne 0).",
         )
     )
 

@@ -9,10 +9,19 @@ from IPython.display import HTML
 
 from helpers.analysis.sozialindex import class_stability, stability_label
 from helpers.core.config import Config
-from helpers.core.formatting import fmt_number, fmt_percent
+from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
 from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
 from helpers.report.context import indicator_source_line
 from helpers.report.display import table_html
+from helpers.report.labels import (
+    DYNAMICS,
+    DYNAMICS_TEXT,
+    NEED_FLAG,
+    NOT_CLASSIFIED_REASON,
+    POSITION,
+    STATUS,
+    funnel_assessment,
+)
 
 
 def funnel_eb_table(fe: pd.DataFrame, indicator_id: str, catalogue: Catalogue) -> HTML:
@@ -26,16 +35,29 @@ def funnel_eb_table(fe: pd.DataFrame, indicator_id: str, catalogue: Catalogue) -
             f"Wert ({unit})": [fmt_number(v * ind.scale, 1) for v in part["rate"]],
             f"geglättet, EB ({unit})": [fmt_number(v * ind.scale, 1) for v in part["eb_rate"]],
             "Bezugsgröße": [fmt_number(v) for v in part["denominator"]],
-            "Lage im Trichter": part["position"],
+            "Lage im Trichter": part["position_code"].map(POSITION),
+            "Einordnung": [
+                funnel_assessment(bool(u), bool(b))
+                for u, b in zip(part["unusual"], part["beyond_overdispersion"], strict=True)
+            ],
         }
     )
+    collapsed = bool(part["eb_collapsed"].any())
     return table_html(
         frame,
         f"{ind.short}: beobachtete und geglättete Werte",
-        numeric=[c for c in frame.columns if c not in ("Stadtteil", "Lage im Trichter")],
+        numeric=[c for c in frame.columns if c not in ("Stadtteil", "Lage im Trichter", "Einordnung")],
         note="Geglättet mit empirischem Bayes (Marshall 1991): kleine Stadtteile werden stärker zum städtischen "
-        "Wert gezogen, weil ihre Werte stärker vom Zufall abhängen. Auffällig ist ein Stadtteil nur außerhalb "
-        "der 99,8-%-Grenzen; die Reihenfolge folgt der Kennziffer, nicht einem Rang.",
+        "Wert gezogen, weil ihre Werte stärker vom Zufall abhängen. Auffällig ist ein Stadtteil außerhalb der "
+        "99,8-%-Grenzen um den städtischen Wert; liegt er auch außerhalb des Bandes der üblichen Unterschiede "
+        "zwischen den Stadtteilen, weicht er über das übliche Maß hinaus ab. Die Reihenfolge folgt der "
+        "Kennziffer, nicht einem Rang."
+        + (
+            " Zwischen den Stadtteilen sind keine Unterschiede über den Zufall hinaus erkennbar; die geglätteten "
+            "Werte entsprechen daher alle dem städtischen Wert."
+            if collapsed
+            else ""
+        ),
     )
 
 
@@ -51,9 +73,9 @@ def index_table(history: pd.DataFrame, year: int, config: Config, links: dict[st
             {
                 "Stadtteil": st.name,
                 "Statusindex (z)": fmt_number(r["status_z"], 2) if r is not None else ".",
-                "Status": r["status_class"] if r is not None and isinstance(r["status_class"], str) else "–",
-                "Dynamikindex (z)": fmt_number(r["dynamics_z"], 2) if r is not None else ".",
-                "Dynamik": r["dynamics_class"] if r is not None and isinstance(r["dynamics_class"], str) else "–",
+                "Status": STATUS.get(r["status_class_code"], "–") if r is not None else "–",
+                "Veränderung (Pp. je Jahr)": fmt_change(r["dynamics_index"], 2) if r is not None else ".",
+                "Dynamik": DYNAMICS.get(r["dynamics_class_code"], "–") if r is not None else "–",
                 "Stabilität der Statusklasse": (
                     f"{stability_label(s['share_current'], int(s['changes']))} "
                     f"({fmt_percent(100 * s['share_current'], 0)} von {int(s['years_classified'])} Jahren)"
@@ -65,27 +87,29 @@ def index_table(history: pd.DataFrame, year: int, config: Config, links: dict[st
     return table_html(
         pd.DataFrame(rows),
         f"Sozialraum-Index {year}: Status und Dynamik der Stadtteile",
-        numeric=["Statusindex (z)", "Dynamikindex (z)"],
+        numeric=["Statusindex (z)", "Veränderung (Pp. je Jahr)"],
         links=links,
-        note="Statusklassen: hoch, mittel, niedrig, sehr niedrig (sozialer Status); Dynamik: positiv, stabil, "
-        "negativ (Veränderung über zwei Jahre). Ein höherer Indexwert bedeutet mehr soziale Belastung. "
-        "„–“: ein Indexindikator ist nicht veröffentlicht (Geheimhaltung), daher keine Einstufung.",
+        note="Statusklassen: hoch, mittel, niedrig, sehr niedrig (sozialer Status); ein höherer Indexwert bedeutet "
+        "mehr soziale Belastung. Dynamik: mittlere Veränderung der Statusindikatoren in Prozentpunkten je Jahr "
+        "(positiv = mehr Belastung); „positiv“ bzw. „negativ“ nur bei statistisch erkennbarer Verbesserung bzw. "
+        "Verschlechterung, sonst „stabil“. „–“: keine Einstufung (zu wenige Einwohnerinnen und Einwohner, oder "
+        "ein Indexwert ist geheim gehalten oder beruht auf einer zu kleinen Bezugsgröße).",
     )
 
 
 def need_supply_table(ns: pd.DataFrame, only_flagged: bool = False) -> HTML:
     """Need and supply per Stadtteil and phase."""
-    part = ns[ns["flag"] != ""] if only_flagged else ns
+    part = ns[ns["flag_code"] != ""] if only_flagged else ns
     frame = pd.DataFrame(
         {
             "Stadtteil": part["area_name"],
             "Lebensphase": part["phase"],
             "SGB-II-Quote der Altersgruppe": [fmt_percent(v) for v in part["need_value"]],
             "Bedarf (z)": [fmt_number(v, 2) for v in part["need_z"]],
-            "Plätze vor Ort": [fmt_number(v) for v in part["places"]],
+            "Plätze": [fmt_number(v) for v in part["places_total"]],
+            "davon anteilig aus Angeboten für mehrere Stadtteile": [fmt_number(v) for v in part["places_allocated"]],
             "Plätze je 1.000": [fmt_number(v, 1) for v in part["places_per_1000"]],
-            "stadtweite Plätze": [fmt_number(v) for v in part["citywide_places"]],
-            "Hinweis": part["flag"].replace("", "–"),
+            "Hinweis": [NEED_FLAG.get(c) or "–" for c in part["flag_code"]],
         }
     )
     return table_html(
@@ -95,13 +119,15 @@ def need_supply_table(ns: pd.DataFrame, only_flagged: bool = False) -> HTML:
         numeric=[
             "SGB-II-Quote der Altersgruppe",
             "Bedarf (z)",
-            "Plätze vor Ort",
+            "Plätze",
+            "davon anteilig aus Angeboten für mehrere Stadtteile",
             "Plätze je 1.000",
-            "stadtweite Plätze",
         ],
         note="„Hoher Bedarf, geringe Abdeckung“: Bedarf mindestens 0,5 Standardabweichungen über dem Mittel der "
         "Stadtteile und weniger Plätze je 1.000 Kinder und Jugendliche der Altersgruppe als im Median der "
-        "Stadtteile. Stadtweite Angebote (z. B. Willkommensbesuche) stehen allen Stadtteilen offen.",
+        "Stadtteile. Angebote für mehrere Stadtteile oder die ganze Stadt werden nach der Zahl der Kinder der "
+        "Altersgruppe auf die Stadtteile verteilt. Ein Hinweis erscheint nur, wenn der Median der Stadtteile "
+        "über 0 liegt.",
     )
 
 
@@ -109,13 +135,13 @@ def need_supply_table(ns: pd.DataFrame, only_flagged: bool = False) -> HTML:
 
 
 def funnel_alt(part: pd.DataFrame, ind, year: int) -> str:
-    """Alt text of a funnel plot: which Stadtteile lie outside the limits."""
-    outside = part[part["position"] != "innerhalb"]
+    """Alt text of a funnel plot: which Stadtteile are unusual (outside the 99,8 % limits)."""
+    unusual = part[part["unusual"].astype(bool)]
     text = f"Trichterdiagramm {ind.short} {year}: {len(part)} Stadtteile gegen den städtischen Wert. "
-    if outside.empty:
-        return text + "Alle Stadtteile liegen innerhalb der Grenzen."
-    listed = "; ".join(f"{r.area_name} {r.position}" for r in outside.itertuples())
-    return text + "Außerhalb der Grenzen: " + listed + "."
+    if unusual.empty:
+        return text + "Kein Stadtteil liegt außerhalb der 99,8-%-Grenzen."
+    listed = "; ".join(f"{r.area_name} ({POSITION[r.position_code]})" for r in unusual.itertuples())
+    return text + "Auffällig (außerhalb der 99,8-%-Grenzen): " + listed + "."
 
 
 def funnel_sections(
@@ -155,17 +181,19 @@ def index_summary_text(index_now: pd.DataFrame, config: Config, year: int) -> st
     names = {s.code: s.name for s in config.stadtteile}
     low = [
         names[c]
-        for c, k in zip(index_now["area_code"], index_now["status_class"], strict=True)
-        if k in ("niedrig", "sehr niedrig")
+        for c, k in zip(index_now["area_code"], index_now["status_class_code"], strict=True)
+        if k in ("low", "very_low")
     ]
-    neg = [names[c] for c, k in zip(index_now["area_code"], index_now["dynamics_class"], strict=True) if k == "negativ"]
+    codes = zip(index_now["area_code"], index_now["dynamics_class_code"], strict=True)
+    neg = [names[c] for c, k in codes if k == "negative"]
     text = f"Im Sozialraum-Index {year} haben "
     text += (
         (", ".join(low) + " einen niedrigen oder sehr niedrigen sozialen Status")
         if low
         else "keine Stadtteile einen niedrigen Status"
     )
-    text += "; eine negative Dynamik zeigen " + (", ".join(neg) if neg else "keine Stadtteile") + "."
+    text += "; eine statistisch erkennbare Verschlechterung zeigen " + (", ".join(neg) if neg else "keine Stadtteile")
+    text += "."
     return text
 
 
@@ -182,11 +210,14 @@ def index_method_text(config: Config, catalogue: Catalogue) -> str:
     si = config.analysis.social_index
     names = ", ".join(catalogue.get(i).short for i in si.status_indicators)
     cuts = ", ".join(fmt_number(c, 1) for c in si.status_cuts)
-    dcuts = ", ".join(fmt_number(c, 1) for c in si.dynamics_cuts)
     return (
         f"Indexindikatoren: {names}. Jeder Indikator wird über die Stadtteile z-standardisiert, der Index ist der "
-        f"Mittelwert und wird erneut standardisiert. Klassengrenzen in Standardabweichungen: Status {cuts}; "
-        f"Dynamik (Veränderung über {si.dynamics_years} Jahre) {dcuts}."
+        f"Mittelwert und wird erneut standardisiert. Klassengrenzen in Standardabweichungen: Status {cuts}. "
+        f"Stadtteile unter {fmt_number(si.min_population)} Einwohnerinnen und Einwohnern oder mit einem unsicheren "
+        "(„( )“) oder geheim gehaltenen („.“) Indexwert werden nicht eingestuft. Dynamik: Veränderung der "
+        f"Statusindikatoren in den letzten {si.dynamics_window} Jahren mit ihrer Unsicherheit; „positiv“ bzw. "
+        "„negativ“ nur bei statistisch erkennbarer Verbesserung bzw. Verschlechterung (Falscherkennungsrate 5 % "
+        "über die Stadtteile), sonst „stabil“."
     )
 
 
@@ -209,18 +240,22 @@ def class_map(
     title: str,
     source: str,
     legend_title: str,
-    classes: tuple[str, ...],
+    labels: dict[str, str],
     what: str,
     year: int,
     geometry=None,
     highlight: str | None = None,
 ) -> HTML:
-    """A Stadtteil map of one class column of ``frame`` (``area_code``, ``column``) as a figure whose
-    alt text lists every Stadtteil's class (and the highlighted Stadtteil, if any)."""
+    """A Stadtteil map of one class-code column of ``frame`` (``area_code``, ``column``) as a figure whose
+    alt text lists every Stadtteil's class (and the highlighted Stadtteil, if any).
+
+    ``labels`` maps the codes to their German class names, in legend order; other codes are unclassified.
+    """
     from helpers.report.display import figure_html
     from helpers.report.maps import stadtteil_map
 
-    values = dict(zip(frame["area_code"], frame[column], strict=True))
+    values = {code: labels.get(value) for code, value in zip(frame["area_code"], frame[column], strict=True)}
+    classes = tuple(labels.values())
     fig = stadtteil_map(
         config, values, title, source, legend_title, classes=classes, highlight=highlight, geometry=geometry
     )
@@ -243,22 +278,24 @@ def value_map_alt(values: dict[str, float], config: Config, what: str, year: int
     return f"Karte {what} {year} nach Stadtteilen. {listed}."
 
 
-def profile_index_text(history: pd.DataFrame, code: str, name: str, year: int) -> str:
+STATUS_ADJECTIVE = {"high": "hohen", "medium": "mittleren", "low": "niedrigen", "very_low": "sehr niedrigen"}
+
+
+def profile_index_text(history: pd.DataFrame, code: str, name: str, year: int, min_population: int = 300) -> str:
     """The Stadtteil's status and dynamics class and how stable its class has been."""
     now = history[(history["year"] == year) & (history["area_code"] == code)]
-    if now.empty or not isinstance(now["status_class"].iloc[0], str):
+    if now.empty or now["status_class_code"].iloc[0] not in STATUS_ADJECTIVE:
+        reason = "" if now.empty else str(now["not_classified_reason"].iloc[0] or "")
+        why = NOT_CLASSIFIED_REASON.get(reason, "nicht alle Indexindikatoren sind veröffentlicht")
         return (
-            f"{name} erhält {year} keine Einstufung im Sozialraum-Index, weil nicht alle Indexindikatoren "
-            "veröffentlicht sind."
+            f"{name} erhält {year} keine Einstufung im Sozialraum-Index: {why.format(min_population=min_population)}."
         )
     r = now.iloc[0]
     stab = class_stability(history[history["area_code"] == code], year).iloc[0]
-    status = {"hoch": "hohen", "mittel": "mittleren", "niedrig": "niedrigen", "sehr niedrig": "sehr niedrigen"}
-    dynamics = {"positiv": "eine **positive**", "stabil": "eine **stabile**", "negativ": "eine **negative**"}
-    dyn = dynamics.get(r["dynamics_class"], "eine nicht bestimmbare")
+    dyn = DYNAMICS_TEXT.get(r["dynamics_class_code"], "eine nicht bestimmbare Dynamik")
     return (
-        f"{name} hat {year} einen **{status[r['status_class']]}** sozialen Status (Statusindex "
-        f"{fmt_number(r['status_z'], 2)} Standardabweichungen) und {dyn} Dynamik. Die Statusklasse ist "
+        f"{name} hat {year} einen **{STATUS_ADJECTIVE[r['status_class_code']]}** sozialen Status (Statusindex "
+        f"{fmt_number(r['status_z'], 2)} Standardabweichungen) und {dyn}. Die Statusklasse ist "
         f"{stability_label(stab['share_current'], int(stab['changes']))}: in "
         f"{fmt_percent(100 * stab['share_current'], 0)} von {int(stab['years_classified'])} eingestuften Jahren "
         "gleich."

@@ -9,15 +9,20 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from helpers.analysis.trends import FALLING, NO_TREND, RISING, TOO_SHORT
+from helpers.analysis.trends import FALLING, NO_TREND, RISING, VERDICT_CODES
 from helpers.core.formatting import fmt_change
 from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
 from helpers.report.display import table_html
+from helpers.report.labels import ASSESSMENT, TREND
 
 #: Trend verdicts in map legend order.
 TREND_CLASSES = (FALLING, NO_TREND, RISING)
 
-ARROWS = {RISING: "↗ steigend", FALLING: "↘ fallend", NO_TREND: "→ kein klarer Trend", TOO_SHORT: "zu kurze Zeitreihe"}
+#: Trend arrows by the analysis' German verdict (maps and legends use these).
+ARROWS = {label: TREND[code] for label, code in VERDICT_CODES.items()}
+
+
+CHANGE_HEADER = "Veränderung pro Jahr (KI, für Mehrfachtests bereinigt)"
 
 
 def _unit_change(row: pd.Series, unit: str) -> str:
@@ -43,12 +48,12 @@ def trend_overview(trends: pd.DataFrame, catalogue: Catalogue, city_code: str) -
         rows.append(
             {
                 "Kennzahl": ind.short,
-                "Gesamtstadt": ARROWS.get(c["verdict"], "–") if c is not None else "–",
-                "Veränderung pro Jahr (95-%-KI)": _unit_change(c, ind.unit) if c is not None else "–",
-                "Bewertung": (c["assessment"] or "–") if c is not None else "–",
-                "Stadtteile steigend": str(int((st["verdict"] == RISING).sum())),
-                "Stadtteile fallend": str(int((st["verdict"] == FALLING).sum())),
-                "ohne klaren Trend": str(int((st["verdict"] == NO_TREND).sum())),
+                "Gesamtstadt": TREND.get(c["verdict_code"], "–") if c is not None else "–",
+                CHANGE_HEADER: _unit_change(c, ind.unit) if c is not None else "–",
+                "Bewertung": ASSESSMENT.get(c["assessment_code"], "–") if c is not None else "–",
+                "Stadtteile steigend": str(int((st["verdict_code"] == "rising").sum())),
+                "Stadtteile fallend": str(int((st["verdict_code"] == "falling").sum())),
+                "ohne klaren Trend": str(int((st["verdict_code"] == "no_trend").sum())),
             }
         )
     frame = pd.DataFrame(rows)
@@ -57,9 +62,12 @@ def trend_overview(trends: pd.DataFrame, catalogue: Catalogue, city_code: str) -
         "Trends der Kennzahlen über alle verfügbaren Jahre",
         numeric=["Stadtteile steigend", "Stadtteile fallend", "ohne klaren Trend"],
         note="Trend = Regressionsmodell mit linearem Jahresterm (Anteile: binomial, Raten: Poisson mit "
-        "Bevölkerungs-Offset, jeweils mit geschätzter Überdispersion); eine Richtung wird nur genannt, wenn "
-        "sie nach Kontrolle der Falscherkennungsrate (Benjamini-Hochberg, 5 %) gesichert ist. "
-        "Pp. = Prozentpunkte. Geheim gehaltene und gepoolte Werte gehen nicht ein.",
+        "Bevölkerungs-Offset); Schwankungen, die über mehrere Jahre anhalten, werden berücksichtigt "
+        "(autoregressive Fehler erster Ordnung). Eine Richtung wird nur genannt, wenn sie nach Kontrolle der "
+        "Falscherkennungsrate (Benjamini-Hochberg, 5 %) statistisch erkennbar ist; das angegebene Intervall ist "
+        "für die Zahl der Tests bereinigt und schließt die Null genau dann aus, wenn eine Richtung genannt wird. "
+        "Jahre ohne Daten (z. B. vor Beginn eines Angebots) gehen nicht ein. Pp. = Prozentpunkte. Geheim "
+        "gehaltene und gepoolte Werte gehen nicht ein.",
     )
 
 
@@ -77,32 +85,33 @@ def trend_area_table(trends: pd.DataFrame, catalogue: Catalogue, code: str) -> H
             {
                 "Kennzahl": ind.short,
                 "Zeitraum": years,
-                "Trend": ARROWS.get(r["verdict"], "–"),
-                "Veränderung pro Jahr (95-%-KI)": _unit_change(r, ind.unit),
-                "Bewertung": r["assessment"] or "–",
-                "Mann-Kendall bestätigt": r["mk_agrees"] or "–",
+                "Trend": TREND.get(r["verdict_code"], "–"),
+                CHANGE_HEADER: _unit_change(r, ind.unit),
+                "Bewertung": ASSESSMENT.get(r["assessment_code"], "–"),
             }
         )
     return table_html(
         pd.DataFrame(rows),
         "Entwicklung der Kennzahlen im Stadtteil",
-        note="„Mann-Kendall bestätigt“: der nichtparametrische Test (mit Sen-Steigung) kommt zum selben Ergebnis.",
+        note="Eine Richtung wird nur genannt, wenn sie statistisch erkennbar ist; das Intervall ist für die Zahl "
+        "der Tests bereinigt und schließt die Null genau dann aus. Anhaltende Schwankungen über mehrere Jahre "
+        "sind berücksichtigt.",
     )
 
 
 def trend_summary_text(trends: pd.DataFrame, catalogue: Catalogue, city_code: str, commune: str) -> str:
     """A cautious German paragraph on the city trends."""
     city = trends[trends["area_code"] == city_code]
-    good = [catalogue.get(i).short for i in city.loc[city["assessment"] == "günstig", "indicator_id"]]
-    bad = [catalogue.get(i).short for i in city.loc[city["assessment"] == "ungünstig", "indicator_id"]]
+    good = [catalogue.get(i).short for i in city.loc[city["assessment_code"] == "favourable", "indicator_id"]]
+    bad = [catalogue.get(i).short for i in city.loc[city["assessment_code"] == "unfavourable", "indicator_id"]]
     tested = int(city["q_value"].notna().sum())
     parts = [f"Für {commune} insgesamt wurden {tested} Kennzahlen auf einen Trend geprüft."]
     if good:
-        parts.append("Gesichert günstig entwickelt haben sich: " + ", ".join(good) + ".")
+        parts.append("Statistisch erkennbar in günstiger Richtung entwickelt haben sich: " + ", ".join(good) + ".")
     if bad:
-        parts.append("Gesichert ungünstig entwickelt haben sich: " + ", ".join(bad) + ".")
+        parts.append("Statistisch erkennbar in ungünstiger Richtung entwickelt haben sich: " + ", ".join(bad) + ".")
     if not good and not bad:
-        parts.append("Bei keiner Kennzahl ist eine Richtung statistisch gesichert.")
+        parts.append("Bei keiner Kennzahl ist eine Richtung statistisch erkennbar.")
     parts.append(
         "Bei den übrigen Kennzahlen ist kein klarer Trend erkennbar; das heißt nicht, dass sich nichts "
         "verändert hat, sondern dass die Schwankungen von Jahr zu Jahr eine Aussage nicht tragen."

@@ -155,26 +155,50 @@ METHODS = [
     ),
     (
         "Trends",
-        "Regressionsmodell mit linearem Jahresterm über alle veröffentlichten Jahreswerte: Anteile binomial (Logit), "
-        "Raten Poisson mit Bevölkerung als Offset, Euro-Beträge log-linear; Überdispersion geschätzt (Pearson) und "
-        "berücksichtigt. Prüfung zusätzlich mit dem Mann-Kendall-Test und der Sen-Steigung. „steigend“/„fallend“ nur, "
-        "wenn nach Benjamini-Hochberg-Kontrolle der Falscherkennungsrate (5 %) gesichert; sonst „kein klarer Trend“.",
+        "Regressionsmodell mit linearem Jahresterm über alle Jahre mit Daten (Jahre vor Beginn einer Datenquelle oder "
+        "eines Angebots zählen nicht als 0 %): Anteile binomial (Logit), Raten Poisson mit Bevölkerung als Offset, "
+        "Euro-Beträge log-linear. Neben dem Stichprobenzufall wird eine über die Jahre anhaltende Abweichung vom "
+        "Trend berücksichtigt (autoregressiver Prozess erster Ordnung, für jede Kennzahl gemeinsam über die "
+        "Stadtteile geschätzt); Tests und Intervalle mit t-Verteilung. „steigend“/„fallend“ nur, wenn nach "
+        "Benjamini-Hochberg-Kontrolle der Falscherkennungsrate (5 %) statistisch erkennbar; die Intervalle sind "
+        "entsprechend bereinigt (Benjamini-Yekutieli) und schließen die Null genau dann aus. Mindestens 5 Jahre mit "
+        "Daten, sonst „zu kurze Zeitreihe“. In einer Simulation mit bekannter Wahrheit (200 Wiederholungen, "
+        "anhaltende Schwankungen) hielten die Intervalle 96 % Überdeckung und der Einzeltest 4 % Fehlalarme "
+        "(vorher 74 % und 26 %); der Preis ist eine geringere Trennschärfe bei kurzen, schwankenden Reihen.",
+    ),
+    (
+        "Veränderung zum Vorjahr",
+        "▲/▼ nur, wenn die Veränderung statistisch erkennbar ist: 95-%-Intervall der Differenz ohne 0 (Anteile: "
+        "Newcombe-Intervall, Raten: Score-Intervall für Poisson-Raten). Ohne veröffentlichte Fallzahlen kein Zeichen.",
     ),
     (
         "Trichterdiagramme",
-        "Grenzen um den städtischen Wert nach Spiegelhalter (2005) mit 95 % und 99,8 %, erweitert um die "
-        "Streuung zwischen den Stadtteilen (additives Überdispersionsmodell mit winsorisierten z-Werten).",
+        "Grenzen um den städtischen Wert nach Spiegelhalter (2005), exakt aus der Binomial- bzw. "
+        "Poisson-Verteilung, 95 % und 99,8 %: so weit kann ein Wert allein durch Zufall abweichen. Ein Stadtteil "
+        "außerhalb der 99,8-%-Grenzen ist auffällig. Zusätzlich ein Band für die üblichen Unterschiede zwischen den "
+        "Stadtteilen (additives Überdispersionsmodell mit winsorisierten z-Werten); liegt ein Stadtteil auch "
+        "außerhalb dieses Bandes, weicht er über das übliche Maß hinaus ab.",
     ),
     (
         "Empirischer Bayes",
         "Glättung kleiner Stadtteile zum städtischen Wert (Marshall 1991, Momentenmethode; für Anteile "
-        "binomiale Varianz nach Martuzzi und Elliott 1996).",
+        "binomiale Varianz nach Martuzzi und Elliott 1996). Ist keine Streuung über den Zufall hinaus erkennbar, "
+        "erhalten alle Stadtteile den städtischen Wert; das wird ausgewiesen.",
     ),
     (
         "Sozialraum-Index",
         "Nach dem Berliner Monitoring Soziale Stadtentwicklung: z-standardisierte Statusindikatoren, Mittelwert, "
-        "erneut standardisiert; Dynamik aus der Veränderung über zwei Jahre; 4 Status- × 3 Dynamikklassen. "
-        "Ergebnisindikatoren gehen nicht ein.",
+        "erneut standardisiert; 4 Statusklassen. Stadtteile unter der Mindestzahl an Einwohnerinnen und Einwohnern "
+        "(Berlin: 300) oder mit einem unsicheren („( )“) oder geheim gehaltenen („.“) Indexwert werden nicht "
+        "eingestuft. Dynamik: Veränderung der Statusindikatoren in den letzten fünf Jahren (Trendmodell) mit ihrer "
+        "Unsicherheit; „positiv“ bzw. „negativ“ nur bei statistisch erkennbarer Verbesserung bzw. Verschlechterung "
+        "(Falscherkennungsrate 5 % über die Stadtteile), sonst „stabil“. Ergebnisindikatoren gehen nicht ein.",
+    ),
+    (
+        "Bedarf und Angebot",
+        "Angebote für mehrere Stadtteile oder die ganze Stadt (Einzugsgebiete in der Konfiguration) werden nach der "
+        "Zahl der Kinder der Altersgruppe auf die Stadtteile verteilt. Ein Hinweis „hoher Bedarf, geringe "
+        "Abdeckung“ erscheint nur, wenn der Median der Stadtteile über 0 liegt.",
     ),
     (
         "Unterbrochene Zeitreihe",

@@ -1,0 +1,61 @@
+"""German display labels of the analyses' internal codes: the one place where a code becomes text.
+
+Analysis tables carry codes (``verdict_code``, ``position_code``, ``status_class_code`` …);
+pages look the German words up here, so rewording a label never breaks a lookup.
+"""
+
+from __future__ import annotations
+
+TREND = {
+    "rising": "↗ steigend",
+    "falling": "↘ fallend",
+    "no_trend": "→ kein klarer Trend",
+    "too_short": "zu kurze Zeitreihe",
+}
+
+ASSESSMENT = {"favourable": "günstige Richtung", "unfavourable": "ungünstige Richtung", "": "–"}
+
+POSITION = {
+    "above_998": "über 99,8-%-Grenze",
+    "above_95": "über 95-%-Grenze",
+    "below_998": "unter 99,8-%-Grenze",
+    "below_95": "unter 95-%-Grenze",
+    "inside": "innerhalb",
+}
+
+STATUS = {"high": "hoch", "medium": "mittel", "low": "niedrig", "very_low": "sehr niedrig", "not_classified": "–"}
+
+DYNAMICS = {"positive": "positiv", "stable": "stabil", "negative": "negativ", "not_classified": "–"}
+
+DYNAMICS_TEXT = {
+    "positive": "eine **positive** Dynamik (statistisch erkennbare Verbesserung)",
+    "negative": "eine **negative** Dynamik (statistisch erkennbare Verschlechterung)",
+    "stable": "keine über den Zufall hinaus erkennbare Veränderung",
+}
+
+#: Class names on maps, in legend order (codes not listed are drawn as unclassified).
+TREND_MAP = {"falling": "fallend", "no_trend": "kein klarer Trend", "rising": "steigend"}
+STATUS_MAP = {"high": "hoch", "medium": "mittel", "low": "niedrig", "very_low": "sehr niedrig"}
+DYNAMICS_MAP = {"positive": "positiv", "stable": "stabil", "negative": "negativ"}
+
+NOT_CLASSIFIED_REASON = {
+    "population_below_min": "weniger als {min_population} Einwohnerinnen und Einwohner",
+    "suppressed": "ein Indexwert ist geheim gehalten („.“)",
+    "small_denominator": "ein Indexwert beruht auf einer zu kleinen Bezugsgröße („( )“)",
+    "missing_value": "ein Indexwert fehlt",
+}
+
+NEED_FLAG = {"high_need_low_coverage": "hoher Bedarf, geringe Abdeckung", "": ""}
+
+
+def funnel_assessment(unusual: bool, beyond: bool) -> str:
+    """The "Einordnung" of an area in a funnel plot.
+
+    >>> funnel_assessment(True, False)
+    'auffällig, im Rahmen der üblichen Unterschiede zwischen den Stadtteilen'
+    """
+    if not unusual:
+        return "unauffällig"
+    if beyond:
+        return "auffällig, über das übliche Maß hinaus"
+    return "auffällig, im Rahmen der üblichen Unterschiede zwischen den Stadtteilen"
