@@ -79,3 +79,16 @@ def test_quasi_scale_floor_and_t_quantiles():
     floored = its.fit_poisson_its(counts, design, errors="quasi", scale_floor=1.0, use_t=True)
     assert raw.scale < 1 and floored.scale == 1.0
     assert floored.quantile() == pytest.approx(2.262157, rel=1e-5)  # t(9) 97,5 % quantile
+
+
+def test_ar1_errors_with_rho_zero_equal_quasi_poisson():
+    rng = np.random.default_rng(9)
+    time = np.arange(1, 17, dtype=float)
+    design = its.its_design(time, 8, slope_change=True)
+    counts = rng.poisson(400 * np.exp(0.01 * time))
+    quasi = its.fit_poisson_its(counts, design, errors="quasi", scale_floor=1.0)
+    ar0 = its.fit_poisson_its(counts, design, errors="ar1", scale_floor=1.0, rho=0.0)
+    assert ar0.cov.to_numpy() == pytest.approx(quasi.cov.to_numpy(), rel=1e-6)
+    ar6 = its.fit_poisson_its(counts, design, errors="ar1", scale_floor=1.0, rho=0.6)
+    c = np.array([0, 0, 1.0, 5.0])  # the gap's log ratio five years after the start: wider under AR(1)
+    assert ar6.linear(c).ci[1] - ar6.linear(c).ci[0] > quasi.linear(c).ci[1] - quasi.linear(c).ci[0]

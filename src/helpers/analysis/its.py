@@ -3,8 +3,9 @@
 The standard design of Lopez Bernal, Cummins & Gasparrini (2017, Int J Epidemiol 46:348–355):
 a Poisson GLM of the counts with offset log(exposure), a linear time trend, a step at the
 intervention (level change) and optionally a change of slope, optionally seasonality (Fourier
-terms or month dummies). Overdispersion and autocorrelation: quasi-Poisson (Pearson χ²/df scale)
-or Newey–West (HAC) errors.
+terms or month dummies). Overdispersion and autocorrelation: quasi-Poisson (Pearson χ²/df scale),
+Newey–West (HAC) errors, or quasi-Poisson with AR(1) errors of a given correlation (sandwich
+with the AR(1) working correlation; for short yearly series whose ρ cannot be estimated).
 
 >>> import numpy as np
 >>> d = its_design(np.arange(1, 9), start=5)
@@ -23,7 +24,7 @@ import statsmodels.api as sm
 from scipy.stats import norm
 from scipy.stats import t as student_t
 
-Errors = Literal["poisson", "quasi", "hac"]
+Errors = Literal["poisson", "quasi", "hac", "ar1"]
 Season = Literal["none", "fourier", "month"]
 
 
@@ -116,11 +117,14 @@ def fit_poisson_its(
     maxlags: int = 1,
     use_t: bool = False,
     scale_floor: float = 0.0,
+    rho: float = 0.0,
 ) -> ITSFit:
     """Poisson GLM of ``counts`` on ``design`` with offset log(exposure).
 
     errors: ``poisson`` (model-based), ``quasi`` (Pearson χ²/df scale, at least ``scale_floor``)
-    or ``hac`` (Newey–West with ``maxlags``). ``use_t``: t quantiles with the residual degrees
+    ``hac`` (Newey–West with ``maxlags``) or ``ar1`` (quasi-Poisson scale and AR(1) correlation
+    ``rho`` between successive observations: Cov = φ·A⁻¹·X'D·R·D·X·A⁻¹ with A = X'diag(μ)X,
+    D = diag(√μ), R = ρ^|i−j|). ``use_t``: t quantiles with the residual degrees
     of freedom instead of normal ones (small samples).
     """
     y = np.asarray(counts, float)
@@ -133,9 +137,11 @@ def fit_poisson_its(
     else:
         res = model.fit()
         scale = 1.0
-        if errors == "quasi":
+        if errors in ("quasi", "ar1"):
             scale = max(float(res.pearson_chi2 / res.df_resid), scale_floor)
         cov = res.cov_params() * scale
+        if errors == "ar1":
+            cov = scale * _ar1_sandwich(design.to_numpy(float), np.asarray(res.mu, float), rho)
     names = list(design.columns)
     return ITSFit(
         params=pd.Series(res.params, index=names),
@@ -145,6 +151,15 @@ def fit_poisson_its(
         df_resid=float(res.df_resid) if use_t else None,
         scale=scale,
     )
+
+
+def _ar1_sandwich(x: np.ndarray, mu: np.ndarray, rho: float) -> np.ndarray:
+    """A⁻¹·X'D·R·D·X·A⁻¹ (without the scale) for AR(1) correlation ``rho``."""
+    idx = np.arange(len(mu))
+    corr = rho ** np.abs(np.subtract.outer(idx, idx))
+    a_inv = np.linalg.inv(x.T @ (mu[:, None] * x))
+    dx = np.sqrt(mu)[:, None] * x
+    return a_inv @ (dx.T @ corr @ dx) @ a_inv
 
 
 def intervention_terms(design: pd.DataFrame) -> list[str]:

@@ -164,7 +164,7 @@ def _effect_row(design: str, series: str, term: str, est: float, ci: tuple[float
 
 
 def its_expenditure(
-    config: Config, expenditure: pd.DataFrame, u21: pd.DataFrame, years: np.ndarray, year: int
+    config: Config, yearly: pd.DataFrame, expenditure: pd.DataFrame, u21: pd.DataFrame, years: np.ndarray, year: int
 ) -> tuple[pd.DataFrame, list[dict]]:
     """Segmented regression of the expenditure per under-21, deflated to prices of ``year`` (the
     report year). Table and gaps in euros (per-head values times the year's under-21s); level and
@@ -174,10 +174,11 @@ def its_expenditure(
     nominal = expenditure.groupby("year")["eur"].sum().reindex(years)
     real = H.deflate(nominal, prices, year)
     pop = u21.groupby("year")["u21"].sum().reindex(years).to_numpy(float)
-    res = H.interrupted_time_series(years, real.to_numpy(float), h.programme_start_year, exposure=pop)
+    rho = H.implied_ar1(H.mean_duration_months(yearly), expenditure.groupby("basis")["eur"].sum())
+    res = H.interrupted_time_series(years, real.to_numpy(float), h.programme_start_year, exposure=pop, rho=rho)
     table = res.table.assign(series="ausgaben_eur", observed_nominal=nominal.to_numpy(float), price_base_year=year)
-    head = {"scale": "eur_real_per_u21", "price_base_year": year}
-    total = {"scale": "eur_real", "price_base_year": year}
+    head = {"scale": "eur_real_per_u21", "price_base_year": year, "ar1_rho": rho}
+    total = {"scale": "eur_real", "price_base_year": year, "ar1_rho": rho}
     rows = [
         _effect_row("ITS", "ausgaben_eur", "Niveauänderung", res.level_change, res.level_ci, res.level_p, **head),
         _effect_row(
@@ -193,28 +194,36 @@ def its_expenditure(
 def its_case_rate(
     yearly: pd.DataFrame, u21: pd.DataFrame, years: np.ndarray, start: int
 ) -> tuple[pd.DataFrame, list[dict]]:
-    """Quasi-Poisson segmented regression of the cases (Bestand + ended) with offset log(u21).
+    """Quasi-Poisson segmented regression of the cases (Bestand + ended) with offset log(u21)
+    and AR(1) errors whose correlation is implied by the case durations (``H.implied_ar1``).
 
     Level and slope change are log rate ratios; the gaps are in cases per 10,000 under-21s.
     """
     counts = yearly.groupby("year")["counted"].sum().reindex(years).to_numpy(float)
     pop = u21.groupby("year")["u21"].sum().reindex(years).to_numpy(float)
     design = its.its_design(years.astype(float), start, slope_change=True)
-    fit = its.fit_poisson_its(counts, design, pop, errors="quasi", use_t=True, scale_floor=1.0)
+    rho = H.implied_ar1(H.mean_duration_months(yearly), yearly.groupby("basis")["counted"].sum())
+    fit = its.fit_poisson_its(counts, design, pop, errors="ar1", use_t=True, scale_floor=1.0, rho=rho)
     gaps = its.gap_table(fit, per=1e4)
     table = pd.DataFrame({"year": years, "observed": counts / pop * 1e4}).join(gaps.drop(columns="_grad"))
     table["series"] = "faelle_je_10000"
     level, slope = fit.term("post"), fit.term("post_time")
     cum = its.cumulated_gap(fit, gaps, years >= start)
+    extra = {"scale": "log_rr", "ar1_rho": rho}
     rows = [
+        _effect_row("ITS", "faelle_je_10000", "Niveauänderung", level.estimate, level.ci, level.p_value, **extra),
         _effect_row(
-            "ITS", "faelle_je_10000", "Niveauänderung", level.estimate, level.ci, level.p_value, scale="log_rr"
+            "ITS", "faelle_je_10000", "Trendänderung pro Jahr", slope.estimate, slope.ci, slope.p_value, **extra
         ),
         _effect_row(
-            "ITS", "faelle_je_10000", "Trendänderung pro Jahr", slope.estimate, slope.ci, slope.p_value, scale="log_rr"
-        ),
-        _effect_row(
-            "ITS", "faelle_je_10000", "kumulierte Abweichung", cum.estimate, cum.ci, cum.p_value, scale="per_10000"
+            "ITS",
+            "faelle_je_10000",
+            "kumulierte Abweichung",
+            cum.estimate,
+            cum.ci,
+            cum.p_value,
+            scale="per_10000",
+            ar1_rho=rho,
         ),
     ]
     return table, rows
@@ -312,7 +321,7 @@ def hze_for_year(config: Config, tables: dict[str, pd.DataFrame], year: int) -> 
     start = h.programme_start_year
     if (years < start).sum() >= 3 and (years >= start).sum() >= 3:
         for table, rows in (
-            its_expenditure(config, expenditure, u21, years, year),
+            its_expenditure(config, yearly, expenditure, u21, years, year),
             its_case_rate(yearly, u21, years, start),
         ):
             out["its"].append(table)
