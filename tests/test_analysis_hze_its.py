@@ -32,6 +32,7 @@ def test_reproduces_lopez_bernal_2017_sicily_smoking_ban():
     assert 0.85 < fit.term("post").rate_ratio[0] < 0.92
 
 
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
 def test_exact_data_give_exact_coefficients():
     """Counts equal to their expectation: the Poisson fit returns the generating coefficients."""
     time = np.arange(1, 21, dtype=float)
