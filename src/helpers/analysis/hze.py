@@ -99,6 +99,7 @@ class ITSResult:
     table: pd.DataFrame  # year, observed, fitted, counterfactual, gap, gap_low, gap_high
     cumulated_gap: float
     cumulated_ci: tuple[float, float]
+    cumulated_p: float = float("nan")
 
 
 def its_design(years: np.ndarray, start: int) -> np.ndarray:
@@ -221,6 +222,7 @@ def interrupted_time_series(
         table=table,
         cumulated_gap=cum,
         cumulated_ci=(cum - crit * cum_se, cum + crit * cum_se),
+        cumulated_p=float(2 * student_t.sf(abs(cum / cum_se), df)) if cum_se > 0 else float("nan"),
     )
 
 

@@ -185,7 +185,13 @@ def its_expenditure(
             "ITS", "ausgaben_eur", "Trendänderung pro Jahr", res.slope_change, res.slope_ci, res.slope_p, **head
         ),
         _effect_row(
-            "ITS", "ausgaben_eur", "kumulierte Abweichung", res.cumulated_gap, res.cumulated_ci, np.nan, **total
+            "ITS",
+            "ausgaben_eur",
+            "kumulierte Abweichung",
+            res.cumulated_gap,
+            res.cumulated_ci,
+            res.cumulated_p,
+            **total,
         ),
     ]
     return table, rows
