@@ -343,10 +343,15 @@ def _event_panel(rng, treated_pre_slope: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_pretrend_check_flags_built_in_violation():
+def test_pretrend_check_absorbs_a_linear_drift_and_flags_a_dip():
+    # The event study now detrends every unit by its own pre-period trend (comparison communes trend
+    # differently from the city), so a linear pre-drift is absorbed, not a violation; a break in the
+    # last pre-years (a dip before the start) is. More in tests/test_analysis_hze_event.py.
     rng = np.random.default_rng(11)
-    assert H.event_study(_event_panel(rng, 0.04), "u0", 2017, 3).pretrend_violated()
-    assert not H.event_study(_event_panel(rng, 0.0), "u0", 2017, 3).pretrend_violated(alpha=0.01)
+    assert not H.event_study(_event_panel(rng, 0.04), "u0", 2017, 3).pretrend_violated(alpha=0.01)
+    dipped = _event_panel(rng, 0.0)
+    dipped.loc[(dipped["unit"] == "u0") & dipped["year"].isin([2015, 2016]), "y"] -= 0.2
+    assert H.event_study(dipped, "u0", 2017, 3).pretrend_violated()
 
 
 def test_balance_arithmetic_by_hand():
@@ -362,12 +367,10 @@ def test_balance_arithmetic_by_hand():
 
 
 def test_avoided_spending_by_hand():
-    cases = pd.Series([10.0, 20.0], index=[2020, 2021])
-    phase = pd.Series(["early", "late"], index=cases.index)
-    cost = pd.Series({2020: 1000.0, 2021: 1000.0})
-    out = H.avoided_spending(cases, cost, math.log(1.25), math.log(0.8), phase)
-    # early: 10 cases observed at RR 1.25 → 8 without programme → −2 avoided; late: 20 at 0.8 → 25 → +5
-    assert out.loc[2020] == pytest.approx(-2000.0) and out.loc[2021] == pytest.approx(5000.0)
+    kernels = {"early": pd.Series({2020: 1000.0, 2021: 0.0}), "late": pd.Series({2020: 0.0, 2021: 2000.0})}
+    out = H.avoided_spending(kernels, {"early": math.log(1.25), "late": math.log(0.8)})
+    # early: spending 1000 at RR 1,25 → 800 without programme → −200 avoided; late: 2000 at 0,8 → 2500 → +500
+    assert out.loc[2020] == pytest.approx(-200.0) and out.loc[2021] == pytest.approx(500.0)
 
 
 def test_protect_counts_primary_and_secondary():

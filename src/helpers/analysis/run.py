@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.analysis import hze as H
+from helpers.analysis import its
 from helpers.analysis.compare import empirical_bayes, funnel_table
 from helpers.analysis.sozialindex import social_index
 from helpers.analysis.supply import allocate_places, need_supply, places_by_phase, service_rows
@@ -174,154 +175,207 @@ def _prevention_spending(services: pd.DataFrame, programme_start: int, years: li
     return pd.Series({y: float(new.loc[(new["start"].astype(int) <= y) & (end >= y), "cost_eur"].sum()) for y in years})
 
 
-def hze_for_year(config: Config, tables: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]:
-    """Every HzE analysis table for one report year (data up to that year)."""
+def _effect_row(design: str, series: str, term: str, est: float, ci: tuple[float, float], p: float, **extra) -> dict:
+    return {
+        "design": design,
+        "series": series,
+        "term": term,
+        "estimate": est,
+        "ci_low": ci[0],
+        "ci_high": ci[1],
+        "p_value": p,
+        **extra,
+    }
+
+
+def its_expenditure(
+    config: Config, yearly: pd.DataFrame, expenditure: pd.DataFrame, u21: pd.DataFrame, years: np.ndarray, year: int
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Segmented regression of the expenditure per under-21, deflated to prices of ``year`` (the
+    report year). Table and gaps in euros (per-head values times the year's under-21s); level and
+    slope change in euros per under-21."""
     h = config.analysis.hze
-    min_count = config.thresholds.min_cell_count
-    yearly = tables["hze_year"][tables["hze_year"]["year"] <= year]
-    expenditure = tables["hze_expenditure"][tables["hze_expenditure"]["year"] <= year]
-    u21 = _u21(tables["population"])
-    u21 = u21[u21["year"] <= year]
-    out: dict[str, list[pd.DataFrame]] = {k: [] for k in ("desc", "its", "effects", "event", "balance")}
+    prices = H.price_index(years, h.price_growth_per_year, h.price_jumps, h.price_index)
+    nominal = expenditure.groupby("year")["eur"].sum().reindex(years)
+    real = H.deflate(nominal, prices, year)
+    pop = u21.groupby("year")["u21"].sum().reindex(years).to_numpy(float)
+    rho = H.implied_ar1(H.mean_duration_months(yearly), expenditure.groupby("basis")["eur"].sum())
+    res = H.interrupted_time_series(years, real.to_numpy(float), h.programme_start_year, exposure=pop, rho=rho)
+    table = res.table.assign(series="ausgaben_eur", observed_nominal=nominal.to_numpy(float), price_base_year=year)
+    head = {"scale": "eur_real_per_u21", "price_base_year": year, "ar1_rho": rho}
+    total = {"scale": "eur_real", "price_base_year": year, "ar1_rho": rho}
+    rows = [
+        _effect_row("ITS", "ausgaben_eur", "Niveauänderung", res.level_change, res.level_ci, res.level_p, **head),
+        _effect_row(
+            "ITS", "ausgaben_eur", "Trendänderung pro Jahr", res.slope_change, res.slope_ci, res.slope_p, **head
+        ),
+        _effect_row(
+            "ITS",
+            "ausgaben_eur",
+            "kumulierte Abweichung",
+            res.cumulated_gap,
+            res.cumulated_ci,
+            res.cumulated_p,
+            **total,
+        ),
+    ]
+    return table, rows
 
-    # descriptive, protected
-    linked = {
-        "counted": ["eur", "eur_per_case", "eur_per_case_year"],
-        "ended": ["duration_months"],
-        "started": ["age_at_start"],
-    }
-    for by in ("basis", "setting"):
-        d = H.descriptive_by(yearly, expenditure, year, by)
-        d = H.protect_counts(d, ["counted", "bestand_3112", "ended", "started"], min_count, linked)
-        out["desc"].append(d.rename(columns={by: "group"}).assign(by=by))
-    total = H.descriptive_by(yearly.assign(all="Insgesamt"), expenditure.assign(all="Insgesamt"), year, "all")
-    city_u21 = float(u21[u21["year"] == year]["u21"].sum())
-    total["eur_per_u21"] = total["eur"] / city_u21
-    total["cases_per_10000"] = total["counted"] / city_u21 * 10_000
-    out["desc"].append(total.rename(columns={"all": "group"}).assign(by="gesamt"))
 
-    # ITS on expenditure and case rates
-    years = np.array(sorted(yearly["year"].unique()))
-    series = {
-        "ausgaben_eur": expenditure.groupby("year")["eur"].sum().reindex(years).to_numpy(float),
-        "faelle_je_10000": (
-            yearly.groupby("year")["counted"].sum().reindex(years)
-            / u21.groupby("year")["u21"].sum().reindex(years)
-            * 1e4
-        ).to_numpy(float),
-    }
-    can_its = (years < h.programme_start_year).sum() >= 3 and (years >= h.programme_start_year).sum() >= 3
-    for name, values in series.items():
-        if not can_its:
-            continue
-        its = H.interrupted_time_series(years, values, h.programme_start_year)
-        out["its"].append(its.table.assign(series=name))
-        for term, est, ci, p in (
-            ("Niveauänderung", its.level_change, its.level_ci, its.level_p),
-            ("Trendänderung pro Jahr", its.slope_change, its.slope_ci, its.slope_p),
-            ("kumulierte Abweichung", its.cumulated_gap, its.cumulated_ci, np.nan),
-        ):
-            out["effects"].append(
-                pd.DataFrame(
-                    [
-                        {
-                            "design": "ITS",
-                            "series": name,
-                            "term": term,
-                            "estimate": est,
-                            "ci_low": ci[0],
-                            "ci_high": ci[1],
-                            "p_value": p,
-                        }
-                    ]
-                )
-            )
+def its_case_rate(
+    yearly: pd.DataFrame, u21: pd.DataFrame, years: np.ndarray, start: int
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Quasi-Poisson segmented regression of the cases (Bestand + ended) with offset log(u21)
+    and AR(1) errors whose correlation is implied by the case durations (``H.implied_ar1``).
 
-    # DiD within the city
-    starts = H.treatment_starts(tables["services"], h.programme_types, h.programme_start_year)
+    Level and slope change are log rate ratios; the gaps are in cases per 10,000 under-21s.
+    """
+    counts = yearly.groupby("year")["counted"].sum().reindex(years).to_numpy(float)
+    pop = u21.groupby("year")["u21"].sum().reindex(years).to_numpy(float)
+    design = its.its_design(years.astype(float), start, slope_change=True)
+    rho = H.implied_ar1(H.mean_duration_months(yearly), yearly.groupby("basis")["counted"].sum())
+    fit = its.fit_poisson_its(counts, design, pop, errors="ar1", use_t=True, scale_floor=1.0, rho=rho)
+    gaps = its.gap_table(fit, per=1e4)
+    table = pd.DataFrame({"year": years, "observed": counts / pop * 1e4}).join(gaps.drop(columns="_grad"))
+    table["series"] = "faelle_je_10000"
+    level, slope = fit.term("post"), fit.term("post_time")
+    cum = its.cumulated_gap(fit, gaps, years >= start)
+    extra = {"scale": "log_rr", "ar1_rho": rho}
+    rows = [
+        _effect_row("ITS", "faelle_je_10000", "Niveauänderung", level.estimate, level.ci, level.p_value, **extra),
+        _effect_row(
+            "ITS", "faelle_je_10000", "Trendänderung pro Jahr", slope.estimate, slope.ci, slope.p_value, **extra
+        ),
+        _effect_row(
+            "ITS",
+            "faelle_je_10000",
+            "kumulierte Abweichung",
+            cum.estimate,
+            cum.ci,
+            cum.p_value,
+            scale="per_10000",
+            ar1_rho=rho,
+        ),
+    ]
+    return table, rows
+
+
+def new_cases_without_28(yearly: pd.DataFrame, u21: pd.DataFrame) -> pd.DataFrame:
+    """New cases (begonnene Hilfen) without § 28 per year × Stadtteil with the under-21s."""
     new = yearly[yearly["basis"] != "28"].groupby(["year", "stadtteil_code"], as_index=False)["started"].sum()
-    new = new.rename(columns={"stadtteil_code": "area_code", "started": "cases"}).merge(u21, on=["year", "area_code"])
+    return new.rename(columns={"stadtteil_code": "area_code", "started": "cases"}).merge(u21, on=["year", "area_code"])
+
+
+def did_part(
+    config: Config, tables: dict[str, pd.DataFrame], new: pd.DataFrame, starts: dict[str, int], years: np.ndarray
+) -> tuple[H.DiDResult | None, list[dict]]:
+    """Within-city DiD with wild-cluster-bootstrap inference (None if too early or too few clusters)."""
+    h = config.analysis.hze
     internal = tables["indicators_internal"]
     cov = internal[(internal["indicator_id"] == "sgb2_u15") & (internal["area_level"] == "stadtteil")]
-    cov = cov[["year", "area_code", "value"]]
-    did = None
     late_years = [y for y in years if any(y - s >= h.lag_years for s in starts.values())]
     n_treated = sum(1 for c in new["area_code"].unique() if c in starts)
     n_control = new["area_code"].nunique() - n_treated
     # wild cluster bootstrap needs enough clusters on both sides (MIN_CLUSTERS each)
-    if late_years and n_treated >= MIN_CLUSTERS and n_control >= MIN_CLUSTERS:
-        panel = H.did_panel(new, cov, starts, h.lag_years)
-        did = H.did_within_city(panel, h.bootstrap_draws, h.seed)
-        for term, wb in (("spät (ab Verzögerung)", did.late), ("früh (erste Jahre)", did.early)):
-            out["effects"].append(
-                pd.DataFrame(
-                    [
-                        {
-                            "design": "DiD Stadtteile",
-                            "series": "neue_faelle_ohne_28",
-                            "term": term,
-                            "estimate": wb.estimate,
-                            "ci_low": wb.ci[0],
-                            "ci_high": wb.ci[1],
-                            "p_value": wb.p_value,
-                            "n_treated": did.n_treated,
-                            "n_control": did.n_control,
-                        }
-                    ]
-                )
-            )
+    if not late_years or n_treated < MIN_CLUSTERS or n_control < MIN_CLUSTERS:
+        return None, []
+    panel = H.did_panel(new, cov[["year", "area_code", "value"]], starts, h.lag_years)
+    did = H.did_within_city(panel, h.bootstrap_draws, h.seed)
+    rows = [
+        _effect_row(
+            "DiD Stadtteile",
+            "neue_faelle_ohne_28",
+            term,
+            wb.estimate,
+            wb.ci,
+            wb.p_value,
+            n_treated=did.n_treated,
+            n_control=did.n_control,
+            scale="log_rr",
+        )
+        for term, wb in (("spät (ab Verzögerung)", did.late), ("früh (erste Jahre)", did.early))
+    ]
+    return did, rows
 
-    # event study against comparison communes that did not join
-    comp = tables["comparison"]
-    comp = comp[(comp["year"] <= year) & comp["joined"].isna()]
-    own = yearly.groupby("year")["counted"].sum() / u21.groupby("year")["u21"].sum()
+
+def event_part(
+    config: Config, comparison: pd.DataFrame, new: pd.DataFrame, year: int
+) -> tuple[pd.DataFrame | None, list[dict]]:
+    """Event study of the city's new cases without § 28 per u21 against communes that never joined."""
+    h = config.analysis.hze
+    comp = comparison[(comparison["year"] <= year) & comparison["joined"].isna()]
+    own = new.groupby("year")[["cases", "u21"]].sum()
     ev_panel = pd.concat(
         [
             pd.DataFrame({"unit": comp["ags"], "year": comp["year"], "y": np.log(comp["hze_cases"] / comp["u21"])}),
-            pd.DataFrame({"unit": config.commune.ags, "year": own.index, "y": np.log(own.to_numpy())}),
+            pd.DataFrame({"unit": config.commune.ags, "year": own.index, "y": np.log(own["cases"] / own["u21"])}),
         ],
         ignore_index=True,
     )
-    if (years < h.programme_start_year).sum() >= 3 and year >= h.programme_start_year:
-        ev = H.event_study(ev_panel, config.commune.ags, h.programme_start_year, h.lag_years)
-        out["event"].append(ev.table)
-        out["effects"].append(
-            pd.DataFrame(
-                [
-                    {
-                        "design": "Ereignisstudie",
-                        "series": "faelle_je_u21",
-                        "term": "Vorperioden (F-Test)",
-                        "p_value": ev.pre_f_p,
-                    },
-                    {
-                        "design": "Ereignisstudie",
-                        "series": "faelle_je_u21",
-                        "term": "Vortrend pro Jahr",
-                        "estimate": ev.pre_slope,
-                        "p_value": ev.pre_slope_p,
-                    },
-                    {
-                        "design": "Ereignisstudie",
-                        "series": "faelle_je_u21",
-                        "term": "Mittel nach Verzögerung",
-                        "estimate": ev.post_mean,
-                        "ci_low": ev.post_ci[0],
-                        "ci_high": ev.post_ci[1],
-                    },
-                ]
-            )
-        )
+    n_pre = (own.index < h.programme_start_year).sum()
+    if n_pre < h.pretest_years + 3 or year < h.programme_start_year or comp["ags"].nunique() < 3:
+        return None, []
+    ev = H.event_study(ev_panel, config.commune.ags, h.programme_start_year, h.lag_years, h.pretest_years)
+    series, design = "neue_faelle_ohne_28_je_u21", "Ereignisstudie"
+    extra = {"n_control": ev.n_placebos}
+    rows = [
+        _effect_row(
+            design, series, "Vorperioden (F-Test)", np.nan, (np.nan, np.nan), ev.pre_f_p, p_rank=ev.pre_rank_p, **extra
+        ),
+        _effect_row(design, series, "Vortrend pro Jahr", ev.pre_slope, (np.nan, np.nan), np.nan, **extra),
+        _effect_row(
+            design,
+            series,
+            "Mittel nach Verzögerung",
+            ev.post_mean,
+            ev.post_ci,
+            ev.post_p,
+            p_rank=ev.post_rank_p,
+            scale="log_rr",
+            **extra,
+        ),
+    ]
+    return ev.table, rows
 
-    # balance
+
+def hze_for_year(config: Config, tables: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]:
+    """Every HzE analysis table for one report year (data up to that year)."""
+    h = config.analysis.hze
+    yearly = tables["hze_year"][tables["hze_year"]["year"] <= year]
+    expenditure = tables["hze_expenditure"][tables["hze_expenditure"]["year"] <= year]
+    u21 = _u21(tables["population"])
+    u21 = u21[u21["year"] <= year]
+    out: dict[str, list] = {k: [] for k in ("desc", "its", "effects", "event", "balance")}
+    out["desc"] = _descriptive(config, yearly, expenditure, u21, year)
+
+    years = np.array(sorted(yearly["year"].unique()))
+    start = h.programme_start_year
+    if (years < start).sum() >= 3 and (years >= start).sum() >= 3:
+        for table, rows in (
+            its_expenditure(config, yearly, expenditure, u21, years, year),
+            its_case_rate(yearly, u21, years, start),
+        ):
+            out["its"].append(table)
+            out["effects"].extend(rows)
+
+    starts = H.treatment_starts(tables["services"], h.programme_types, start)
+    new = new_cases_without_28(yearly, u21)
+    did, rows = did_part(config, tables, new, starts, years)
+    out["effects"].extend(rows)
+    ev_table, rows = event_part(config, tables["comparison"], new, year)
+    out["effects"].extend(rows)
+    if ev_table is not None:
+        out["event"].append(ev_table)
     if did is not None:
-        spending = _prevention_spending(tables["services"], h.programme_start_year, [int(y) for y in years])
-        out["balance"].append(_balance_scenarios(config, spending, yearly, expenditure, new, starts, did))
+        spending = _prevention_spending(tables["services"], start, [int(y) for y in years])
+        out["balance"].append(_balance_scenarios(config, spending, yearly, expenditure, starts, did))
 
     frames = {
         "hze_descriptive": out["desc"],
         "hze_its": out["its"],
-        "hze_effects": out["effects"],
+        "hze_effects": [pd.DataFrame(out["effects"], columns=EFFECT_COLUMNS + _extra_columns(out["effects"]))]
+        if out["effects"]
+        else [],
         "hze_event_study": out["event"],
         "hze_balance": out["balance"],
     }
@@ -332,61 +386,109 @@ def hze_for_year(config: Config, tables: dict[str, pd.DataFrame], year: int) -> 
     }
 
 
+def _extra_columns(rows: list[dict]) -> list[str]:
+    seen: list[str] = []
+    for row in rows:
+        seen += [k for k in row if k not in EFFECT_COLUMNS and k not in seen]
+    return seen
+
+
+def _descriptive(
+    config: Config, yearly: pd.DataFrame, expenditure: pd.DataFrame, u21: pd.DataFrame, year: int
+) -> list[pd.DataFrame]:
+    """City figures by basis, setting and in total, with small counts protected."""
+    min_count = config.thresholds.min_cell_count
+    linked = {
+        "counted": ["eur", "eur_per_case", "eur_per_case_year"],
+        "ended": ["duration_months"],
+        "started": ["age_at_start"],
+    }
+    out = []
+    for by in ("basis", "setting"):
+        d = H.descriptive_by(yearly, expenditure, year, by)
+        d = H.protect_counts(d, ["counted", "bestand_3112", "ended", "started"], min_count, linked)
+        out.append(d.rename(columns={by: "group"}).assign(by=by))
+    total = H.descriptive_by(yearly.assign(all="Insgesamt"), expenditure.assign(all="Insgesamt"), year, "all")
+    city_u21 = float(u21[u21["year"] == year]["u21"].sum())
+    total["eur_per_u21"] = total["eur"] / city_u21
+    total["cases_per_10000"] = total["counted"] / city_u21 * 10_000
+    out.append(total.rename(columns={"all": "group"}).assign(by="gesamt"))
+    return out
+
+
+def balance_kernels(
+    config: Config, yearly: pd.DataFrame, expenditure: pd.DataFrame, starts: dict[str, int], years: list[int]
+) -> dict[str, pd.Series]:
+    """Spending (per payment year) caused by the observed new cases of treated Stadtteile, per phase.
+
+    Each case's cost is spread over its expected duration (mean duration of its Hilfeart, see
+    ``H.duration_profile``) at the cost per case-year of its Hilfeart in the year of payment.
+    Late phase: the mix of all Hilfearten without § 28; early phase: the extra cases are of the
+    settings in ``early_extra_settings`` (ambulant), so they are costed at that mix.
+    """
+    h = config.analysis.hze
+    new = yearly[(yearly["basis"] != "28") & yearly["stadtteil_code"].isin(starts)].copy()
+    since = new["year"] - new["stadtteil_code"].map(starts)
+    new = new[since >= 0].assign(phase=np.where(since[since >= 0] >= h.lag_years, "late", "early"))
+    cost_year = H.cost_per_case_year(yearly, expenditure)
+    durations = H.mean_duration_months(yearly)
+    kernels = {}
+    for phase in ("early", "late"):
+        part = new[new["phase"] == phase]
+        mix = part if phase == "late" else part[part["setting"].isin(h.early_extra_settings)]
+        by_basis = mix.groupby("basis")["started"].sum()
+        shares = by_basis / by_basis.sum() if by_basis.sum() > 0 else by_basis
+        unit = H.unit_cost_matrix(shares, durations, cost_year, years)
+        kernels[phase] = H.spending_kernel(part.groupby("year")["started"].sum(), unit)
+    return kernels
+
+
 def _balance_scenarios(
     config: Config,
     spending: pd.Series,
     yearly: pd.DataFrame,
     expenditure: pd.DataFrame,
-    new: pd.DataFrame,
     starts: dict[str, int],
     did: H.DiDResult,
 ) -> pd.DataFrame:
     """Cumulated balance for the base case, its bootstrap band and the sensitivity scenarios."""
     h = config.analysis.hze
+    years = sorted(int(y) for y in spending.index)
     programme = spending[spending.index >= h.programme_start_year]
-    no28 = yearly[yearly["basis"] != "28"]
-    cost_per_case = (
-        expenditure[expenditure["basis"] != "28"].groupby("year")["eur"].sum() / no28.groupby("year")["started"].sum()
-    )
-    treated = new[new["area_code"].isin(starts)].copy()
-    since = treated["year"] - treated["area_code"].map(starts)
-    treated = treated[since >= 0]
-    phase = np.where(since[since >= 0] >= h.lag_years, "late", "early")
-    cases = pd.Series(treated["cases"].to_numpy(float), index=treated["year"].to_numpy())
-    phase_s = pd.Series(phase, index=cases.index)
+    kernels = balance_kernels(config, yearly, expenditure, starts, years)
+    est = {"early": did.early.estimate, "late": did.late.estimate}
 
-    def run(early: float, late: float, cost_factor: float, prev_factor: float, rate: float) -> pd.DataFrame:
-        avoided = H.avoided_spending(cases, cost_per_case * cost_factor, early, late, phase_s)
+    def run(coefs: dict[str, float], cost_factor: float, prev_factor: float, rate: float) -> pd.DataFrame:
+        avoided = H.avoided_spending({p: k * cost_factor for p, k in kernels.items()}, coefs)
         return H.balance(programme * prev_factor, avoided, rate, h.programme_start_year)
 
-    base = run(did.early.estimate, did.late.estimate, 1.0, 1.0, h.discount_rate)
-    # bootstrap band, vectorised: avoided_y = E_y·(exp(−β_early) − 1) + L_y·(exp(−β_late) − 1)
-    weighted = cases * cost_per_case.reindex(cases.index).to_numpy()
-    by_phase = weighted.groupby([weighted.index, phase_s.to_numpy()]).sum().unstack(fill_value=0.0)
-    by_phase = by_phase.reindex(base["year"], fill_value=0.0)
-    e_y = by_phase.get("early", pd.Series(0.0, by_phase.index)).to_numpy()
-    l_y = by_phase.get("late", pd.Series(0.0, by_phase.index)).to_numpy()
+    base = run(est, 1.0, 1.0, h.discount_rate)
     draws, terms = did.late.draws, did.late.terms
-    early_draws, late_draws = draws[:, terms.index("early")], draws[:, terms.index("late")]
-    avoided = np.outer(np.expm1(-early_draws), e_y) + np.outer(np.expm1(-late_draws), l_y)
+    k_e = kernels["early"].reindex(base["year"], fill_value=0.0).to_numpy()
+    k_l = kernels["late"].reindex(base["year"], fill_value=0.0).to_numpy()
+    avoided = np.outer(np.expm1(-draws[:, terms.index("early")]), k_e)
+    avoided += np.outer(np.expm1(-draws[:, terms.index("late")]), k_l)
     factor = (1 + h.discount_rate) ** -(base["year"].to_numpy() - h.programme_start_year)
     cum = np.cumsum((avoided - base["prevention_eur"].to_numpy()) * factor, axis=1)
     base["cum_net_low"] = np.quantile(cum, 0.025, axis=0)
     base["cum_net_high"] = np.quantile(cum, 0.975, axis=0)
     base["scenario"] = "Basis"
+    half = {p: v / 2 for p, v in est.items()}
+    other_rate = ("ohne Abzinsung", 0.0) if h.discount_rate > 0 else ("Abzinsung 3 %", 0.03)
     scenarios = [base]
     for label, args in (
-        ("Effekt nur halb so groß", (did.early.estimate / 2, did.late.estimate / 2, 1.0, 1.0, h.discount_rate)),
-        ("kein früher Mehraufwand", (0.0, did.late.estimate, 1.0, 1.0, h.discount_rate)),
-        ("Kosten je Fall −25 %", (did.early.estimate, did.late.estimate, 0.75, 1.0, h.discount_rate)),
-        ("Kosten je Fall +25 %", (did.early.estimate, did.late.estimate, 1.25, 1.0, h.discount_rate)),
-        ("Präventionskosten +25 %", (did.early.estimate, did.late.estimate, 1.0, 1.25, h.discount_rate)),
-        ("Abzinsung 3 %", (did.early.estimate, did.late.estimate, 1.0, 1.0, 0.03)),
+        ("Effekt nur halb so groß", (half, 1.0, 1.0, h.discount_rate)),
+        ("kein früher Mehraufwand", ({"early": 0.0, "late": est["late"]}, 1.0, 1.0, h.discount_rate)),
+        ("Kosten je Fall −25 %", (est, 0.75, 1.0, h.discount_rate)),
+        ("Kosten je Fall +25 %", (est, 1.25, 1.0, h.discount_rate)),
+        ("Präventionskosten +25 %", (est, 1.0, 1.25, h.discount_rate)),
+        (other_rate[0], (est, 1.0, 1.0, other_rate[1])),
     ):
         scenarios.append(run(*args).assign(scenario=label))
     share_be = [H.break_even_year(pd.Series(c, index=base["year"])) is not None for c in cum]
     out = pd.concat(scenarios, ignore_index=True)
     out["share_draws_break_even"] = float(np.mean(share_be))
+    out["discount_rate"] = h.discount_rate
     return out
 
 

@@ -203,6 +203,15 @@ class HzeAnalysis(_Strict):
     # service types of the Präventionskette programme: a Stadtteil counts as treated (DiD) from the
     # first such service started in or after the programme start (Präventionsangebote source, column type)
     programme_types: list[str] = ["Elterncafé", "Sprachförderung", "Schulsozialarbeit", "Quartiersarbeit"]
+    # price index of HzE costs for deflating (ITS) : explicit values per year (any base) win; other
+    # years follow the yearly growth and one-off jumps (year -> rate). See config/leverkusen.yml.
+    price_growth_per_year: float = Field(default=0.03, ge=-0.1, le=0.2)
+    price_jumps: dict[int, float] = {2023: 0.08}
+    price_index: dict[int, float] = {}
+    # settings (ambulant / teilstationär / stationär) of the extra cases found early (costed at their mix)
+    early_extra_settings: list[str] = ["ambulant"]
+    # event study: last pre-years held out for the joint pre-trend test
+    pretest_years: int = Field(default=2, ge=1, le=5)
 
 
 class Analysis(_Strict):
