@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.analysis.run import hze_for_year
-from helpers.config import Config, load_config
+from helpers.core.config import Config, load_config
 from helpers.sources.hze import SETTING
 from helpers.synth import load_generator_params, source_rng
 from helpers.synth import world as w
@@ -287,17 +287,17 @@ def estimates(out: dict[str, pd.DataFrame]) -> dict[str, float]:
     e = out["hze_effects"].set_index(["design", "series", "term"])
     row = {}
     for key, idx in {
-        "its_eur_cum": ("ITS", "ausgaben_eur", "kumulierte Abweichung"),
-        "its_rate_cum": ("ITS", "faelle_je_10000", "kumulierte Abweichung"),
-        "did_late": ("DiD Stadtteile", "neue_faelle_ohne_28", "spät (ab Verzögerung)"),
-        "event_post": ("Ereignisstudie", "neue_faelle_ohne_28_je_u21", "Mittel nach Verzögerung"),
+        "its_eur_cum": ("its", "ausgaben_eur", "cumulated_gap"),
+        "its_rate_cum": ("its", "faelle_je_10000", "cumulated_gap"),
+        "did_late": ("did", "neue_faelle_ohne_28", "late"),
+        "event_post": ("event_study", "neue_faelle_ohne_28_je_u21", "post_mean"),
     }.items():
         r = e.loc[idx]
         row |= {f"{key}_est": r["estimate"], f"{key}_low": r["ci_low"], f"{key}_high": r["ci_high"]}
         row[f"{key}_p"] = r["p_value"]
-    row["event_pretest_p"] = e.loc[("Ereignisstudie", "neue_faelle_ohne_28_je_u21", "Vorperioden (F-Test)"), "p_value"]
+    row["event_pretest_p"] = e.loc[("event_study", "neue_faelle_ohne_28_je_u21", "pretrend_joint"), "p_value"]
     bal = out["hze_balance"]
-    base = bal[bal["scenario"] == "Basis"].sort_values("year").iloc[-1]
+    base = bal[bal["scenario"] == "base"].sort_values("year").iloc[-1]
     row |= {
         "balance_cum_avoided_est": base["cum_avoided_eur"],
         "balance_cum_net_low": base["cum_net_low"],

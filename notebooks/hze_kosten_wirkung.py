@@ -34,7 +34,7 @@ effects = ctx.year_table("hze_effects")
 event = ctx.year_table("hze_event_study")
 balance = ctx.year_table("hze_balance")
 source = ctx.source_line(ctx.config.sources["hze_cases"].holder, ctx.config.sources["hze_expenditure"].holder)
-base = balance.query("scenario == 'Basis'") if len(balance) else balance
+base = balance.query("scenario == 'base'") if len(balance) else balance
 
 # %%
 display(

@@ -316,7 +316,7 @@ def test_did_recovers_effect_on_sample_data(sample_tables):
 
     cfg = load_config(ROOT_CONFIG)
     effects = hze_for_year(cfg, sample_tables, 2025)["hze_effects"]
-    row = effects[effects["term"] == "spät (ab Verzögerung)"].iloc[0]
+    row = effects[effects["term"] == "late"].iloc[0]
     truth = math.log(0.88)  # config/sample_leverkusen.yml: hze.effect.late_rr
     assert row["ci_low"] <= truth <= row["ci_high"]
     assert abs(row["estimate"] - truth) < 0.1
@@ -394,13 +394,13 @@ def test_generated_texts_follow_the_intervals():
 
     def effects(low: float, high: float) -> pd.DataFrame:
         rows = [
-            ("spät (ab Verzögerung)", -0.2, low, high, 0.01),
-            ("früh (erste Jahre)", 0.05, -0.1, 0.2, 0.5),
+            ("late", -0.2, low, high, 0.01),
+            ("early", 0.05, -0.1, 0.2, 0.5),
         ]
         return pd.DataFrame(
             [
                 {
-                    "design": "DiD Stadtteile",
+                    "design": "did",
                     "term": t,
                     "estimate": e,
                     "ci_low": lo,

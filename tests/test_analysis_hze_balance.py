@@ -10,7 +10,7 @@ import pytest
 
 from helpers.analysis import hze as H
 from helpers.analysis.run import balance_kernels
-from helpers.config import load_config
+from helpers.core.config import load_config
 from helpers.synth import load_generator_params
 from helpers.synth import world as w
 

@@ -205,14 +205,12 @@ def its_expenditure(
     head = {"scale": "eur_real_per_u21", "price_base_year": year, "ar1_rho": rho}
     total = {"scale": "eur_real", "price_base_year": year, "ar1_rho": rho}
     rows = [
-        _effect_row("ITS", "ausgaben_eur", "Niveauänderung", res.level_change, res.level_ci, res.level_p, **head),
+        _effect_row("its", "ausgaben_eur", "level_change", res.level_change, res.level_ci, res.level_p, **head),
+        _effect_row("its", "ausgaben_eur", "slope_change", res.slope_change, res.slope_ci, res.slope_p, **head),
         _effect_row(
-            "ITS", "ausgaben_eur", "Trendänderung pro Jahr", res.slope_change, res.slope_ci, res.slope_p, **head
-        ),
-        _effect_row(
-            "ITS",
+            "its",
             "ausgaben_eur",
-            "kumulierte Abweichung",
+            "cumulated_gap",
             res.cumulated_gap,
             res.cumulated_ci,
             res.cumulated_p,
@@ -242,14 +240,12 @@ def its_case_rate(
     cum = its.cumulated_gap(fit, gaps, years >= start)
     extra = {"scale": "log_rr", "ar1_rho": rho}
     rows = [
-        _effect_row("ITS", "faelle_je_10000", "Niveauänderung", level.estimate, level.ci, level.p_value, **extra),
+        _effect_row("its", "faelle_je_10000", "level_change", level.estimate, level.ci, level.p_value, **extra),
+        _effect_row("its", "faelle_je_10000", "slope_change", slope.estimate, slope.ci, slope.p_value, **extra),
         _effect_row(
-            "ITS", "faelle_je_10000", "Trendänderung pro Jahr", slope.estimate, slope.ci, slope.p_value, **extra
-        ),
-        _effect_row(
-            "ITS",
+            "its",
             "faelle_je_10000",
-            "kumulierte Abweichung",
+            "cumulated_gap",
             cum.estimate,
             cum.ci,
             cum.p_value,
@@ -283,7 +279,7 @@ def did_part(
     did = H.did_within_city(panel, h.bootstrap_draws, h.seed)
     rows = [
         _effect_row(
-            "DiD Stadtteile",
+            "did",
             "neue_faelle_ohne_28",
             term,
             wb.estimate,
@@ -293,7 +289,7 @@ def did_part(
             n_control=did.n_control,
             scale="log_rr",
         )
-        for term, wb in (("spät (ab Verzögerung)", did.late), ("früh (erste Jahre)", did.early))
+        for term, wb in (("late", did.late), ("early", did.early))
     ]
     return did, rows
 
@@ -316,17 +312,17 @@ def event_part(
     if n_pre < h.pretest_years + 3 or year < h.programme_start_year or comp["ags"].nunique() < 3:
         return None, []
     ev = H.event_study(ev_panel, config.commune.ags, h.programme_start_year, h.lag_years, h.pretest_years)
-    series, design = "neue_faelle_ohne_28_je_u21", "Ereignisstudie"
+    series, design = "neue_faelle_ohne_28_je_u21", "event_study"
     extra = {"n_control": ev.n_placebos}
     rows = [
         _effect_row(
-            design, series, "Vorperioden (F-Test)", np.nan, (np.nan, np.nan), ev.pre_f_p, p_rank=ev.pre_rank_p, **extra
+            design, series, "pretrend_joint", np.nan, (np.nan, np.nan), ev.pre_f_p, p_rank=ev.pre_rank_p, **extra
         ),
-        _effect_row(design, series, "Vortrend pro Jahr", ev.pre_slope, (np.nan, np.nan), np.nan, **extra),
+        _effect_row(design, series, "pretrend_slope", ev.pre_slope, (np.nan, np.nan), np.nan, **extra),
         _effect_row(
             design,
             series,
-            "Mittel nach Verzögerung",
+            "post_mean",
             ev.post_mean,
             ev.post_ci,
             ev.post_p,
@@ -472,16 +468,16 @@ def _balance_scenarios(
     cum = np.cumsum((avoided - base["prevention_eur"].to_numpy()) * factor, axis=1)
     base["cum_net_low"] = np.quantile(cum, 0.025, axis=0)
     base["cum_net_high"] = np.quantile(cum, 0.975, axis=0)
-    base["scenario"] = "Basis"
+    base["scenario"] = "base"
     half = {p: v / 2 for p, v in est.items()}
-    other_rate = ("ohne Abzinsung", 0.0) if h.discount_rate > 0 else ("Abzinsung 3 %", 0.03)
+    other_rate = ("no_discounting", 0.0) if h.discount_rate > 0 else ("discount_3", 0.03)
     scenarios = [base]
     for label, args in (
-        ("Effekt nur halb so groß", (half, 1.0, 1.0, h.discount_rate)),
-        ("kein früher Mehraufwand", ({"early": 0.0, "late": est["late"]}, 1.0, 1.0, h.discount_rate)),
-        ("Kosten je Fall −25 %", (est, 0.75, 1.0, h.discount_rate)),
-        ("Kosten je Fall +25 %", (est, 1.25, 1.0, h.discount_rate)),
-        ("Präventionskosten +25 %", (est, 1.0, 1.25, h.discount_rate)),
+        ("half_effect", (half, 1.0, 1.0, h.discount_rate)),
+        ("no_early_cost", ({"early": 0.0, "late": est["late"]}, 1.0, 1.0, h.discount_rate)),
+        ("case_cost_minus_25", (est, 0.75, 1.0, h.discount_rate)),
+        ("case_cost_plus_25", (est, 1.25, 1.0, h.discount_rate)),
+        ("prevention_cost_plus_25", (est, 1.0, 1.25, h.discount_rate)),
         (other_rate[0], (est, 1.0, 1.0, other_rate[1])),
     ):
         scenarios.append(run(*args).assign(scenario=label))

@@ -199,7 +199,7 @@ class HzeAnalysis(_Strict):
     lag_years: int = Field(default=3, ge=0, le=10)
     bootstrap_draws: int = Field(default=999, ge=99)
     seed: int = 20161216
-    discount_rate: float = Field(default=0.0, ge=0.0, le=0.1)
+    discount_rate: float = Field(default=0.03, ge=0.0, le=0.1)
     # service types of the Präventionskette programme: a Stadtteil counts as treated (DiD) from the
     # first such service started in or after the programme start (Präventionsangebote source, column type)
     programme_types: list[str] = ["Elterncafé", "Sprachförderung", "Schulsozialarbeit", "Quartiersarbeit"]

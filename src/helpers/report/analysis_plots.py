@@ -151,8 +151,8 @@ def event_study_chart(table: pd.DataFrame, lag: int, title: str, source: str) ->
         ax.axhline(0, color=GREY, linewidth=0.8)
         ax.axvline(-0.5, color=GREY, linewidth=0.8, linestyle="--")
         ax.axvspan(lag - 0.5, t["event_time"].max() + 0.5, color=ORANGE, alpha=0.1, label="erwartete Wirkung")
-        xlabel = "Jahre seit Programmstart (−1 = Referenzjahr)"
-        _finish_year_axes(fig, ax, title, xlabel, "Abweichung in % (Fälle je u21)", source, 0, "best")
+        xlabel = "Jahre seit Programmstart (Abweichung vom eigenen Trend vor dem Start)"
+        _finish_year_axes(fig, ax, title, xlabel, "Abweichung in % (neue Hilfen ohne § 28 je u21)", source, 0, "best")
     return fig
 
 

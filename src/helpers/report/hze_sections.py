@@ -14,6 +14,7 @@ from IPython.display import HTML
 from helpers.analysis.hze import break_even_year
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
 from helpers.report.display import table_html
+from helpers.report.labels import DID_TERM, SCENARIO
 
 # --- HzE ------------------------------------------------------------------------------------
 
@@ -59,45 +60,49 @@ def _ci_text(low: float, high: float, decimals: int = 0) -> str:
 
 def its_text(effects: pd.DataFrame, start: int) -> str:
     """German reading of the ITS on expenditure and case rates."""
-    e = effects[effects["design"] == "ITS"].set_index(["series", "term"])
+    e = effects[effects["design"] == "its"].set_index(["series", "term"])
     if e.empty:
         return "Für eine unterbrochene Zeitreihe liegen vor oder nach dem Programmstart zu wenige Jahre vor."
-    cum = e.loc[("ausgaben_eur", "kumulierte Abweichung")]
-    rate = e.loc[("faelle_je_10000", "Trendänderung pro Jahr")]
+    cum = e.loc[("ausgaben_eur", "cumulated_gap")]
+    rate = e.loc[("faelle_je_10000", "slope_change")]
+    prices = int(cum["price_base_year"]) if "price_base_year" in cum and pd.notna(cum["price_base_year"]) else start
     sig = cum["ci_high"] < 0 or cum["ci_low"] > 0
     text = (
         f"Gegenüber der Fortschreibung des Trends vor {start} lagen die HzE-Ausgaben seit {start} zusammen um "
-        f"{fmt_number(cum['estimate'] / 1e6, 1)} Mio. EUR {'niedriger' if cum['estimate'] < 0 else 'höher'} "
-        f"(95-%-Intervall {_ci_text(cum['ci_low'] / 1e6, cum['ci_high'] / 1e6, 1)} Mio. EUR). "
+        f"{fmt_number(abs(cum['estimate']) / 1e6, 1)} Mio. € {'niedriger' if cum['estimate'] < 0 else 'höher'} "
+        f"(in Preisen von {prices}; 95-%-Intervall {_ci_text(cum['ci_low'] / 1e6, cum['ci_high'] / 1e6, 1)} "
+        "Mio. €). "
     )
     text += (
-        "Diese Abweichung ist statistisch gesichert. "
+        "Diese Abweichung ist statistisch erkennbar. "
         if sig
         else "Das Intervall schließt „keine Abweichung“ ein; die Zeitreihe allein belegt also keine Wirkung. "
     )
     text += (
-        f"Die Fallzahl je 10.000 unter 21-Jährige änderte ihren Trend um {fmt_change(rate['estimate'], 1)} pro Jahr "
-        f"({_ci_text(rate['ci_low'], rate['ci_high'], 1)}). Eine Zeitreihe ohne Vergleichsgruppe kann Programmwirkung "
-        "nicht von gleichzeitigen Entwicklungen (Preise, Gesetzesänderungen, Zuwanderung) trennen."
+        f"Die Rate der Hilfen je unter 21-Jährige änderte ihren Trend um "
+        f"{rr_text(rate['estimate'], rate['ci_low'], rate['ci_high'], 1)} pro Jahr. Preissteigerungen sind "
+        "herausgerechnet und die Ausgaben je unter 21-Jährigen modelliert; eine Zeitreihe ohne Vergleichsgruppe kann "
+        "Programmwirkung aber nicht von gleichzeitigen Entwicklungen (Gesetzesänderungen, Zuwanderung) trennen."
     )
     return text
 
 
-def rr_text(estimate: float, low: float, high: float) -> str:
+def rr_text(estimate: float, low: float, high: float, decimals: int = 0) -> str:
     """'−12 % (−25 % bis +2 %)' from a log rate ratio and its interval."""
     pct = [100 * np.expm1(v) for v in (estimate, low, high)]
-    return f"{fmt_change(pct[0], 0, ' %')} ({fmt_change(pct[1], 0, ' %')} bis {fmt_change(pct[2], 0, ' %')})"
+    d = decimals
+    return f"{fmt_change(pct[0], d, ' %')} ({fmt_change(pct[1], d, ' %')} bis {fmt_change(pct[2], d, ' %')})"
 
 
 def did_text(effects: pd.DataFrame, lag: int) -> str:
     """German reading of the within-city DiD."""
-    d = effects[effects["design"] == "DiD Stadtteile"].set_index("term")
+    d = effects[effects["design"] == "did"].set_index("term")
     if d.empty:
         return (
             "Für den Vergleich von Stadtteilen mit und ohne Präventionsangebote ist es noch zu früh, oder es gibt "
             "zu wenige Stadtteile mit und ohne Angebote für eine belastbare Schätzung."
         )
-    late, early = d.loc["spät (ab Verzögerung)"], d.loc["früh (erste Jahre)"]
+    late, early = d.loc["late"], d.loc["early"]
     text = (
         f"Im Vergleich von {int(late['n_treated'])} Stadtteilen mit neuen Präventionsangeboten und "
         f"{int(late['n_control'])} Stadtteilen ohne solche Angebote veränderte sich die Zahl neuer Hilfen "
@@ -105,10 +110,10 @@ def did_text(effects: pd.DataFrame, lag: int) -> str:
         f"{rr_text(late['estimate'], late['ci_low'], late['ci_high'])}. "
     )
     if late["ci_high"] < 0:
-        text += "Der Rückgang ist statistisch gesichert (Wild-Cluster-Bootstrap). "
+        text += "Der Rückgang ist statistisch erkennbar (Wild-Cluster-Bootstrap). "
     else:
         text += (
-            "Das Intervall schließt „keine Veränderung“ ein; ein Rückgang ist möglich, aber nicht gesichert "
+            "Das Intervall schließt „keine Veränderung“ ein; ein Rückgang ist möglich, aber nicht belegt "
             f"(p = {fmt_number(late['p_value'], 2)}). "
         )
     text += (
@@ -121,32 +126,40 @@ def did_text(effects: pd.DataFrame, lag: int) -> str:
 
 def event_text(effects: pd.DataFrame, commune: str) -> str:
     """German reading of the event study and its pre-trend check."""
-    e = effects[effects["design"] == "Ereignisstudie"].set_index("term")
+    e = effects[effects["design"] == "event_study"].set_index("term")
     if e.empty:
         return "Für den Vergleich mit anderen Kommunen liegen noch zu wenige Jahre vor."
-    f_p = e.loc["Vorperioden (F-Test)", "p_value"]
-    slope_p = e.loc["Vortrend pro Jahr", "p_value"]
-    post = e.loc["Mittel nach Verzögerung"]
-    violated = (f_p < 0.05) or (slope_p < 0.05)
+    f_p = e.loc["pretrend_joint", "p_value"]
+    post = e.loc["post_mean"]
+    n = int(post["n_control"]) + 1 if pd.notna(post.get("n_control")) else None
+    violated = f_p < 0.05
     text = (
-        "Vor dem Programmstart entwickelte sich die Fallrate in "
-        f"{commune} {'nicht parallel' if violated else 'ähnlich'} zu den Vergleichskommunen "
-        f"(gemeinsamer Test der Vorjahre p = {fmt_number(f_p, 2)}, linearer Vortrend p = {fmt_number(slope_p, 3)}). "
+        "Vor dem Programmstart folgte die Rate neuer Hilfen (ohne Erziehungsberatung) in "
+        f"{commune} {'nicht ' if violated else ''}ihrem eigenen Trend (gemeinsamer Test der letzten Vorjahre "
+        f"p = {fmt_number(f_p, 2)}). Jede Kommune wird mit ihrem eigenen Trend vor dem Programmstart fortgeschrieben; "
+        f"Vergleichskommunen dürfen also anders wachsen als {commune}. "
     )
     if violated:
-        text += (
-            "Die Annahme paralleler Trends ist damit verletzt: der Vergleich mit den anderen Kommunen ist "
-            "nicht als Wirkungsschätzung zu lesen. "
-        )
+        text += "Wegen des Bruchs vor dem Start ist der Vergleich nicht als Wirkungsschätzung zu lesen. "
     if not np.isnan(post["estimate"]):
         change = rr_text(post["estimate"], post["ci_low"], post["ci_high"])
-        text += f"Nach der Wirkungsverzögerung wich die Rate im Mittel um {change} ab."
+        rank = f"; Rang unter {n} Kommunen: p = {fmt_number(post['p_rank'], 2)}" if n and "p_rank" in post else ""
+        text += (
+            f"Nach der Wirkungsverzögerung wich die Rate im Mittel um {change} von diesem Trend ab "
+            f"(p = {fmt_number(post['p_value'], 2)}{rank}). "
+        )
+        if n:
+            text += (
+                f"Mit {n - 1} Vergleichskommunen ist eine Aussage auf dem 5-%-Niveau nur unter der Annahme "
+                "normalverteilter Abweichungen möglich."
+            )
     return text
 
 
 def balance_text(balance: pd.DataFrame, year: int) -> str:
     """German reading of the cost-effect balance (base scenario and band)."""
-    base = balance[balance["scenario"] == "Basis"].sort_values("year") if "scenario" in balance else balance
+    base = balance[balance["scenario"] == "base"].sort_values("year") if "scenario" in balance else balance
+    start = int(base["year"].min()) if len(base) else year
     if base.empty:
         return "Eine Kosten-Wirkungs-Bilanz ist erst möglich, wenn eine Wirkungsschätzung vorliegt."
     last = base.iloc[-1]
@@ -154,7 +167,8 @@ def balance_text(balance: pd.DataFrame, year: int) -> str:
     share = float(base["share_draws_break_even"].iloc[0])
     text = (
         f"Bis {year} standen {fmt_number(last['cum_prevention_eur'] / 1e6, 1)} Mio. EUR Präventionsausgaben "
-        f"geschätzt {fmt_number(last['cum_avoided_eur'] / 1e6, 1)} Mio. EUR vermiedene HzE-Ausgaben gegenüber "
+        f"geschätzt {fmt_number(last['cum_avoided_eur'] / 1e6, 1)} Mio. EUR vermiedene HzE-Ausgaben (in den Jahren, "
+        f"in denen sie angefallen wären, abgezinst auf {start}) gegenüber "
         f"(Saldo {fmt_change(last['cum_net_eur'] / 1e6, 1)} Mio. EUR, 95-%-Band "
         f"{_ci_text(last['cum_net_low'] / 1e6, last['cum_net_high'] / 1e6, 1)} Mio. EUR). "
     )
@@ -183,7 +197,7 @@ def sensitivity_table(balance: pd.DataFrame) -> HTML:
         be = break_even_year(part.set_index("year")["cum_net_eur"])
         rows.append(
             {
-                "Annahme": scenario,
+                "Annahme": SCENARIO.get(scenario, scenario),
                 "Saldo am Ende (Mio. EUR)": fmt_change(part["cum_net_eur"].iloc[-1] / 1e6, 1),
                 "Break-even": str(be) if be else "nicht erreicht",
             }
@@ -192,8 +206,10 @@ def sensitivity_table(balance: pd.DataFrame) -> HTML:
         pd.DataFrame(rows),
         "Empfindlichkeit der Bilanz gegenüber den Annahmen",
         numeric=["Saldo am Ende (Mio. EUR)"],
-        note="Basis: geschätzte Wirkung aus dem Stadtteilvergleich, Kosten je neuem Fall = Ausgaben ohne "
-        "Erziehungsberatung je neu begonnener Hilfe im selben Jahr, keine Abzinsung.",
+        note="Basis: geschätzte Wirkung aus dem Stadtteilvergleich; die Kosten jeder vermiedenen oder zusätzlichen "
+        "Hilfe werden über ihre übliche Dauer auf die Jahre verteilt, in denen sie anfallen, zu den Kosten je "
+        "Hilfejahr ihrer Hilfeart (früh zusätzlich erkannte Hilfen: ambulante Hilfearten); Abzinsung mit dem "
+        "Kalkulationszins der Konfiguration (Arbeitsanleitung des BMF zu § 7 BHO) auf den Programmstart.",
     )
 
 
@@ -211,7 +227,7 @@ def hze_glance_text(
         f"{fmt_number(total['eur'] / 1e6, 1)} Mio. EUR ({fmt_number(total['eur_per_u21'], 0)} EUR je "
         f"unter 21-Jährigen). "
     )
-    did = effects[(effects["design"] == "DiD Stadtteile") & (effects["term"] == "spät (ab Verzögerung)")]
+    did = effects[(effects["design"] == "did") & (effects["term"] == "late")]
     if year < start or did.empty:
         return text + "Für eine Wirkungsaussage zum Programm ist es noch zu früh."
     d = did.iloc[0]
@@ -240,10 +256,10 @@ def hze_totals_text(desc: pd.DataFrame) -> str:
 
 def effects_table(effects: pd.DataFrame) -> HTML:
     """The DiD estimates as rate changes with intervals and p-values."""
-    d = effects[effects["design"] == "DiD Stadtteile"]
+    d = effects[effects["design"] == "did"]
     frame = pd.DataFrame(
         {
-            "Zeitraum nach Angebotsbeginn": d["term"],
+            "Zeitraum nach Angebotsbeginn": d["term"].map(DID_TERM),
             "Veränderung neuer Hilfen (95-%-KI)": [
                 rr_text(e, lo, hi) for e, lo, hi in zip(d["estimate"], d["ci_low"], d["ci_high"], strict=True)
             ],
@@ -255,9 +271,16 @@ def effects_table(effects: pd.DataFrame) -> HTML:
         "Stadtteilvergleich: Wirkung auf neue Hilfen (ohne Erziehungsberatung)",
         numeric=["p-Wert"],
         note="Modell: logarithmierte Rate neuer Hilfen je unter 21-Jährige mit Stadtteil- und Jahreseffekten und "
-        "der SGB-II-Quote als Kontrolle; Intervalle und p-Werte aus dem Wild-Cluster-Bootstrap (Webb-Gewichte), "
-        "der auch bei wenigen Stadtteilen verlässlich ist.",
+        "der SGB-II-Quote als Kontrolle; p-Werte aus dem Wild-Cluster-Bootstrap (Webb-Gewichte) unter der "
+        "Nullhypothese, Intervalle durch Umkehrung desselben Tests, so dass Intervall und p-Wert immer "
+        "übereinstimmen. Bei sehr wenigen Stadtteilen (unter etwa sechs) kann der Bootstrap nur wenige "
+        "verschiedene p-Werte liefern; die Ergebnisse sind dann nur grob.",
     )
+
+
+def _price_year(its: pd.DataFrame, default: int) -> int:
+    years = its["price_base_year"].dropna() if "price_base_year" in its else pd.Series(dtype=float)
+    return int(years.iloc[0]) if len(years) else default
 
 
 def its_sections(its: pd.DataFrame, start: int, source: str) -> list[HTML]:
@@ -269,7 +292,7 @@ def its_sections(its: pd.DataFrame, start: int, source: str) -> list[HTML]:
     if "series" not in its:
         return out
     spec = {
-        "ausgaben_eur": ("HzE-Ausgaben insgesamt", "Mio. EUR", 1, 1e6),
+        "ausgaben_eur": ("HzE-Ausgaben insgesamt", f"Mio. € (Preise {_price_year(its, start)})", 1, 1e6),
         "faelle_je_10000": ("Hilfen je 10.000 unter 21-Jährige", "Fälle je 10.000", 0, 1.0),
     }
     for series, (title, ylabel, decimals, divisor) in spec.items():
@@ -293,8 +316,8 @@ def event_sections(event: pd.DataFrame, lag: int, commune: str, source: str) -> 
         return []
     fig = analysis_plots.event_study_chart(event, lag, f"{commune} gegenüber Vergleichskommunen", source)
     alt = (
-        f"Punktdiagramm: Abweichung der HzE-Fallrate von {commune} gegenüber Kommunen ohne Programm, je Jahr "
-        "vor und nach dem Programmstart, mit 95-%-Intervallen."
+        f"Punktdiagramm: Abweichung der Rate neuer Hilfen von {commune} vom eigenen Trend vor dem Programmstart, "
+        "netto der Vergleichskommunen, je Jahr, mit 95-%-Intervallen (Placebo-Verfahren)."
     )
     return [figure_html(fig, alt=alt)]
 

@@ -59,3 +59,19 @@ def funnel_assessment(unusual: bool, beyond: bool) -> str:
     if beyond:
         return "auffällig, über das übliche Maß hinaus"
     return "auffällig, im Rahmen der üblichen Unterschiede zwischen den Stadtteilen"
+
+
+#: Periods of the within-city DiD.
+DID_TERM = {"late": "spät (ab Ende der Wirkungsverzögerung)", "early": "früh (erste Jahre)"}
+
+#: Scenarios of the cost-effect balance.
+SCENARIO = {
+    "base": "Basis",
+    "half_effect": "Effekt nur halb so groß",
+    "no_early_cost": "kein früher Mehraufwand",
+    "case_cost_minus_25": "Kosten je Fall −25 %",
+    "case_cost_plus_25": "Kosten je Fall +25 %",
+    "prevention_cost_plus_25": "Präventionskosten +25 %",
+    "no_discounting": "ohne Abzinsung",
+    "discount_3": "Abzinsung 3 %",
+}

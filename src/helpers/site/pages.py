@@ -202,18 +202,24 @@ METHODS = [
     ),
     (
         "Unterbrochene Zeitreihe",
-        "Segmentierte Regression mit Niveau- und Trendänderung ab dem Programmstart, Newey-West-Standardfehler.",
+        "Segmentierte Regression mit Niveau- und Trendänderung ab dem Programmstart; Ausgaben preisbereinigt "
+        "(Preisindex der Konfiguration) und je unter 21-Jährigen, Fallzahlen als Quasi-Poisson-Modell mit der Zahl der unter "
+        "21-Jährigen als Exposition; Fehler mit der aus den Hilfedauern folgenden Autokorrelation (AR(1)). Das "
+        "Verfahren der Standard-Schnittstelle reproduziert das Beispiel von Lopez Bernal u. a. (2017) auf vier "
+        "Stellen.",
     ),
     (
         "Differenz-von-Differenzen",
-        "Stadtteile mit und ohne neue Präventionsangebote, Stadtteil- und Jahreseffekte, SGB-II-Quote als Kontrolle, "
-        "Wild-Cluster-Bootstrap (Webb-Gewichte) für wenige Cluster; Ereignisstudie gegen Vergleichskommunen mit "
-        "Vortrendtest.",
+        "Stadtteile mit und ohne neue Präventionsangebote, Stadtteil- und Jahreseffekte, SGB-II-Quote als Kontrolle; "
+        "p-Werte aus dem Wild-Cluster-Bootstrap (Webb-Gewichte) unter der Nullhypothese, Intervalle durch Umkehrung "
+        "desselben Tests. Ereignisstudie gegen Vergleichskommunen: jede Kommune mit eigenem Trend vor dem "
+        "Programmstart, Placebo-Verfahren über die Vergleichskommunen, gemeinsamer Vortrendtest.",
     ),
     (
         "Kosten-Wirkungs-Bilanz",
         "Programmausgaben gegen die aus dem Stadtteilvergleich geschätzten vermiedenen Ausgaben für neue Hilfen; "
-        "Band aus den Bootstrap-Ziehungen; Szenarien für die Annahmen.",
+        "Band aus den Bootstrap-Ziehungen; Szenarien für die Annahmen. Kosten nach Jahr der Zahlung und Hilfeart, "
+        "Abzinsung mit dem Kalkulationszins der Konfiguration (Arbeitsanleitung des BMF zu § 7 BHO).",
     ),
 ]
 
