@@ -413,7 +413,7 @@ def test_generated_texts_follow_the_intervals():
             ]
         )
 
-    assert "statistisch gesichert" in did_text(effects(-0.35, -0.05), 3)
+    assert "statistisch erkennbar" in did_text(effects(-0.35, -0.05), 3)
     uncertain = did_text(effects(-0.35, 0.02), 3)
-    assert "nicht gesichert" in uncertain and "statistisch gesichert" not in uncertain
+    assert "nicht belegt" in uncertain and "statistisch erkennbar" not in uncertain
     assert "−18\u00a0% (−30\u00a0% bis +2\u00a0%)" in uncertain  # exp(−0,2) − 1 = −18,1 %; exp(−0,35) − 1 = −29,5 %

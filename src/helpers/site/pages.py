@@ -205,8 +205,8 @@ METHODS = [
         "Segmentierte Regression mit Niveau- und Trendänderung ab dem Programmstart; Ausgaben preisbereinigt "
         "(Preisindex der Konfiguration) und je unter 21-Jährigen, Fallzahlen als Quasi-Poisson-Modell "
         "mit der Zahl der unter 21-Jährigen als Exposition; Fehler mit der aus den Hilfedauern folgenden "
-        "Autokorrelation (AR(1)). Das Verfahren der Standard-Schnittstelle reproduziert das Beispiel von Lopez Bernal u. a. (2017) auf vier "
-        "Stellen.",
+        "Autokorrelation (AR(1)). Das Verfahren der Standard-Schnittstelle reproduziert das Beispiel von "
+        "Lopez Bernal u. a. (2017) auf vier Stellen.",
     ),
     (
         "Differenz-von-Differenzen",
