@@ -118,10 +118,10 @@ def test_class_map_alt_text_lists_every_stadtteil_and_the_highlight():
 
     config = load_config(ROOT / "config/leverkusen.yml")
     first, second = config.stadtteile[0], config.stadtteile[1]
-    frame = pd.DataFrame({"area_code": [first.code, second.code], "status_class": ["hoch", None]})
+    frame = pd.DataFrame({"area_code": [first.code, second.code], "status_class_code": ["high", "not_classified"]})
     page = class_map(
-        frame, "status_class", config, title="T", source="Quelle: A", legend_title="Status",
-        classes=("hoch", "niedrig"), what="Statusklasse", year=2025, highlight=second.code,
+        frame, "status_class_code", config, title="T", source="Quelle: A", legend_title="Status",
+        labels={"high": "hoch", "low": "niedrig"}, what="Statusklasse", year=2025, highlight=second.code,
     ).data  # fmt: skip
     alt = re.search(r'alt="([^"]*)"', page).group(1)
     assert alt.startswith("Karte der Stadtteile nach Statusklasse 2025.")

@@ -30,6 +30,8 @@ def test_one_task_per_report_and_source(tasks):
     assert runnable == sorted(
         [
             "generate_sample",
+            "datenpruefung",
+            "aufraeumen",
             "geheimhaltung",
             "indicators",
             "opendata",
@@ -64,6 +66,8 @@ def test_one_task_per_report_and_source(tasks):
         "methoden",
         "profil",
         "gesamtstadt",
+        "datenpruefung",
+        "aufraeumen",
         "index",
         "geheimhaltung",
     }
