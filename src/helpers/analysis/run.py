@@ -93,7 +93,9 @@ def social_index_history(
         )
     if not frames:
         columns = ["year", "area_code", "status_index", "status_z", "dynamics_index", "dynamics_z"]
-        return pd.DataFrame(columns=[*columns, "status_class", "dynamics_class", "group"])
+        labels = ["status_class", "dynamics_class", "group"]
+        codes = ["status_class_code", "not_classified_reason", "dynamics_class_code"]
+        return pd.DataFrame(columns=[*columns, *labels, *codes])
     return pd.concat(frames, ignore_index=True)
 
 

@@ -41,6 +41,20 @@ def _file_of(config: Config, source: str, year: int | None = None) -> str:
     return ", ".join(f.relative_to(paths.root).as_posix() for f in files)
 
 
+def up_to_last_year(config: Config, source: str, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Drop rows of years after the last configured data year from a source's yearly tables.
+
+    An all-years export made early in a year already holds that year's first cases or budget;
+    until the year is configured it must not enter any figure.
+    """
+    out = dict(tables)
+    for table, column in SOURCES[source].coverage:
+        if column == "year":
+            frame = out[table]
+            out[table] = frame[frame[column] <= config.years.data.last].reset_index(drop=True)
+    return out
+
+
 def coverage_problems(config: Config, source: str, tables: dict[str, pd.DataFrame]) -> list[Problem]:
     """Empty tables and data years a source does not cover, as problems naming file and year."""
     problems = [

@@ -11,7 +11,7 @@ import pandas as pd
 
 from helpers.core.config import Config
 from helpers.core.registry import SOURCES
-from helpers.sources.coverage import coverage_problems
+from helpers.sources.coverage import coverage_problems, up_to_last_year
 from helpers.sources.validation import RawDataError
 
 
@@ -30,6 +30,7 @@ def build_source(config: Config, source: str) -> dict[str, pd.DataFrame]:
     tables = resolve(declared.builder)(config)
     if set(tables) != set(declared.tables):
         raise RuntimeError(f"builder of {source!r} returned {sorted(tables)}, registered are {sorted(declared.tables)}")
+    tables = up_to_last_year(config, source, tables)
     problems = coverage_problems(config, source, tables)
     if problems:
         raise RawDataError(problems)

@@ -1,0 +1,90 @@
+"""The annual run, end to end in a temporary copy: add a year, refuse incomplete or empty
+sources before anything is written, and publish exactly the current report window.
+
+The sample is generated for 2023–2025; the first build is configured for 2023–2024 (report
+window 2023–2024), then the city adds 2025 as the README's annual run says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, copy_config_files, small_config_dict
+from test_pipeline_integration import doit
+
+pytestmark = pytest.mark.integration
+
+
+def write_config(root: Path, years: tuple[int, int]) -> None:
+    config = small_config_dict(years)
+    (root / "config" / "small.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("jahreslauf")
+    for folder in ("src", "notebooks"):
+        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "dodo.py", root)
+    copy_config_files(root / "config", {"101", "201"})
+    write_config(root, (2023, 2025))
+    generated = doit(root, "generate_sample")
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    write_config(root, (2023, 2024))
+    first = doit(root, "-n", "2")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert (root / "reports" / "2023" / "gesamtstadt.html").is_file()
+    return root
+
+
+def test_a_header_only_case_list_fails_and_writes_nothing(project):
+    cases = project / "data" / "raw" / "hze" / "HzE_Fallliste.csv"
+    processed = project / "data" / "processed" / "hze_faelle.parquet"
+    original, before = cases.read_bytes(), digest(processed)
+    try:
+        cases.write_bytes(original.splitlines(keepends=True)[0])
+        result = doit(project, "process:hze_cases")
+        assert result.returncode != 0
+        assert "enthält keine Datenzeilen" in result.stdout + result.stderr
+        assert digest(processed) == before
+    finally:
+        cases.write_bytes(original)
+
+
+def test_a_year_missing_in_an_all_years_file_fails_before_writing(project):
+    write_config(project, (2023, 2025))
+    budget = project / "data" / "raw" / "hze" / "HzE_Aufwand_Haushalt.csv"
+    original = budget.read_bytes()
+    try:
+        lines = original.splitlines(keepends=True)
+        budget.write_bytes(b"".join(line for line in lines if not line.startswith(b"2025;")))
+        result = doit(project, "-n", "2")
+        out = result.stdout + result.stderr
+        assert result.returncode != 0
+        assert "Datenjahr 2025 fehlt" in out and "HzE_Aufwand_Haushalt.csv" in out
+        assert not (project / "reports" / "2025").exists()
+    finally:
+        budget.write_bytes(original)
+
+
+def test_adding_a_year_moves_the_report_window_and_removes_stale_pages(project):
+    write_config(project, (2023, 2025))
+    result = doit(project, "-n", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    reports = project / "reports"
+    assert (reports / "2025" / "gesamtstadt.html").is_file()
+    assert (reports / "2024" / "stadtteile" / "wiesdorf.html").is_file()
+    assert not (reports / "2023").exists()  # left the report window (report_count 2)
+    assert "entfernt (nicht mehr konfiguriert): reports/2023/" in result.stdout
+    assert "2023/" not in (reports / "index.html").read_text(encoding="utf-8")
+    assert (project / "build" / "checks" / "datenpruefung.html").is_file()
+    again = doit(project, "-n", "2")
+    assert again.returncode == 0 and "Fertig: 0 ausgeführt" in again.stdout
