@@ -10,7 +10,7 @@ import pandas as pd
 
 from helpers.config import Config
 from helpers.demography import population_summary
-from helpers.disclosure import audit, protect, published_view
+from helpers.disclosure import protect, published_view
 from helpers.indicators.atoms import validate_against_sources
 from helpers.indicators.catalogue import load_catalogue
 from helpers.indicators.compute import compute_all
@@ -141,17 +141,35 @@ def published_from_opendata(path, config: Config) -> pd.DataFrame:
 
 
 def check_confidentiality(config: Config) -> list[str]:
-    """Audit the published open data: can any secret cell be recovered by differencing?"""
+    """Audit everything published (open data and the HzE tables) together: can any secret
+    cell or small single count be recovered by differencing? Writes the German summary
+    ``geheimhaltung_zusammenfassung.txt`` next to the check report."""
+    from helpers.disclosure import summary_text
+    from helpers.indicators.confidentiality_check import audit_everything, indicator_cells, summarise
+
     paths = ProjectPaths(config)
     catalogue = load_catalogue(config.catalogue_path)
-    tables = load_tables(config, indicator_inputs(catalogue))
+    names = indicator_inputs(catalogue)
+    optional = [n for n in ("hze_cases", "hze_descriptive") if paths.processed_table(n).is_file()]
+    tables = load_tables(config, names + [n for n in optional if n not in names])
     published = published_from_opendata(paths.opendata / "indikatoren.csv", config)
-    return audit(published, catalogue, tables, config)
+    findings, cells, seconds = audit_everything(
+        published, tables.pop("hze_descriptive", None), catalogue, tables, config
+    )
+    internal = load_tables(config, ["indicators_internal", "indicators"])
+    rows = indicator_cells(internal["indicators_internal"], internal["indicators"], catalogue)
+    summary = summarise(findings, seconds, cells, rows)
+    write_text_atomic(
+        paths.disclosure_report.parent / "geheimhaltung_zusammenfassung.txt",
+        summary_text(summary, config.thresholds.min_cell_count),
+    )
+    return findings
 
 
 def check_pages(config: Config) -> list[str]:
-    """Every indicator value shown on a published page must equal the open data's value
-    (so the audit of the open data covers the pages) and be "." where the cell is secret."""
+    """Every indicator value and HzE table cell shown on a published page must equal the
+    published value (so the audit of open data and HzE tables covers the pages) and be "."
+    where the cell is secret."""
     from helpers.htmlcheck import tagged_cells
     from helpers.indicator_display import fmt_value
 
@@ -163,6 +181,10 @@ def check_pages(config: Config) -> list[str]:
         f"{r.indicator_id}|{r.year}|{r.area_level}|{r.area_code}": fmt_value(r.value, units[r.indicator_id], r.symbol)
         for r in published.itertuples(index=False)
     }
+    if paths.processed_table("hze_descriptive").is_file():
+        from helpers.analysis.hze_tables import expected_texts
+
+        expected |= expected_texts(pd.read_parquet(paths.processed_table("hze_descriptive")))
     problems = []
     pages = sorted(paths.reports.rglob("*.html"))
     for page in pages:

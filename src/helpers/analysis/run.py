@@ -12,6 +12,7 @@ import pandas as pd
 
 from helpers.analysis import hze as H
 from helpers.analysis.compare import empirical_bayes, funnel_table
+from helpers.analysis.hze_tables import protected_descriptive
 from helpers.analysis.sozialindex import social_index
 from helpers.analysis.supply import need_supply, places_by_phase
 from helpers.analysis.trends import trend_table
@@ -152,28 +153,14 @@ def _prevention_spending(services: pd.DataFrame, programme_start: int, years: li
 def hze_for_year(config: Config, tables: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]:
     """Every HzE analysis table for one report year (data up to that year)."""
     h = config.analysis.hze
-    min_count = config.thresholds.min_cell_count
     yearly = tables["hze_year"][tables["hze_year"]["year"] <= year]
     expenditure = tables["hze_expenditure"][tables["hze_expenditure"]["year"] <= year]
     u21 = _u21(tables["population"])
     u21 = u21[u21["year"] <= year]
     out: dict[str, list[pd.DataFrame]] = {k: [] for k in ("desc", "its", "effects", "event", "balance")}
 
-    # descriptive, protected
-    linked = {
-        "counted": ["eur", "eur_per_case", "eur_per_case_year"],
-        "ended": ["duration_months"],
-        "started": ["age_at_start"],
-    }
-    for by in ("basis", "setting"):
-        d = H.descriptive_by(yearly, expenditure, year, by)
-        d = H.protect_counts(d, ["counted", "bestand_3112", "ended", "started"], min_count, linked)
-        out["desc"].append(d.rename(columns={by: "group"}).assign(by=by))
-    total = H.descriptive_by(yearly.assign(all="Insgesamt"), expenditure.assign(all="Insgesamt"), year, "all")
-    city_u21 = float(u21[u21["year"] == year]["u21"].sum())
-    total["eur_per_u21"] = total["eur"] / city_u21
-    total["cases_per_10000"] = total["counted"] / city_u21 * 10_000
-    out["desc"].append(total.rename(columns={"all": "group"}).assign(by="gesamt"))
+    # descriptive: cells of the one disclosure mechanism (helpers.disclosure), see hze_tables
+    out["desc"].append(protected_descriptive(config, tables, year))
 
     # ITS on expenditure and case rates
     years = np.array(sorted(yearly["year"].unique()))
