@@ -183,7 +183,7 @@ def test_dominated_eur_cell_is_secret_and_covered(tmp_path):
 
 def test_any_eur_cell_with_few_cases_is_secret(tmp_path):
     """§ 29: 2 cases in the city (both in Wiesdorf): its expenditure has 2 contributors."""
-    config, t, catalogue, raw = setup(tmp_path, {(2025, "29"): (1, 1, 2)}, elsewhere={"29": (0, 0, 0)})
+    config, t, _catalogue, raw = setup(tmp_path, {(2025, "29"): (1, 1, 2)}, elsewhere={"29": (0, 0, 0)})
     new = protect_tables(raw, t, config, published=None)
     assert new.loc[new["cell"] == C.cell_key(2025, "basis", "29", "eur"), "suppression"].iloc[0] != ""
 
@@ -201,8 +201,8 @@ def test_audit_catches_a_planted_leak_in_the_hze_cells(tmp_path):
 
 
 def test_stored_table_symbols_and_keys(tmp_path):
-    flows = {(2025, "35"): (18, 2, 0), (2025, "29"): (17, 3, 0), (2025, "30"): (0, 0, 0)}
-    config, t, catalogue, raw = setup(tmp_path, flows)
+    flows = {(2025, "35"): (18, 2, 0), (2025, "29"): (17, 3, 0)}
+    config, t, _catalogue, raw = setup(tmp_path, flows, elsewhere={"30": (0, 0, 0)})
     new = protect_tables(raw, t, config, published=None)
     stored = apply_protection(raw[2025], new, 2025)
     row = stored[(stored["by"] == "basis") & (stored["group"] == "35")].iloc[0]

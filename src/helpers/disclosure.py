@@ -240,11 +240,20 @@ class Span:
         return out
 
 
+def _possible(published: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Targets that use only atoms some published row uses (the others cannot be in the span)."""
+    if len(targets) == 0 or published.size == 0:
+        return np.zeros(len(targets), dtype=bool)
+    used = np.abs(published).sum(axis=0) > 0
+    return ~(np.abs(targets[:, ~used]) > 0).any(axis=1)
+
+
 def recoverable(published: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """For each target vector: can it be computed as a linear combination of published rows?"""
-    if len(targets) == 0:
-        return np.zeros(0, dtype=bool)
-    return Span.of(published).contains(targets)
+    out = _possible(published, targets)
+    if out.any():
+        out[out] = Span.of(published).contains(targets[out])
+    return out
 
 
 def _targets(family: Family, secret_refs: list[CellRef]) -> tuple[np.ndarray, list[str]]:
@@ -348,8 +357,11 @@ def protect(
             comp_refs = [r for r in refs if family.vectors[r][comp].any()]
             while True:
                 published, matrix, targets, _ = _problem(out, family, comp, comp_refs, m)
+                targets = targets[_possible(matrix, targets)]
+                if not len(targets):
+                    break
                 span = Span.of(matrix)
-                hit = span.contains(targets) if len(targets) else np.zeros(0, dtype=bool)
+                hit = span.contains(targets)
                 if not hit.any():
                     break
                 _suppress_round(out, published, span.solve(targets[hit]))
