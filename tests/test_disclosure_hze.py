@@ -14,7 +14,7 @@ import pytest
 from indicator_fixture import CODES, fixture_config, tables
 
 from helpers.analysis.hze_tables import apply_protection, expected_texts, protect_tables, raw_tables
-from helpers.disclosure import audit
+from helpers.disclosure import audit, protect
 from helpers.indicators import hze_cells as C
 from helpers.indicators.catalogue import Catalogue, load_catalogue
 from helpers.indicators.compute import compute_all
@@ -220,3 +220,24 @@ def test_cell_keys_round_trip(key):
     assert C.cell_key(year, by, group, column) == key
     family, atoms = C.cell_atoms(by, group, column)
     assert family == ("hze_eur" if column == "eur" else "hze") and atoms
+
+
+def test_union_audit_reads_the_stored_tables_and_catches_a_planted_leak(tmp_path):
+    """``doit geheimhaltung``'s path: stored tables (symbols, keys) + indicator cells."""
+    from helpers.indicators.confidentiality_check import audit_everything, summarise
+
+    config, t, catalogue, raw = setup(tmp_path, {(2025, "35"): (18, 2, 0), (2025, "29"): (17, 3, 0)})
+    published = protect(t["indicators_internal"], catalogue, t, config)  # the indicators step
+    new = protect_tables(raw, t, config, published=published)  # the HzE step: indicators frozen
+    assert (new["suppression"] != "").any()
+    stored = pd.concat([apply_protection(raw[y], new, y) for y in raw], ignore_index=True)
+    findings, cells, seconds = audit_everything(published, stored, catalogue, t, config)
+    assert findings == [] and len(cells) == len(stored) * len(C.CELL_COLUMNS)
+    summary = summarise(findings, seconds, cells, pd.DataFrame({"suppression": [""], "mass": [10.0]}))
+    assert summary.by_reason["primär"] >= 1 and summary.recoverable == 0
+    planted = stored.copy()
+    ended = (planted["by"] == "basis") & (planted["group"] == "35") & (planted["cell_ended"].str.startswith("hze|2025"))
+    partner = planted.index[(planted["grund_ended"] == "sekundär") & ~ended]
+    planted.loc[partner, "zeichen_ended"] = ""
+    found, _, _ = audit_everything(published, planted, catalogue, t, config)
+    assert any("geheime Zelle" in f for f in found)

@@ -383,7 +383,8 @@ def _primary(values: pd.DataFrame, catalogue: Catalogue, config: Config) -> pd.S
 def _suppress_round(values: pd.DataFrame, published: list[CellRef], coefs: np.ndarray) -> None:
     """For each recoverable target, suppress the cheapest published cell that takes part.
 
-    Cheapest: a Stadtteil before a Stadtbezirk before the city, then the smallest count.
+    Cheapest: a Stadtteil before a Stadtbezirk before the city, then the smallest count;
+    zeros last.
     Known identities and frozen (already published) cells are never chosen. One round
     handles all targets; the caller audits again until nothing is recoverable.
     """
@@ -391,7 +392,9 @@ def _suppress_round(values: pd.DataFrame, published: list[CellRef], coefs: np.nd
 
     def cost(ref: CellRef) -> tuple:
         size = values.at[ref.row, "disclosure_count" if ref.role == "num" else "denominator"]
-        return (LEVEL_RANK[values.at[ref.row, "area_level"]], float(size) if pd.notna(size) else 0.0, ref.row)
+        size = float(size) if pd.notna(size) else 0.0
+        # a published zero hides nothing from a reader who knows counts are never negative
+        return (size == 0, LEVEL_RANK[values.at[ref.row, "area_level"]], size, ref.row)
 
     chosen_rows: set[CellRef] = set()
     for coef in np.atleast_2d(coefs):

@@ -189,7 +189,8 @@ def _hze_eur(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atom
     h = t["hze_year"]
     budget = t["hze_expenditure"].set_index(["year", "basis"])["eur"]
     days = h.groupby(["year", "basis"])["case_days"].transform("sum")
-    per_day = budget.reindex(pd.MultiIndex.from_frame(h[["year", "basis"]])).to_numpy() / days.to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):  # a basis without case days gets nothing
+        per_day = budget.reindex(pd.MultiIndex.from_frame(h[["year", "basis"]])).to_numpy() / days.to_numpy()
     alloc = h.assign(value=h["case_days"] * np.nan_to_num(per_day))
     alloc["atom"] = np.where(
         alloc["year"].isin(config.report_years), "hze_eur:" + alloc["basis"].astype(str), "hze_eur"
