@@ -292,7 +292,7 @@ def _state(values: pd.DataFrame, refs: list[CellRef], min_count: int) -> tuple[l
     pos = values.index.get_indexer([r.row for r in refs])
     shown = values["suppression"].to_numpy()[pos] == ""
     den = values["denominator"].to_numpy(float)[pos]
-    hidden = values["denominator_hidden"].fillna(False).to_numpy(bool)[pos] | ((den >= 1) & (den < min_count))
+    hidden = values["denominator_hidden"].eq(True).to_numpy()[pos] | ((den >= 1) & (den < min_count))
     is_num = np.array([r.role == "num" for r in refs], dtype=bool)
     ok = np.where(is_num, shown, ~hidden)
     return [r for r, k in zip(refs, ok, strict=True) if k], [r for r, k in zip(refs, ok, strict=True) if not k]
@@ -318,7 +318,7 @@ def _problem(values: pd.DataFrame, family: Family, comp: np.ndarray, comp_refs: 
 def _frozen(values: pd.DataFrame) -> np.ndarray:
     if "frozen" not in values:
         return np.zeros(len(values), dtype=bool)
-    return values["frozen"].fillna(False).astype(bool).to_numpy()
+    return values["frozen"].eq(True).to_numpy()
 
 
 def protect(
@@ -346,7 +346,7 @@ def protect(
     hidden = (primary != "") & out["denominator"].between(1, m - 1)
     if frozen.any():
         primary = primary.where(~frozen, out["suppression"])
-        hidden = hidden.where(~frozen, out["denominator_hidden"].fillna(False).astype(bool))
+        hidden = hidden.where(~frozen, out["denominator_hidden"].eq(True))
     out["suppression"] = primary
     out["denominator_hidden"] = hidden
     for family in build_families(out, catalogue, tables, config, extra_atoms).values():
@@ -371,11 +371,11 @@ def protect(
 def _primary(values: pd.DataFrame, catalogue: Catalogue, config: Config) -> pd.Series:
     m = config.thresholds.min_cell_count
     # rows that are no catalogue indicator (the HzE tables) are about persons: confidential
-    confidential = values["indicator_id"].map({i.id: i.confidential for i in catalogue.indicators})
-    confidential = confidential.fillna(True).astype(bool)
+    known = {i.id: i.confidential for i in catalogue.indicators}
+    confidential = np.array([known.get(i, True) for i in values["indicator_id"]], dtype=bool)
     small = values["disclosure_count"].between(1, m - 1) | values["denominator"].between(1, m - 1)
-    source = values["source_suppressed"].fillna(False).astype(bool)
-    dominated = values["dominated"].fillna(False).astype(bool) if "dominated" in values else False
+    source = values["source_suppressed"].eq(True)
+    dominated = values["dominated"].eq(True) if "dominated" in values else False
     reason = np.select([source, small, dominated], ["Quelle", "primär", "Dominanz"], "")
     return pd.Series(np.where(confidential, reason, ""), index=values.index)
 
