@@ -24,10 +24,10 @@ sum (``Family.identities``). Single-year counts behind a pooled value stay targe
 EUR cells are secret with fewer than min_cell_count contributing cases or when one case
 dominates them (:mod:`helpers.indicators.magnitude`, reason "Dominanz").
 
-3. *Targets* are: every small atom (a BA remainder only where the BA itself suppressed it,
-   see NOTES: it belongs to no area), every small single-year Stadtteil count behind a
-   pooled cell, small Fälle / "before the year" counts of an HzE basis in a Stadtteil, and
-   every secret cell.
+3. *Targets* are: every small atom (a BA remainder "keine Zuordnung möglich" only where the
+   BA itself suppressed it: it belongs to no area, and what the holder published is public
+   already), every small single-year Stadtteil count behind a pooled cell, small Fälle /
+   "begun before the year" counts of an HzE basis in a Stadtteil, and every secret cell.
 """
 
 from __future__ import annotations

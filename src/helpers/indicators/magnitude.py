@@ -37,7 +37,7 @@ def dominated(contributions: np.ndarray, n: int, k: float, p: float) -> bool:
 
     >>> dominated(np.array([90.0, 5, 5]), 1, 85, 0), dominated(np.array([50.0, 30, 20]), 1, 85, 10)
     (True, False)
-    >>> dominated(np.array([50.0, 45, 5]), 0, 85, 10)  # 5 < 10 % of 50: the second knows the first
+    >>> dominated(np.array([50.0, 46, 4]), 0, 85, 10)  # 4 < 10 % of 50: the second knows the first
     True
     """
     x = np.sort(np.asarray(contributions, float)[np.asarray(contributions, float) > 0])[::-1]
