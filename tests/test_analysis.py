@@ -373,13 +373,6 @@ def test_avoided_spending_by_hand():
     assert out.loc[2020] == pytest.approx(-200.0) and out.loc[2021] == pytest.approx(500.0)
 
 
-def test_protect_counts_primary_and_secondary():
-    table = pd.DataFrame({"group": list("abcd"), "counted": [1.0, 10.0, 20.0, 30.0], "eur": [5.0, 50.0, 100.0, 150.0]})
-    out = H.protect_counts(table, ["counted"], 3, {"counted": ["eur"]})
-    assert out["counted"].isna().tolist() == [True, True, False, False]
-    assert out["eur"].isna().tolist() == [True, True, False, False]
-
-
 def test_configured_analysis_indicators_exist_in_the_catalogue():
     cfg = load_config(ROOT_CONFIG)
     catalogue = load_catalogue(cfg.catalogue_path)

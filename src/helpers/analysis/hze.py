@@ -46,6 +46,8 @@ def descriptive_by(yearly: pd.DataFrame, expenditure: pd.DataFrame, year: int, b
     """City figures of one year by ``basis`` or ``setting``: cases, expenditure, costs, durations.
 
     Cases = Bestand am 31.12. + im Jahr beendet. Cost per case-year uses the case days.
+    Unprotected: what may be published is decided by :mod:`helpers.analysis.hze_tables`
+    (cells of the one disclosure mechanism in :mod:`helpers.indicators.disclosure`).
     """
     y = yearly[yearly["year"] == year]
     cases = y.groupby(by)[
@@ -58,29 +60,6 @@ def descriptive_by(yearly: pd.DataFrame, expenditure: pd.DataFrame, year: int, b
     out["duration_months"] = out["ended_months"] / out["ended"].replace(0, np.nan)
     out["age_at_start"] = out["started_age_sum"] / out["started"].replace(0, np.nan)
     return out.drop(columns=["case_days", "ended_months", "started_age_sum"]).reset_index()
-
-
-def protect_counts(
-    table: pd.DataFrame, count_cols: list[str], min_count: int, linked: dict[str, list[str]]
-) -> pd.DataFrame:
-    """Blank small counts (1 … min_count − 1) and what they would reveal.
-
-    Primary: a count below ``min_count`` (0 is published). Secondary: the table's total row is
-    published, so a column with exactly one blanked cell loses its next-smallest cell too.
-    ``linked`` maps a count column to the columns derived from it (means, costs), blanked
-    together with it.
-    """
-    out = table.copy().astype({c: float for c in count_cols})
-    for col in count_cols:
-        small = out[col].between(1, min_count - 1)
-        if small.sum() == 1:
-            rest = out.loc[~small & out[col].gt(0), col]
-            if len(rest):
-                small.loc[rest.idxmin()] = True
-        out.loc[small, col] = np.nan
-        for derived in linked.get(col, []):
-            out.loc[small, derived] = np.nan
-    return out
 
 
 # --- interrupted time series ---------------------------------------------------------------

@@ -13,6 +13,7 @@ import pandas as pd
 from helpers.analysis import hze as H
 from helpers.analysis import its
 from helpers.analysis.compare import empirical_bayes, funnel_table
+from helpers.analysis.hze_tables import protected_descriptive
 from helpers.analysis.sozialindex import social_index
 from helpers.analysis.supply import allocate_places, need_supply, places_by_phase, service_rows
 from helpers.analysis.trends import trend_table
@@ -344,7 +345,7 @@ def hze_for_year(config: Config, tables: dict[str, pd.DataFrame], year: int) -> 
     u21 = _u21(tables["population"])
     u21 = u21[u21["year"] <= year]
     out: dict[str, list] = {k: [] for k in ("desc", "its", "effects", "event", "balance")}
-    out["desc"] = _descriptive(config, yearly, expenditure, u21, year)
+    out["desc"] = [protected_descriptive(config, tables, year)]
 
     years = np.array(sorted(yearly["year"].unique()))
     start = h.programme_start_year
@@ -389,29 +390,6 @@ def _extra_columns(rows: list[dict]) -> list[str]:
     for row in rows:
         seen += [k for k in row if k not in EFFECT_COLUMNS and k not in seen]
     return seen
-
-
-def _descriptive(
-    config: Config, yearly: pd.DataFrame, expenditure: pd.DataFrame, u21: pd.DataFrame, year: int
-) -> list[pd.DataFrame]:
-    """City figures by basis, setting and in total, with small counts protected."""
-    min_count = config.thresholds.min_cell_count
-    linked = {
-        "counted": ["eur", "eur_per_case", "eur_per_case_year"],
-        "ended": ["duration_months"],
-        "started": ["age_at_start"],
-    }
-    out = []
-    for by in ("basis", "setting"):
-        d = H.descriptive_by(yearly, expenditure, year, by)
-        d = H.protect_counts(d, ["counted", "bestand_3112", "ended", "started"], min_count, linked)
-        out.append(d.rename(columns={by: "group"}).assign(by=by))
-    total = H.descriptive_by(yearly.assign(all="Insgesamt"), expenditure.assign(all="Insgesamt"), year, "all")
-    city_u21 = float(u21[u21["year"] == year]["u21"].sum())
-    total["eur_per_u21"] = total["eur"] / city_u21
-    total["cases_per_10000"] = total["counted"] / city_u21 * 10_000
-    out.append(total.rename(columns={"all": "group"}).assign(by="gesamt"))
-    return out
 
 
 def balance_kernels(

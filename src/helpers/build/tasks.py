@@ -169,7 +169,10 @@ def _all_pages(config: Config, paths: ProjectPaths) -> list[Path]:
 
 
 def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    inputs = [paths.processed_table(t) for t in step_inputs(config, STEPS["indicators"])]
+    names = {*step_inputs(config, STEPS["indicators"]), "indicators", "indicators_internal"}
+    if "hze_cases" in config.sources:
+        names |= {"hze_cases", "hze_descriptive"}
+    inputs = [paths.processed_table(t) for t in sorted(names)]
     code = sorted({*code_of("helpers.indicators.steps"), *code_of("helpers.site.audit")})
     yield {
         "basename": "geheimhaltung",
@@ -177,7 +180,7 @@ def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
         "task_dep": ["aufraeumen"],
         "actions": [(action_check_confidentiality, [cfg])],
         "file_dep": _str([*paths.opendata_files(), *_all_pages(config, paths), *inputs, config.catalogue_path, *code]),
-        "targets": _str([paths.disclosure_report]),
+        "targets": _str([paths.disclosure_report, paths.risk_summary]),
         "verbosity": 1,
     }
 

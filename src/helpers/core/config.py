@@ -106,6 +106,12 @@ class Thresholds(_Strict):
 
     min_cell_count: int = Field(default=3, ge=1)
     min_denominator: int = Field(default=50, ge=1)
+    # Dominance rules for amounts (EUR): a cell is secret when the n largest contributions
+    # make up k % or more of it ((n, k) = (1, 85)), or when the second largest contributor
+    # could estimate the largest to within p % (p = 10); 0 switches a rule off.
+    dominance_n: int = Field(default=1, ge=0)
+    dominance_k: float = Field(default=85.0, ge=0, le=100)
+    p_percent: float = Field(default=10.0, ge=0, le=100)
 
 
 Severity = Literal["error", "warning", "off"]

@@ -125,6 +125,11 @@ class ProjectPaths:
         return self.build / "checks" / "datenpruefung.html"
 
     @property
+    def risk_summary(self) -> Path:
+        """The analyst's disclosure-risk summary (cells by rule, information loss, audit result)."""
+        return self.build / "checks" / "geheimhaltung_zusammenfassung.txt"
+
+    @property
     def disclosure_report(self) -> Path:
         """Result of the confidentiality audit of the published files."""
         return self.build / "checks" / "geheimhaltung.txt"

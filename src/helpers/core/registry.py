@@ -201,7 +201,7 @@ SELECTIONS = {
         Selection(
             "hze_eur",
             f"{_ATOMS}:hze_eur_atoms",
-            ("hze_year", "hze_expenditure"),
+            ("hze_year", "hze_cases", "hze_expenditure"),
             ("hze_cases", "hze_expenditure"),
             "hze_expenditure",
         ),
@@ -234,7 +234,16 @@ STEPS = {
         Step(
             "hze_analyse",
             "helpers.analysis.steps:build_hze_step",
-            ("hze_year", "hze_expenditure", "services", "population", "comparison", "indicators_internal"),
+            (
+                "hze_year",
+                "hze_cases",
+                "hze_expenditure",
+                "services",
+                "population",
+                "comparison",
+                "indicators_internal",
+                "indicators",
+            ),
             ("hze_descriptive", "hze_its", "hze_effects", "hze_event_study", "hze_balance"),
             "helpers.analysis.steps",
             "HzE descriptive figures, ITS, DiD, event study and cost-effect balance for every report year",

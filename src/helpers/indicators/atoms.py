@@ -145,33 +145,58 @@ def transition_atoms(sel: Selection, t: dict[str, pd.DataFrame], config: Config)
 
 
 def hze_atoms(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
+    """Cases counted in the year (Bestand 31.12. + beendet) per legal basis.
+
+    In the report years, whose HzE tables publish the flows, a count is split into the
+    atoms ``|bestand`` (Bestand am 31.12.) and ``|beendet`` (counted − Bestand), so that the
+    flow cells are 0/1 sums of the same atoms (see :mod:`helpers.indicators.hze_cells`).
+    """
     from helpers.sources.hze import BASES
 
     # "*" is every legal basis there is (not just those with cases), so that the same real
     # count is always the same atoms and differences between selections are exact.
-    h = t["hze_year"]
     bases = list(BASES) if "*" in (sel.bases or ()) else list(sel.bases or ())
-    h = h[h["basis"].isin(bases)]
-    out = h.assign(atom="hze:" + h["basis"], value=h["counted"].astype(float))
-    return Atoms(
-        _complete(
-            out[ATOM_COLUMNS],
-            config,
-            [f"hze:{b}" for b in bases],
-            sorted(t["hze_year"]["year"].unique()),
-        ),
-        family="hze",
+    grid = hze_grid(t["hze_year"], config, bases)
+    flows = grid["year"].isin(config.report_years)
+    plain = grid[~flows]
+    plain = plain.assign(atom="hze:" + plain["basis"], value=plain["counted"])
+    split = grid[flows]
+    bestand = split.assign(atom="hze:" + split["basis"] + HZE_BESTAND, value=split["bestand_3112"])
+    ended = split.assign(atom="hze:" + split["basis"] + HZE_ENDED, value=split["counted"] - split["bestand_3112"])
+    return Atoms(pd.concat([plain, bestand, ended], ignore_index=True)[ATOM_COLUMNS], family="hze")
+
+
+HZE_BESTAND, HZE_ENDED, HZE_STARTED = "|bestand", "|beendet", "|begonnen"
+HZE_COUNTS = ["counted", "bestand_3112", "started", "case_days"]
+
+
+def hze_grid(hze_year: pd.DataFrame, config: Config, bases: list[str]) -> pd.DataFrame:
+    """HzE counts per year x Stadtteil x legal basis, zeros where no case (every combination)."""
+    years = sorted(int(y) for y in hze_year["year"].unique())
+    index = pd.MultiIndex.from_product(
+        [years, [s.code for s in config.stadtteile], bases], names=["year", "stadtteil_code", "basis"]
     )
+    h = hze_year.assign(stadtteil_code=hze_year["stadtteil_code"].astype(str), basis=hze_year["basis"].astype(str))
+    full = h.groupby(["year", "stadtteil_code", "basis"])[HZE_COUNTS].sum().reindex(index, fill_value=0)
+    return full.astype(float).reset_index()
 
 
 def hze_eur_atoms(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
-    """Budget expenditure allocated to Stadtteile by case days per legal basis."""
+    """Budget expenditure allocated to Stadtteile by case days per legal basis.
+
+    In the report years the atoms stay per legal basis (``hze_eur:<basis>``), so that the
+    expenditure by Hilfeart in the HzE tables is a sum of the same atoms.
+    """
     h = t["hze_year"]
     budget = t["hze_expenditure"].set_index(["year", "basis"])["eur"]
     days = h.groupby(["year", "basis"])["case_days"].transform("sum")
-    per_day = budget.reindex(pd.MultiIndex.from_frame(h[["year", "basis"]])).to_numpy() / days.to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):  # a basis without case days gets nothing
+        per_day = budget.reindex(pd.MultiIndex.from_frame(h[["year", "basis"]])).to_numpy() / days.to_numpy()
     alloc = h.assign(value=h["case_days"] * np.nan_to_num(per_day))
-    out = alloc.groupby(["year", "stadtteil_code"], as_index=False)["value"].sum().assign(atom="hze_eur")
+    alloc["atom"] = np.where(
+        alloc["year"].isin(config.report_years), "hze_eur:" + alloc["basis"].astype(str), "hze_eur"
+    )
+    out = alloc.groupby(["year", "stadtteil_code", "atom"], as_index=False)["value"].sum()
     city = t["hze_expenditure"].groupby("year")["eur"].sum()
     return Atoms(out[ATOM_COLUMNS], city_total=city, family="hze_eur")
 

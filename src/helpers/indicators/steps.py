@@ -16,7 +16,8 @@ from helpers.core.tables import load_tables
 from helpers.indicators.atoms import validate_against_sources
 from helpers.indicators.catalogue import Catalogue, load_catalogue
 from helpers.indicators.compute import compute_all
-from helpers.indicators.disclosure import audit, protect, published_view
+from helpers.indicators.confidentiality_check import audit_everything, indicator_cells, summarise
+from helpers.indicators.disclosure import protect, published_view, summary_text
 from helpers.indicators.opendata import catalogue_csv, datapackage, indicator_csv
 
 
@@ -73,9 +74,20 @@ def published_from_opendata(path: Path, config: Config) -> pd.DataFrame:
 
 
 def check_confidentiality(config: Config) -> list[str]:
-    """Audit the published open data: can any secret cell be recovered by differencing?"""
+    """Audit everything published (open data and the HzE tables) together: can any secret
+    cell or small single count be recovered by differencing? Writes the German summary
+    ``geheimhaltung_zusammenfassung.txt`` next to the check report."""
     paths = ProjectPaths(config)
     catalogue = load_catalogue(config.catalogue_path)
-    tables = load_tables(config, indicator_inputs(catalogue))
+    names = indicator_inputs(catalogue)
+    optional = [n for n in ("hze_cases", "hze_descriptive") if paths.processed_table(n).is_file()]
+    tables = load_tables(config, names + [n for n in optional if n not in names])
     published = published_from_opendata(paths.opendata / "indikatoren.csv", config)
-    return audit(published, catalogue, tables, config)
+    findings, cells, seconds = audit_everything(
+        published, tables.pop("hze_descriptive", None), catalogue, tables, config
+    )
+    internal = load_tables(config, ["indicators_internal", "indicators"])
+    rows = indicator_cells(internal["indicators_internal"], internal["indicators"], catalogue)
+    summary = summarise(findings, seconds, cells, rows)
+    write_text_atomic(paths.risk_summary, summary_text(summary, config.thresholds.min_cell_count))
+    return findings
