@@ -65,19 +65,23 @@ def table_html(
     numeric: Sequence[str] = (),
     links: dict[str, str] | None = None,
     note: str = "",
+    cell_keys: dict[str, Sequence[str]] | None = None,
 ) -> HTML:
     """A captioned table of pre-formatted strings; ``numeric`` columns are right-aligned.
 
-    ``links`` maps values of the first column to hrefs (e.g. links to Stadtteil profiles).
+    ``links`` maps values of the first column to hrefs (e.g. links to Stadtteil profiles);
+    ``cell_keys`` maps a column to one ``data-cell`` key per row (published cells the page
+    audit compares with what was released).
     """
     links = links or {}
+    keys = {col: list(k) for col, k in (cell_keys or {}).items()}
     header = [(str(c), c in numeric) for c in frame.columns]
     rows = [
         [
-            (str(val), col in numeric, links.get(str(val)) if i == 0 else None)
+            (str(val), col in numeric, links.get(str(val)) if i == 0 else None, keys[col][r] if col in keys else None)
             for i, (col, val) in enumerate(zip(frame.columns, values, strict=True))
         ]
-        for values in frame.itertuples(index=False)
+        for r, values in enumerate(frame.itertuples(index=False))
     ]
     return HTML(fragment("table", caption, header, rows, note))
 

@@ -12,6 +12,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from helpers.analysis.hze import break_even_year
+from helpers.analysis.hze_tables import DECIMALS, cell_text
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
 from helpers.report.display import table_html
 from helpers.report.labels import DID_TERM, SCENARIO
@@ -20,25 +21,33 @@ from helpers.report.labels import DID_TERM, SCENARIO
 
 BY_LABEL = {"basis": "Hilfeart (§ SGB VIII)", "setting": "Hilfeform", "gesamt": "Insgesamt"}
 
+#: Columns of the HzE tables and their headers.
+HZE_COLUMNS = {
+    "counted": "Fälle",
+    "bestand_3112": "Bestand 31.12.",
+    "ended": "beendet",
+    "started": "begonnen",
+    "eur": "Ausgaben (€)",
+    "eur_per_case": "€ je Fall",
+    "eur_per_case_year": "€ je Hilfejahr",
+    "duration_months": "Dauer beendeter Hilfen (Monate)",
+    "age_at_start": "Alter bei Beginn (Jahre)",
+}
+
 
 def hze_descriptive_table(desc: pd.DataFrame, by: str, year: int) -> HTML:
     """City HzE figures by legal basis or setting (small counts suppressed)."""
     part = desc[desc["by"] == by]
     label = {"basis": lambda g: f"§ {g}", "setting": str, "gesamt": str}[by]
-    frame = pd.DataFrame(
-        {
-            BY_LABEL[by]: [label(g) for g in part["group"]],
-            "Fälle": [fmt_number(v) for v in part["counted"]],
-            "Bestand 31.12.": [fmt_number(v) for v in part["bestand_3112"]],
-            "beendet": [fmt_number(v) for v in part["ended"]],
-            "begonnen": [fmt_number(v) for v in part["started"]],
-            "Ausgaben (EUR)": [fmt_number(v) for v in part["eur"]],
-            "EUR je Fall": [fmt_number(v) for v in part["eur_per_case"]],
-            "EUR je Hilfejahr": [fmt_number(v) for v in part["eur_per_case_year"]],
-            "Dauer beendeter Hilfen (Monate)": [fmt_number(v, 1) for v in part["duration_months"]],
-            "Alter bei Beginn (Jahre)": [fmt_number(v, 1) for v in part["age_at_start"]],
-        }
-    )
+
+    def shown(col: str) -> list[str]:
+        symbols = part[f"zeichen_{col}"] if f"zeichen_{col}" in part else [""] * len(part)
+        return [cell_text(v, s, DECIMALS.get(col, 0)) for v, s in zip(part[col], symbols, strict=True)]
+
+    frame = pd.DataFrame({BY_LABEL[by]: [label(g) for g in part["group"]]})
+    for col, header in HZE_COLUMNS.items():
+        frame[header] = shown(col)
+    keys = {HZE_COLUMNS[c]: part[f"cell_{c}"].tolist() for c in HZE_COLUMNS if f"cell_{c}" in part}
     caption = (
         f"Hilfen zur Erziehung {year} insgesamt"
         if by == "gesamt"
@@ -49,8 +58,9 @@ def hze_descriptive_table(desc: pd.DataFrame, by: str, year: int) -> HTML:
         caption,
         numeric=list(frame.columns[1:]),
         note="Fälle = Bestand am 31.12. plus im Jahr beendete Hilfen. „.“ = geheim zu halten (weniger als drei "
-        "Fälle oder daraus rückrechenbar). Ausgaben nach Haushaltsrechnung; je Hilfejahr = Ausgaben je 365 "
-        "Hilfetage.",
+        "Fälle, ein einzelner Fall bestimmt den Betrag, oder aus anderen veröffentlichten Zahlen rückrechenbar); "
+        "„–“ = nichts vorhanden. Ausgaben nach Haushaltsrechnung; je Hilfejahr = Ausgaben je 365 Hilfetage.",
+        cell_keys=keys,
     )
 
 

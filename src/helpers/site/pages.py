@@ -269,6 +269,8 @@ def render_methods(config: Config, year: int, page: Path, city_page: Path) -> st
         methods=METHODS,
         min_count=config.thresholds.min_cell_count,
         min_den=config.thresholds.min_denominator,
+        dominance_k=f"{config.thresholds.dominance_k:g}".replace(".", ","),
+        p_percent=f"{config.thresholds.p_percent:g}".replace(".", ","),
         synthetic=synthetic_note(paths, list(config.sources)),
         index_href=rel(paths.index_html),
         city_href=rel(city_page),
