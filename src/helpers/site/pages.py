@@ -16,6 +16,7 @@ from helpers.core.config import Config
 from helpers.core.io import sha256_files
 from helpers.core.paths import ProjectPaths
 from helpers.core.provenance import source_label, synthetic_note
+from helpers.core.registry import REPORTS
 from helpers.site.markup import TEMPLATES
 
 
@@ -78,12 +79,7 @@ def page_context(config: Config, info: PageInfo) -> dict[str, Any]:
 
 
 #: City-level pages of a report year, in the order the index lists them.
-CITY_PAGES = [
-    ("gesamtstadt", "Gesamtstädtischer Bericht"),
-    ("sozialraum", "Sozialraumanalyse"),
-    ("hze", "Hilfen zur Erziehung: Kosten und Wirkung"),
-    ("methoden", "Methodische Hinweise"),
-]
+CITY_PAGES = [(kind, r.title) for kind, r in REPORTS.items() if not r.per_area] + [("methoden", "Methodische Hinweise")]
 
 #: Entry by topic: label, page kind, heading anchor (ASCII ids only, so links work everywhere).
 TOPICS = [
