@@ -27,9 +27,9 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from helpers.site.markup import TEMPLATES, strip_css_comments
 from helpers.core.io import write_bytes_atomic, write_text_atomic
 from helpers.core.settings import ISOLATED_ENV
+from helpers.site.markup import TEMPLATES, strip_css_comments
 
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 VOLATILE_NB_KEYS = ("papermill",)

@@ -54,6 +54,7 @@ def warm_imports(notebooks: Path) -> list[str]:
     }
     return [*WARM_IMPORTS, *sorted(found)]
 
+
 STATE_MODULE = "_monitoring_kernel_state"
 
 _SNAPSHOT = """

@@ -117,7 +117,7 @@ def _process_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[di
 
 
 def _data_check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    from helpers.sources.plausibility import MEASURES
+    from helpers.sources.measures import MEASURES
 
     tables = [t for s in config.sources if s in SOURCES for t in SOURCES[s].tables if t in MEASURES]
     code = code_of("helpers.sources.plausibility") + helper_files(PAGES)
@@ -242,4 +242,14 @@ def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
     }
 
 
-DEFAULT_TASKS = ["process", "datenpruefung", *STEPS, "opendata", *REPORTS, "methoden", "aufraeumen", "index", "geheimhaltung"]
+DEFAULT_TASKS = [
+    "process",
+    "datenpruefung",
+    *STEPS,
+    "opendata",
+    *REPORTS,
+    "methoden",
+    "aufraeumen",
+    "index",
+    "geheimhaltung",
+]

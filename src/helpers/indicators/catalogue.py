@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from helpers.core.config import YAML_LOADER, ConfigError
-from helpers.core.registry import SELECTIONS
+from helpers.core.registry import SELECTIONS, selection_tables
 
 Unit = Literal["pct", "per_1000", "per_10000", "eur"]
 SCALE = {"pct": 100.0, "per_1000": 1_000.0, "per_10000": 10_000.0, "eur": 1.0}
@@ -125,3 +125,8 @@ def load_catalogue(path: str | Path) -> Catalogue:
         for e in exc.errors():
             lines.append(f"  - {'.'.join(str(p) for p in e['loc'])}: {e['msg']}")
         raise ConfigError("\n".join(lines)) from None
+
+
+def indicator_inputs(catalogue: Catalogue) -> list[str]:
+    """Processed tables the catalogue's selections read."""
+    return selection_tables({s.source for i in catalogue.indicators for s in (i.numerator, i.denominator)})

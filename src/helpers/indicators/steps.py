@@ -11,19 +11,13 @@ from helpers.core.config import Config
 from helpers.core.io import write_text_atomic
 from helpers.core.paths import ProjectPaths
 from helpers.core.provenance import synthetic_note
-from helpers.core.registry import selection_tables
 from helpers.core.tables import load_tables
 from helpers.indicators.atoms import validate_against_sources
-from helpers.indicators.catalogue import Catalogue, load_catalogue
+from helpers.indicators.catalogue import indicator_inputs, load_catalogue
 from helpers.indicators.compute import compute_all
 from helpers.indicators.confidentiality_check import audit_everything, indicator_cells, summarise
 from helpers.indicators.disclosure import protect, published_view, summary_text
 from helpers.indicators.opendata import catalogue_csv, datapackage, indicator_csv
-
-
-def indicator_inputs(catalogue: Catalogue) -> list[str]:
-    """Processed tables the catalogue's selections read."""
-    return selection_tables({s.source for i in catalogue.indicators for s in (i.numerator, i.denominator)})
 
 
 def build_indicator_tables(config: Config, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

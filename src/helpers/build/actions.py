@@ -1,0 +1,214 @@
+"""Task actions: module-level functions with plain arguments, so parallel doit workers can
+run them. Each loads the config once per process and calls into the layers below."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from helpers.core.config import Config, load_config
+from helpers.core.paths import ProjectPaths
+from helpers.core.registry import HUB_REPORT, REPORTS, SELECTED, SOURCES, STEPS, TABLES, Step
+
+
+@cache
+def config_of(config_path: str) -> Config:
+    return load_config(config_path)
+
+
+def report_title(config: Config, kind: str, year: int, slug: str | None) -> str:
+    """The page title: names the report kind, the Stadtteil (if any), the year and the commune."""
+    area = f" {config.stadtteil(slug).name}" if slug else ""
+    return f"{REPORTS[kind].title}{area} {year} – {config.commune.name}"
+
+
+def step_inputs(config: Config, step: Step) -> list[str]:
+    """The processed tables a step reads (``SELECTED`` expanded from the catalogue)."""
+    from helpers.indicators.catalogue import indicator_inputs, load_catalogue
+
+    names: list[str] = []
+    for name in step.inputs:
+        names += indicator_inputs(load_catalogue(config.catalogue_path)) if name == SELECTED else [name]
+    return names
+
+
+def write_tables(config: Config, tables: dict[str, Any]) -> None:
+    """Write processed tables atomically: parquet, plus CSV where the registry says so."""
+    from helpers.core.io import write_csv_atomic, write_parquet_atomic
+
+    paths = ProjectPaths(config)
+    for name, frame in tables.items():
+        write_parquet_atomic(frame, paths.processed_table(name))
+        if TABLES[name].csv:
+            write_csv_atomic(frame, paths.processed_table(name, ".csv"))
+
+
+def action_generate(config_path: str) -> None:
+    """Write the synthetic sample data for the config."""
+    from helpers.synth import generate_sample_data
+
+    generate_sample_data(config_of(config_path))
+
+
+def action_process(config_path: str, source: str) -> Any:
+    """Load, validate and process one raw source; a bad file fails the task with its problems."""
+    from doit.exceptions import TaskFailed
+
+    from helpers.sources.process import build_source
+    from helpers.sources.validation import RawDataError
+
+    config = config_of(config_path)
+    try:
+        tables = build_source(config, source)
+    except RawDataError as exc:
+        return TaskFailed(str(exc))
+    write_tables(config, tables)
+    return None
+
+
+def action_data_check(config_path: str) -> Any:
+    """Plausibility checks across sources and years: write the Datenprüfung page; fail on errors."""
+    from doit.exceptions import TaskFailed
+
+    from helpers.core.io import write_text_atomic
+    from helpers.core.tables import load_tables
+    from helpers.site.pages import render_data_check
+    from helpers.sources.measures import MEASURES
+    from helpers.sources.plausibility import RULE_LABELS, findings
+
+    config = config_of(config_path)
+    paths = ProjectPaths(config)
+    names = [t for s in config.sources if s in SOURCES for t in SOURCES[s].tables if t in MEASURES]
+    found = findings(config, load_tables(config, names))
+    write_text_atomic(paths.data_check_page, render_data_check(config, found))
+    errors = [f for f in found if f.severity == "error"]
+    if errors:
+        lines = [f"  - {RULE_LABELS[f.rule]}: {f.table} {f.year}: {f.text}" for f in errors]
+        page = paths.data_check_page.relative_to(paths.root).as_posix()
+        return TaskFailed(
+            f"Datenprüfung: {len(errors)} Fehler, nichts wurde berechnet oder veröffentlicht.\n"
+            + "\n".join(lines)
+            + f"\nEinzelheiten: {page}; Regeln: plausibility in der Konfiguration."
+        )
+    return None
+
+
+def action_step(config_path: str, name: str) -> None:
+    """Run one registered step: read its declared inputs, write exactly its declared outputs."""
+    from helpers.core.tables import load_tables
+    from helpers.sources.process import resolve
+
+    config = config_of(config_path)
+    step = STEPS[name]
+    results = resolve(step.action)(config, load_tables(config, step_inputs(config, step)))
+    if set(results) != set(step.outputs):
+        raise RuntimeError(f"step {name!r} returned {sorted(results)}, registered are {sorted(step.outputs)}")
+    write_tables(config, results)
+
+
+def action_report(config_path: str, kind: str, year: int, slug: str | None, inputs: list[str]) -> Any:
+    """Execute one report notebook and publish its page; a failure names where to look."""
+    from pathlib import Path
+
+    from doit.exceptions import TaskFailed
+
+    from helpers.build.execution import ReportError, ReportSpec, build_report
+    from helpers.site.pages import PageInfo, page_context
+
+    config = config_of(config_path)
+    paths = ProjectPaths(config)
+    html = paths.report_html(kind, year, slug)
+    hub = paths.report_html(HUB_REPORT, year)
+    crumbs = [] if kind == HUB_REPORT else [(f"Gesamtstadt {year}", hub)]
+    declared = REPORTS[kind].sources
+    sources = list(config.sources) if declared is None else list(declared)
+    info = PageInfo(html, sources, [Path(p) for p in inputs], crumbs)
+    params: dict[str, Any] = {"config_path": str(paths.config_file), "year": year}
+    if slug is not None:
+        params["stadtteil"] = slug
+    spec = ReportSpec(
+        notebook=paths.notebook_source(kind),
+        parameters=params,
+        executed=paths.executed_notebook(kind, year, slug),
+        html=html,
+        title=report_title(config, kind, year, slug),
+        cwd=paths.notebooks,
+        kernel_name=config.execution.kernel_name,
+        timeout=config.execution.timeout_seconds,
+        page=page_context(config, info),
+        isolated=config.execution.isolated,
+    )
+    try:
+        build_report(spec)
+    except ReportError as exc:
+        return TaskFailed(str(exc))
+    return None
+
+
+def action_cleanup(config_path: str) -> None:
+    """Remove published pages of years, areas or report kinds no longer configured (one line each)."""
+    from helpers.site.cleanup import remove_stale
+
+    for line in remove_stale(ProjectPaths(config_of(config_path))):
+        print(line)
+
+
+def nothing_stale(config_path: str) -> bool:
+    """doit ``uptodate`` check of the cleanup task: True when no stale page exists."""
+    from helpers.site.cleanup import stale_files
+
+    return not stale_files(ProjectPaths(config_of(config_path)))
+
+
+def action_opendata(config_path: str) -> None:
+    """Write the open-data export."""
+    from helpers.indicators.steps import write_opendata
+
+    write_opendata(config_of(config_path))
+
+
+def action_check_confidentiality(config_path: str) -> Any:
+    """Audit the published open data and pages; fail the build if a secret is recoverable."""
+    from doit.exceptions import TaskFailed
+
+    from helpers.core.io import write_text_atomic
+    from helpers.indicators.steps import check_confidentiality
+    from helpers.site.audit import check_pages
+
+    config = config_of(config_path)
+    found = check_confidentiality(config) + check_pages(config)
+    if found:
+        return TaskFailed("Geheimhaltung verletzt:\n" + "\n".join(f"  - {f}" for f in found[:50]))
+    write_text_atomic(
+        ProjectPaths(config).disclosure_report,
+        "Geheimhaltungsprüfung bestanden: keine geheime Zelle rekonstruierbar.\n",
+    )
+    return None
+
+
+def action_methods(config_path: str, year: int) -> None:
+    """Write the 'Methodische Hinweise' page of one report year."""
+    from helpers.core.io import write_text_atomic
+    from helpers.site.pages import render_methods
+
+    config = config_of(config_path)
+    paths = ProjectPaths(config)
+    page = paths.methods_html(year)
+    write_text_atomic(page, render_methods(config, year, page, paths.report_html(HUB_REPORT, year)))
+
+
+def action_index(config_path: str) -> None:
+    """Write the entry page that links every report."""
+    from helpers.core.io import write_text_atomic
+    from helpers.site.pages import render_index
+
+    config = config_of(config_path)
+    paths = ProjectPaths(config)
+    reports = {
+        y: {kind: paths.report_html(kind, y) for kind, report in REPORTS.items() if not report.per_area}
+        | {"methoden": paths.methods_html(y)}
+        | {slug: page for kind, slug, page in paths.report_pages(y) if REPORTS[kind].per_area}
+        for y in config.report_years
+    }
+    inputs = [p for y in reports.values() for p in y.values()]
+    write_text_atomic(paths.index_html, render_index(config, reports, inputs))
