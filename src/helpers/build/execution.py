@@ -27,9 +27,10 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from helpers.site.markup import TEMPLATES, strip_css_comments
+from helpers.build.interrupt import interrupted
 from helpers.core.io import write_bytes_atomic, write_text_atomic
 from helpers.core.settings import ISOLATED_ENV
+from helpers.site.markup import TEMPLATES, strip_css_comments
 
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 VOLATILE_NB_KEYS = ("papermill",)
@@ -234,9 +235,15 @@ def _run(spec: ReportSpec, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         else:
             kernel = kernels.warm_kernel(spec.kernel_name, spec.cwd)
         return kernel.execute(nb, spec.cwd, spec.timeout)
+    except KeyboardInterrupt:
+        if kernel is not None and not isolated:
+            kernels.discard(kernel)
+        raise
     except (DeadKernelError, CellTimeoutError, kernels.KernelFailure, TimeoutError, RuntimeError) as exc:
         if kernel is not None and not isolated:
             kernels.discard(kernel)  # the next report gets a fresh kernel
+        if interrupted():  # Ctrl-C broke the kernel's connection: an interruption, not a failure
+            raise KeyboardInterrupt from exc
         if isinstance(exc, CellTimeoutError | TimeoutError):
             raise _KernelProblem(f"timed out after {spec.timeout} s") from exc
         if isinstance(exc, DeadKernelError | kernels.KernelFailure):
@@ -262,6 +269,8 @@ def execute(spec: ReportSpec) -> nbformat.NotebookNode:
     try:
         executed = _run(spec, nb)
     except (CellExecutionError, _KernelProblem) as exc:
+        if interrupted():
+            raise KeyboardInterrupt from exc
         write_text_atomic(failed, nbformat.writes(strip_volatile(nb)) + "\n")
         index, first, error = _failed_cell(nb)
         if index is None:
