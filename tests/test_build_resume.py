@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -129,13 +128,14 @@ def test_a_killed_build_resumes_without_redoing_finished_tasks(project):
     assert task_lines(doit(root).stdout) == []
 
 
-def test_ctrl_c_stops_with_a_german_message_and_resumes(project):
+@pytest.mark.parametrize("jobs", [("-n", "2"), ()], ids=["parallel", "one-process"])
+def test_ctrl_c_stops_with_a_german_message_and_resumes(project, jobs):
+    """In one process the notebook runs in doit's own process: nbclient's signal handlers
+    would turn Ctrl-C into a "kernel died" failure there."""
     root, reference, _ = project
     for folder in ("reports", "build/executed"):
         shutil.rmtree(root / folder, ignore_errors=True)
-    start = time.monotonic()
-    finished, output, code = stop_after(root, 2, signal.SIGINT, "-n", "2")
-    assert time.monotonic() - start < 120
+    finished, output, code = stop_after(root, 4, signal.SIGINT, *jobs)  # during the reports
     assert code != 0
     assert "Abgebrochen (Strg+C): " in output and "Erneut `make reports` setzt fort." in output, output
     for noise in ("Traceback", "KeyboardInterrupt", "kernel died", "fehlgeschlagen", "!!"):
