@@ -6,25 +6,44 @@ doit list                     # what each task does (doit list --all: every repo
 doit profil:2025-wiesdorf     # one Stadtteil profile
 doit generate_sample          # (re)write the synthetic sample data
 doit config=config/other.yml  # another commune's config
+doit -s profil:2024-opladen   # one report alone, without checking its upstream tasks
 """
 
 import os
 import sys
 from pathlib import Path
 
+# One BLAS/OpenMP thread per process, set before anything imports numpy (also inherited by
+# the kernels): the matrices are small, BLAS threads gain nothing and compete with `-n 2`.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
 from doit import get_var
+from doit.globals import Globals
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from helpers.build.progress import ProgressReporter
+from helpers.build.backend import make_durable
+from helpers.build.errors import config_block, with_german_errors
+from helpers.build.interrupt import install_interrupt_handling
+from helpers.build.progress import configure_progress_channel, reporter_for
 from helpers.build.tasks import DEFAULT_TASKS, generate_tasks
-from helpers.core.config import load_config
+from helpers.core.config import ConfigError, load_config
 from helpers.core.paths import ProjectPaths
 from helpers.core.settings import ISOLATED_ENV, TMP_ENV
 
 CONFIG_PATH = Path(get_var("config", os.environ.get("MONITORING_CONFIG", "config/leverkusen.yml")))
-CONFIG = load_config(CONFIG_PATH)
+try:
+    CONFIG = load_config(CONFIG_PATH)
+except ConfigError as exc:  # one German block, no traceback
+    sys.stderr.write(config_block(exc) + "\n")
+    raise SystemExit(3) from None
 PATHS = ProjectPaths(CONFIG)
+
+# Ctrl-C: a German summary instead of a traceback; progress lines from long tasks on stderr.
+install_interrupt_handling()
+configure_progress_channel()
 
 # Temporary files go to build/tmp, never next to the published outputs.
 os.environ.setdefault(TMP_ENV, str(PATHS.build / "tmp"))
@@ -38,10 +57,13 @@ DOIT_CONFIG = {
     "backend": "sqlite3",
     "check_file_uptodate": "md5",
     "verbosity": 1,
-    "reporter": ProgressReporter,
+    "reporter": reporter_for(PATHS.root, PATHS.build),
 }
 
 
 def task_monitoring():
     """All monitoring tasks, generated from the config."""
-    yield from generate_tasks(CONFIG)
+    # doit has created its dependency manager by now: commit each task's state as it
+    # finishes, so that a killed build resumes where it stopped (helpers.build.backend).
+    make_durable(Globals.dep_manager)
+    yield from with_german_errors(generate_tasks(CONFIG))

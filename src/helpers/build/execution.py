@@ -13,11 +13,13 @@ parameters, the failing cell and the saved executed notebook that shows the trac
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import functools
 import html
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
+from helpers.build.interrupt import interrupted
 from helpers.core.io import write_bytes_atomic, write_text_atomic
 from helpers.core.settings import ISOLATED_ENV
 from helpers.site.markup import TEMPLATES, strip_css_comments
@@ -220,23 +223,60 @@ def _failed_cell(nb: nbformat.NotebookNode) -> tuple[int | None, str, str]:
     return None, "", ""
 
 
+def _refuse_signal_handler(sig: int, callback: Any, *args: Any) -> None:
+    raise RuntimeError("the build keeps Python's own SIGINT/SIGTERM handling")
+
+
+@contextlib.contextmanager
+def _own_signal_handling() -> Iterator[None]:
+    """Keep Ctrl-C and SIGTERM with Python while nbclient runs a notebook.
+
+    nbclient puts SIGINT and SIGTERM handlers on its event loop while it executes: they shut
+    the kernel down and carry on, so Ctrl-C would end as a "kernel died" failure, SIGTERM
+    could not end a worker, and the build's own SIGINT handler would be lost afterwards.
+    nbclient skips them when the loop refuses (as outside the main thread), so the loop of
+    this thread refuses for the time of the run.
+    """
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    loop.add_signal_handler = _refuse_signal_handler  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del loop.add_signal_handler
+
+
 def _run(spec: ReportSpec, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Run in this process's warm kernel, or in a fresh one when isolated."""
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
     from helpers.build import kernels
 
     isolated = isolated_mode(spec.isolated)
     kernel = kernels.WarmKernel(spec.kernel_name, spec.cwd) if isolated else None
+    with _own_signal_handling():
+        return _run_in(spec, nb, kernel, isolated)
+
+
+def _run_in(spec: ReportSpec, nb: nbformat.NotebookNode, kernel: Any, isolated: bool) -> nbformat.NotebookNode:
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    from helpers.build import kernels
+
     try:
         if kernel is not None:
             kernel.start()
         else:
             kernel = kernels.warm_kernel(spec.kernel_name, spec.cwd)
         return kernel.execute(nb, spec.cwd, spec.timeout)
+    except KeyboardInterrupt:
+        if kernel is not None and not isolated:
+            kernels.discard(kernel)
+        raise
     except (DeadKernelError, CellTimeoutError, kernels.KernelFailure, TimeoutError, RuntimeError) as exc:
         if kernel is not None and not isolated:
             kernels.discard(kernel)  # the next report gets a fresh kernel
+        if interrupted():  # Ctrl-C broke the kernel's connection: an interruption, not a failure
+            raise KeyboardInterrupt from exc
         if isinstance(exc, CellTimeoutError | TimeoutError):
             raise _KernelProblem(f"timed out after {spec.timeout} s") from exc
         if isinstance(exc, DeadKernelError | kernels.KernelFailure):
@@ -262,6 +302,8 @@ def execute(spec: ReportSpec) -> nbformat.NotebookNode:
     try:
         executed = _run(spec, nb)
     except (CellExecutionError, _KernelProblem) as exc:
+        if interrupted():
+            raise KeyboardInterrupt from exc
         write_text_atomic(failed, nbformat.writes(strip_volatile(nb)) + "\n")
         index, first, error = _failed_cell(nb)
         if index is None:
