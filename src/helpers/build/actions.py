@@ -50,20 +50,13 @@ def action_generate(config_path: str) -> None:
     generate_sample_data(config_of(config_path))
 
 
-def action_process(config_path: str, source: str) -> Any:
-    """Load, validate and process one raw source; a bad file fails the task with its problems."""
-    from doit.exceptions import TaskFailed
-
+def action_process(config_path: str, source: str) -> None:
+    """Load, validate and process one raw source; a bad file fails the task with its problems
+    (``dodo.py`` turns the error into one German block; the traceback goes to build/logs)."""
     from helpers.sources.process import build_source
-    from helpers.sources.validation import RawDataError
 
     config = config_of(config_path)
-    try:
-        tables = build_source(config, source)
-    except RawDataError as exc:
-        return TaskFailed(str(exc))
-    write_tables(config, tables)
-    return None
+    write_tables(config, build_source(config, source))
 
 
 def action_data_check(config_path: str) -> Any:

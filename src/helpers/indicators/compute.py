@@ -9,6 +9,8 @@ value where a Stadtteil-year denominator is below ``thresholds.min_denominator``
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
@@ -22,6 +24,9 @@ VALUE_COLUMNS = [
     "indicator_id", "year", "area_level", "area_code", "area_name", "numerator", "denominator",
     "value", "ci_lower", "ci_upper", "pooled_from", "disclosure_count", "source_suppressed",
 ]  # fmt: skip
+#: Progress lines for long steps (printed by the build, silent elsewhere).
+_progress = logging.getLogger("monitoring.progress")
+
 LEVEL_ORDER = {"stadtteil": 0, "stadtbezirk": 1, "stadt": 2}
 
 
@@ -128,7 +133,10 @@ def area_name(config: Config, level: str, code: str) -> str:
 
 def compute_all(catalogue: Catalogue, tables: dict[str, pd.DataFrame], config: Config) -> pd.DataFrame:
     """Every indicator of the catalogue, sorted by indicator, year, level, area."""
-    frames = [compute_indicator(ind, tables, config) for ind in catalogue.indicators]
+    frames = []
+    for n, ind in enumerate(catalogue.indicators, 1):
+        _progress.info("Kennzahlen: %d von %d (%s)", n, len(catalogue.indicators), ind.id)
+        frames.append(compute_indicator(ind, tables, config))
     out = pd.concat(frames, ignore_index=True)
     order = {ind.id: i for i, ind in enumerate(catalogue.indicators)}
     out = out.sort_values(

@@ -3,6 +3,7 @@ the confidentiality audit of what was published."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,8 @@ from helpers.indicators.confidentiality_check import audit_everything, indicator
 from helpers.indicators.disclosure import protect, published_view, summary_text
 from helpers.indicators.opendata import catalogue_csv, datapackage, indicator_csv
 
+_progress = logging.getLogger("monitoring.progress")
+
 
 def build_indicator_tables(config: Config, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Compute every indicator and apply the confidentiality rules once.
@@ -29,6 +32,7 @@ def build_indicator_tables(config: Config, tables: dict[str, pd.DataFrame]) -> d
     catalogue = load_catalogue(config.catalogue_path)
     validate_against_sources(catalogue, config)
     values = compute_all(catalogue, tables, config)
+    _progress.info("Geheimhaltung: primäre und sekundäre Sperrung über alle Kennzahlen")
     protected = protect(values, catalogue, tables, config)
     published = published_view(protected, config.thresholds.min_denominator, config.thresholds.min_cell_count)
     return {"indicators_internal": values, "indicators": published}
@@ -77,6 +81,7 @@ def check_confidentiality(config: Config) -> list[str]:
     optional = [n for n in ("hze_cases", "hze_descriptive") if paths.processed_table(n).is_file()]
     tables = load_tables(config, names + [n for n in optional if n not in names])
     published = published_from_opendata(paths.opendata / "indikatoren.csv", config)
+    _progress.info("Geheimhaltung: exakte Prüfung aller veröffentlichten Zellen")
     findings, cells, seconds = audit_everything(
         published, tables.pop("hze_descriptive", None), catalogue, tables, config
     )
