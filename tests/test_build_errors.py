@@ -23,7 +23,6 @@ from helpers.build.errors import (
     ActionableFailure,
     config_block,
     german_block,
-    group_problems,
     guarded,
     log_path,
     missing_files,
@@ -33,7 +32,7 @@ from helpers.build.errors import (
 )
 from helpers.build.progress import ProgressReporter, reporter_for
 from helpers.core.config import ConfigError
-from helpers.sources.validation import Problem, RawDataError
+from helpers.sources.validation import Problem, RawDataError, group_problems
 
 FILE = "data/raw/einwohner/EWO_Bestand_2026-12-31.csv"
 UNKNOWN = "Stadtteil-Nr. unbekannt (Konfiguration: ['101', '201'])"

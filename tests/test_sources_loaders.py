@@ -385,11 +385,11 @@ def test_services_and_visits(project):
     vhead = "Jahr;Stadtteil-Nr;Stadtteil;Geburten;Besuchte Familien"
     write_csv(
         raw(project, "welcome_visits"),
-        [vhead, "2025;101;Wiesdorf;150;90", "2025;201;Opladen;100;120", "2031;201;Opladen;1;0"],
+        [vhead, "2025;101;Wiesdorf;150;90", "2025;201;Opladen;100;120", "1880;201;Opladen;1;0"],
     )
     msg = error_of(prevention.build_welcome_visits, project)
     assert "Zeile 3" in msg and "Besuchte Familien größer als Geburten" in msg
-    assert "Zeile 4, Spalte 'Jahr': Jahr muss zwischen 2024 und 2025 liegen" in msg
+    assert "Zeile 4, Spalte 'Jahr': Jahr unplausibel (1990–2100)" in msg  # later years are left out, not errors
 
 
 def test_comparison_panel(project):

@@ -16,21 +16,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from doit.exceptions import TaskFailed
 
 from helpers.core.config import ConfigError
+from helpers.core.formatting import german_number
 
 if TYPE_CHECKING:  # imported when needed: the validation module pulls in pandas and pandera
     from helpers.sources.validation import Problem
 
 AGAIN = "`make reports` erneut starten"
-#: How many example lines and distinct values one group of problems shows.
-MAX_LINES = 5
-MAX_VALUES = 3
 #: A missing file as doit says it, and as the loaders say it (``Problem`` without line or column).
 _MISSING_RE = re.compile(r"Dependent file '(?P<file>[^']+)' does not exist|^  - (?P<raw>[^\n,]+): Datei fehlt$", re.M)
 MISSING_RULE = "Datei fehlt"
@@ -48,69 +45,10 @@ class ActionableFailure(TaskFailed):
         self.missing = list(missing)
 
 
-def german_number(n: int) -> str:
-    """Thousands with dots, as in German text.
-
-    >>> german_number(6194)
-    '6.194'
-    """
-    return f"{n:,}".replace(",", ".")
-
-
-@dataclass(frozen=True)
-class ProblemGroup:
-    """Problems of one file with the same column and rule: a count and a few examples."""
-
-    file: str
-    column: str | None
-    rule: str
-    count: int
-    lines: tuple[int, ...]
-    values: tuple[str, ...]
-
-
-def group_problems(problems: Iterable[Problem]) -> list[ProblemGroup]:
-    """Group problems by (file, column, rule), in the order each cause first appears.
-
-    Each group keeps its count, its first :data:`MAX_LINES` line numbers and its first
-    :data:`MAX_VALUES` distinct values.
-    """
-    order: list[tuple[str, str | None, str]] = []
-    counts: dict[tuple[str, str | None, str], int] = {}
-    lines: dict[tuple[str, str | None, str], list[int]] = {}
-    values: dict[tuple[str, str | None, str], list[str]] = {}
-    for p in problems:
-        key = (p.file, p.column, p.rule)
-        if key not in counts:
-            order.append(key)
-            counts[key], lines[key], values[key] = 0, [], []
-        counts[key] += 1
-        if p.line is not None and len(lines[key]) < MAX_LINES:
-            lines[key].append(p.line)
-        if p.value is not None and p.value not in values[key] and len(values[key]) < MAX_VALUES:
-            values[key].append(p.value)
-    return [ProblemGroup(*key, counts[key], tuple(lines[key]), tuple(values[key])) for key in order]
-
-
-def describe_group(group: ProblemGroup) -> str:
-    """One line for a group: column, rule, count, example lines and values."""
-    where = f"Spalte '{group.column}': " if group.column is not None else ""
-    count = f" – {german_number(group.count)} ×" if group.count > 1 else ""
-    more = ", …" if group.count > len(group.lines) else ""
-    if len(group.lines) == 1 and not more:
-        place = f", Zeile {group.lines[0]}"
-    elif group.lines:
-        place = ", Zeilen " + ", ".join(str(n) for n in group.lines) + more
-    else:
-        place = ""
-    label = "Wert" if len(group.values) == 1 and group.count == 1 else "Werte"
-    shown = ", ".join(repr(v) for v in group.values)
-    value = f" ({label}: {shown}{', …' if label == 'Werte' and group.count > len(group.values) else ''})"
-    return f"{where}{group.rule}{count}{place}{value if group.values else ''}"
-
-
 def raw_data_block(problems: Sequence[Problem]) -> str:
     """The German block for a raw file that broke its contract (grouped problems)."""
+    from helpers.sources.validation import describe_group, group_problems
+
     groups = group_problems(problems)
     files = list(dict.fromkeys(g.file for g in groups))
     out = [f"Rohdaten fehlerhaft: {german_number(len(problems))} Problem(e), nichts wurde geschrieben."]

@@ -59,3 +59,12 @@ def fmt_change(value: float | None, decimals: int = 1, unit: str = "") -> str:
     sign = "+" if rounded > 0 else ("−" if rounded < 0 else "±")
     unit = unit.replace(" ", NBSP)
     return f"{sign}{text}{unit}"
+
+
+def german_number(n: int) -> str:
+    """Whole numbers with thousands dots, as in German text (no locale lookup: cheap).
+
+    >>> german_number(6194)
+    '6.194'
+    """
+    return f"{n:,}".replace(",", ".")

@@ -9,7 +9,7 @@ A raw source declares its columns once (:class:`RawColumn`) and its rules once (
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -18,6 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from helpers.core.formatting import german_number
 from helpers.core.io import LINE
 
 Kind = Literal["int", "float", "str", "date"]
@@ -61,40 +62,86 @@ class RawDataError(ValueError):
         super().__init__(describe_problems(problems))
 
 
-#: Places listed per cause before the rest is counted.
-PLACES_PER_CAUSE = 3
+#: How many example lines and distinct values one group of problems shows.
+MAX_LINES = 5
+MAX_VALUES = 3
 
 
 def describe_problems(problems: list[Problem]) -> str:
-    """German text of a list of problems, grouped by cause (file, column, rule).
+    """German text of a list of problems, one line per cause (file, column, rule) with a count.
 
-    >>> ps = [Problem("a.csv", n, "Nr", "Nr. unbekannt") for n in range(2, 7)]
+    >>> ps = [Problem("a.csv", n, "Nr", "Nr. unbekannt", "9") for n in range(2, 9)]
     >>> print(describe_problems(ps))
-    5 Problem(e) in a.csv:
-      - a.csv, Spalte 'Nr': Nr. unbekannt – 5-mal, z. B. Zeile 2, Zeile 3, Zeile 4 und 2 weitere
+    7 Problem(e) in a.csv:
+      - a.csv, Spalte 'Nr': Nr. unbekannt – 7 ×, z. B. Zeile 2, Zeile 3, Zeile 4, Zeile 5, Zeile 6 (Werte: '9')
     """
     files = sorted({p.file for p in problems})
-    head = f"{len(problems)} Problem(e) in {', '.join(files)}:"
-    groups: dict[tuple[str, str | None, str], list[Problem]] = {}
-    for p in problems:
-        groups.setdefault((p.file, p.column, p.rule), []).append(p)
+    head = f"{german_number(len(problems))} Problem(e) in {', '.join(files)}:"
     listed = []
-    for (file, column, rule), group in list(groups.items())[:MAX_LISTED]:
-        if len(group) == 1:
-            listed.append(f"  - {group[0]}")
+    for g in group_problems(problems):
+        if g.count == 1:
+            line = g.lines[0] if g.lines else None
+            listed.append(f"  - {Problem(g.file, line, g.column, g.rule, g.values[0] if g.values else None)}")
             continue
-        where = file + (f", Spalte '{column}'" if column is not None else "")
-        places = ", ".join(_place(p) for p in group[:PLACES_PER_CAUSE])
-        more = f" und {len(group) - PLACES_PER_CAUSE} weitere" if len(group) > PLACES_PER_CAUSE else ""
-        listed.append(f"  - {where}: {rule} – {len(group)}-mal, z. B. {places}{more}")
-    if len(groups) > MAX_LISTED:
-        listed.append(f"  … und {len(groups) - MAX_LISTED} weitere Ursachen")
+        where = g.file + (f", Spalte '{g.column}'" if g.column is not None else "")
+        places = ", ".join(f"Zeile {n}" for n in g.lines)
+        values = f" (Werte: {', '.join(repr(v) for v in g.values)})" if g.values else ""
+        listed.append(f"  - {where}: {g.rule} – {german_number(g.count)} ×, z. B. {places}{values}")
+    if len(listed) > MAX_LISTED:
+        listed = [*listed[:MAX_LISTED], f"  … und {len(listed) - MAX_LISTED} weitere Ursachen"]
     return "\n".join([head, *listed])
 
 
-def _place(p: Problem) -> str:
-    line = f"Zeile {p.line}" if p.line is not None else "ohne Zeile"
-    return line + ("" if p.value is None else f" (Wert: {p.value!r})")
+@dataclass(frozen=True)
+class ProblemGroup:
+    """Problems of one file with the same column and rule: a count and a few examples."""
+
+    file: str
+    column: str | None
+    rule: str
+    count: int
+    lines: tuple[int, ...]
+    values: tuple[str, ...]
+
+
+def group_problems(problems: Iterable[Problem]) -> list[ProblemGroup]:
+    """Group problems by (file, column, rule), in the order each cause first appears.
+
+    Each group keeps its count, its first :data:`MAX_LINES` line numbers and its first
+    :data:`MAX_VALUES` distinct values.
+    """
+    order: list[tuple[str, str | None, str]] = []
+    counts: dict[tuple[str, str | None, str], int] = {}
+    lines: dict[tuple[str, str | None, str], list[int]] = {}
+    values: dict[tuple[str, str | None, str], list[str]] = {}
+    for p in problems:
+        key = (p.file, p.column, p.rule)
+        if key not in counts:
+            order.append(key)
+            counts[key], lines[key], values[key] = 0, [], []
+        counts[key] += 1
+        if p.line is not None and len(lines[key]) < MAX_LINES:
+            lines[key].append(p.line)
+        if p.value is not None and p.value not in values[key] and len(values[key]) < MAX_VALUES:
+            values[key].append(p.value)
+    return [ProblemGroup(*key, counts[key], tuple(lines[key]), tuple(values[key])) for key in order]
+
+
+def describe_group(group: ProblemGroup) -> str:
+    """One line for a group: column, rule, count, example lines and values."""
+    where = f"Spalte '{group.column}': " if group.column is not None else ""
+    count = f" – {german_number(group.count)} ×" if group.count > 1 else ""
+    more = ", …" if group.count > len(group.lines) else ""
+    if len(group.lines) == 1 and not more:
+        place = f", Zeile {group.lines[0]}"
+    elif group.lines:
+        place = ", Zeilen " + ", ".join(str(n) for n in group.lines) + more
+    else:
+        place = ""
+    label = "Wert" if len(group.values) == 1 and group.count == 1 else "Werte"
+    shown = ", ".join(repr(v) for v in group.values)
+    value = f" ({label}: {shown}{', …' if label == 'Werte' and group.count > len(group.values) else ''})"
+    return f"{where}{group.rule}{count}{place}{value if group.values else ''}"
 
 
 @dataclass(frozen=True)
