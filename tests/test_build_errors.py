@@ -7,10 +7,7 @@ real doit run with a deleted raw file.
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,6 +15,7 @@ import pytest
 import yaml
 from conftest import ROOT, copy_config_files, small_config_dict
 from doit.exceptions import DependencyError, TaskError, UnmetDependency
+from test_pipeline_integration import doit
 
 from helpers.build.errors import (
     ActionableFailure,
@@ -221,19 +219,6 @@ def test_reporter_keeps_the_traceback_of_an_unexpected_error(tmp_path):
 # --- one real run ----------------------------------------------------------------------------
 
 
-def _doit(project: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(project / "src"), "MPLBACKEND": "Agg"}
-    env.pop("MONITORING_TMP_DIR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "doit", *args, "config=config/small.yml"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 @pytest.mark.integration
 def test_a_deleted_raw_file_is_one_german_block(tmp_path):
     project = tmp_path / "projekt"
@@ -243,10 +228,10 @@ def test_a_deleted_raw_file_is_one_german_block(tmp_path):
     shutil.copy(ROOT / "dodo.py", project)
     copy_config_files(project / "config", {"101", "201"})
     (project / "config" / "small.yml").write_text(yaml.safe_dump(small_config_dict(), allow_unicode=True), "utf-8")
-    assert _doit(project, "generate_sample").returncode == 0
+    assert doit(project, "generate_sample").returncode == 0
     kita = sorted((project / "data/raw/kita").glob("*.csv"))[-1]
     kita.unlink()
-    result = _doit(project, "-n", "2")
+    result = doit(project, "-n", "2")
     out = result.stdout + result.stderr
     assert result.returncode != 0
     rel = kita.relative_to(project).as_posix()

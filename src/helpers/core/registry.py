@@ -318,7 +318,7 @@ def selection_tables(selection_keys: set[str] | list[str]) -> list[str]:
     """The processed tables that the given selections read, sorted.
 
     >>> selection_tables(["hze_eur", "population"])
-    ['hze_expenditure', 'hze_year', 'population']
+    ['hze_cases', 'hze_expenditure', 'hze_year', 'population']
     """
     return sorted({t for key in selection_keys for t in SELECTIONS[key].tables})
 

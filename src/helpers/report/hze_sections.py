@@ -15,24 +15,11 @@ from helpers.analysis.hze import break_even_year
 from helpers.analysis.hze_tables import DECIMALS, cell_text
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
 from helpers.report.display import table_html
-from helpers.report.labels import DID_TERM, SCENARIO
+from helpers.report.labels import DID_TERM, HZE_COLUMNS, SCENARIO
 
 # --- HzE ------------------------------------------------------------------------------------
 
 BY_LABEL = {"basis": "Hilfeart (§ SGB VIII)", "setting": "Hilfeform", "gesamt": "Insgesamt"}
-
-#: Columns of the HzE tables and their headers.
-HZE_COLUMNS = {
-    "counted": "Fälle",
-    "bestand_3112": "Bestand 31.12.",
-    "ended": "beendet",
-    "started": "begonnen",
-    "eur": "Ausgaben (€)",
-    "eur_per_case": "€ je Fall",
-    "eur_per_case_year": "€ je Hilfejahr",
-    "duration_months": "Dauer beendeter Hilfen (Monate)",
-    "age_at_start": "Alter bei Beginn (Jahre)",
-}
 
 
 def hze_descriptive_table(desc: pd.DataFrame, by: str, year: int) -> HTML:

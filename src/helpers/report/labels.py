@@ -75,3 +75,16 @@ SCENARIO = {
     "no_discounting": "ohne Abzinsung",
     "discount_3": "Abzinsung 3 %",
 }
+
+#: Columns of the HzE tables and their headers.
+HZE_COLUMNS = {
+    "counted": "Fälle",
+    "bestand_3112": "Bestand 31.12.",
+    "ended": "beendet",
+    "started": "begonnen",
+    "eur": "Ausgaben (€)",
+    "eur_per_case": "€ je Fall",
+    "eur_per_case_year": "€ je Hilfejahr",
+    "duration_months": "Dauer beendeter Hilfen (Monate)",
+    "age_at_start": "Alter bei Beginn (Jahre)",
+}
