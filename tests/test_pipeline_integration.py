@@ -287,6 +287,7 @@ def test_isolated_build_is_byte_identical_to_the_warm_build(project, tmp_path):
     """The same inputs give the same published pages and processed data, warm or isolated."""
     assert doit(project).returncode == 0  # bring the shared project up to date first
     other = tmp_path / "isoliert"
+
     def outputs(folder: str, names: list[str]) -> set[str]:
         """Build outputs of the copied project (not the helpers' ``build`` package)."""
         top = Path(folder) == project
