@@ -216,3 +216,25 @@ def tables() -> dict[str, pd.DataFrame]:
         "welcome_visits": visits,
         "services": services,
     }
+
+
+def indicator_setup(tmp_path, ids, change=None, **config_options):
+    """Config, tables, a catalogue of ``ids`` and their computed values (``change`` edits the tables)."""
+    from helpers.indicators.catalogue import Catalogue, load_catalogue
+    from helpers.indicators.compute import compute_all
+
+    config = fixture_config(tmp_path, **config_options)
+    t = tables()
+    if change:
+        change(t)
+    full = load_catalogue(config.catalogue_path)
+    catalogue = Catalogue(phases=full.phases, indicators=[full.get(i) for i in ids])
+    return config, t, catalogue, compute_all(catalogue, t, config)
+
+
+def cell_index(frame, ind, level, code, year=2025):
+    """Row label of one indicator cell in a computed frame."""
+    sel = frame[
+        (frame.indicator_id == ind) & (frame.year == year) & (frame.area_level == level) & (frame.area_code == code)
+    ]
+    return sel.index[0]

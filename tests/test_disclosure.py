@@ -9,10 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from indicator_fixture import fixture_config, tables
+from indicator_fixture import cell_index, indicator_setup
 
-from helpers.indicators.catalogue import Catalogue, load_catalogue
-from helpers.indicators.compute import compute_all
 from helpers.indicators.disclosure import audit, protect, published_view, recoverable
 
 
@@ -28,21 +26,8 @@ def test_recoverable_known_answers():
     assert recoverable(pairs, np.eye(3)).tolist() == [True, True, True]
 
 
-def setup(tmp_path, ids, change=None):
-    config = fixture_config(tmp_path)
-    t = tables()
-    if change:
-        change(t)
-    full = load_catalogue(config.catalogue_path)
-    catalogue = Catalogue(phases=full.phases, indicators=[full.get(i) for i in ids])
-    return config, t, catalogue, compute_all(catalogue, t, config)
-
-
-def cell(frame, ind, level, code, year=2025):
-    sel = frame[
-        (frame.indicator_id == ind) & (frame.year == year) & (frame.area_level == level) & (frame.area_code == code)
-    ]
-    return sel.index[0]
+setup = indicator_setup
+cell = cell_index
 
 
 def test_small_stadtteil_cannot_be_recovered_from_its_stadtbezirk(tmp_path):

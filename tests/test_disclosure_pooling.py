@@ -10,28 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from indicator_fixture import fixture_config, tables
+from indicator_fixture import cell_index, indicator_setup
 
-from helpers.indicators.catalogue import Catalogue, load_catalogue
-from helpers.indicators.compute import compute_all
 from helpers.indicators.disclosure import RiskSummary, audit, protect, risk_summary, summary_text
 
 
 def setup(tmp_path, ids, change=None, min_denominator=1):
-    config = fixture_config(tmp_path, min_denominator=min_denominator)
-    t = tables()
-    if change:
-        change(t)
-    full = load_catalogue(config.catalogue_path)
-    catalogue = Catalogue(phases=full.phases, indicators=[full.get(i) for i in ids])
-    return config, t, catalogue, compute_all(catalogue, t, config)
+    return indicator_setup(tmp_path, ids, change, min_denominator=min_denominator)
 
 
-def row(frame, ind, level, code, year=2025):
-    sel = frame[
-        (frame.indicator_id == ind) & (frame.year == year) & (frame.area_level == level) & (frame.area_code == code)
-    ]
-    return sel.index[0]
+row = cell_index
 
 
 def one_overweight_in_wiesdorf_and_big_manfort(t):
