@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 from helpers.build.backend import make_durable
 from helpers.build.errors import config_block, with_german_errors
 from helpers.build.interrupt import install_interrupt_handling
-from helpers.build.progress import configure_progress_channel, reporter_for
+from helpers.build.progress import MAIN_PID_ENV, configure_progress_channel, reporter_for
 from helpers.build.tasks import DEFAULT_TASKS, generate_tasks
 from helpers.core.config import ConfigError, load_config
 from helpers.core.paths import ProjectPaths
@@ -44,6 +44,7 @@ PATHS = ProjectPaths(CONFIG)
 # Ctrl-C: a German summary instead of a traceback; progress lines from long tasks on stderr.
 install_interrupt_handling()
 configure_progress_channel()
+os.environ[MAIN_PID_ENV] = str(os.getpid())
 
 # Temporary files go to build/tmp, never next to the published outputs.
 os.environ.setdefault(TMP_ENV, str(PATHS.build / "tmp"))

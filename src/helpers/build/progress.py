@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -294,6 +295,17 @@ class ProgressReporter(ConsoleReporter):
             stop_workers()
         self.write("".join(f"{line}\n" for line in self.summary()))
         save_priors(self.durations_file, self.priors, mean_durations(self.durations))
+        if interrupted() and os.environ.get(MAIN_PID_ENV) == str(os.getpid()):
+            # doit has closed the dependency database (every finished task is saved) and this
+            # is its last call: leave now, instead of letting Python's exit wait for queue
+            # threads or workers stuck in the notebook client (seen as a rare hang after Ctrl-C).
+            for stream in (self.outstream, sys.stdout, sys.stderr):
+                stream.flush()
+            os._exit(130)
+
+
+#: Set by ``dodo.py`` to doit's process id: only that process may end itself after Ctrl-C.
+MAIN_PID_ENV = "MONITORING_DOIT_PID"
 
 
 def stop_workers(grace: float = 1.0) -> None:
