@@ -51,10 +51,6 @@ class ProjectPaths:
         return self.root / self.config.paths.notebooks
 
     @property
-    def helpers(self) -> Path:
-        return Path(__file__).resolve().parents[1]
-
-    @property
     def synthetic_marker(self) -> Path:
         """Marker written by the sample-data generator: which raw files it made."""
         return self.raw / "SYNTHETIC.json"

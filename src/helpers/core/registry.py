@@ -225,15 +225,15 @@ STEPS = {
         ),
         Step(
             "analysen",
-            "helpers.analysis.steps:build_social_step",
+            "helpers.analysis.run:build_social_analysis",
             ("indicators", "services", "population"),
             ("trends", "funnel_eb", "social_index", "need_supply"),
-            "helpers.analysis.steps",
+            "helpers.analysis.run",
             "Trends, funnel/EB, social index and need vs supply for every report year",
         ),
         Step(
             "hze_analyse",
-            "helpers.analysis.steps:build_hze_step",
+            "helpers.analysis.run:build_hze_analysis",
             (
                 "hze_year",
                 "hze_cases",
@@ -245,7 +245,7 @@ STEPS = {
                 "indicators",
             ),
             ("hze_descriptive", "hze_its", "hze_effects", "hze_event_study", "hze_balance"),
-            "helpers.analysis.steps",
+            "helpers.analysis.run",
             "HzE descriptive figures, ITS, DiD, event study and cost-effect balance for every report year",
         ),
     )
@@ -321,18 +321,3 @@ def selection_tables(selection_keys: set[str] | list[str]) -> list[str]:
     ['hze_cases', 'hze_expenditure', 'hze_year', 'population']
     """
     return sorted({t for key in selection_keys for t in SELECTIONS[key].tables})
-
-
-def step_of_table(table: str) -> str | None:
-    """The step or source that writes a processed table (``None`` if unknown).
-
-    >>> step_of_table("trends"), step_of_table("population_bands")
-    ('analysen', 'process:population')
-    """
-    for step in STEPS.values():
-        if table in step.outputs:
-            return step.name
-    for source in SOURCES.values():
-        if table in source.tables:
-            return f"process:{source.key}"
-    return None

@@ -23,9 +23,6 @@ POSITION = {
     "inside": "innerhalb",
 }
 
-STATUS = {"high": "hoch", "medium": "mittel", "low": "niedrig", "very_low": "sehr niedrig", "not_classified": "–"}
-
-DYNAMICS = {"positive": "positiv", "stable": "stabil", "negative": "negativ", "not_classified": "–"}
 
 DYNAMICS_TEXT = {
     "positive": "eine **positive** Dynamik (statistisch erkennbare Verbesserung)",
@@ -37,6 +34,10 @@ DYNAMICS_TEXT = {
 TREND_MAP = {"falling": "fallend", "no_trend": "kein klarer Trend", "rising": "steigend"}
 STATUS_MAP = {"high": "hoch", "medium": "mittel", "low": "niedrig", "very_low": "sehr niedrig"}
 DYNAMICS_MAP = {"positive": "positiv", "stable": "stabil", "negative": "negativ"}
+
+#: Class names in tables; unclassified areas show "–".
+STATUS = {**STATUS_MAP, "not_classified": "–"}
+DYNAMICS = {**DYNAMICS_MAP, "not_classified": "–"}
 
 NOT_CLASSIFIED_REASON = {
     "population_below_min": "weniger als {min_population} Einwohnerinnen und Einwohner",

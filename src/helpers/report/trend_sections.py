@@ -9,18 +9,10 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from helpers.analysis.trends import FALLING, NO_TREND, RISING, VERDICT_CODES
 from helpers.core.formatting import fmt_change
 from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
 from helpers.report.display import table_html
 from helpers.report.labels import ASSESSMENT, TREND
-
-#: Trend verdicts in map legend order.
-TREND_CLASSES = (FALLING, NO_TREND, RISING)
-
-#: Trend arrows by the analysis' German verdict (maps and legends use these).
-ARROWS = {label: TREND[code] for label, code in VERDICT_CODES.items()}
-
 
 CHANGE_HEADER = "Veränderung pro Jahr (KI, für Mehrfachtests bereinigt)"
 
