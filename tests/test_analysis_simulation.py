@@ -37,3 +37,19 @@ def test_dynamics_classes_stable_where_nothing_is_planted(results):
     for block in ("dynamics_window5", "dynamics_window16"):
         assert results[block]["stable_where_none"] >= 0.85
     assert results["dynamics_window16"]["agree_planted"] >= 0.05
+
+
+def test_methods_page_cites_the_committed_simulation_figures():
+    """The figures the methods page quotes come from benchmarks/simulation_social_results.json."""
+    import json
+    from pathlib import Path
+
+    from helpers.site.pages import METHODS
+
+    results = json.loads((Path(__file__).parents[1] / "benchmarks" / "simulation_social_results.json").read_text())
+    text = dict(METHODS)["Trends"]
+    new, old = results["trend_ar1"], results["trend_naive_independent"]
+    assert f"({results['k']} Wiederholungen" in text
+    assert f"{round(100 * new['coverage_95'])} % Überdeckung" in text
+    assert f"{round(100 * new['fpr_single'])} % Fehlalarme" in text
+    assert f"(vorher {round(100 * old['coverage_95'])} % und {round(100 * old['fpr_single'])} %)" in text
