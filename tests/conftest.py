@@ -11,7 +11,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config" / "leverkusen.yml"
 #: Files a project's config folder needs besides the commune config itself.
-CONFIG_FILES = ("sample_leverkusen.yml", "indikatoren.yml", "leitbild_leverkusen.yml")
+CONFIG_FILES = ("sample_leverkusen.yml", "leitbild_leverkusen.yml")
 HEADER = "Stichtag;Stadtteil-Nr;Stadtteil;Alter;Geschlecht;Staatsangehörigkeit;Anzahl"
 
 

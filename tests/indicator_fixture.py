@@ -26,7 +26,7 @@ def fixture_config(tmp_path, min_denominator: int = 1) -> Config:
     data["years"] = {"data": {"first": 2024, "last": 2025}, "report_count": 2}
     data["thresholds"]["min_denominator"] = min_denominator
     (tmp_path / "config").mkdir(exist_ok=True)
-    for name in ("indikatoren.yml", "leitbild_leverkusen.yml"):
+    for name in ("leitbild_leverkusen.yml",):
         (tmp_path / "config" / name).write_text((CONFIG.parent / name).read_text(encoding="utf-8"), encoding="utf-8")
     path = tmp_path / "config" / "fixture.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

@@ -173,7 +173,7 @@ def test_empirical_bayes_matches_hand_computation():
 
 
 def test_social_index_reproduces_hand_example(tmp_path):
-    catalogue = load_catalogue("config/indikatoren.yml")
+    catalogue = load_catalogue("src/helpers/indicators/indikatoren.yml")
     rows = []
     # two indicators, four Stadtteile, years 2023 and 2025; denominators of 100,000 so that the
     # changes below are far beyond binomial noise (the dynamics class is now a test, NOTES_16a.md)
@@ -220,7 +220,7 @@ def test_social_index_reproduces_hand_example(tmp_path):
 
 
 def test_index_refuses_outcome_indicators():
-    catalogue = load_catalogue("config/indikatoren.yml")
+    catalogue = load_catalogue("src/helpers/indicators/indikatoren.yml")
     with pytest.raises(ValueError, match="seu_language: kind 'outcome'"):
         validate_index_indicators(["sgb2_u15", "seu_language"], catalogue)
 

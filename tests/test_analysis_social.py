@@ -24,7 +24,7 @@ from helpers.analysis.trends import (
 )
 from helpers.indicators.catalogue import load_catalogue
 
-CATALOGUE = "config/indikatoren.yml"
+CATALOGUE = "src/helpers/indicators/indikatoren.yml"
 
 
 # --- change test (item 7) -------------------------------------------------------------------

@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+
+from helpers.core.config import SHIPPED_CATALOGUE
 from conftest import ROOT, copy_config_files, small_config_dict
 from test_pipeline_integration import doit
 
@@ -117,11 +119,12 @@ def test_a_source_indicator_and_report_added_through_the_registry_build_end_to_e
     registry.write_text(registry.read_text(encoding="utf-8") + REGISTRY, encoding="utf-8")
     (root / "notebooks" / "familienzentren.py").write_text(NOTEBOOK, encoding="utf-8")
 
-    catalogue_path = root / "config" / "indikatoren.yml"
-    catalogue = yaml.safe_load(catalogue_path.read_text(encoding="utf-8"))
+    catalogue_path = root / "config" / "indikatoren.yml"  # the commune's own catalogue, extended
+    catalogue = yaml.safe_load(SHIPPED_CATALOGUE.read_text(encoding="utf-8"))
     catalogue["indicators"].append(INDICATOR)
     catalogue_path.write_text(yaml.safe_dump(catalogue, allow_unicode=True), encoding="utf-8")
     config = small_config_dict((2024, 2025))
+    config["indicators"] = "indikatoren.yml"
     config["sources"]["family_centres"] = {"pattern": "familienzentren/besuche.csv", "holder": "Jugendamt (Test)"}
     (root / "config" / "small.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     assert doit(root, "generate_sample").returncode == 0

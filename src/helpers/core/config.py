@@ -59,8 +59,13 @@ class Stadtteil(_Strict):
     code: str = Field(min_length=1)
     slug: str
     name: str = Field(min_length=1)
-    stadtbezirk: str
+    stadtbezirk: str | None = None  # None only in a commune without Stadtbezirke
     tile: tuple[int, int] | None = None
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
 
     @field_validator("slug")
     @classmethod
@@ -143,6 +148,25 @@ class Paths(_Strict):
     notebooks: str = "notebooks"
 
 
+class Layout(_Strict):
+    """How a commune's export file differs from the standard layout of its source.
+
+    Every key is optional; the defaults are the standard layouts the loaders document (the
+    Leverkusen sample). ``columns`` and ``values`` name the standard German column headers.
+    """
+
+    encoding: str | None = None  # None: detected (UTF-8 with or without BOM, else Windows-1252)
+    delimiter: str = ";"  # CSV field separator
+    header_row: int = Field(default=1, ge=1)  # line (CSV) or row (Excel) of the column headers
+    sheet: str | None = None  # Excel: sheet name (default: the first sheet)
+    columns: dict[str, str] = {}  # standard column header -> the export's column header
+    values: dict[str, dict[str, str]] = {}  # standard column header -> {export value: standard value}
+    absent: list[str] = []  # standard columns the export does not have (e.g. "Staatsangehörigkeit")
+
+
+PopulationBasis = Literal["main_residence", "entitled"]
+
+
 class Source(_Strict):
     """One raw source: file-name pattern inside the raw folder, holder and reference date."""
 
@@ -151,6 +175,15 @@ class Source(_Strict):
     stand: str = ""
     label: str = ""  # German name of the source for reviewers (default: the source key)
     first_year: int | None = None  # first year the source has data (default: the first data year)
+    layout: Layout = Layout()
+    # the day (MM-DD) the export's Stichtag column must hold, where the source has one
+    stichtag: Annotated[str, Field(pattern=r"^\d{2}-\d{2}$")] | None = None
+    # population only: the export's age bands [first age, last age] (inclusive, contiguous from 0);
+    # None: single years of age
+    age_bands: list[tuple[int, int]] | None = None
+    # population only: residents with main residence (Hauptwohnsitz) or all entitled residents
+    # (wohnberechtigte Bevölkerung: main and secondary residence)
+    population_basis: PopulationBasis = "main_residence"
 
 
 class SampleData(_Strict):
@@ -171,7 +204,8 @@ class Execution(_Strict):
 class SocialIndex(_Strict):
     """Socio-spatial index (MSS style): status indicators and class cut-offs in SD units."""
 
-    status_indicators: list[str] = ["sgb2_u15", "sgb2_single_parent", "unemployment_15_65", "youth_unemployment"]
+    # None: derived from the indicators the commune has (helpers.indicators.plan.STATUS_PREFERENCE)
+    status_indicators: list[str] | None = None
     dynamics_years: int = Field(default=2, ge=1)
     status_cuts: tuple[float, float, float] = (-1.0, 1.0, 1.5)
     dynamics_cuts: tuple[float, float] = (-1.0, 1.0)  # no longer used for classes (kept for old configs)
@@ -189,6 +223,20 @@ class SocialIndex(_Strict):
             if list(cuts) != sorted(cuts):
                 raise ValueError(f"{name} must be ascending, got {list(cuts)}")
         return self
+
+
+class IndicatorSettings(_Strict):
+    """Which indicators of the catalogue a commune reports, and its changes to single entries.
+
+    ``catalogue`` None means the catalogue shipped with the project; ``include`` None means
+    every indicator whose sources the commune has; ``overrides`` change single fields of an
+    entry (see ``helpers.indicators.catalogue.OVERRIDABLE``) without copying the catalogue.
+    """
+
+    catalogue: str | None = None
+    include: list[str] | None = None
+    exclude: list[str] = []
+    overrides: dict[str, dict[str, object]] = {}
 
 
 class Geometry(_Strict):
@@ -231,7 +279,8 @@ class Analysis(_Strict):
     # serve their own Stadtteil, services without a Stadtteil the whole city
     service_catchments: dict[str, list[str]] = {}
     # indicators shown as funnel plot and EB table in the Sozialraumanalyse
-    funnel_indicators: list[str] = ["sgb2_u15", "u3_care", "seu_language", "hze_rate"]
+    # None: derived from the indicators the commune has (helpers.indicators.plan.FUNNEL_PREFERENCE)
+    funnel_indicators: list[str] | None = None
     # ages (inclusive) of each Präventionskette phase, for places per 1,000 residents
     phase_ages: dict[str, tuple[int, int]] = {
         "Rund um die Geburt": (0, 0),
@@ -254,11 +303,16 @@ class Analysis(_Strict):
     hze: HzeAnalysis | None = None
 
 
+#: The indicator catalogue shipped with the project (a commune selects from it, see README).
+SHIPPED_CATALOGUE = Path(__file__).resolve().parents[1] / "indicators" / "indikatoren.yml"
+
+
 class Config(_Strict):
     """The validated commune configuration."""
 
     commune: Commune
-    stadtbezirke: list[Stadtbezirk] = Field(min_length=1)
+    # empty for a commune without Stadtbezirke (Ortsteile directly under the city)
+    stadtbezirke: list[Stadtbezirk] = []
     stadtteile: list[Stadtteil] = Field(min_length=1)
     years: Years
     thresholds: Thresholds = Thresholds()
@@ -268,25 +322,19 @@ class Config(_Strict):
     sources: dict[str, Source]
     sample_data: SampleData | None = None
     execution: Execution = Execution()
-    indicators: str = "indikatoren.yml"
+    indicators: IndicatorSettings = IndicatorSettings()
     leitbild: str | None = None
     analysis: Analysis = Analysis()
-    # the "Auf einen Blick" key figures of every Stadtteil profile (6–8 catalogue indicators)
-    key_indicators: list[str] = Field(
-        default=[
-            "sgb2_u15",
-            "u3_care",
-            "kita_3_6",
-            "seu_language",
-            "u8u9",
-            "gym_transition",
-            "youth_unemployment",
-            "hze_rate",
-        ],
-        min_length=1,
-        max_length=8,
-    )
+    # the "Auf einen Blick" key figures of every Stadtteil profile (up to 8 catalogue indicators);
+    # None: derived from the indicators the commune has (helpers.indicators.plan.KEY_PREFERENCE)
+    key_indicators: list[str] | None = Field(default=None, min_length=1, max_length=8)
     config_path: Path = Field(default=Path("config.yml"), exclude=True)
+
+    @field_validator("indicators", mode="before")
+    @classmethod
+    def _catalogue_file(cls, value: object) -> object:
+        # the short form ``indicators: my_catalogue.yml`` names the commune's own catalogue
+        return {"catalogue": value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
@@ -295,7 +343,11 @@ class Config(_Strict):
         _check_unique("Stadtteil slug", [s.slug for s in self.stadtteile])
         _check_unique("Stadtteil name", [s.name for s in self.stadtteile])
         known = {b.code for b in self.stadtbezirke}
-        for s in self.stadtteile:
+        if not known:
+            with_bezirk = [s.name for s in self.stadtteile if s.stadtbezirk is not None]
+            if with_bezirk:
+                raise ValueError(f"Stadtteile {with_bezirk} name a Stadtbezirk, but no Stadtbezirke are configured")
+        for s in self.stadtteile if known else []:
             if s.stadtbezirk not in known:
                 raise ValueError(
                     f"Stadtteil {s.name!r} names Stadtbezirk {s.stadtbezirk!r}, "
@@ -336,8 +388,16 @@ class Config(_Strict):
 
     @property
     def catalogue_path(self) -> Path:
-        """The indicator catalogue (relative to the config file)."""
-        return self.config_path.parent / self.indicators
+        """The indicator catalogue: the commune's own file (relative to the config file) or the
+        catalogue shipped with the project."""
+        if self.indicators.catalogue is None:
+            return SHIPPED_CATALOGUE
+        return self.config_path.parent / self.indicators.catalogue
+
+    @property
+    def has_stadtbezirke(self) -> bool:
+        """False for a commune whose Stadtteile (Ortsteile) lie directly under the city."""
+        return bool(self.stadtbezirke)
 
     @property
     def leitbild_path(self) -> Path | None:
