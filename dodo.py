@@ -28,7 +28,7 @@ from helpers.build.backend import make_durable
 from helpers.build.errors import config_block, with_german_errors
 from helpers.build.interrupt import install_interrupt_handling
 from helpers.build.progress import MAIN_PID_ENV, configure_progress_channel, reporter_for
-from helpers.build.tasks import DEFAULT_TASKS, generate_tasks
+from helpers.build.tasks import default_tasks, generate_tasks
 from helpers.core.config import ConfigError, load_config
 from helpers.core.paths import ProjectPaths
 from helpers.core.settings import ISOLATED_ENV, TMP_ENV
@@ -53,7 +53,7 @@ if get_var("isolated", None) is not None:
     os.environ[ISOLATED_ENV] = get_var("isolated")
 
 DOIT_CONFIG = {
-    "default_tasks": DEFAULT_TASKS,
+    "default_tasks": default_tasks(CONFIG),
     "dep_file": str(PATHS.root / ".doit.db"),
     "backend": "sqlite3",
     "check_file_uptodate": "md5",

@@ -51,19 +51,24 @@ history = ctx.table("social_index")
 index_now = history.query("year == @year")
 trends = ctx.year_table("trends")
 need = ctx.year_table("need_supply")
-effects = ctx.year_table("hze_effects")
-hze_desc = ctx.year_table("hze_descriptive")
-hze_balance = ctx.year_table("hze_balance")
+hze_ready = ctx.plan.step_runs("hze_analyse")
+if hze_ready:
+    effects = ctx.year_table("hze_effects")
+    hze_desc = ctx.year_table("hze_descriptive")
+    hze_balance = ctx.year_table("hze_balance")
+    hze_glance = hze_text.hze_glance_text(
+        hze_desc, effects, hze_balance, ctx.commune, year, ctx.config.analysis.hze.programme_start_year
+    )
 display(
     Markdown(
         report_sections.council_summary(
             [
                 trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune),
-                sozialraum.index_summary_text(index_now, ctx.config, year),
-                sozialraum.need_summary_text(need[need["flag"] != ""]),
-                hze_text.hze_glance_text(
-                    hze_desc, effects, hze_balance, ctx.commune, year, ctx.config.analysis.hze.programme_start_year
-                ),
+                ctx.plan.social_index_reason or sozialraum.index_summary_text(index_now, ctx.config, year),
+                sozialraum.need_summary_text(need[need["flag"] != ""])
+                if ctx.has("services")
+                else ctx.missing("services"),
+                hze_glance if hze_ready else ctx.plan.reports["hze"],
             ]
         )
     )
@@ -76,7 +81,7 @@ display(
 display(
     Markdown(
         f"Am 31.12.{year} lebten in {ctx.commune} {fmt_number(city['persons'])} Einwohnerinnen "
-        f"und Einwohner mit Hauptwohnsitz; {fmt_percent(city['share_u18_pct'])} von ihnen waren "
+        f"und Einwohner ({ctx.population_basis}); {fmt_percent(city['share_u18_pct'])} von ihnen waren "
         f"jünger als 18 Jahre. Die Stadtteile sind nach ihrer Kennziffer geordnet, nicht nach "
         f"Rang; die Namen führen zu den Stadtteilprofilen."
     )
@@ -84,7 +89,7 @@ display(
 display(
     show.table_html(
         demography.overview_table(summary, year),
-        f"Bevölkerung nach Stadtteilen, Stadtbezirken und Gesamtstadt am 31.12.{year}",
+        f"Bevölkerung nach {ctx.area_levels_text} am 31.12.{year}",
         numeric=demography.OVERVIEW_NUMERIC,
         links=links,
         note=source,
@@ -134,28 +139,28 @@ display(report_sections.leitbild_table(ctx.leitbild, tracking, ctx.catalogue, ct
 # Erziehung; hier die Kernaussagen.
 
 # %%
-display(
-    sozialraum.class_map(
-        index_now,
-        "status_class_code",
-        ctx.config,
-        title=f"Sozialraum-Index {year}: sozialer Status",
-        source=source,
-        legend_title="Sozialer Status",
-        labels=labels.STATUS_MAP,
-        what="Statusklasse",
-        year=year,
-        geometry=ctx.geometry,
+if ctx.plan.social_index_reason is None:
+    display(
+        sozialraum.class_map(
+            index_now,
+            "status_class_code",
+            ctx.config,
+            title=f"Sozialraum-Index {year}: sozialer Status",
+            source=source,
+            legend_title="Sozialer Status",
+            labels=labels.STATUS_MAP,
+            what="Statusklasse",
+            year=year,
+            geometry=ctx.geometry,
+        )
     )
-)
-display(Markdown(sozialraum.index_summary_text(index_now, ctx.config, year)))
+    display(Markdown(sozialraum.index_summary_text(index_now, ctx.config, year)))
+else:
+    display(show.note(ctx.plan.social_index_reason))
 display(Markdown(trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
-display(Markdown(hze_text.did_text(effects, ctx.config.analysis.hze.lag_years)))
-display(Markdown(hze_text.balance_text(hze_balance, year)))
-display(
-    Markdown(
-        f"Weiter: [Sozialraumanalyse {year}]({ctx.href('sozialraum')}) · "
-        f"[Hilfen zur Erziehung: Kosten und Wirkung {year}]({ctx.href('hze')}) · "
-        f"[Methodische Hinweise {year}]({ctx.href('methoden')})"
-    )
-)
+if hze_ready:
+    display(Markdown(hze_text.did_text(effects, ctx.config.analysis.hze.lag_years)))
+    display(Markdown(hze_text.balance_text(hze_balance, year)))
+else:
+    display(show.note(f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}"))
+display(Markdown(ctx.next_links()))

@@ -54,8 +54,8 @@ display(
 
 # %%
 display(Markdown(trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
-display(Markdown(sozialraum.index_summary_text(index_now, ctx.config, year)))
-display(Markdown(sozialraum.need_summary_text(flagged)))
+display(Markdown(ctx.plan.social_index_reason or sozialraum.index_summary_text(index_now, ctx.config, year)))
+display(Markdown(sozialraum.need_summary_text(flagged) if ctx.has("services") else ctx.missing("services")))
 
 # %% [markdown]
 # ## Trends
@@ -66,20 +66,21 @@ display(Markdown(sozialraum.need_summary_text(flagged)))
 
 # %%
 display(trend_text.trend_overview(trends, ctx.catalogue, ctx.city_code))
-display(
-    sozialraum.class_map(
-        trends.query("indicator_id == 'sgb2_u15' and area_level == 'stadtteil'"),
-        "verdict_code",
-        ctx.config,
-        title=f"Trend der SGB-II-Quote unter 15 bis {year}",
-        source=source,
-        legend_title="Trend",
-        labels=labels.TREND_MAP,
-        what="Trend der SGB-II-Quote unter 15",
-        year=year,
-        geometry=geometry,
+if ctx.plan.has("sgb2_u15"):
+    display(
+        sozialraum.class_map(
+            trends.query("indicator_id == 'sgb2_u15' and area_level == 'stadtteil'"),
+            "verdict_code",
+            ctx.config,
+            title=f"Trend der SGB-II-Quote unter 15 bis {year}",
+            source=source,
+            legend_title="Trend",
+            labels=labels.TREND_MAP,
+            what="Trend der SGB-II-Quote unter 15",
+            year=year,
+            geometry=geometry,
+        )
     )
-)
 
 # %% [markdown]
 # ## Stadtteile im Vergleich: Trichterdiagramme
@@ -89,7 +90,7 @@ display(
 # allein durch Zufall vom städtischen Wert abweichen kann. Es entsteht keine Rangliste.
 
 # %%
-display(*sozialraum.funnel_sections(funnel, ctx.catalogue, ctx.config.analysis.funnel_indicators, year, ctx.config))
+display(*sozialraum.funnel_sections(funnel, ctx.catalogue, ctx.plan.funnel_indicators, year, ctx.config))
 
 # %% [markdown]
 # ## Sozialraum-Index
@@ -101,63 +102,74 @@ display(*sozialraum.funnel_sections(funnel, ctx.catalogue, ctx.config.analysis.f
 # Erfolg der Prävention.
 
 # %%
-display(Markdown(sozialraum.index_method_text(ctx.config, ctx.catalogue)))
-display(
-    sozialraum.class_map(
-        index_now,
-        "status_class_code",
-        ctx.config,
-        title=f"Statusindex {year}",
-        source=source,
-        legend_title="Sozialer Status",
-        labels=labels.STATUS_MAP,
-        what="Statusklasse",
-        year=year,
-        geometry=geometry,
+if ctx.plan.social_index_reason:
+    display(show.note(ctx.plan.social_index_reason))
+else:
+    display(Markdown(sozialraum.index_method_text(ctx.config, ctx.catalogue)))
+    display(
+        sozialraum.class_map(
+            index_now,
+            "status_class_code",
+            ctx.config,
+            title=f"Statusindex {year}",
+            source=source,
+            legend_title="Sozialer Status",
+            labels=labels.STATUS_MAP,
+            what="Statusklasse",
+            year=year,
+            geometry=geometry,
+        )
     )
-)
-display(
-    sozialraum.class_map(
-        index_now,
-        "dynamics_class_code",
-        ctx.config,
-        title=f"Dynamikindex {year}",
-        source=source,
-        legend_title="Dynamik",
-        labels=labels.DYNAMICS_MAP,
-        what="Dynamikklasse",
-        year=year,
-        geometry=geometry,
+    display(
+        sozialraum.class_map(
+            index_now,
+            "dynamics_class_code",
+            ctx.config,
+            title=f"Dynamikindex {year}",
+            source=source,
+            legend_title="Dynamik",
+            labels=labels.DYNAMICS_MAP,
+            what="Dynamikklasse",
+            year=year,
+            geometry=geometry,
+        )
     )
-)
-display(sozialraum.index_table(history, year, ctx.config, links))
+    display(sozialraum.index_table(history, year, ctx.config, links))
 
 # %% [markdown]
 # ## Bedarf und Angebot entlang der Präventionskette
 
 # %%
-display(
-    sozialraum.need_supply_table(need, only_flagged=True) if len(flagged) else show.note("Kein Stadtteil fällt auf.")
-)
-counts = flagged.groupby("area_code").size().to_dict()
-fig = maps.stadtteil_map(
-    ctx.config,
-    {s.code: float(counts.get(s.code, 0)) for s in ctx.config.stadtteile},
-    f"Lebensphasen mit hohem Bedarf und geringer Abdeckung {year}",
-    source,
-    "Anzahl Lebensphasen",
-    decimals=0,
-    geometry=geometry,
-)
-display(show.figure_html(fig, alt=sozialraum.count_map_alt(counts, ctx.config, year)))
+if not ctx.has("services"):
+    display(show.note(ctx.missing("services") + " Bedarf und Angebot lassen sich daher nicht vergleichen."))
+else:
+    display(
+        sozialraum.need_supply_table(need, only_flagged=True)
+        if len(flagged)
+        else show.note("Kein Stadtteil fällt auf.")
+    )
+    counts = flagged.groupby("area_code").size().to_dict()
+    fig = maps.stadtteil_map(
+        ctx.config,
+        {s.code: float(counts.get(s.code, 0)) for s in ctx.config.stadtteile},
+        f"Lebensphasen mit hohem Bedarf und geringer Abdeckung {year}",
+        source,
+        "Anzahl Lebensphasen",
+        decimals=0,
+        geometry=geometry,
+    )
+    display(show.figure_html(fig, alt=sozialraum.count_map_alt(counts, ctx.config, year)))
 
 # %% [markdown]
 # ## Karte: Kinderarmut
 
 # %%
-poverty = published.query("indicator_id == 'sgb2_u15' and year == @year and area_level == 'stadtteil'")
-values = dict(zip(poverty["area_code"], poverty["value"], strict=True))
-fig = maps.stadtteil_map(
-    ctx.config, values, f"SGB-II-Quote der unter 15-Jährigen {year}", source, "%", geometry=geometry
-)
-display(show.figure_html(fig, alt=sozialraum.value_map_alt(values, ctx.config, "SGB-II-Quote unter 15", year)))
+if not ctx.plan.has("sgb2_u15"):
+    display(show.note(ctx.missing("sgb2") or ctx.plan.skipped.get("sgb2_u15", "")))
+else:
+    poverty = published.query("indicator_id == 'sgb2_u15' and year == @year and area_level == 'stadtteil'")
+    values = dict(zip(poverty["area_code"], poverty["value"], strict=True))
+    fig = maps.stadtteil_map(
+        ctx.config, values, f"SGB-II-Quote der unter 15-Jährigen {year}", source, "%", geometry=geometry
+    )
+    display(show.figure_html(fig, alt=sozialraum.value_map_alt(values, ctx.config, "SGB-II-Quote unter 15", year)))

@@ -36,7 +36,6 @@ from helpers.report.indicator_tables import indicator_kpis
 
 ctx = open_report(config_path, year, stadtteil, kind="profil")
 st = ctx.stadtteil
-bezirk = ctx.config.stadtbezirk(st.stadtbezirk)
 summary = ctx.table("population_summary")
 bands = ctx.table("population_bands")
 source = ctx.source_line(ctx.config.sources["population"].holder)
@@ -46,7 +45,7 @@ city = demography.row_of(summary, year, "stadt", ctx.city_code)
 published = ctx.table("indicators")
 
 # %%
-display(Markdown(f"# Stadtteilprofil {st.name} {year}\n\n**{ctx.commune}**, {bezirk.name} · Stand: 31.12.{year}"))
+display(Markdown(f"# Stadtteilprofil {st.name} {year}\n\n**{ctx.area_path}** · Stand: 31.12.{year}"))
 
 # %% [markdown]
 # ## Auf einen Blick
@@ -54,7 +53,7 @@ display(Markdown(f"# Stadtteilprofil {st.name} {year}\n\n**{ctx.commune}**, {bez
 # %%
 display(
     indicator_kpis(
-        published, ctx.catalogue, ctx.config.key_indicators, year, st.code, ctx.city_code, f"Gesamtstadt {ctx.commune}"
+        published, ctx.catalogue, ctx.plan.key_indicators, year, st.code, ctx.city_code, f"Gesamtstadt {ctx.commune}"
     )
 )
 display(
@@ -71,7 +70,7 @@ display(show.kpi_boxes(demography.key_figures(summary, year, *area, ctx.city_cod
 display(
     Markdown(
         f"Am 31.12.{year} lebten in {st.name} {fmt_number(now['persons'])} Einwohnerinnen und "
-        f"Einwohner mit Hauptwohnsitz, {fmt_change(now['change_pct'], 1, ' %')} gegenüber dem "
+        f"Einwohner ({ctx.population_basis}), {fmt_change(now['change_pct'], 1, ' %')} gegenüber dem "
         f"Vorjahr. Der Anteil der Kinder und Jugendlichen unter 18 Jahren beträgt "
         f"{fmt_percent(now['share_u18_pct'])} (Gesamtstadt: {fmt_percent(city['share_u18_pct'])})."
     )
@@ -138,13 +137,17 @@ display(
 
 # %%
 display(report_sections.profile_phase_sections(published, ctx.catalogue, ctx.config, year, st.code))
-display(report_sections.comparison_note(ctx.table("comparison"), published, year, ctx.city_code, ctx.commune))
+if ctx.has("comparison"):
+    display(report_sections.comparison_note(ctx.table("comparison"), published, year, ctx.city_code, ctx.commune))
 
 # %% [markdown]
 # ## Angebote der Präventionskette
 
 # %%
-display(report_sections.services_table(ctx.table("services"), year, st.code, st.name))
+if ctx.has("services"):
+    display(report_sections.services_table(ctx.table("services"), year, st.code, st.name))
+else:
+    display(show.note(ctx.missing("services")))
 
 # %% [markdown]
 # ## Lage, Sozialraum-Index und Entwicklung
@@ -152,25 +155,30 @@ display(report_sections.services_table(ctx.table("services"), year, st.code, st.
 # %%
 history = ctx.table("social_index")
 index_now = history.query("year == @year")
-display(
-    sozialraum.class_map(
-        index_now,
-        "status_class_code",
-        ctx.config,
-        title=f"{st.name} im Sozialraum-Index {year}",
-        source=ctx.source_line(),
-        legend_title="Sozialer Status",
-        labels=labels.STATUS_MAP,
-        what="Statusklasse",
-        year=year,
-        geometry=ctx.geometry,
-        highlight=st.code,
+if ctx.plan.social_index_reason:
+    display(show.note(ctx.plan.social_index_reason))
+else:
+    display(
+        sozialraum.class_map(
+            index_now,
+            "status_class_code",
+            ctx.config,
+            title=f"{st.name} im Sozialraum-Index {year}",
+            source=ctx.source_line(),
+            legend_title="Sozialer Status",
+            labels=labels.STATUS_MAP,
+            what="Statusklasse",
+            year=year,
+            geometry=ctx.geometry,
+            highlight=st.code,
+        )
     )
-)
-display(
-    Markdown(
-        sozialraum.profile_index_text(history, st.code, st.name, year, ctx.config.analysis.social_index.min_population)
+    display(
+        Markdown(
+            sozialraum.profile_index_text(
+                history, st.code, st.name, year, ctx.config.analysis.social_index.min_population
+            )
+        )
     )
-)
 trends = ctx.year_table("trends")
 display(trend_text.trend_area_table(trends, ctx.catalogue, st.code))

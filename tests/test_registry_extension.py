@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
-from helpers.core.config import SHIPPED_CATALOGUE
 from conftest import ROOT, copy_config_files, small_config_dict
 from test_pipeline_integration import doit
+
+from helpers.core.config import SHIPPED_CATALOGUE
 
 pytestmark = pytest.mark.integration
 

@@ -38,9 +38,10 @@ def raw_tables(yearly: pd.DataFrame, expenditure: pd.DataFrame, population: pd.D
 
 
 def _hze_catalogue(config: Config):
-    from helpers.indicators.catalogue import Catalogue, load_catalogue
+    from helpers.indicators.catalogue import Catalogue
+    from helpers.indicators.plan import commune_catalogue
 
-    full = load_catalogue(config.catalogue_path)
+    full = commune_catalogue(config)
     hze = [i for i in full.indicators if {i.numerator.source, i.denominator.source} & {"hze", "hze_eur"}]
     return Catalogue(phases=full.phases, indicators=hze)
 

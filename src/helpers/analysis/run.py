@@ -18,7 +18,8 @@ from helpers.analysis.sozialindex import social_index
 from helpers.analysis.supply import allocate_places, need_supply, places_by_phase, service_rows
 from helpers.analysis.trends import trend_table
 from helpers.core.config import Config
-from helpers.indicators.catalogue import Catalogue, load_catalogue
+from helpers.indicators.catalogue import Catalogue
+from helpers.indicators.plan import commune_catalogue, commune_plan
 
 #: Service types that make up the Präventionskette programme (treatment in the DiD).
 MIN_CLUSTERS = 3
@@ -72,15 +73,16 @@ def social_index_history(
 ) -> pd.DataFrame:
     """Index and classes for every data year with data for the index indicators."""
     si = config.analysis.social_index
+    plan = commune_plan(config)
     frames = []
     for year in config.data_years:
-        if year - si.dynamics_years < config.data_years[0]:
+        if plan.social_index_reason is not None or year - si.dynamics_years < config.data_years[0]:
             continue
         frames.append(
             social_index(
                 published,
                 catalogue,
-                si.status_indicators,
+                list(plan.status_indicators),
                 year,
                 si.dynamics_years,
                 si.status_cuts,
@@ -132,9 +134,22 @@ def need_supply_table(
     return out
 
 
+def empty_need_supply() -> pd.DataFrame:
+    """The need-vs-supply table with no rows (a commune without the services source)."""
+    frame = need_supply(
+        pd.DataFrame(columns=["area_code", "phase", "need_value"]),
+        pd.DataFrame(columns=["area_code", "phase", "places", "services"]),
+        pd.DataFrame(columns=["area_code", "phase", "persons"]),
+        0.0,
+    )
+    frame = frame.assign(citywide_places=pd.Series(dtype=int), area_name=pd.Series(dtype=str))
+    frame.insert(0, "report_year", pd.Series(dtype=int))
+    return frame
+
+
 def build_social_analysis(config: Config, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Trends, funnel/EB, social index (all years) and need vs supply for the report years."""
-    catalogue = load_catalogue(config.catalogue_path)
+    catalogue = commune_catalogue(config)
     published = tables["indicators"]
     a = config.analysis
     trends = pd.concat(
@@ -147,12 +162,16 @@ def build_social_analysis(config: Config, tables: dict[str, pd.DataFrame]) -> di
     funnel = pd.concat(
         [funnel_eb_table(published, catalogue, y, config.commune.ags) for y in config.report_years], ignore_index=True
     )
-    need = pd.concat(
-        [
-            need_supply_table(published, tables["services"], tables["population"], config, y)
-            for y in config.report_years
-        ],
-        ignore_index=True,
+    need = (
+        pd.concat(
+            [
+                need_supply_table(published, tables["services"], tables["population"], config, y)
+                for y in config.report_years
+            ],
+            ignore_index=True,
+        )
+        if "services" in tables
+        else empty_need_supply()
     )
     return {
         "trends": trends,

@@ -24,12 +24,15 @@ def report_title(config: Config, kind: str, year: int, slug: str | None) -> str:
 
 def step_inputs(config: Config, step: Step) -> list[str]:
     """The processed tables a step reads (``SELECTED`` expanded from the catalogue)."""
-    from helpers.indicators.catalogue import indicator_inputs, load_catalogue
+    from helpers.core.availability import available_tables
+    from helpers.indicators.catalogue import indicator_inputs
+    from helpers.indicators.plan import commune_catalogue
 
     names: list[str] = []
     for name in step.inputs:
-        names += indicator_inputs(load_catalogue(config.catalogue_path)) if name == SELECTED else [name]
-    return names
+        names += indicator_inputs(commune_catalogue(config)) if name == SELECTED else [name]
+    available = available_tables(config)
+    return [n for n in names if n in available]
 
 
 def write_tables(config: Config, tables: dict[str, Any]) -> None:
@@ -114,7 +117,7 @@ def action_report(config_path: str, kind: str, year: int, slug: str | None, inpu
     hub = paths.report_html(HUB_REPORT, year)
     crumbs = [] if kind == HUB_REPORT else [(f"Gesamtstadt {year}", hub)]
     declared = REPORTS[kind].sources
-    sources = list(config.sources) if declared is None else list(declared)
+    sources = list(config.sources) if declared is None else [s for s in declared if s in config.sources]
     info = PageInfo(html, sources, [Path(p) for p in inputs], crumbs)
     params: dict[str, Any] = {"config_path": str(paths.config_file), "year": year}
     if slug is not None:
@@ -192,13 +195,14 @@ def action_methods(config_path: str, year: int) -> None:
 
 def action_index(config_path: str) -> None:
     """Write the entry page that links every report."""
+    from helpers.core.availability import built_reports
     from helpers.core.io import write_text_atomic
     from helpers.site.pages import render_index
 
     config = config_of(config_path)
     paths = ProjectPaths(config)
     reports = {
-        y: {kind: paths.report_html(kind, y) for kind, report in REPORTS.items() if not report.per_area}
+        y: {kind: paths.report_html(kind, y) for kind in built_reports(config) if not REPORTS[kind].per_area}
         | {"methoden": paths.methods_html(y)}
         | {slug: page for kind, slug, page in paths.report_pages(y) if REPORTS[kind].per_area}
         for y in config.report_years

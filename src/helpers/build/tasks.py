@@ -30,6 +30,7 @@ from helpers.build.actions import (
     step_inputs,
 )
 from helpers.build.deps import PACKAGE_DIR, helper_files, module_file
+from helpers.core.availability import active_steps, available_tables, built_reports
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
 from helpers.core.registry import REPORTS, SOURCES, STEPS
@@ -55,7 +56,8 @@ def report_inputs(config: Config, kind: str) -> list[Path]:
         deps.add(config.leitbild_path)
     if config.geojson_path is not None:
         deps.add(config.geojson_path)
-    deps.update(paths.processed_table(t) for t in REPORTS[kind].tables)
+    available = available_tables(config)
+    deps.update(paths.processed_table(t) for t in REPORTS[kind].tables if t in available)
     for code in (notebook, EXECUTION, PAGES):
         deps.update(helper_files(code))
     if paths.synthetic_marker.is_file():
@@ -132,7 +134,8 @@ def _data_check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[
 
 
 def _step_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    for name, step in STEPS.items():
+    for name in active_steps(config):
+        step = STEPS[name]
         inputs = [paths.processed_table(t) for t in step_inputs(config, step)]
         yield {
             "basename": name,
@@ -170,8 +173,7 @@ def _all_pages(config: Config, paths: ProjectPaths) -> list[Path]:
 
 def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
     names = {*step_inputs(config, STEPS["indicators"]), "indicators", "indicators_internal"}
-    if "hze_cases" in config.sources:
-        names |= {"hze_cases", "hze_descriptive"}
+    names |= {"hze_cases", "hze_descriptive"} & available_tables(config)
     inputs = [paths.processed_table(t) for t in sorted(names)]
     code = sorted({*code_of("helpers.indicators.steps"), *code_of("helpers.site.audit")})
     yield {
@@ -186,7 +188,8 @@ def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
 
 
 def _report_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    for kind, report in REPORTS.items():
+    for kind in built_reports(config):
+        report = REPORTS[kind]
         yield {"basename": kind, "name": None, "doc": report.doc}
         deps = _str(report_inputs(config, kind))
         for year in config.report_years:
@@ -242,14 +245,16 @@ def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
     }
 
 
-DEFAULT_TASKS = [
-    "process",
-    "datenpruefung",
-    *STEPS,
-    "opendata",
-    *REPORTS,
-    "methoden",
-    "aufraeumen",
-    "index",
-    "geheimhaltung",
-]
+def default_tasks(config: Config) -> list[str]:
+    """What plain ``doit`` builds for this commune, in pipeline order."""
+    return [
+        "process",
+        "datenpruefung",
+        *active_steps(config),
+        "opendata",
+        *built_reports(config),
+        "methoden",
+        "aufraeumen",
+        "index",
+        "geheimhaltung",
+    ]

@@ -84,8 +84,11 @@ class ProjectPaths:
 
     def report_pages(self, year: int) -> list[tuple[str, str | None, Path]]:
         """Every report page of a report year as (kind, Stadtteil slug or None, page), in registry order."""
+        from helpers.core.availability import built_reports
+
         pages = []
-        for kind, report in REPORTS.items():
+        for kind in built_reports(self.config):
+            report = REPORTS[kind]
             slugs = [s.slug for s in self.config.stadtteile] if report.per_area else [None]
             pages += [(kind, slug, self.report_html(kind, year, slug)) for slug in slugs]
         return pages

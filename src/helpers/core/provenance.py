@@ -10,8 +10,14 @@ from helpers.core.paths import ProjectPaths
 
 
 def source_label(config: Config, name: str) -> str:
-    """The German label of a source (config ``label``, else its key)."""
-    return config.sources[name].label or name
+    """The German label of a source: its configured ``label``, else the registry's description
+    (also for a source the commune has not configured), else its key."""
+    from helpers.core.registry import SOURCES
+
+    configured = config.sources.get(name)
+    if configured is not None and configured.label:
+        return configured.label
+    return SOURCES[name].doc if name in SOURCES else name
 
 
 def synthetic_sources(paths: ProjectPaths, sources: list[str]) -> list[str]:

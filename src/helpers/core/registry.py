@@ -72,6 +72,9 @@ class Step:
     outputs: tuple[str, ...]
     code: str
     doc: str
+    #: raw sources the step cannot run without (besides the residents' register); without
+    #: them the step is no task and its pages say so (``helpers.core.availability``)
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class Report:
     sources: tuple[str, ...] | None
     title: str
     doc: str
+    #: the step whose outputs the page cannot do without (None: always built)
+    needs_step: str | None = None
 
 
 #: Marker in ``Step.inputs``: the processed tables the catalogue's selections read.
@@ -247,6 +252,7 @@ STEPS = {
             ("hze_descriptive", "hze_its", "hze_effects", "hze_event_study", "hze_balance"),
             "helpers.analysis.run",
             "HzE descriptive figures, ITS, DiD, event study and cost-effect balance for every report year",
+            ("hze_cases", "hze_expenditure", "services", "comparison"),
         ),
     )
 }
@@ -306,6 +312,7 @@ REPORTS = {
             ("hze_cases", "hze_expenditure", "services", "comparison", "population", "sgb2"),
             "Hilfen zur Erziehung: Kosten und Wirkung",
             "HzE-Kosten-Wirkungs-Analyse: one page per report year",
+            "hze_analyse",
         ),
     )
 }

@@ -14,11 +14,12 @@ from helpers.core.paths import ProjectPaths
 from helpers.core.provenance import synthetic_note
 from helpers.core.tables import load_tables
 from helpers.indicators.atoms import validate_against_sources
-from helpers.indicators.catalogue import indicator_inputs, load_catalogue
+from helpers.indicators.catalogue import indicator_inputs
 from helpers.indicators.compute import compute_all
 from helpers.indicators.confidentiality_check import audit_everything, indicator_cells, summarise
 from helpers.indicators.disclosure import protect, published_view, summary_text
 from helpers.indicators.opendata import catalogue_csv, datapackage, indicator_csv
+from helpers.indicators.plan import commune_catalogue
 
 _progress = logging.getLogger("monitoring.progress")
 
@@ -29,7 +30,7 @@ def build_indicator_tables(config: Config, tables: dict[str, pd.DataFrame]) -> d
     Returns ``indicators_internal`` (unprotected, for analyses) and ``indicators`` (the
     published view: suppressed values removed, official symbols set).
     """
-    catalogue = load_catalogue(config.catalogue_path)
+    catalogue = commune_catalogue(config)
     validate_against_sources(catalogue, config)
     values = compute_all(catalogue, tables, config)
     _progress.info("Geheimhaltung: primäre und sekundäre Sperrung über alle Kennzahlen")
@@ -41,7 +42,7 @@ def build_indicator_tables(config: Config, tables: dict[str, pd.DataFrame]) -> d
 def write_opendata(config: Config) -> None:
     """Write the open-data CSVs and the Data Package descriptor into reports/opendata."""
     paths = ProjectPaths(config)
-    catalogue = load_catalogue(config.catalogue_path)
+    catalogue = commune_catalogue(config)
     published = pd.read_parquet(paths.processed_table("indicators"))
     note = synthetic_note(paths, list(config.sources))
     write_text_atomic(paths.opendata / "indikatoren.csv", indicator_csv(published, catalogue))
@@ -76,7 +77,7 @@ def check_confidentiality(config: Config) -> list[str]:
     cell or small single count be recovered by differencing? Writes the German summary
     ``geheimhaltung_zusammenfassung.txt`` next to the check report."""
     paths = ProjectPaths(config)
-    catalogue = load_catalogue(config.catalogue_path)
+    catalogue = commune_catalogue(config)
     names = indicator_inputs(catalogue)
     optional = [n for n in ("hze_cases", "hze_descriptive") if paths.processed_table(n).is_file()]
     tables = load_tables(config, names + [n for n in optional if n not in names])

@@ -44,11 +44,28 @@ class ReportContext:
         return self.paths.report_html(self.kind, self.year, slug)
 
     @cached_property
-    def catalogue(self):
-        """The indicator catalogue."""
-        from helpers.indicators.catalogue import load_catalogue
+    def plan(self):
+        """What this commune's monitoring holds (sources, indicators, derived defaults, pages)."""
+        from helpers.indicators.plan import commune_plan
 
-        return load_catalogue(self.config.catalogue_path)
+        return commune_plan(self.config)
+
+    @cached_property
+    def catalogue(self):
+        """The indicators this commune computes (the catalogue, selected and available)."""
+        return self.plan.catalogue
+
+    def has(self, name: str) -> bool:
+        """Whether a processed table exists for this commune (its source or step is configured)."""
+        from helpers.core.availability import available_tables
+
+        return name in available_tables(self.config)
+
+    def missing(self, *sources: str) -> str:
+        """The German note for sources this commune has not configured ('' when all are there)."""
+        from helpers.core.availability import missing_source_text
+
+        return missing_source_text(self.config, sources)
 
     @cached_property
     def leitbild(self):
@@ -85,6 +102,40 @@ class ReportContext:
         else:
             target = self.paths.report_html(kind, year or self.year, slug)
         return Path(os.path.relpath(target, self.page.parent)).as_posix()
+
+    @property
+    def population_basis(self) -> str:
+        """'mit Hauptwohnsitz' or the entitled population, as the config declares the register."""
+        from helpers.report.labels import POPULATION_BASIS
+
+        return POPULATION_BASIS[self.config.sources["population"].population_basis]
+
+    @property
+    def area_levels_text(self) -> str:
+        """The area levels of the tables, in German ('Stadtteilen, Stadtbezirken und Gesamtstadt')."""
+        return (
+            "Stadtteilen, Stadtbezirken und Gesamtstadt"
+            if self.config.has_stadtbezirke
+            else "Stadtteilen und Gesamtstadt"
+        )
+
+    @property
+    def area_path(self) -> str:
+        """Commune and Stadtbezirk of this page's Stadtteil ('Leverkusen, Stadtbezirk II')."""
+        st = self.stadtteil
+        if st is None or st.stadtbezirk is None:
+            return self.commune
+        return f"{self.commune}, {self.config.stadtbezirk(st.stadtbezirk).name}"
+
+    def next_links(self) -> str:
+        """'Weiter: …' links to the other city-level pages this commune has for the year."""
+        from helpers.core.availability import built_reports
+        from helpers.core.registry import REPORTS
+
+        kinds = [k for k in built_reports(self.config) if not REPORTS[k].per_area and k != self.kind]
+        links = [f"[{REPORTS[k].title} {self.year}]({self.href(k)})" for k in kinds]
+        links.append(f"[Methodische Hinweise {self.year}]({self.href('methoden')})")
+        return "Weiter: " + " · ".join(links)
 
     def source_line(self, *holders: str) -> str:
         """The German source line under charts and tables (all sources if no holder is named)."""

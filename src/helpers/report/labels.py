@@ -6,6 +6,12 @@ pages look the German words up here, so rewording a label never breaks a lookup.
 
 from __future__ import annotations
 
+#: Whom the residents' register counts (``sources.population.population_basis``).
+POPULATION_BASIS = {
+    "main_residence": "mit Hauptwohnsitz",
+    "entitled": "mit Haupt- oder Nebenwohnsitz (wohnberechtigte Bevölkerung)",
+}
+
 TREND = {
     "rising": "↗ steigend",
     "falling": "↘ fallend",

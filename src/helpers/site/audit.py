@@ -7,7 +7,7 @@ import pandas as pd
 from helpers.analysis.hze_tables import expected_texts
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.indicators.catalogue import load_catalogue
+from helpers.indicators.plan import commune_catalogue
 from helpers.report.indicator_tables import fmt_value
 from helpers.site.htmlcheck import tagged_cells
 
@@ -17,7 +17,7 @@ def check_pages(config: Config) -> list[str]:
     published value (so the audit of open data and HzE tables covers the pages) and be "."
     where the cell is secret."""
     paths = ProjectPaths(config)
-    catalogue = load_catalogue(config.catalogue_path)
+    catalogue = commune_catalogue(config)
     units = {i.id: i.unit for i in catalogue.indicators}
     published = pd.read_parquet(paths.processed_table("indicators"))
     expected = {

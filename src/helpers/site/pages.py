@@ -17,6 +17,8 @@ from helpers.core.io import sha256_files
 from helpers.core.paths import ProjectPaths
 from helpers.core.provenance import source_label, synthetic_note
 from helpers.core.registry import REPORTS
+from helpers.indicators.plan import commune_plan
+from helpers.report.labels import POPULATION_BASIS
 from helpers.site.markup import TEMPLATES
 
 
@@ -44,7 +46,7 @@ def code_version(root: Path) -> str:
 def source_lines(config: Config, sources: list[str]) -> list[str]:
     """German source lines with holder and reference date."""
     lines = []
-    for s in sources:
+    for s in (s for s in sources if s in config.sources):
         src = config.sources[s]
         stand = f", Stand {src.stand}" if src.stand else ""
         lines.append(f"{source_label(config, s)}: {src.holder}{stand}")
@@ -116,7 +118,7 @@ def render_index(config: Config, reports: dict[int, dict[str, Path]], inputs: li
     rows = [
         {
             "name": s.name,
-            "bezirk": config.stadtbezirk(s.stadtbezirk).name,
+            "bezirk": config.stadtbezirk(s.stadtbezirk).name if s.stadtbezirk else "",
             "links": [(y, rel(reports[y][s.slug])) for y in years if s.slug in reports[y]],
         }
         for s in config.stadtteile
@@ -129,8 +131,15 @@ def render_index(config: Config, reports: dict[int, dict[str, Path]], inputs: li
         for label, kind, fragment in TOPICS
         if kind in latest
     ]
+    plan = commune_plan(config)
+    absent = [(REPORTS[k].title, reason) for k, reason in plan.reports.items() if reason]
     return env.get_template("entry.html.j2").render(
         commune=config.commune.name,
+        has_bezirke=config.has_stadtbezirke,
+        absent=absent,
+        skipped=len(plan.skipped),
+        computed=len(plan.catalogue.indicators),
+        methods_href=rel(latest["methoden"]) + "#Nicht-berechnet" if "methoden" in latest else "",
         years=years,
         by_year=by_year,
         topics=topics,
@@ -224,13 +233,19 @@ def render_methods(config: Config, year: int, page: Path, city_page: Path) -> st
     """The 'Methodische Hinweise' page of a report year: symbols, sources, definitions, methods."""
     from helpers.indicators.catalogue import UNIT_LABEL, load_catalogue
 
+    plan = commune_plan(config)
+
     paths = ProjectPaths(config)
     env = Environment(
         loader=FileSystemLoader(TEMPLATES / "monitoring"),
         autoescape=select_autoescape(["html", "j2"]),
         keep_trailing_newline=True,
     )
-    catalogue = load_catalogue(config.catalogue_path)
+    catalogue = plan.catalogue
+    full = load_catalogue(config.catalogue_path)
+    skipped = [(full.get(i).name, reason) for i, reason in plan.skipped.items()]
+    missing_sources = [source_label(config, k) for k in plan.sources_missing]
+    absent = [(REPORTS[k].title, reason) for k, reason in plan.reports.items() if reason]
     phases = [
         (
             phase,
@@ -263,6 +278,10 @@ def render_methods(config: Config, year: int, page: Path, city_page: Path) -> st
         phases=phases,
         sources=sources,
         methods=METHODS,
+        skipped=skipped,
+        missing_sources=missing_sources,
+        absent=absent,
+        population_basis=POPULATION_BASIS[config.sources["population"].population_basis],
         min_count=config.thresholds.min_cell_count,
         min_den=config.thresholds.min_denominator,
         dominance_k=f"{config.thresholds.dominance_k:g}".replace(".", ","),

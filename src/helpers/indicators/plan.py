@@ -1,0 +1,218 @@
+"""What one commune's monitoring holds: the sources it has, the indicators computed and skipped
+(with the reason), the derived defaults, and which steps and pages are built.
+
+Every source but the residents' register is optional. The plan is derived from the config
+and the shipped (or the commune's own) catalogue only, never from the data, so ``doit``
+knows its tasks before anything runs, and ``doit kommune`` can show the plan.
+
+Defaults that name indicators (the profile's key figures, the funnel plots, the social-index
+status indicators) are derived from what is available: the first available entries of the
+documented preference lists below, filled up from the catalogue order where needed. A list
+set in the config is used as it is; an entry there that is not computed is a config error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from helpers.core.availability import missing_source_text, report_reason, step_reason
+from helpers.core.config import Config, ConfigError
+from helpers.core.registry import REPORTS, SOURCES, STEPS
+from helpers.indicators.catalogue import Catalogue, Indicator, Selection, load_catalogue
+
+#: "Auf einen Blick" on every profile: these, where available, then others in catalogue order.
+KEY_PREFERENCE = (
+    "sgb2_u15",
+    "u3_care",
+    "kita_3_6",
+    "seu_language",
+    "u8u9",
+    "gym_transition",
+    "youth_unemployment",
+    "hze_rate",
+)
+KEY_MIN = 6
+#: Funnel plots and empirical-Bayes tables in the Sozialraumanalyse.
+FUNNEL_PREFERENCE = ("sgb2_u15", "u3_care", "seu_language", "hze_rate")
+#: Status indicators of the social index (MSS style); the index needs at least two of them.
+STATUS_PREFERENCE = ("sgb2_u15", "sgb2_single_parent", "unemployment_15_65", "youth_unemployment")
+STATUS_MIN = 2
+
+#: Catalogue fields a commune may override per indicator (``indicators.overrides``).
+OVERRIDABLE = ("name", "short", "definition", "note", "reference_date", "pooling")
+
+#: German names of the standard columns a population selection may need.
+_POPULATION_COLUMNS = {"sex": "Geschlecht", "citizenship": "Staatsangehörigkeit"}
+
+
+@dataclass(frozen=True)
+class CommunePlan:
+    """The monitoring of one commune, as far as its config and sources allow."""
+
+    catalogue: Catalogue  # the indicators computed (selected, overridden, available)
+    skipped: dict[str, str]  # indicator id -> German reason
+    sources_found: tuple[str, ...]
+    sources_missing: tuple[str, ...]  # registry sources the commune has not configured
+    key_indicators: tuple[str, ...]
+    funnel_indicators: tuple[str, ...]
+    status_indicators: tuple[str, ...]
+    social_index_reason: str | None  # None: the social index is computed
+    steps: dict[str, str | None] = field(default_factory=dict)  # step -> None (runs) or German reason
+    reports: dict[str, str | None] = field(default_factory=dict)  # report kind -> None or German reason
+
+    def has(self, indicator_id: str) -> bool:
+        return indicator_id in {i.id for i in self.catalogue.indicators}
+
+    def step_runs(self, name: str) -> bool:
+        return self.steps.get(name) is None
+
+    def report_built(self, kind: str) -> bool:
+        return self.reports.get(kind) is None
+
+    @property
+    def built_reports(self) -> list[str]:
+        return [k for k in REPORTS if self.report_built(k)]
+
+
+def _population_problem(sel: Selection, config: Config) -> str | None:
+    source = config.sources["population"]
+    absent = set(source.layout.absent)
+    for attr, column in _POPULATION_COLUMNS.items():
+        if getattr(sel, attr) is not None and column in absent:
+            return f"die Einwohnerdatei enthält keine Spalte „{column}“"
+    if sel.ages is not None and source.age_bands is not None:
+        from helpers.sources.population import age_range_problem
+
+        return age_range_problem(list(source.age_bands), *sel.ages)
+    return None
+
+
+def indicator_problem(indicator: Indicator, config: Config) -> str | None:
+    """Why an indicator cannot be computed for this commune (None: it can)."""
+    missing = [s for s in dict.fromkeys(indicator.raw_sources()) if s not in config.sources]
+    if missing:
+        return missing_source_text(config, missing)
+    for sel in (indicator.numerator, indicator.denominator):
+        if sel.source == "population":
+            problem = _population_problem(sel, config)
+            if problem:
+                return problem[0].upper() + problem[1:] + ("" if problem.endswith(".") else ".")
+    return None
+
+
+def _apply_overrides(catalogue: Catalogue, config: Config) -> Catalogue:
+    overrides = config.indicators.overrides
+    known = {i.id for i in catalogue.indicators}
+    problems = [f"indicators.overrides: unbekannte Kennzahl {k!r}" for k in overrides if k not in known]
+    for key, fields in overrides.items():
+        bad = sorted(set(fields) - set(OVERRIDABLE))
+        if bad:
+            problems.append(f"indicators.overrides.{key}: {bad} nicht änderbar (änderbar: {', '.join(OVERRIDABLE)})")
+    if problems:
+        raise ConfigError(
+            "Konfiguration passt nicht zum Kennzahlenkatalog:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+    indicators = [
+        Indicator.model_validate({**i.model_dump(), **overrides[i.id]}) if i.id in overrides else i
+        for i in catalogue.indicators
+    ]
+    return Catalogue(phases=catalogue.phases, indicators=indicators)
+
+
+def _selected(catalogue: Catalogue, config: Config) -> tuple[list[Indicator], dict[str, str]]:
+    settings = config.indicators
+    known = [i.id for i in catalogue.indicators]
+    unknown = sorted({*(settings.include or []), *settings.exclude} - set(known))
+    if unknown:
+        raise ConfigError(
+            f"indicators.include/exclude nennt unbekannte Kennzahlen {unknown}; der Katalog kennt: {', '.join(known)}"
+        )
+    chosen, skipped = [], {}
+    for ind in catalogue.indicators:
+        if settings.include is not None and ind.id not in settings.include:
+            skipped[ind.id] = "Nicht ausgewählt (indicators.include)."
+        elif ind.id in settings.exclude:
+            skipped[ind.id] = "Ausgeschlossen (indicators.exclude)."
+        else:
+            problem = indicator_problem(ind, config)
+            if problem:
+                skipped[ind.id] = problem
+            else:
+                chosen.append(ind)
+    return chosen, skipped
+
+
+def _derived(
+    configured: list[str] | None,
+    preference: tuple[str, ...],
+    available: list[str],
+    skipped: dict[str, str],
+    key: str,
+    fill_to: int = 0,
+) -> tuple[str, ...]:
+    if configured is not None:
+        bad = [f"{i!r} ({skipped.get(i, 'nicht im Katalog')})" for i in configured if i not in available]
+        if bad:
+            raise ConfigError(f"{key} nennt Kennzahlen, die für diese Kommune nicht berechnet werden: {'; '.join(bad)}")
+        return tuple(configured)
+    chosen = [i for i in preference if i in available]
+    for i in available:
+        if len(chosen) >= fill_to:
+            break
+        if i not in chosen:
+            chosen.append(i)
+    return tuple(chosen)
+
+
+def _plan(config: Config) -> CommunePlan:
+    full = _apply_overrides(load_catalogue(config.catalogue_path), config)
+    chosen, skipped = _selected(full, config)
+    catalogue = Catalogue(phases=full.phases, indicators=chosen)
+    available = [i.id for i in chosen]
+    a = config.analysis
+    key = _derived(config.key_indicators, KEY_PREFERENCE, available, skipped, "key_indicators", KEY_MIN)
+    funnel = _derived(a.funnel_indicators, FUNNEL_PREFERENCE, available, skipped, "analysis.funnel_indicators")
+    status = _derived(
+        a.social_index.status_indicators,
+        STATUS_PREFERENCE,
+        available,
+        skipped,
+        "analysis.social_index.status_indicators",
+    )
+    index_reason = None
+    if len(status) < STATUS_MIN:
+        index_reason = (
+            "Für den Sozialraum-Index fehlen Statusindikatoren: er braucht mindestens zwei Kennzahlen zu SGB II "
+            "oder Arbeitslosigkeit (" + ", ".join(STATUS_PREFERENCE) + ")."
+        )
+    steps = {name: step_reason(config, name) for name in STEPS}
+    reports = {kind: report_reason(config, kind) for kind in REPORTS}
+    return CommunePlan(
+        catalogue=catalogue,
+        skipped=skipped,
+        sources_found=tuple(k for k in SOURCES if k in config.sources),
+        sources_missing=tuple(k for k in SOURCES if k not in config.sources),
+        key_indicators=key,
+        funnel_indicators=funnel,
+        status_indicators=status,
+        social_index_reason=index_reason,
+        steps=steps,
+        reports=reports,
+    )
+
+
+_PLANS: dict[tuple[str, str, float], CommunePlan] = {}
+
+
+def commune_plan(config: Config) -> CommunePlan:
+    """The plan of one commune (cached per config content and catalogue file)."""
+    path = config.catalogue_path
+    key = (config.model_dump_json(), str(config.config_path), path.stat().st_mtime if path.is_file() else 0.0)
+    if key not in _PLANS:
+        _PLANS[key] = _plan(config)
+    return _PLANS[key]
+
+
+def commune_catalogue(config: Config) -> Catalogue:
+    """The indicators this commune computes: selected, overridden, with their sources present."""
+    return commune_plan(config).catalogue
