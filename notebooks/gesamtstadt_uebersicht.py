@@ -68,7 +68,7 @@ display(
                 sozialraum.need_summary_text(need[need["flag"] != ""])
                 if ctx.has("services")
                 else ctx.missing("services"),
-                hze_glance if hze_ready else ctx.plan.reports["hze"],
+                hze_glance if hze_ready else f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}",
             ]
         )
     )
@@ -129,8 +129,11 @@ display(report_sections.city_matrix_sections(published, ctx.catalogue, ctx.confi
 # ## Leitbild: Stand der Zielerreichung
 
 # %%
-tracking = track_all(ctx.leitbild, published, ctx.catalogue, year, ctx.city_code)
-display(report_sections.leitbild_table(ctx.leitbild, tracking, ctx.catalogue, ctx.config))
+if ctx.leitbild is None:
+    display(show.note(f"Für {ctx.commune} ist kein Leitbild mit Zielwerten hinterlegt (Konfiguration: leitbild)."))
+else:
+    tracking = track_all(ctx.leitbild, published, ctx.catalogue, year, ctx.city_code)
+    display(report_sections.leitbild_table(ctx.leitbild, tracking, ctx.catalogue, ctx.config))
 
 # %% [markdown]
 # ## Sozialraum-Index, Trends und Hilfen zur Erziehung

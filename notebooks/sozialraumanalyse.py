@@ -90,7 +90,10 @@ if ctx.plan.has("sgb2_u15"):
 # allein durch Zufall vom städtischen Wert abweichen kann. Es entsteht keine Rangliste.
 
 # %%
-display(*sozialraum.funnel_sections(funnel, ctx.catalogue, ctx.plan.funnel_indicators, year, ctx.config))
+if ctx.plan.funnel_indicators:
+    display(*sozialraum.funnel_sections(funnel, ctx.catalogue, ctx.plan.funnel_indicators, year, ctx.config))
+else:
+    display(show.note(f"Für {ctx.commune} liegt keine der Kennzahlen für Trichterdiagramme vor."))
 
 # %% [markdown]
 # ## Sozialraum-Index

@@ -53,6 +53,13 @@ def action_generate(config_path: str) -> None:
     generate_sample_data(config_of(config_path))
 
 
+def action_plan(config_path: str) -> None:
+    """Print the commune's plan (``doit kommune``)."""
+    from helpers.indicators.plan import plan_text
+
+    print(plan_text(config_of(config_path)))
+
+
 def action_process(config_path: str, source: str) -> None:
     """Load, validate and process one raw source; a bad file fails the task with its problems
     (``dodo.py`` turns the error into one German block; the traceback goes to build/logs)."""

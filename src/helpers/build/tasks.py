@@ -22,6 +22,7 @@ from helpers.build.actions import (
     action_index,
     action_methods,
     action_opendata,
+    action_plan,
     action_process,
     action_report,
     action_step,
@@ -74,6 +75,7 @@ def generate_tasks(config: Config) -> Iterator[dict[str, Any]]:
     paths = ProjectPaths(config)
     cfg = str(paths.config_file)
     yield from _generator_task(config, cfg)
+    yield from _plan_task(cfg)
     yield from _process_tasks(config, paths, cfg)
     yield from _data_check_task(config, paths, cfg)
     yield from _step_tasks(config, paths, cfg)
@@ -97,6 +99,16 @@ def _generator_task(config: Config, cfg: str) -> Iterator[dict[str, Any]]:
         "actions": [(action_generate, [cfg])],
         "uptodate": [False],
         "verbosity": 1,
+    }
+
+
+def _plan_task(cfg: str) -> Iterator[dict[str, Any]]:
+    yield {
+        "basename": "kommune",
+        "doc": "Show this commune's plan: sources found and missing, indicators computed and skipped, pages",
+        "actions": [(action_plan, [cfg])],
+        "uptodate": [False],
+        "verbosity": 2,
     }
 
 

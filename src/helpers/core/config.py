@@ -437,12 +437,69 @@ def _check_age_bands(bands: list[tuple[str, int, int]]) -> None:
         expected = hi + 1
 
 
-def _format_validation_error(path: Path, err: ValidationError) -> str:
-    lines = [f"invalid config {path}:"]
+#: German wording of the pydantic error types a config author meets most.
+_ERROR_TEXT = {
+    "missing": "Angabe fehlt",
+    "extra_forbidden": "unbekannter Schlüssel (Tippfehler? Erlaubte Schlüssel stehen im README)",
+    "string_type": "Text erwartet",
+    "int_parsing": "ganze Zahl erwartet",
+    "int_type": "ganze Zahl erwartet",
+    "float_parsing": "Zahl erwartet",
+    "list_type": "Liste erwartet",
+    "dict_type": "Zuordnung (Schlüssel: Wert) erwartet",
+    "literal_error": "unzulässiger Wert",
+    "string_pattern_mismatch": "Form passt nicht",
+    "too_short": "zu wenige Einträge",
+    "too_long": "zu viele Einträge",
+    "greater_than_equal": "Wert zu klein",
+    "less_than_equal": "Wert zu groß",
+}
+
+
+def yaml_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The line (1-based) of every key and list item in a YAML text, by its path of keys/indices."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[tuple[str, ...], int] = {}
+
+    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = (*path, str(key.value))
+                lines[child] = key.start_mark.line + 1
+                walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                child = (*path, str(i))
+                lines[child] = item.start_mark.line + 1
+                walk(item, child)
+
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _line_of(lines: dict[tuple[str, ...], int], loc: tuple[str, ...]) -> int | None:
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def _format_validation_error(path: Path, err: ValidationError, text: str = "") -> str:
+    lines = yaml_lines(text)
+    out = [f"invalid config {path}:"]
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        lines.append(f"  - {loc}: {e['msg']}")
-    return "\n".join(lines)
+        loc = tuple(str(p) for p in e["loc"])
+        key = ".".join(loc) or "(oberste Ebene)"
+        line = _line_of(lines, loc)
+        where = f" (Zeile {line})" if line else ""
+        msg = _ERROR_TEXT.get(e["type"], "")
+        detail = e["msg"].removeprefix("Value error, ")
+        out.append(f"  - {key}{where}: {msg + ' – ' if msg else ''}{detail}")
+    return "\n".join(out)
 
 
 def load_config(path: str | Path) -> Config:
@@ -454,8 +511,9 @@ def load_config(path: str | Path) -> Config:
     path = Path(path).resolve()
     if not path.is_file():
         raise ConfigError(f"config file not found: {path}")
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError(f"config {path} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -463,4 +521,4 @@ def load_config(path: str | Path) -> Config:
     try:
         return Config.model_validate({**data, "config_path": path})
     except ValidationError as exc:
-        raise ConfigError(_format_validation_error(path, exc)) from None
+        raise ConfigError(_format_validation_error(path, exc, text)) from None

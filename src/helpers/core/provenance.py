@@ -17,7 +17,7 @@ def source_label(config: Config, name: str) -> str:
     configured = config.sources.get(name)
     if configured is not None and configured.label:
         return configured.label
-    return SOURCES[name].doc if name in SOURCES else name
+    return SOURCES[name].label if name in SOURCES else name
 
 
 def synthetic_sources(paths: ProjectPaths, sources: list[str]) -> list[str]:

@@ -12,7 +12,7 @@ bottom-layer module depends on nothing above it and loading ``dodo.py`` stays fa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class Source:
     #: (table, year column) pairs that must hold every configured data year (from the source's
     #: ``first_year`` on): the source's declared year coverage, checked before anything is written.
     coverage: tuple[tuple[str, str], ...] = ()
+    #: German name for readers where the commune's config gives none (also for absent sources)
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,22 @@ SOURCES = {
         ),
     )
 }
+
+#: German names of the sources for readers (a commune's ``label`` in the config wins).
+_LABELS = {
+    "population": "Bevölkerung",
+    "sgb2": "SGB-II-Statistik",
+    "unemployment": "Arbeitslosenstatistik",
+    "kita": "Kindertagesbetreuung",
+    "seu": "Schuleingangsuntersuchung",
+    "transitions": "Schulübergänge",
+    "hze_cases": "Hilfen zur Erziehung (Fälle)",
+    "hze_expenditure": "Hilfen zur Erziehung (Ausgaben)",
+    "services": "Präventionsangebote",
+    "welcome_visits": "Willkommensbesuche",
+    "comparison": "Vergleichskommunen",
+}
+SOURCES = {key: replace(source, label=_LABELS[key]) for key, source in SOURCES.items()}
 
 _ATOMS = "helpers.indicators.atoms"
 

@@ -51,11 +51,14 @@ def load_leitbild(path: Path, catalogue: Catalogue, stadtteile: set[str] | None 
     targets = [t for z in leitbild.leitziele for t in z.ziele]
     unknown = sorted({t.indikator for t in targets} - ids)
     if unknown:
-        raise ConfigError(f"Leitbild {path} names unknown indicators: {unknown}")
+        raise ConfigError(
+            f"Leitbild {path} nennt Kennzahlen, die für diese Kommune nicht berechnet werden (fehlende Quelle, "
+            f"nicht ausgewählt oder unbekannt; `doit kommune` zeigt die Gründe): {unknown}"
+        )
     if stadtteile is not None:
         areas = sorted({t.gebiet for t in targets if t.gebiet} - stadtteile)
         if areas:
-            raise ConfigError(f"Leitbild {path} names Stadtteile that are not configured: {areas}")
+            raise ConfigError(f"Leitbild {path} nennt Stadtteile, die nicht konfiguriert sind: {areas}")
     return leitbild
 
 

@@ -181,9 +181,10 @@ def _plan(config: Config) -> CommunePlan:
     )
     index_reason = None
     if len(status) < STATUS_MIN:
+        names = ", ".join(full.get(i).short for i in STATUS_PREFERENCE if i in {x.id for x in full.indicators})
         index_reason = (
-            "Für den Sozialraum-Index fehlen Statusindikatoren: er braucht mindestens zwei Kennzahlen zu SGB II "
-            "oder Arbeitslosigkeit (" + ", ".join(STATUS_PREFERENCE) + ")."
+            "Für den Sozialraum-Index fehlen Statusindikatoren: er braucht mindestens zwei der Kennzahlen "
+            f"{names} (Quellen: SGB-II-Statistik, Arbeitslosenstatistik)."
         )
     steps = {name: step_reason(config, name) for name in STEPS}
     reports = {kind: report_reason(config, kind) for kind in REPORTS}
@@ -216,3 +217,51 @@ def commune_plan(config: Config) -> CommunePlan:
 def commune_catalogue(config: Config) -> Catalogue:
     """The indicators this commune computes: selected, overridden, with their sources present."""
     return commune_plan(config).catalogue
+
+
+def plan_text(config: Config) -> str:
+    """The plan in German, for ``doit kommune``: sources, indicators, analyses and pages."""
+    from helpers.core.paths import ProjectPaths
+    from helpers.core.provenance import source_label
+    from helpers.core.registry import REPORTS
+
+    plan = commune_plan(config)
+    paths = ProjectPaths(config)
+    full = load_catalogue(config.catalogue_path)
+    bezirke = f"{len(config.stadtbezirke)} Stadtbezirke" if config.has_stadtbezirke else "ohne Stadtbezirke"
+    out = [
+        f"Kommune {config.commune.name} (AGS {config.commune.ags}): {len(config.stadtteile)} Stadtteile, {bezirke}; "
+        f"Datenjahre {config.years.data.first}–{config.years.data.last}, Berichtsjahre "
+        + ", ".join(str(y) for y in config.report_years),
+        f"Kennzahlenkatalog: {config.catalogue_path}",
+        "",
+        "Quellen vorhanden:",
+    ]
+    for key in plan.sources_found:
+        files = paths.raw_source_files(key)
+        present = sum(f.is_file() for f in files)
+        out.append(f"  + {key}: {source_label(config, key)} ({present} von {len(files)} Dateien da)")
+    out.append("Quellen nicht konfiguriert:" if plan.sources_missing else "Quellen nicht konfiguriert: keine")
+    out += [f"  - {key}: {source_label(config, key)}" for key in plan.sources_missing]
+    out += ["", f"Kennzahlen berechnet ({len(plan.catalogue.indicators)}):"]
+    out += [f"  + {i.id}: {i.name}" for i in plan.catalogue.indicators]
+    out.append(f"Kennzahlen nicht berechnet ({len(plan.skipped)}):")
+    out += [f"  - {i}: {full.get(i).name} – {reason}" for i, reason in plan.skipped.items()]
+    out += [
+        "",
+        "Abgeleitete Voreinstellungen (in der Konfiguration überschreibbar):",
+        f"  key_indicators: {', '.join(plan.key_indicators) or '–'}",
+        f"  analysis.funnel_indicators: {', '.join(plan.funnel_indicators) or '–'}",
+        f"  analysis.social_index.status_indicators: {', '.join(plan.status_indicators) or '–'}",
+        f"  Sozialraum-Index: {plan.social_index_reason or 'wird berechnet'}",
+        "",
+        "Analyseschritte:",
+    ]
+    out += [f"  {'+' if r is None else '-'} {name}{'' if r is None else ': ' + r}" for name, r in plan.steps.items()]
+    out.append("Seiten je Berichtsjahr:")
+    for kind, reason in plan.reports.items():
+        count = len(config.stadtteile) if REPORTS[kind].per_area else 1
+        label = REPORTS[kind].title
+        out.append(f"  + {label}: {count}" if reason is None else f"  - {label}: nicht erstellt – {reason}")
+    out += ["  + Methodische Hinweise: 1", "  + Startseite (index.html) und offene Daten"]
+    return "\n".join(out)
