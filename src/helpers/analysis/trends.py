@@ -338,6 +338,24 @@ def drop_structural_zeros(data: pd.DataFrame, kinds: dict[str, str]) -> pd.DataF
     return data[~(service & before)]
 
 
+def fittable(numerator: pd.Series, denominator: pd.Series, unit: str) -> bool:
+    """Whether a series can carry a trend model: counts not all 0, shares not all 0 % or all 100 %,
+    money all positive (log scale). Such boundary series (e.g. constant small counts of a register)
+    get "no trend test" instead of a model that cannot be estimated."""
+    if unit == "eur":
+        return bool((numerator > 0).all())
+    if unit == "pct":
+        return bool(numerator.sum() > 0 and (numerator < denominator).any())
+    return bool(numerator.sum() > 0)
+
+
+def _stage_or_none(series: pd.DataFrame, unit: str) -> GlmStage | None:
+    try:
+        return glm_stage(series["year"], series["numerator"], series["denominator"], unit)
+    except (ValueError, np.linalg.LinAlgError):  # a degenerate series the check above did not catch
+        return None
+
+
 def _indicator_rows(unit: str, part: pd.DataFrame, min_years: int, alpha: float) -> list[dict]:
     """Rows of one indicator: AR(1) coefficient pooled over its testable series, then per-series inference."""
     bases, stages = [], []
@@ -351,8 +369,8 @@ def _indicator_rows(unit: str, part: pd.DataFrame, min_years: int, alpha: float)
             "last_year": int(series["year"].max()),
             "n_years": len(series),
         }
-        testable = len(series) >= min_years and (unit == "eur" or series["numerator"].sum() > 0)
-        stage = glm_stage(series["year"], series["numerator"], series["denominator"], unit) if testable else None
+        testable = len(series) >= min_years and fittable(series["numerator"], series["denominator"], unit)
+        stage = _stage_or_none(series, unit) if testable else None
         bases.append((base, series, stage))
         stages += [stage] if stage is not None else []
     rho = ar1_parameters(stages)
