@@ -266,10 +266,11 @@ def _ages_from_bands(frame: pd.DataFrame, bands: list[Band], file: str) -> pd.Da
     """Replace the (checked) band labels by first and last age; every declared band must occur."""
     first = {f"{lo}-{hi}": lo for lo, hi in bands}
     last = {f"{lo}-{hi}": hi for lo, hi in bands}
-    missing = [b for b in bands if f"{b[0]}-{b[1]}" not in set(frame["age_band"])]
+    present = set(frame["age_band"])
+    missing = [_band_text(b, i == len(bands) - 1) for i, b in enumerate(bands) if f"{b[0]}-{b[1]}" not in present]
     if missing:
         rule = (
-            f"Altersgruppe(n) der Konfiguration fehlen in der Datei: {_bands_text(missing)} "
+            f"Altersgruppe(n) der Konfiguration fehlen in der Datei: {', '.join(missing)} "
             f"(sources.population.age_bands: {_bands_text(bands)})"
         )
         raise RawDataError([Problem(file, None, BAND_COLUMN.header, rule)])
