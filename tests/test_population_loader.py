@@ -35,7 +35,7 @@ def test_good_file_in_each_encoding(tmp_path, config, encoding):
     frame = load(tmp_path, config, [*GOOD, "", ";;;;;;"], encoding=encoding)
     assert frame["persons"].tolist() == [12, 3, 1234]  # thousands dot parsed
     assert frame["stadtteil_code"].tolist() == ["101", "101", "201"]
-    assert set(frame.columns) == {"year", "stadtteil_code", "age", "sex", "citizenship", "persons"}
+    assert set(frame.columns) == {"year", "stadtteil_code", "age", "sex", "citizenship", "persons", "age_last"}
 
 
 def test_name_with_umlaut_survives_windows_1252(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 
 from helpers.build.deps import PACKAGE_DIR, helper_files
-from helpers.build.tasks import DEFAULT_TASKS, generate_tasks
+from helpers.build.tasks import default_tasks, generate_tasks
 from helpers.core.config import load_config
 from helpers.core.registry import SOURCES
 
@@ -25,11 +25,13 @@ def tasks(small_project: Path) -> dict[str, dict]:
     return out
 
 
-def test_one_task_per_report_and_source(tasks):
+def test_one_task_per_report_and_source(tasks, small_project):
+    config = load_config(small_project / "config" / "small.yml")
     runnable = sorted(n for n, t in tasks.items() if "actions" in t)
     assert runnable == sorted(
         [
             "generate_sample",
+            "kommune",
             "datenpruefung",
             "aufraeumen",
             "geheimhaltung",
@@ -55,7 +57,7 @@ def test_one_task_per_report_and_source(tasks):
     )
     assert all(t.get("doc") for t in tasks.values())
     assert tasks["profil:2025-opladen"]["doc"] == "Stadtteilprofil Opladen 2025 – Leverkusen"
-    assert set(DEFAULT_TASKS) == {
+    assert set(default_tasks(config)) == {
         "process",
         "indicators",
         "opendata",

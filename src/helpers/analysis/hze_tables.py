@@ -17,6 +17,7 @@ import pandas as pd
 
 from helpers.core.config import Config
 from helpers.indicators import hze_cells as C
+from helpers.sources.population import select_ages
 
 _CACHE: dict[int, tuple[dict, pd.DataFrame]] = {}
 
@@ -30,7 +31,7 @@ def raw_tables(yearly: pd.DataFrame, expenditure: pd.DataFrame, population: pd.D
         d = descriptive_by(yearly, expenditure, year, by)
         parts.append(d.rename(columns={by: "group"}).assign(by=by))
     total = descriptive_by(yearly.assign(all="Insgesamt"), expenditure.assign(all="Insgesamt"), year, "all")
-    u21 = float(population.loc[(population["year"] == year) & (population["age"] <= 20), "persons"].sum())
+    u21 = float(select_ages(population[population["year"] == year], 0, 20)["persons"].sum())
     total["eur_per_u21"] = total["eur"] / u21 if u21 else np.nan
     total["cases_per_10000"] = total["counted"] / u21 * 10_000 if u21 else np.nan
     parts.append(total.rename(columns={"all": "group"}).assign(by="gesamt"))

@@ -20,6 +20,7 @@ from helpers.analysis.trends import trend_table
 from helpers.core.config import Config
 from helpers.indicators.catalogue import Catalogue
 from helpers.indicators.plan import commune_catalogue, commune_plan
+from helpers.sources.population import select_ages
 
 #: Service types that make up the Präventionskette programme (treatment in the DiD).
 MIN_CLUSTERS = 3
@@ -117,7 +118,10 @@ def need_supply_table(
         ]
         need_rows.append(sel[["area_code", "value"]].rename(columns={"value": "need_value"}).assign(phase=phase))
         lo, hi = a.phase_ages[phase]
-        persons = pop_y[pop_y["age"].between(lo, hi)].groupby("stadtteil_code")["persons"].sum()
+        try:
+            persons = select_ages(pop_y, lo, hi).groupby("stadtteil_code")["persons"].sum()
+        except ValueError as exc:
+            raise ValueError(f"analysis.phase_ages, Phase '{phase}': {exc}") from None
         pop_rows.append(
             pd.DataFrame({"area_code": persons.index.astype(str), "phase": phase, "persons": persons.values})
         )
@@ -185,7 +189,7 @@ def build_social_analysis(config: Config, tables: dict[str, pd.DataFrame]) -> di
 
 
 def _u21(population: pd.DataFrame) -> pd.DataFrame:
-    sel = population[population["age"] <= 20]
+    sel = select_ages(population, 0, 20)
     out = sel.groupby(["year", "stadtteil_code"], as_index=False)["persons"].sum()
     return out.rename(columns={"stadtteil_code": "area_code", "persons": "u21"})
 

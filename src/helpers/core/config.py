@@ -359,6 +359,7 @@ class Config(_Strict):
         _check_age_bands(self.age_bands)
         if "population" not in self.sources:
             raise ValueError("sources must define 'population' (the residents' register)")
+        _check_register_bands(self.sources["population"].age_bands, self.age_bands)
         return self
 
     # --- derived views -------------------------------------------------------------
@@ -435,6 +436,29 @@ def _check_age_bands(bands: list[tuple[str, int, int]]) -> None:
         if hi < lo:
             raise ValueError(f"age band {label!r} ends before it starts")
         expected = hi + 1
+
+
+def _check_register_bands(register: list[tuple[int, int]] | None, bands: list[tuple[str, int, int]]) -> None:
+    """The register's age bands are contiguous from 0, and every age band of the tables is formed
+    from whole register bands (the last register band is open: a table band reaching it ends there)."""
+    if register is None:
+        return
+    edges = ", ".join(f"{lo}–{hi}" for lo, hi in register)
+    expected = 0
+    for lo, hi in register:
+        if lo != expected or hi < lo:
+            raise ValueError(
+                f"sources.population.age_bands: Altersgruppe {lo}–{hi} passt nicht (erwartet: Beginn bei "
+                f"{expected}; die Altersgruppen müssen lückenlos bei 0 beginnen): {edges}"
+            )
+        expected = hi + 1
+    starts, ends, top = {lo for lo, _ in register}, {hi for _, hi in register}, register[-1][1]
+    for label, lo, hi in bands:
+        if lo not in starts or min(hi, top) not in ends:
+            raise ValueError(
+                f"age_bands: Altersgruppe {label!r} ({lo}–{hi}) lässt sich aus den Altersgruppen der "
+                f"Einwohnerdatei (sources.population.age_bands: {edges}) nicht bilden"
+            )
 
 
 #: German wording of the pydantic error types a config author meets most.

@@ -1,7 +1,8 @@
 """File input and output: raw exports in, atomic processed outputs out.
 
 - Raw exports are read as text with their real quirks: UTF-8 with or without BOM or
-  Windows-1252, ``;`` separators, trailing empty rows. Values stay strings; the loaders'
+  Windows-1252 (or a declared encoding), ``;`` (or a declared) separator, lines above the
+  header, trailing empty rows. Values stay strings; the loaders'
   schemas parse and check them.
 - Every output is written to a temporary file in the target folder and renamed into place,
   so a killed build never leaves a half-written file.
@@ -45,23 +46,31 @@ def detect_encoding(raw: bytes) -> str:
     return "utf-8-sig"
 
 
-def read_raw_csv(path: Path, sep: str = ";") -> pd.DataFrame:
+def read_raw_csv(path: Path, sep: str = ";", encoding: str | None = None, header_row: int = 1) -> pd.DataFrame:
     """Read a raw CSV export as strings, with each row's file line number in :data:`LINE`.
 
-    Fully empty rows (also ``;;;`` rows) are dropped; surrounding blanks are stripped.
+    ``encoding`` None detects UTF-8 (with or without BOM) or Windows-1252; ``header_row`` is
+    the 1-based line of the column headers (the lines above it, e.g. a title, are skipped).
+    Line numbers stay the real lines of the file. Fully empty rows (also ``;;;`` rows) are
+    dropped; surrounding blanks are stripped. Raises ``UnicodeDecodeError`` when the file is
+    not in the given encoding and ``pandas.errors.EmptyDataError`` when there is no header line.
     """
     raw = Path(path).read_bytes()
-    text = raw.decode(detect_encoding(raw))
+    text = raw.decode(encoding or detect_encoding(raw))
+    if encoding is not None and text.startswith("\ufeff"):
+        text = text[1:]
     frame = pd.read_csv(
         io.StringIO(text),
         sep=sep,
         dtype=str,
         keep_default_na=False,
         skip_blank_lines=False,
+        skiprows=header_row - 1,
     )
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.apply(lambda col: col.str.strip())
-    frame.insert(0, LINE, range(2, len(frame) + 2))
+    first = header_row + 1
+    frame.insert(0, LINE, range(first, len(frame) + first))
     empty = frame.drop(columns=LINE).eq("").all(axis=1)
     return frame.loc[~empty].reset_index(drop=True)
 

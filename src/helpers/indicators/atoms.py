@@ -22,6 +22,7 @@ import pandas as pd
 from helpers.core.config import Config, ConfigError
 from helpers.core.registry import SELECTIONS
 from helpers.indicators.catalogue import Catalogue, Selection
+from helpers.sources.population import select_ages
 
 REST = "_rest"
 ATOM_COLUMNS = ["year", "stadtteil_code", "atom", "value"]
@@ -75,9 +76,9 @@ def seu_fields(seu: pd.DataFrame) -> pd.DataFrame:
 
 
 def population_atoms(sel: Selection, t: dict[str, pd.DataFrame], config: Config) -> Atoms:
-    p = t["population"]
     lo, hi = sel.ages or (0, 200)
-    mask = p["age"].between(lo, hi)
+    p = select_ages(t["population"], lo, hi)
+    mask = pd.Series(True, index=p.index)
     if sel.sex:
         mask &= p["sex"] == sel.sex
     if sel.citizenship:

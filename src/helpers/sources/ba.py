@@ -5,6 +5,13 @@ Layout as delivered: title rows, ``Berichtsmonat: <Monat> <Jahr>``, a two-row he
 per Stadtteil, a row ``keine Zuordnung möglich``, a row ``Insgesamt``, then footnotes.
 Values below 10 are shown as ``*``: they are kept as *suppressed* (missing value plus a
 flag), never as zero.
+
+A declared layout (``sources.<key>.layout``) may name the ``sheet``; ``header_row`` (when not 1)
+the row that names the value columns (the data rows follow it; default: found below the row
+starting with ``Stadtteil-Nr.``); ``columns`` other headers for the value columns (standard
+header -> workbook header; ``"Stadtteil-Nr."`` renames the marker of the header block); and
+``values`` other codes in the columns ``Stadtteil-Nr.``, ``Stadtteil`` (e.g. another word for
+``Insgesamt``) or a value column (e.g. another suppression sign for ``*``).
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from helpers.core.config import Config
+from helpers.core.config import Config, Layout
 from helpers.sources.validation import Problem, RawDataError, file_label
 
 MONTHS = {
@@ -27,12 +34,29 @@ TOTAL = "Insgesamt"
 STAR = "*"
 
 
-def _cells(path: Path) -> list[list[object]]:
+CODE = "Stadtteil-Nr."
+LABEL = "Stadtteil"
+
+
+def _cells(path: Path, sheet: str | None, file: str) -> list[list[object]]:
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        return [list(row) for row in wb.worksheets[0].iter_rows(values_only=True)]
+        if sheet is not None and sheet not in wb.sheetnames:
+            rule = f"Tabellenblatt '{sheet}' fehlt (vorhanden: {', '.join(repr(n) for n in wb.sheetnames)})"
+            raise RawDataError([Problem(file, None, None, rule)])
+        ws = wb.worksheets[0] if sheet is None else wb[sheet]
+        return [list(row) for row in ws.iter_rows(values_only=True)]
     finally:
         wb.close()
+
+
+def _mapped(row: list[object], mapping: dict[int, dict[str, str]]) -> list[object]:
+    """A row with the declared value codes replaced (column index -> {workbook value: standard})."""
+    out = list(row)
+    for i, codes in mapping.items():
+        if i < len(out) and isinstance(out[i], str | int) and str(out[i]).strip() in codes:
+            out[i] = codes[str(out[i]).strip()]
+    return out
 
 
 def _report_month(rows: list[list[object]], file: str) -> tuple[int, int]:
@@ -44,11 +68,11 @@ def _report_month(rows: list[list[object]], file: str) -> tuple[int, int]:
     raise RawDataError([Problem(file, None, None, "Zeile 'Berichtsmonat: <Monat> <Jahr>' fehlt")])
 
 
-def _header_row(rows: list[list[object]], file: str) -> int:
+def _header_row(rows: list[list[object]], file: str, marker: str = CODE) -> int:
     for i, row in enumerate(rows):
-        if str(row[0] or "").strip().rstrip(".") == "Stadtteil-Nr":
+        if row and str(row[0] or "").strip().rstrip(".") == marker.strip().rstrip("."):
             return i
-    raise RawDataError([Problem(file, None, "Stadtteil-Nr.", "Kopfzeile mit 'Stadtteil-Nr.' fehlt")])
+    raise RawDataError([Problem(file, None, marker, f"Kopfzeile mit '{marker}' fehlt")])
 
 
 def _value(cell: object, file: str, line: int, column: str, problems: list[Problem]) -> tuple[float, bool]:
@@ -66,19 +90,21 @@ def _value(cell: object, file: str, line: int, column: str, problems: list[Probl
 
 
 def read_ba_workbook(
-    path: Path, config: Config, year: int, columns: dict[str, str]
+    path: Path, config: Config, year: int, columns: dict[str, str], layout: Layout | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read one BA workbook; return tidy rows and the problems found in them.
+    """Read one BA workbook in its declared layout; return tidy rows and the problems found in them.
 
     Raises at once only when the layout cannot be read (no header block, missing columns).
-    ``columns`` maps the workbook's column headers to tidy measure names. Rows: year,
-    area_level (stadtteil / ohne_zuordnung / stadt), area_code, measure, value,
-    is_suppressed, line.
+    ``columns`` maps the standard column headers to tidy measure names (``layout.columns`` may
+    give the workbook's own headers). Rows: year, area_level (stadtteil / ohne_zuordnung /
+    stadt), area_code, measure, value, is_suppressed, line.
     """
+    layout = layout or Layout()
     file = file_label(path, config.root)
     if not Path(path).is_file():
         raise RawDataError([Problem(file, None, None, "Datei fehlt")])
-    rows = _cells(path)
+    rows = _cells(path, layout.sheet, file)
+    columns = {layout.columns.get(h, h).strip(): m for h, m in columns.items()}
     found_year, month = _report_month(rows, file)
     problems: list[Problem] = []
     if (found_year, month) != (year, 12):
@@ -91,14 +117,24 @@ def read_ba_workbook(
                 f"{month}/{found_year}",
             )
         )
-    head = _header_row(rows, file)
+    if layout.header_row > 1:
+        head = layout.header_row - 2  # the value names are in row ``header_row``
+        if head + 1 >= len(rows):
+            raise RawDataError([Problem(file, layout.header_row, None, "Kopfzeile fehlt (Tabelle ist kürzer)")])
+    else:
+        head = _header_row(rows, file, layout.columns.get(CODE, CODE))
     names = [str(c or "").strip() for c in rows[head + 1]]
     missing = [h for h in columns if h not in names]
     if missing:
-        raise RawDataError([Problem(file, head + 2, m, "Pflichtspalte fehlt") for m in missing])
+        found = ", ".join(repr(n) for n in names if n)
+        raise RawDataError([Problem(file, head + 2, m, f"Pflichtspalte fehlt (gefunden: {found})") for m in missing])
     index = {h: names.index(h) for h in columns}
     known = {s.code: s.name for s in config.stadtteile}
-    records, seen = _data_rows(rows[head + 2 :], head + 3, index, columns, known, file, problems)
+    inverse = {export: std for std, export in layout.columns.items()}
+    positions = {CODE: 0, LABEL: 1} | {inverse.get(h, h): i for h, i in index.items()}
+    codes = {positions[h]: m for h, m in layout.values.items() if h in positions}
+    data = [_mapped(row, codes) for row in rows[head + 2 :]] if codes else rows[head + 2 :]
+    records, seen = _data_rows(data, head + 3, index, columns, known, file, problems)
     missing_st = sorted(set(known) - {c for lvl, c in seen if lvl == "stadtteil"})
     if missing_st:
         problems.append(Problem(file, None, "Stadtteil-Nr.", "Stadtteile fehlen", ", ".join(missing_st)))

@@ -12,7 +12,7 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, file_label, load_csv
+from helpers.sources.validation import RawColumn, file_label, layout_of, load_csv
 
 COLUMNS = [
     RawColumn("AGS", "ags", "str"),
@@ -50,7 +50,8 @@ def schema() -> pa.DataFrameSchema:
 
 def build_comparison(config: Config) -> dict[str, pd.DataFrame]:
     (path,) = ProjectPaths(config).raw_source_files("comparison")
-    frame = load_csv(path, COLUMNS, schema(), file_label(path, config.root))
+    file = file_label(path, config.root)
+    frame = load_csv(path, COLUMNS, schema(), file, layout=layout_of(config, "comparison"))
     out = frame.assign(
         ags=frame["ags"].astype(str),
         name=frame["name"].astype(str),

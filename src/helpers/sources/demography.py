@@ -1,10 +1,17 @@
-"""Population key figures per year and area, from the processed single-year register table."""
+"""Population key figures per year and area, from the processed register table.
+
+A figure the export cannot give is missing (NaN), never 0: an age group that cuts through one of
+the export's age bands, and the non-German counts when the export has no citizenship column.
+Without Stadtbezirke, the level ``stadtbezirk`` is not produced.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from helpers.core.config import Config
+from helpers.sources.population import ages_mask, known
 
 #: Age groups of the key-figure table: column -> (first age, last age), inclusive.
 AGE_GROUPS = {
@@ -23,16 +30,32 @@ SHARES = {
 }
 
 
+def _age_mask(frame: pd.DataFrame, lo: int, hi: int) -> pd.Series | None:
+    """Rows with ages lo..hi, or None when the export's age bands cannot form them."""
+    try:
+        return ages_mask(frame, lo, hi)
+    except ValueError:
+        return None
+
+
 def _counts(single: pd.DataFrame) -> pd.DataFrame:
-    """Per year and Stadtteil: totals, age groups, non-German residents."""
+    """Per year and Stadtteil: totals, age groups, non-German residents (NaN where not available)."""
     frame = single.assign(
         persons_non_german=single["persons"].where(single["citizenship"] == "nichtdeutsch", 0),
     )
+    missing = [] if known(single, "citizenship") else ["persons_non_german", "persons_non_german_u18"]
     for col, (lo, hi) in AGE_GROUPS.items():
-        frame[col] = frame["persons"].where(frame["age"].between(lo, hi), 0)
-    frame["persons_non_german_u18"] = frame["persons_non_german"].where(frame["age"] < 18, 0)
+        mask = _age_mask(frame, lo, hi)
+        frame[col] = frame["persons"].where(mask, 0) if mask is not None else 0
+        missing += [] if mask is not None else [col]
+    u18 = _age_mask(frame, 0, 17)
+    frame["persons_non_german_u18"] = frame["persons_non_german"].where(u18, 0) if u18 is not None else 0
+    missing += [] if u18 is not None else ["persons_non_german_u18"]
     cols = ["persons", *AGE_GROUPS, "persons_non_german", "persons_non_german_u18"]
-    return frame.groupby(["year", "stadtteil_code"], as_index=False)[cols].sum()
+    out = frame.groupby(["year", "stadtteil_code"], as_index=False)[cols].sum()
+    for col in dict.fromkeys(missing):
+        out[col] = np.nan
+    return out
 
 
 def population_summary(single: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -45,13 +68,12 @@ def population_summary(single: pd.DataFrame, config: Config) -> pd.DataFrame:
     st = _counts(single)
     st["stadtbezirk_code"] = st["stadtteil_code"].map({s.code: s.stadtbezirk for s in config.stadtteile})
     value_cols = [c for c in st.columns if c.startswith("persons")]
-    bezirk = st.groupby(["year", "stadtbezirk_code"], as_index=False)[value_cols].sum()
-    city = st.groupby("year", as_index=False)[value_cols].sum()
-    parts = [
-        st.assign(area_level="stadtteil", area_code=st["stadtteil_code"]),
-        bezirk.assign(area_level="stadtbezirk", area_code=bezirk["stadtbezirk_code"]),
-        city.assign(area_level="stadt", area_code=config.commune.ags),
-    ]
+    city = st.groupby("year", as_index=False)[value_cols].sum(min_count=1)
+    parts = [st.assign(area_level="stadtteil", area_code=st["stadtteil_code"])]
+    if config.has_stadtbezirke:
+        bezirk = st.groupby(["year", "stadtbezirk_code"], as_index=False)[value_cols].sum(min_count=1)
+        parts.append(bezirk.assign(area_level="stadtbezirk", area_code=bezirk["stadtbezirk_code"]))
+    parts.append(city.assign(area_level="stadt", area_code=config.commune.ags))
     names = {s.code: s.name for s in config.stadtteile} | {b.code: b.name for b in config.stadtbezirke}
     names[config.commune.ags] = config.commune.name
     out = pd.concat(parts, ignore_index=True)[["year", "area_level", "area_code", *value_cols]]

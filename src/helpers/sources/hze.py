@@ -17,7 +17,7 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, file_label, load_csv
+from helpers.sources.validation import RawColumn, file_label, layout_of, load_csv
 
 BASES = ["27(2)", "28", "29", "30", "31", "32", "33", "34", "35", "35a", "41"]
 SETTING = {b: "ambulant" for b in BASES} | {
@@ -108,13 +108,14 @@ def spend_schema() -> pa.DataFrameSchema:
 
 def load_cases(config: Config) -> pd.DataFrame:
     (path,) = ProjectPaths(config).raw_source_files("hze_cases")
-    frame = _load(path, config, CASE_COLUMNS, case_schema(config))
+    frame = _load(path, config, "hze_cases", CASE_COLUMNS, case_schema(config))
     return frame.drop(columns=["case_id"])
 
 
-def _load(path, config, columns, schema) -> pd.DataFrame:
+def _load(path, config, source, columns, schema) -> pd.DataFrame:
     """Load a Jugendamt/budget export; legal bases are normalised before the schema check."""
-    return load_csv(path, columns, schema, file_label(path, config.root), prepare=_normalise_basis)
+    file = file_label(path, config.root)
+    return load_csv(path, columns, schema, file, prepare=_normalise_basis, layout=layout_of(config, source))
 
 
 def _normalise_basis(frame: pd.DataFrame) -> pd.DataFrame:
@@ -181,7 +182,7 @@ def build_hze_cases(config: Config) -> dict[str, pd.DataFrame]:
 
 def build_hze_expenditure(config: Config) -> dict[str, pd.DataFrame]:
     (path,) = ProjectPaths(config).raw_source_files("hze_expenditure")
-    frame = _load(path, config, SPEND_COLUMNS, spend_schema())
+    frame = _load(path, config, "hze_expenditure", SPEND_COLUMNS, spend_schema())
     out = frame.assign(
         year=frame["year"].astype("int64"),
         basis=frame["basis"].astype(str),

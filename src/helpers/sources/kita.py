@@ -11,9 +11,11 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, collect_years, file_label, load_csv
+from helpers.sources.validation import RawColumn, collect_years, file_label, layout_of, load_csv, stichtag_of
 
 AGE_GROUPS = {"unter 1": "u1", "1 bis unter 3": "1_u3", "3 bis unter 6": "3_u6"}
+#: Columns the export may lack (``layout.absent``) and the value they then take.
+OPTIONAL = {"Stadtteil": ""}
 COLUMNS = [
     RawColumn("Stichtag", "stichtag", "date"),
     RawColumn("Stadtteil-Nr", "stadtteil_code", "str"),
@@ -27,13 +29,14 @@ COLUMNS = [
 def schema(config: Config, year: int) -> pa.DataFrameSchema:
     codes = [s.code for s in config.stadtteile]
     count = pa.Check.ge(0, error="Anzahl darf nicht negativ sein")
+    day = stichtag_of(config.sources.get("kita"), year, default="03-01")
     return pa.DataFrameSchema(
         {
             "stichtag": pa.Column(
                 "datetime64[ns]",
                 pa.Check(
-                    lambda s: s == pd.Timestamp(year, 3, 1),
-                    name=f"Stichtag muss der 01.03.{year} sein",
+                    lambda s: s == day,
+                    name=f"Stichtag muss der {day:%d.%m.%Y} sein",
                 ),
             ),
             "stadtteil_code": pa.Column(
@@ -57,7 +60,8 @@ def build_kita(config: Config) -> dict[str, pd.DataFrame]:
     files = ProjectPaths(config).raw_source_files("kita")
 
     def load(path, year):
-        frame = load_csv(path, COLUMNS, schema(config, year), file_label(path, config.root))
+        file = file_label(path, config.root)
+        frame = load_csv(path, COLUMNS, schema(config, year), file, layout=layout_of(config, "kita"), optional=OPTIONAL)
         return frame.assign(year=year, age_group=frame["age_group"].map(AGE_GROUPS))
 
     frame = collect_years(list(zip(config.data_years, files, strict=True)), load)

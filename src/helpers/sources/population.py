@@ -2,21 +2,54 @@
 
 Raw: one semicolon CSV per year, German headers, counts by Stadtteil x single year of age
 x sex x citizenship; cells with no residents may be omitted. Processed: a tidy table of
-single-year counts and a table by age band with Stadtbezirk and city aggregates.
+counts by single year (or by the export's age band) and a table by the configured age bands
+with Stadtbezirk and city aggregates. A commune's export may have another layout
+(``sources.population.layout``, see :func:`helpers.sources.validation.read_standardised`) and
+another Stichtag (``sources.population.stichtag``, "MM-DD"; default 12-31).
+
+**Age bands.** When ``sources.population.age_bands`` is set, the export counts residents by age
+band instead of single years: its column ``Altersgruppe`` (standard header; another header via
+``layout.columns``) holds one band per row, written ``von-bis`` with both ages inclusive
+(``0-2``, ``15-24``; also ``0–2`` or ``0 bis 2``; a one-year band as ``0-0`` or ``0``), and the
+last, open band as ``80+`` (also ``80 und älter`` / ``80 und mehr`` or ``80-<declared last
+age>``). Other spellings are mapped with ``layout.values["Altersgruppe"]``. Every band of the
+file must be one of the declared bands, and every declared band must appear in the file. The
+processed table ``population`` keeps ``age`` (first age of the row's band) and ``age_last`` (its
+last age; equal to ``age`` for single years; the open top band ends at its declared last age).
+Code selects ages only through :func:`select_ages` (or :func:`ages_mask`), which refuses an age
+range that cuts through a band (:func:`age_range_problem`).
+
+**Absent sex or citizenship.** When ``layout.absent`` names ``Geschlecht`` and/or
+``Staatsangehörigkeit``, the export has no such column: the processed ``population`` table
+then holds the single category ``insgesamt`` in ``sex`` / ``citizenship``, and the counts that
+need it (``persons_female``, ``persons_non_german``, their shares) are missing (NaN), never 0.
+An absent ``Stadtteil`` (name) column is allowed too (the names are then not cross-checked).
+
+**Without Stadtbezirke** (``stadtbezirke`` empty), the aggregate level ``stadtbezirk`` is not
+produced: the area levels are ``stadtteil`` and ``stadt``.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from helpers.core.config import Config
-from helpers.core.io import LINE, read_raw_csv
+from helpers.core.config import Config, Source
+from helpers.core.io import LINE
 from helpers.core.paths import ProjectPaths
-from helpers.sources.demography import population_summary
-from helpers.sources.validation import Problem, RawColumn, RawDataError, file_label, parse_and_check
+from helpers.sources.validation import (
+    Problem,
+    RawColumn,
+    RawDataError,
+    file_label,
+    parse_and_check,
+    read_standardised,
+    stichtag_of,
+)
 
 COLUMNS = [
     RawColumn("Stichtag", "stichtag", "date"),
@@ -28,23 +61,156 @@ COLUMNS = [
     RawColumn("Anzahl", "persons", "int"),
 ]
 HEADERS = {c.name: c.header for c in COLUMNS}
+#: The band column of an export in age bands (replaces "Alter").
+BAND_COLUMN = RawColumn("Altersgruppe", "age_band", "str")
 KEY = ["stadtteil_code", "age", "sex", "citizenship"]
 SEXES = ["m", "w", "d"]
 CITIZENSHIPS = ["deutsch", "nichtdeutsch"]
+#: The single category of a column the export does not have (``layout.absent``).
+TOTAL = "insgesamt"
+#: Standard columns the export may lack, and the value they then take.
+OPTIONAL = {"Stadtteil": "", "Geschlecht": TOTAL, "Staatsangehörigkeit": TOTAL}
 AREA_LEVELS = ["stadtteil", "stadtbezirk", "stadt"]
+#: An age range reaching this age is written "ab <first age>" in messages.
+OPEN_AGE = 120
+
+Band = tuple[int, int]
+
+_BAND_RE = re.compile(r"^(\d+)\s*(?:(?:-|–|bis)\s*(\d+)|(\+|und älter|und mehr))?$")
+
+
+def population_source(config: Config) -> Source:
+    """The config's declaration of the register export."""
+    return config.sources["population"]
+
+
+def parse_band(label: str, bands: list[Band]) -> Band | None:
+    """The declared band a label of the export's band column stands for (None: none of them).
+
+    ``von-bis`` (both inclusive; also ``–`` or ``bis``), a single age, or the open top band
+    ``a+`` / ``a und älter`` / ``a und mehr`` (only for the last declared band).
+
+    >>> bands = [(0, 2), (3, 5), (6, 79), (80, 120)]
+    >>> [parse_band(t, bands) for t in ["0-2", "3 bis 5", "6–79", "80+", "80-120", "0-5", "x"]]
+    [(0, 2), (3, 5), (6, 79), (80, 120), (80, 120), None, None]
+    """
+    match = _BAND_RE.fullmatch(str(label).strip())
+    if not match or not bands:
+        return None
+    lo = int(match.group(1))
+    if match.group(3):
+        return bands[-1] if lo == bands[-1][0] else None
+    hi = int(match.group(2)) if match.group(2) else lo
+    return (lo, hi) if (lo, hi) in bands else None
+
+
+def _band_text(band: Band, last: bool = False) -> str:
+    lo, hi = band
+    if last:
+        return f"{lo}+"
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
+def _bands_text(bands: list[Band]) -> str:
+    return ", ".join(_band_text(b, i == len(bands) - 1) for i, b in enumerate(bands))
+
+
+def _range_text(lo: int, hi: int) -> str:
+    if hi >= OPEN_AGE:
+        return f"Alter ab {lo}"
+    return f"Alter {lo}" if lo == hi else f"Alter {lo}–{hi}"
+
+
+def age_range_problem(bands: list[Band] | None, lo: int, hi: int) -> str | None:
+    """Why ages ``lo``..``hi`` (inclusive) cannot be formed from whole bands, or None if they can.
+
+    ``bands`` None means single years: every range can be formed. The last band is open: a range
+    reaching its last age or beyond (e.g. ``65–200``) ends with it.
+
+    >>> bands = [(0, 2), (3, 5), (6, 14), (15, 24), (25, 64), (65, 120)]
+    >>> age_range_problem(bands, 0, 5) is None, age_range_problem(bands, 65, 200) is None
+    (True, True)
+    >>> print(age_range_problem(bands, 15, 17))
+    Alter 15–17 lässt sich aus den Altersgruppen der Einwohnerdatei (0–2, 3–5, 6–14, 15–24, 25–64, 65+) nicht bilden
+    """
+    if bands is None:
+        return None
+    ordered = sorted(bands)
+    if lo > hi:
+        return f"Altersbereich {lo}–{hi} ist leer (erstes Alter größer als letztes)"
+    capped = min(hi, ordered[-1][1])
+    if lo in {b[0] for b in ordered} and capped in {b[1] for b in ordered}:
+        return None
+    return (
+        f"{_range_text(lo, hi)} lässt sich aus den Altersgruppen der Einwohnerdatei "
+        f"({_bands_text(ordered)}) nicht bilden"
+    )
+
+
+def ages_mask(frame: pd.DataFrame, lo: int, hi: int) -> pd.Series:
+    """Rows of a processed population frame whose age (band) lies in ``lo``..``hi``.
+
+    Raises ``ValueError`` (German reason, see :func:`age_range_problem`) when a band of the
+    frame straddles the range. A frame without ``age_last`` holds single years.
+    """
+    first = frame["age"]
+    last = frame["age_last"] if "age_last" in frame.columns else first
+    if len(frame) and bool((last != first).any()):
+        bands = sorted(set(zip(first.astype(int), last.astype(int), strict=True)))
+        reason = age_range_problem(bands, lo, hi)
+        if reason is not None:
+            raise ValueError(reason)
+    return first.between(lo, hi) & last.le(hi)
+
+
+def select_ages(frame: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
+    """Rows of a processed population frame whose age (band) lies in ``lo``..``hi`` (inclusive).
+
+    Raises ``ValueError`` with a German reason when a band straddles the range.
+
+    >>> f = pd.DataFrame({"age": [0, 3, 6], "age_last": [2, 5, 9], "persons": [1, 2, 3]})
+    >>> select_ages(f, 0, 5)["persons"].tolist()
+    [1, 2]
+    """
+    return frame[ages_mask(frame, lo, hi)]
+
+
+def raw_columns(config: Config) -> list[RawColumn]:
+    """The columns of the register export: single years ("Alter") or age bands ("Altersgruppe")."""
+    if population_source(config).age_bands is None:
+        return COLUMNS
+    return [BAND_COLUMN if c.name == "age" else c for c in COLUMNS]
+
+
+def _allowed(values: list[str], what: str, absent: bool) -> pa.Column:
+    values = [TOTAL] if absent else values
+    return pa.Column("string", pa.Check.isin(values, error=f"{what} muss {values} sein"))
 
 
 def raw_schema(config: Config, year: int) -> pa.DataFrameSchema:
-    """The contract of one year's register file, given the config's Stadtteile."""
+    """The contract of one year's register file, given the config's Stadtteile and the source."""
     codes = [s.code for s in config.stadtteile]
+    source = population_source(config)
+    day = stichtag_of(source, year, default="12-31")
+    bands = source.age_bands
+    absent = set(source.layout.absent)
+    if bands is None:
+        age = {"age": pa.Column("Int64", pa.Check.in_range(0, 120, error="Alter muss zwischen 0 und 120 liegen"))}
+    else:
+        rule = f"Altersgruppe ist keine der Altersgruppen der Konfiguration ({_bands_text(bands)})"
+        age = {
+            "age_band": pa.Column(
+                "string", pa.Check(lambda s: s.map(lambda v: parse_band(v, bands)).notna(), name=rule)
+            )
+        }
     return pa.DataFrameSchema(
         {
             "stichtag": pa.Column(
                 "datetime64[ns]",
                 pa.Check(
-                    lambda s: s == pd.Timestamp(year, 12, 31),
+                    lambda s: s == day,
                     element_wise=False,
-                    name=f"Stichtag muss der 31.12.{year} sein (Jahr des Dateinamens)",
+                    name=f"Stichtag muss der {day:%d.%m.%Y} sein (Jahr des Dateinamens)",
                 ),
             ),
             "stadtteil_code": pa.Column(
@@ -52,16 +218,13 @@ def raw_schema(config: Config, year: int) -> pa.DataFrameSchema:
                 pa.Check.isin(codes, error=f"Stadtteil-Nr. unbekannt (Konfiguration: {codes})"),
             ),
             "stadtteil_name": pa.Column("string", nullable=True),
-            "age": pa.Column("Int64", pa.Check.in_range(0, 120, error="Alter muss zwischen 0 und 120 liegen")),
-            "sex": pa.Column("string", pa.Check.isin(SEXES, error=f"Geschlecht muss {SEXES} sein")),
-            "citizenship": pa.Column(
-                "string",
-                pa.Check.isin(CITIZENSHIPS, error=f"Staatsangehörigkeit muss {CITIZENSHIPS} sein"),
-            ),
+            **age,
+            "sex": _allowed(SEXES, "Geschlecht", "Geschlecht" in absent),
+            "citizenship": _allowed(CITIZENSHIPS, "Staatsangehörigkeit", "Staatsangehörigkeit" in absent),
             "persons": pa.Column("Int64", pa.Check.ge(0, error="Anzahl darf nicht negativ sein")),
             LINE: pa.Column(int),
         },
-        unique=KEY,
+        unique=KEY if bands is None else ["stadtteil_code", "age_band", "sex", "citizenship"],
         report_duplicates="all",
         strict=True,
     )
@@ -87,17 +250,50 @@ def _check_names(frame: pd.DataFrame, config: Config, file: str) -> None:
         )
 
 
+def _canonical_bands(bands: list[Band]):
+    """``prepare`` step: write every band label the declared way ("0-2"), so spellings of one
+    band count as duplicates; labels that are no declared band stay as written."""
+
+    def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+        parsed = frame["age_band"].map(lambda v: parse_band(v, bands))
+        canonical = parsed.map(lambda b: f"{b[0]}-{b[1]}", na_action="ignore")
+        return frame.assign(age_band=canonical.fillna(frame["age_band"]).astype("string"))
+
+    return prepare
+
+
+def _ages_from_bands(frame: pd.DataFrame, bands: list[Band], file: str) -> pd.DataFrame:
+    """Replace the (checked) band labels by first and last age; every declared band must occur."""
+    first = {f"{lo}-{hi}": lo for lo, hi in bands}
+    last = {f"{lo}-{hi}": hi for lo, hi in bands}
+    present = set(frame["age_band"])
+    missing = [_band_text(b, i == len(bands) - 1) for i, b in enumerate(bands) if f"{b[0]}-{b[1]}" not in present]
+    if missing:
+        rule = (
+            f"Altersgruppe(n) der Konfiguration fehlen in der Datei: {', '.join(missing)} "
+            f"(sources.population.age_bands: {_bands_text(bands)})"
+        )
+        raise RawDataError([Problem(file, None, BAND_COLUMN.header, rule)])
+    age = frame["age_band"].map(first).astype("Int64")
+    return frame.assign(age=age, age_last=frame["age_band"].map(last).astype("Int64")).drop(columns=["age_band"])
+
+
 def load_population_file(path: Path, config: Config, year: int) -> pd.DataFrame:
     """Load and validate one year's register file; return tidy typed rows.
 
+    Columns: year, stadtteil_code, age, sex, citizenship, persons, age_last.
     Raises :class:`RawDataError` listing every problem of the file.
     """
     file = file_label(path, config.root)
-    if not Path(path).is_file():
-        raise RawDataError([Problem(file, None, None, "Datei fehlt")])
-    frame = parse_and_check(read_raw_csv(path), COLUMNS, raw_schema(config, year), file)
-    _check_names(frame, config, file)
-    out = frame.drop(columns=[LINE, "stichtag", "stadtteil_name"])
+    source = population_source(config)
+    bands = source.age_bands
+    raw = read_standardised(path, file, source.layout, OPTIONAL)
+    prepare = None if bands is None else _canonical_bands(bands)
+    frame = parse_and_check(raw, raw_columns(config), raw_schema(config, year), file, prepare)
+    if "Stadtteil" not in source.layout.absent:
+        _check_names(frame, config, file)
+    frame = frame.assign(age_last=frame["age"]) if bands is None else _ages_from_bands(frame, bands, file)
+    out = frame[["stadtteil_code", "age", "sex", "citizenship", "persons", "age_last"]].copy()
     out.insert(0, "year", year)
     return out
 
@@ -120,16 +316,22 @@ def load_population(files: list[Path], config: Config) -> pd.DataFrame:
 
 
 def complete_cells(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """Add the omitted zero cells so every year x Stadtteil x age x sex x citizenship exists."""
-    max_age = int(frame["age"].max())
-    sexes = [s for s in SEXES if s in set(frame["sex"])]
+    """Add the omitted zero cells so every year x Stadtteil x age x sex x citizenship exists.
+
+    Ages are the single years 0..oldest, or the declared bands' first ages; ``age_last`` (last
+    age of the row's band, = ``age`` for single years) is the last column.
+    """
+    bands = population_source(config).age_bands
+    ages = range(int(frame["age"].max()) + 1) if bands is None else [lo for lo, _ in bands]
+    sexes = [s for s in [*SEXES, TOTAL] if s in set(frame["sex"])]
+    citizenships = [TOTAL] if set(frame["citizenship"]) == {TOTAL} else CITIZENSHIPS
     index = pd.MultiIndex.from_product(
         [
             sorted(frame["year"].unique()),
             [s.code for s in config.stadtteile],
-            range(max_age + 1),
+            ages,
             sexes,
-            CITIZENSHIPS,
+            citizenships,
         ],
         names=["year", *KEY],
     )
@@ -138,7 +340,10 @@ def complete_cells(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
     out["stadtteil_code"] = out["stadtteil_code"].astype(str)
     out["sex"] = out["sex"].astype(str)
     out["citizenship"] = out["citizenship"].astype(str)
-    return out.sort_values(["year", *KEY]).reset_index(drop=True)
+    out = out.sort_values(["year", *KEY]).reset_index(drop=True)
+    last = out["age"] if bands is None else out["age"].map(dict(bands))
+    out["age_last"] = last.astype("int64")
+    return out
 
 
 def band_of_age(ages: pd.Series, bands: list[tuple[str, int, int]]) -> pd.Series:
@@ -171,6 +376,8 @@ def population_by_band(single: pd.DataFrame, config: Config) -> pd.DataFrame:
         "stadtbezirk": "stadtbezirk_code",
         "stadt": None,
     }
+    if not config.has_stadtbezirke:
+        del levels["stadtbezirk"]
     parts = []
     for level, key in levels.items():
         keys = ["year", *([key] if key else []), "age_band"]
@@ -183,8 +390,17 @@ def population_by_band(single: pd.DataFrame, config: Config) -> pd.DataFrame:
         agg["area_level"] = level
         agg["area_code"] = agg[key].astype(str) if key else config.commune.ags
         parts.append(agg)
-    out = pd.concat(parts, ignore_index=True)
-    return _label_areas(out, config)
+    out = _label_areas(pd.concat(parts, ignore_index=True), config)
+    if not known(single, "sex"):
+        out["persons_female"] = np.nan
+    if not known(single, "citizenship"):
+        out["persons_non_german"] = np.nan
+    return out
+
+
+def known(single: pd.DataFrame, column: str) -> bool:
+    """False when the export had no such column (only the category "insgesamt")."""
+    return set(single[column]) != {TOTAL}
 
 
 def _label_areas(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -202,7 +418,7 @@ def _label_areas(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
             "area_level": pd.Categorical(frame["area_level"], categories=AREA_LEVELS, ordered=True),
             "area_code": frame["area_code"],
             "area_name": [names[k] for k in keys],
-            "stadtbezirk_code": [bezirk.get(k, "") for k in keys],
+            "stadtbezirk_code": [bezirk.get(k) or "" for k in keys],
             "age_band": frame["age_band"],
             "age_band_order": frame["age_band"].map(band_order).astype("int64"),
             "persons": frame["persons"].astype("int64"),
@@ -216,9 +432,9 @@ def _label_areas(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
 
 
 def check_areas_sum_to_city(bands: pd.DataFrame) -> None:
-    """Domain check: Stadtteile and Stadtbezirke each add up to the city, per year and band."""
+    """Domain check: Stadtteile and Stadtbezirke (if any) each add up to the city, per year and band."""
     sums = bands.groupby(["year", "age_band", "area_level"])["persons"].sum().unstack()
-    for level in ("stadtteil", "stadtbezirk"):
+    for level in [lv for lv in ("stadtteil", "stadtbezirk") if lv in sums.columns]:
         bad = sums[sums[level] != sums["stadt"]]
         if len(bad):
             raise AssertionError(f"{level} totals differ from the city total:\n{bad}")
@@ -226,6 +442,8 @@ def check_areas_sum_to_city(bands: pd.DataFrame) -> None:
 
 def build_population_tables(config: Config) -> dict[str, pd.DataFrame]:
     """Load and validate the register files; return the processed population tables."""
+    from helpers.sources.demography import population_summary  # demography selects ages with this module
+
     single = load_population(ProjectPaths(config).raw_source_files("population"), config)
     bands = population_by_band(single, config)
     check_areas_sum_to_city(bands)

@@ -12,7 +12,7 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, file_label, load_csv
+from helpers.sources.validation import RawColumn, file_label, layout_of, load_csv
 
 PHASES = [
     "Rund um die Geburt",
@@ -93,7 +93,8 @@ def visit_schema(config: Config) -> pa.DataFrameSchema:
 
 def build_services(config: Config) -> dict[str, pd.DataFrame]:
     (path,) = ProjectPaths(config).raw_source_files("services")
-    frame = load_csv(path, SERVICE_COLUMNS, service_schema(config), file_label(path, config.root))
+    file = file_label(path, config.root)
+    frame = load_csv(path, SERVICE_COLUMNS, service_schema(config), file, layout=layout_of(config, "services"))
     out = frame.assign(
         phases=frame["phases"].map(lambda t: " | ".join(p.strip() for p in str(t).split("|"))),
         stadtteil_code=frame["stadtteil_code"].astype(str),
@@ -106,7 +107,9 @@ def build_services(config: Config) -> dict[str, pd.DataFrame]:
 
 def build_welcome_visits(config: Config) -> dict[str, pd.DataFrame]:
     (path,) = ProjectPaths(config).raw_source_files("welcome_visits")
-    frame = load_csv(path, VISIT_COLUMNS, visit_schema(config), file_label(path, config.root))
+    file = file_label(path, config.root)
+    layout = layout_of(config, "welcome_visits")
+    frame = load_csv(path, VISIT_COLUMNS, visit_schema(config), file, layout=layout, optional={"Stadtteil": ""})
     out = frame[["year", "stadtteil_code", "births", "visits"]].astype(
         {"year": "int64", "stadtteil_code": str, "births": "int64", "visits": "int64"}
     )

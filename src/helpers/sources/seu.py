@@ -12,7 +12,7 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, collect_years, file_label, load_csv
+from helpers.sources.validation import RawColumn, collect_years, file_label, layout_of, load_csv
 
 FINDINGS = ["unauffällig", "grenzwertig", "auffällig"]
 BMI = ["untergewichtig", "normal", "übergewichtig", "adipös"]
@@ -80,7 +80,8 @@ def build_seu(config: Config) -> dict[str, pd.DataFrame]:
     files = ProjectPaths(config).raw_source_files("seu")
 
     def load(path, year):
-        frame = load_csv(path, COLUMNS, schema(config, year), file_label(path, config.root))
+        file = file_label(path, config.root)
+        frame = load_csv(path, COLUMNS, schema(config, year), file, layout=layout_of(config, "seu"))
         return frame.drop(columns=["pseudonym"])
 
     frame = collect_years(list(zip(config.data_years, files, strict=True)), load)

@@ -12,7 +12,7 @@ import pandas as pd
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
 from helpers.sources.ba import check_ba_consistency, read_ba_workbook
-from helpers.sources.validation import RawDataError, collect_years, file_label
+from helpers.sources.validation import RawDataError, collect_years, file_label, layout_of
 
 SGB2_COLUMNS = {
     "Personen in BG insgesamt": "pers_bg_total",
@@ -43,11 +43,12 @@ ALO_PARTS = {"alo_15_u65": ["alo_15_u25"]}
 COLUMNS_OUT = ["year", "area_level", "area_code", "measure", "value", "is_suppressed"]
 
 
-def _loader(config: Config, columns: dict[str, str], parts: dict[str, list[str]]):
-    headers = {v: k for k, v in columns.items()}
+def _loader(config: Config, source: str, columns: dict[str, str], parts: dict[str, list[str]]):
+    layout = layout_of(config, source)
+    headers = {v: layout.columns.get(k, k) for k, v in columns.items()}
 
     def load(path, year: int) -> pd.DataFrame:
-        frame, problems = read_ba_workbook(path, config, year, columns)
+        frame, problems = read_ba_workbook(path, config, year, columns, layout)
         problems += check_ba_consistency(frame, file_label(path, config.root), parts, headers)
         if problems:
             raise RawDataError(sorted(problems, key=lambda p: (p.line or 0, p.column or "")))
@@ -69,12 +70,16 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
 def build_sgb2(config: Config) -> dict[str, pd.DataFrame]:
     """Processed SGB II table from every year's workbook."""
     files = ProjectPaths(config).raw_source_files("sgb2")
-    frame = collect_years(list(zip(config.data_years, files, strict=True)), _loader(config, SGB2_COLUMNS, SGB2_PARTS))
+    frame = collect_years(
+        list(zip(config.data_years, files, strict=True)), _loader(config, "sgb2", SGB2_COLUMNS, SGB2_PARTS)
+    )
     return {"sgb2": _tidy(frame)}
 
 
 def build_unemployment(config: Config) -> dict[str, pd.DataFrame]:
     """Processed Arbeitslose table from every year's workbook."""
     files = ProjectPaths(config).raw_source_files("unemployment")
-    frame = collect_years(list(zip(config.data_years, files, strict=True)), _loader(config, ALO_COLUMNS, ALO_PARTS))
+    frame = collect_years(
+        list(zip(config.data_years, files, strict=True)), _loader(config, "unemployment", ALO_COLUMNS, ALO_PARTS)
+    )
     return {"unemployment": _tidy(frame)}

@@ -11,7 +11,7 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, collect_years, file_label, load_csv
+from helpers.sources.validation import RawColumn, collect_years, file_label, layout_of, load_csv
 
 SCHOOL_TYPES = [
     "Gymnasium",
@@ -21,6 +21,8 @@ SCHOOL_TYPES = [
     "Sekundarschule",
     "Sonstige",
 ]
+#: Columns the export may lack (``layout.absent``) and the value they then take.
+OPTIONAL = {"Stadtteil": ""}
 COLUMNS = [
     RawColumn("Schuljahr", "school_year", "str"),
     RawColumn("Stadtteil-Nr", "stadtteil_code", "str"),
@@ -55,7 +57,9 @@ def build_transitions(config: Config) -> dict[str, pd.DataFrame]:
     files = ProjectPaths(config).raw_source_files("transitions")
 
     def load(path, year):
-        return load_csv(path, COLUMNS, schema(config, year), file_label(path, config.root)).assign(year=year)
+        file = file_label(path, config.root)
+        layout = layout_of(config, "transitions")
+        return load_csv(path, COLUMNS, schema(config, year), file, layout=layout, optional=OPTIONAL).assign(year=year)
 
     frame = collect_years(list(zip(config.data_years, files, strict=True)), load)
     out = frame[["year", "stadtteil_code", "school_type", "pupils"]].astype(

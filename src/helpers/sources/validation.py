@@ -4,12 +4,18 @@ A raw source declares its columns once (:class:`RawColumn`) and its rules once (
 ``DataFrameSchema`` on the parsed frame). :func:`parse_raw_collect` and :func:`check_schema` collect
 *all* problems of a file, each with file, line, column, rule and offending value, and
 :class:`RawDataError` reports them together in words an analyst understands.
+
+A commune's export may differ from the standard layout (``sources.<key>.layout`` in the config:
+encoding, delimiter, header line, other column headers, other value codes, absent columns).
+:func:`read_standardised` reads such a file into the standard frame (standard German headers,
+standard values, real file line numbers), so every loader applies its one contract to it; the
+messages name the export's own column headers.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -18,8 +24,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from helpers.core.config import Config, Layout, Source
 from helpers.core.formatting import german_number
-from helpers.core.io import LINE
+from helpers.core.io import LINE, read_raw_csv
 
 Kind = Literal["int", "float", "str", "date"]
 
@@ -191,18 +198,23 @@ def _parse_column(text: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series]:
 def parse_raw_collect(frame: pd.DataFrame, columns: list[RawColumn], file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Turn a raw string frame into typed tidy columns; return it with the cell problems.
 
-    Cells that do not parse are missing in the frame; their lines are in the problems.
+    Cells that do not parse are missing in the frame; their lines are in the problems. A frame
+    from :func:`read_standardised` carries its header line and the export's own headers
+    (``frame.attrs``), which the messages use.
     """
+    labels: dict[str, str] = frame.attrs.get("labels", {})
     missing = [c.header for c in columns if c.header not in frame.columns]
     if missing:
-        found = ", ".join(repr(c) for c in frame.columns if c != LINE)
-        raise RawDataError([Problem(file, 1, m, f"Pflichtspalte fehlt (gefunden: {found})") for m in missing])
+        found = ", ".join(repr(c) for c in frame.attrs.get("found", [c for c in frame.columns if c != LINE]))
+        line = int(frame.attrs.get("header_line", 1))
+        raise RawDataError([Problem(file, line, m, f"Pflichtspalte fehlt (gefunden: {found})") for m in missing])
     problems: list[Problem] = []
     out = pd.DataFrame({LINE: frame[LINE].to_numpy()}, index=frame.index)
     for col in columns:
         values, bad = _parse_column(frame[col.header], col.kind)
+        label = labels.get(col.header, col.header)
         problems.extend(
-            Problem(file, int(line), col.header, _KIND_WORDS[col.kind], text)
+            Problem(file, int(line), label, _KIND_WORDS[col.kind], text)
             for line, text in zip(frame.loc[bad, LINE], frame.loc[bad, col.header], strict=True)
         )
         out[col.name] = values
@@ -266,22 +278,112 @@ def collect_years(items: list[tuple[int, Path]], load: Callable[[Path, int], pd.
     return pd.concat(frames, ignore_index=True)
 
 
+def layout_of(config: Config, source: str) -> Layout:
+    """The declared layout of a source's export (the standard layout when none is declared)."""
+    declared = config.sources.get(source)
+    return Layout() if declared is None else declared.layout
+
+
+def stichtag_of(source: Source | None, year: int, default: str) -> pd.Timestamp:
+    """The Stichtag of a year's export: the source's declared day (``stichtag``, "MM-DD") or ``default``.
+
+    >>> stichtag_of(Source(pattern="x", holder="y", stichtag="06-30"), 2025, "12-31").date().isoformat()
+    '2025-06-30'
+    >>> stichtag_of(None, 2025, "03-01").date().isoformat()
+    '2025-03-01'
+    """
+    month, day = ((source.stichtag if source else None) or default).split("-")
+    return pd.Timestamp(year, int(month), int(day))
+
+
+def read_standardised(
+    path: Path,
+    file: str,
+    layout: Layout | None = None,
+    optional: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read a raw CSV export in its declared layout into the standard string frame.
+
+    Reads with the declared encoding (None: detected), delimiter and header line; renames the
+    declared export headers (``layout.columns``: standard header -> export header) to the
+    standard headers; maps the declared values (``layout.values``); and fills the declared
+    absent columns with the value the loader gives for them in ``optional`` (standard header ->
+    fill value). Line numbers stay the real file lines. ``frame.attrs`` keeps the header line,
+    the headers found and each standard header's name in the export (for the messages).
+
+    Raises :class:`RawDataError` when the file is missing or unreadable in the declared layout,
+    when a declared export header is not in the header line, or when a column is declared
+    absent that the source cannot do without.
+    """
+    layout = layout or Layout()
+    optional = optional or {}
+    if not Path(path).is_file():
+        raise RawDataError([Problem(file, None, None, "Datei fehlt")])
+    head = layout.header_row
+    try:
+        frame = read_raw_csv(path, sep=layout.delimiter, encoding=layout.encoding, header_row=head)
+    except UnicodeDecodeError as exc:
+        line = Path(path).read_bytes()[: exc.start].count(b"\n") + 1
+        rule = f"Datei ist nicht in der angegebenen Kodierung {layout.encoding!r} gespeichert"
+        raise RawDataError([Problem(file, line, None, rule)]) from None
+    except LookupError:
+        raise RawDataError([Problem(file, None, None, f"Kodierung {layout.encoding!r} unbekannt")]) from None
+    except pd.errors.EmptyDataError:
+        raise RawDataError(
+            [Problem(file, head, None, f"Kopfzeile fehlt (Datei leer oder kürzer als {head} Zeilen)")]
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise RawDataError([Problem(file, None, None, f"Datei ist keine lesbare CSV-Datei ({exc})")]) from None
+    found = [c for c in frame.columns if c != LINE]
+    problems = [
+        Problem(
+            file,
+            head,
+            export,
+            f"Spalte fehlt in der Kopfzeile (in der Konfiguration für '{standard}' angegeben; "
+            f"gefunden: {', '.join(repr(c) for c in found)})",
+        )
+        for standard, export in layout.columns.items()
+        if standard not in layout.absent and export.strip() not in found
+    ]
+    problems += [
+        Problem(file, None, standard, "Spalte kann nicht fehlen (in der Konfiguration als fehlend angegeben)")
+        for standard in layout.absent
+        if standard not in optional
+    ]
+    if problems:
+        raise RawDataError(problems)
+    renames = {export.strip(): standard for standard, export in layout.columns.items() if standard not in layout.absent}
+    replaced = [
+        standard for standard in [*renames.values(), *layout.absent] if standard in found and standard not in renames
+    ]
+    frame = frame.drop(columns=replaced).rename(columns=renames)
+    for standard, mapping in layout.values.items():
+        if standard in frame.columns:
+            frame[standard] = frame[standard].map(lambda v, m=mapping: m.get(v, v))
+    for standard in layout.absent:
+        frame[standard] = optional[standard]
+    frame.attrs["header_line"] = head
+    frame.attrs["found"] = found
+    frame.attrs["labels"] = {standard: export for export, standard in renames.items()}
+    return frame
+
+
 def load_csv(
     path: Path,
     columns: list[RawColumn],
     schema: pa.DataFrameSchema,
     file: str,
     prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    layout: Layout | None = None,
+    optional: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Read, parse and check one semicolon CSV export; return the typed frame.
+    """Read, parse and check one CSV export in its declared layout; return the typed frame.
 
-    ``prepare`` may normalise the parsed frame before the schema check.
+    ``prepare`` may normalise the parsed frame before the schema check; ``optional`` names the
+    columns the export may lack and the value they then take (see :func:`read_standardised`).
     """
-    if not Path(path).is_file():
-        raise RawDataError([Problem(file, None, None, "Datei fehlt")])
-    from helpers.core.io import read_raw_csv
-
-    return parse_and_check(read_raw_csv(path), columns, schema, file, prepare)
+    return parse_and_check(read_standardised(path, file, layout, optional), columns, schema, file, prepare)
 
 
 def parse_and_check(
@@ -296,12 +398,13 @@ def parse_and_check(
     ``prepare`` may normalise the parsed frame before the schema check (e.g. legal bases).
     """
     frame, problems = parse_raw_collect(raw, columns, file)
+    labels: dict[str, str] = raw.attrs.get("labels", {})
     bad_lines = {p.line for p in problems}
     good = frame[~frame[LINE].isin(bad_lines)]
     if prepare is not None:
         good = prepare(good)
     try:
-        checked = check_schema(good, schema, file, {c.name: c.header for c in columns})
+        checked = check_schema(good, schema, file, {c.name: labels.get(c.header, c.header) for c in columns})
     except RawDataError as exc:
         problems = problems + exc.problems
         checked = good
