@@ -7,6 +7,8 @@ aggregates and publish only model results and protected city tables.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,8 @@ from helpers.core.config import Config
 from helpers.indicators.catalogue import Catalogue
 from helpers.indicators.plan import commune_catalogue, commune_plan
 from helpers.sources.population import select_ages
+
+_progress = logging.getLogger("monitoring.progress")
 
 #: Service types that make up the Präventionskette programme (treatment in the DiD).
 MIN_CLUSTERS = 3
@@ -116,15 +120,18 @@ def need_supply_table(
         sel = published[
             (published["indicator_id"] == ind) & (published["year"] == year) & (published["area_level"] == "stadtteil")
         ]
-        need_rows.append(sel[["area_code", "value"]].rename(columns={"value": "need_value"}).assign(phase=phase))
         lo, hi = a.phase_ages[phase]
         try:
             persons = select_ages(pop_y, lo, hi).groupby("stadtteil_code")["persons"].sum()
-        except ValueError as exc:
-            raise ValueError(f"analysis.phase_ages, Phase '{phase}': {exc}") from None
+        except ValueError as exc:  # the register's age bands cannot form the phase's ages: phase left out
+            _progress.info("Bedarf und Angebot: Phase %s entfällt (%s)", phase, exc)
+            continue
+        need_rows.append(sel[["area_code", "value"]].rename(columns={"value": "need_value"}).assign(phase=phase))
         pop_rows.append(
             pd.DataFrame({"area_code": persons.index.astype(str), "phase": phase, "persons": persons.values})
         )
+    if not need_rows:
+        return empty_need_supply()
     codes = [s.code for s in config.stadtteile]
     pop_all = pd.concat(pop_rows)
     rows = service_rows(services, year, phases, codes, a.service_catchments)
