@@ -1,28 +1,35 @@
 """Seeded generator of synthetic sample data in the real export formats.
 
-``generate_sample_data(config)`` writes the raw files for every source and a marker file
-(``SYNTHETIC.json``) that lists them with their checksums; every report built from a file
-in that list carries the synthetic-data banner. Each source draws from its own random
-stream (seed + source name), so changing one source's model leaves the others' bytes alone.
+``generate_sample_data(config)`` writes the raw files of every configured source, each in
+the export layout the config declares for it (``sources.<name>.layout``, ``age_bands``), and
+a marker file (``SYNTHETIC.json``) that lists them with their checksums; every report built
+from a file in that list carries the synthetic-data banner. A commune without some sources
+simply gets none of their files; generator parameters with a ``geometry`` section also give
+seeded Stadtteil polygons (:mod:`helpers.synth.geometry`). Each source draws from its own
+random stream (seed + source name), so changing one source's model leaves the others' bytes
+alone.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from helpers.core.config import YAML_LOADER, Config
+from helpers.core.config import YAML_LOADER, Config, Layout
 from helpers.core.io import write_bytes_atomic, write_text_atomic
 from helpers.core.paths import ProjectPaths
 from helpers.synth import world as w
 from helpers.synth.exports import ba_workbook, csv_bytes, german_date, german_decimal
+from helpers.synth.geometry import geojson_bytes, ortsteil_polygons
 from helpers.synth.population import PopulationParams, generate_population
 
 GENERATOR_VERSION = "2"
@@ -42,31 +49,119 @@ def source_rng(seed: int, source: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(source.encode())]))
 
 
-def population_export(frame: pd.DataFrame, year: int) -> bytes:
-    """One year of register counts as the registry exports it (Windows-1252, CRLF)."""
+POPULATION_HEADER = ["Stichtag", "Stadtteil-Nr", "Stadtteil", "Alter", "Geschlecht", "Staatsangehörigkeit", "Anzahl"]
+#: The standard column of the register export in age bands (values "0-2", ..., open top band "80+").
+AGE_BAND_HEADER = "Altersgruppe"
+#: Standard column header -> column of the generated register frame (the breakdowns that can be absent).
+_POPULATION_KEYS = {"Geschlecht": "sex", "Staatsangehörigkeit": "citizenship"}
+
+
+def age_band_labels(bands: list[tuple[int, int]]) -> list[str]:
+    """Export labels of the register's age bands: "<first>-<last>", the last band open ("80+").
+
+    >>> age_band_labels([(0, 2), (3, 5), (6, 79), (80, 120)])
+    ['0-2', '3-5', '6-79', '80+']
+    """
+    _check_export_bands(bands)
+    return [f"{lo}-{hi}" for lo, hi in bands[:-1]] + [f"{bands[-1][0]}+"]
+
+
+def _check_export_bands(bands: list[tuple[int, int]]) -> None:
+    expected = 0
+    for lo, hi in bands:
+        if lo != expected or hi < lo:
+            raise ValueError(f"export age bands must be contiguous from 0, got {bands}")
+        expected = hi + 1
+
+
+def population_rows(
+    frame: pd.DataFrame,
+    year: int,
+    stichtag: str,
+    bands: list[tuple[int, int]] | None = None,
+    absent: tuple[str, ...] = (),
+) -> tuple[list[str], list[tuple]]:
+    """One year of register counts as (standard header, rows).
+
+    ``bands``: the export's age bands (None: single years of age). ``absent``: breakdowns the
+    export lacks ("Geschlecht", "Staatsangehörigkeit"); their counts are summed. Rows are
+    sorted by Stadtteil, age (band), sex and citizenship; cells without residents are left out.
+    """
     part = frame[frame["year"] == year]
-    rows = [
-        (
-            f"31.12.{year}",
-            r.stadtteil_code,
-            r.stadtteil_name,
-            r.age,
-            r.sex,
-            r.citizenship,
-            r.persons,
-        )
-        for r in part.itertuples(index=False)
-    ]
-    header = [
-        "Stichtag",
-        "Stadtteil-Nr",
-        "Stadtteil",
-        "Alter",
-        "Geschlecht",
-        "Staatsangehörigkeit",
-        "Anzahl",
-    ]
-    return csv_bytes(header, rows, "cp1252")
+    unknown = sorted(set(absent) - set(_POPULATION_KEYS))
+    if unknown:
+        raise ValueError(f"the register export cannot leave out {unknown} (only {sorted(_POPULATION_KEYS)})")
+    if bands is None and not absent:
+        rows = [
+            (stichtag, r.stadtteil_code, r.stadtteil_name, r.age, r.sex, r.citizenship, r.persons)
+            for r in part.itertuples(index=False)
+        ]
+        return list(POPULATION_HEADER), rows
+    age_header = "Alter" if bands is None else AGE_BAND_HEADER
+    if bands is None:
+        part = part.assign(age_key=part["age"])
+        label = {a: a for a in part["age"].unique()}
+    else:
+        labels = age_band_labels(bands)
+        starts = np.array([lo for lo, _ in bands])
+        part = part.assign(age_key=np.searchsorted(starts, part["age"].to_numpy(), side="right") - 1)
+        label = dict(enumerate(labels))
+    keys = ["stadtteil_code", "stadtteil_name", "age_key"]
+    keys += [col for head, col in _POPULATION_KEYS.items() if head not in absent]
+    grouped = part.groupby(keys, sort=True, as_index=False)["persons"].sum()
+    grouped = grouped[grouped["persons"] > 0]
+    header = ["Stichtag", "Stadtteil-Nr", "Stadtteil", age_header]
+    header += [head for head in _POPULATION_KEYS if head not in absent] + ["Anzahl"]
+    rows = [(stichtag, r[0], r[1], label[r[2]], *r[3:]) for r in grouped.itertuples(index=False, name=None)]
+    return header, rows
+
+
+def layout_csv(
+    header: list[str],
+    rows: Iterable[tuple],
+    layout: Layout,
+    encoding: str,
+    title: str = "",
+    left_out: Iterable[str] = (),
+) -> bytes:
+    """A CSV export in a commune's declared layout, from rows in the standard layout.
+
+    ``layout`` (see :class:`helpers.core.config.Layout`) drops the ``absent`` columns, writes the
+    export's values for standard values (``values`` read backwards), renames the headers
+    (``columns``), puts ``header_row - 1`` lines before the header (``title``, then blank lines)
+    and uses the declared delimiter and encoding (``encoding``: the source's usual one).
+    ``left_out``: absent columns the rows already lack (the register sums over them).
+    """
+    standard = {*header, *left_out}
+    for what, named in (("columns", layout.columns), ("values", layout.values), ("absent", layout.absent)):
+        unknown = sorted(set(named) - standard)
+        if unknown:
+            raise ValueError(f"layout {what} names {unknown}, which are not standard columns {sorted(standard)}")
+    keep = [i for i, head in enumerate(header) if head not in layout.absent]
+    to_export = {
+        header.index(col): _export_values(col, mapping) for col, mapping in layout.values.items() if col in header
+    }
+    out_rows = (
+        tuple(to_export[i].get(str(row[i]), row[i]) if i in to_export else row[i] for i in keep) for row in rows
+    )
+    preamble = [title, *[""] * (layout.header_row - 2)] if layout.header_row > 1 else []
+    return csv_bytes(
+        [layout.columns.get(header[i], header[i]) for i in keep],
+        out_rows,
+        layout.encoding or encoding,
+        delimiter=layout.delimiter,
+        preamble=preamble,
+    )
+
+
+def _export_values(column: str, mapping: dict[str, str]) -> dict[str, str]:
+    """{export value: standard value} read backwards; each standard value needs one export value."""
+    out: dict[str, str] = {}
+    for export, standard in sorted(mapping.items()):
+        if standard in out:
+            raise ValueError(f"layout values of {column!r}: {out[standard]!r} and {export!r} both mean {standard!r}")
+        out[standard] = export
+    return out
 
 
 SGB2_COLUMNS = {
@@ -90,6 +185,24 @@ BA_FOOTNOTES = [
 ]
 
 
+#: The BA workbooks (Excel): source -> value columns, title, header of the column group, notes.
+BA_SOURCES = {
+    "sgb2": (
+        SGB2_COLUMNS,
+        "Statistik der Grundsicherung für Arbeitsuchende nach dem SGB II – "
+        "Bestand an Personen in Bedarfsgemeinschaften",
+        "Personen in Bedarfsgemeinschaften (PERS) nach Alter / Bedarfsgemeinschaften (BG)",
+        ["PERS: Personen in Bedarfsgemeinschaften einschl. Kinder ohne Leistungsanspruch."],
+    ),
+    "unemployment": (
+        ALO_COLUMNS,
+        "Arbeitsmarkt in Zahlen – Arbeitslose nach Rechtskreisen (SGB II und SGB III)",
+        "Arbeitslose nach Alter",
+        [],
+    ),
+}
+
+
 def _ba_export(
     frame: pd.DataFrame,
     columns: dict[str, str],
@@ -99,6 +212,7 @@ def _ba_export(
     title: str,
     group: str,
     extra_notes: list[str],
+    sheet: str | None = None,
 ) -> bytes:
     part = frame[frame["year"] == year].set_index("stadtteil_code")
     rows = [(c, names[c], [int(part.loc[c, k]) for k in columns]) for c in sorted(names)]
@@ -118,7 +232,20 @@ def _ba_export(
         unassigned,
         total,
         [*extra_notes, *BA_FOOTNOTES],
+        sheet=sheet,
     )
+
+
+def _check_ba_layout(source: str, layout: Layout) -> None:
+    """The BA writer honours a sheet name and renamed value columns, nothing else."""
+    if (layout.encoding, layout.delimiter, layout.header_row, layout.values, layout.absent) != (None, ";", 1, {}, []):
+        raise ValueError(
+            f"source {source!r}: the sample generator writes BA workbooks with their standard header block; "
+            "their layout may only set 'sheet' and 'columns'"
+        )
+    unknown = sorted(set(layout.columns) - set(BA_SOURCES[source][0].values()))
+    if unknown:
+        raise ValueError(f"source {source!r}: layout columns {unknown} are not BA value columns")
 
 
 SEU_HEADER = {
@@ -140,43 +267,320 @@ SEU_HEADER = {
 }
 
 
-def _seu_export(frame: pd.DataFrame, year: int) -> bytes:
+def _seu_rows(frame: pd.DataFrame, year: int) -> tuple[list[str], list[tuple]]:
     part = frame.loc[frame["year"] == year, list(SEU_HEADER)].copy()
     for col in ("u8u9_documented", "measles_2_doses"):
         part[col] = part[col].map({True: "ja", False: "nein"})
-    return csv_bytes(list(SEU_HEADER.values()), part.itertuples(index=False), "cp1252")
+    return list(SEU_HEADER.values()), list(part.itertuples(index=False, name=None))
 
 
 def _basis_label(basis: str) -> str:
     return "§ 27 Abs. 2 SGB VIII" if basis == "27(2)" else f"§ {basis} SGB VIII"
 
 
+#: Every source the generator can write, in the order it writes them (the BA workbooks share
+#: one random stream for their unassigned addresses, so the order is part of the bytes).
+SOURCE_ORDER = (
+    "population",
+    "sgb2",
+    "unemployment",
+    "kita",
+    "seu",
+    "transitions",
+    "hze_cases",
+    "hze_expenditure",
+    "services",
+    "welcome_visits",
+    "comparison",
+)
+#: The usual encoding of each CSV source (its standard layout); a commune's layout may differ.
+CSV_ENCODINGS = {
+    "population": "cp1252",
+    "kita": "utf-8-sig",
+    "seu": "cp1252",
+    "transitions": "utf-8-sig",
+    "hze_cases": "cp1252",
+    "hze_expenditure": "cp1252",
+    "services": "utf-8-sig",
+    "welcome_visits": "utf-8-sig",
+    "comparison": "utf-8-sig",
+}
+#: The Stichtag (MM-DD) of the sources with a Stichtag column, unless the config declares one.
+STICHTAGE = {"population": "12-31", "kita": "03-01"}
+
+
+class _Sample:
+    """The synthetic world of one config; each source's frame is drawn only when it is written."""
+
+    def __init__(self, config: Config, params: dict, seed: int) -> None:
+        self.config = config
+        self.seed = seed
+        self.names = {s.code: s.name for s in config.stadtteile}
+        pop_params = PopulationParams.from_dict(params["population"])
+        self.population = generate_population(pop_params, self.names, config.data_years, source_rng(seed, "population"))
+        self.world = w.make_world(params, self.population, self.names)
+        self.ba_rng = source_rng(seed, "ba_unassigned")
+
+    def rng(self, source: str) -> np.random.Generator:
+        return source_rng(self.seed, source)
+
+    @cached_property
+    def q(self) -> pd.DataFrame:
+        return w.poverty_u15(self.world, self.rng("poverty"))
+
+    @cached_property
+    def svc(self) -> pd.DataFrame:
+        return w.services(self.world)
+
+    @cached_property
+    def frames(self) -> _Frames:
+        return _Frames(self)
+
+    def stichtag(self, source: str, year: int) -> str:
+        month_day = self.config.sources[source].stichtag or STICHTAGE[source]
+        month, day = month_day.split("-")
+        return f"{day}.{month}.{year}"
+
+    def title(self, source: str, year: int | None) -> str:
+        """The title line above the header of an export with ``header_row`` > 1."""
+        label = self.config.sources[source].label or source
+        when = ""
+        if year is not None:
+            when = f" – Stichtag {self.stichtag(source, year)}" if source in STICHTAGE else f" – {year}"
+        return f"{label} {self.config.commune.name}{when} – {SYNTHETIC_NOTE}"
+
+    def export(self, source: str, year: int | None) -> bytes:
+        """One file of a source, in the layout the config declares for it."""
+        layout = self.config.sources[source].layout
+        if source in BA_SOURCES:
+            _check_ba_layout(source, layout)
+            columns, title, group, notes = BA_SOURCES[source]
+            columns = {key: layout.columns.get(head, head) for key, head in columns.items()}
+            frame = self.frames.sgb2 if source == "sgb2" else self.frames.alo
+            return _ba_export(frame, columns, year, self.names, self.ba_rng, title, group, notes, layout.sheet)
+        known: tuple[str, ...] = ()
+        if source == "population":
+            spec = self.config.sources["population"]
+            absent = tuple(head for head in spec.layout.absent if head in _POPULATION_KEYS)
+            header, rows = population_rows(self.population, year, self.stichtag(source, year), spec.age_bands, absent)
+            known = absent
+        else:
+            header, rows = _CSV_ROWS[source](self, year)
+        return layout_csv(header, rows, layout, CSV_ENCODINGS[source], self.title(source, year), known)
+
+
+class _Frames:
+    """The tidy frames behind the sources, each drawn from its own random stream on first use."""
+
+    def __init__(self, sample: _Sample) -> None:
+        self.s = sample
+
+    @cached_property
+    def sgb2(self) -> pd.DataFrame:
+        return w.sgb2_counts(self.s.world, self.s.q, self.s.rng("sgb2"))
+
+    @cached_property
+    def alo(self) -> pd.DataFrame:
+        return w.unemployed_counts(self.s.world, self.s.q, self.s.rng("unemployment"))
+
+    @cached_property
+    def kita(self) -> pd.DataFrame:
+        return w.kita_counts(self.s.world, self.s.q, self.s.svc, self.s.rng("kita"))
+
+    @cached_property
+    def seu(self) -> pd.DataFrame:
+        return w.seu_records(self.s.world, self.s.q, self.s.svc, self.s.rng("seu"))
+
+    @cached_property
+    def transitions(self) -> pd.DataFrame:
+        return w.transition_counts(self.s.world, self.s.q, self.s.rng("transitions"))
+
+    @cached_property
+    def cases(self) -> pd.DataFrame:
+        return w.hze_cases(self.s.world, self.s.q, self.s.svc, self.s.rng("hze_cases"))
+
+    @cached_property
+    def spend(self) -> pd.DataFrame:
+        return w.hze_expenditure(self.s.world, self.cases, self.s.rng("hze_expenditure"))
+
+    @cached_property
+    def visits(self) -> pd.DataFrame:
+        return w.welcome_visits(self.s.world, self.s.q, self.s.svc, self.s.rng("welcome_visits"))
+
+    @cached_property
+    def panel(self) -> pd.DataFrame:
+        return w.comparison_panel(self.s.world, self.s.rng("comparison"))
+
+
+KITA_AGE_LABELS = {"u1": "unter 1", "1_u3": "1 bis unter 3", "3_u6": "3 bis unter 6"}
+
+
+def _kita_rows(s: _Sample, y: int) -> tuple[list[str], list[tuple]]:
+    kita = s.frames.kita
+    header = ["Stichtag", "Stadtteil-Nr", "Stadtteil", "Altersgruppe", "Kindertageseinrichtung", "Kindertagespflege"]
+    rows = [
+        (
+            s.stichtag("kita", y),
+            r.stadtteil_code,
+            s.names[r.stadtteil_code],
+            KITA_AGE_LABELS[r.age_group],
+            r.kita,
+            r.tagespflege,
+        )
+        for r in kita[kita["year"] == y].itertuples(index=False)
+    ]
+    return header, rows
+
+
+def _transition_rows(s: _Sample, y: int) -> tuple[list[str], list[tuple]]:
+    trans = s.frames.transitions
+    rows = [
+        (f"{y}/{(y + 1) % 100:02d}", r.stadtteil_code, s.names[r.stadtteil_code], r.school_type, r.pupils)
+        for r in trans[trans["year"] == y].itertuples(index=False)
+    ]
+    return ["Schuljahr", "Stadtteil-Nr", "Stadtteil", "Schulform", "Anzahl"], rows
+
+
+def _hze_case_rows(s: _Sample, _y: None) -> tuple[list[str], list[tuple]]:
+    header = [
+        "Fall-ID",
+        "Stadtteil-Nr",
+        "Rechtsgrundlage",
+        "Hilfebeginn",
+        "Hilfeende",
+        "Alter bei Hilfebeginn",
+        "Geschlecht",
+    ]
+    rows = [
+        (
+            r.case_id,
+            r.stadtteil_code,
+            _basis_label(r.basis),
+            german_date(r.start),
+            german_date(r.end),
+            r.age_at_start,
+            r.sex,
+        )
+        for r in s.frames.cases.itertuples(index=False)
+    ]
+    return header, rows
+
+
+def _hze_expenditure_rows(s: _Sample, _y: None) -> tuple[list[str], list[tuple]]:
+    rows = [
+        (r.year, "06.03 Hilfen zur Erziehung", _basis_label(r.basis), german_decimal(r.eur))
+        for r in s.frames.spend.itertuples(index=False)
+    ]
+    return ["Haushaltsjahr", "Produkt", "Rechtsgrundlage", "Aufwand (EUR)"], rows
+
+
+def _service_rows(s: _Sample, _y: None) -> tuple[list[str], list[tuple]]:
+    header = ["Angebot", "Typ", "Lebensphasen", "Stadtteil-Nr", "Beginn", "Ende", "Jahreskosten (EUR)", "Kapazität"]
+    rows = [
+        (
+            r.name,
+            r.type,
+            " | ".join(r.phases),
+            r.stadtteil,
+            r.start,
+            "" if pd.isna(r.end) else int(r.end),
+            german_decimal(r.cost),
+            r.capacity,
+        )
+        for r in s.svc.itertuples(index=False)
+    ]
+    return header, rows
+
+
+def _visit_rows(s: _Sample, _y: None) -> tuple[list[str], list[tuple]]:
+    rows = [
+        (r.year, r.stadtteil_code, s.names[r.stadtteil_code], r.births, r.visits)
+        for r in s.frames.visits.itertuples(index=False)
+    ]
+    return ["Jahr", "Stadtteil-Nr", "Stadtteil", "Geburten", "Besuchte Familien"], rows
+
+
+def _comparison_rows(s: _Sample, _y: None) -> tuple[list[str], list[tuple]]:
+    header = [
+        "AGS",
+        "Jugendamt",
+        "Jahr",
+        "Einwohner unter 21",
+        "HzE-Fälle",
+        "HzE-Ausgaben (EUR)",
+        "SGB-II-Quote u15 (%)",
+        "Beitritt Präventionsprogramm",
+    ]
+    rows = [
+        (
+            r.ags,
+            r.name,
+            r.year,
+            r.u21,
+            r.hze_cases,
+            german_decimal(r.hze_eur),
+            german_decimal(r.sgb2_u15_pct, 1),
+            "" if r.joined is None or pd.isna(r.joined) else int(r.joined),
+        )
+        for r in s.frames.panel.itertuples(index=False)
+    ]
+    return header, rows
+
+
+#: The CSV sources besides the register: (standard header, rows) of one file.
+_CSV_ROWS: dict[str, Callable[[_Sample, int | None], tuple[list[str], list[tuple]]]] = {
+    "kita": _kita_rows,
+    "seu": lambda s, y: _seu_rows(s.frames.seu, y),
+    "transitions": _transition_rows,
+    "hze_cases": _hze_case_rows,
+    "hze_expenditure": _hze_expenditure_rows,
+    "services": _service_rows,
+    "welcome_visits": _visit_rows,
+    "comparison": _comparison_rows,
+}
+
+
 def generate_sample_data(config: Config) -> list[Path]:
-    """Generate every raw sample file for the config; return the written paths."""
+    """Generate the raw sample files of every configured source; return the written paths.
+
+    Each file is written in the layout the config declares for its source (column names,
+    values, absent columns, delimiter, encoding, header line, sheet, age bands). Sources the
+    config does not list are not written. When the generator parameters have a ``geometry``
+    section, the Stadtteil polygons are written too, to the config's ``analysis.geometry.geojson``.
+    """
     paths = ProjectPaths(config)
-    _refuse_to_overwrite_real_data(paths, [f for s in config.sources for f in paths.raw_source_files(s)])
     params = load_generator_params(config)
     seed = config.sample_data.seed if config.sample_data else 0
-    names = {s.code: s.name for s in config.stadtteile}
-    pop_params = PopulationParams.from_dict(params["population"])
-    population = generate_population(pop_params, names, config.data_years, source_rng(seed, "population"))
-    world = w.make_world(params, population, names)
-    q = w.poverty_u15(world, source_rng(seed, "poverty"))
-    svc = w.services(world)
+    sources = [s for s in SOURCE_ORDER if s in config.sources]
+    geometry_file = _geometry_target(config, params)
+    _refuse_to_overwrite_real_data(paths, [f for s in sources for f in paths.raw_source_files(s)], geometry_file)
+    sample = _Sample(config, params, seed)
     written: list[Path] = []
-
-    def emit(source: str, make: Callable[[int | None], bytes]) -> None:
+    for source in sources:
         for path in paths.raw_source_files(source):
-            year = _year_of(config, source, path)
-            write_bytes_atomic(path, make(year))
+            write_bytes_atomic(path, sample.export(source, _year_of(config, source, path)))
             written.append(path)
-
-    emit("population", lambda y: population_export(population, y))
-    for name, maker in _source_makers(world, q, svc, seed, names).items():
-        if name in config.sources:
-            emit(name, maker)
-    _write_marker(paths, written, seed)
+    if geometry_file is not None:
+        features = ortsteil_polygons(params["geometry"], sample.names, source_rng(seed, "geometry"))
+        write_bytes_atomic(
+            geometry_file,
+            geojson_bytes(
+                features,
+                config.analysis.geometry.id_property,
+                f"Ortsteile {config.commune.name} – {SYNTHETIC_NOTE}",
+                sample.names,
+            ),
+        )
+    _write_marker(paths, written, seed, geometry_file)
     return written
+
+
+def _geometry_target(config: Config, params: dict) -> Path | None:
+    if "geometry" not in params:
+        return None
+    if config.geojson_path is None:
+        raise ValueError("the generator parameters have a geometry section, but no analysis.geometry.geojson is set")
+    return config.geojson_path
 
 
 def _year_of(config: Config, source: str, path: Path) -> int | None:
@@ -186,194 +590,42 @@ def _year_of(config: Config, source: str, path: Path) -> int | None:
     return config.data_years[files.index(path)]
 
 
-def _source_makers(world: w.World, q: pd.DataFrame, svc: pd.DataFrame, seed: int, names: dict[str, str]) -> dict:
-    sgb2 = w.sgb2_counts(world, q, source_rng(seed, "sgb2"))
-    alo = w.unemployed_counts(world, q, source_rng(seed, "unemployment"))
-    kita = w.kita_counts(world, q, svc, source_rng(seed, "kita"))
-    seu = w.seu_records(world, q, svc, source_rng(seed, "seu"))
-    trans = w.transition_counts(world, q, source_rng(seed, "transitions"))
-    cases = w.hze_cases(world, q, svc, source_rng(seed, "hze_cases"))
-    spend = w.hze_expenditure(world, cases, source_rng(seed, "hze_expenditure"))
-    visits = w.welcome_visits(world, q, svc, source_rng(seed, "welcome_visits"))
-    panel = w.comparison_panel(world, source_rng(seed, "comparison"))
-    ba_rng = source_rng(seed, "ba_unassigned")
-    age_label = {"u1": "unter 1", "1_u3": "1 bis unter 3", "3_u6": "3 bis unter 6"}
-    return {
-        "sgb2": lambda y: _ba_export(
-            sgb2,
-            SGB2_COLUMNS,
-            y,
-            names,
-            ba_rng,
-            "Statistik der Grundsicherung für Arbeitsuchende nach dem SGB II – "
-            "Bestand an Personen in Bedarfsgemeinschaften",
-            "Personen in Bedarfsgemeinschaften (PERS) nach Alter / Bedarfsgemeinschaften (BG)",
-            ["PERS: Personen in Bedarfsgemeinschaften einschl. Kinder ohne Leistungsanspruch."],
-        ),
-        "unemployment": lambda y: _ba_export(
-            alo,
-            ALO_COLUMNS,
-            y,
-            names,
-            ba_rng,
-            "Arbeitsmarkt in Zahlen – Arbeitslose nach Rechtskreisen (SGB II und SGB III)",
-            "Arbeitslose nach Alter",
-            [],
-        ),
-        "kita": lambda y: csv_bytes(
-            [
-                "Stichtag",
-                "Stadtteil-Nr",
-                "Stadtteil",
-                "Altersgruppe",
-                "Kindertageseinrichtung",
-                "Kindertagespflege",
-            ],
-            [
-                (
-                    f"01.03.{y}",
-                    r.stadtteil_code,
-                    names[r.stadtteil_code],
-                    age_label[r.age_group],
-                    r.kita,
-                    r.tagespflege,
-                )
-                for r in kita[kita["year"] == y].itertuples(index=False)
-            ],
-            "utf-8-sig",
-        ),
-        "seu": lambda y: _seu_export(seu, y),
-        "transitions": lambda y: csv_bytes(
-            ["Schuljahr", "Stadtteil-Nr", "Stadtteil", "Schulform", "Anzahl"],
-            [
-                (
-                    f"{y}/{(y + 1) % 100:02d}",
-                    r.stadtteil_code,
-                    names[r.stadtteil_code],
-                    r.school_type,
-                    r.pupils,
-                )
-                for r in trans[trans["year"] == y].itertuples(index=False)
-            ],
-            "utf-8-sig",
-        ),
-        "hze_cases": lambda _y: csv_bytes(
-            [
-                "Fall-ID",
-                "Stadtteil-Nr",
-                "Rechtsgrundlage",
-                "Hilfebeginn",
-                "Hilfeende",
-                "Alter bei Hilfebeginn",
-                "Geschlecht",
-            ],
-            [
-                (
-                    r.case_id,
-                    r.stadtteil_code,
-                    _basis_label(r.basis),
-                    german_date(r.start),
-                    german_date(r.end),
-                    r.age_at_start,
-                    r.sex,
-                )
-                for r in cases.itertuples(index=False)
-            ],
-            "cp1252",
-        ),
-        "hze_expenditure": lambda _y: csv_bytes(
-            ["Haushaltsjahr", "Produkt", "Rechtsgrundlage", "Aufwand (EUR)"],
-            [
-                (r.year, "06.03 Hilfen zur Erziehung", _basis_label(r.basis), german_decimal(r.eur))
-                for r in spend.itertuples(index=False)
-            ],
-            "cp1252",
-        ),
-        "services": lambda _y: csv_bytes(
-            [
-                "Angebot",
-                "Typ",
-                "Lebensphasen",
-                "Stadtteil-Nr",
-                "Beginn",
-                "Ende",
-                "Jahreskosten (EUR)",
-                "Kapazität",
-            ],
-            [
-                (
-                    r.name,
-                    r.type,
-                    " | ".join(r.phases),
-                    r.stadtteil,
-                    r.start,
-                    "" if pd.isna(r.end) else int(r.end),
-                    german_decimal(r.cost),
-                    r.capacity,
-                )
-                for r in svc.itertuples(index=False)
-            ],
-            "utf-8-sig",
-        ),
-        "welcome_visits": lambda _y: csv_bytes(
-            ["Jahr", "Stadtteil-Nr", "Stadtteil", "Geburten", "Besuchte Familien"],
-            [
-                (r.year, r.stadtteil_code, names[r.stadtteil_code], r.births, r.visits)
-                for r in visits.itertuples(index=False)
-            ],
-            "utf-8-sig",
-        ),
-        "comparison": lambda _y: csv_bytes(
-            [
-                "AGS",
-                "Jugendamt",
-                "Jahr",
-                "Einwohner unter 21",
-                "HzE-Fälle",
-                "HzE-Ausgaben (EUR)",
-                "SGB-II-Quote u15 (%)",
-                "Beitritt Präventionsprogramm",
-            ],
-            [
-                (
-                    r.ags,
-                    r.name,
-                    r.year,
-                    r.u21,
-                    r.hze_cases,
-                    german_decimal(r.hze_eur),
-                    german_decimal(r.sgb2_u15_pct, 1),
-                    "" if r.joined is None or pd.isna(r.joined) else int(r.joined),
-                )
-                for r in panel.itertuples(index=False)
-            ],
-            "utf-8-sig",
-        ),
-    }
-
-
 class RealDataPresentError(RuntimeError):
     """The raw folder holds a file the generator did not write (a real export)."""
 
 
-def _refuse_to_overwrite_real_data(paths: ProjectPaths, targets: list[Path]) -> None:
-    listed: dict[str, str] = {}
+def _refuse_to_overwrite_real_data(paths: ProjectPaths, targets: list[Path], geometry: Path | None = None) -> None:
+    marker: dict = {}
     if paths.synthetic_marker.is_file():
-        listed = json.loads(paths.synthetic_marker.read_text(encoding="utf-8")).get("files", {})
+        marker = json.loads(paths.synthetic_marker.read_text(encoding="utf-8"))
+    listed = marker.get("files", {})
     foreign = [
         t
         for t in targets
         if t.is_file() and listed.get(t.relative_to(paths.raw).as_posix()) != hashlib.sha256(t.read_bytes()).hexdigest()
     ]
+    if geometry is not None and geometry.is_file():
+        known = marker.get("geometry", {})
+        if known.get(_geometry_name(paths, geometry)) != hashlib.sha256(geometry.read_bytes()).hexdigest():
+            foreign.append(geometry)
     if foreign:
-        names = ", ".join(t.relative_to(paths.raw).as_posix() for t in foreign[:5])
+        names = ", ".join(_shown(paths, t) for t in foreign[:5])
         raise RealDataPresentError(
-            f"refusing to overwrite {len(foreign)} raw file(s) that the sample generator did not "
+            f"refusing to overwrite {len(foreign)} file(s) that the sample generator did not "
             f"write (real data?): {names}. Move them away first if you really want sample data."
         )
 
 
-def _write_marker(paths: ProjectPaths, files: list[Path], seed: int) -> None:
+def _shown(paths: ProjectPaths, path: Path) -> str:
+    return path.relative_to(paths.raw).as_posix() if path.is_relative_to(paths.raw) else _geometry_name(paths, path)
+
+
+def _geometry_name(paths: ProjectPaths, path: Path) -> str:
+    """The polygon file's name in the marker: relative to the project root."""
+    return Path(os.path.relpath(path.resolve(), paths.root)).as_posix()
+
+
+def _write_marker(paths: ProjectPaths, files: list[Path], seed: int, geometry: Path | None = None) -> None:
     marker = {
         "note": "Synthetische Beispieldaten – keine echten Daten der Kommune.",
         "generator": "helpers.synth",
@@ -383,4 +635,6 @@ def _write_marker(paths: ProjectPaths, files: list[Path], seed: int) -> None:
             f.relative_to(paths.raw).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(files)
         },
     }
+    if geometry is not None:  # the polygons live beside the config, outside the raw folder
+        marker["geometry"] = {_geometry_name(paths, geometry): hashlib.sha256(geometry.read_bytes()).hexdigest()}
     write_text_atomic(paths.synthetic_marker, json.dumps(marker, indent=2, sort_keys=True) + "\n")

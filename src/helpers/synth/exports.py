@@ -3,7 +3,8 @@
 - BA "Auswertung für kommunale Gebietsgliederung" workbooks (.xlsx): title rows, a
   two-row header block, one row per Stadtteil, a row for addresses that could not be
   assigned, a total row, footnotes; values below 10 shown as "*".
-- Semicolon CSV exports of municipal software (German headers, dates and decimal commas).
+- CSV exports of municipal software (German headers, dates and decimal commas; semicolons
+  unless a commune's export layout says otherwise).
 
 xlsx files carry timestamps in their zip entries and document properties; both are fixed
 here, so the same data give the same bytes.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import openpyxl
 from openpyxl.styles import Alignment, Font
@@ -74,14 +75,26 @@ def ba_workbook(
     unassigned: Sequence[int],
     total: Sequence[int],
     footnotes: Sequence[str],
+    sheet: str | None = None,
 ) -> bytes:
     """A BA-style workbook. ``rows``: (Stadtteil-Nr, Stadtteil, values per column).
 
     The total row shows exact values (BA publishes totals unstarred when they are >= 10).
+    ``sheet`` None: the data sheet "Stadtteile" is the only sheet; otherwise the data sheet
+    gets that name and follows a first sheet "Hinweise" with the footnotes (as in BA
+    workbooks with a cover sheet), so a reader must look the data sheet up by its name.
     """
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = "Stadtteile"
+    if sheet is not None:
+        ws.title = "Hinweise"
+        ws["A1"] = title
+        ws["A1"].font = Font(bold=True, size=12)
+        for note in footnotes:
+            ws.append([note])
+        ws = wb.create_sheet(sheet)
+    else:
+        ws.title = "Stadtteile"
     ws["A1"] = title
     ws["A1"].font = Font(bold=True, size=12)
     ws["A2"] = subtitle
@@ -104,11 +117,28 @@ def ba_workbook(
     return workbook_bytes(wb)
 
 
-def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], encoding: str) -> bytes:
-    """Semicolon CSV with CRLF line endings, as municipal software exports it."""
-    lines = [";".join(header)]
-    lines.extend(";".join("" if v is None else str(v) for v in row) for row in rows)
+def csv_bytes(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    encoding: str,
+    delimiter: str = ";",
+    preamble: Sequence[str] = (),
+) -> bytes:
+    """CSV with CRLF line endings, as municipal software exports it (default: semicolons).
+
+    ``preamble`` lines (a title, blank lines) come before the header line. A field that holds
+    the delimiter, a double quote or a line break is quoted (RFC 4180); no other field is.
+    """
+    lines = [_csv_field(line, delimiter) for line in preamble]
+    lines.append(delimiter.join(_csv_field(h, delimiter) for h in header))
+    lines.extend(delimiter.join(_csv_field("" if v is None else str(v), delimiter) for v in row) for row in rows)
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+def _csv_field(text: str, delimiter: str) -> str:
+    if delimiter in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def german_decimal(value: float, decimals: int = 2) -> str:

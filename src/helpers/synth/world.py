@@ -144,9 +144,19 @@ def unemployed_counts(world: World, q: pd.DataFrame, rng: np.random.Generator) -
 # --- prevention services -----------------------------------------------------------------
 
 
+SERVICE_FIELDS = ("name", "type", "phases", "stadtteil", "start", "end", "cost", "capacity", "bundle")
+
+
 def services(world: World) -> pd.DataFrame:
-    """The services inventory (truth of where and when the Präventionskette works)."""
-    frame = pd.DataFrame(world.params["prevention"]["services"])
+    """The services inventory (truth of where and when the Präventionskette works).
+
+    A commune whose generator parameters have no ``prevention`` section has no services.
+    """
+    listed = world.params.get("prevention", {}).get("services", [])
+    if not listed:
+        empty = pd.DataFrame({name: pd.Series(dtype=object) for name in SERVICE_FIELDS})
+        return empty.astype({"start": "int64", "end": "Int64", "bundle": bool})
+    frame = pd.DataFrame(listed)
     frame = frame[frame["stadtteil"].isin([*world.codes, ""])].reset_index(drop=True)
     frame["bundle"] = frame.get("bundle", False)
     frame["bundle"] = frame["bundle"].fillna(False).astype(bool)
