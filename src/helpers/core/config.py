@@ -244,6 +244,9 @@ class Geometry(_Strict):
 
     geojson: str | None = None
     id_property: str = "code"
+    # coordinate reference system of the GeoJSON (any code pyproj understands, e.g. "EPSG:4326" or
+    # "EPSG:25832"); None: the file's own ``crs`` member, else RFC 7946 lon/lat (see helpers.report.maps)
+    crs: str | None = None
 
 
 class HzeAnalysis(_Strict):

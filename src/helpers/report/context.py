@@ -78,11 +78,18 @@ class ReportContext:
 
     @cached_property
     def geometry(self):
-        """Real Stadtteil polygons when the config names a GeoJSON file, else None (tile map)."""
+        """Real Stadtteil polygons (EPSG:25832 metres) when the config names a GeoJSON file, else None.
+
+        Raises ``helpers.report.maps.GeometryError`` (German message) when the file does not fit the
+        config: unknown CRS, missing id property, or Stadtteile without an area.
+        """
         from helpers.report.maps import load_geojson
 
         path = self.config.geojson_path
-        return None if path is None else load_geojson(path, self.config.analysis.geometry.id_property)
+        if path is None:
+            return None
+        g = self.config.analysis.geometry
+        return load_geojson(path, g.id_property, crs=g.crs, codes=[s.code for s in self.config.stadtteile])
 
     def table(self, name: str) -> pd.DataFrame:
         """A processed table by name (see ``helpers.core.paths.PROCESSED_TABLES``)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 from IPython.display import HTML
+from matplotlib.figure import Figure
 
 from helpers.analysis.sozialindex import class_stability, stability_label
 from helpers.core.config import Config
@@ -250,8 +251,8 @@ def class_map(
     alt text lists every Stadtteil's class (and the highlighted Stadtteil, if any).
 
     ``labels`` maps the codes to their German class names, in legend order; other codes are unclassified.
+    Without a map for the commune (no tiles, no boundaries) the result is the German note instead.
     """
-    from helpers.report.display import figure_html
     from helpers.report.maps import stadtteil_map
 
     values = {code: labels.get(value) for code, value in zip(frame["area_code"], frame[column], strict=True)}
@@ -262,7 +263,16 @@ def class_map(
     alt = class_map_alt(values, config, what, year)
     if highlight is not None:
         alt += f" Hervorgehoben: {config.stadtteil(highlight).name}."
-    return figure_html(fig, alt=alt)
+    return map_html(fig, alt)
+
+
+def map_html(fig: Figure | None, alt: str) -> HTML:
+    """A map from ``helpers.report.maps.stadtteil_map`` as a figure, or the German note when the commune
+    has no map (neither tile positions nor boundaries in the config)."""
+    from helpers.report.display import figure_html, note
+    from helpers.report.maps import map_note
+
+    return note(map_note()) if fig is None else figure_html(fig, alt=alt)
 
 
 def count_map_alt(counts: dict[str, int], config: Config, year: int) -> str:
