@@ -161,7 +161,7 @@ else:
         decimals=0,
         geometry=geometry,
     )
-    display(show.figure_html(fig, alt=sozialraum.count_map_alt(counts, ctx.config, year)))
+    display(sozialraum.map_html(fig, alt=sozialraum.count_map_alt(counts, ctx.config, year)))
 
 # %% [markdown]
 # ## Karte: Kinderarmut
@@ -175,4 +175,4 @@ else:
     fig = maps.stadtteil_map(
         ctx.config, values, f"SGB-II-Quote der unter 15-Jährigen {year}", source, "%", geometry=geometry
     )
-    display(show.figure_html(fig, alt=sozialraum.value_map_alt(values, ctx.config, "SGB-II-Quote unter 15", year)))
+    display(sozialraum.map_html(fig, alt=sozialraum.value_map_alt(values, ctx.config, "SGB-II-Quote unter 15", year)))

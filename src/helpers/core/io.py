@@ -128,7 +128,9 @@ def write_csv_atomic(frame: pd.DataFrame, target: Path) -> None:
 def sha256_files(paths: Iterable[Path], root: Path | None = None) -> str:
     """A SHA-256 over the names (relative to ``root``) and contents of files, order-free."""
     digest = hashlib.sha256()
-    items = sorted((Path(p).relative_to(root) if root else Path(p), Path(p)) for p in paths)
+    # names relative to root (also for files outside it, e.g. the shipped catalogue), so the
+    # digest does not depend on where the project is checked out
+    items = sorted((Path(os.path.relpath(p, root)) if root else Path(p), Path(p)) for p in paths)
     for name, path in items:
         digest.update(name.as_posix().encode())
         digest.update(b"\0")
