@@ -373,13 +373,16 @@ def test_avoided_spending_by_hand():
     assert out.loc[2020] == pytest.approx(-200.0) and out.loc[2021] == pytest.approx(500.0)
 
 
-def test_configured_analysis_indicators_exist_in_the_catalogue():
+def test_derived_analysis_indicators_exist_in_the_catalogue():
+    from helpers.indicators.plan import commune_plan
+
     cfg = load_config(ROOT_CONFIG)
+    plan = commune_plan(cfg)
     catalogue = load_catalogue(cfg.catalogue_path)
-    for ind_id in [*cfg.key_indicators, *cfg.analysis.funnel_indicators, *cfg.analysis.phase_need.values()]:
+    for ind_id in [*plan.key_indicators, *plan.funnel_indicators, *cfg.analysis.phase_need.values()]:
         catalogue.get(ind_id)
-    validate_index_indicators(cfg.analysis.social_index.status_indicators, catalogue)
-    assert 6 <= len(cfg.key_indicators) <= 8
+    validate_index_indicators(list(plan.status_indicators), catalogue)
+    assert 6 <= len(plan.key_indicators) <= 8
 
 
 def test_generated_texts_follow_the_intervals():

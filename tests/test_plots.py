@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from helpers.core.config import SHIPPED_CATALOGUE
 from helpers.report import display, plots
 
 LONG_SOURCE = "Quelle: " + "; ".join(f"Datenhalter Nummer {i} mit einem langen Namen (Fachverfahren)" for i in range(9))
@@ -86,7 +87,7 @@ def test_indicator_source_line_names_only_its_own_holders():
     from helpers.report.context import indicator_source_line
 
     config = load_config(ROOT / "config/leverkusen.yml")
-    catalogue = load_catalogue(ROOT / "config/indikatoren.yml")
+    catalogue = load_catalogue(SHIPPED_CATALOGUE)
     line = indicator_source_line(catalogue.get("sgb2_u15"), config)
     assert line == (
         f"Quelle: {config.sources['sgb2'].holder}; {config.sources['population'].holder}; eigene Berechnungen"

@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.core.ages import select_ages
 from helpers.core.config import Config
 from helpers.indicators import hze_cells as C
-from helpers.sources.population import select_ages
 
 _CACHE: dict[int, tuple[dict, pd.DataFrame]] = {}
 

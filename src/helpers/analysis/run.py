@@ -19,10 +19,10 @@ from helpers.analysis.hze_tables import protected_descriptive
 from helpers.analysis.sozialindex import social_index
 from helpers.analysis.supply import allocate_places, need_supply, places_by_phase, service_rows
 from helpers.analysis.trends import trend_table
+from helpers.core.ages import select_ages
 from helpers.core.config import Config
 from helpers.indicators.catalogue import Catalogue
 from helpers.indicators.plan import commune_catalogue, commune_plan
-from helpers.sources.population import select_ages
 
 _progress = logging.getLogger("monitoring.progress")
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from helpers.core.ages import select_ages
 from helpers.core.config import Config, ConfigError
 from helpers.core.registry import SELECTIONS
 from helpers.indicators.catalogue import Catalogue, Selection
-from helpers.sources.population import select_ages
 
 REST = "_rest"
 ATOM_COLUMNS = ["year", "stadtteil_code", "atom", "value"]

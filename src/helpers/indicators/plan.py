@@ -81,7 +81,7 @@ def _population_problem(sel: Selection, config: Config) -> str | None:
         if getattr(sel, attr) is not None and column in absent:
             return f"die Einwohnerdatei enthält keine Spalte „{column}“"
     if sel.ages is not None and source.age_bands is not None:
-        from helpers.sources.population import age_range_problem
+        from helpers.core.ages import age_range_problem
 
         return age_range_problem(list(source.age_bands), *sel.ages)
     return None

@@ -209,7 +209,9 @@ def need_summary_text(flagged: pd.DataFrame) -> str:
 def index_method_text(config: Config, catalogue: Catalogue) -> str:
     """The index indicators and cut-offs, as configured."""
     si = config.analysis.social_index
-    names = ", ".join(catalogue.get(i).short for i in si.status_indicators)
+    from helpers.indicators.plan import commune_plan
+
+    names = ", ".join(catalogue.get(i).short for i in commune_plan(config).status_indicators)
     cuts = ", ".join(fmt_number(c, 1) for c in si.status_cuts)
     return (
         f"Indexindikatoren: {names}. Jeder Indikator wird über die Stadtteile z-standardisiert, der Index ist der "

@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.core.ages import ages_mask
 from helpers.core.config import Config
-from helpers.sources.population import ages_mask, known
+from helpers.sources.population import known
 
 #: Age groups of the key-figure table: column -> (first age, last age), inclusive.
 AGE_GROUPS = {

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from helpers.core.ages import OPEN_AGE, Band, age_range_problem, ages_mask, band_text, bands_text, select_ages  # noqa: F401
 from helpers.core.config import Config, Source
 from helpers.core.io import LINE
 from helpers.core.paths import ProjectPaths
@@ -71,11 +72,6 @@ TOTAL = "insgesamt"
 #: Standard columns the export may lack, and the value they then take.
 OPTIONAL = {"Stadtteil": "", "Geschlecht": TOTAL, "Staatsangehörigkeit": TOTAL}
 AREA_LEVELS = ["stadtteil", "stadtbezirk", "stadt"]
-#: An age range reaching this age is written "ab <first age>" in messages.
-OPEN_AGE = 120
-
-Band = tuple[int, int]
-
 _BAND_RE = re.compile(r"^(\d+)\s*(?:(?:-|–|bis)\s*(\d+)|(\+|und älter|und mehr))?$")
 
 
@@ -104,77 +100,6 @@ def parse_band(label: str, bands: list[Band]) -> Band | None:
     return (lo, hi) if (lo, hi) in bands else None
 
 
-def _band_text(band: Band, last: bool = False) -> str:
-    lo, hi = band
-    if last:
-        return f"{lo}+"
-    return str(lo) if lo == hi else f"{lo}–{hi}"
-
-
-def _bands_text(bands: list[Band]) -> str:
-    return ", ".join(_band_text(b, i == len(bands) - 1) for i, b in enumerate(bands))
-
-
-def _range_text(lo: int, hi: int) -> str:
-    if hi >= OPEN_AGE:
-        return f"Alter ab {lo}"
-    return f"Alter {lo}" if lo == hi else f"Alter {lo}–{hi}"
-
-
-def age_range_problem(bands: list[Band] | None, lo: int, hi: int) -> str | None:
-    """Why ages ``lo``..``hi`` (inclusive) cannot be formed from whole bands, or None if they can.
-
-    ``bands`` None means single years: every range can be formed. The last band is open: a range
-    reaching its last age or beyond (e.g. ``65–200``) ends with it.
-
-    >>> bands = [(0, 2), (3, 5), (6, 14), (15, 24), (25, 64), (65, 120)]
-    >>> age_range_problem(bands, 0, 5) is None, age_range_problem(bands, 65, 200) is None
-    (True, True)
-    >>> print(age_range_problem(bands, 15, 17))
-    Alter 15–17 lässt sich aus den Altersgruppen der Einwohnerdatei (0–2, 3–5, 6–14, 15–24, 25–64, 65+) nicht bilden
-    """
-    if bands is None:
-        return None
-    ordered = sorted(bands)
-    if lo > hi:
-        return f"Altersbereich {lo}–{hi} ist leer (erstes Alter größer als letztes)"
-    capped = min(hi, ordered[-1][1])
-    if lo in {b[0] for b in ordered} and capped in {b[1] for b in ordered}:
-        return None
-    return (
-        f"{_range_text(lo, hi)} lässt sich aus den Altersgruppen der Einwohnerdatei "
-        f"({_bands_text(ordered)}) nicht bilden"
-    )
-
-
-def ages_mask(frame: pd.DataFrame, lo: int, hi: int) -> pd.Series:
-    """Rows of a processed population frame whose age (band) lies in ``lo``..``hi``.
-
-    Raises ``ValueError`` (German reason, see :func:`age_range_problem`) when a band of the
-    frame straddles the range. A frame without ``age_last`` holds single years.
-    """
-    first = frame["age"]
-    last = frame["age_last"] if "age_last" in frame.columns else first
-    if len(frame) and bool((last != first).any()):
-        bands = sorted(set(zip(first.astype(int), last.astype(int), strict=True)))
-        reason = age_range_problem(bands, lo, hi)
-        if reason is not None:
-            raise ValueError(reason)
-    return first.between(lo, hi) & last.le(hi)
-
-
-def select_ages(frame: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
-    """Rows of a processed population frame whose age (band) lies in ``lo``..``hi`` (inclusive).
-
-    Raises ``ValueError`` with a German reason when a band straddles the range.
-
-    >>> f = pd.DataFrame({"age": [0, 3, 6], "age_last": [2, 5, 9], "persons": [1, 2, 3]})
-    >>> select_ages(f, 0, 5)["persons"].tolist()
-    [1, 2]
-    """
-    return frame[ages_mask(frame, lo, hi)]
-
-
 def raw_columns(config: Config) -> list[RawColumn]:
     """The columns of the register export: single years ("Alter") or age bands ("Altersgruppe")."""
     if population_source(config).age_bands is None:
@@ -197,7 +122,7 @@ def raw_schema(config: Config, year: int) -> pa.DataFrameSchema:
     if bands is None:
         age = {"age": pa.Column("Int64", pa.Check.in_range(0, 120, error="Alter muss zwischen 0 und 120 liegen"))}
     else:
-        rule = f"Altersgruppe ist keine der Altersgruppen der Konfiguration ({_bands_text(bands)})"
+        rule = f"Altersgruppe ist keine der Altersgruppen der Konfiguration ({bands_text(bands)})"
         age = {
             "age_band": pa.Column(
                 "string", pa.Check(lambda s: s.map(lambda v: parse_band(v, bands)).notna(), name=rule)
@@ -267,11 +192,11 @@ def _ages_from_bands(frame: pd.DataFrame, bands: list[Band], file: str) -> pd.Da
     first = {f"{lo}-{hi}": lo for lo, hi in bands}
     last = {f"{lo}-{hi}": hi for lo, hi in bands}
     present = set(frame["age_band"])
-    missing = [_band_text(b, i == len(bands) - 1) for i, b in enumerate(bands) if f"{b[0]}-{b[1]}" not in present]
+    missing = [band_text(b, i == len(bands) - 1) for i, b in enumerate(bands) if f"{b[0]}-{b[1]}" not in present]
     if missing:
         rule = (
             f"Altersgruppe(n) der Konfiguration fehlen in der Datei: {', '.join(missing)} "
-            f"(sources.population.age_bands: {_bands_text(bands)})"
+            f"(sources.population.age_bands: {bands_text(bands)})"
         )
         raise RawDataError([Problem(file, None, BAND_COLUMN.header, rule)])
     age = frame["age_band"].map(first).astype("Int64")
