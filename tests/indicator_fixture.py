@@ -238,3 +238,116 @@ def cell_index(frame, ind, level, code, year=2025):
         (frame.indicator_id == ind) & (frame.year == year) & (frame.area_level == level) & (frame.area_code == code)
     ]
     return sel.index[0]
+
+
+# --- any area structure: a commune without Stadtbezirke, any codes, any number of areas ---------
+
+
+def flat_config(tmp_path, codes: list[str], min_denominator: int = 1, years: tuple[int, int] = (2024, 2025)) -> Config:
+    """Leverkusen's config turned into a commune WITHOUT Stadtbezirke: Ortsteile ``codes``
+    ("Ortsteil 1", "Ortsteil 2", ... in this order) directly under the city."""
+    from helpers.core.config import load_config
+
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    data["stadtbezirke"] = []
+    data["stadtteile"] = [
+        {"code": code, "slug": f"ortsteil-{i}", "name": f"Ortsteil {i}"} for i, code in enumerate(codes, 1)
+    ]
+    data["years"] = {"data": {"first": years[0], "last": years[1]}, "report_count": years[1] - years[0] + 1}
+    data["thresholds"]["min_denominator"] = min_denominator
+    data.pop("leitbild", None)  # the Leitbild targets name Leverkusen's Stadtteile
+    (tmp_path / "config").mkdir(exist_ok=True)
+    path = tmp_path / "config" / "flat.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_config(path)
+
+
+def area_tables(codes: list[str], years: list[int] = YEARS) -> dict[str, pd.DataFrame]:
+    """Processed tables for any areas, every count written as a formula of the area's position
+    i = 1, 2, ... (so known answers follow by hand):
+
+    * population: as :func:`population` (an age range of n years holds 24 n persons per area);
+    * SGB II persons under 3: 10 + i (other measures larger), BA remainder 1 per measure;
+    * unemployment 15 to under 25: 5 + i, 15 to under 65: 40 + i;
+    * Kita 3 to under 6: 50 + i children in Kita, 2 in Tagespflege (under 3: 1/2 and 20/9);
+    * SEU: 10 children per area and year, language "auffällig" for i mod 4 + 3 of them;
+    * HzE: § 28: 5, § 31: 3 + i, § 34: 3 cases per area.
+    """
+    pos = {c: i for i, c in enumerate(codes, 1)}
+    base = {"pers_bg_u3": 10, "pers_bg_3_u6": 12, "pers_bg_6_u15": 30, "pers_bg_15_u18": 10, "pers_bg_18_u25": 11}
+    base |= {"pers_bg_total": 150, "bg_with_children": 30, "bg_single_parent": 9}
+    sgb2 = {c: [base[m] + i for m in SGB2_MEASURES] for c, i in pos.items()}
+    population_rows = [
+        (y, c, age, sex, cit, 10 if cit == "deutsch" else 2)
+        for y in years
+        for c in codes
+        for age in range(100)
+        for sex in ("m", "w")
+        for cit in ("deutsch", "nichtdeutsch")
+    ]
+    kita = pd.DataFrame(
+        [
+            (y, c, g, k, t)
+            for y in years
+            for c, i in pos.items()
+            for g, k, t in (("u1", 1, 2), ("1_u3", 20, 9), ("3_u6", 50 + i, 2))
+        ],
+        columns=["year", "stadtteil_code", "age_group", "kita", "tagespflege"],
+    )
+    plain = seu()[lambda s: (s.year == 2024) & (s.stadtteil_code == "102")].drop(columns=["year", "stadtteil_code"])
+    seu_parts = []
+    for y in years:
+        for c, i in pos.items():
+            n = i % 4 + 3
+            part = plain.assign(year=y, stadtteil_code=c, language=["auffällig"] * n + ["unauffällig"] * (10 - n))
+            seu_parts.append(part)
+    hze_rows = [
+        (y, c, b, "stationär" if b == "34" else "ambulant", n, 0, 0, 0, 300 * n, 0.0, 0.0)
+        for y in years
+        for c, i in pos.items()
+        for b, n in (("28", 5), ("31", 3 + i), ("34", 3))
+    ]
+    hze = pd.DataFrame(hze_rows, columns=hze_year().columns)
+    return {
+        "population": pd.DataFrame(
+            population_rows, columns=["year", "stadtteil_code", "age", "sex", "citizenship", "persons"]
+        ),
+        "sgb2": _ba(sgb2, SGB2_MEASURES, [1] * len(SGB2_MEASURES), years),
+        "unemployment": _ba({c: [5 + i, 40 + i] for c, i in pos.items()}, ["alo_15_u25", "alo_15_u65"], [1, 1], years),
+        "kita": kita,
+        "seu": pd.concat(seu_parts, ignore_index=True),
+        "transitions": pd.DataFrame(
+            [(y, c, t, 20) for y in years for c in codes for t in ("Gymnasium", "Gesamtschule", "Realschule")],
+            columns=["year", "stadtteil_code", "school_type", "pupils"],
+        ),
+        "hze_year": hze,
+        "hze_expenditure": pd.DataFrame(
+            [(y, b, s, e) for y in years for b, s, e in (("31", "ambulant", 20000.0), ("34", "stationär", 90000.0))],
+            columns=["year", "basis", "setting", "eur"],
+        ),
+        "welcome_visits": pd.DataFrame(
+            [(y, c, 24, 18) for y in years for c in codes], columns=["year", "stadtteil_code", "births", "visits"]
+        ),
+        "services": tables()["services"].iloc[[1]].reset_index(drop=True),  # one city-wide service
+    }
+
+
+def _ba(values: dict[str, list[int]], measures: list[str], rest: list[int], years: list[int]) -> pd.DataFrame:
+    """:func:`ba_table` for any years."""
+    frame = ba_table(values, measures, rest)
+    first = frame[frame["year"] == YEARS[0]]
+    return pd.concat([first.assign(year=y) for y in years], ignore_index=True)
+
+
+def area_setup(tmp_path, codes, ids, change=None, years=YEARS, **config_options):
+    """:func:`indicator_setup` for a commune without Stadtbezirke with Ortsteile ``codes``."""
+    from helpers.indicators.catalogue import Catalogue, load_catalogue
+    from helpers.indicators.compute import compute_all
+
+    config = flat_config(tmp_path, codes, years=(years[0], years[-1]), **config_options)
+    t = area_tables(codes, years)
+    if change:
+        change(t)
+    full = load_catalogue(config.catalogue_path)
+    catalogue = Catalogue(phases=full.phases, indicators=[full.get(i) for i in ids])
+    return config, t, catalogue, compute_all(catalogue, t, config)

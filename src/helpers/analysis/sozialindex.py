@@ -26,6 +26,20 @@ disadvantage, e.g. SGB-II quota of under-15s, unemployment):
    disadvantage → ``negative`` ("negativ"), a significant decrease → ``positive`` ("positiv"),
    otherwise ``stable`` ("stabil").
 
+3. Too few areas: z-values rank the Stadtteile against each other, and over a handful of
+   areas they are nearly fixed by the ranking: n standardised values have Σz = 0 and Σz² = n,
+   so no area can lie further than (n − 1)/√n SD from the mean. With n = 3 that is 1.15 SD
+   (the middle area is always "mittel", none can be "sehr niedrig", and the cut-off at 1 SD
+   decides by a hair). Rule: a commune with fewer than ``MIN_AREAS`` = 4 Stadtteile in a year
+   (areas with a value row for the year, classifiable or not) gets **no status index** that
+   year: every Stadtteil is ``not_classified``, without status value; the ones not excluded by
+   1. get the reason ``too_few_areas`` (German text ``NOT_COMPUTED_TEXT``). From 4 areas on the
+   index is standardised over the classifiable ones, as in 1. (with 4 areas the largest
+   possible z is exactly 1.5, so "sehr niedrig" is still out of reach with the default cuts;
+   every class is reachable from 5 areas on: pass ``min_areas=5`` for that stricter rule).
+   The dynamics classes stay: they test each Stadtteil's own change, not its rank, and do not
+   depend on the number of areas.
+
 Outcome indicators are refused (``validate_index_indicators``): an index of need built from
 outcomes would make "prevention success" circular (domain.md §2).
 """
@@ -48,8 +62,15 @@ STATUS_CODES = dict(zip(STATUS_CLASSES, ("high", "medium", "low", "very_low"), s
 DYNAMICS_CLASSES = ("positiv", "stabil", "negativ")
 DYNAMICS_CODES = dict(zip(DYNAMICS_CLASSES, ("positive", "stable", "negative"), strict=True))
 NOT_CLASSIFIED = "not_classified"
-#: reasons for ``not_classified`` (codes; German labels in NOTES_16a.md)
-REASONS = ("population_below_min", "suppressed", "small_denominator", "missing_value")
+#: reasons for ``not_classified`` (codes; German labels in NOTES_16a.md and report/labels.py)
+REASONS = ("population_below_min", "suppressed", "small_denominator", "missing_value", "too_few_areas")
+#: fewer Stadtteile than this: no status index in that year (module docstring, 3.)
+MIN_AREAS = 4
+TOO_FEW_AREAS = "too_few_areas"
+NOT_COMPUTED_TEXT = (
+    f"Sozialindex nicht berechnet: weniger als {MIN_AREAS} Stadtteile. "
+    "Über so wenige Gebiete sagen Abweichungen vom Mittelwert (z-Werte) nichts aus."
+)
 
 
 def validate_index_indicators(ids: list[str], catalogue: Catalogue) -> None:
@@ -117,9 +138,29 @@ def exclusion_reasons(
     return reasons
 
 
+def too_few_areas(codes: pd.Index, min_areas: int = MIN_AREAS) -> bool:
+    """Are there fewer than ``min_areas`` Stadtteile (too few for a status index)?
+
+    >>> too_few_areas(pd.Index(["A1", "A2", "A3", "A4"])), too_few_areas(pd.Index(["1", "2", "3"]))
+    (False, True)
+    """
+    return len(codes) < min_areas
+
+
 def status_index(now: pd.DataFrame, reasons: pd.Series, cuts: tuple[float, float, float]) -> pd.DataFrame:
-    """Status index (raw mean z and re-standardised) and class for the classifiable Stadtteile."""
+    """Status index (raw mean z and re-standardised) and class for the classifiable Stadtteile.
+
+    ``reasons`` must already carry ``too_few_areas`` where the index is not computed (then
+    nothing is classifiable and every value is NaN).
+    """
     ok = reasons.eq("")
+    if not ok.any():
+        nothing = pd.Series(np.nan, index=now.index)
+        code = pd.Series(NOT_CLASSIFIED, index=now.index, dtype=object)
+        label = pd.Series([None] * len(now), index=now.index, dtype=object)
+        return pd.DataFrame(
+            {"status_index": nothing, "status_z": nothing, "status_class": label, "status_class_code": code}
+        )
     raw = zscores(now[ok]).mean(axis=1).reindex(now.index)
     z = (raw - raw.mean()) / raw.std(ddof=0)
     label = classify(z, cuts, STATUS_CLASSES)
@@ -236,16 +277,21 @@ def social_index(
     dynamics_method: Literal["trend", "difference"] = "trend",
     dynamics_window: int = 5,
     alpha: float = 0.05,
+    min_areas: int = MIN_AREAS,
 ) -> pd.DataFrame:
     """Status and dynamics index with classes for every Stadtteil in ``year``.
 
     ``population``: residents per Stadtteil code in ``year`` (None: no minimum applied).
     ``dynamics_cuts`` is no longer used (classes come from tests, see module docstring).
+    With fewer than ``min_areas`` Stadtteile no status index is computed
+    (reason ``too_few_areas``, German text ``NOT_COMPUTED_TEXT``).
     """
     validate_index_indicators(ids, catalogue)
     signs = {i: (-1 if catalogue.get(i).direction == "higher_better" else 1) for i in ids}
     now = wide_values(published, ids, year, signs)
     reasons = exclusion_reasons(published, ids, year, population, min_population).reindex(now.index).fillna("")
+    if too_few_areas(now.index, min_areas):
+        reasons = reasons.where(reasons.ne(""), TOO_FEW_AREAS)
     status = status_index(now, reasons, status_cuts)
     if dynamics_method == "trend":
         change, se, df = trend_changes(published, ids, year, dynamics_window, signs)

@@ -1,7 +1,10 @@
 """Compute every catalogue indicator for every year and area, with 95 % intervals.
 
 Areas: every Stadtteil, every Stadtbezirk (sum of its Stadtteile) and the city (all
-Stadtteile plus the rest that belongs to none; for BA sources the BA's own total).
+Stadtteile plus the rest that belongs to none; for BA sources the BA's own total). A commune
+without Stadtbezirke (``config.stadtbezirke == []``) has no "stadtbezirk" rows: its Stadtteile
+(Ortsteile) lie directly under the city. Area codes are opaque strings; within a level, areas
+keep the order of the config.
 Intervals from statsmodels: Wilson for proportions, exact (Garwood) Poisson for rates per
 1,000 / 10,000; none for money. Indicators with ``pooling`` report a pooled 2- or 3-year
 value where a Stadtteil-year denominator is below ``thresholds.min_denominator``.
@@ -36,7 +39,7 @@ def _nansum(values: pd.Series) -> float:
 
 
 def area_sums(atoms: Atoms, config: Config, years: list[int]) -> pd.DataFrame:
-    """Sums of the atoms per year for every Stadtteil, Stadtbezirk and the city."""
+    """Sums of the atoms per year for every Stadtteil, Stadtbezirk (if any) and the city."""
     frame = atoms.frame.assign(year=atoms.frame["year"] - atoms.year_offset)
     bezirk_of = {s.code: s.stadtbezirk for s in config.stadtteile}
     st = frame[frame["stadtteil_code"] != REST].groupby(["year", "stadtteil_code"])["value"].agg(_nansum)
@@ -118,31 +121,38 @@ def compute_indicator(ind: Indicator, tables: dict[str, pd.DataFrame], config: C
         )
     cells["ci_lower"], cells["ci_upper"] = intervals(ind, cells["numerator"], cells["denominator"])
     cells["indicator_id"] = ind.id
-    cells["area_name"] = cells.apply(lambda r: area_name(config, r["area_level"], r["area_code"]), axis=1)
+    names = area_names(config)
+    cells["area_name"] = [names[key] for key in zip(cells["area_level"], cells["area_code"], strict=True)]
     cells["pooled_from"] = cells["pooled_from"].astype("Int64")
     return cells[VALUE_COLUMNS]
 
 
-def area_name(config: Config, level: str, code: str) -> str:
-    if level == "stadtteil":
-        return config.stadtteil(code).name
-    if level == "stadtbezirk":
-        return config.stadtbezirk(code).name
-    return config.commune.name
+def area_names(config: Config) -> dict[tuple[str, str], str]:
+    """(level, code) -> German name of every area (a lookup, not a search per row)."""
+    names = {("stadtteil", s.code): s.name for s in config.stadtteile}
+    names |= {("stadtbezirk", b.code): b.name for b in config.stadtbezirke}
+    return names | {("stadt", config.commune.ags): config.commune.name}
+
+
+def area_positions(config: Config) -> dict[tuple[str, str], int]:
+    """(level, code) -> position in the config (the order of the tables; codes may be any text)."""
+    keys = [("stadtteil", s.code) for s in config.stadtteile] + [("stadtbezirk", b.code) for b in config.stadtbezirke]
+    return {key: i for i, key in enumerate([*keys, ("stadt", config.commune.ags)])}
 
 
 def compute_all(catalogue: Catalogue, tables: dict[str, pd.DataFrame], config: Config) -> pd.DataFrame:
-    """Every indicator of the catalogue, sorted by indicator, year, level, area."""
+    """Every indicator of the catalogue, sorted by indicator, year, level and area (config order)."""
     frames = []
     for n, ind in enumerate(catalogue.indicators, 1):
         _progress.info("Kennzahlen: %d von %d (%s)", n, len(catalogue.indicators), ind.id)
         frames.append(compute_indicator(ind, tables, config))
     out = pd.concat(frames, ignore_index=True)
     order = {ind.id: i for i, ind in enumerate(catalogue.indicators)}
-    out = out.sort_values(
-        ["indicator_id", "year", "area_level", "area_code"],
-        key=lambda c: (
-            c.map(order) if c.name == "indicator_id" else (c.map(LEVEL_ORDER) if c.name == "area_level" else c)
-        ),
+    positions = area_positions(config)
+    out = out.assign(
+        _ind=out["indicator_id"].map(order),
+        _level=out["area_level"].map(LEVEL_ORDER),
+        _area=[positions[key] for key in zip(out["area_level"], out["area_code"], strict=True)],
     )
-    return out.reset_index(drop=True)
+    out = out.sort_values(["_ind", "year", "_level", "_area"], kind="stable")
+    return out.drop(columns=["_ind", "_level", "_area"]).reset_index(drop=True)

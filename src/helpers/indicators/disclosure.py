@@ -7,13 +7,16 @@ Rules (``thresholds.min_cell_count``, default 3):
    suppressed. Zeros are published ("–").
 2. *Secondary*: no suppressed cell, and no count of 1 to min-1 in any single category, may
    be recoverable from what is published: not from the hierarchy (Stadtteile ->
-   Stadtbezirk -> city), not across categories (age groups, types of help, findings), not
-   from numerator and denominator (the complement), not across pooled years.
+   Stadtbezirk -> city; without Stadtbezirke Stadtteile -> city), not across categories
+   (age groups, types of help, findings), not from numerator and denominator (the
+   complement), not across pooled years.
 
 The audit is exact: every published count is a sum of *atoms* (one category, Stadtteil and
 year); a quantity is recoverable by differencing exactly when its atom vector lies in the
 linear span of the published cells' vectors. Secondary suppression adds, greedily, the
 smallest published cell that takes part in a recovery, until nothing is recoverable.
+Nothing assumes a Stadtbezirk level or a code form: every cell is a set of Stadtteil codes
+(:func:`_stadtteile_of`), compared as text.
 The same audit runs again on the published open data and the HzE tables together
 (``helpers.pipeline.check_confidentiality``).
 

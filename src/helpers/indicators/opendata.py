@@ -2,7 +2,9 @@
 Data Package descriptor that describes every column and every indicator.
 
 Byte-identical on every rebuild: fixed row order, fixed number formats, no timestamps.
-Suppressed cells are empty and carry the official symbol "." in ``zeichen``.
+Suppressed cells are empty and carry the official symbol "." in ``zeichen``. A commune
+without Stadtbezirke has no "stadtbezirk" rows, and the descriptor does not mention them.
+Area codes are written as text (leading zeros kept, quoted where CSV needs it).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
 FIELDS = [
     ("indikator", "string", "Kennung des Indikators (siehe Ressource indikatorenkatalog)"),
     ("jahr", "integer", "Berichtsjahr"),
-    ("ebene", "string", "Gebietsebene: stadtteil, stadtbezirk oder stadt"),
+    ("ebene", "string", "Gebietsebene: stadtteil, stadtbezirk oder stadt"),  # see fields()
     ("gebiet_kennziffer", "string", "Kennziffer des Gebiets (Stadt: Amtlicher Gemeindeschlüssel)"),
     ("gebiet", "string", "Name des Gebiets"),
     (
@@ -66,6 +68,15 @@ DIRECTION = {
 KIND = {"status": "Status", "context": "Kontext", "outcome": "Wirkung", "service": "Angebot"}
 
 
+def fields(config: Config) -> list[tuple[str, str, str]]:
+    """The columns of ``indikatoren.csv``: without Stadtbezirke the levels are stadtteil and stadt."""
+    if config.has_stadtbezirke:
+        return FIELDS
+    return [
+        (name, kind, "Gebietsebene: stadtteil oder stadt" if name == "ebene" else text) for name, kind, text in FIELDS
+    ]
+
+
 def _num(value: float, decimals: int) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or pd.isna(value):
         return ""
@@ -79,7 +90,7 @@ def indicator_csv(published: pd.DataFrame, catalogue: Catalogue) -> str:
     for r in published.itertuples(index=False):
         eur = units[r.indicator_id] == "eur"
         cells = [
-            r.indicator_id, str(r.year), r.area_level, r.area_code, _quote(r.area_name),
+            r.indicator_id, str(r.year), r.area_level, _quote(r.area_code), _quote(r.area_name),
             _num(r.numerator, 2 if eur else 0), _num(r.denominator, 0), _num(r.value, 3),
             _num(r.ci_lower, 3), _num(r.ci_upper, 3),
             "" if pd.isna(r.pooled_from) else str(int(r.pooled_from)), _quote(r.symbol),
@@ -89,8 +100,14 @@ def indicator_csv(published: pd.DataFrame, catalogue: Catalogue) -> str:
 
 
 def _quote(text: str) -> str:
+    """A CSV field: quoted where it holds a separator, quote, bracket, blank or line break
+    (inner quotes doubled, RFC 4180).
+
+    >>> _quote("05316000-017"), _quote("Nord, Alt"), _quote('a"b')
+    ('05316000-017', '"Nord, Alt"', '"a""b"')
+    """
     text = str(text)
-    return f'"{text}"' if any(c in text for c in ',"( ') else text
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"( \n\r') else text
 
 
 def catalogue_csv(catalogue: Catalogue, config: Config) -> str:
@@ -113,9 +130,10 @@ def _holder(source: str, holders: dict[str, str]) -> str:
 def datapackage(catalogue: Catalogue, config: Config, synthetic_note: str) -> str:
     """A Frictionless Data Package descriptor (JSON text, sorted keys)."""
     name = f"praeventionsmonitoring-{config.commune.ags}"
+    areas = "Stadtteilen, Stadtbezirken und Gesamtstadt" if config.has_stadtbezirke else "Stadtteilen und Gesamtstadt"
     description = (
-        f"Kernindikatoren des Präventionsmonitorings {config.commune.name} nach Stadtteilen, "
-        "Stadtbezirken und Gesamtstadt. Statistische Geheimhaltung: Fallzahlen unter "
+        f"Kernindikatoren des Präventionsmonitorings {config.commune.name} nach {areas}. "
+        "Statistische Geheimhaltung: Fallzahlen unter "
         f"{config.thresholds.min_cell_count} und alles, woraus sie sich errechnen ließen, sind "
         "mit '.' ersetzt (primäre und sekundäre Geheimhaltung)."
     )
@@ -136,7 +154,7 @@ def datapackage(catalogue: Catalogue, config: Config, synthetic_note: str) -> st
             _resource(
                 "indikatoren",
                 "indikatoren.csv",
-                FIELDS,
+                fields(config),
                 ["indikator", "jahr", "ebene", "gebiet_kennziffer"],
             ),
             _resource("indikatorenkatalog", "indikatorenkatalog.csv", CATALOGUE_FIELDS, ["indikator"]),
