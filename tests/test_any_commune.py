@@ -3,7 +3,10 @@ only the residents' register (every other source optional)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,3 +141,49 @@ def test_population_only_commune_builds_index_city_report_profiles_and_methods(t
     profile = (reports / "2025" / "stadtteile" / "wiesdorf.html").read_text(encoding="utf-8")
     assert "Einwohner (mit Hauptwohnsitz)" in profile
     assert "hze.html" not in profile
+
+
+EXAMPLE = Path("examples") / "beispielstadt"
+
+
+@pytest.mark.integration
+def test_second_example_commune_builds_every_page_and_reports_missing_sources(tmp_path):
+    root = tmp_path / "projekt"
+    for folder in ("src", "notebooks"):
+        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "dodo.py", root)
+    for folder in ("config", "data/raw"):
+        shutil.copytree(ROOT / EXAMPLE / folder, root / EXAMPLE / folder)
+    env = {**os.environ, "PYTHONPATH": str(root / "src"), "MPLBACKEND": "Agg"}
+    env.pop("MONITORING_TMP_DIR", None)
+    config = f"config={EXAMPLE / 'config' / 'beispielstadt.yml'}"
+    build = subprocess.run(
+        [sys.executable, "-m", "doit", "-n", "2", config],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    reports = root / EXAMPLE / "reports"
+    slugs = [
+        s["slug"]
+        for s in yaml.safe_load((ROOT / EXAMPLE / "config" / "beispielstadt.yml").read_text("utf-8"))["stadtteile"]
+    ]
+    for year in (2023, 2024, 2025):
+        for page in ("gesamtstadt", "sozialraum", "methoden", *(f"stadtteile/{s}" for s in slugs)):
+            assert (reports / str(year) / f"{page}.html").is_file(), page
+        assert not (reports / str(year) / "hze.html").exists()
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "Stadtbezirk" not in index  # a commune without Stadtbezirke has no such column
+    assert "Hilfen zur Erziehung: Kosten und Wirkung: nicht erstellt." in index
+    methods = (reports / "2025" / "methoden.html").read_text(encoding="utf-8")
+    assert "Die Einwohnerdatei enthält keine Spalte „Staatsangehörigkeit“." in methods
+    assert "Alter 0 lässt sich aus den Altersgruppen der Einwohnerdatei" in methods
+    profile = (reports / "2025" / "stadtteile" / "altstadt.html").read_text(encoding="utf-8")
+    assert "Nichtdeutsche" not in profile  # no "." boxes for a breakdown the export does not have
+    assert "Für Beispielstadt liegen keine Daten der Quelle „Präventionsangebote“ vor." in profile
+    assert "Nr. – Stadtteil" in (reports / "2025" / "sozialraum.html").read_text(encoding="utf-8")  # map key
+    audit = (root / EXAMPLE / "build" / "checks" / "geheimhaltung_zusammenfassung.txt").read_text(encoding="utf-8")
+    assert audit

@@ -47,6 +47,8 @@ def key_figures(summary: pd.DataFrame, year: int, level: str, code: str, city_co
         before = None
     figures = []
     for label, col, unit in KEY_FIGURES:
+        if pd.isna(city[col]):  # the register export has no such breakdown: no box, not a "."
+            continue
         if unit == "persons":
             change = None if before is None else float(now["change_pct"])
         else:
@@ -82,7 +84,8 @@ HISTORY_NUMERIC = [
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
     """German, formatted time-series table of one area (one row per year, newest first)."""
     rows = history.sort_values("year", ascending=False)
-    return pd.DataFrame(
+    return _known_columns(
+        rows,
         {
             "Jahr": rows["year"].astype(str),
             "Einwohner/-innen": rows["persons"].map(fmt_number),
@@ -90,8 +93,16 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
             "unter 18 Jahre": rows["persons_u18"].map(fmt_number),
             "Anteil unter 18": rows["share_u18_pct"].map(fmt_percent),
             "Anteil Nichtdeutsche": rows["share_non_german_pct"].map(fmt_percent),
-        }
+        },
     )
+
+
+def _known_columns(rows: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """The table without the columns whose values the register export does not have at all
+    (e.g. no citizenship column): such a column would read as "." (secret) in every row."""
+    sources = {"Anteil Nichtdeutsche": "share_non_german_pct", "Anteil 65 und älter": "share_65plus_pct"}
+    keep = {k: v for k, v in columns.items() if k not in sources or rows[sources[k]].notna().any()}
+    return pd.DataFrame(keep)
 
 
 OVERVIEW_NUMERIC = [
@@ -106,7 +117,8 @@ OVERVIEW_NUMERIC = [
 def overview_table(summary: pd.DataFrame, year: int) -> pd.DataFrame:
     """German, formatted table of all areas in one year (Stadtteile, Stadtbezirke, city)."""
     rows = summary[summary["year"] == year]
-    return pd.DataFrame(
+    return _known_columns(
+        rows,
         {
             "Gebiet": rows["area_name"],
             "Einwohner/-innen": rows["persons"].map(fmt_number),
@@ -114,5 +126,5 @@ def overview_table(summary: pd.DataFrame, year: int) -> pd.DataFrame:
             "Anteil unter 18": rows["share_u18_pct"].map(fmt_percent),
             "Anteil 65 und älter": rows["share_65plus_pct"].map(fmt_percent),
             "Anteil Nichtdeutsche": rows["share_non_german_pct"].map(fmt_percent),
-        }
+        },
     )

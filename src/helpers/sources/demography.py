@@ -75,10 +75,12 @@ def population_summary(single: pd.DataFrame, config: Config) -> pd.DataFrame:
         bezirk = st.groupby(["year", "stadtbezirk_code"], as_index=False)[value_cols].sum(min_count=1)
         parts.append(bezirk.assign(area_level="stadtbezirk", area_code=bezirk["stadtbezirk_code"]))
     parts.append(city.assign(area_level="stadt", area_code=config.commune.ags))
-    names = {s.code: s.name for s in config.stadtteile} | {b.code: b.name for b in config.stadtbezirke}
-    names[config.commune.ags] = config.commune.name
+    names = {("stadtteil", s.code): s.name for s in config.stadtteile}
+    names |= {("stadtbezirk", b.code): b.name for b in config.stadtbezirke}
+    names[("stadt", config.commune.ags)] = config.commune.name
     out = pd.concat(parts, ignore_index=True)[["year", "area_level", "area_code", *value_cols]]
-    out.insert(3, "area_name", out["area_code"].map(names))
+    # keyed by level and code: a Stadtbezirk may share its code with a Stadtteil ("1")
+    out.insert(3, "area_name", [names.get(k) for k in zip(out["area_level"], out["area_code"], strict=True)])
     for share, (num, den) in SHARES.items():
         out[share] = 100.0 * out[num] / out[den]
     out = out.sort_values(["area_level", "area_code", "year"], key=_level_order)
