@@ -303,3 +303,37 @@ def test_citywide_and_multi_area_services_are_distributed_by_residents():
     assert out.loc["A", "places_per_1000"] == pytest.approx(125.0)
     # A (high need) has the most places per 1,000 (125 vs 108.3 and 108.3): no flag
     assert (out["flag_code"] == "").all()
+
+
+# --- degenerate series (any commune's registers) ----------------------------------------------
+
+
+def test_constant_zero_full_and_one_year_series_do_not_crash_the_trends():
+    rows = []
+    for year in range(2016, 2026):
+        rows += [
+            ("birth_rate", year, "stadtteil", "101", 3.0, 500.0),  # constant small count
+            ("birth_rate", year, "stadtteil", "102", 0.0, 500.0),  # all zero
+            ("sgb2_u15", year, "stadtteil", "101", 40.0, 40.0),  # always 100 %
+            ("sgb2_u15", year, "stadtteil", "102", 0.0, 40.0),  # always 0 %
+            ("hze_eur_u21", year, "stadtteil", "101", 0.0, 900.0),  # no money at all
+        ]
+    rows.append(("birth_rate", 2025, "stadtteil", "103", 5.0, 400.0))  # one year only
+    out = trend_table(_published(rows), load_catalogue(CATALOGUE), 2025).set_index(["indicator_id", "area_code"])
+    # the constant count is a real series: a model, no direction
+    assert out.loc[("birth_rate", "101"), "verdict_code"] == "no_trend"
+    # boundary series and the one-year series get no model and no verdict of change
+    for key in [("birth_rate", "102"), ("sgb2_u15", "101"), ("sgb2_u15", "102"), ("hze_eur_u21", "101")]:
+        assert out.loc[key, "verdict_code"] not in ("rising", "falling"), key
+        assert pd.isna(out.loc[key, "slope"]), key
+    assert out.loc[("birth_rate", "103"), "verdict_code"] == "too_short"
+
+
+def test_its_on_a_constant_count_series_gives_a_flat_finite_fit():
+    from helpers.analysis.its import fit_poisson_its, its_design
+
+    years = np.arange(2010, 2026)
+    design = its_design(years, 2018)
+    fit = fit_poisson_its(np.full(len(years), 4.0), design, exposure=np.full(len(years), 1000.0))
+    post = fit.term("post")
+    assert abs(post.estimate) < 1e-6 and np.isfinite(post.ci[1])

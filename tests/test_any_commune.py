@@ -184,6 +184,8 @@ def test_second_example_commune_builds_every_page_and_reports_missing_sources(tm
     profile = (reports / "2025" / "stadtteile" / "altstadt.html").read_text(encoding="utf-8")
     assert "Nichtdeutsche" not in profile  # no "." boxes for a breakdown the export does not have
     assert "Für Beispielstadt liegen keine Daten der Quelle „Präventionsangebote“ vor." in profile
-    assert "Nr. – Stadtteil" in (reports / "2025" / "sozialraum.html").read_text(encoding="utf-8")  # map key
+    sozialraum = (reports / "2025" / "sozialraum.html").read_text(encoding="utf-8")
+    assert sozialraum.count("data:image/svg+xml;base64,") >= 4  # trend, index and value maps from the polygons
+    assert "keine Gebietskarte" not in sozialraum
     audit = (root / EXAMPLE / "build" / "checks" / "geheimhaltung_zusammenfassung.txt").read_text(encoding="utf-8")
     assert audit

@@ -15,6 +15,7 @@ with the AR(1) working correlation; for short yearly series whose ρ cannot be e
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,6 +24,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy.stats import norm
 from scipy.stats import t as student_t
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 Errors = Literal["poisson", "quasi", "hac", "ar1"]
 Season = Literal["none", "fourier", "month"]
@@ -129,13 +131,17 @@ def fit_poisson_its(
     """
     y = np.asarray(counts, float)
     log_exp = np.zeros_like(y) if exposure is None else np.log(np.asarray(exposure, float))
+    if not y.sum() > 0:
+        raise ValueError("Zeitreihe ohne Fälle: kein Modell für unterbrochene Zeitreihen möglich")
     model = sm.GLM(y, design.to_numpy(float), family=sm.families.Poisson(), offset=log_exp)
     if errors == "hac":
         res = model.fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
         scale = 1.0
         cov = res.cov_params()
     else:
-        res = model.fit()
+        with warnings.catch_warnings():  # a constant series is fitted exactly: flat, not an error
+            warnings.simplefilter("ignore", PerfectSeparationWarning)
+            res = model.fit()
         scale = 1.0
         if errors in ("quasi", "ar1"):
             scale = max(float(res.pearson_chi2 / res.df_resid), scale_floor)

@@ -45,6 +45,7 @@ service indicators the years before a Stadtteil's first non-zero count). A serie
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +54,7 @@ import pymannkendall as mk
 import statsmodels.api as sm
 from scipy import optimize, stats
 from statsmodels.stats.multitest import multipletests
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from helpers.indicators.catalogue import Catalogue
 
@@ -148,7 +150,10 @@ def glm_stage(years: np.ndarray, numerator: np.ndarray, denominator: np.ndarray,
     """Fit the unit's GLM with a centred linear year term (no inference yet)."""
     years, num, den = (np.asarray(v, float) for v in (years, numerator, denominator))
     model, to_unit = _glm(years, num, den, unit)
-    res = model.fit()
+    with warnings.catch_warnings():
+        # a constant series (e.g. 3 births every year) is fitted exactly: a flat trend, not an error
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        res = model.fit()
     w = _working_weights(np.asarray(res.fittedvalues, float), den, unit)
     xw = model.exog * np.sqrt(w)[:, None]
     m = np.eye(len(years)) - xw @ np.linalg.pinv(xw)
