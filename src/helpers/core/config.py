@@ -67,7 +67,9 @@ class Stadtteil(_Strict):
     def _code_text(cls, value: object) -> object:
         # YAML reads an unquoted 0715 as the octal number 461: codes must be written as text
         if isinstance(value, int | float):
-            raise ValueError(f'Kennziffer {value!r} bitte in Anführungszeichen schreiben ("…"), sonst liest YAML sie als Zahl')
+            raise ValueError(
+                f'Kennziffer {value!r} bitte in Anführungszeichen schreiben ("…"), sonst liest YAML sie als Zahl'
+            )
         if value == "_rest":
             raise ValueError("die Kennziffer '_rest' ist für Fälle ohne Stadtteil reserviert")
         return value
