@@ -53,7 +53,22 @@ STANDARD_COLUMNS: dict[str, tuple[str, str]] = {
     "comparison": ("helpers.sources.comparison", "COLUMNS"),
 }
 
-YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
+#: A year in a file name, alone or followed by a month ("2024", "2024-12-31", "202412").
+YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?=(?:0[1-9]|1[0-2])?(?!\d))")
+
+#: Usual export headers of the standard columns (folded: lower case, letters and digits only).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "Stichtag": ("stand", "datum", "stichtag", "berichtsdatum"),
+    "Stadtteil-Nr": ("otnr", "ortsteilnr", "stadtteilnr", "kennziffer", "gebietsnr", "bezirksnr", "schluessel", "nr"),
+    "Stadtteil": ("ortsteil", "stadtteil", "gebiet", "bezirk", "ortsteilname", "stadtteilname"),
+    "Altersgruppe": ("altersgruppe", "altersklasse", "altersstufe"),
+    "Alter": ("alter", "lebensalter", "altersjahr"),
+    "Geschlecht": ("geschlecht", "sex"),
+    "Staatsangehörigkeit": ("staatsangehoerigkeit", "nationalitaet", "staatsangehorigkeit"),
+    "Anzahl": ("anzahl", "einwohner", "personen", "wert", "insgesamt"),
+    "Kindertageseinrichtung": ("kita", "kitas", "tageseinrichtung", "einrichtung"),
+    "Kindertagespflege": ("tagespflege", "kindertagespflege", "pflege"),
+}
 
 
 @dataclass
@@ -138,17 +153,23 @@ def standard_headers(key: str) -> list[str]:
 
 
 def column_mapping(standard: list[str], headers: list[str]) -> tuple[dict[str, str], list[str]]:
-    """Standard header -> export header where they differ only in case/punctuation; and the
-    standard headers with no match."""
+    """Standard header -> export header where they differ only in case/punctuation or the export
+    uses a usual synonym (``SYNONYMS``); and the standard headers with no match.
+
+    >>> column_mapping(["Stadtteil-Nr", "Stadtteil", "Anzahl"], ["OT-Nr", "Ortsteil", "Einwohner"])
+    ({'Stadtteil-Nr': 'OT-Nr', 'Stadtteil': 'Ortsteil', 'Anzahl': 'Einwohner'}, [])
+    """
     folded = {_fold(h): h for h in headers}
     mapping, unmatched = {}, []
     for std in standard:
         if std in headers:
             continue
-        if _fold(std) in folded:
-            mapping[std] = folded[_fold(std)]
-        else:
+        candidates = [_fold(std), *SYNONYMS.get(std, ())]
+        found = next((folded[c] for c in candidates if c in folded and folded[c] not in mapping.values()), None)
+        if found is None:
             unmatched.append(std)
+        else:
+            mapping[std] = found
     return mapping, unmatched
 
 
@@ -179,12 +200,21 @@ def _areas(shape: CsvShape, mapping: dict[str, str]) -> list[tuple[str, str]]:
     return sorted(pairs.items())
 
 
-def _age_values(shape: CsvShape, mapping: dict[str, str]) -> list[str]:
-    header = mapping.get("Alter", "Alter")
-    if header not in shape.headers:
-        return []
+def _column_values(shape: CsvShape, header: str) -> list[str]:
     i = shape.headers.index(header)
     return sorted({r[i].strip() for r in shape.rows if len(r) > i and r[i].strip()})
+
+
+def _band_list(labels: list[str]) -> str:
+    """``[[0, 2], [3, 5], …, [80, 200]]`` from band labels like "0-2" and "80+" (TODO if unreadable)."""
+    bands = []
+    for label in labels:
+        m = re.fullmatch(r"(\d+)\s*(?:(?:-|–|bis)\s*(\d+)|(\+|und älter|und mehr))?", label)
+        if m is None:
+            return f"TODO   # Altersgruppen im Export: {', '.join(labels[:20])}"
+        lo = int(m.group(1))
+        bands.append((lo, int(m.group(2)) if m.group(2) else (200 if m.group(3) else lo)))
+    return "[" + ", ".join(f"[{lo}, {hi}]" for lo, hi in sorted(bands)) + "]"
 
 
 def skeleton(raw: Path, name: str, ags: str) -> str:
@@ -213,7 +243,7 @@ def skeleton(raw: Path, name: str, ags: str) -> str:
     ]
     population = next((f for f in found if f.key == "population"), None)
     shape = read_shape(population.files[-1]) if population and population.files[-1].suffix == ".csv" else None
-    mapping = column_mapping(standard_headers("population"), shape.headers)[0] if shape else {}
+    mapping = column_mapping([*standard_headers("population"), "Altersgruppe"], shape.headers)[0] if shape else {}
     areas = _areas(shape, mapping) if shape else []
     if areas:
         out += [f"  - {{code: {_q(c)}, slug: {slug(n)}, name: {_q(n)}}}" for c, n in areas]
@@ -276,28 +306,37 @@ def _source_block(f: FoundSource) -> list[str]:
     if first.suffix.lower() != ".csv":
         out.append("    # Excel-Export der BA: Standardaufbau erwartet (layout.sheet bei anderem Blatt)")
         return out
-    shape = read_shape(first)
-    standard = standard_headers(f.key)
+    out += _layout_lines(f.key, read_shape(first))
+    return out
+
+
+def _layout_lines(key: str, shape: CsvShape) -> list[str]:
+    """The ``layout`` block (and, for the register, ``age_bands``) of one CSV source."""
+    standard = standard_headers(key)
     mapping, unmatched = column_mapping(standard, shape.headers)
-    layout = []
+    if key == "population":
+        bands = column_mapping(["Altersgruppe"], shape.headers)[0]
+        if "Alter" in unmatched and (bands or "Altersgruppe" in shape.headers):
+            unmatched.remove("Alter")  # an age-band export: the band column replaces "Alter"
+            mapping |= bands
     # the encoding needs no entry: UTF-8 (with or without BOM) and Windows-1252 are detected
+    layout = []
     if shape.delimiter != ";":
         layout.append(f"      delimiter: {_q(shape.delimiter)}")
     if shape.header_row != 1:
         layout.append(f"      header_row: {shape.header_row}")
     if mapping or unmatched:
         layout.append("      columns:   # Standardspalte: Spalte im Export")
-        layout += [f"        {_q(std)}: {_q(exp)}" for std, exp in mapping.items()]
+        layout += [f"        {_q(std)}: {_q(exp)}   # prüfen" for std, exp in mapping.items()]
         others = [h for h in shape.headers if h not in standard and h not in mapping.values()]
         if unmatched:
             layout.append(f"        # Spalten im Export ohne Zuordnung: {', '.join(others)}")
-        layout += [f"        {_q(std)}: TODO" for std in unmatched]
-    if layout:
-        out += ["    layout:", *layout]
-    if f.key == "population":
-        ages = _age_values(shape, mapping)
-        if ages and not all(a.isdigit() for a in ages):
-            out.append(f"    age_bands: TODO   # Altersgruppen im Export: {', '.join(ages[:20])}")
+        layout += [f"        {_q(std)}: TODO   # oder unter absent: aufführen" for std in unmatched]
+    out = ["    layout:", *layout] if layout else []
+    if key == "population":
+        band_header = "Altersgruppe" if "Altersgruppe" in shape.headers else mapping.get("Altersgruppe")
+        if band_header:
+            out.append(f"    age_bands: {_band_list(_column_values(shape, band_header))}   # aus der Datei; prüfen")
         out.append("    population_basis: main_residence   # oder entitled (wohnberechtigte Bevölkerung)")
     return out
 
