@@ -67,6 +67,7 @@ class Indicator(BaseModel):
     pooling: Literal[2, 3] | None = None
     confidential: bool = True
     note: str = ""
+    relevance: str = ""  # why the indicator matters for the Präventionskette (fact sheets)
 
     @property
     def scale(self) -> float:

@@ -39,7 +39,7 @@ STATUS_PREFERENCE = ("sgb2_u15", "sgb2_single_parent", "unemployment_15_65", "yo
 STATUS_MIN = 2
 
 #: Catalogue fields a commune may override per indicator (``indicators.overrides``).
-OVERRIDABLE = ("name", "short", "definition", "note", "reference_date", "pooling")
+OVERRIDABLE = ("name", "short", "definition", "note", "relevance", "reference_date", "pooling")
 
 #: German names of the standard columns a population selection may need.
 _POPULATION_COLUMNS = {"sex": "Geschlecht", "citizenship": "Staatsangehörigkeit"}
