@@ -229,6 +229,23 @@ METHODS = [
 ]
 
 
+#: Methods that only some communes use: the condition under which the methods page lists them.
+METHOD_NEEDS = {
+    "Sozialraum-Index": lambda plan: plan.social_index_reason is None,
+    "Trichterdiagramme": lambda plan: bool(plan.funnel_indicators),
+    "Empirischer Bayes": lambda plan: bool(plan.funnel_indicators),
+    "Bedarf und Angebot": lambda plan: "services" in plan.sources_found,
+    "Unterbrochene Zeitreihe": lambda plan: plan.step_runs("hze_analyse"),
+    "Differenz-von-Differenzen": lambda plan: plan.step_runs("hze_analyse"),
+    "Kosten-Wirkungs-Bilanz": lambda plan: plan.step_runs("hze_analyse"),
+}
+
+
+def methods_for(plan) -> list[tuple[str, str]]:
+    """The METHODS entries that apply to a commune (e.g. no HzE methods without HzE data)."""
+    return [(title, text) for title, text in METHODS if METHOD_NEEDS.get(title, lambda _: True)(plan)]
+
+
 def render_methods(config: Config, year: int, page: Path, city_page: Path) -> str:
     """The 'Methodische Hinweise' page of a report year: symbols, sources, definitions, methods."""
     from helpers.indicators.catalogue import UNIT_LABEL, load_catalogue
@@ -277,7 +294,7 @@ def render_methods(config: Config, year: int, page: Path, city_page: Path) -> st
         year=year,
         phases=phases,
         sources=sources,
-        methods=METHODS,
+        methods=methods_for(plan),
         skipped=skipped,
         missing_sources=missing_sources,
         absent=absent,
