@@ -22,7 +22,6 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
-from helpers.core.formatting import fmt_number, fmt_percent
 from helpers.indicators.leitbild import track_all
 from helpers.report import demography, labels, plots
 from helpers.report import display as show
@@ -78,19 +77,13 @@ display(
 # ## Bevölkerung
 
 # %%
-display(
-    Markdown(
-        f"Am 31.12.{year} lebten in {ctx.commune} {fmt_number(city['persons'])} Einwohnerinnen "
-        f"und Einwohner ({ctx.population_basis}); {fmt_percent(city['share_u18_pct'])} von ihnen waren "
-        f"jünger als 18 Jahre. Die Stadtteile sind nach ihrer Kennziffer geordnet, nicht nach "
-        f"Rang; die Namen führen zu den Stadtteilprofilen."
-    )
-)
+display(Markdown(demography.city_population_text(city, ctx.commune, year, ctx.population_basis)))
 display(
     show.table_html(
         demography.overview_table(summary, year),
         f"Bevölkerung nach {ctx.area_levels_text} am 31.12.{year}",
         numeric=demography.OVERVIEW_NUMERIC,
+        public=demography.OVERVIEW_PUBLIC,
         links=links,
         note=source,
     )
