@@ -27,6 +27,7 @@ from helpers.report import labels, maps
 from helpers.report import sozialraum_sections as sozialraum
 from helpers.report import trend_sections as trend_text
 from helpers.report.context import open_report
+from helpers.report.indicator_tables import chart_input
 
 ctx = open_report(config_path, year, kind="sozialraum")
 trends = ctx.year_table("trends")
@@ -170,8 +171,7 @@ else:
 if not ctx.plan.has("sgb2_u15"):
     display(show.note(ctx.missing("sgb2") or ctx.plan.skipped.get("sgb2_u15", "")))
 else:
-    poverty = published.query("indicator_id == 'sgb2_u15' and year == @year and area_level == 'stadtteil'")
-    values = dict(zip(poverty["area_code"], poverty["value"], strict=True))
+    values = chart_input(published, "sgb2_u15", year).values  # published cells only
     fig = maps.stadtteil_map(
         ctx.config, values, f"SGB-II-Quote der unter 15-Jährigen {year}", source, "%", geometry=geometry
     )

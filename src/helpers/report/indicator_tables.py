@@ -7,6 +7,8 @@ compare each page with the open data, cell by cell; changes are tagged ``data-pu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 from IPython.display import HTML
 from markupsafe import Markup
@@ -215,3 +217,39 @@ def indicator_kpis(
 def shown_cell(row: dict | None, unit: str) -> Markup:
     """A published cell as tagged text for prose and boxes ("." where there is no cell)."""
     return Markup(".") if row is None else cell(fmt_value(row["value"], unit, row["symbol"]), cell_key(row))
+
+
+@dataclass(frozen=True)
+class ChartInput:
+    """Chart values taken from published cells only, with the ``data-cell`` keys they came from."""
+
+    values: dict[str, float]  # area code -> published value
+    keys: tuple[str, ...]
+
+
+def published_values(published: pd.DataFrame, keys: list[str]) -> dict[str, float]:
+    """The published values of these cells, for a chart; ValueError if any cell is not published
+    with a value (secret ".", nothing "–" or absent): a chart must never show what a table hides."""
+    rows = {cell_key(r): r for r in published.to_dict("records")}
+    out = {}
+    for key in keys:
+        r = rows.get(key)
+        if r is None or r["symbol"] in (".", "–") or pd.isna(r["value"]):
+            raise ValueError(f"Diagramm aus einer nicht veröffentlichten Zelle: {key}")
+        out[key] = float(r["value"])
+    return out
+
+
+def chart_input(published: pd.DataFrame, indicator_id: str, year: int, level: str = "stadtteil") -> ChartInput:
+    """The values of one indicator and year for a chart or map: every area with a published value
+    (secret cells stay out and show as "nicht veröffentlicht"), checked by ``published_values``."""
+    part = published[
+        published["indicator_id"].eq(indicator_id)
+        & published["year"].eq(year)
+        & published["area_level"].eq(level)
+        & ~published["symbol"].isin([".", "–"])
+        & published["value"].notna()
+    ]
+    keys = [cell_key(r) for r in part.to_dict("records")]
+    values = published_values(published, keys)
+    return ChartInput({k.split("|")[3]: v for k, v in values.items()}, tuple(keys))

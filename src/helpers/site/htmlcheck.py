@@ -132,10 +132,10 @@ YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d,]|\.\d)")
 #: age limits ("unter 21-Jährige", "unter 18 Jahren", "6 bis unter 15 Jahren", "65 und älter"), legal
 #: references ("§ 35a").
 PHRASES = re.compile(
-    r"(?<![\d.,])\d{1,2}\.\d{1,2}\.(?:\d{4})?(?![\d,])"
+    r"(?<![\d.,])\d{1,2}\.\d{1,2}\.(?:\d{4})?(?!\d|[.,]\d)"
     r"|(?<![\d.,])\d+(?:,\d+)?-%-"
-    r"|\bje (?:100|1\.000|10\.000|100\.000)(?![\d.,])"
-    r"|(?<![\d.,])(?:\d+ bis )?unter \d+(?:-Jährig\w*| Jahr\w*| J\.)?(?![\d.,])"
+    r"|\bje (?:100|1\.000|10\.000|100\.000)(?!\d|[.,]\d)"
+    r"|(?<![\d.,])(?:\d+ bis )?unter \d+(?:-Jährig\w*| Jahr\w*| J\.)?(?!\d|[.,]\d)"
     r"|(?<![\d.,])\d+-Jährig\w*"
     r"|(?<![\d.,])\d+ und älter"
     r"|§§? ?\d+\w*(?: ?\(\d+\))?(?:, \d+\w*| und \d+\w*|–\d+)*"
