@@ -22,6 +22,7 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
+from helpers.core.numbertags import public
 from helpers.indicators.leitbild import track_all
 from helpers.report import demography, labels, plots
 from helpers.report import display as show
@@ -63,11 +64,13 @@ display(
         report_sections.council_summary(
             [
                 trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune),
-                ctx.plan.social_index_reason or sozialraum.index_summary_text(index_now, ctx.config, year),
+                public(ctx.plan.social_index_reason, "config")
+                if ctx.plan.social_index_reason
+                else sozialraum.index_summary_text(index_now, ctx.config, year),
                 sozialraum.need_summary_text(need[need["flag"] != ""])
                 if ctx.has("services")
                 else ctx.missing("services"),
-                hze_glance if hze_ready else f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}",
+                hze_glance if hze_ready else public(f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}", "config"),
             ]
         )
     )
@@ -152,11 +155,11 @@ if ctx.plan.social_index_reason is None:
     )
     display(Markdown(sozialraum.index_summary_text(index_now, ctx.config, year)))
 else:
-    display(show.note(ctx.plan.social_index_reason))
+    display(show.note(ctx.plan.social_index_reason, public="config"))
 display(Markdown(trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
 if hze_ready:
     display(Markdown(hze_text.did_text(effects, ctx.config.analysis.hze.lag_years)))
     display(Markdown(hze_text.balance_text(hze_balance, year)))
 else:
-    display(show.note(f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}"))
+    display(show.note(f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}", public="config"))
 display(Markdown(ctx.next_links()))

@@ -22,6 +22,7 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
+from helpers.core.numbertags import public
 from helpers.report import display as show
 from helpers.report import labels, maps
 from helpers.report import sozialraum_sections as sozialraum
@@ -55,7 +56,13 @@ display(
 
 # %%
 display(Markdown(trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
-display(Markdown(ctx.plan.social_index_reason or sozialraum.index_summary_text(index_now, ctx.config, year)))
+display(
+    Markdown(
+        public(ctx.plan.social_index_reason, "config")
+        if ctx.plan.social_index_reason
+        else sozialraum.index_summary_text(index_now, ctx.config, year)
+    )
+)
 display(Markdown(sozialraum.need_summary_text(flagged) if ctx.has("services") else ctx.missing("services")))
 
 # %% [markdown]
@@ -107,7 +114,7 @@ else:
 
 # %%
 if ctx.plan.social_index_reason:
-    display(show.note(ctx.plan.social_index_reason))
+    display(show.note(ctx.plan.social_index_reason, public="config"))
 else:
     display(Markdown(sozialraum.index_method_text(ctx.config, ctx.catalogue)))
     display(
@@ -169,7 +176,7 @@ else:
 
 # %%
 if not ctx.plan.has("sgb2_u15"):
-    display(show.note(ctx.missing("sgb2") or ctx.plan.skipped.get("sgb2_u15", "")))
+    display(show.note(ctx.missing("sgb2") or ctx.plan.skipped.get("sgb2_u15", ""), public="config"))
 else:
     values = chart_input(published, "sgb2_u15", year).values  # published cells only
     fig = maps.stadtteil_map(

@@ -149,7 +149,7 @@ else:
 history = ctx.table("social_index")
 index_now = history.query("year == @year")
 if ctx.plan.social_index_reason:
-    display(show.note(ctx.plan.social_index_reason))
+    display(show.note(ctx.plan.social_index_reason, public="config"))
 else:
     display(
         sozialraum.class_map(

@@ -16,7 +16,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
-from helpers.core.numbertags import public, text
+from helpers.core.numbertags import PUBLIC_CATEGORIES, public, text
 from helpers.core.templating import fragment
 from helpers.report.demography import KeyFigure
 
@@ -103,6 +103,12 @@ def table_html(
     return HTML(fragment("table", caption, header, rows, note))
 
 
-def note(prose: str) -> HTML:
-    """A small explanatory note (German prose; markup from ``helpers.core.numbertags`` for numbers)."""
-    return HTML(fragment("note", prose))
+def note(prose: str, public: str = "") -> HTML:
+    """A small explanatory note (German prose; markup from ``helpers.core.numbertags`` for numbers).
+
+    ``public``: the category of all numbers in it, e.g. "config" for the plan's reasons why
+    something is not computed ("weniger als 4 Stadtteile").
+    """
+    if public and public not in PUBLIC_CATEGORIES:
+        raise ValueError(f"unknown category of public numbers: {public!r}")
+    return HTML(fragment("note", prose, public))

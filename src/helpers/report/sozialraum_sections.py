@@ -179,7 +179,15 @@ def funnel_sections(
         ind = catalogue.get(ind_id)
         part = funnel[funnel["indicator_id"] == ind_id]
         if part.empty:
-            out.append(note(f"{ind.short}: für {year} nicht genug veröffentlichte Werte für ein Trichterdiagramm."))
+            out.append(
+                note(
+                    text(
+                        "{}: für {} nicht genug veröffentlichte Werte für ein Trichterdiagramm.",
+                        ind.short,
+                        public(year, "year"),
+                    )
+                )
+            )
             continue
         fig = analysis_plots.funnel_chart(
             part,
