@@ -401,13 +401,11 @@ PAGE_KINDS = {
 def _audit_inputs(project: Path):
     from helpers.core.config import load_config
     from helpers.core.paths import ProjectPaths
-    from helpers.indicators.plan import commune_catalogue
-    from helpers.site.audit import published_texts, vocabulary
+    from helpers.site.audit import expected_cells, vocabulary
 
     config = load_config(project / "config" / "small.yml")
     published = pd.read_parquet(ProjectPaths(config).processed_table("indicators"))
-    units = {i.id: i.unit for i in commune_catalogue(config).indicators}
-    return config, published, published_texts(published, units), vocabulary(config)
+    return config, published, expected_cells(config), vocabulary(config)
 
 
 def test_every_number_on_every_page_is_accounted_for(project):

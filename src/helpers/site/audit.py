@@ -42,16 +42,22 @@ def vocabulary(config: Config) -> list[str]:
     return [*names, config.commune.name, *SCENARIO.values(), *DID_TERM.values()]
 
 
+def expected_cells(config: Config) -> dict[str, str]:
+    """data-cell key -> published text, for every indicator cell (and its fields) and HzE table cell."""
+    paths = ProjectPaths(config)
+    units = {i.id: i.unit for i in commune_catalogue(config).indicators}
+    expected = published_texts(pd.read_parquet(paths.processed_table("indicators")), units)
+    if paths.processed_table("hze_descriptive").is_file():
+        expected |= expected_texts(pd.read_parquet(paths.processed_table("hze_descriptive")))
+    return expected
+
+
 def check_pages(config: Config) -> list[str]:
     """Every number on a published page must be tagged (a published cell or a public category)
     or whitelisted, and every tagged cell must show the published value ("." where secret), so
     the audit of open data and HzE tables covers the pages."""
     paths = ProjectPaths(config)
-    catalogue = commune_catalogue(config)
-    units = {i.id: i.unit for i in catalogue.indicators}
-    expected = published_texts(pd.read_parquet(paths.processed_table("indicators")), units)
-    if paths.processed_table("hze_descriptive").is_file():
-        expected |= expected_texts(pd.read_parquet(paths.processed_table("hze_descriptive")))
+    expected = expected_cells(config)
     words = vocabulary(config)
     problems = []
     for page in (p for p in paths.published_pages() if p.is_file()):
