@@ -13,6 +13,7 @@ from helpers.analysis.hze_tables import expected_texts
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_number
 from helpers.core.paths import ProjectPaths
+from helpers.indicators.catalogue import load_catalogue
 from helpers.indicators.plan import commune_catalogue
 from helpers.report.indicator_tables import fmt_interval, fmt_value
 from helpers.report.labels import DID_TERM, SCENARIO
@@ -34,9 +35,9 @@ def published_texts(published: pd.DataFrame, units: dict[str, str]) -> dict[str,
 
 
 def vocabulary(config: Config) -> list[str]:
-    """Names whose digits are wording, not data: indicators and life phases of the catalogue,
+    """Names whose digits are wording, not data: indicators and life phases of the whole catalogue,
     areas of the config, the labels of scenarios and model terms."""
-    catalogue = commune_catalogue(config)
+    catalogue = load_catalogue(config.catalogue_path)  # the whole catalogue: the methods page lists skipped ones
     names = [t for i in catalogue.indicators for t in (i.short, i.name, i.definition, i.phase)]
     names += [s.name for s in config.stadtteile] + [b.name for b in config.stadtbezirke]
     return [*names, config.commune.name, *SCENARIO.values(), *DID_TERM.values()]
