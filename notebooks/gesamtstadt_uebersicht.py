@@ -22,7 +22,7 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
-from helpers.core.formatting import fmt_number, fmt_percent
+from helpers.core.numbertags import public
 from helpers.indicators.leitbild import track_all
 from helpers.report import demography, labels, plots
 from helpers.report import display as show
@@ -64,11 +64,13 @@ display(
         report_sections.council_summary(
             [
                 trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune),
-                ctx.plan.social_index_reason or sozialraum.index_summary_text(index_now, ctx.config, year),
+                public(ctx.plan.social_index_reason, "config")
+                if ctx.plan.social_index_reason
+                else sozialraum.index_summary_text(index_now, ctx.config, year),
                 sozialraum.need_summary_text(need[need["flag"] != ""])
                 if ctx.has("services")
                 else ctx.missing("services"),
-                hze_glance if hze_ready else f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}",
+                hze_glance if hze_ready else public(f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}", "config"),
             ]
         )
     )
@@ -78,19 +80,13 @@ display(
 # ## Bevölkerung
 
 # %%
-display(
-    Markdown(
-        f"Am 31.12.{year} lebten in {ctx.commune} {fmt_number(city['persons'])} Einwohnerinnen "
-        f"und Einwohner ({ctx.population_basis}); {fmt_percent(city['share_u18_pct'])} von ihnen waren "
-        f"jünger als 18 Jahre. Die Stadtteile sind nach ihrer Kennziffer geordnet, nicht nach "
-        f"Rang; die Namen führen zu den Stadtteilprofilen."
-    )
-)
+display(Markdown(demography.city_population_text(city, ctx.commune, year, ctx.population_basis)))
 display(
     show.table_html(
         demography.overview_table(summary, year),
         f"Bevölkerung nach {ctx.area_levels_text} am 31.12.{year}",
         numeric=demography.OVERVIEW_NUMERIC,
+        public=demography.OVERVIEW_PUBLIC,
         links=links,
         note=source,
     )
@@ -159,11 +155,11 @@ if ctx.plan.social_index_reason is None:
     )
     display(Markdown(sozialraum.index_summary_text(index_now, ctx.config, year)))
 else:
-    display(show.note(ctx.plan.social_index_reason))
+    display(show.note(ctx.plan.social_index_reason, public="config"))
 display(Markdown(trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
 if hze_ready:
     display(Markdown(hze_text.did_text(effects, ctx.config.analysis.hze.lag_years)))
     display(Markdown(hze_text.balance_text(hze_balance, year)))
 else:
-    display(show.note(f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}"))
+    display(show.note(f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}", public="config"))
 display(Markdown(ctx.next_links()))

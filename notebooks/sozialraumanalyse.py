@@ -22,11 +22,13 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
+from helpers.core.numbertags import public
 from helpers.report import display as show
 from helpers.report import labels, maps
 from helpers.report import sozialraum_sections as sozialraum
 from helpers.report import trend_sections as trend_text
 from helpers.report.context import open_report
+from helpers.report.indicator_tables import chart_input
 
 ctx = open_report(config_path, year, kind="sozialraum")
 trends = ctx.year_table("trends")
@@ -54,7 +56,13 @@ display(
 
 # %%
 display(Markdown(trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
-display(Markdown(ctx.plan.social_index_reason or sozialraum.index_summary_text(index_now, ctx.config, year)))
+display(
+    Markdown(
+        public(ctx.plan.social_index_reason, "config")
+        if ctx.plan.social_index_reason
+        else sozialraum.index_summary_text(index_now, ctx.config, year)
+    )
+)
 display(Markdown(sozialraum.need_summary_text(flagged) if ctx.has("services") else ctx.missing("services")))
 
 # %% [markdown]
@@ -106,7 +114,7 @@ else:
 
 # %%
 if ctx.plan.social_index_reason:
-    display(show.note(ctx.plan.social_index_reason))
+    display(show.note(ctx.plan.social_index_reason, public="config"))
 else:
     display(Markdown(sozialraum.index_method_text(ctx.config, ctx.catalogue)))
     display(
@@ -168,10 +176,9 @@ else:
 
 # %%
 if not ctx.plan.has("sgb2_u15"):
-    display(show.note(ctx.missing("sgb2") or ctx.plan.skipped.get("sgb2_u15", "")))
+    display(show.note(ctx.missing("sgb2") or ctx.plan.skipped.get("sgb2_u15", ""), public="config"))
 else:
-    poverty = published.query("indicator_id == 'sgb2_u15' and year == @year and area_level == 'stadtteil'")
-    values = dict(zip(poverty["area_code"], poverty["value"], strict=True))
+    values = chart_input(published, "sgb2_u15", year).values  # published cells only
     fig = maps.stadtteil_map(
         ctx.config, values, f"SGB-II-Quote der unter 15-Jährigen {year}", source, "%", geometry=geometry
     )

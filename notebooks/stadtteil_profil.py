@@ -25,7 +25,6 @@ stadtteil = "wiesdorf"
 # %%
 from IPython.display import Markdown, display
 
-from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
 from helpers.report import demography, labels, plots
 from helpers.report import display as show
 from helpers.report import sections as report_sections
@@ -67,14 +66,7 @@ display(
 
 # %%
 display(show.kpi_boxes(demography.key_figures(summary, year, *area, ctx.city_code), f"Gesamtstadt {ctx.commune}"))
-display(
-    Markdown(
-        f"Am 31.12.{year} lebten in {st.name} {fmt_number(now['persons'])} Einwohnerinnen und "
-        f"Einwohner ({ctx.population_basis}), {fmt_change(now['change_pct'], 1, ' %')} gegenüber dem "
-        f"Vorjahr. Der Anteil der Kinder und Jugendlichen unter 18 Jahren beträgt "
-        f"{fmt_percent(now['share_u18_pct'])} (Gesamtstadt: {fmt_percent(city['share_u18_pct'])})."
-    )
-)
+display(Markdown(demography.area_population_text(now, city, st.name, year, ctx.population_basis)))
 
 # %% [markdown]
 # ### Altersstruktur
@@ -124,6 +116,7 @@ display(
         demography.history_table(history),
         f"Bevölkerung in {st.name} am 31.12. der Jahre",
         numeric=demography.HISTORY_NUMERIC,
+        public=demography.HISTORY_PUBLIC,
         note=source,
     )
 )
@@ -156,7 +149,7 @@ else:
 history = ctx.table("social_index")
 index_now = history.query("year == @year")
 if ctx.plan.social_index_reason:
-    display(show.note(ctx.plan.social_index_reason))
+    display(show.note(ctx.plan.social_index_reason, public="config"))
 else:
     display(
         sozialraum.class_map(

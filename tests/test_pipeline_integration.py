@@ -386,3 +386,64 @@ def test_pages_in_headless_chromium(project, which):
     broken = [h for h in internal if not _resolves(page, h)]
     assert broken == [], f"broken links on {page.name}: {broken}"
     assert not [h for h in links if h.startswith(("http://", "https://"))], "links to the web"
+
+
+PAGE_KINDS = {
+    "profil": "reports/2025/stadtteile/wiesdorf.html",
+    "gesamtstadt": "reports/2025/gesamtstadt.html",
+    "sozialraum": "reports/2025/sozialraum.html",
+    "hze": "reports/2025/hze.html",
+    "methoden": "reports/2025/methoden.html",
+    "index": "reports/index.html",
+}
+
+
+def _audit_inputs(project: Path):
+    from helpers.core.config import load_config
+    from helpers.core.paths import ProjectPaths
+    from helpers.site.audit import expected_cells, vocabulary
+
+    config = load_config(project / "config" / "small.yml")
+    published = pd.read_parquet(ProjectPaths(config).processed_table("indicators"))
+    return config, published, expected_cells(config), vocabulary(config)
+
+
+def test_every_number_on_every_page_is_accounted_for(project):
+    from helpers.site.audit import check_pages
+
+    config, *_ = _audit_inputs(project)
+    assert check_pages(config) == []
+
+
+@pytest.mark.parametrize("kind", sorted(PAGE_KINDS))
+def test_a_planted_leak_fails_the_page_audit(project, kind):
+    """(a) an untagged number, (b) a tagged number that is not the published value (a secret
+    cell shown with a count) fail the audit, on every kind of page."""
+    from helpers.site.audit import check_page
+
+    _, published, expected, words = _audit_inputs(project)
+    page = project / PAGE_KINDS[kind]
+    html = page.read_text(encoding="utf-8")
+    assert "</main>" in html and check_page(html, kind, expected, words) == []
+    untagged = html.replace("</main>", "<p>Im Stadtteil gab es 2 Fälle.</p></main>", 1)
+    found = check_page(untagged, kind, expected, words)
+    assert len(found) == 1 and kind in found[0] and "2 Fälle" in found[0] and "ohne Kennzeichnung" in found[0]
+    secret = published[published["symbol"] == "."].iloc[0]
+    key = f"{secret['indicator_id']}|{secret['year']}|{secret['area_level']}|{secret['area_code']}"
+    leaked = html.replace("</main>", f'<p>Fälle: <span data-cell="{key}">2</span></p></main>', 1)
+    found = check_page(leaked, kind, expected, words)
+    assert len(found) == 1 and key in found[0] and "veröffentlicht ist '.'" in found[0]
+    counts = html.replace("</main>", f'<p><span data-cell="{key}#numerator">2</span></p></main>', 1)
+    assert len(check_page(counts, kind, expected, words)) == 1
+
+
+def test_an_untagged_number_fails_the_build(project):
+    page = project / PAGE_KINDS["sozialraum"]
+    original = page.read_text(encoding="utf-8")
+    page.write_text(original.replace("</main>", "<p>Davon 2 Fälle.</p></main>", 1), encoding="utf-8")
+    try:
+        result = doit(project, "geheimhaltung")
+    finally:
+        page.write_text(original, encoding="utf-8")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "reports/2025/sozialraum.html" in output and "Davon 2 Fälle." in output

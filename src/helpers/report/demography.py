@@ -1,4 +1,7 @@
-"""Population key figures for pages: KPI boxes, age structure, history and overview tables."""
+"""Population key figures for pages: KPI boxes, age structure, history and overview tables, texts.
+
+Population figures come from the register and are public (``data-public="population"``).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
+from helpers.core.numbertags import public, text
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,10 @@ HISTORY_NUMERIC = [
 ]
 
 
+#: The public-number category of every numeric column of the history table.
+HISTORY_PUBLIC = dict.fromkeys(HISTORY_NUMERIC, "population")
+
+
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
     """German, formatted time-series table of one area (one row per year, newest first)."""
     rows = history.sort_values("year", ascending=False)
@@ -114,6 +122,10 @@ OVERVIEW_NUMERIC = [
 ]
 
 
+#: The public-number category of every numeric column of the overview table.
+OVERVIEW_PUBLIC = dict.fromkeys(OVERVIEW_NUMERIC, "population")
+
+
 def overview_table(summary: pd.DataFrame, year: int) -> pd.DataFrame:
     """German, formatted table of all areas in one year (Stadtteile, Stadtbezirke, city)."""
     rows = summary[summary["year"] == year]
@@ -127,4 +139,38 @@ def overview_table(summary: pd.DataFrame, year: int) -> pd.DataFrame:
             "Anteil 65 und älter": rows["share_65plus_pct"].map(fmt_percent),
             "Anteil Nichtdeutsche": rows["share_non_german_pct"].map(fmt_percent),
         },
+    )
+
+
+def area_population_text(now: pd.Series, city: pd.Series, name: str, year: int, basis: str) -> str:
+    """The population paragraph of a Stadtteil profile (Markdown with tagged numbers)."""
+    return str(
+        text(
+            "Am 31.12.{} lebten in {} {} Einwohnerinnen und Einwohner ({}), {} gegenüber dem Vorjahr. Der Anteil "
+            "der Kinder und Jugendlichen unter 18 Jahren beträgt {} (Gesamtstadt: {}).",
+            year,
+            name,
+            public(fmt_number(now["persons"]), "population"),
+            basis,
+            public(fmt_change(now["change_pct"], 1, " %"), "population"),
+            public(fmt_percent(now["share_u18_pct"]), "population"),
+            public(fmt_percent(city["share_u18_pct"]), "population"),
+        )
+    )
+
+
+def city_population_text(city: pd.Series, commune: str, year: int, basis: str) -> str:
+    """The population paragraph of the city report (Markdown with tagged numbers)."""
+    return str(
+        text(
+            "Am 31.12.{} lebten in {} {} Einwohnerinnen und Einwohner ({}); {} von ihnen waren jünger als {} Jahre. "
+            "Die Stadtteile sind nach ihrer Kennziffer geordnet, nicht nach Rang; die Namen führen zu den "
+            "Stadtteilprofilen.",
+            year,
+            commune,
+            public(fmt_number(city["persons"]), "population"),
+            basis,
+            public(fmt_percent(city["share_u18_pct"]), "population"),
+            public(18, "config"),
+        )
     )

@@ -16,6 +16,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
+from helpers.core.numbertags import PUBLIC_CATEGORIES, public, text
 from helpers.core.templating import fragment
 from helpers.report.demography import KeyFigure
 
@@ -47,14 +48,21 @@ def _change_text(fig: KeyFigure) -> str:
     if fig.change is None:
         return "keine Vorjahresangabe"
     if fig.unit == "persons":
-        return f"{fmt_change(fig.change, 1, ' %')} zum Vorjahr"
-    return f"{fmt_change(fig.change, 1)} Prozentpunkte zum Vorjahr"
+        return text("{} zum Vorjahr", public(fmt_change(fig.change, 1, " %"), "population"))
+    return text("{} Prozentpunkte zum Vorjahr", public(fmt_change(fig.change, 1), "population"))
 
 
 def kpi_boxes(figures: Sequence[KeyFigure], city_name: str) -> HTML:
-    """The "Auf einen Blick" boxes: value, city value, change from the previous year."""
+    """The "Auf einen Blick" boxes of population figures (public register statistics): value,
+    city value, change from the previous year."""
     boxes = [
-        (f.label, _fmt(f.value, f.unit), f"{city_name}: {_fmt(f.city_value, f.unit)}", _change_text(f)) for f in figures
+        (
+            f.label,
+            public(_fmt(f.value, f.unit), "population"),
+            text("{}: {}", city_name, public(_fmt(f.city_value, f.unit), "population")),
+            _change_text(f),
+        )
+        for f in figures
     ]
     return HTML(fragment("kpi_boxes", boxes))
 
@@ -66,19 +74,28 @@ def table_html(
     links: dict[str, str] | None = None,
     note: str = "",
     cell_keys: dict[str, Sequence[str]] | None = None,
+    public: dict[str, str] | None = None,
 ) -> HTML:
     """A captioned table of pre-formatted strings; ``numeric`` columns are right-aligned.
 
     ``links`` maps values of the first column to hrefs (e.g. links to Stadtteil profiles);
     ``cell_keys`` maps a column to one ``data-cell`` key per row (published cells the page
-    audit compares with what was released).
+    audit compares with what was released); ``public`` maps a column to the category of public
+    numbers (``helpers.core.numbertags.PUBLIC_CATEGORIES``) its cells show.
     """
     links = links or {}
     keys = {col: list(k) for col, k in (cell_keys or {}).items()}
+    categories = public or {}
     header = [(str(c), c in numeric) for c in frame.columns]
     rows = [
         [
-            (str(val), col in numeric, links.get(str(val)) if i == 0 else None, keys[col][r] if col in keys else None)
+            (
+                str(val),
+                col in numeric,
+                links.get(str(val)) if i == 0 else None,
+                keys[col][r] if col in keys else None,
+                categories.get(col),
+            )
             for i, (col, val) in enumerate(zip(frame.columns, values, strict=True))
         ]
         for r, values in enumerate(frame.itertuples(index=False))
@@ -86,6 +103,12 @@ def table_html(
     return HTML(fragment("table", caption, header, rows, note))
 
 
-def note(text: str) -> HTML:
-    """A small explanatory note (German prose)."""
-    return HTML(fragment("note", text))
+def note(prose: str, public: str = "") -> HTML:
+    """A small explanatory note (German prose; markup from ``helpers.core.numbertags`` for numbers).
+
+    ``public``: the category of all numbers in it, e.g. "config" for the plan's reasons why
+    something is not computed ("weniger als 4 Stadtteile").
+    """
+    if public and public not in PUBLIC_CATEGORIES:
+        raise ValueError(f"unknown category of public numbers: {public!r}")
+    return HTML(fragment("note", prose, public))

@@ -2,7 +2,8 @@
 DiD, event study and the cost-effect balance.
 
 An effect is named only where its interval excludes "no effect"; otherwise the text says the
-data do not show one.
+data do not show one. Numbers are tagged: HzE table cells with their key, model results as
+``data-public="estimate"``, years as ``"year"`` (``helpers.core.numbertags``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,18 @@ from IPython.display import HTML
 from helpers.analysis.hze import break_even_year
 from helpers.analysis.hze_tables import DECIMALS, cell_text
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
+from helpers.core.numbertags import cell, public, text
 from helpers.report.display import table_html
 from helpers.report.labels import DID_TERM, HZE_COLUMNS, SCENARIO
+
+
+def _est(value: str) -> str:
+    return public(value, "estimate")
+
+
+def _year(value: object) -> str:
+    return public(value, "year")
+
 
 # --- HzE ------------------------------------------------------------------------------------
 
@@ -44,9 +55,13 @@ def hze_descriptive_table(desc: pd.DataFrame, by: str, year: int) -> HTML:
         frame,
         caption,
         numeric=list(frame.columns[1:]),
-        note="Fälle = Bestand am 31.12. plus im Jahr beendete Hilfen. „.“ = geheim zu halten (weniger als drei "
-        "Fälle, ein einzelner Fall bestimmt den Betrag, oder aus anderen veröffentlichten Zahlen rückrechenbar); "
-        "„–“ = nichts vorhanden. Ausgaben nach Haushaltsrechnung; je Hilfejahr = Ausgaben je 365 Hilfetage.",
+        public={h: "derived" for h in frame.columns[1:] if h not in keys},
+        note=text(
+            "Fälle = Bestand am 31.12. plus im Jahr beendete Hilfen. „.“ = geheim zu halten (weniger als drei "
+            "Fälle, ein einzelner Fall bestimmt den Betrag, oder aus anderen veröffentlichten Zahlen rückrechenbar); "
+            "„–“ = nichts vorhanden. Ausgaben nach Haushaltsrechnung; je Hilfejahr = Ausgaben je {} Hilfetage.",
+            public(365, "config"),
+        ),
         cell_keys=keys,
     )
 
@@ -64,24 +79,28 @@ def its_text(effects: pd.DataFrame, start: int) -> str:
     rate = e.loc[("faelle_je_10000", "slope_change")]
     prices = int(cum["price_base_year"]) if "price_base_year" in cum and pd.notna(cum["price_base_year"]) else start
     sig = cum["ci_high"] < 0 or cum["ci_low"] > 0
-    text = (
-        f"Gegenüber der Fortschreibung des Trends vor {start} lagen die HzE-Ausgaben seit {start} zusammen um "
-        f"{fmt_number(abs(cum['estimate']) / 1e6, 1)} Mio. € {'niedriger' if cum['estimate'] < 0 else 'höher'} "
-        f"(in Preisen von {prices}; 95-%-Intervall {_ci_text(cum['ci_low'] / 1e6, cum['ci_high'] / 1e6, 1)} "
-        "Mio. €). "
+    out = text(
+        "Gegenüber der Fortschreibung des Trends vor {} lagen die HzE-Ausgaben seit {} zusammen um {} Mio. € {} "
+        "(in Preisen von {}; 95-%-Intervall {} Mio. €). ",
+        _year(start),
+        _year(start),
+        _est(fmt_number(abs(cum["estimate"]) / 1e6, 1)),
+        "niedriger" if cum["estimate"] < 0 else "höher",
+        _year(prices),
+        _est(_ci_text(cum["ci_low"] / 1e6, cum["ci_high"] / 1e6, 1)),
     )
-    text += (
+    out += (
         "Diese Abweichung ist statistisch erkennbar. "
         if sig
         else "Das Intervall schließt „keine Abweichung“ ein; die Zeitreihe allein belegt also keine Wirkung. "
     )
-    text += (
-        f"Die Rate der Hilfen je unter 21-Jährige änderte ihren Trend um "
-        f"{rr_text(rate['estimate'], rate['ci_low'], rate['ci_high'], 1)} pro Jahr. Preissteigerungen sind "
+    out += text(
+        "Die Rate der Hilfen je unter 21-Jährige änderte ihren Trend um {} pro Jahr. Preissteigerungen sind "
         "herausgerechnet und die Ausgaben je unter 21-Jährigen modelliert; eine Zeitreihe ohne Vergleichsgruppe kann "
-        "Programmwirkung aber nicht von gleichzeitigen Entwicklungen (Gesetzesänderungen, Zuwanderung) trennen."
+        "Programmwirkung aber nicht von gleichzeitigen Entwicklungen (Gesetzesänderungen, Zuwanderung) trennen.",
+        _est(rr_text(rate["estimate"], rate["ci_low"], rate["ci_high"], 1)),
     )
-    return text
+    return out
 
 
 def rr_text(estimate: float, low: float, high: float, decimals: int = 0) -> str:
@@ -100,25 +119,27 @@ def did_text(effects: pd.DataFrame, lag: int) -> str:
             "zu wenige Stadtteile mit und ohne Angebote für eine belastbare Schätzung."
         )
     late, early = d.loc["late"], d.loc["early"]
-    text = (
-        f"Im Vergleich von {int(late['n_treated'])} Stadtteilen mit neuen Präventionsangeboten und "
-        f"{int(late['n_control'])} Stadtteilen ohne solche Angebote veränderte sich die Zahl neuer Hilfen "
-        f"(ohne Erziehungsberatung) ab dem {lag + 1}. Jahr nach Angebotsbeginn um "
-        f"{rr_text(late['estimate'], late['ci_low'], late['ci_high'])}. "
+    out = text(
+        "Im Vergleich von {} Stadtteilen mit neuen Präventionsangeboten und {} Stadtteilen ohne solche Angebote "
+        "veränderte sich die Zahl neuer Hilfen (ohne Erziehungsberatung) ab dem {}. Jahr nach Angebotsbeginn um {}. ",
+        public(int(late["n_treated"]), "count"),
+        public(int(late["n_control"]), "count"),
+        public(lag + 1, "config"),
+        _est(rr_text(late["estimate"], late["ci_low"], late["ci_high"])),
     )
     if late["ci_high"] < 0:
-        text += "Der Rückgang ist statistisch erkennbar (Wild-Cluster-Bootstrap). "
+        out += "Der Rückgang ist statistisch erkennbar (Wild-Cluster-Bootstrap). "
     else:
-        text += (
-            "Das Intervall schließt „keine Veränderung“ ein; ein Rückgang ist möglich, aber nicht belegt "
-            f"(p = {fmt_number(late['p_value'], 2)}). "
+        out += text(
+            "Das Intervall schließt „keine Veränderung“ ein; ein Rückgang ist möglich, aber nicht belegt (p = {}). ",
+            _est(fmt_number(late["p_value"], 2)),
         )
-    text += (
-        f"In den ersten Jahren nach Beginn lag die Veränderung bei "
-        f"{rr_text(early['estimate'], early['ci_low'], early['ci_high'])}; "
-        "frühes Erkennen kann die Zahl der Hilfen zunächst erhöhen."
+    out += text(
+        "In den ersten Jahren nach Beginn lag die Veränderung bei {}; "
+        "frühes Erkennen kann die Zahl der Hilfen zunächst erhöhen.",
+        _est(rr_text(early["estimate"], early["ci_low"], early["ci_high"])),
     )
-    return text
+    return out
 
 
 def event_text(effects: pd.DataFrame, commune: str) -> str:
@@ -130,27 +151,37 @@ def event_text(effects: pd.DataFrame, commune: str) -> str:
     post = e.loc["post_mean"]
     n = int(post["n_control"]) + 1 if pd.notna(post.get("n_control")) else None
     violated = f_p < 0.05
-    text = (
-        "Vor dem Programmstart folgte die Rate neuer Hilfen (ohne Erziehungsberatung) in "
-        f"{commune} {'nicht ' if violated else ''}ihrem eigenen Trend (gemeinsamer Test der letzten Vorjahre "
-        f"p = {fmt_number(f_p, 2)}). Jede Kommune wird mit ihrem eigenen Trend vor dem Programmstart fortgeschrieben; "
-        f"Vergleichskommunen dürfen also anders wachsen als {commune}. "
+    out = text(
+        "Vor dem Programmstart folgte die Rate neuer Hilfen (ohne Erziehungsberatung) in {} {}ihrem eigenen Trend "
+        "(gemeinsamer Test der letzten Vorjahre p = {}). Jede Kommune wird mit ihrem eigenen Trend vor dem "
+        "Programmstart fortgeschrieben; Vergleichskommunen dürfen also anders wachsen als {}. ",
+        commune,
+        "nicht " if violated else "",
+        _est(fmt_number(f_p, 2)),
+        commune,
     )
     if violated:
-        text += "Wegen des Bruchs vor dem Start ist der Vergleich nicht als Wirkungsschätzung zu lesen. "
+        out += "Wegen des Bruchs vor dem Start ist der Vergleich nicht als Wirkungsschätzung zu lesen. "
     if not np.isnan(post["estimate"]):
-        change = rr_text(post["estimate"], post["ci_low"], post["ci_high"])
-        rank = f"; Rang unter {n} Kommunen: p = {fmt_number(post['p_rank'], 2)}" if n and "p_rank" in post else ""
-        text += (
-            f"Nach der Wirkungsverzögerung wich die Rate im Mittel um {change} von diesem Trend ab "
-            f"(p = {fmt_number(post['p_value'], 2)}{rank}). "
+        change = _est(rr_text(post["estimate"], post["ci_low"], post["ci_high"]))
+        rank = (
+            text("; Rang unter {} Kommunen: p = {}", public(n, "count"), _est(fmt_number(post["p_rank"], 2)))
+            if n and "p_rank" in post
+            else ""
+        )
+        out += text(
+            "Nach der Wirkungsverzögerung wich die Rate im Mittel um {} von diesem Trend ab (p = {}{}). ",
+            change,
+            _est(fmt_number(post["p_value"], 2)),
+            rank,
         )
         if n:
-            text += (
-                f"Mit {n - 1} Vergleichskommunen ist eine Aussage auf dem 5-%-Niveau nur unter der Annahme "
-                "normalverteilter Abweichungen möglich."
+            out += text(
+                "Mit {} Vergleichskommunen ist eine Aussage auf dem 5-%-Niveau nur unter der Annahme "
+                "normalverteilter Abweichungen möglich.",
+                public(n - 1, "count"),
             )
-    return text
+    return out
 
 
 def balance_text(balance: pd.DataFrame, year: int) -> str:
@@ -162,28 +193,32 @@ def balance_text(balance: pd.DataFrame, year: int) -> str:
     last = base.iloc[-1]
     be = break_even_year(base.set_index("year")["cum_net_eur"])
     share = float(base["share_draws_break_even"].iloc[0])
-    text = (
-        f"Bis {year} standen {fmt_number(last['cum_prevention_eur'] / 1e6, 1)} Mio. EUR Präventionsausgaben "
-        f"geschätzt {fmt_number(last['cum_avoided_eur'] / 1e6, 1)} Mio. EUR vermiedene HzE-Ausgaben (in den Jahren, "
-        f"in denen sie angefallen wären, abgezinst auf {start}) gegenüber "
-        f"(Saldo {fmt_change(last['cum_net_eur'] / 1e6, 1)} Mio. EUR, 95-%-Band "
-        f"{_ci_text(last['cum_net_low'] / 1e6, last['cum_net_high'] / 1e6, 1)} Mio. EUR). "
+    out = text(
+        "Bis {} standen {} Mio. EUR Präventionsausgaben geschätzt {} Mio. EUR vermiedene HzE-Ausgaben (in den "
+        "Jahren, in denen sie angefallen wären, abgezinst auf {}) gegenüber (Saldo {} Mio. EUR, 95-%-Band {} Mio. "
+        "EUR). ",
+        _year(year),
+        _est(fmt_number(last["cum_prevention_eur"] / 1e6, 1)),
+        _est(fmt_number(last["cum_avoided_eur"] / 1e6, 1)),
+        _year(start),
+        _est(fmt_change(last["cum_net_eur"] / 1e6, 1)),
+        _est(_ci_text(last["cum_net_low"] / 1e6, last["cum_net_high"] / 1e6, 1)),
     )
-    text += (
-        f"Im Basisszenario ist der Break-even {be} erreicht. "
+    out += (
+        text("Im Basisszenario ist der Break-even {} erreicht. ", _year(be))
         if be
         else "Im Basisszenario ist der Break-even noch nicht erreicht. "
     )
-    text += (
-        f"In {fmt_percent(100 * share, 0)} der Bootstrap-Ziehungen liegt der Saldo am Ende im Plus; "
-        "die Bilanz ist also unsicher. "
+    out += text(
+        "In {} der Bootstrap-Ziehungen liegt der Saldo am Ende im Plus; die Bilanz ist also unsicher. ",
+        _est(fmt_percent(100 * share, 0)),
     )
-    text += (
+    out += (
         "Was die Daten nicht zeigen können: Wirkungen der Prävention treten oft erst Jahre später auf, viele "
         "(Schulerfolg, Gesundheit, Erwerbsleben) nicht in der Jugendhilfe, und Einsparungen können anderen "
         "Haushalten (Land, Bund, Sozialversicherung) zugutekommen statt dem Jugendamt."
     )
-    return text
+    return out
 
 
 def sensitivity_table(balance: pd.DataFrame) -> HTML:
@@ -203,6 +238,7 @@ def sensitivity_table(balance: pd.DataFrame) -> HTML:
         pd.DataFrame(rows),
         "Empfindlichkeit der Bilanz gegenüber den Annahmen",
         numeric=["Saldo am Ende (Mio. EUR)"],
+        public={"Saldo am Ende (Mio. EUR)": "estimate", "Break-even": "year"},
         note="Basis: geschätzte Wirkung aus dem Stadtteilvergleich; die Kosten jeder vermiedenen oder zusätzlichen "
         "Hilfe werden über ihre übliche Dauer auf die Jahre verteilt, in denen sie anfallen, zu den Kosten je "
         "Hilfejahr ihrer Hilfeart (früh zusätzlich erkannte Hilfen: ambulante Hilfearten); Abzinsung mit dem "
@@ -218,24 +254,41 @@ def hze_glance_text(
 ) -> str:
     """Three sentences for the council: volume, what the evidence says, the caveat."""
     total = desc[desc["by"] == "gesamt"].iloc[0]
-    text = (
-        f"{year} gab es in {commune} {fmt_number(total['counted'])} Hilfen zur Erziehung "
-        f"({fmt_number(total['cases_per_10000'], 0)} je 10.000 unter 21-Jährige) mit Ausgaben von "
-        f"{fmt_number(total['eur'] / 1e6, 1)} Mio. EUR ({fmt_number(total['eur_per_u21'], 0)} EUR je "
-        f"unter 21-Jährigen). "
+    text_ = text(
+        "{} gab es in {} {} Hilfen zur Erziehung ({} je 10.000 unter 21-Jährige) mit Ausgaben von {} Mio. EUR "
+        "({} EUR je unter 21-Jährigen). ",
+        _year(year),
+        commune,
+        _cell(total, "counted"),
+        public(fmt_number(total["cases_per_10000"], 0), "derived"),
+        public(_mio(total), "derived"),
+        public(fmt_number(total["eur_per_u21"], 0), "derived"),
     )
     did = effects[(effects["design"] == "did") & (effects["term"] == "late")]
     if year < start or did.empty:
-        return text + "Für eine Wirkungsaussage zum Programm ist es noch zu früh."
+        return text_ + "Für eine Wirkungsaussage zum Programm ist es noch zu früh."
     d = did.iloc[0]
     if d["ci_high"] < 0:
-        text += "In Stadtteilen mit Präventionsangeboten gingen neue Hilfen nach einigen Jahren gesichert zurück. "
+        text_ += "In Stadtteilen mit Präventionsangeboten gingen neue Hilfen nach einigen Jahren gesichert zurück. "
     else:
-        text += (
+        text_ += (
             "Ein Rückgang neuer Hilfen in Stadtteilen mit Präventionsangeboten ist möglich, aber statistisch "
             "nicht gesichert. "
         )
-    return text + "Ob sich Prävention finanziell auszahlt, lässt sich mit den vorliegenden Daten nicht sicher sagen."
+    return text_ + "Ob sich Prävention finanziell auszahlt, lässt sich mit den vorliegenden Daten nicht sicher sagen."
+
+
+def _cell(row: pd.Series, column: str) -> str:
+    """One HzE table cell of ``row`` as tagged text (its key and published text)."""
+    key = row.get(f"cell_{column}")
+    symbol = row.get(f"zeichen_{column}", "")
+    shown = cell_text(row[column], symbol if isinstance(symbol, str) else "", DECIMALS.get(column, 0))
+    return cell(shown, key) if isinstance(key, str) else public(shown, "derived")
+
+
+def _mio(row: pd.Series) -> str:
+    """Expenditure in Mio. EUR ("." where the EUR cell is secret)."""
+    return "." if row.get("zeichen_eur") == "." else fmt_number(row["eur"] / 1e6, 1)
 
 
 def hze_totals_text(desc: pd.DataFrame) -> str:
@@ -245,9 +298,10 @@ def hze_totals_text(desc: pd.DataFrame) -> str:
         return ""
     share_cases = 100 * s.loc["stationär", "counted"] / s["counted"].sum()
     share_eur = 100 * s.loc["stationär", "eur"] / s["eur"].sum()
-    return (
-        f"Stationäre Hilfen machen {fmt_percent(share_cases)} der Fälle, aber {fmt_percent(share_eur)} der "
-        "Ausgaben aus; sie bestimmen die Kostenentwicklung."
+    return text(
+        "Stationäre Hilfen machen {} der Fälle, aber {} der Ausgaben aus; sie bestimmen die Kostenentwicklung.",
+        public(fmt_percent(share_cases), "derived"),
+        public(fmt_percent(share_eur), "derived"),
     )
 
 
@@ -267,6 +321,7 @@ def effects_table(effects: pd.DataFrame) -> HTML:
         frame,
         "Stadtteilvergleich: Wirkung auf neue Hilfen (ohne Erziehungsberatung)",
         numeric=["p-Wert"],
+        public={"Veränderung neuer Hilfen (95-%-KI)": "estimate", "p-Wert": "estimate"},
         note="Modell: logarithmierte Rate neuer Hilfen je unter 21-Jährige mit Stadtteil- und Jahreseffekten und "
         "der SGB-II-Quote als Kontrolle; p-Werte aus dem Wild-Cluster-Bootstrap (Webb-Gewichte) unter der "
         "Nullhypothese, Intervalle durch Umkehrung desselben Tests, so dass Intervall und p-Wert immer "

@@ -1,10 +1,13 @@
 """Indicator tables for the report pages, built only from the *published* indicator table.
 
-Every value cell carries ``data-cell="<indicator>|<year>|<level>|<area code>"`` so the
-confidentiality check can compare each page with the open data, cell by cell.
+Every value cell carries ``data-cell="<indicator>|<year>|<level>|<area code>"`` (its counts and
+interval ``<key>#numerator``, ``<key>#denominator``, ``<key>#ci``) so the confidentiality check can
+compare each page with the open data, cell by cell; changes are tagged ``data-public="derived"``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 from IPython.display import HTML
@@ -12,6 +15,7 @@ from markupsafe import Markup
 
 from helpers.analysis.change import change_test
 from helpers.core.formatting import NBSP, fmt_change, fmt_number
+from helpers.core.numbertags import cell, public, text
 from helpers.core.templating import fragment
 from helpers.indicators.catalogue import Catalogue, Indicator
 
@@ -117,11 +121,14 @@ def indicator_table(
         city = _row(cells, ind.id, year, "stadt", city_code)
         before = _row(cells, ind.id, year - 1, level, code)
         ci = "" if now is None or now["symbol"] == "." else fmt_interval(now["ci_lower"], now["ci_upper"], ind.unit)
-        counts = "."
-        if now is not None and pd.notna(now["numerator"]):
-            counts = f"{fmt_number(now['numerator'])} / {fmt_number(now['denominator'])}"
-        elif now is not None and pd.notna(now["denominator"]):
-            counts = f". / {fmt_number(now['denominator'])}"
+        counts = Markup(".")
+        if now is not None and (pd.notna(now["numerator"]) or pd.notna(now["denominator"])):
+            key = cell_key(now)
+            counts = text(
+                "{} / {}",
+                cell(fmt_number(now["numerator"]), f"{key}#numerator"),
+                cell(fmt_number(now["denominator"]), f"{key}#denominator"),
+            )
         rows.append(
             {
                 "definition": ind.definition,
@@ -129,6 +136,7 @@ def indicator_table(
                 "unit": UNIT_HEADER[ind.unit],
                 "now": _cell(now, ind.unit),
                 "ci": ci,
+                "ci_key": f"{cell_key(now)}#ci" if ci else None,
                 "counts": counts,
                 "city": _cell(city, ind.unit),
                 "change": _change(now, before, ind),
@@ -169,11 +177,15 @@ def legend() -> HTML:
     return HTML(
         fragment(
             "note",
-            "Zeichenerklärung: „.“ Zahlenwert geheim zu halten (weniger als 3 Fälle oder daraus errechenbar) "
-            "oder unbekannt; „–“ nichts vorhanden; „( )“ Aussagewert eingeschränkt, da die Bezugsgröße klein ist; "
-            "Jahresangabe in Klammern oder „M“: Mehrjahreswert (gepoolt) für kleine Stadtteile. "
-            "KI: 95-%-Konfidenzintervall. ▲ günstiger, ▼ ungünstiger als im Vorjahr, nur wenn die Veränderung "
-            "statistisch erkennbar ist (95-%-Intervall der Veränderung ohne 0).",
+            text(
+                "Zeichenerklärung: „.“ Zahlenwert geheim zu halten (weniger als {} Fälle oder daraus errechenbar) "
+                "oder unbekannt; „–“ nichts vorhanden; „( )“ Aussagewert eingeschränkt, da die Bezugsgröße klein ist; "
+                "Jahresangabe in Klammern oder „M“: Mehrjahreswert (gepoolt) für kleine Stadtteile. "
+                "KI: 95-%-Konfidenzintervall. ▲ günstiger, ▼ ungünstiger als im Vorjahr, nur wenn die Veränderung "
+                "statistisch erkennbar ist (95-%-Intervall der Veränderung ohne {}).",
+                public(3, "config"),
+                public(0, "config"),
+            ),
         )
     )
 
@@ -195,8 +207,49 @@ def indicator_kpis(
         now = _row(cells, ind_id, year, "stadtteil", code)
         before = _row(cells, ind_id, year - 1, "stadtteil", code)
         city = _row(cells, ind_id, year, "stadt", city_code)
-        value = fmt_value(now["value"], ind.unit, now["symbol"]) if now is not None else "."
-        city_value = fmt_value(city["value"], ind.unit, city["symbol"]) if city is not None else "."
-        change = Markup("Vorjahr: ") + _change(now, before, ind)
-        boxes.append((ind.short, value, f"{city_name}: {city_value}", change))
+        change = Markup("Vorjahr: ") + public(_change(now, before, ind), "derived")
+        boxes.append(
+            (ind.short, shown_cell(now, ind.unit), text("{}: {}", city_name, shown_cell(city, ind.unit)), change)
+        )
     return HTML(fragment("kpi_boxes", boxes))
+
+
+def shown_cell(row: dict | None, unit: str) -> Markup:
+    """A published cell as tagged text for prose and boxes ("." where there is no cell)."""
+    return Markup(".") if row is None else cell(fmt_value(row["value"], unit, row["symbol"]), cell_key(row))
+
+
+@dataclass(frozen=True)
+class ChartInput:
+    """Chart values taken from published cells only, with the ``data-cell`` keys they came from."""
+
+    values: dict[str, float]  # area code -> published value
+    keys: tuple[str, ...]
+
+
+def published_values(published: pd.DataFrame, keys: list[str]) -> dict[str, float]:
+    """The published values of these cells, for a chart; ValueError if any cell is not published
+    with a value (secret ".", nothing "–" or absent): a chart must never show what a table hides."""
+    rows = {cell_key(r): r for r in published.to_dict("records")}
+    out = {}
+    for key in keys:
+        r = rows.get(key)
+        if r is None or r["symbol"] in (".", "–") or pd.isna(r["value"]):
+            raise ValueError(f"Diagramm aus einer nicht veröffentlichten Zelle: {key}")
+        out[key] = float(r["value"])
+    return out
+
+
+def chart_input(published: pd.DataFrame, indicator_id: str, year: int, level: str = "stadtteil") -> ChartInput:
+    """The values of one indicator and year for a chart or map: every area with a published value
+    (secret cells stay out and show as "nicht veröffentlicht"), checked by ``published_values``."""
+    part = published[
+        published["indicator_id"].eq(indicator_id)
+        & published["year"].eq(year)
+        & published["area_level"].eq(level)
+        & ~published["symbol"].isin([".", "–"])
+        & published["value"].notna()
+    ]
+    keys = [cell_key(r) for r in part.to_dict("records")]
+    values = published_values(published, keys)
+    return ChartInput({k.split("|")[3]: v for k, v in values.items()}, tuple(keys))

@@ -50,7 +50,7 @@ NOT_CLASSIFIED_REASON = {
     "suppressed": "ein Indexwert ist geheim gehalten („.“)",
     "small_denominator": "ein Indexwert beruht auf einer zu kleinen Bezugsgröße („( )“)",
     "missing_value": "ein Indexwert fehlt",
-    "too_few_areas": "zu wenige Stadtteile für einen Vergleich (mindestens 4)",
+    "too_few_areas": "zu wenige Stadtteile für einen Vergleich (mindestens vier)",
 }
 
 NEED_FLAG = {"high_need_low_coverage": "hoher Bedarf, geringe Abdeckung", "": ""}

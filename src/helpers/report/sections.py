@@ -7,9 +7,11 @@ import re
 
 import pandas as pd
 from IPython.display import HTML
+from markupsafe import Markup
 
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_number
+from helpers.core.numbertags import public, text
 from helpers.core.templating import fragment
 from helpers.indicators.catalogue import Catalogue
 from helpers.indicators.leitbild import Leitbild, Tracking
@@ -20,6 +22,7 @@ from helpers.report.indicator_tables import (
     legend,
     phase_sections,
     published_cells,
+    shown_cell,
 )
 
 STATUS_CLASS = {
@@ -86,13 +89,17 @@ def _phase_text(published: pd.DataFrame, inds, year: int, code: str, name: str, 
         )
     parts = []
     if better:
-        parts.append(f"bei {count_words(better)} deutlich günstiger")
+        parts.append(text("bei {} deutlich günstiger", public(count_words(better), "count")))
     if worse:
-        parts.append(f"bei {count_words(worse)} deutlich ungünstiger")
+        parts.append(text("bei {} deutlich ungünstiger", public(count_words(worse), "count")))
     return fragment(
         "paragraph",
-        f"{name} liegt {' und '.join(parts)} als die Gesamtstadt (das 95-%-Konfidenzintervall schließt den "
-        "städtischen Wert aus). Die übrigen Kennzahlen unterscheiden sich nicht belastbar.",
+        text(
+            "{} liegt {} als die Gesamtstadt (das 95-%-Konfidenzintervall schließt den "
+            "städtischen Wert aus). Die übrigen Kennzahlen unterscheiden sich nicht belastbar.",
+            name,
+            text(" und ").join(parts),
+        ),
     )
 
 
@@ -192,12 +199,17 @@ def comparison_note(comparison: pd.DataFrame, published: pd.DataFrame, year: int
     city = published[
         (published["indicator_id"] == "hze_rate") & (published["year"] == year) & (published["area_level"] == "stadt")
     ]
-    own = "." if city.empty else fmt_number(city["value"].iloc[0], 1)
+    own = Markup(".") if city.empty else shown_cell(city.iloc[0].to_dict(), "per_10000")
     return HTML(
         fragment(
             "paragraph",
-            f"Zum Vergleich: {commune} {own} Hilfen je 10.000 unter 21-Jährige; Median von {len(comp)} "
-            f"Vergleichskommunen in NRW: {fmt_number(median, 1)}.",
+            text(
+                "Zum Vergleich: {} {} Hilfen je 10.000 unter 21-Jährige; Median von {} Vergleichskommunen in NRW: {}.",
+                commune,
+                own,
+                public(len(comp), "count"),
+                public(fmt_number(median, 1), "comparison"),
+            ),
         )
     )
 

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from helpers.analysis.sozialindex import class_stability, stability_label
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
+from helpers.core.numbertags import public, text
 from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
 from helpers.report.context import indicator_source_line
 from helpers.report.display import table_html
@@ -48,16 +49,20 @@ def funnel_eb_table(fe: pd.DataFrame, indicator_id: str, catalogue: Catalogue) -
         frame,
         f"{ind.short}: beobachtete und geglättete Werte",
         numeric=[c for c in frame.columns if c not in ("Stadtteil", "Lage im Trichter", "Einordnung")],
-        note="Geglättet mit empirischem Bayes (Marshall 1991): kleine Stadtteile werden stärker zum städtischen "
-        "Wert gezogen, weil ihre Werte stärker vom Zufall abhängen. Auffällig ist ein Stadtteil außerhalb der "
-        "99,8-%-Grenzen um den städtischen Wert; liegt er auch außerhalb des Bandes der üblichen Unterschiede "
-        "zwischen den Stadtteilen, weicht er über das übliche Maß hinaus ab. Die Reihenfolge folgt der "
-        "Kennziffer, nicht einem Rang."
-        + (
-            " Zwischen den Stadtteilen sind keine Unterschiede über den Zufall hinaus erkennbar; die geglätteten "
-            "Werte entsprechen daher alle dem städtischen Wert."
-            if collapsed
-            else ""
+        public={f"Wert ({unit})": "derived", f"geglättet, EB ({unit})": "derived", "Bezugsgröße": "population"},
+        note=text(
+            "Geglättet mit empirischem Bayes (Marshall {}): kleine Stadtteile werden stärker zum städtischen "
+            "Wert gezogen, weil ihre Werte stärker vom Zufall abhängen. Auffällig ist ein Stadtteil außerhalb der "
+            "99,8-%-Grenzen um den städtischen Wert; liegt er auch außerhalb des Bandes der üblichen Unterschiede "
+            "zwischen den Stadtteilen, weicht er über das übliche Maß hinaus ab. Die Reihenfolge folgt der "
+            "Kennziffer, nicht einem Rang."
+            + (
+                " Zwischen den Stadtteilen sind keine Unterschiede über den Zufall hinaus erkennbar; die geglätteten "
+                "Werte entsprechen daher alle dem städtischen Wert."
+                if collapsed
+                else ""
+            ),
+            public(1991, "year"),
         ),
     )
 
@@ -89,6 +94,9 @@ def index_table(history: pd.DataFrame, year: int, config: Config, links: dict[st
         pd.DataFrame(rows),
         f"Sozialraum-Index {year}: Status und Dynamik der Stadtteile",
         numeric=["Statusindex (z)", "Veränderung (Pp. je Jahr)"],
+        public=dict.fromkeys(
+            ["Statusindex (z)", "Veränderung (Pp. je Jahr)", "Stabilität der Statusklasse"], "derived"
+        ),
         links=links,
         note="Statusklassen: hoch, mittel, niedrig, sehr niedrig (sozialer Status); ein höherer Indexwert bedeutet "
         "mehr soziale Belastung. Dynamik: mittlere Veränderung der Statusindikatoren in Prozentpunkten je Jahr "
@@ -124,11 +132,22 @@ def need_supply_table(ns: pd.DataFrame, only_flagged: bool = False) -> HTML:
             "davon anteilig aus Angeboten für mehrere Stadtteile",
             "Plätze je 1.000",
         ],
-        note="„Hoher Bedarf, geringe Abdeckung“: Bedarf mindestens 0,5 Standardabweichungen über dem Mittel der "
-        "Stadtteile und weniger Plätze je 1.000 Kinder und Jugendliche der Altersgruppe als im Median der "
-        "Stadtteile. Angebote für mehrere Stadtteile oder die ganze Stadt werden nach der Zahl der Kinder der "
-        "Altersgruppe auf die Stadtteile verteilt. Ein Hinweis erscheint nur, wenn der Median der Stadtteile "
-        "über 0 liegt.",
+        public={
+            "SGB-II-Quote der Altersgruppe": "derived",
+            "Bedarf (z)": "derived",
+            "Plätze": "services",
+            "davon anteilig aus Angeboten für mehrere Stadtteile": "services",
+            "Plätze je 1.000": "derived",
+        },
+        note=text(
+            "„Hoher Bedarf, geringe Abdeckung“: Bedarf mindestens {} Standardabweichungen über dem Mittel der "
+            "Stadtteile und weniger Plätze je 1.000 Kinder und Jugendliche der Altersgruppe als im Median der "
+            "Stadtteile. Angebote für mehrere Stadtteile oder die ganze Stadt werden nach der Zahl der Kinder der "
+            "Altersgruppe auf die Stadtteile verteilt. Ein Hinweis erscheint nur, wenn der Median der Stadtteile "
+            "über {} liegt.",
+            public("0,5", "config"),
+            public(0, "config"),
+        ),
     )
 
 
@@ -160,7 +179,15 @@ def funnel_sections(
         ind = catalogue.get(ind_id)
         part = funnel[funnel["indicator_id"] == ind_id]
         if part.empty:
-            out.append(note(f"{ind.short}: für {year} nicht genug veröffentlichte Werte für ein Trichterdiagramm."))
+            out.append(
+                note(
+                    text(
+                        "{}: für {} nicht genug veröffentlichte Werte für ein Trichterdiagramm.",
+                        ind.short,
+                        public(year, "year"),
+                    )
+                )
+            )
             continue
         fig = analysis_plots.funnel_chart(
             part,
@@ -187,15 +214,17 @@ def index_summary_text(index_now: pd.DataFrame, config: Config, year: int) -> st
     ]
     codes = zip(index_now["area_code"], index_now["dynamics_class_code"], strict=True)
     neg = [names[c] for c, k in codes if k == "negative"]
-    text = f"Im Sozialraum-Index {year} haben "
-    text += (
+    status = (
         (", ".join(low) + " einen niedrigen oder sehr niedrigen sozialen Status")
         if low
         else "keine Stadtteile einen niedrigen Status"
     )
-    text += "; eine statistisch erkennbare Verschlechterung zeigen " + (", ".join(neg) if neg else "keine Stadtteile")
-    text += "."
-    return text
+    return text(
+        "Im Sozialraum-Index {} haben {}; eine statistisch erkennbare Verschlechterung zeigen {}.",
+        public(year, "year"),
+        status,
+        ", ".join(neg) if neg else "keine Stadtteile",
+    )
 
 
 def need_summary_text(flagged: pd.DataFrame) -> str:
@@ -213,14 +242,19 @@ def index_method_text(config: Config, catalogue: Catalogue) -> str:
 
     names = ", ".join(catalogue.get(i).short for i in commune_plan(config).status_indicators)
     cuts = ", ".join(fmt_number(c, 1) for c in si.status_cuts)
-    return (
-        f"Indexindikatoren: {names}. Jeder Indikator wird über die Stadtteile z-standardisiert, der Index ist der "
-        f"Mittelwert und wird erneut standardisiert. Klassengrenzen in Standardabweichungen: Status {cuts}. "
-        f"Stadtteile unter {fmt_number(si.min_population)} Einwohnerinnen und Einwohnern oder mit einem unsicheren "
+    return text(
+        "Indexindikatoren: {}. Jeder Indikator wird über die Stadtteile z-standardisiert, der Index ist der "
+        "Mittelwert und wird erneut standardisiert. Klassengrenzen in Standardabweichungen: Status {}. "
+        "Stadtteile unter {} Einwohnerinnen und Einwohnern oder mit einem unsicheren "
         "(„( )“) oder geheim gehaltenen („.“) Indexwert werden nicht eingestuft. Dynamik: Veränderung der "
-        f"Statusindikatoren in den letzten {si.dynamics_window} Jahren mit ihrer Unsicherheit; „positiv“ bzw. "
-        "„negativ“ nur bei statistisch erkennbarer Verbesserung bzw. Verschlechterung (Falscherkennungsrate 5 % "
-        "über die Stadtteile), sonst „stabil“."
+        "Statusindikatoren in den letzten {} Jahren mit ihrer Unsicherheit; „positiv“ bzw. "
+        "„negativ“ nur bei statistisch erkennbarer Verbesserung bzw. Verschlechterung (Falscherkennungsrate {} "
+        "über die Stadtteile), sonst „stabil“.",
+        names,
+        public(cuts, "config"),
+        public(fmt_number(si.min_population), "config"),
+        public(si.dynamics_window, "config"),
+        public("5 %", "config"),
     )
 
 
@@ -299,16 +333,24 @@ def profile_index_text(history: pd.DataFrame, code: str, name: str, year: int, m
     if now.empty or now["status_class_code"].iloc[0] not in STATUS_ADJECTIVE:
         reason = "" if now.empty else str(now["not_classified_reason"].iloc[0] or "")
         why = NOT_CLASSIFIED_REASON.get(reason, "nicht alle Indexindikatoren sind veröffentlicht")
-        return (
-            f"{name} erhält {year} keine Einstufung im Sozialraum-Index: {why.format(min_population=min_population)}."
+        return text(
+            "{} erhält {} keine Einstufung im Sozialraum-Index: {}.",
+            name,
+            public(year, "year"),
+            text(why).format(min_population=public(fmt_number(min_population), "config")),
         )
     r = now.iloc[0]
     stab = class_stability(history[history["area_code"] == code], year).iloc[0]
     dyn = DYNAMICS_TEXT.get(r["dynamics_class_code"], "eine nicht bestimmbare Dynamik")
-    return (
-        f"{name} hat {year} einen **{STATUS_ADJECTIVE[r['status_class_code']]}** sozialen Status (Statusindex "
-        f"{fmt_number(r['status_z'], 2)} Standardabweichungen) und {dyn}. Die Statusklasse ist "
-        f"{stability_label(stab['share_current'], int(stab['changes']))}: in "
-        f"{fmt_percent(100 * stab['share_current'], 0)} von {int(stab['years_classified'])} eingestuften Jahren "
-        "gleich."
+    return text(
+        "{} hat {} einen **{}** sozialen Status (Statusindex {} Standardabweichungen) und {}. Die Statusklasse ist "
+        "{}: in {} von {} eingestuften Jahren gleich.",
+        name,
+        public(year, "year"),
+        STATUS_ADJECTIVE[r["status_class_code"]],
+        public(fmt_number(r["status_z"], 2), "derived"),
+        dyn,
+        stability_label(stab["share_current"], int(stab["changes"])),
+        public(fmt_percent(100 * stab["share_current"], 0), "derived"),
+        public(int(stab["years_classified"]), "count"),
     )

@@ -10,6 +10,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from helpers.core.formatting import fmt_change
+from helpers.core.numbertags import public, text
 from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
 from helpers.report.display import table_html
 from helpers.report.labels import ASSESSMENT, TREND
@@ -53,13 +54,22 @@ def trend_overview(trends: pd.DataFrame, catalogue: Catalogue, city_code: str) -
         frame,
         "Trends der Kennzahlen über alle verfügbaren Jahre",
         numeric=["Stadtteile steigend", "Stadtteile fallend", "ohne klaren Trend"],
-        note="Trend = Regressionsmodell mit linearem Jahresterm (Anteile: binomial, Raten: Poisson mit "
-        "Bevölkerungs-Offset); Schwankungen, die über mehrere Jahre anhalten, werden berücksichtigt "
-        "(autoregressive Fehler erster Ordnung). Eine Richtung wird nur genannt, wenn sie nach Kontrolle der "
-        "Falscherkennungsrate (Benjamini-Hochberg, 5 %) statistisch erkennbar ist; das angegebene Intervall ist "
-        "für die Zahl der Tests bereinigt und schließt die Null genau dann aus, wenn eine Richtung genannt wird. "
-        "Jahre ohne Daten (z. B. vor Beginn eines Angebots) gehen nicht ein. Pp. = Prozentpunkte. Geheim "
-        "gehaltene und gepoolte Werte gehen nicht ein.",
+        public={
+            CHANGE_HEADER: "derived",
+            "Stadtteile steigend": "count",
+            "Stadtteile fallend": "count",
+            "ohne klaren Trend": "count",
+        },
+        note=text(
+            "Trend = Regressionsmodell mit linearem Jahresterm (Anteile: binomial, Raten: Poisson mit "
+            "Bevölkerungs-Offset); Schwankungen, die über mehrere Jahre anhalten, werden berücksichtigt "
+            "(autoregressive Fehler erster Ordnung). Eine Richtung wird nur genannt, wenn sie nach Kontrolle der "
+            "Falscherkennungsrate (Benjamini-Hochberg, {}) statistisch erkennbar ist; das angegebene Intervall ist "
+            "für die Zahl der Tests bereinigt und schließt die Null genau dann aus, wenn eine Richtung genannt wird. "
+            "Jahre ohne Daten (z. B. vor Beginn eines Angebots) gehen nicht ein. Pp. = Prozentpunkte. Geheim "
+            "gehaltene und gepoolte Werte gehen nicht ein.",
+            public("5 %", "config"),
+        ),
     )
 
 
@@ -85,6 +95,7 @@ def trend_area_table(trends: pd.DataFrame, catalogue: Catalogue, code: str) -> H
     return table_html(
         pd.DataFrame(rows),
         "Entwicklung der Kennzahlen im Stadtteil",
+        public={"Zeitraum": "year", CHANGE_HEADER: "derived"},
         note="Eine Richtung wird nur genannt, wenn sie statistisch erkennbar ist; das Intervall ist für die Zahl "
         "der Tests bereinigt und schließt die Null genau dann aus. Anhaltende Schwankungen über mehrere Jahre "
         "sind berücksichtigt.",
@@ -97,7 +108,7 @@ def trend_summary_text(trends: pd.DataFrame, catalogue: Catalogue, city_code: st
     good = [catalogue.get(i).short for i in city.loc[city["assessment_code"] == "favourable", "indicator_id"]]
     bad = [catalogue.get(i).short for i in city.loc[city["assessment_code"] == "unfavourable", "indicator_id"]]
     tested = int(city["q_value"].notna().sum())
-    parts = [f"Für {commune} insgesamt wurden {tested} Kennzahlen auf einen Trend geprüft."]
+    parts = [text("Für {} insgesamt wurden {} Kennzahlen auf einen Trend geprüft.", commune, public(tested, "count"))]
     if good:
         parts.append("Statistisch erkennbar in günstiger Richtung entwickelt haben sich: " + ", ".join(good) + ".")
     if bad:
@@ -108,4 +119,4 @@ def trend_summary_text(trends: pd.DataFrame, catalogue: Catalogue, city_code: st
         "Bei den übrigen Kennzahlen ist kein klarer Trend erkennbar; das heißt nicht, dass sich nichts "
         "verändert hat, sondern dass die Schwankungen von Jahr zu Jahr eine Aussage nicht tragen."
     )
-    return " ".join(parts)
+    return text(" ").join(parts)
