@@ -311,7 +311,7 @@ def _pdf_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[s
         target = paths.report_pdf(page)
         yield {
             "basename": "pdf",
-            "name": page.relative_to(paths.reports).with_suffix("").as_posix().replace("/stadtteile/", "-"),
+            "name": page.relative_to(paths.reports).with_suffix("").as_posix().replace("/stadtteile/", "-").replace("/", "-"),
             "doc": f"PDF {target.relative_to(paths.root).as_posix()}",
             "actions": [(action_pdf, [str(page), str(target)])],
             "file_dep": _str([page, paths.stylesheet, *code]),

@@ -3,8 +3,9 @@
 Headless Chromium (driven by playwright) opens the page from disk and prints it with the
 site's print stylesheet: A4, backgrounds, margins, page numbers in the footer. Chromium writes
 the time of printing into the PDF (``/CreationDate``, ``/ModDate``); :func:`without_dates`
-blanks both in place (same length, so the cross-reference offsets stay valid), so the same page
-gives the same bytes.
+blanks both in place (same length, so the cross-reference offsets stay valid), and links to
+other files print as plain text (they would carry the build machine's paths), so the same page
+gives the same bytes in any checkout.
 
 The PDFs are optional: ``publication.pdf: false`` in the config or ``MONITORING_PDF=0`` turns
 them off, and without playwright or a Chromium (``chromium`` on the PATH, or
@@ -49,6 +50,10 @@ FOOTER = (
     'font-family:system-ui,sans-serif"><span>{title}</span>'
     '<span>Seite <span class="pageNumber"></span> von <span class="totalPages"></span></span></div>'
 )
+#: Links to other files would become absolute ``file://`` URIs of the build machine in the PDF
+#: (different in every checkout, and dead in a PDF that is passed on): they print as text.
+#: Links within the page stay, as the PDF's internal links.
+UNLINK_JS = "() => document.querySelectorAll('a[href]:not([href^=\"#\"])').forEach(a => a.removeAttribute('href'))"
 _DATES = re.compile(rb"/(?:CreationDate|ModDate)\s*\(D:[^)]*\)")
 
 
@@ -86,7 +91,7 @@ def without_dates(data: bytes) -> bytes:
     """Blank the creation and modification dates of a PDF (same length: offsets stay valid).
 
     >>> without_dates(b"<</CreationDate (D:20250101120000+00'00') /X 1>>")
-    b'<<                                         /X 1>>'
+    b'<<                                        /X 1>>'
     """
     return _DATES.sub(lambda m: b" " * len(m.group(0)), data)
 
@@ -114,7 +119,7 @@ class _Printer:
         tab = self._browser().new_page()
         try:
             tab.goto(page.resolve().as_uri(), wait_until="load")
-            tab.emulate_media(media="print")
+            tab.evaluate(UNLINK_JS)
             return tab.pdf(
                 format="A4",
                 print_background=True,
