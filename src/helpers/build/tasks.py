@@ -309,9 +309,10 @@ def _pdf_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[s
     yield {"basename": "pdf", "name": None, "doc": "PDF of every Stadtteil profile and city report (headless Chromium)"}
     for page in paths.pdf_pages():
         target = paths.report_pdf(page)
+        name = page.relative_to(paths.reports).with_suffix("").as_posix()  # 2025/stadtteile/wiesdorf
         yield {
             "basename": "pdf",
-            "name": page.relative_to(paths.reports).with_suffix("").as_posix().replace("/stadtteile/", "-").replace("/", "-"),
+            "name": name.replace("/stadtteile/", "-").replace("/", "-"),
             "doc": f"PDF {target.relative_to(paths.root).as_posix()}",
             "actions": [(action_pdf, [str(page), str(target)])],
             "file_dep": _str([page, paths.stylesheet, *code]),
