@@ -90,7 +90,7 @@ def test_every_report_is_built(project):
     for year in YEARS:
         for slug in SLUGS:
             assert f'href="{year}/stadtteile/{slug}.html"' in index
-    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 4) + 1  # + city report, analyses, methods
+    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 4) + 2  # + city report, analyses, methods; index, glossary
     processed = pd.read_csv(project / "data/processed/bevoelkerung_altersgruppen.csv", sep=";", decimal=",")
     assert set(processed["area_level"]) == {"stadtteil", "stadtbezirk", "stadt"}
 
@@ -228,7 +228,7 @@ def test_killed_build_leaves_no_partial_file_and_resumes(project):
         assert page.read_text(encoding="utf-8").rstrip().endswith("</html>"), page
     resumed = doit(project)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 4) + 1  # + city report, analyses, methods
+    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 4) + 2  # + city report, analyses, methods; index, glossary
     assert executed_tasks(doit(project)) == []
 
 
@@ -328,25 +328,27 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
 
 
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: axe-core 4.10.3 (MPL-2.0, licence beside it), vendored so that the test needs no network.
+AXE = Path(__file__).resolve().parent / "fixtures" / "axe" / "axe.min.js"
+
+
 def _browse(page_path: Path, shot: Path) -> tuple[list[str], list[str], list[str]]:
     """Open a page headless; return (network requests, console errors, links) and save a screenshot."""
     from playwright.sync_api import sync_playwright
 
     requests, errors = [], []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on("request", lambda r: None if r.url.startswith(("file://", "data:")) else requests.append(r.url))
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -447,3 +449,107 @@ def test_an_untagged_number_fails_the_build(project):
         page.write_text(original, encoding="utf-8")
     output = result.stdout + result.stderr
     assert result.returncode != 0 and "reports/2025/sozialraum.html" in output and "Davon 2 Fälle." in output
+
+
+BROWSER_PAGES = {
+    "index": Path("index.html"),
+    "profil": Path("2025") / "stadtteile" / "wiesdorf.html",
+    "gesamtstadt": Path("2025") / "gesamtstadt.html",
+}
+
+#: Elements wider than the phone's viewport, outside the tables' scroll containers.
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll("body *")]
+    .filter(e => !e.closest(".mon-scroll") && e.getBoundingClientRect().right > width + 1)
+    .map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : ""));
+  return {scrollWidth: document.documentElement.scrollWidth, width, wide: wide.slice(0, 10)};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian chromium not installed"
+)
+
+
+@needs_chromium
+@pytest.mark.parametrize("which", list(BROWSER_PAGES))
+def test_pages_have_no_serious_accessibility_violations(project, browser, which):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((project / "reports" / BROWSER_PAGES[which]).as_uri(), wait_until="load")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+    )
+    page.close()
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], f"axe on {which}: {serious}"
+
+
+@needs_chromium
+@pytest.mark.parametrize("which", ["index", "profil"])
+def test_pages_fit_a_phone_and_screenshots(project, browser, which):
+    """At 390 px nothing but a table's scroll container is wider than the screen; screenshots
+    (desktop 1280 px, phone 390 px) go to build/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    url = (project / "reports" / BROWSER_PAGES[which]).as_uri()
+    desktop = browser.new_page(viewport={"width": 1280, "height": 900})
+    desktop.goto(url, wait_until="load")
+    desktop.screenshot(path=str(SCREENSHOTS / f"{which}-desktop.png"))
+    desktop.close()
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    phone.goto(url, wait_until="load")
+    found = phone.evaluate(OVERFLOW_JS)
+    phone.screenshot(path=str(SCREENSHOTS / f"{which}-phone.png"))
+    hint_visible = phone.locator(".mon-swipe").first.is_visible()
+    phone.close()
+    assert found["wide"] == [] and found["scrollWidth"] <= found["width"], found
+    assert hint_visible, "wide tables have a visible swipe hint on a phone"
+
+
+def _pdf_text_and_first_page(pdf: Path, shot: Path) -> str:
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(pdf)
+    text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    doc[0].render(scale=1.5).to_pil().save(shot)
+    doc.close()
+    return text
+
+
+def _squeeze(text: str) -> str:
+    """Text without whitespace and hyphens (line breaks and hyphenation differ in print)."""
+    return re.sub(r"[\s\-\u00ad\u2010\u2011]", "", text)
+
+
+@needs_chromium
+@pytest.mark.parametrize("which", ["profil", "gesamtstadt"])
+def test_pdf_next_to_the_page_has_every_column(project, which):
+    page = project / "reports" / BROWSER_PAGES[which]
+    pdf = page.with_suffix(".pdf")
+    assert pdf.is_file(), "the build prints a PDF next to the page"
+    html = page.read_text(encoding="utf-8")
+    assert f'href="{pdf.name}" download>Als PDF herunterladen</a>' in html
+    head = re.compile(r"<th scope=\"?col\"?[^>]*>(.*?)</th>", re.S)
+    headers = {re.sub(r"<[^>]+>", "", h).strip() for h in head.findall(html)} - {""}
+    assert len(headers) > 5
+    data = pdf.read_bytes()
+    assert b"/CreationDate" not in data and b"/ModDate" not in data  # no time of printing
+    assert b"file:" not in data and str(project).encode() not in data  # no path of the build machine
+    text = _squeeze(_pdf_text_and_first_page(pdf, SCREENSHOTS / f"{which}-pdf-seite1.png"))
+    import html as html_lib
+
+    missing = sorted(h for h in headers if _squeeze(html_lib.unescape(h)) not in text)
+    assert missing == [], f"column headers missing in {pdf.name}: {missing}"

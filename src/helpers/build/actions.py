@@ -216,3 +216,31 @@ def action_index(config_path: str) -> None:
     }
     inputs = [p for y in reports.values() for p in y.values()]
     write_text_atomic(paths.index_html, render_index(config, reports, inputs))
+
+
+def action_stylesheet(config_path: str) -> None:
+    """Write the site's one stylesheet (comments stripped) to reports/assets."""
+    from helpers.core.io import write_text_atomic
+    from helpers.site.markup import CSS_COMMENT, TEMPLATES
+
+    css = CSS_COMMENT.sub("", (TEMPLATES / "monitoring" / "report.css").read_text(encoding="utf-8"))
+    lines = [line.rstrip() for line in css.splitlines() if line.strip()]
+    write_text_atomic(ProjectPaths(config_of(config_path)).stylesheet, "\n".join(lines) + "\n")
+
+
+def action_glossary(config_path: str) -> None:
+    """Write the glossary page."""
+    from helpers.core.io import write_text_atomic
+    from helpers.site.pages import render_glossary
+
+    config = config_of(config_path)
+    write_text_atomic(ProjectPaths(config).glossary_html, render_glossary(config))
+
+
+def action_pdf(page: str, target: str) -> None:
+    """Print one report page to its PDF (headless Chromium)."""
+    from pathlib import Path
+
+    from helpers.site.pdf import write_pdf
+
+    write_pdf(Path(page), Path(target))

@@ -32,7 +32,7 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from helpers.build.interrupt import interrupted
 from helpers.core.io import write_bytes_atomic, write_text_atomic
 from helpers.core.settings import ISOLATED_ENV
-from helpers.site.markup import TEMPLATES, strip_css_comments
+from helpers.site.markup import TEMPLATES, strip_css_comments, wrap_tables
 
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 VOLATILE_NB_KEYS = ("papermill",)
@@ -178,11 +178,11 @@ def add_table_of_contents(page: str) -> str:
 
 
 def render_html(nb: nbformat.NotebookNode, title: str, page: dict[str, Any]) -> str:
-    """Render an executed notebook to a self-contained, offline HTML page (no code)."""
+    """Render an executed notebook to an offline HTML page (no code; the site stylesheet linked)."""
     nb = copy.copy(nb)  # the exporter deep-copies the notebook itself; only the metadata changes here
     nb.metadata = nbformat.NotebookNode({**nb.metadata, "title": title})
     body, _ = _exporter().from_notebook_node(nb, resources={"monitoring": page})
-    return add_table_of_contents(strip_css_comments(body))
+    return wrap_tables(add_table_of_contents(strip_css_comments(body)))
 
 
 def _failure_message(spec: ReportSpec, cell: int | None, first: str, error: str, failed: Path) -> str:

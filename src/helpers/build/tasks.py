@@ -10,22 +10,28 @@ what depends on it, and ``doit -n N`` is safe.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from doit.tools import config_changed
 
 from helpers.build.actions import (
     action_check_confidentiality,
     action_cleanup,
     action_data_check,
     action_generate,
+    action_glossary,
     action_index,
     action_methods,
     action_opendata,
+    action_pdf,
     action_plan,
     action_process,
     action_report,
     action_step,
+    action_stylesheet,
     nothing_stale,
     report_title,
     step_inputs,
@@ -40,6 +46,7 @@ from helpers.site.markup import TEMPLATES
 TEMPLATE_FILES = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
 EXECUTION = PACKAGE_DIR / "build" / "execution.py"
 PAGES = PACKAGE_DIR / "site" / "pages.py"
+STYLESHEET_SOURCE = TEMPLATES / "monitoring" / "report.css"
 
 
 def code_of(dotted: str) -> list[Path]:
@@ -80,11 +87,14 @@ def generate_tasks(config: Config) -> Iterator[dict[str, Any]]:
     yield from _data_check_task(config, paths, cfg)
     yield from _step_tasks(config, paths, cfg)
     yield from _opendata_task(config, paths, cfg)
+    yield from _stylesheet_task(paths, cfg)
     yield from _report_tasks(config, paths, cfg)
     yield from _methods_tasks(config, paths, cfg)
+    yield from _glossary_task(paths, cfg)
     yield from _cleanup_task(cfg)
     yield from _index_task(config, paths, cfg)
     yield from _check_task(config, paths, cfg)
+    yield from _pdf_tasks(config, paths, cfg)
 
 
 def _generator_task(config: Config, cfg: str) -> Iterator[dict[str, Any]]:
@@ -200,10 +210,14 @@ def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
 
 
 def _report_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    from helpers.core.paths import PDF_KINDS
+    from helpers.site.pdf import pdf_enabled
+
     for kind in built_reports(config):
         report = REPORTS[kind]
         yield {"basename": kind, "name": None, "doc": report.doc}
         deps = _str(report_inputs(config, kind))
+        links_pdf = {"pdf": kind in PDF_KINDS and pdf_enabled(config)}  # the page links its PDF
         for year in config.report_years:
             for _, slug, page in (p for p in paths.report_pages(year) if p[0] == kind):
                 yield {
@@ -212,6 +226,7 @@ def _report_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dic
                     "doc": report_title(config, kind, year, slug),
                     "actions": [(action_report, [cfg, kind, year, slug, deps])],
                     "file_dep": deps,
+                    "uptodate": [config_changed(links_pdf)],
                     "targets": _str([paths.executed_notebook(kind, year, slug), page]),
                     "verbosity": 1,
                 }
@@ -257,16 +272,70 @@ def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
     }
 
 
+def _stylesheet_task(paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    yield {
+        "basename": "stylesheet",
+        "doc": "Write reports/assets/monitoring.css, the one stylesheet every page links",
+        "actions": [(action_stylesheet, [cfg])],
+        "file_dep": _str([STYLESHEET_SOURCE]),
+        "targets": _str([paths.stylesheet]),
+        "verbosity": 1,
+    }
+
+
+def _glossary_task(paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    code = sorted({*helper_files(PAGES), *code_of("helpers.site.glossary")})
+    deps = [paths.config_file, *TEMPLATE_FILES, *code]
+    if paths.synthetic_marker.is_file():
+        deps.append(paths.synthetic_marker)
+    yield {
+        "basename": "glossar",
+        "doc": "Write reports/glossar.html: the reports' terms in plain German",
+        "actions": [(action_glossary, [cfg])],
+        "file_dep": _str(deps),
+        "targets": _str([paths.glossary_html]),
+        "verbosity": 1,
+    }
+
+
+def _pdf_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    from helpers.site.pdf import pdf_unavailable
+
+    reason = pdf_unavailable(config)
+    if reason is not None:
+        print(f"PDF-Dateien werden nicht erstellt: {reason}.", file=sys.stderr)
+        return
+    code = code_of("helpers.site.pdf")
+    yield {"basename": "pdf", "name": None, "doc": "PDF of every Stadtteil profile and city report (headless Chromium)"}
+    for page in paths.pdf_pages():
+        target = paths.report_pdf(page)
+        name = page.relative_to(paths.reports).with_suffix("").as_posix()  # 2025/stadtteile/wiesdorf
+        yield {
+            "basename": "pdf",
+            "name": name.replace("/stadtteile/", "-").replace("/", "-"),
+            "doc": f"PDF {target.relative_to(paths.root).as_posix()}",
+            "actions": [(action_pdf, [str(page), str(target)])],
+            "file_dep": _str([page, paths.stylesheet, *code]),
+            "targets": _str([target]),
+            "verbosity": 1,
+        }
+
+
 def default_tasks(config: Config) -> list[str]:
     """What plain ``doit`` builds for this commune, in pipeline order."""
+    from helpers.site.pdf import pdf_enabled
+
     return [
         "process",
         "datenpruefung",
         *active_steps(config),
         "opendata",
+        "stylesheet",
         *built_reports(config),
         "methoden",
+        "glossar",
         "aufraeumen",
         "index",
         "geheimhaltung",
+        *(["pdf"] if pdf_enabled(config) else []),
     ]

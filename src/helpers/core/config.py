@@ -208,6 +208,18 @@ class Execution(_Strict):
     isolated: bool = False  # True: a fresh kernel for every report (no warm kernel reuse)
 
 
+class Publication(_Strict):
+    """How the published site is labelled, and whether PDFs of the reports are made."""
+
+    publisher: str = ""  # Herausgeberin in the footer (default: "Stadt <commune name>")
+    # Terms of use of the published data; default: Datenlizenz Deutschland – Namensnennung 2.0,
+    # the usual licence of German municipal open data (GovData)
+    licence: str = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
+    # True: a PDF next to every Stadtteil profile and city report (needs Chromium and playwright;
+    # the build leaves the PDF tasks out with a log line when they are missing; MONITORING_PDF=0/1 overrides)
+    pdf: bool = True
+
+
 class SocialIndex(_Strict):
     """Socio-spatial index (MSS style): status indicators and class cut-offs in SD units."""
 
@@ -332,6 +344,7 @@ class Config(_Strict):
     sources: dict[str, Source]
     sample_data: SampleData | None = None
     execution: Execution = Execution()
+    publication: Publication = Publication()
     indicators: IndicatorSettings = IndicatorSettings()
     leitbild: str | None = None
     analysis: Analysis = Analysis()

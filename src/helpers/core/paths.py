@@ -15,6 +15,9 @@ from helpers.core.registry import REPORTS, TABLES
 #: Open-data files in reports/opendata.
 OPENDATA_FILES = ("indikatoren.csv", "indikatorenkatalog.csv", "datapackage.json")
 
+#: Report kinds that get a PDF next to their page (Stadtteil profiles and the city report).
+PDF_KINDS = ("profil", "gesamtstadt")
+
 
 @dataclass(frozen=True)
 class ProjectPaths:
@@ -96,7 +99,31 @@ class ProjectPaths:
     def published_pages(self) -> list[Path]:
         """Every page the current config publishes: reports and methods of the report years, the index."""
         pages = [page for y in self.config.report_years for _, _, page in self.report_pages(y)]
-        return [*pages, *(self.methods_html(y) for y in self.config.report_years), self.index_html]
+        methods = [self.methods_html(y) for y in self.config.report_years]
+        return [*pages, *methods, self.index_html, self.glossary_html]
+
+    def report_pdf(self, page: Path) -> Path:
+        """The PDF of a report page: next to it, same name."""
+        return page.with_suffix(".pdf")
+
+    def pdf_pages(self) -> list[Path]:
+        """The pages that get a PDF (profiles and city report of every report year)."""
+        return [page for y in self.config.report_years for kind, _, page in self.report_pages(y) if kind in PDF_KINDS]
+
+    @property
+    def assets(self) -> Path:
+        """Shared files of the site (the stylesheet)."""
+        return self.reports / "assets"
+
+    @property
+    def stylesheet(self) -> Path:
+        """The one stylesheet every published page links (fixed name, relative link)."""
+        return self.assets / "monitoring.css"
+
+    @property
+    def glossary_html(self) -> Path:
+        """The glossary: terms of the reports in plain German."""
+        return self.reports / "glossar.html"
 
     def methods_html(self, year: int) -> Path:
         """The 'Methodische Hinweise' page of a report year."""

@@ -20,7 +20,7 @@ def stale_files(paths: ProjectPaths) -> list[Path]:
     Only year folders (``reports/2023/…``, ``build/executed/2023/…``) are looked at: other files
     in ``reports`` (open data, a city's own additions) are never touched.
     """
-    keep = set(paths.published_pages())
+    keep = set(paths.published_pages()) | {paths.report_pdf(p) for p in paths.pdf_pages()}
     keep |= {
         paths.executed_notebook(kind, y, slug)
         for y in paths.config.report_years

@@ -1,5 +1,6 @@
-"""What every published page carries: banner, navigation, sources, code version and input
-hash; plus the entry page ``index.html`` that links every report by year and Stadtteil."""
+"""What every published page carries: banner, navigation, sources, publisher, licence, code
+version and input hash (the site shell); the entry page ``index.html`` that links every report
+by year and Stadtteil; the methods and glossary pages."""
 
 from __future__ import annotations
 
@@ -19,12 +20,15 @@ from helpers.core.provenance import source_label, synthetic_note
 from helpers.core.registry import REPORTS
 from helpers.indicators.plan import commune_plan
 from helpers.report.labels import POPULATION_BASIS
-from helpers.site.markup import TEMPLATES
+from helpers.site.markup import TEMPLATES, wrap_tables
 
 
 @cache
 def code_version(root: Path) -> str:
-    """The git commit of the checkout (``+ lokale Änderungen`` if the tree is dirty)."""
+    """The git commit of the checkout (``(mit lokalen Änderungen)`` if a tracked file is modified).
+
+    Untracked and ignored files (build outputs, reports, processed data) do not count.
+    """
     try:
         commit = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
@@ -40,7 +44,7 @@ def code_version(root: Path) -> str:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unbekannt (kein Git-Checkout)"
-    return commit + (" + lokale Änderungen" if dirty else "")
+    return commit + (" (mit lokalen Änderungen)" if dirty else "")
 
 
 def source_lines(config: Config, sources: list[str]) -> list[str]:
@@ -63,6 +67,38 @@ class PageInfo:
     breadcrumbs: list[tuple[str, Path]]
 
 
+def _report_year(paths: ProjectPaths, page: Path) -> int | None:
+    """The report year of a page in ``reports/<year>/…`` (None for the index and glossary)."""
+    parts = page.relative_to(paths.reports).parts
+    return int(parts[0]) if len(parts) > 1 and parts[0].isdigit() else None
+
+
+def shell_context(config: Config, page: Path, inputs: list[Path], stand: str = "") -> dict[str, Any]:
+    """Links and labels of the site shell (``shell.html.j2``) for one page, relative to it."""
+    from helpers.site.pdf import pdf_enabled
+
+    paths = ProjectPaths(config)
+
+    def rel(target: Path) -> str:
+        return Path(os.path.relpath(target, page.parent)).as_posix()
+
+    year = _report_year(paths, page)
+    methods_year = year if year is not None else (max(config.report_years) if config.report_years else None)
+    with_pdf = page in paths.pdf_pages() and pdf_enabled(config)
+    return {
+        "css_href": rel(paths.stylesheet),
+        "index_href": "" if page == paths.index_html else rel(paths.index_html),
+        "methods_href": rel(paths.methods_html(methods_year)) if methods_year is not None else "",
+        "glossary_href": "" if page == paths.glossary_html else rel(paths.glossary_html),
+        "pdf_href": rel(paths.report_pdf(page)) if with_pdf else "",
+        "publisher": config.publication.publisher or f"Stadt {config.commune.name}",
+        "licence": config.publication.licence,
+        "stand": stand or (f"Berichtsjahr {year}" if year is not None else ""),
+        "code_version": code_version(paths.root),
+        "input_hash": sha256_files(inputs, paths.root),
+    }
+
+
 def page_context(config: Config, info: PageInfo) -> dict[str, Any]:
     """The ``resources.monitoring`` dict that the HTML template renders."""
     paths = ProjectPaths(config)
@@ -71,13 +107,19 @@ def page_context(config: Config, info: PageInfo) -> dict[str, Any]:
         return Path(os.path.relpath(target, info.page.parent)).as_posix()
 
     return {
-        "index_href": rel(paths.index_html),
+        **shell_context(config, info.page, info.inputs),
         "breadcrumbs": [{"label": label, "href": rel(p)} for label, p in info.breadcrumbs],
         "synthetic": synthetic_note(paths, info.sources),
         "sources": source_lines(config, info.sources),
-        "code_version": code_version(paths.root),
-        "input_hash": sha256_files(info.inputs, paths.root),
     }
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES / "monitoring"),
+        autoescape=select_autoescape(["html", "j2"]),
+        keep_trailing_newline=True,
+    )
 
 
 #: City-level pages of a report year, in the order the index lists them.
@@ -105,11 +147,6 @@ def render_index(config: Config, reports: dict[int, dict[str, Path]], inputs: li
     ``reports`` maps year -> {"gesamtstadt": path, <stadtteil slug>: path}.
     """
     paths = ProjectPaths(config)
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES / "monitoring"),
-        autoescape=select_autoescape(["html", "j2"]),
-        keep_trailing_newline=True,
-    )
 
     def rel(target: Path) -> str:
         return Path(os.path.relpath(target, paths.index_html.parent)).as_posix()
@@ -133,24 +170,30 @@ def render_index(config: Config, reports: dict[int, dict[str, Path]], inputs: li
     ]
     plan = commune_plan(config)
     absent = [(REPORTS[k].title, reason) for k, reason in plan.reports.items() if reason]
-    return env.get_template("entry.html.j2").render(
-        commune=config.commune.name,
-        has_bezirke=config.has_stadtbezirke,
-        absent=absent,
-        skipped=len(plan.skipped),
-        computed=len(plan.catalogue.indicators),
-        methods_href=rel(latest["methoden"]) + "#Nicht-berechnet" if "methoden" in latest else "",
-        years=years,
-        by_year=by_year,
-        topics=topics,
-        latest=years[0] if years else None,
-        rows=rows,
-        synthetic=synthetic_note(paths, list(config.sources)),
-        sources=source_lines(config, list(config.sources)),
-        code_version=code_version(paths.root),
-        input_hash=sha256_files(inputs, paths.root),
-        css=(TEMPLATES / "monitoring" / "report.css").read_text(encoding="utf-8"),
+    first, last = min(years, default=None), max(years, default=None)
+    stand = "" if last is None else f"Berichtsjahre {first}–{last}" if first != last else f"Berichtsjahr {last}"
+    html = (
+        _environment()
+        .get_template("entry.html.j2")
+        .render(
+            commune=config.commune.name,
+            has_bezirke=config.has_stadtbezirke,
+            absent=absent,
+            skipped=len(plan.skipped),
+            computed=len(plan.catalogue.indicators),
+            methods_href=rel(latest["methoden"]) + "#Nicht-berechnet" if "methoden" in latest else "",
+            years=years,
+            by_year=by_year,
+            topics=topics,
+            latest=years[0] if years else None,
+            rows=rows,
+            synthetic=synthetic_note(paths, list(config.sources)),
+            sources=source_lines(config, list(config.sources)),
+            glossary_href=rel(paths.glossary_html),
+            s=shell_context(config, paths.index_html, inputs, stand),
+        )
     )
+    return wrap_tables(html)
 
 
 METHODS = [
@@ -253,11 +296,6 @@ def render_methods(config: Config, year: int, page: Path, city_page: Path) -> st
     plan = commune_plan(config)
 
     paths = ProjectPaths(config)
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES / "monitoring"),
-        autoescape=select_autoescape(["html", "j2"]),
-        keep_trailing_newline=True,
-    )
     catalogue = plan.catalogue
     full = load_catalogue(config.catalogue_path)
     skipped = [(full.get(i).name, reason) for i, reason in plan.skipped.items()]
@@ -289,26 +327,47 @@ def render_methods(config: Config, year: int, page: Path, city_page: Path) -> st
     def rel(target: Path) -> str:
         return Path(os.path.relpath(target, page.parent)).as_posix()
 
-    return env.get_template("methods.html.j2").render(
-        commune=config.commune.name,
-        year=year,
-        phases=phases,
-        sources=sources,
-        methods=methods_for(plan),
-        skipped=skipped,
-        missing_sources=missing_sources,
-        absent=absent,
-        population_basis=POPULATION_BASIS[config.sources["population"].population_basis],
-        min_count=config.thresholds.min_cell_count,
-        min_den=config.thresholds.min_denominator,
-        dominance_k=f"{config.thresholds.dominance_k:g}".replace(".", ","),
-        p_percent=f"{config.thresholds.p_percent:g}".replace(".", ","),
-        synthetic=synthetic_note(paths, list(config.sources)),
-        index_href=rel(paths.index_html),
-        city_href=rel(city_page),
-        code_version=code_version(paths.root),
-        input_hash=sha256_files([paths.config_file, config.catalogue_path], paths.root),
-        css=(TEMPLATES / "monitoring" / "report.css").read_text(encoding="utf-8"),
+    html = (
+        _environment()
+        .get_template("methods.html.j2")
+        .render(
+            commune=config.commune.name,
+            year=year,
+            phases=phases,
+            sources=sources,
+            methods=methods_for(plan),
+            skipped=skipped,
+            missing_sources=missing_sources,
+            absent=absent,
+            population_basis=POPULATION_BASIS[config.sources["population"].population_basis],
+            min_count=config.thresholds.min_cell_count,
+            min_den=config.thresholds.min_denominator,
+            dominance_k=f"{config.thresholds.dominance_k:g}".replace(".", ","),
+            p_percent=f"{config.thresholds.p_percent:g}".replace(".", ","),
+            synthetic=synthetic_note(paths, list(config.sources)),
+            city_href=rel(city_page),
+            glossary_href=rel(paths.glossary_html),
+            s=shell_context(config, page, [paths.config_file, config.catalogue_path]),
+        )
+    )
+    return wrap_tables(html)
+
+
+def render_glossary(config: Config) -> str:
+    """The glossary page ``reports/glossar.html``: the reports' terms in plain German."""
+    from helpers.site.glossary import GLOSSARY
+
+    paths = ProjectPaths(config)
+    page = paths.glossary_html
+    return (
+        _environment()
+        .get_template("glossary.html.j2")
+        .render(
+            commune=config.commune.name,
+            entries=GLOSSARY,
+            synthetic=synthetic_note(paths, list(config.sources)),
+            s=shell_context(config, page, [paths.config_file]),
+        )
     )
 
 

@@ -1,0 +1,151 @@
+"""PDFs of the Stadtteil profiles and city reports, printed from the published HTML pages.
+
+Headless Chromium (driven by playwright) opens the page from disk and prints it with the
+site's print stylesheet: A4, backgrounds, margins, page numbers in the footer. Chromium writes
+the time of printing into the PDF (``/CreationDate``, ``/ModDate``); :func:`without_dates`
+blanks both in place (same length, so the cross-reference offsets stay valid), and links to
+other files print as plain text (they would carry the build machine's paths), so the same page
+gives the same bytes in any checkout.
+
+The PDFs are optional: ``publication.pdf: false`` in the config or ``MONITORING_PDF=0`` turns
+them off, and without playwright or a Chromium (``chromium`` on the PATH, or
+``MONITORING_CHROMIUM=/path/to/chromium``) the build leaves the PDF tasks out with one log line
+and the pages do not link a PDF.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import os
+import re
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from helpers.core.config import Config
+from helpers.core.io import write_bytes_atomic
+
+#: "0"/"1" overrides ``publication.pdf`` of the config.
+PDF_ENV = "MONITORING_PDF"
+#: Path of the Chromium executable (default: the first of CHROMIUM_NAMES on the PATH).
+CHROMIUM_ENV = "MONITORING_CHROMIUM"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MARGIN = {"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"}
+FOOTER = (
+    '<div style="font-size:7pt;color:#444;width:100%;margin:0 12mm;display:flex;justify-content:space-between;'
+    'font-family:system-ui,sans-serif"><span>{title}</span>'
+    '<span>Seite <span class="pageNumber"></span> von <span class="totalPages"></span></span></div>'
+)
+#: Links to other files would become absolute ``file://`` URIs of the build machine in the PDF
+#: (different in every checkout, and dead in a PDF that is passed on): they print as text.
+#: Links within the page stay, as the PDF's internal links.
+UNLINK_JS = "() => document.querySelectorAll('a[href]:not([href^=\"#\"])').forEach(a => a.removeAttribute('href'))"
+_DATES = re.compile(rb"/(?:CreationDate|ModDate)\s*\(D:[^)]*\)")
+
+
+def find_chromium() -> Path | None:
+    """The Chromium executable: ``MONITORING_CHROMIUM``, else the first known name on the PATH."""
+    named = os.environ.get(CHROMIUM_ENV, "")
+    if named:
+        return Path(named) if Path(named).is_file() else None
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    return None
+
+
+def pdf_unavailable(config: Config) -> str | None:
+    """Why no PDFs are made (German, for the build log), or None when they are."""
+    value = os.environ.get(PDF_ENV, "")
+    wanted = config.publication.pdf if value == "" else value.lower() not in ("0", "false", "no", "nein")
+    if not wanted:
+        return f"abgeschaltet (publication.pdf: false in der Konfiguration oder {PDF_ENV}=0)"
+    if importlib.util.find_spec("playwright") is None:
+        return "das Python-Paket playwright ist nicht installiert"
+    if find_chromium() is None:
+        return f"kein Chromium gefunden (Paket chromium installieren oder {CHROMIUM_ENV}=/pfad/zu/chromium setzen)"
+    return None
+
+
+def pdf_enabled(config: Config) -> bool:
+    """Whether the build makes PDFs (and the pages link them)."""
+    return pdf_unavailable(config) is None
+
+
+def without_dates(data: bytes) -> bytes:
+    """Blank the creation and modification dates of a PDF (same length: offsets stay valid).
+
+    >>> without_dates(b"<</CreationDate (D:20250101120000+00'00') /X 1>>")
+    b'<<                                        /X 1>>'
+    """
+    return _DATES.sub(lambda m: b" " * len(m.group(0)), data)
+
+
+class _Printer:
+    """One headless Chromium per process, used from one thread only (playwright's sync API is
+    bound to the thread that started it, and keeps off the asyncio loop of the notebook runs)."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
+        self._local = threading.local()
+
+    def _browser(self) -> Any:
+        if getattr(self._local, "browser", None) is None:
+            from playwright.sync_api import sync_playwright
+
+            self._local.playwright = sync_playwright().start()
+            chromium = find_chromium()
+            self._local.browser = self._local.playwright.chromium.launch(
+                executable_path=str(chromium) if chromium else None, args=LAUNCH_ARGS
+            )
+        return self._local.browser
+
+    def _print(self, page: Path, title: str) -> bytes:
+        tab = self._browser().new_page()
+        try:
+            tab.goto(page.resolve().as_uri(), wait_until="load")
+            tab.evaluate(UNLINK_JS)
+            return tab.pdf(
+                format="A4",
+                print_background=True,
+                margin=MARGIN,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=FOOTER.format(title=html.escape(title)),
+            )
+        finally:
+            tab.close()
+
+    def print(self, page: Path, title: str) -> bytes:
+        return self._pool.submit(self._print, page, title).result()
+
+
+@cache
+def _printer() -> _Printer:
+    return _Printer()
+
+
+def page_title(page: Path) -> str:
+    """The ``<title>`` of a page (for the PDF footer)."""
+    found = re.search(r"<title>(.*?)</title>", page.read_text(encoding="utf-8"), re.S)
+    return html.unescape(found.group(1)).strip() if found else page.stem
+
+
+def write_pdf(page: Path, target: Path) -> None:
+    """Print ``page`` to ``target`` (atomically), with the dates blanked."""
+    write_bytes_atomic(target, without_dates(_printer().print(page, page_title(page))))

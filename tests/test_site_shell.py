@@ -1,0 +1,139 @@
+"""The site shell without a build: footer, glossary, stylesheet and PDF switches, PDF tasks."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from helpers.build.actions import action_stylesheet
+from helpers.build.tasks import default_tasks, generate_tasks
+from helpers.core.config import load_config
+from helpers.core.paths import ProjectPaths
+from helpers.site import pages, pdf
+from helpers.site.glossary import GLOSSARY
+from helpers.site.htmlcheck import masculine_generics, network_references
+
+
+@pytest.fixture
+def config(small_project: Path):
+    shutil.copytree(ROOT / "notebooks", small_project / "notebooks")
+    return load_config(small_project / "config" / "small.yml")
+
+
+def _tasks(config) -> dict[str, dict]:
+    return {t["basename"] + (f":{t['name']}" if t.get("name") else ""): t for t in generate_tasks(config)}
+
+
+def test_glossary_page_is_offline_german_and_linked(config):
+    html = pages.render_glossary(config)
+    paths = ProjectPaths(config)
+    assert '<html lang="de">' in html
+    assert network_references(html) == []
+    assert masculine_generics(html) == []
+    for term, anchor, _ in GLOSSARY:
+        assert f'<dt id="{anchor}">' in html, term
+    for term in ("Konfidenzintervall", "Empirischer Bayes", "Trichterdiagramm", "z-Wert", "Mann-Kendall", "Webb"):
+        assert term in html
+    assert 'href="assets/monitoring.css"' in html
+    assert f'href="{max(config.report_years)}/methoden.html"' in html
+    assert paths.glossary_html in paths.published_pages()
+
+
+def test_public_footer_names_publisher_licence_and_data_status(config):
+    paths = ProjectPaths(config)
+    page = paths.report_html("profil", 2025, "wiesdorf")
+    shell = pages.shell_context(config, page, [paths.config_file])
+    assert shell["publisher"] == "Stadt Leverkusen"
+    assert "dl-de/by-2-0" in shell["licence"]
+    assert shell["stand"] == "Berichtsjahr 2025"
+    assert shell["css_href"] == "../../assets/monitoring.css"
+    assert shell["methods_href"] == "../methoden.html"
+    assert shell["glossary_href"] == "../../glossar.html"
+    assert shell["index_href"] == "../../index.html"
+
+
+def test_licence_and_publisher_are_config_keys(small_project):
+    path = small_project / "config" / "small.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "publication: {publisher: Kreis Beispiel, licence: CC BY 4.0, pdf: false}\n", "utf-8")
+    config = load_config(path)
+    shell = pages.shell_context(config, ProjectPaths(config).index_html, [path])
+    assert (shell["publisher"], shell["licence"], shell["pdf_href"]) == ("Kreis Beispiel", "CC BY 4.0", "")
+    assert pdf.pdf_unavailable(config).startswith("abgeschaltet")
+
+
+def test_untracked_and_ignored_files_do_not_make_the_code_version_dirty(tmp_path):
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / ".gitignore").write_text("reports/\n")
+    (tmp_path / "a.py").write_text("x = 1\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "init")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "index.html").write_text("built")
+    (tmp_path / "untracked.txt").write_text("new")
+    pages.code_version.cache_clear()
+    assert "Änderungen" not in pages.code_version(tmp_path)
+    (tmp_path / "a.py").write_text("x = 2\n")
+    pages.code_version.cache_clear()
+    assert pages.code_version(tmp_path).endswith("(mit lokalen Änderungen)")
+    pages.code_version.cache_clear()
+
+
+def test_pdf_switches(config, monkeypatch):
+    monkeypatch.setenv(pdf.PDF_ENV, "0")
+    assert "abgeschaltet" in pdf.pdf_unavailable(config)
+    monkeypatch.setenv(pdf.PDF_ENV, "1")
+    monkeypatch.setenv(pdf.CHROMIUM_ENV, "/nonexistent/chromium")
+    assert "kein Chromium" in pdf.pdf_unavailable(config)
+
+
+def test_without_chromium_the_pdf_tasks_are_left_out_with_a_log_line(config, monkeypatch, capsys):
+    monkeypatch.setenv(pdf.CHROMIUM_ENV, "/nonexistent/chromium")
+    tasks = _tasks(config)
+    assert not [n for n in tasks if n.startswith("pdf")]
+    assert "pdf" not in default_tasks(config)
+    assert "PDF-Dateien werden nicht erstellt: kein Chromium gefunden" in capsys.readouterr().err
+    assert tasks["profil:2025-wiesdorf"]["uptodate"][0].config == {"pdf": False}
+
+
+def test_pdf_tasks_follow_the_pages(config, monkeypatch, tmp_path):
+    fake = tmp_path / "chromium"
+    fake.write_text("")
+    monkeypatch.setenv(pdf.CHROMIUM_ENV, str(fake))
+    monkeypatch.setenv(pdf.PDF_ENV, "1")
+    paths = ProjectPaths(config)
+    tasks = _tasks(config)
+    pdf_tasks = sorted(n for n in tasks if n.startswith("pdf:"))
+    assert pdf_tasks == [
+        "pdf:2024-gesamtstadt",
+        "pdf:2024-opladen",
+        "pdf:2024-wiesdorf",
+        "pdf:2025-gesamtstadt",
+        "pdf:2025-opladen",
+        "pdf:2025-wiesdorf",
+    ]
+    task = tasks["pdf:2025-wiesdorf"]
+    page = paths.report_html("profil", 2025, "wiesdorf")
+    assert task["targets"] == [str(page.with_suffix(".pdf"))]
+    assert {str(page), str(paths.stylesheet)} <= set(task["file_dep"])
+    assert "pdf" in default_tasks(config)
+    assert tasks["profil:2025-wiesdorf"]["uptodate"][0].config == {"pdf": True}
+    assert tasks["hze:2025"]["uptodate"][0].config == {"pdf": False}
+    assert tasks["stylesheet"]["targets"] == [str(paths.stylesheet)]
+
+
+def test_stylesheet_is_one_small_offline_file(config):
+    action_stylesheet(str(config.config_path))
+    css = ProjectPaths(config).stylesheet.read_text(encoding="utf-8")
+    assert len(css) < 12_000
+    assert "/*" not in css
+    assert "url(" not in css and "@import" not in css
+    assert "@media print" in css and "table-header-group" in css
+    assert "max-width: 40rem" in css
