@@ -26,15 +26,18 @@ from helpers.build.actions import (
     action_process,
     action_report,
     action_step,
+    action_values,
     nothing_stale,
     report_title,
     step_inputs,
+    value_groups,
+    value_inputs,
 )
 from helpers.build.deps import PACKAGE_DIR, helper_files, module_file
 from helpers.core.availability import active_steps, available_tables, built_reports
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.core.registry import REPORTS, SOURCES, STEPS
+from helpers.core.registry import REPORTS, SOURCES, STEPS, values_table
 from helpers.site.markup import TEMPLATES
 
 TEMPLATE_FILES = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
@@ -145,7 +148,28 @@ def _data_check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[
     }
 
 
+def _values_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    # One task per numerator selection: a changed source recomputes only the indicators that
+    # read it; the `indicators` step then joins the values and protects them all at once.
+    yield {"basename": "kennzahlen", "name": None, "doc": "Indicator values, one task per numerator selection"}
+    code = code_of("helpers.indicators.steps")
+    for selection in value_groups(config):
+        inputs = [paths.processed_table(t) for t in value_inputs(config, selection)]
+        yield {
+            "basename": "kennzahlen",
+            "name": selection,
+            "doc": f"Values of the indicators counting from '{selection}' (unprotected, internal)",
+            "task_dep": ["datenpruefung"],
+            "actions": [(action_values, [cfg, selection])],
+            "file_dep": _str([*inputs, paths.config_file, config.catalogue_path, *code]),
+            "targets": _str(paths.processed_targets(values_table(selection))),
+            "verbosity": 1,
+        }
+
+
 def _step_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    if "indicators" in active_steps(config):
+        yield from _values_tasks(config, paths, cfg)
     for name in active_steps(config):
         step = STEPS[name]
         inputs = [paths.processed_table(t) for t in step_inputs(config, step)]
@@ -184,7 +208,8 @@ def _all_pages(config: Config, paths: ProjectPaths) -> list[Path]:
 
 
 def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    names = {*step_inputs(config, STEPS["indicators"]), "indicators", "indicators_internal"}
+    values = {values_table(s) for s in value_groups(config)}
+    names = {*step_inputs(config, STEPS["indicators"]), "indicators", "indicators_internal"} - values
     names |= {"hze_cases", "hze_descriptive"} & available_tables(config)
     inputs = [paths.processed_table(t) for t in sorted(names)]
     code = sorted({*code_of("helpers.indicators.steps"), *code_of("helpers.site.audit")})
@@ -262,6 +287,7 @@ def default_tasks(config: Config) -> list[str]:
     return [
         "process",
         "datenpruefung",
+        *(["kennzahlen"] if "indicators" in active_steps(config) else []),
         *active_steps(config),
         "opendata",
         *built_reports(config),
