@@ -71,11 +71,22 @@ def write_tables(config: Config, tables: dict[str, Any]) -> None:
             write_csv_atomic(frame, paths.processed_table(name, ".csv"))
 
 
-def action_generate(config_path: str) -> None:
-    """Write the synthetic sample data for the config."""
-    from helpers.synth import generate_sample_data
+def action_generate(config_path: str, next_year: bool = False) -> None:
+    """Write the synthetic sample data for the config; ``next_year``: only add the year after
+    ``years.data.last`` (new per-year files, all-years files extended, earlier files untouched)."""
+    from helpers.synth import generate_next_year, generate_sample_data
 
-    generate_sample_data(config_of(config_path))
+    config = config_of(config_path)
+    if not next_year:
+        generate_sample_data(config)
+        return
+    written = generate_next_year(config)
+    year = config.years.data.last + 1
+    print(
+        f"Beispieldaten um das Jahr {year} ergänzt: {len(written)} Datei(en) geschrieben, "
+        "frühere Jahresdateien unverändert."
+    )
+    print(f"Jetzt years.data.last: {year} in der Konfiguration setzen, dann bauen.")
 
 
 def action_plan(config_path: str) -> None:

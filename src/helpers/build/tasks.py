@@ -73,11 +73,12 @@ def _str(files: list[Path]) -> list[str]:
     return [str(p) for p in files]
 
 
-def generate_tasks(config: Config) -> Iterator[dict[str, Any]]:
-    """All doit task dicts for one config (the sample generator is not a default task)."""
+def generate_tasks(config: Config, next_year: bool = False) -> Iterator[dict[str, Any]]:
+    """All doit task dicts for one config (the sample generator is not a default task;
+    ``next_year``: it only adds the year after ``years.data.last``)."""
     paths = ProjectPaths(config)
     cfg = str(paths.config_file)
-    yield from _generator_task(config, cfg)
+    yield from _generator_task(config, cfg, next_year)
     yield from _plan_task(cfg)
     yield from _process_tasks(config, paths, cfg)
     yield from _data_check_task(config, paths, cfg)
@@ -90,7 +91,7 @@ def generate_tasks(config: Config) -> Iterator[dict[str, Any]]:
     yield from _check_task(config, paths, cfg)
 
 
-def _generator_task(config: Config, cfg: str) -> Iterator[dict[str, Any]]:
+def _generator_task(config: Config, cfg: str, next_year: bool = False) -> Iterator[dict[str, Any]]:
     # No targets on purpose: raw files must never become targets, or doit would re-run the
     # generator on its own (and a city's real export could be overwritten). The task runs
     # only when asked for; the generator itself refuses to overwrite files it did not write.
@@ -98,8 +99,8 @@ def _generator_task(config: Config, cfg: str) -> Iterator[dict[str, Any]]:
         return
     yield {
         "basename": "generate_sample",
-        "doc": "Write the seeded synthetic sample data into data/raw (not in the default build)",
-        "actions": [(action_generate, [cfg])],
+        "doc": "Write the seeded synthetic sample data into data/raw (next_year=1: add a year; not a default task)",
+        "actions": [(action_generate, [cfg, next_year])],
         "uptodate": [False],
         "verbosity": 1,
     }
