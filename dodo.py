@@ -5,6 +5,7 @@ doit -n 2                     # the same, with two parallel workers
 doit list                     # what each task does (doit list --all: every report)
 doit profil:2025-wiesdorf     # one Stadtteil profile
 doit generate_sample          # (re)write the synthetic sample data
+doit generate_sample next_year=1  # add the year after years.data.last to the sample
 doit config=config/other.yml  # another commune's config
 doit -s profil:2024-opladen   # one report alone, without checking its upstream tasks
 """
@@ -40,6 +41,8 @@ except ConfigError as exc:  # one German block, no traceback
     sys.stderr.write(config_block(exc) + "\n")
     raise SystemExit(3) from None
 PATHS = ProjectPaths(CONFIG)
+# `doit generate_sample next_year=1`: add one year to the synthetic sample (README "The annual run").
+NEXT_YEAR = get_var("next_year", "0").strip().lower() in {"1", "ja", "true", "yes"}
 
 # Ctrl-C: a German summary instead of a traceback; progress lines from long tasks on stderr.
 install_interrupt_handling()
@@ -67,4 +70,4 @@ def task_monitoring():
     # doit has created its dependency manager by now: commit each task's state as it
     # finishes, so that a killed build resumes where it stopped (helpers.build.backend).
     make_durable(Globals.dep_manager)
-    yield from with_german_errors(generate_tasks(CONFIG))
+    yield from with_german_errors(generate_tasks(CONFIG, next_year=NEXT_YEAR))

@@ -1,20 +1,22 @@
 """The annual run, end to end in a temporary copy: add a year, refuse incomplete or empty
 sources before anything is written, and publish exactly the current report window.
 
-The sample is generated for 2023–2025; the first build is configured for 2023–2024 (report
-window 2023–2024), then the city adds 2025 as the README's annual run says.
+The sample is generated for 2023–2024 and built (report window 2023–2024); then
+``doit generate_sample next_year=1`` adds 2025 without touching the earlier per-year files, and
+the city raises ``years.data.last`` as the README's annual run says.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import ROOT, copy_config_files, small_config_dict
-from test_pipeline_integration import doit
+from test_pipeline_integration import doit, executed_tasks
 
 pytestmark = pytest.mark.integration
 
@@ -28,6 +30,15 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+#: Per-year raw files of 2023–2024 before and after the generator added 2025: name -> (before, after)
+EARLIER: dict[str, tuple[str, str]] = {}
+
+
+def per_year_files(root: Path, years: tuple[int, ...]) -> list[Path]:
+    raw = root / "data" / "raw"
+    return sorted(p for p in raw.rglob("*") if p.is_file() and any(str(y) in p.name for y in years))
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("jahreslauf")
@@ -35,14 +46,32 @@ def project(tmp_path_factory) -> Path:
         shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "dodo.py", root)
     copy_config_files(root / "config", {"101", "201"})
-    write_config(root, (2023, 2025))
+    write_config(root, (2023, 2024))
     generated = doit(root, "generate_sample")
     assert generated.returncode == 0, generated.stdout + generated.stderr
-    write_config(root, (2023, 2024))
     first = doit(root, "-n", "2")
     assert first.returncode == 0, first.stdout + first.stderr
     assert (root / "reports" / "2023" / "gesamtstadt.html").is_file()
+    before = {p.name: digest(p) for p in per_year_files(root, (2023, 2024))}
+    added = doit(root, "generate_sample", "next_year=1")
+    assert added.returncode == 0, added.stdout + added.stderr
+    EARLIER.update({p.name: (before[p.name], digest(p)) for p in per_year_files(root, (2023, 2024))})
     return root
+
+
+def test_the_generator_adds_a_year_without_rewriting_earlier_per_year_files(project):
+    raw = project / "data" / "raw"
+    assert len(EARLIER) >= 12 and all(old == new for old, new in EARLIER.values())
+    assert (raw / "einwohner" / "EWO_Bestand_2025-12-31.csv").is_file()
+    assert (raw / "kita" / "Kindertagesbetreuung_2025-03-01.csv").is_file()
+    budget = (raw / "hze" / "HzE_Aufwand_Haushalt.csv").read_bytes()
+    assert any(line.startswith(b"2025;") for line in budget.splitlines())
+    marker = json.loads((raw / "SYNTHETIC.json").read_text(encoding="utf-8"))
+    assert marker["files"]["einwohner/EWO_Bestand_2025-12-31.csv"] == digest(
+        raw / "einwohner/EWO_Bestand_2025-12-31.csv"
+    )
+    for path in per_year_files(project, (2023, 2024)):
+        assert marker["files"][path.relative_to(raw).as_posix()] == digest(path)
 
 
 def test_a_header_only_case_list_fails_and_writes_nothing(project):
@@ -88,3 +117,22 @@ def test_adding_a_year_moves_the_report_window_and_removes_stale_pages(project):
     assert (project / "build" / "checks" / "datenpruefung.html").is_file()
     again = doit(project, "-n", "2")
     assert again.returncode == 0 and "Fertig: 0 ausgeführt" in again.stdout
+
+
+def test_one_changed_kita_count_recomputes_only_the_kita_indicators(project):
+    write_config(project, (2023, 2025))
+    assert doit(project, "-n", "2").returncode == 0
+    kita = project / "data" / "raw" / "kita" / "Kindertagesbetreuung_2025-03-01.csv"
+    original = kita.read_bytes()
+    lines = original.splitlines(keepends=True)
+    head, _, last = lines[1].rpartition(b";")
+    try:
+        kita.write_bytes(b"".join([lines[0], head + b";" + str(int(last) + 1).encode() + b"\r\n", *lines[2:]]))
+        result = doit(project, "-n", "2")
+        assert result.returncode == 0, result.stdout + result.stderr
+        ran = executed_tasks(result)
+        assert {"process:kita", "kennzahlen:kita", "indicators"} <= set(ran)
+        assert not [t for t in ran if t.startswith("kennzahlen:") and t != "kennzahlen:kita"]
+        assert "hze_analyse" not in ran and "process:population" not in ran
+    finally:
+        kita.write_bytes(original)

@@ -138,3 +138,49 @@ def test_interpolation_known_answer():
 def test_raw_folder_documents_itself():
     text = (ROOT / "data/raw/README.md").read_text(encoding="utf-8")
     assert "synthetic" in text and "Replacing the sample" in text
+
+
+def _small(root, years):
+    from conftest import copy_config_files, small_config_dict
+
+    copy_config_files(root / "config", {"101", "201"})
+    (root / "config" / "small.yml").write_text(yaml.safe_dump(small_config_dict(years), allow_unicode=True))
+    return load_config(root / "config" / "small.yml")
+
+
+def test_next_year_adds_exactly_what_a_full_run_for_that_year_writes(tmp_path):
+    """2024–2025 plus one year: the 2026 files and the all-years files equal those of a run for
+    2024–2026; the 2024–2025 per-year files keep their bytes; the marker lists everything."""
+    from helpers.synth import generate_next_year
+
+    grown = _small(tmp_path / "grown", (2024, 2025))
+    generate_sample_data(grown)
+    raw = tmp_path / "grown" / "data" / "raw"
+    before = {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()}
+    written = generate_next_year(grown)
+    assert all("2024" not in p.name and "2025" not in p.name for p in written)
+    full = _small(tmp_path / "full", (2024, 2026))
+    generate_sample_data(full)
+    full_raw = tmp_path / "full" / "data" / "raw"
+    for path in full_raw.rglob("*"):
+        if path.is_file() and path.name != "SYNTHETIC.json":
+            mine = raw / path.relative_to(full_raw)
+            if any(y in path.name for y in ("2024", "2025")):
+                assert mine.read_bytes() == before[mine], path.name  # earlier per-year file untouched
+            else:
+                assert mine.read_bytes() == path.read_bytes(), path.name
+    marker = json.loads((raw / "SYNTHETIC.json").read_text())
+    listed = {p.relative_to(raw).as_posix() for p in raw.rglob("*") if p.is_file() and p.name != "SYNTHETIC.json"}
+    assert set(marker["files"]) == listed
+
+
+def test_next_year_refuses_to_extend_real_data(tmp_path):
+    from helpers.synth import generate_next_year
+
+    config = _small(tmp_path, (2024, 2025))
+    generate_sample_data(config)
+    real = tmp_path / "data/raw/einwohner/EWO_Bestand_2024-12-31.csv"
+    real.write_bytes(real.read_bytes().replace(b";1\r\n", b";2\r\n", 1))
+    with pytest.raises(RealDataPresentError, match=r"EWO_Bestand_2024-12-31\.csv"):
+        generate_next_year(config)
+    assert not (tmp_path / "data/raw/einwohner/EWO_Bestand_2026-12-31.csv").exists()

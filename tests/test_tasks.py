@@ -11,6 +11,7 @@ from conftest import ROOT
 from helpers.build.deps import PACKAGE_DIR, helper_files
 from helpers.build.tasks import default_tasks, generate_tasks
 from helpers.core.config import load_config
+from helpers.core.paths import ProjectPaths
 from helpers.core.registry import SOURCES
 
 
@@ -51,6 +52,9 @@ def test_one_task_per_report_and_source(tasks, small_project):
             "methoden:2025",
             "index",
             *sorted(f"process:{s}" for s in SOURCES),
+            # indicator values: one task per numerator selection of the catalogue
+            *(f"kennzahlen:{s}" for s in ("population", "sgb2", "unemployment", "kita", "seu", "transitions")),
+            *(f"kennzahlen:{s}" for s in ("hze", "hze_eur", "welcome_visits", "services")),
             "profil:2024-opladen",
             "profil:2024-wiesdorf",
             "profil:2025-opladen",
@@ -63,6 +67,7 @@ def test_one_task_per_report_and_source(tasks, small_project):
         "stylesheet",
         "glossar",
         "process",
+        "kennzahlen",
         "indicators",
         "opendata",
         "analysen",
@@ -126,3 +131,40 @@ def test_helper_closure_follows_imports_transitively():
     } <= files
     assert "__init__.py" in files and "population.py" not in files
     assert all(p.is_relative_to(PACKAGE_DIR) for p in helper_files(PACKAGE_DIR / "build" / "tasks.py"))
+
+
+def test_atomic_writers_leave_identical_outputs_untouched(tmp_path):
+    """Same bytes: no write, same mtime (doit then sees an unchanged dependency); new bytes: written."""
+    import os
+
+    import pandas as pd
+
+    from helpers.core.io import write_csv_atomic, write_parquet_atomic, write_text_atomic
+
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    for target, write in (
+        (tmp_path / "t.txt", lambda p, v: write_text_atomic(p, f"Wert {v}\n")),
+        (tmp_path / "t.parquet", lambda p, v: write_parquet_atomic(frame.assign(a=v), p)),
+        (tmp_path / "t.csv", lambda p, v: write_csv_atomic(frame.assign(a=v), p)),
+    ):
+        assert write(target, 1) is True
+        os.utime(target, ns=(1_000_000_000, 1_000_000_000))
+        assert write(target, 1) is False
+        assert target.stat().st_mtime_ns == 1_000_000_000
+        assert write(target, 2) is True
+        assert target.stat().st_mtime_ns != 1_000_000_000
+
+
+def test_a_value_task_reads_only_the_tables_of_its_indicators(tasks, small_project):
+    config = load_config(small_project / "config" / "small.yml")
+    paths = ProjectPaths(config)
+    kita = tasks["kennzahlen:kita"]
+    assert str(paths.processed_table("kita")) in kita["file_dep"]
+    assert str(paths.processed_table("population")) in kita["file_dep"]
+    assert str(paths.processed_table("sgb2")) not in kita["file_dep"]
+    assert kita["targets"] == [str(paths.processed_table("indicator_values_kita"))]
+    protect = tasks["indicators"]["file_dep"]
+    assert str(paths.processed_table("indicator_values_kita")) in protect
+    hze = tasks["hze_analyse"]["file_dep"]
+    assert str(paths.processed_table("indicators_hze")) in hze
+    assert str(paths.processed_table("indicators")) not in hze

@@ -8,7 +8,7 @@ from typing import Any
 
 from helpers.core.config import Config, load_config
 from helpers.core.paths import ProjectPaths
-from helpers.core.registry import HUB_REPORT, REPORTS, SELECTED, SOURCES, STEPS, TABLES, Step
+from helpers.core.registry import HUB_REPORT, REPORTS, SELECTED, SOURCES, STEPS, TABLES, VALUES, Step, values_table
 
 
 @cache
@@ -23,16 +23,41 @@ def report_title(config: Config, kind: str, year: int, slug: str | None) -> str:
 
 
 def step_inputs(config: Config, step: Step) -> list[str]:
-    """The processed tables a step reads (``SELECTED`` expanded from the catalogue)."""
+    """The processed tables a step reads (``SELECTED`` expanded from the catalogue, ``VALUES``
+    to the value table of each of the catalogue's numerator selections)."""
     from helpers.core.availability import available_tables
     from helpers.indicators.catalogue import indicator_inputs
     from helpers.indicators.plan import commune_catalogue
 
+    catalogue = commune_catalogue(config)
+    available = available_tables(config)
     names: list[str] = []
     for name in step.inputs:
-        names += indicator_inputs(commune_catalogue(config)) if name == SELECTED else [name]
+        if name == VALUES:
+            names += [values_table(s) for s in value_groups(config)]
+        elif name == SELECTED:
+            names += [n for n in indicator_inputs(catalogue) if n in available]
+        elif name in available:
+            names.append(name)
+    return names
+
+
+def value_groups(config: Config) -> list[str]:
+    """The numerator selections of the commune's catalogue: one ``kennzahlen:<selection>`` task each."""
+    from helpers.indicators.plan import commune_catalogue
+    from helpers.indicators.steps import indicator_groups
+
+    return list(indicator_groups(commune_catalogue(config)))
+
+
+def value_inputs(config: Config, selection: str) -> list[str]:
+    """The processed tables the indicators of one numerator selection read."""
+    from helpers.core.availability import available_tables
+    from helpers.indicators.plan import commune_catalogue
+    from helpers.indicators.steps import group_inputs
+
     available = available_tables(config)
-    return [n for n in names if n in available]
+    return [n for n in group_inputs(commune_catalogue(config), selection) if n in available]
 
 
 def write_tables(config: Config, tables: dict[str, Any]) -> None:
@@ -46,11 +71,22 @@ def write_tables(config: Config, tables: dict[str, Any]) -> None:
             write_csv_atomic(frame, paths.processed_table(name, ".csv"))
 
 
-def action_generate(config_path: str) -> None:
-    """Write the synthetic sample data for the config."""
-    from helpers.synth import generate_sample_data
+def action_generate(config_path: str, next_year: bool = False) -> None:
+    """Write the synthetic sample data for the config; ``next_year``: only add the year after
+    ``years.data.last`` (new per-year files, all-years files extended, earlier files untouched)."""
+    from helpers.synth import generate_next_year, generate_sample_data
 
-    generate_sample_data(config_of(config_path))
+    config = config_of(config_path)
+    if not next_year:
+        generate_sample_data(config)
+        return
+    written = generate_next_year(config)
+    year = config.years.data.last + 1
+    print(
+        f"Beispieldaten um das Jahr {year} ergänzt: {len(written)} Datei(en) geschrieben, "
+        "frühere Jahresdateien unverändert."
+    )
+    print(f"Jetzt years.data.last: {year} in der Konfiguration setzen, dann bauen.")
 
 
 def action_plan(config_path: str) -> None:
@@ -96,6 +132,16 @@ def action_data_check(config_path: str) -> Any:
     return None
 
 
+def action_values(config_path: str, selection: str) -> None:
+    """Compute the values of the indicators counting from one selection (``kennzahlen:<selection>``)."""
+    from helpers.core.tables import load_tables
+    from helpers.indicators.steps import build_indicator_values
+
+    config = config_of(config_path)
+    values = build_indicator_values(config, load_tables(config, value_inputs(config, selection)), selection)
+    write_tables(config, {values_table(selection): values})
+
+
 def action_step(config_path: str, name: str) -> None:
     """Run one registered step: read its declared inputs, write exactly its declared outputs."""
     from helpers.core.tables import load_tables
@@ -103,7 +149,11 @@ def action_step(config_path: str, name: str) -> None:
 
     config = config_of(config_path)
     step = STEPS[name]
-    results = resolve(step.action)(config, load_tables(config, step_inputs(config, step)))
+    tables = load_tables(config, step_inputs(config, step))
+    for table, seen_as in step.views:
+        if table in tables:
+            tables[seen_as] = tables.pop(table)
+    results = resolve(step.action)(config, tables)
     if set(results) != set(step.outputs):
         raise RuntimeError(f"step {name!r} returned {sorted(results)}, registered are {sorted(step.outputs)}")
     write_tables(config, results)

@@ -32,15 +32,18 @@ from helpers.build.actions import (
     action_report,
     action_step,
     action_stylesheet,
+    action_values,
     nothing_stale,
     report_title,
     step_inputs,
+    value_groups,
+    value_inputs,
 )
 from helpers.build.deps import PACKAGE_DIR, helper_files, module_file
 from helpers.core.availability import active_steps, available_tables, built_reports
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.core.registry import REPORTS, SOURCES, STEPS
+from helpers.core.registry import REPORTS, SOURCES, STEPS, values_table
 from helpers.site.markup import TEMPLATES
 
 TEMPLATE_FILES = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
@@ -77,11 +80,12 @@ def _str(files: list[Path]) -> list[str]:
     return [str(p) for p in files]
 
 
-def generate_tasks(config: Config) -> Iterator[dict[str, Any]]:
-    """All doit task dicts for one config (the sample generator is not a default task)."""
+def generate_tasks(config: Config, next_year: bool = False) -> Iterator[dict[str, Any]]:
+    """All doit task dicts for one config (the sample generator is not a default task;
+    ``next_year``: it only adds the year after ``years.data.last``)."""
     paths = ProjectPaths(config)
     cfg = str(paths.config_file)
-    yield from _generator_task(config, cfg)
+    yield from _generator_task(config, cfg, next_year)
     yield from _plan_task(cfg)
     yield from _process_tasks(config, paths, cfg)
     yield from _data_check_task(config, paths, cfg)
@@ -97,7 +101,7 @@ def generate_tasks(config: Config) -> Iterator[dict[str, Any]]:
     yield from _pdf_tasks(config, paths, cfg)
 
 
-def _generator_task(config: Config, cfg: str) -> Iterator[dict[str, Any]]:
+def _generator_task(config: Config, cfg: str, next_year: bool = False) -> Iterator[dict[str, Any]]:
     # No targets on purpose: raw files must never become targets, or doit would re-run the
     # generator on its own (and a city's real export could be overwritten). The task runs
     # only when asked for; the generator itself refuses to overwrite files it did not write.
@@ -105,8 +109,8 @@ def _generator_task(config: Config, cfg: str) -> Iterator[dict[str, Any]]:
         return
     yield {
         "basename": "generate_sample",
-        "doc": "Write the seeded synthetic sample data into data/raw (not in the default build)",
-        "actions": [(action_generate, [cfg])],
+        "doc": "Write the seeded synthetic sample data into data/raw (next_year=1: add a year; not a default task)",
+        "actions": [(action_generate, [cfg, next_year])],
         "uptodate": [False],
         "verbosity": 1,
     }
@@ -155,7 +159,28 @@ def _data_check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[
     }
 
 
+def _values_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    # One task per numerator selection: a changed source recomputes only the indicators that
+    # read it; the `indicators` step then joins the values and protects them all at once.
+    yield {"basename": "kennzahlen", "name": None, "doc": "Indicator values, one task per numerator selection"}
+    code = code_of("helpers.indicators.steps")
+    for selection in value_groups(config):
+        inputs = [paths.processed_table(t) for t in value_inputs(config, selection)]
+        yield {
+            "basename": "kennzahlen",
+            "name": selection,
+            "doc": f"Values of the indicators counting from '{selection}' (unprotected, internal)",
+            "task_dep": ["datenpruefung"],
+            "actions": [(action_values, [cfg, selection])],
+            "file_dep": _str([*inputs, paths.config_file, config.catalogue_path, *code]),
+            "targets": _str(paths.processed_targets(values_table(selection))),
+            "verbosity": 1,
+        }
+
+
 def _step_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    if "indicators" in active_steps(config):
+        yield from _values_tasks(config, paths, cfg)
     for name in active_steps(config):
         step = STEPS[name]
         inputs = [paths.processed_table(t) for t in step_inputs(config, step)]
@@ -194,7 +219,8 @@ def _all_pages(config: Config, paths: ProjectPaths) -> list[Path]:
 
 
 def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    names = {*step_inputs(config, STEPS["indicators"]), "indicators", "indicators_internal"}
+    values = {values_table(s) for s in value_groups(config)}
+    names = {*step_inputs(config, STEPS["indicators"]), "indicators", "indicators_internal"} - values
     names |= {"hze_cases", "hze_descriptive"} & available_tables(config)
     inputs = [paths.processed_table(t) for t in sorted(names)]
     code = sorted({*code_of("helpers.indicators.steps"), *code_of("helpers.site.audit")})
@@ -328,6 +354,7 @@ def default_tasks(config: Config) -> list[str]:
     return [
         "process",
         "datenpruefung",
+        *(["kennzahlen"] if "indicators" in active_steps(config) else []),
         *active_steps(config),
         "opendata",
         "stylesheet",

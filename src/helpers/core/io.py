@@ -5,7 +5,9 @@
   header, trailing empty rows. Values stay strings; the loaders'
   schemas parse and check them.
 - Every output is written to a temporary file in the target folder and renamed into place,
-  so a killed build never leaves a half-written file.
+  so a killed build never leaves a half-written file. An output whose new bytes equal the
+  file's bytes is not written at all: the file keeps its mtime, and doit (md5 checker, mtime
+  first) sees an unchanged dependency, so what depends on it does not re-run.
 """
 
 from __future__ import annotations
@@ -99,30 +101,50 @@ def atomic_path(target: Path) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
-def write_bytes_atomic(target: Path, data: bytes) -> None:
-    """Write bytes to ``target`` atomically."""
+def unchanged(target: Path, data: bytes) -> bool:
+    """True when ``target`` exists and holds exactly ``data``."""
+    try:
+        return Path(target).stat().st_size == len(data) and Path(target).read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_bytes_atomic(target: Path, data: bytes) -> bool:
+    """Write bytes to ``target`` atomically; leave it untouched when it already holds them.
+
+    Returns True when the file was written, False when its bytes were already ``data``.
+    """
+    if unchanged(target, data):
+        return False
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
+    return True
 
 
-def write_text_atomic(target: Path, text: str, encoding: str = "utf-8") -> None:
-    """Write text to ``target`` atomically (``\\n`` line endings)."""
-    write_bytes_atomic(target, text.encode(encoding))
+def write_text_atomic(target: Path, text: str, encoding: str = "utf-8") -> bool:
+    """Write text to ``target`` atomically (``\\n`` line endings); unchanged text is not rewritten."""
+    return write_bytes_atomic(target, text.encode(encoding))
 
 
-def write_parquet_atomic(frame: pd.DataFrame, target: Path) -> None:
-    """Write a frame as parquet (no index) atomically."""
-    with atomic_path(target) as tmp:
-        frame.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame as parquet (no index, zstd): the same frame always gives the same bytes."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False, engine="pyarrow", compression="zstd")
+    return buffer.getvalue()
 
 
-def write_csv_atomic(frame: pd.DataFrame, target: Path) -> None:
-    """Write a frame as a CSV a German spreadsheet opens directly.
+def write_parquet_atomic(frame: pd.DataFrame, target: Path) -> bool:
+    """Write a frame as parquet (no index) atomically; unchanged bytes are not rewritten."""
+    return write_bytes_atomic(target, parquet_bytes(frame))
+
+
+def write_csv_atomic(frame: pd.DataFrame, target: Path) -> bool:
+    """Write a frame as a CSV a German spreadsheet opens directly (unchanged bytes: not rewritten).
 
     Semicolon separator, decimal comma, UTF-8 with BOM, no index.
     """
     text = frame.to_csv(sep=";", decimal=",", index=False, lineterminator="\n")
-    write_bytes_atomic(target, b"\xef\xbb\xbf" + text.encode("utf-8"))
+    return write_bytes_atomic(target, b"\xef\xbb\xbf" + text.encode("utf-8"))
 
 
 def sha256_files(paths: Iterable[Path], root: Path | None = None) -> str:

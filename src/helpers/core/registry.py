@@ -64,8 +64,9 @@ class Step:
     """A pipeline step after the sources: its action, the tables it reads and writes.
 
     ``inputs`` are processed tables; the marker ``SELECTED`` stands for the tables that the
-    catalogue's selections read. ``code`` is the module whose imports are the step's code
-    dependencies.
+    catalogue's selections read, the marker ``VALUES`` for the per-selection indicator value
+    tables (each written by its own task ``kennzahlen:<selection>``). ``code`` is the module
+    whose imports are the step's code dependencies.
     """
 
     name: str
@@ -77,6 +78,9 @@ class Step:
     #: raw sources the step cannot run without (besides the residents' register); without
     #: them the step is no task and its pages say so (``helpers.core.availability``)
     requires: tuple[str, ...] = ()
+    #: (table read, name the action sees it under): a step that needs only part of a table
+    #: reads a narrower table, so a change elsewhere in the wide one does not re-run it
+    views: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,8 @@ class Report:
 
 #: Marker in ``Step.inputs``: the processed tables the catalogue's selections read.
 SELECTED = "@selected"
+#: Marker in ``Step.inputs``: the indicator value tables, one per numerator selection.
+VALUES = "@values"
 
 TABLES = {
     t.key: t
@@ -120,6 +126,8 @@ TABLES = {
         Table("comparison", "vergleichskommunen"),
         Table("indicators_internal", "indikatoren_intern", csv=False),
         Table("indicators", "indikatoren"),
+        Table("indicators_hze_internal", "indikatoren_hze_intern", csv=False),
+        Table("indicators_hze", "indikatoren_hze", csv=False),
         Table("trends", "analyse_trends"),
         Table("funnel_eb", "analyse_funnel_eb"),
         Table("social_index", "analyse_sozialindex"),
@@ -235,16 +243,28 @@ SELECTIONS = {
     )
 }
 
+
+def values_table(selection: str) -> str:
+    """The table of the unprotected values of the indicators counting from ``selection``.
+
+    >>> values_table("kita")
+    'indicator_values_kita'
+    """
+    return f"indicator_values_{selection}"
+
+
+TABLES |= {values_table(key): Table(values_table(key), f"kennzahlen_werte_{key}", csv=False) for key in SELECTIONS}
+
 STEPS = {
     s.name: s
     for s in (
         Step(
             "indicators",
             "helpers.indicators.steps:build_indicator_tables",
-            (SELECTED,),
-            ("indicators", "indicators_internal"),
+            (VALUES, SELECTED),
+            ("indicators", "indicators_internal", "indicators_hze", "indicators_hze_internal"),
             "helpers.indicators.steps",
-            "Compute every catalogue indicator with intervals; apply primary and secondary suppression",
+            "Join the indicator values (kennzahlen:<selection>); apply primary and secondary suppression",
         ),
         Step(
             "analysen",
@@ -264,13 +284,15 @@ STEPS = {
                 "services",
                 "population",
                 "comparison",
-                "indicators_internal",
-                "indicators",
+                "indicators_hze_internal",
+                "indicators_hze",
             ),
             ("hze_descriptive", "hze_its", "hze_effects", "hze_event_study", "hze_balance"),
             "helpers.analysis.run",
             "HzE descriptive figures, ITS, DiD, event study and cost-effect balance for every report year",
             ("hze_cases", "hze_expenditure", "services", "comparison"),
+            # only the HzE indicator rows and the SGB II covariate (helpers.indicators.steps)
+            (("indicators_hze_internal", "indicators_internal"), ("indicators_hze", "indicators")),
         ),
     )
 }

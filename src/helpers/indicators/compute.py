@@ -146,7 +146,11 @@ def compute_all(catalogue: Catalogue, tables: dict[str, pd.DataFrame], config: C
     for n, ind in enumerate(catalogue.indicators, 1):
         _progress.info("Kennzahlen: %d von %d (%s)", n, len(catalogue.indicators), ind.id)
         frames.append(compute_indicator(ind, tables, config))
-    out = pd.concat(frames, ignore_index=True)
+    return sort_values(pd.concat(frames, ignore_index=True), catalogue, config)
+
+
+def sort_values(out: pd.DataFrame, catalogue: Catalogue, config: Config) -> pd.DataFrame:
+    """Indicator values sorted by indicator (catalogue order), year, level and area (config order)."""
     order = {ind.id: i for i, ind in enumerate(catalogue.indicators)}
     positions = area_positions(config)
     out = out.assign(

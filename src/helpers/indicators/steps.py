@@ -12,10 +12,11 @@ from helpers.core.config import Config
 from helpers.core.io import write_text_atomic
 from helpers.core.paths import ProjectPaths
 from helpers.core.provenance import synthetic_note
+from helpers.core.registry import selection_tables, values_table
 from helpers.core.tables import load_tables
 from helpers.indicators.atoms import validate_against_sources
-from helpers.indicators.catalogue import indicator_inputs
-from helpers.indicators.compute import compute_all
+from helpers.indicators.catalogue import Catalogue, indicator_inputs
+from helpers.indicators.compute import compute_all, sort_values
 from helpers.indicators.confidentiality_check import audit_everything, indicator_cells, summarise
 from helpers.indicators.disclosure import protect, published_view, summary_text
 from helpers.indicators.opendata import catalogue_csv, datapackage, indicator_csv
@@ -24,19 +25,65 @@ from helpers.indicators.plan import commune_catalogue
 _progress = logging.getLogger("monitoring.progress")
 
 
-def build_indicator_tables(config: Config, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Compute every indicator and apply the confidentiality rules once.
+#: The SGB II quota under 15: the HzE analysis's covariate (besides the HzE indicators).
+HZE_COVARIATE = "sgb2_u15"
+#: Selections whose indicators the HzE analysis reads.
+HZE_SELECTIONS = frozenset({"hze", "hze_eur"})
 
-    Returns ``indicators_internal`` (unprotected, for analyses) and ``indicators`` (the
-    published view: suppressed values removed, official symbols set).
+
+def indicator_groups(catalogue: Catalogue) -> dict[str, list[str]]:
+    """Numerator selection -> ids of the indicators counting from it (catalogue order).
+
+    Each group's values are one task (``kennzahlen:<selection>``): a change in one source
+    recomputes only the indicators whose selections read it.
+    """
+    groups: dict[str, list[str]] = {}
+    for ind in catalogue.indicators:
+        groups.setdefault(ind.numerator.source, []).append(ind.id)
+    return groups
+
+
+def group_inputs(catalogue: Catalogue, selection: str) -> list[str]:
+    """The processed tables the indicators of one group read (numerators and denominators)."""
+    ids = set(indicator_groups(catalogue)[selection])
+    used = {sel.source for i in catalogue.indicators if i.id in ids for sel in (i.numerator, i.denominator)}
+    return selection_tables(used)
+
+
+def build_indicator_values(config: Config, tables: dict[str, pd.DataFrame], selection: str) -> pd.DataFrame:
+    """The unprotected values of the indicators counting from ``selection`` (internal use)."""
+    catalogue = commune_catalogue(config)
+    validate_against_sources(catalogue, config)
+    ids = set(indicator_groups(catalogue)[selection])
+    return compute_all(
+        catalogue.model_copy(update={"indicators": [i for i in catalogue.indicators if i.id in ids]}), tables, config
+    )
+
+
+def build_indicator_tables(config: Config, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Join the indicator values of all groups and apply the confidentiality rules once.
+
+    ``tables`` holds the value tables (``values_table(selection)``) and the source tables.
+    Returns ``indicators_internal`` (unprotected, for analyses), ``indicators`` (the published
+    view: suppressed values removed, official symbols set) and the rows the HzE analysis reads
+    of both (``indicators_hze*``: HzE indicators and the SGB II covariate).
     """
     catalogue = commune_catalogue(config)
     validate_against_sources(catalogue, config)
-    values = compute_all(catalogue, tables, config)
+    groups = indicator_groups(catalogue)
+    values = sort_values(pd.concat([tables[values_table(s)] for s in groups], ignore_index=True), catalogue, config)
     _progress.info("Geheimhaltung: primäre und sekundäre Sperrung über alle Kennzahlen")
     protected = protect(values, catalogue, tables, config)
     published = published_view(protected, config.thresholds.min_denominator, config.thresholds.min_cell_count)
-    return {"indicators_internal": values, "indicators": published}
+    hze = {HZE_COVARIATE} | {
+        i.id for i in catalogue.indicators if {i.numerator.source, i.denominator.source} & HZE_SELECTIONS
+    }
+    return {
+        "indicators_internal": values,
+        "indicators": published,
+        "indicators_hze_internal": values[values["indicator_id"].isin(hze)].reset_index(drop=True),
+        "indicators_hze": published[published["indicator_id"].isin(hze)].reset_index(drop=True),
+    }
 
 
 def write_opendata(config: Config) -> None:

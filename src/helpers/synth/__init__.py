@@ -8,6 +8,10 @@ simply gets none of their files; generator parameters with a ``geometry`` sectio
 seeded Stadtteil polygons (:mod:`helpers.synth.geometry`). Each source draws from its own
 random stream (seed + source name), so changing one source's model leaves the others' bytes
 alone.
+
+``generate_next_year(config)`` extends the sample by one year (``years.data.last`` + 1) for the
+annual run: it writes the new year's per-year files, re-exports the all-years files from the
+extended world and leaves every earlier per-year file untouched.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from helpers.core.config import YAML_LOADER, Config, Layout
+from helpers.core.config import YAML_LOADER, Config, DataYears, Layout
 from helpers.core.io import write_bytes_atomic, write_text_atomic
 from helpers.core.paths import ProjectPaths
 from helpers.synth import world as w
@@ -572,6 +576,44 @@ def generate_sample_data(config: Config) -> list[Path]:
             ),
         )
     _write_marker(paths, written, seed, geometry_file)
+    return written
+
+
+def generate_next_year(config: Config) -> list[Path]:
+    """Extend the synthetic sample by the year after ``years.data.last``; return the written paths.
+
+    The world is drawn for the data years plus the new one; written are the new year's file of
+    every per-year source and the all-years files (HzE case list and budget, services,
+    Willkommensbesuche, comparison communes), re-exported like a real export that includes the
+    new year (their rows of earlier years may differ, as a new real export may). The per-year
+    files of earlier years are not written, so their bytes stay as they were. The marker lists
+    every file. Refuses to run when any of the sample's files is not the generator's (real data).
+    The config's ``years.data.last`` is then raised by hand.
+    """
+    paths = ProjectPaths(config)
+    params = load_generator_params(config)
+    seed = config.sample_data.seed if config.sample_data else 0
+    years = config.years.model_copy(
+        update={"data": DataYears(first=config.years.data.first, last=config.years.data.last + 1)}
+    )
+    extended = config.model_copy(update={"years": years})
+    new_paths = ProjectPaths(extended)
+    sources = [s for s in SOURCE_ORDER if s in config.sources]
+    geometry_file = _geometry_target(config, params)
+    every = [f for s in sources for f in new_paths.raw_source_files(s)]
+    _refuse_to_overwrite_real_data(paths, every, geometry_file)
+    earlier = {f for s in sources for f in paths.raw_source_files(s) if "{year}" in config.sources[s].pattern}
+    sample = _Sample(extended, params, seed)
+    written: list[Path] = []
+    for source in sources:
+        for path in new_paths.raw_source_files(source):
+            # every file is drawn, in the full generator's order: the BA workbooks share one stream
+            data = sample.export(source, _year_of(extended, source, path))
+            if path not in earlier:
+                write_bytes_atomic(path, data)
+                written.append(path)
+    kept = geometry_file if geometry_file is not None and geometry_file.is_file() else None
+    _write_marker(paths, every, seed, kept)
     return written
 
 
