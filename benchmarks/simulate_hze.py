@@ -30,12 +30,14 @@ import argparse
 import json
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from helpers.analysis import run as analysis_run
 from helpers.analysis.run import hze_for_year
 from helpers.core.config import Config, load_config
 from helpers.sources.hze import SETTING
@@ -309,7 +311,8 @@ def estimates(out: dict[str, pd.DataFrame]) -> dict[str, float]:
 
 def run_one(s: Setup, seed: int, effect: str, noise: str, prof: dict[str, np.ndarray]) -> dict[str, float]:
     tables, q = tables_for(s, seed, effect == "effect", noise == "persistent")
-    out = hze_for_year(s.config, tables, s.world.years[-1])
+    with _without_descriptive_tables():
+        out = hze_for_year(s.config, tables, s.world.years[-1])
     truth = truths(s, q, prof) if effect == "effect" else null_truths()
     return {
         "seed": seed,
@@ -318,6 +321,17 @@ def run_one(s: Setup, seed: int, effect: str, noise: str, prof: dict[str, np.nda
         **estimates(out),
         **{f"{k}_true": v for k, v in truth.items()},
     }
+
+
+@contextmanager
+def _without_descriptive_tables():
+    """The protected descriptive tables (disclosure control, seconds per draw) feed no estimand."""
+    original = analysis_run.protected_descriptive
+    analysis_run.protected_descriptive = lambda *args: pd.DataFrame()
+    try:
+        yield
+    finally:
+        analysis_run.protected_descriptive = original
 
 
 def summarise(rows: pd.DataFrame) -> pd.DataFrame:
@@ -376,9 +390,13 @@ def main(argv: list[str] | None = None) -> int:
     setup = make_setup(Path(args.config), args.draws)
     prof = profiles(setup, np.random.default_rng(0))
     chosen = SCENARIOS if args.scenarios == "all" else [tuple(x.split(":")) for x in args.scenarios.split(",")]
-    rows = [run_one(setup, seed, e, n, prof) for e, n in chosen for seed in range(args.seeds)]
+    rows_path = Path(args.out).with_suffix(".rows.csv")
+    rows = []
+    for seed in range(args.seeds):  # seeds outermost: an interrupted run still covers every scenario
+        for e, n in chosen:
+            rows.append(run_one(setup, seed, e, n, prof))
+            pd.DataFrame(rows).to_csv(rows_path, index=False)  # progress survives an interrupted run
     frame = pd.DataFrame(rows)
-    frame.to_csv(Path(args.out).with_suffix(".rows.csv"), index=False)
     table = summarise(frame)
     seconds = time.perf_counter() - t0
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.4g}".format):
