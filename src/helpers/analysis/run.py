@@ -222,11 +222,18 @@ def _effect_row(design: str, series: str, term: str, est: float, ci: tuple[float
 
 
 def its_expenditure(
-    config: Config, yearly: pd.DataFrame, expenditure: pd.DataFrame, u21: pd.DataFrame, years: np.ndarray, year: int
+    config: Config,
+    yearly: pd.DataFrame,
+    expenditure: pd.DataFrame,
+    u21: pd.DataFrame,
+    years: np.ndarray,
+    year: int,
+    rho_from_data: bool = True,
 ) -> tuple[pd.DataFrame, list[dict]]:
     """Segmented regression of the expenditure per under-21, deflated to prices of ``year`` (the
     report year). Table and gaps in euros (per-head values times the year's under-21s); level and
-    slope change in euros per under-21."""
+    slope change in euros per under-21. ``rho_from_data`` False: the implied ρ alone (for the
+    simulation study's comparison)."""
     h = config.analysis.hze
     prices = H.price_index(years, h.price_growth_per_year, h.price_jumps, h.price_index)
     nominal = expenditure.groupby("year")["eur"].sum().reindex(years)
@@ -234,7 +241,7 @@ def its_expenditure(
     pop = u21.groupby("year")["u21"].sum().reindex(years).to_numpy(float)
     rho = H.implied_ar1(H.mean_duration_months(yearly), expenditure.groupby("basis")["eur"].sum())
     res = H.interrupted_time_series(
-        years, real.to_numpy(float), h.programme_start_year, exposure=pop, rho=rho, rho_from_data=True
+        years, real.to_numpy(float), h.programme_start_year, exposure=pop, rho=rho, rho_from_data=rho_from_data
     )
     table = res.table.assign(series="ausgaben_eur", observed_nominal=nominal.to_numpy(float), price_base_year=year)
     head = {"scale": "eur_real_per_u21", "price_base_year": year, "ar1_rho": res.rho, "ar1_rho_implied": rho}
@@ -256,7 +263,7 @@ def its_expenditure(
 
 
 def its_case_rate(
-    yearly: pd.DataFrame, u21: pd.DataFrame, years: np.ndarray, start: int
+    yearly: pd.DataFrame, u21: pd.DataFrame, years: np.ndarray, start: int, rho_from_data: bool = True
 ) -> tuple[pd.DataFrame, list[dict]]:
     """Quasi-Poisson segmented regression of the cases (Bestand + ended) with offset log(u21)
     and AR(1) errors: correlation implied by the case durations (``H.implied_ar1``), raised to
@@ -269,7 +276,7 @@ def its_case_rate(
     design = its.its_design(years.astype(float), start, slope_change=True)
     rho = H.implied_ar1(H.mean_duration_months(yearly), yearly.groupby("basis")["counted"].sum())
     fit = its.fit_poisson_its(
-        counts, design, pop, errors="ar1", use_t=True, scale_floor=1.0, rho=rho, rho_from_data=True
+        counts, design, pop, errors="ar1", use_t=True, scale_floor=1.0, rho=rho, rho_from_data=rho_from_data
     )
     gaps = its.gap_table(fit, per=1e4)
     table = pd.DataFrame({"year": years, "observed": counts / pop * 1e4}).join(gaps.drop(columns="_grad"))
