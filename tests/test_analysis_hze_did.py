@@ -50,3 +50,15 @@ def test_interval_ends_are_where_the_test_starts_rejecting():
     # the restricted p-value at β₀ equals the p-value of the shifted problem y − β₀·x_k at 0
     shifted = H._null_family(y - 0.1 * x[:, 1], x, 1, v, np.eye(len(codes))[groups], proj, scale)
     assert family.p_value(0.1) == pytest.approx(shifted.p_value(0.0))
+
+
+def test_combination_design_makes_one_coefficient_the_weighted_sum():
+    rng = np.random.default_rng(5)
+    x = np.column_stack([np.ones(30), rng.normal(size=(30, 3))])
+    y = x @ np.array([1.0, 0.5, -0.3, 2.0]) + rng.normal(size=30)
+    beta = np.linalg.lstsq(x, y, rcond=None)[0]
+    for w in ((2.0, -3.0), (1.5, 0.0)):
+        x2, k = H.combination_design(x, (2, 1), w)
+        gamma = np.linalg.lstsq(x2, y, rcond=None)[0]
+        assert gamma[k] == pytest.approx(w[0] * beta[2] + w[1] * beta[1])
+        assert x2 @ gamma == pytest.approx(x @ beta)  # the same fit

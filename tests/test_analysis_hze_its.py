@@ -93,3 +93,41 @@ def test_ar1_errors_with_rho_zero_equal_quasi_poisson():
     ar6 = its.fit_poisson_its(counts, design, errors="ar1", scale_floor=1.0, rho=0.6)
     c = np.array([0, 0, 1.0, 5.0])  # the gap's log ratio five years after the start: wider under AR(1)
     assert ar6.linear(c).ci[1] - ar6.linear(c).ci[0] > quasi.linear(c).ci[1] - quasi.linear(c).ci[0]
+
+
+def test_ar1_residual_df_by_hand():
+    # constant only, n = 3: tr((I − J/3)·R) = 3 − ΣR/3 = 2 − 4ρ/3 − 2ρ²/3
+    assert its.ar1_residual_df(np.ones((3, 1)), 0.5) == pytest.approx(2 - 4 * 0.5 / 3 - 2 * 0.25 / 3)
+    assert its.ar1_residual_df(np.ones((2, 1)), 0.3) == pytest.approx(0.7)
+    x = np.column_stack([np.ones(16), np.arange(16.0)])
+    assert its.ar1_residual_df(x, 0.0) == pytest.approx(14.0)
+
+
+def test_trace_corrected_scale_is_unbiased_under_ar1_and_n_minus_p_is_not():
+    """Gaussian AR(1) errors (ρ = 0,7, σ² = 1) around a line, 16 points: E[RSS] = tr((I − H)·R)."""
+    rng = np.random.default_rng(16)
+    n, rho, reps = 16, 0.7, 4000
+    x = np.column_stack([np.ones(n), np.arange(n, dtype=float)])
+    chol = np.linalg.cholesky(its.ar1_corr(n, rho))
+    e = rng.standard_normal((reps, n)) @ chol.T
+    resid = e - e @ (x @ np.linalg.pinv(x)).T
+    rss = (resid**2).sum(axis=1)
+    assert rss.mean() / its.ar1_residual_df(x, rho) == pytest.approx(1.0, abs=0.03)
+    assert rss.mean() / (n - 2) < 0.8  # the classical scale is far too small
+
+
+def test_ar1_rho_from_data_only_raises_the_given_correlation():
+    time = np.arange(1, 17, dtype=float)
+    design = its.its_design(time, 9, slope_change=True)
+    rng = np.random.default_rng(3)
+    iid = rng.poisson(500 * np.exp(0.01 * time))
+    fixed = its.fit_poisson_its(iid, design, errors="ar1", use_t=True, scale_floor=1.0, rho=0.9, rho_from_data=True)
+    assert fixed.rho == 0.9 and fixed.df_resid == 16 - 4 - 1
+    drift = np.exp(np.cumsum(rng.normal(0, 0.05, 16)))  # a random walk: strongly persistent
+    walk = rng.poisson(5000 * drift)
+    raised = its.fit_poisson_its(walk, design, errors="ar1", use_t=True, scale_floor=1.0, rho=0.1, rho_from_data=True)
+    assert raised.rho > 0.5
+    plain = its.fit_poisson_its(walk, design, errors="ar1", use_t=True, scale_floor=1.0, rho=0.1)
+    assert plain.rho == 0.1 and plain.df_resid == 12
+    c = np.array([0, 0, 1.0, 5.0])
+    assert raised.linear(c).ci[1] - raised.linear(c).ci[0] > plain.linear(c).ci[1] - plain.linear(c).ci[0]

@@ -63,3 +63,26 @@ def test_quick_simulation_runs_and_is_roughly_calibrated(sim):
     assert abs(table.loc[("effect", "iid", "did_late"), "bias"]) < 0.15
     truth = table.loc[("effect", "iid", "its_eur_cum"), "mean_true"]
     assert -6e6 < truth < -2e6  # the planted effect on real spending: about −3,7 M€ (prices of 2025)
+
+
+def _coverage_span(summary: list[dict], rule: str, estimand: str) -> str:
+    """'lo–hi' of the rounded coverages (in %) over the four scenarios, as the methods page writes it."""
+    cov = [round(100 * r["coverage"]) for r in summary if r["rule"] == rule and r["estimand"] == estimand]
+    assert len(cov) == 4
+    return f"{min(cov)}–{max(cov)}" if min(cov) != max(cov) else f"{min(cov)}"
+
+
+def test_methods_page_cites_the_committed_its_simulation_figures():
+    """The ITS figures of the methods page come from benchmarks/simulation_hze_its_results.json."""
+    import json
+
+    from helpers.site.pages import METHODS
+
+    results = json.loads((ROOT / "benchmarks" / "simulation_hze_its_results.json").read_text(encoding="utf-8"))
+    text = dict(METHODS)["Unterbrochene Zeitreihe"]
+    summary = results["summary"]
+    assert f"({results['seeds_per_scenario']} Wiederholungen je Szenario" in text
+    assert f"in {_coverage_span(summary, 'analysis', 'its_eur_cum')} % (Ausgaben)" in text
+    assert f"und {_coverage_span(summary, 'analysis', 'its_rate_cum')} % (Fälle)" in text
+    old = f"waren es {_coverage_span(summary, 'implied', 'its_eur_cum')} % und "
+    assert old + f"{_coverage_span(summary, 'implied', 'its_rate_cum')} %." in text

@@ -36,6 +36,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy.stats import t as student_t
 
+from helpers.analysis import its
+
 WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
 
@@ -79,6 +81,7 @@ class ITSResult:
     cumulated_gap: float
     cumulated_ci: tuple[float, float]
     cumulated_p: float = float("nan")
+    rho: float | None = None  # AR(1) correlation of the errors used (None: HAC)
 
 
 def its_design(years: np.ndarray, start: int) -> np.ndarray:
@@ -118,7 +121,7 @@ def _its_covariance(y: np.ndarray, x: np.ndarray, maxlags: int, rho: float | Non
     """Coefficients, a standard-error function of c'β and the residual degrees of freedom.
 
     rho None: OLS with Newey–West (HAC) errors, never below the classical ones. rho given: GLS
-    with AR(1) errors of that (known) correlation.
+    with AR(1) errors of that correlation.
     """
     if rho is not None:
         chol = np.linalg.cholesky(np.linalg.inv(ar1_correlation(len(y), rho)))
@@ -137,6 +140,7 @@ def interrupted_time_series(
     maxlags: int = 1,
     exposure: np.ndarray | None = None,
     rho: float | None = None,
+    rho_from_data: bool = False,
 ) -> ITSResult:
     """Fit the segmented regression; gaps are on the observed scale (fitted − counterfactual).
 
@@ -149,15 +153,23 @@ def interrupted_time_series(
     but never smaller than the classical OLS ones (with 15–20 yearly points HAC alone is
     liberal). With ``rho``: GLS with AR(1) errors of that correlation. Sixteen points cannot
     estimate it (the residual autocorrelation is biased towards 0), so it is given, e.g. from
-    the case durations (``implied_ar1``); in simulations of the HzE world HAC covered the
-    cumulated gap in 83 %, AR(1)-GLS with the implied ρ in 94 %. Intervals use the t
-    distribution with the residual degrees of freedom.
+    the case durations (``implied_ar1``). ``rho_from_data``: ρ = max(``rho``, REML estimate of
+    the series' own AR(1) correlation, ``its.ar1_reml``) and one degree of freedom less for the
+    estimated ρ: the durations give the correlation of a stock of cases with random arrivals; if
+    the arrivals themselves drift (persistent shocks), the series is more persistent than that.
+    In simulations of the HzE world (benchmarks/simulate_hze.py) HAC covered the cumulated gap in
+    83 %, AR(1)-GLS with the implied ρ in 89–96 % (89 % under persistent shocks), with
+    max(implied, REML) in 93–97 %. Intervals use the t distribution with the residual degrees
+    of freedom.
     """
     years = np.asarray(years, int)
     scale = np.ones(len(years)) if exposure is None else np.asarray(exposure, float)
     values = np.asarray(values, float)
     x = its_design(years, start)
+    if rho is not None and rho_from_data:
+        rho = max(rho, its.ar1_reml(values / scale, x))
     params, se_of, df = _its_covariance(values / scale, x, maxlags, rho)
+    df -= 1 if rho is not None and rho_from_data else 0
     crit = float(student_t.ppf(0.975, df))
 
     def coef(k: int) -> tuple[float, tuple[float, float], float]:
@@ -202,6 +214,7 @@ def interrupted_time_series(
         cumulated_gap=cum,
         cumulated_ci=(cum - crit * cum_se, cum + crit * cum_se),
         cumulated_p=float(2 * student_t.sf(abs(cum / cum_se), df)) if cum_se > 0 else float("nan"),
+        rho=rho,
     )
 
 
@@ -349,8 +362,22 @@ def inverted_interval(family: _NullFamily, alpha: float = 0.05) -> tuple[float, 
     return bounds[0], bounds[1]
 
 
+def _weights(rng: np.random.Generator, draws: int, clusters: int, kind: str) -> np.ndarray:
+    """Wild bootstrap weights per draw and cluster: Webb six-point or Rademacher (±1)."""
+    if kind == "rademacher":
+        return rng.choice(np.array([-1.0, 1.0]), size=(draws, clusters))
+    return WEBB[rng.integers(0, 6, size=(draws, clusters))]
+
+
 def wild_cluster_bootstrap(
-    y: np.ndarray, x: np.ndarray, clusters: np.ndarray, k: int, draws: int, seed: int, terms: list[str]
+    y: np.ndarray,
+    x: np.ndarray,
+    clusters: np.ndarray,
+    k: int,
+    draws: int,
+    seed: int,
+    terms: list[str],
+    weights: str = "webb",
 ) -> WildBootstrap:
     """WCR p-value and test-inverted WCR interval for coefficient ``k`` of OLS y ~ x (Webb weights).
 
@@ -362,7 +389,7 @@ def wild_cluster_bootstrap(
     onehot = np.eye(g_n)[groups]  # n × G
     proj = np.linalg.pinv(x.T @ x) @ x.T  # p × n
     scale = g_n / (g_n - 1) * (n - 1) / (n - p)
-    v = WEBB[rng.integers(0, 6, size=(draws, g_n))][:, groups]  # B × n
+    v = _weights(rng, draws, g_n, weights)[:, groups]  # B × n
     family = _null_family(y, x, k, v, onehot, proj, scale)
     beta = proj @ y
     y_u = (x @ beta) + (y - x @ beta) * v
@@ -372,26 +399,66 @@ def wild_cluster_bootstrap(
     )
 
 
+def combination_design(x: np.ndarray, cols: tuple[int, int], w: tuple[float, float]) -> tuple[np.ndarray, int]:
+    """Reparametrise OLS y ~ x so that one coefficient is γ = w₀·β_c₀ + w₁·β_c₁; returns (x', its column).
+
+    x₀β₀ + x₁β₁ = (x₀ − w₀/w₁·x₁)·β₀ + (x₁/w₁)·γ (for w₁ = 0: (x₀/w₀)·γ). Same fit, same residuals.
+    """
+    (c0, c1), (w0, w1) = cols, w
+    out = np.array(x, float, copy=True)
+    if w1 != 0:
+        out[:, c0] = x[:, c0] - w0 / w1 * x[:, c1]
+        out[:, c1] = x[:, c1] / w1
+        return out, c1
+    out[:, c0] = x[:, c0] / w0
+    return out, c0
+
+
 @dataclass(frozen=True)
 class DiDResult:
-    """Within-city DiD: effects (log rate ratios) with wild-cluster-bootstrap inference."""
+    """Within-city DiD: effects (log rate ratios) with wild-cluster-bootstrap inference.
+
+    ``y``, ``x``, ``clusters`` and ``draws``/``seed`` are kept so that a linear combination of
+    the event bins (the cost-effect balance) can be tested and inverted the same way.
+    """
 
     late: WildBootstrap
     early: WildBootstrap
     n_treated: int
     n_control: int
+    y: np.ndarray | None = None
+    x: np.ndarray | None = None
+    clusters: np.ndarray | None = None
+    draws: int = 0
+    seed: int = 0
+    weights: str = "webb"
+
+    def combination(self, w_late: float, w_early: float) -> WildBootstrap:
+        """w_late·β_late + w_early·β_early with WCR p-value and test-inverted interval.
+
+        The weights are normalised to a largest |w| of 1 for the fit (euro-sized weights would
+        make X'X numerically singular) and the estimate and interval scaled back.
+        """
+        size = max(abs(w_late), abs(w_early))
+        x, k = combination_design(self.x, (2, 1), (w_early / size, w_late / size))
+        wb = wild_cluster_bootstrap(
+            self.y, x, self.clusters, k, self.draws, self.seed + 2, ["late", "early", "log_cov"], self.weights
+        )
+        ci = (wb.ci[0] * size, wb.ci[1] * size)
+        return WildBootstrap(wb.estimate * size, ci, wb.p_value, wb.draws, wb.terms)
 
 
-def did_within_city(panel: pd.DataFrame, draws: int, seed: int) -> DiDResult:
+def did_within_city(panel: pd.DataFrame, draws: int, seed: int, weights: str = "webb") -> DiDResult:
     """Two-way fixed effects with event bins and the covariate; wild cluster bootstrap."""
     terms = ["late", "early", "log_cov"]
     x, _cols = _fe_design(panel, terms)
     y = panel["y"].to_numpy(float)
     clusters = panel["area_code"].to_numpy()
-    late = wild_cluster_bootstrap(y, x, clusters, 1, draws, seed, terms)
-    early = wild_cluster_bootstrap(y, x, clusters, 2, draws, seed + 1, terms)
+    late = wild_cluster_bootstrap(y, x, clusters, 1, draws, seed, terms, weights)
+    early = wild_cluster_bootstrap(y, x, clusters, 2, draws, seed + 1, terms, weights)
     treated = panel.loc[panel["late"].gt(0) | panel["early"].gt(0), "area_code"].nunique()
-    return DiDResult(late, early, int(treated), int(panel["area_code"].nunique() - treated))
+    n_t, n_c = int(treated), int(panel["area_code"].nunique() - treated)
+    return DiDResult(late, early, n_t, n_c, y, x, clusters, draws, seed, weights)
 
 
 # --- event study against comparison communes ---------------------------------------------

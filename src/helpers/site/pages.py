@@ -253,8 +253,13 @@ METHODS = [
         "Segmentierte Regression mit Niveau- und Trendänderung ab dem Programmstart; Ausgaben preisbereinigt "
         "(Preisindex der Konfiguration) und je unter 21-Jährigen, Fallzahlen als Quasi-Poisson-Modell "
         "mit der Zahl der unter 21-Jährigen als Exposition; Fehler mit der aus den Hilfedauern folgenden "
-        "Autokorrelation (AR(1)). Das Verfahren der Standard-Schnittstelle reproduziert das Beispiel von "
-        "Lopez Bernal u. a. (2017) auf vier Stellen.",
+        "Autokorrelation (AR(1)), angehoben auf die aus der Reihe selbst geschätzte (REML), wenn diese höher ist; "
+        "die Streuung ist um die Autokorrelation bereinigt, die t-Verteilung verliert einen Freiheitsgrad. In einer "
+        "Simulation mit bekannter Wahrheit (100 Wiederholungen je Szenario, mit und ohne anhaltende Schwankungen) "
+        "überdeckten die 95-%-Intervalle der kumulierten Wirkung die Wahrheit in 92–97 % (Ausgaben) und "
+        "93–100 % (Fälle); nur mit der Autokorrelation aus den Hilfedauern waren es 91–97 % und 90–100 %. "
+        "Das Verfahren der Standard-Schnittstelle reproduziert das Beispiel von Lopez Bernal u. a. (2017) auf "
+        "vier Stellen.",
     ),
     (
         "Differenz-von-Differenzen",
@@ -266,7 +271,8 @@ METHODS = [
     (
         "Kosten-Wirkungs-Bilanz",
         "Programmausgaben gegen die aus dem Stadtteilvergleich geschätzten vermiedenen Ausgaben für neue Hilfen; "
-        "Band aus den Bootstrap-Ziehungen; Szenarien für die Annahmen. Kosten nach Jahr der Zahlung und Hilfeart, "
+        "Band durch Umkehrung desselben Bootstrap-Tests wie beim Stadtteilvergleich (für die gewichtete Summe der "
+        "beiden Wirkungsphasen, linearisiert); Szenarien für die Annahmen. Kosten nach Jahr der Zahlung und Hilfeart, "
         "Abzinsung mit dem Kalkulationszins der Konfiguration (Arbeitsanleitung des BMF zu § 7 BHO).",
     ),
 ]
