@@ -8,6 +8,10 @@ with :func:`helpers.build.land.run_land`. Reported per (N, W):
 - ``wall_s``: wall time of the whole Land run (cluster start, all communes, Land page);
 - ``per_commune_s``: wall time / N (the cost of one more commune at this scale);
 - ``busy_s``: Σ of the communes' own build times (each commune's doit subprocess);
+- ``cpu_s``: Σ of the communes' CPU time (user + system of doit and its kernels): the cost of a
+  commune that does not depend on other load on the machine;
+- ``load_before``/``load_after``: the 1-minute load average (other users of a shared machine
+  inflate wall times; compare ``cpu_s``);
 - ``speedup`` and ``efficiency``: T(N, 1) / T(N, W) and speedup / W (parallel efficiency);
 - ``peak_rss_mb``: peak summed resident memory of this process and all its children
   (scheduler, workers, doit subprocesses, kernels), sampled every 0,2 s;
@@ -99,6 +103,7 @@ def main() -> None:
                 folder = Path(tmp) / f"n{n}-w{w}"
                 configs = _copy_communes(template, n, folder)
                 # a notebooks path relative to the template folder still points at this checkout
+                load_before = os.getloadavg()[0]
                 with PeakMemory() as mem:
                     run = run_land(configs, folder / "reports", workers=w, log=lambda _line: None)
                 failed = [o.ags for o in run.failed]
@@ -108,6 +113,10 @@ def main() -> None:
                     "wall_s": round(run.seconds, 1),
                     "per_commune_s": round(run.seconds / n, 1),
                     "busy_s": round(sum(o.seconds for o in run.outcomes), 1),
+                    "cpu_s": round(sum(o.cpu_seconds for o in run.outcomes), 1),
+                    "cpu_per_commune_s": round(sum(o.cpu_seconds for o in run.outcomes) / n, 1),
+                    "load_before": round(load_before, 1),
+                    "load_after": round(os.getloadavg()[0], 1),
                     "peak_rss_mb": round(mem.peak),
                     "stadtteile": sum(len(c.read_text(encoding="utf-8").split("slug:")) - 1 for c in configs),
                     "failed": failed,
@@ -129,10 +138,12 @@ def main() -> None:
         "rows": rows,
     }
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"{'N':>3} {'W':>2} {'wall s':>8} {'s/commune':>10} {'busy s':>8} {'speedup':>8} {'eff.':>5} {'MB':>6}")
+    print(
+        f"{'N':>3} {'W':>2} {'wall s':>8} {'s/commune':>10} {'CPU s/commune':>14} {'speedup':>8} {'eff.':>5} {'MB':>6}"
+    )
     for r in rows:
         print(
-            f"{r['n']:>3} {r['workers']:>2} {r['wall_s']:>8} {r['per_commune_s']:>10} {r['busy_s']:>8} "
+            f"{r['n']:>3} {r['workers']:>2} {r['wall_s']:>8} {r['per_commune_s']:>10} {r['cpu_per_commune_s']:>14} "
             f"{r.get('speedup', ''):>8} {r.get('efficiency', ''):>5} {r['peak_rss_mb']:>6}"
         )
 

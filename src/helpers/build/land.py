@@ -30,6 +30,7 @@ import argparse
 import glob
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -74,6 +75,7 @@ class CommuneOutcome:
     name: str = ""
     ok: bool = False
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time (user + system) of the commune's doit and its kernels
     executed: int | None = None  # doit tasks that ran (0: the commune was up to date)
     message: str = ""  # the German failure message ("" when ok)
     worker: str = ""
@@ -122,7 +124,7 @@ def failure_message(stdout: str, stderr: str) -> str:
 
 def build_commune(config: str, jobs: int = 1) -> dict:
     """Build one commune with its own doit (subprocess); never raises: returns a CommuneOutcome as dict."""
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), _children_cpu()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PROJECT / "src"), os.environ.get("PYTHONPATH", "")])}
     out = CommuneOutcome(config=config, worker=_worker_name())
     try:
@@ -135,7 +137,14 @@ def build_commune(config: str, jobs: int = 1) -> dict:
         out.ok = proc.returncode == 0
         out.message = "" if out.ok else failure_message(proc.stdout, proc.stderr)
     out.seconds = time.perf_counter() - start
+    out.cpu_seconds = _children_cpu() - cpu_start
     return asdict(out)
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished child processes (one commune at a time per worker)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _worker_name() -> str:
