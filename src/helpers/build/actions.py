@@ -44,8 +44,8 @@ def step_inputs(config: Config, step: Step) -> list[str]:
 
 def value_groups(config: Config) -> list[str]:
     """The numerator selections of the commune's catalogue: one ``kennzahlen:<selection>`` task each."""
+    from helpers.indicators.catalogue import indicator_groups
     from helpers.indicators.plan import commune_catalogue
-    from helpers.indicators.steps import indicator_groups
 
     return list(indicator_groups(commune_catalogue(config)))
 
@@ -53,8 +53,8 @@ def value_groups(config: Config) -> list[str]:
 def value_inputs(config: Config, selection: str) -> list[str]:
     """The processed tables the indicators of one numerator selection read."""
     from helpers.core.availability import available_tables
+    from helpers.indicators.catalogue import group_inputs
     from helpers.indicators.plan import commune_catalogue
-    from helpers.indicators.steps import group_inputs
 
     available = available_tables(config)
     return [n for n in group_inputs(commune_catalogue(config), selection) if n in available]

@@ -131,3 +131,22 @@ def load_catalogue(path: str | Path) -> Catalogue:
 def indicator_inputs(catalogue: Catalogue) -> list[str]:
     """Processed tables the catalogue's selections read."""
     return selection_tables({s.source for i in catalogue.indicators for s in (i.numerator, i.denominator)})
+
+
+def indicator_groups(catalogue: Catalogue) -> dict[str, list[str]]:
+    """Numerator selection -> ids of the indicators counting from it (catalogue order).
+
+    Each group's values are one task (``kennzahlen:<selection>``): a change in one source
+    recomputes only the indicators whose selections read it.
+    """
+    groups: dict[str, list[str]] = {}
+    for ind in catalogue.indicators:
+        groups.setdefault(ind.numerator.source, []).append(ind.id)
+    return groups
+
+
+def group_inputs(catalogue: Catalogue, selection: str) -> list[str]:
+    """The processed tables the indicators of one group read (numerators and denominators)."""
+    ids = set(indicator_groups(catalogue)[selection])
+    used = {sel.source for i in catalogue.indicators if i.id in ids for sel in (i.numerator, i.denominator)}
+    return selection_tables(used)

@@ -12,10 +12,10 @@ from helpers.core.config import Config
 from helpers.core.io import write_text_atomic
 from helpers.core.paths import ProjectPaths
 from helpers.core.provenance import synthetic_note
-from helpers.core.registry import selection_tables, values_table
+from helpers.core.registry import values_table
 from helpers.core.tables import load_tables
 from helpers.indicators.atoms import validate_against_sources
-from helpers.indicators.catalogue import Catalogue, indicator_inputs
+from helpers.indicators.catalogue import indicator_groups, indicator_inputs
 from helpers.indicators.compute import compute_all, sort_values
 from helpers.indicators.confidentiality_check import audit_everything, indicator_cells, summarise
 from helpers.indicators.disclosure import protect, published_view, summary_text
@@ -29,25 +29,6 @@ _progress = logging.getLogger("monitoring.progress")
 HZE_COVARIATE = "sgb2_u15"
 #: Selections whose indicators the HzE analysis reads.
 HZE_SELECTIONS = frozenset({"hze", "hze_eur"})
-
-
-def indicator_groups(catalogue: Catalogue) -> dict[str, list[str]]:
-    """Numerator selection -> ids of the indicators counting from it (catalogue order).
-
-    Each group's values are one task (``kennzahlen:<selection>``): a change in one source
-    recomputes only the indicators whose selections read it.
-    """
-    groups: dict[str, list[str]] = {}
-    for ind in catalogue.indicators:
-        groups.setdefault(ind.numerator.source, []).append(ind.id)
-    return groups
-
-
-def group_inputs(catalogue: Catalogue, selection: str) -> list[str]:
-    """The processed tables the indicators of one group read (numerators and denominators)."""
-    ids = set(indicator_groups(catalogue)[selection])
-    used = {sel.source for i in catalogue.indicators if i.id in ids for sel in (i.numerator, i.denominator)}
-    return selection_tables(used)
 
 
 def build_indicator_values(config: Config, tables: dict[str, pd.DataFrame], selection: str) -> pd.DataFrame:
