@@ -8,7 +8,17 @@ from typing import Any
 
 from helpers.core.config import Config, load_config
 from helpers.core.paths import ProjectPaths
-from helpers.core.registry import HUB_REPORT, REPORTS, SELECTED, SOURCES, STEPS, TABLES, VALUES, Step, values_table
+from helpers.core.registry import (
+    HUB_REPORT,
+    REPORTS,
+    SELECTED,
+    SOURCES,
+    STEPS,
+    VALUES,
+    Step,
+    table,
+    values_table,
+)
 
 
 @cache
@@ -67,7 +77,7 @@ def write_tables(config: Config, tables: dict[str, Any]) -> None:
     paths = ProjectPaths(config)
     for name, frame in tables.items():
         write_parquet_atomic(frame, paths.processed_table(name))
-        if TABLES[name].csv:
+        if table(name).csv:
             write_csv_atomic(frame, paths.processed_table(name, ".csv"))
 
 
@@ -150,9 +160,9 @@ def action_step(config_path: str, name: str) -> None:
     config = config_of(config_path)
     step = STEPS[name]
     tables = load_tables(config, step_inputs(config, step))
-    for table, seen_as in step.views:
-        if table in tables:
-            tables[seen_as] = tables.pop(table)
+    for view, seen_as in step.views:
+        if view in tables:
+            tables[seen_as] = tables.pop(view)
     results = resolve(step.action)(config, tables)
     if set(results) != set(step.outputs):
         raise RuntimeError(f"step {name!r} returned {sorted(results)}, registered are {sorted(step.outputs)}")

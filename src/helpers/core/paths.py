@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.core.config import Config
-from helpers.core.registry import REPORTS, TABLES
+from helpers.core.registry import REPORTS, table
 
 #: Open-data files in reports/opendata.
 OPENDATA_FILES = ("indikatoren.csv", "indikatorenkatalog.csv", "datapackage.json")
@@ -67,12 +67,12 @@ class ProjectPaths:
 
     def processed_table(self, name: str, suffix: str = ".parquet") -> Path:
         """A processed table (``suffix`` ``.parquet`` or ``.csv``)."""
-        return self.processed / f"{TABLES[name].stem}{suffix}"
+        return self.processed / f"{table(name).stem}{suffix}"
 
     def processed_targets(self, name: str) -> list[Path]:
         """All files written for one processed table."""
         targets = [self.processed_table(name)]
-        if TABLES[name].csv:
+        if table(name).csv:
             targets.append(self.processed_table(name, ".csv"))
         return targets
 

@@ -255,6 +255,15 @@ def values_table(selection: str) -> str:
 
 TABLES |= {values_table(key): Table(values_table(key), f"kennzahlen_werte_{key}", csv=False) for key in SELECTIONS}
 
+
+def table(name: str) -> Table:
+    """A processed table by key; also the values table of a selection registered later."""
+    if name not in TABLES and name.startswith("indicator_values_"):
+        key = name.removeprefix("indicator_values_")
+        return Table(name, f"kennzahlen_werte_{key}", csv=False)
+    return TABLES[name]
+
+
 STEPS = {
     s.name: s
     for s in (
