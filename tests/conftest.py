@@ -25,6 +25,13 @@ def small_config_dict(years: tuple[int, int] = (2024, 2025)) -> dict:
     return data
 
 
+def copy_code(root: Path) -> None:
+    """Copy the project's code (src, notebooks, dodo.py) into a temporary project folder."""
+    for folder in ("src", "notebooks"):
+        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "dodo.py", root)
+
+
 def copy_config_files(target: Path, codes: set[str]) -> None:
     """Copy the config folder's companion files; keep only Leitbild targets for ``codes``."""
     target.mkdir(parents=True, exist_ok=True)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, copy_config_files, small_config_dict
+from conftest import copy_code, copy_config_files, small_config_dict
 from test_pipeline_integration import doit, executed_tasks
 
 pytestmark = pytest.mark.integration
@@ -42,9 +41,7 @@ def per_year_files(root: Path, years: tuple[int, ...]) -> list[Path]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("jahreslauf")
-    for folder in ("src", "notebooks"):
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "dodo.py", root)
+    copy_code(root)
     copy_config_files(root / "config", {"101", "201"})
     write_config(root, (2023, 2024))
     generated = doit(root, "generate_sample")

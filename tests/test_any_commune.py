@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, copy_config_files, small_config_dict
+from conftest import ROOT, copy_code, copy_config_files, small_config_dict
 from test_pipeline_integration import doit
 
 from helpers.core.availability import built_reports, missing_source_text, step_reason
@@ -106,9 +106,7 @@ def test_config_error_names_key_and_yaml_line(tmp_path):
 @pytest.mark.integration
 def test_population_only_commune_builds_index_city_report_profiles_and_methods(tmp_path):
     root = tmp_path / "projekt"
-    for folder in ("src", "notebooks"):
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "dodo.py", root)
+    copy_code(root)
     copy_config_files(root / "config", {"101", "201"})
     full = small_config_dict()
     (root / "config" / "small.yml").write_text(yaml.safe_dump(full, allow_unicode=True), "utf-8")
@@ -149,9 +147,7 @@ EXAMPLE = Path("examples") / "beispielstadt"
 @pytest.mark.integration
 def test_second_example_commune_builds_every_page_and_reports_missing_sources(tmp_path):
     root = tmp_path / "projekt"
-    for folder in ("src", "notebooks"):
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "dodo.py", root)
+    copy_code(root)
     for folder in ("config", "data/raw"):
         shutil.copytree(ROOT / EXAMPLE / folder, root / EXAMPLE / folder)
     env = {**os.environ, "PYTHONPATH": str(root / "src"), "MPLBACKEND": "Agg"}

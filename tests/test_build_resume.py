@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, copy_config_files, small_config_dict
+from conftest import copy_code, copy_config_files, small_config_dict
 
 pytestmark = pytest.mark.integration
 
@@ -103,9 +103,7 @@ def clear_outputs(project: Path) -> None:
 def project(tmp_path_factory) -> tuple[Path, dict[str, bytes], list[str]]:
     """The small project after one clean build, its outputs and the names of all its tasks."""
     root = tmp_path_factory.mktemp("fortsetzen")
-    for folder in ("src", "notebooks"):
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "dodo.py", root)
+    copy_code(root)
     copy_config_files(root / "config", {"101", "201"})
     (root / "config" / "small.yml").write_text(yaml.safe_dump(small_config_dict(), allow_unicode=True), "utf-8")
     assert doit(root, "generate_sample").returncode == 0

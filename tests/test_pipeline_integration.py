@@ -20,9 +20,10 @@ import nbformat
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, copy_config_files, small_config_dict
+from conftest import copy_code, copy_config_files, small_config_dict
 
 from helpers.site.htmlcheck import masculine_generics, network_references
+from helpers.site.pdf import LAUNCH_ARGS
 
 pytestmark = pytest.mark.integration
 
@@ -63,9 +64,7 @@ def status(project: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("projekt")
-    for folder in ("src", "notebooks"):
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "dodo.py", root)
+    copy_code(root)
     copy_config_files(root / "config", {"101", "201"})
     config = small_config_dict(YEARS)
     (root / "config" / "small.yml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
@@ -328,15 +327,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
 
 
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: axe-core 4.10.3 (MPL-2.0, licence beside it), vendored so that the test needs no network.
 AXE = Path(__file__).resolve().parent / "fixtures" / "axe" / "axe.min.js"
 

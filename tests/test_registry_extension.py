@@ -8,14 +8,13 @@ builds the new page end to end, with the indicator computed and protected like a
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, copy_config_files, small_config_dict
+from conftest import copy_code, copy_config_files, small_config_dict
 from test_pipeline_integration import doit
 
 from helpers.core.config import SHIPPED_CATALOGUE
@@ -108,9 +107,7 @@ INDICATOR = {
 
 def test_a_source_indicator_and_report_added_through_the_registry_build_end_to_end(tmp_path: Path):
     root = tmp_path / "projekt"
-    for folder in ("src", "notebooks"):
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "dodo.py", root)
+    copy_code(root)
     copy_config_files(root / "config", {"101", "201"})
     helpers = root / "src" / "helpers"
     (helpers / "sources" / "family_centres.py").write_text(textwrap.dedent(BUILDER), encoding="utf-8")
