@@ -121,6 +121,15 @@ class ProjectPaths:
         return self.assets / "monitoring.css"
 
     @property
+    def factsheets(self) -> Path:
+        """Folder of the indicator fact sheets (Kennzahlenblätter), one page per computed indicator."""
+        return self.reports / "kennzahlen"
+
+    def factsheet_html(self, indicator: str | None = None) -> Path:
+        """One indicator's fact sheet, or (``None``) the overview of all fact sheets."""
+        return self.factsheets / (f"{indicator}.html" if indicator else "index.html")
+
+    @property
     def glossary_html(self) -> Path:
         """The glossary: terms of the reports in plain German."""
         return self.reports / "glossar.html"

@@ -101,9 +101,11 @@ class ReportContext:
         return frame[frame["report_year"] == self.year]
 
     def href(self, kind: str, year: int | None = None, slug: str | None = None) -> str:
-        """Relative link from this page to another report page (or the index)."""
+        """Relative link from this page to another report page, the index or a fact sheet (``kind="kennzahl"``)."""
         if kind == "index":
             target = self.paths.index_html
+        elif kind == "kennzahl":  # slug = indicator id; None = overview of all fact sheets
+            target = self.paths.factsheet_html(slug)
         elif kind == "methoden":
             target = self.paths.methods_html(year or self.year)
         else:
