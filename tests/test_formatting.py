@@ -16,7 +16,7 @@ from helpers.core.formatting import NBSP, fmt_change, fmt_number, fmt_percent
         (170326, 0, "170.326"),
         (0.05, 1, "0,1"),
         (999.96, 1, "1.000,0"),
-        (-1234.0, 0, "-1.234"),
+        (-1234.0, 0, "−1.234"),
         (None, 0, "."),
         (math.nan, 1, "."),
     ],

@@ -351,3 +351,30 @@ def test_tile_map_still_drawn_when_all_tiles_are_there(tmp_path):
     assert fig is not None
     assert "Schematische Kachelkarte, nicht maßstäblich" in {t.get_text() for t in fig.texts}
     assert [t.get_text() for t in fig.axes[0].texts] == ["Mitte\n1,0", "Nord\n2,0"]
+
+
+def _legend_labels(fig) -> list[str]:
+    legend = fig.axes[0].get_legend()
+    return [t.get_text() for t in legend.get_texts()] if legend else []
+
+
+def test_class_legend_lists_only_the_classes_present_with_fixed_colours(tmp_path):
+    config = make_config(tmp_path, [stadtteil("1", "Mitte", [0, 0]), stadtteil("2", "Nord", [1, 0])])
+    classes = ["hoch", "mittel", "niedrig", "sehr niedrig"]
+    fig = maps.stadtteil_map(config, {"1": "mittel", "2": "sehr niedrig"}, "T", "Quelle: Test", "Status", classes)
+    assert _legend_labels(fig) == ["mittel", "sehr niedrig"]
+    both = maps.stadtteil_map(config, {"1": "mittel", "2": "hoch"}, "T", "Quelle: Test", "Status", classes)
+    colour = {h.get_label(): h.get_facecolor() for h in both.axes[0].get_legend().legend_handles}
+    assert (
+        colour["mittel"]
+        == {h.get_label(): h.get_facecolor() for h in fig.axes[0].get_legend().legend_handles}["mittel"]
+    )
+
+
+def test_small_counts_get_a_discrete_legend_not_a_colour_bar(tmp_path):
+    config = make_config(tmp_path, [stadtteil("1", "Mitte", [0, 0]), stadtteil("2", "Nord", [1, 0])])
+    fig = maps.stadtteil_map(config, {"1": 0.0, "2": 3.0}, "T", "Quelle: Test", "Anzahl", decimals=0)
+    assert len(fig.axes) == 1  # no colour-bar axis
+    assert _legend_labels(fig) == ["0", "3"]  # only the counts that occur
+    rates = maps.stadtteil_map(config, {"1": 0.0, "2": 3.0}, "T", "Quelle: Test", "%", decimals=1)
+    assert len(rates.axes) == 2  # a rate keeps its colour bar

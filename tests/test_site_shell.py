@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -36,8 +37,9 @@ def test_glossary_page_is_offline_german_and_linked(config):
     assert masculine_generics(html) == []
     for term, anchor, _ in GLOSSARY:
         assert f'<dt id="{anchor}">' in html, term
-    for term in ("Konfidenzintervall", "Empirischer Bayes", "Trichterdiagramm", "z-Wert", "Mann-Kendall", "Webb"):
+    for term in ("Konfidenzintervall", "Empirischer Bayes", "Trichterdiagramm", "z-Wert", "Webb"):
         assert term in html
+    assert "Mann-Kendall" not in html  # no longer used by any page (trends assume persistent deviations)
     assert 'href="assets/monitoring.css"' in html
     assert f'href="{max(config.report_years)}/methoden.html"' in html
     assert paths.glossary_html in paths.published_pages()
@@ -137,3 +139,17 @@ def test_stylesheet_is_one_small_offline_file(config):
     assert "url(" not in css and "@import" not in css
     assert "@media print" in css and "table-header-group" in css
     assert "max-width: 40rem" in css
+
+
+def test_every_linked_term_has_a_glossary_entry_and_pages_link_first_uses(config):
+    from helpers.site.glossary import SURFACES
+
+    anchors = {anchor for _, anchor, _ in GLOSSARY}
+    assert set(SURFACES) <= anchors
+    year, paths = max(config.report_years), ProjectPaths(config)
+    html = pages.render_methods(config, year, paths.methods_html(year), paths.report_html("gesamtstadt", year))
+    linked = re.findall(r'<a class="mon-term" href="\.\./glossar\.html#([^"]+)">', html)
+    assert "Konfidenzintervall" in linked and "Trichterdiagramm" in linked
+    assert len(linked) == len(set(linked))  # the first use only
+    # never inside a heading or a table head
+    assert not re.search(r"<(h[1-4]|th)\b[^>]*>[^<]*<a class=\"mon-term\"", html)

@@ -32,7 +32,7 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from helpers.build.interrupt import interrupted
 from helpers.core.io import write_bytes_atomic, write_text_atomic
 from helpers.core.settings import ISOLATED_ENV
-from helpers.site.markup import TEMPLATES, strip_css_comments, wrap_tables
+from helpers.site.markup import TEMPLATES, link_glossary_terms, strip_css_comments, wrap_tables
 
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 VOLATILE_NB_KEYS = ("papermill",)
@@ -182,7 +182,8 @@ def render_html(nb: nbformat.NotebookNode, title: str, page: dict[str, Any]) -> 
     nb = copy.copy(nb)  # the exporter deep-copies the notebook itself; only the metadata changes here
     nb.metadata = nbformat.NotebookNode({**nb.metadata, "title": title})
     body, _ = _exporter().from_notebook_node(nb, resources={"monitoring": page})
-    return wrap_tables(add_table_of_contents(strip_css_comments(body)))
+    page_html = wrap_tables(add_table_of_contents(strip_css_comments(body)))
+    return link_glossary_terms(page_html, page.get("glossary_href", ""))
 
 
 def _failure_message(spec: ReportSpec, cell: int | None, first: str, error: str, failed: Path) -> str:

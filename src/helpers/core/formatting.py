@@ -25,14 +25,14 @@ def fmt_number(value: float | int | None, decimals: int = 0) -> str:
 
     >>> fmt_number(1234.5, 1), fmt_number(170326), fmt_number(None)
     ('1.234,5', '170.326', '.')
-    >>> fmt_number(-0.04, 1)
-    '0,0'
+    >>> fmt_number(-0.04, 1), fmt_number(-1234.5, 1)
+    ('0,0', '−1.234,5')
     """
     if _missing(value):
         return SYMBOL_SECRET
     rounded = round(float(value), decimals) + 0.0  # +0.0 turns -0.0 into 0.0
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(rounded, format=pattern, locale=LOCALE)
+    return format_decimal(rounded, format=pattern, locale=LOCALE).replace("-", "−")  # typographic minus
 
 
 def fmt_percent(value: float | None, decimals: int = 1) -> str:

@@ -16,7 +16,7 @@ from helpers.core.registry import SELECTIONS, selection_tables
 
 Unit = Literal["pct", "per_1000", "per_10000", "eur"]
 SCALE = {"pct": 100.0, "per_1000": 1_000.0, "per_10000": 10_000.0, "eur": 1.0}
-UNIT_LABEL = {"pct": "%", "per_1000": "je 1.000", "per_10000": "je 10.000", "eur": "EUR"}
+UNIT_LABEL = {"pct": "%", "per_1000": "je 1.000", "per_10000": "je 10.000", "eur": "€"}
 SOURCES = set(SELECTIONS)
 
 

@@ -157,7 +157,7 @@ def event_study_chart(table: pd.DataFrame, lag: int, title: str, source: str) ->
 
 
 def balance_chart(base: pd.DataFrame, title: str, source: str) -> Figure:
-    """Cumulated prevention spending, avoided HzE spending and net with its bootstrap band (Mio. EUR)."""
+    """Cumulated prevention spending, avoided HzE spending and net with its bootstrap band (Mio. €)."""
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(8, 3.9))
         ax = fig.add_subplot()
@@ -186,5 +186,5 @@ def balance_chart(base: pd.DataFrame, title: str, source: str) -> Figure:
             label="95-%-Band des Saldos",
         )
         ax.axhline(0, color=GREY, linewidth=0.8)
-        _finish_year_axes(fig, ax, title, "Jahr", "Mio. EUR", source, 1, "upper left")
+        _finish_year_axes(fig, ax, title, "Jahr", "Mio. €", source, 1, "upper left")
     return fig

@@ -194,9 +194,9 @@ def balance_text(balance: pd.DataFrame, year: int) -> str:
     be = break_even_year(base.set_index("year")["cum_net_eur"])
     share = float(base["share_draws_break_even"].iloc[0])
     out = text(
-        "Bis {} standen {} Mio. EUR Präventionsausgaben geschätzt {} Mio. EUR vermiedene HzE-Ausgaben (in den "
-        "Jahren, in denen sie angefallen wären, abgezinst auf {}) gegenüber (Saldo {} Mio. EUR, 95-%-Band {} Mio. "
-        "EUR). ",
+        "Bis {} standen {} Mio. € Präventionsausgaben geschätzt {} Mio. € vermiedene HzE-Ausgaben (in den "
+        "Jahren, in denen sie angefallen wären, abgezinst auf {}) gegenüber (Saldo {} Mio. €, 95-%-Band {} Mio. "
+        "€). ",
         _year(year),
         _est(fmt_number(last["cum_prevention_eur"] / 1e6, 1)),
         _est(fmt_number(last["cum_avoided_eur"] / 1e6, 1)),
@@ -230,15 +230,15 @@ def sensitivity_table(balance: pd.DataFrame) -> HTML:
         rows.append(
             {
                 "Annahme": SCENARIO.get(scenario, scenario),
-                "Saldo am Ende (Mio. EUR)": fmt_change(part["cum_net_eur"].iloc[-1] / 1e6, 1),
+                "Saldo am Ende (Mio. €)": fmt_change(part["cum_net_eur"].iloc[-1] / 1e6, 1),
                 "Break-even": str(be) if be else "nicht erreicht",
             }
         )
     return table_html(
         pd.DataFrame(rows),
         "Empfindlichkeit der Bilanz gegenüber den Annahmen",
-        numeric=["Saldo am Ende (Mio. EUR)"],
-        public={"Saldo am Ende (Mio. EUR)": "estimate", "Break-even": "year"},
+        numeric=["Saldo am Ende (Mio. €)"],
+        public={"Saldo am Ende (Mio. €)": "estimate", "Break-even": "year"},
         note="Basis: geschätzte Wirkung aus dem Stadtteilvergleich; die Kosten jeder vermiedenen oder zusätzlichen "
         "Hilfe werden über ihre übliche Dauer auf die Jahre verteilt, in denen sie anfallen, zu den Kosten je "
         "Hilfejahr ihrer Hilfeart (früh zusätzlich erkannte Hilfen: ambulante Hilfearten); Abzinsung mit dem "
@@ -255,8 +255,8 @@ def hze_glance_text(
     """Three sentences for the council: volume, what the evidence says, the caveat."""
     total = desc[desc["by"] == "gesamt"].iloc[0]
     text_ = text(
-        "{} gab es in {} {} Hilfen zur Erziehung ({} je 10.000 unter 21-Jährige) mit Ausgaben von {} Mio. EUR "
-        "({} EUR je unter 21-Jährigen). ",
+        "{} gab es in {} {} Hilfen zur Erziehung ({} je 10.000 unter 21-Jährige) mit Ausgaben von {} Mio. € "
+        "({} € je unter 21-Jährigen). ",
         _year(year),
         commune,
         _cell(total, "counted"),
@@ -287,7 +287,7 @@ def _cell(row: pd.Series, column: str) -> str:
 
 
 def _mio(row: pd.Series) -> str:
-    """Expenditure in Mio. EUR ("." where the EUR cell is secret)."""
+    """Expenditure in Mio. € ("." where the EUR cell is secret)."""
     return "." if row.get("zeichen_eur") == "." else fmt_number(row["eur"] / 1e6, 1)
 
 
@@ -336,7 +336,7 @@ def _price_year(its: pd.DataFrame, default: int) -> int:
 
 
 def its_sections(its: pd.DataFrame, start: int, source: str) -> list[HTML]:
-    """ITS charts for expenditure (Mio. EUR) and case rate."""
+    """ITS charts for expenditure (Mio. €) and case rate."""
     from helpers.report import analysis_plots
     from helpers.report.display import figure_html
 

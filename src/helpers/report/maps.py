@@ -75,8 +75,8 @@ NO_MAP_NOTE = (
 
 #: Name label sizes on polygon maps: the tile map's size, else a little smaller before a number is used.
 LABEL_FONTSIZES = (7.5, 6.5)
-NUMBER_FONTSIZE = 7.0
-KEY_FONTSIZE = 7.0
+NUMBER_FONTSIZE = 8.0
+KEY_FONTSIZE = 8.0
 #: Clearance around every label box on polygon maps, in pixels at the figure's dpi.
 LABEL_PAD = 2.0
 _URN = re.compile(r"^urn:ogc:def:crs:(?P<authority>[A-Za-z]+):[^:]*:(?P<code>[^:]+)$", re.IGNORECASE)
@@ -268,10 +268,12 @@ def _colours(
     handles: list[Patch] = []
     norm = None
     if classes is not None:
+        # colours from all classes (one class, one colour on every map); the legend lists only those present
         palette = {c: matplotlib.colors.to_hex(cmap(i / max(len(classes) - 1, 1))) for i, c in enumerate(classes)}
         for code, v in values.items():
             colours[code] = palette.get(v) if isinstance(v, str) else None
-        handles = [Patch(facecolor=palette[c], edgecolor="#333333", label=c) for c in classes]
+        present = set(values.values())
+        handles = [Patch(facecolor=palette[c], edgecolor="#333333", label=c) for c in classes if c in present]
     else:
         numbers = [float(v) for v in values.values() if v is not None and not _nan(v)]
         if numbers:
@@ -281,6 +283,24 @@ def _colours(
     if any(c is None for c in colours.values()):
         handles.append(Patch(facecolor=MISSING, edgecolor="#333333", hatch="///", label=MISSING_LABEL))
     return colours, handles, norm
+
+
+#: Whole-number maps with at most this many distinct steps get a discrete legend instead of a colour bar.
+MAX_COUNT_CLASSES = 8
+
+
+def count_classes(values: Mapping[str, float | str | None]) -> list[str] | None:
+    """The legend classes of a map of small whole numbers (every value from min to max), else None.
+
+    >>> count_classes({"a": 0, "b": 4.0, "c": None})
+    ['0', '1', '2', '3', '4']
+    >>> count_classes({"a": 0.5, "b": 4}) is None, count_classes({"a": 0, "b": 40}) is None
+    (True, True)
+    """
+    numbers = [float(v) for v in values.values() if v is not None and not isinstance(v, str) and not _nan(v)]
+    if not numbers or any(not x.is_integer() for x in numbers) or max(numbers) - min(numbers) >= MAX_COUNT_CLASSES:
+        return None
+    return [fmt_number(x) for x in range(int(min(numbers)), int(max(numbers)) + 1)]
 
 
 def _nan(v: object) -> bool:
@@ -322,7 +342,7 @@ def _draw_tiles(ax: Axes, config: Config, values, colours, classes, decimals: in
         col, row = st.tile or (0, 0)
         ax.add_patch(Rectangle((col, -row), 0.94, 0.94, **_patch_style(colour, st.code == highlight)))
         label = _name_label(st.name, _value_text(values.get(st.code), classes, decimals))
-        ax.text(col + 0.47, -row + 0.47, label, ha="center", va="center", fontsize=7.5, color=_text_colour(colour))
+        ax.text(col + 0.47, -row + 0.47, label, ha="center", va="center", fontsize=8.5, color=_text_colour(colour))
 
 
 def _tile_limits(ax: Axes, config: Config) -> None:
@@ -571,6 +591,10 @@ def stadtteil_map(
     """
     if geometry is None and not has_tiles(config):
         return None
+    counts = count_classes(values) if classes is None and decimals == 0 else None
+    if counts is not None:  # a small count (e.g. 0–4 services): one colour per value, not a colour bar
+        classes = counts
+        values = {k: None if v is None or _nan(v) else fmt_number(float(v)) for k, v in values.items()}
     colours, handles, norm = _colours(values, classes)
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(8, 5.4))

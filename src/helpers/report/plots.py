@@ -75,7 +75,7 @@ def _german_ticks(axis: Axis, decimals: int = 0) -> None:
     axis.set_major_formatter(GermanTickFormatter(decimals))
 
 
-SOURCE_FONTSIZE = 6.5
+SOURCE_FONTSIZE = 8.0
 
 
 def _source_line(fig: Figure, source: str) -> None:

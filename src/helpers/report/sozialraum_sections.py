@@ -243,7 +243,7 @@ def index_method_text(config: Config, catalogue: Catalogue) -> str:
     names = ", ".join(catalogue.get(i).short for i in commune_plan(config).status_indicators)
     cuts = ", ".join(fmt_number(c, 1) for c in si.status_cuts)
     return text(
-        "Indexindikatoren: {}. Jeder Indikator wird über die Stadtteile z-standardisiert, der Index ist der "
+        "Indexindikatoren: {}. Jede Kennzahl wird über die Stadtteile z-standardisiert, der Index ist der "
         "Mittelwert und wird erneut standardisiert. Klassengrenzen in Standardabweichungen: Status {}. "
         "Stadtteile unter {} Einwohnerinnen und Einwohnern oder mit einem unsicheren "
         "(„( )“) oder geheim gehaltenen („.“) Indexwert werden nicht eingestuft. Dynamik: Veränderung der "
@@ -308,7 +308,7 @@ def map_html(fig: Figure | None, alt: str) -> HTML:
     from helpers.report.display import figure_html, note
     from helpers.report.maps import map_note
 
-    return note(map_note()) if fig is None else figure_html(fig, alt=alt)
+    return note(map_note()) if fig is None else figure_html(fig, alt=alt, wide=True)
 
 
 def count_map_alt(counts: dict[str, int], config: Config, year: int) -> str:

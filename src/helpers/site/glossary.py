@@ -66,12 +66,6 @@ GLOSSARY: list[tuple[str, str, str]] = [
         "Unterschied nicht gesichert.",
     ),
     (
-        "Mann-Kendall-Test",
-        "Mann-Kendall",
-        "Ein einfacher Test, ob eine Zeitreihe über die Jahre eher steigt oder fällt, ohne eine bestimmte Form "
-        "des Verlaufs vorauszusetzen.",
-    ),
-    (
         "Mehrjahreswert (M)",
         "Mehrjahreswert",
         "Für kleine Stadtteile werden zwei oder drei Jahre zusammengefasst (gepoolt), damit der Wert verlässlicher "
@@ -121,3 +115,21 @@ GLOSSARY: list[tuple[str, str, str]] = [
         "Durchschnitt der Stadtteile liegt. 0 ist der Durchschnitt; Werte über 2 oder unter −2 sind selten.",
     ),
 ]
+
+#: Where the pages use a term, its first use on a page links to the glossary entry (anchor → regular
+#: expressions of the words as they appear in running text; no numbers, so no published value changes).
+SURFACES: dict[str, tuple[str, ...]] = {
+    "Bedarfsgemeinschaft": (r"Bedarfsgemeinschaft(?:en)?",),
+    "Benjamini-Hochberg": (r"Benjamini[-–](?:Hochberg|Yekutieli)(?:-Verfahren)?",),
+    "Differenz-von-Differenzen": (r"Differenz-von-Differenzen(?:-Schätzung|-Analyse)?",),
+    "Empirischer-Bayes": (r"[Ee]mpirische[nr]? Bayes(?:-Schätzung|-Schätzer|-Werte?)?", r"EB-(?:Wert|Schätz)\w*"),
+    "Falscherkennungsrate": (r"Falscherkennungsrate",),
+    "Konfidenzintervall": (r"Konfidenzintervall(?:e|en)?",),
+    "Mehrjahreswert": (r"Mehrjahreswert(?:e|en)?",),
+    "Poolen": (r"gepoolt(?:e|en)?",),
+    "Prozentpunkte": (r"Prozentpunkt(?:e|en)?",),
+    "Sozialraum-Index": (r"Sozialraum-Index", r"Statusindex"),
+    "Trichterdiagramm": (r"Trichterdiagramm(?:e|en)?", r"Funnel-Plots?"),
+    "Webb-Gewichte": (r"Webb-Gewichte(?:n)?",),
+    "z-Wert": (r"z-Wert(?:e|en)?", r"z-standardisiert\w*"),
+}

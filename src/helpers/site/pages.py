@@ -20,7 +20,7 @@ from helpers.core.provenance import source_label, synthetic_note
 from helpers.core.registry import REPORTS
 from helpers.indicators.plan import commune_plan
 from helpers.report.labels import POPULATION_BASIS
-from helpers.site.markup import TEMPLATES, wrap_tables
+from helpers.site.markup import TEMPLATES, link_glossary_terms, wrap_tables
 
 
 @cache
@@ -356,7 +356,7 @@ def render_methods(config: Config, year: int, page: Path, city_page: Path) -> st
             s=shell_context(config, page, [paths.config_file, config.catalogue_path]),
         )
     )
-    return wrap_tables(html)
+    return link_glossary_terms(wrap_tables(html), rel(paths.glossary_html))
 
 
 def render_glossary(config: Config) -> str:
