@@ -86,3 +86,25 @@ def test_methods_page_cites_the_committed_its_simulation_figures():
     assert f"und {_coverage_span(summary, 'analysis', 'its_rate_cum')} % (Fälle)" in text
     old = f"waren es {_coverage_span(summary, 'implied', 'its_eur_cum')} % und "
     assert old + f"{_coverage_span(summary, 'implied', 'its_rate_cum')} %." in text
+
+
+def test_methods_page_cites_the_committed_did_event_and_balance_figures():
+    """DiD, event-study and balance figures of the methods page = benchmarks/simulation_hze_results.json."""
+    import json
+
+    from helpers.site.pages import METHODS
+
+    results = json.loads((ROOT / "benchmarks" / "simulation_hze_results.json").read_text(encoding="utf-8"))
+    assert results["seeds_per_scenario"] >= 100
+    rows = [{**r, "rule": "analysis"} for r in results["summary"]]
+
+    def size(estimand: str) -> str:
+        rates = [round(100 * r["reject_rate"]) for r in rows if r["estimand"] == estimand and r["effect"] == "none"]
+        return f"{min(rates)}–{max(rates)}"
+
+    did = dict(METHODS)["Differenz-von-Differenzen"]
+    assert f"in {_coverage_span(rows, 'analysis', 'did_late')} % (Stadtteilvergleich)" in did
+    assert f"und {_coverage_span(rows, 'analysis', 'event_post')} % (Ereignisstudie)" in did
+    assert f"in {size('did_late')} % bzw. {size('event_post')} % der Wiederholungen" in did
+    balance = dict(METHODS)["Kosten-Wirkungs-Bilanz"]
+    assert f"wahren Saldo in {_coverage_span(rows, 'analysis', 'balance_cum_net')} % der" in balance

@@ -266,14 +266,18 @@ METHODS = [
         "Stadtteile mit und ohne neue Präventionsangebote, Stadtteil- und Jahreseffekte, SGB-II-Quote als Kontrolle; "
         "p-Werte aus dem Wild-Cluster-Bootstrap (Webb-Gewichte) unter der Nullhypothese, Intervalle durch Umkehrung "
         "desselben Tests. Ereignisstudie gegen Vergleichskommunen: jede Kommune mit eigenem Trend vor dem "
-        "Programmstart, Placebo-Verfahren über die Vergleichskommunen, gemeinsamer Vortrendtest.",
+        "Programmstart, Placebo-Verfahren über die Vergleichskommunen, gemeinsamer Vortrendtest. In der Simulation "
+        "mit bekannter Wahrheit (100 Wiederholungen je Szenario) überdeckten die 95-%-Intervalle die Wahrheit in "
+        "94–99 % (Stadtteilvergleich) und 92–95 % (Ereignisstudie); ohne Wirkung meldeten sie in 1–4 % bzw. "
+        "5–6 % der Wiederholungen fälschlich eine Wirkung.",
     ),
     (
         "Kosten-Wirkungs-Bilanz",
         "Programmausgaben gegen die aus dem Stadtteilvergleich geschätzten vermiedenen Ausgaben für neue Hilfen; "
         "Band durch Umkehrung desselben Bootstrap-Tests wie beim Stadtteilvergleich (für die gewichtete Summe der "
         "beiden Wirkungsphasen, linearisiert); Szenarien für die Annahmen. Kosten nach Jahr der Zahlung und Hilfeart, "
-        "Abzinsung mit dem Kalkulationszins der Konfiguration (Arbeitsanleitung des BMF zu § 7 BHO).",
+        "Abzinsung mit dem Kalkulationszins der Konfiguration (Arbeitsanleitung des BMF zu § 7 BHO). In der "
+        "Simulation überdeckte das Band den wahren Saldo in 92–98 % der Wiederholungen.",
     ),
 ]
 
