@@ -54,7 +54,8 @@ def test_one_task_per_report_and_source(tasks, small_project):
             "herkunft",
             *sorted(f"process:{s}" for s in SOURCES),
             # per-report-year slices of the tables the pages read by year
-            *(f"jahresauszug:{t}" for t in ("comparison", "indicators", "population_bands", "social_index")),
+            *(f"jahresauszug:{t}" for t in ("comparison", "indicators", "indicators_hze", "population_bands")),
+            "jahresauszug:social_index",
             *(f"jahresauszug:{t}" for t in ("trends", "funnel_eb", "need_supply")),
             *(f"jahresauszug:{t}" for t in ("hze_descriptive", "hze_its", "hze_effects", "hze_event_study")),
             "jahresauszug:hze_balance",
@@ -137,6 +138,10 @@ def test_a_page_depends_on_the_rows_of_its_report_year_only(tasks, small_project
     assert str(paths.synthetic_status) in page and str(paths.synthetic_status) in tasks["index"]["file_dep"]
     assert tasks["herkunft"]["targets"] == [str(paths.synthetic_status)]
     assert not [d for d in page if "/data/raw/" in d]
+    # the HzE page shows only the HzE phase: it reads the HzE rows of the published indicators
+    hze = tasks["hze:2025"]["file_dep"]
+    assert str(paths.year_slice("indicators_hze", 2025)) in hze
+    assert str(paths.year_slice("indicators", 2025)) not in hze
 
 
 def test_generator_is_never_implied_by_raw_files(tasks):

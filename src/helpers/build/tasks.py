@@ -71,7 +71,7 @@ def report_inputs(config: Config, kind: str, year: int) -> list[Path]:
     if config.geojson_path is not None:
         deps.add(config.geojson_path)
     available = available_tables(config)
-    deps.update(paths.page_table(t, year) for t in REPORTS[kind].tables if t in available)
+    deps.update(paths.page_table(t, year) for t in REPORTS[kind].read_tables if t in available)
     for code in (notebook, EXECUTION, PAGES):
         deps.update(helper_files(code))
     deps.add(paths.synthetic_status)
@@ -81,7 +81,7 @@ def report_inputs(config: Config, kind: str, year: int) -> list[Path]:
 def sliced_tables(config: Config) -> list[str]:
     """The tables written as per-report-year slices: those with ``page_rows`` that a built report reads."""
     available = available_tables(config)
-    read = {t for kind in built_reports(config) for t in REPORTS[kind].tables}
+    read = {t for kind in built_reports(config) for t in REPORTS[kind].read_tables}
     return [t for t in sorted(read & available) if table(t).page_rows]
 
 

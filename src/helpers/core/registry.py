@@ -114,6 +114,18 @@ class Report:
     doc: str
     #: the step whose outputs the page cannot do without (None: always built)
     needs_step: str | None = None
+    #: (table read, name the notebook asks for): a page that shows only part of a table reads a
+    #: narrower one (as ``Step.views``), so a change elsewhere in the wide one does not re-run it
+    views: tuple[tuple[str, str], ...] = ()
+
+    def reads(self, name: str) -> str:
+        """The table the page reads when its notebook asks for ``name`` (``views``)."""
+        return {seen_as: read for read, seen_as in self.views}.get(name, name)
+
+    @property
+    def read_tables(self) -> tuple[str, ...]:
+        """The processed tables the page reads, after ``views``."""
+        return tuple(self.reads(name) for name in self.tables)
 
 
 #: Marker in ``Step.inputs``: the processed tables the catalogue's selections read.
@@ -141,7 +153,7 @@ TABLES = {
         Table("indicators_internal", "indikatoren_intern", csv=False),
         Table("indicators", "indikatoren", page_rows=UP_TO_YEAR),
         Table("indicators_hze_internal", "indikatoren_hze_intern", csv=False),
-        Table("indicators_hze", "indikatoren_hze", csv=False),
+        Table("indicators_hze", "indikatoren_hze", csv=False, page_rows=UP_TO_YEAR),
         Table("trends", "analyse_trends", page_rows=BY_REPORT_YEAR),
         Table("funnel_eb", "analyse_funnel_eb", page_rows=BY_REPORT_YEAR),
         Table("social_index", "analyse_sozialindex", page_rows=UP_TO_YEAR),
@@ -376,6 +388,8 @@ REPORTS = {
             "Hilfen zur Erziehung: Kosten und Wirkung",
             "HzE-Kosten-Wirkungs-Analyse: one page per report year",
             "hze_analyse",
+            # the page shows only the indicators of the HzE phase (helpers.indicators.steps)
+            (("indicators_hze", "indicators"),),
         ),
     )
 }

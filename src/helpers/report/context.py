@@ -97,11 +97,12 @@ class ReportContext:
         A table with ``page_rows`` in the registry is read from its slice for this year
         (``data/processed/jahre/<year>/``), which the page's task depends on; for a year without
         a slice (a notebook opened for a data year outside the report years) the same rows
-        are taken from the whole table.
+        are taken from the whole table. A report kind's ``views`` name a narrower table to read.
         """
-        from helpers.core.registry import table
+        from helpers.core.registry import REPORTS, table
         from helpers.core.tables import year_rows
 
+        name = REPORTS[self.kind].reads(name) if self.kind in REPORTS else name
         rule = table(name).page_rows
         if rule is None:
             return pd.read_parquet(self.paths.processed_table(name))
