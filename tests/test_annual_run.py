@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -116,20 +117,55 @@ def test_adding_a_year_moves_the_report_window_and_removes_stale_pages(project):
     assert again.returncode == 0 and "Fertig: 0 ausgeführt" in again.stdout
 
 
-def test_one_changed_kita_count_recomputes_only_the_kita_indicators(project):
+def change_one_kita_count(root: Path, year: int) -> None:
+    """Add one child to the largest count of a year's Kita file, as a corrected export would; the
+    generator's marker keeps listing the file (the data stay synthetic, so no banner changes)."""
+    raw = root / "data" / "raw"
+    kita = raw / "kita" / f"Kindertagesbetreuung_{year}-03-01.csv"
+    lines = kita.read_bytes().splitlines(keepends=True)
+    row = max(range(1, len(lines)), key=lambda i: int(lines[i].rstrip().rpartition(b";")[2]))
+    head, _, last = lines[row].rstrip().rpartition(b";")
+    lines[row] = head + b";" + str(int(last) + 1).encode() + b"\r\n"
+    kita.write_bytes(b"".join(lines))
+    marker = json.loads((raw / "SYNTHETIC.json").read_text(encoding="utf-8"))
+    marker["files"][f"kita/{kita.name}"] = digest(kita)
+    (raw / "SYNTHETIC.json").write_text(json.dumps(marker, indent=2), encoding="utf-8")
+
+
+def outputs(root: Path) -> dict[str, str]:
+    """Digest of every published file and every processed table (with the per-year slices)."""
+    files = [*(root / "reports").rglob("*"), *(root / "data" / "processed").rglob("*")]
+    return {p.relative_to(root).as_posix(): digest(p) for p in files if p.is_file() and p.name != "README.md"}
+
+
+def test_one_changed_kita_count_reruns_only_what_it_changes(project, tmp_path):
+    """A corrected count in the newest Kita file re-runs the Kita indicators, the suppression and
+    the pages of that report year that show them; no page of the earlier report year, not the
+    HzE analysis and its page; and the result is byte for byte a clean build of the new data."""
     write_config(project, (2023, 2025))
     assert doit(project, "-n", "2").returncode == 0
-    kita = project / "data" / "raw" / "kita" / "Kindertagesbetreuung_2025-03-01.csv"
-    original = kita.read_bytes()
-    lines = original.splitlines(keepends=True)
-    head, _, last = lines[1].rpartition(b";")
+    raw = project / "data" / "raw"
+    kita, marker = raw / "kita" / "Kindertagesbetreuung_2025-03-01.csv", raw / "SYNTHETIC.json"
+    originals = {kita: kita.read_bytes(), marker: marker.read_bytes()}
     try:
-        kita.write_bytes(b"".join([lines[0], head + b";" + str(int(last) + 1).encode() + b"\r\n", *lines[2:]]))
+        change_one_kita_count(project, 2025)
         result = doit(project, "-n", "2")
         assert result.returncode == 0, result.stdout + result.stderr
         ran = executed_tasks(result)
-        assert {"process:kita", "kennzahlen:kita", "indicators"} <= set(ran)
+        assert {"process:kita", "kennzahlen:kita", "indicators", "jahresauszug:indicators"} <= set(ran)
         assert not [t for t in ran if t.startswith("kennzahlen:") and t != "kennzahlen:kita"]
-        assert "hze_analyse" not in ran and "process:population" not in ran
+        assert not [t for t in ran if t.startswith("process:") and t != "process:kita"]
+        assert "hze_analyse" not in ran and "hze:2025" not in ran
+        assert "profil:2025-wiesdorf" in ran  # the page shows the Kita indicators of 2025
+        assert not [t for t in ran if "2024" in t]  # the earlier report year: no page, no PDF
+        assert not [t for t in ran if t.startswith("methoden:")]
+        clean = tmp_path / "neu"
+        copy_code(clean)
+        shutil.copytree(project / "config", clean / "config")
+        shutil.copytree(raw, clean / "data" / "raw")
+        built = doit(clean, "-n", "2")
+        assert built.returncode == 0, built.stdout + built.stderr
+        assert outputs(project) == outputs(clean)
     finally:
-        kita.write_bytes(original)
+        for path, data in originals.items():
+            path.write_bytes(data)

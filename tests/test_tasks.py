@@ -51,7 +51,14 @@ def test_one_task_per_report_and_source(tasks, small_project):
             "methoden:2024",
             "methoden:2025",
             "index",
+            "herkunft",
             *sorted(f"process:{s}" for s in SOURCES),
+            # per-report-year slices of the tables the pages read by year
+            *(f"jahresauszug:{t}" for t in ("comparison", "indicators", "indicators_hze", "population_bands")),
+            "jahresauszug:social_index",
+            *(f"jahresauszug:{t}" for t in ("trends", "funnel_eb", "need_supply")),
+            *(f"jahresauszug:{t}" for t in ("hze_descriptive", "hze_its", "hze_effects", "hze_event_study")),
+            "jahresauszug:hze_balance",
             # indicator values: one task per numerator selection of the catalogue
             *(f"kennzahlen:{s}" for s in ("population", "sgb2", "unemployment", "kita", "seu", "transitions")),
             *(f"kennzahlen:{s}" for s in ("hze", "hze_eur", "welcome_visits", "services")),
@@ -67,6 +74,8 @@ def test_one_task_per_report_and_source(tasks, small_project):
         "stylesheet",
         "glossar",
         "process",
+        "herkunft",
+        "jahresauszug",
         "kennzahlen",
         "indicators",
         "opendata",
@@ -109,6 +118,30 @@ def test_report_depends_on_notebook_tables_helpers_and_templates(tasks):
         ["2025", "stadtteile", "wiesdorf.html"],
         ["executed", "2025", "profil_wiesdorf.ipynb"],
     ]
+
+
+def test_a_page_depends_on_the_rows_of_its_report_year_only(tasks, small_project):
+    """Pages of 2024 read the 2024 slices (rows up to 2024, or computed for report year 2024),
+    so a change that leaves those rows as they were does not re-run them."""
+    paths = ProjectPaths(load_config(small_project / "config" / "small.yml"))
+    page = tasks["sozialraum:2024"]["file_dep"]
+    for name in ("indicators", "trends", "social_index"):
+        assert str(paths.year_slice(name, 2024)) in page
+        assert str(paths.year_slice(name, 2025)) not in page
+        assert str(paths.processed_table(name)) not in page
+    # a table pages read whole (the register's history on the profile) stays a dependency as is
+    assert str(paths.processed_table("population_summary")) in tasks["profil:2024-wiesdorf"]["file_dep"]
+    # the slices come from the whole table; the banner from herkunft.json, not from the raw files
+    slices = tasks["jahresauszug:indicators"]
+    assert str(paths.processed_table("indicators")) in slices["file_dep"]
+    assert sorted(slices["targets"]) == [str(paths.year_slice("indicators", y)) for y in (2024, 2025)]
+    assert str(paths.synthetic_status) in page and str(paths.synthetic_status) in tasks["index"]["file_dep"]
+    assert tasks["herkunft"]["targets"] == [str(paths.synthetic_status)]
+    assert not [d for d in page if "/data/raw/" in d]
+    # the HzE page shows only the HzE phase: it reads the HzE rows of the published indicators
+    hze = tasks["hze:2025"]["file_dep"]
+    assert str(paths.year_slice("indicators_hze", 2025)) in hze
+    assert str(paths.year_slice("indicators", 2025)) not in hze
 
 
 def test_generator_is_never_implied_by_raw_files(tasks):

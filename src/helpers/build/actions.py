@@ -169,6 +169,36 @@ def action_step(config_path: str, name: str) -> None:
     write_tables(config, results)
 
 
+def action_slices(config_path: str, name: str) -> None:
+    """Write the per-report-year slices of one table (only slices whose bytes change are written);
+    remove its slices of years that are no longer report years."""
+    import pandas as pd
+
+    from helpers.core.io import write_parquet_atomic
+    from helpers.core.tables import year_rows
+
+    config = config_of(config_path)
+    paths = ProjectPaths(config)
+    frame = pd.read_parquet(paths.processed_table(name))
+    for year in config.report_years:
+        write_parquet_atomic(year_rows(frame, table(name).page_rows, year), paths.year_slice(name, year))
+    wanted = {paths.year_slice(name, y) for y in config.report_years}
+    for stale in sorted(paths.year_slices.glob(f"*/{table(name).stem}.parquet")):
+        if stale not in wanted:
+            stale.unlink()
+            if not any(stale.parent.iterdir()):
+                stale.parent.rmdir()
+
+
+def action_synthetic_status(config_path: str) -> None:
+    """Write which sources are the generator's sample (``herkunft.json``), only if that changes."""
+    from helpers.core.io import write_text_atomic
+    from helpers.core.provenance import synthetic_status, synthetic_status_text
+
+    paths = ProjectPaths(config_of(config_path))
+    write_text_atomic(paths.synthetic_status, synthetic_status_text(synthetic_status(paths)))
+
+
 def action_report(config_path: str, kind: str, year: int, slug: str | None, inputs: list[str]) -> Any:
     """Execute one report notebook and publish its page; a failure names where to look."""
     from pathlib import Path

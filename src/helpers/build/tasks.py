@@ -30,8 +30,10 @@ from helpers.build.actions import (
     action_plan,
     action_process,
     action_report,
+    action_slices,
     action_step,
     action_stylesheet,
+    action_synthetic_status,
     action_values,
     nothing_stale,
     report_title,
@@ -43,7 +45,7 @@ from helpers.build.deps import PACKAGE_DIR, helper_files, module_file
 from helpers.core.availability import active_steps, available_tables, built_reports
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.core.registry import REPORTS, SOURCES, STEPS, values_table
+from helpers.core.registry import REPORTS, SOURCES, STEPS, table, values_table
 from helpers.site.markup import TEMPLATES
 
 TEMPLATE_FILES = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
@@ -58,8 +60,9 @@ def code_of(dotted: str) -> list[Path]:
     return helper_files(found) if found is not None else []
 
 
-def report_inputs(config: Config, kind: str) -> list[Path]:
-    """Every file a report of this kind reads or is rendered from."""
+def report_inputs(config: Config, kind: str, year: int) -> list[Path]:
+    """Every file a report of this kind and report year reads or is rendered from: of a table
+    with ``page_rows``, only its slice for the year (``ProjectPaths.page_table``)."""
     paths = ProjectPaths(config)
     notebook = paths.notebook_source(kind)
     deps = {notebook, paths.config_file, config.catalogue_path, *TEMPLATE_FILES}
@@ -68,12 +71,18 @@ def report_inputs(config: Config, kind: str) -> list[Path]:
     if config.geojson_path is not None:
         deps.add(config.geojson_path)
     available = available_tables(config)
-    deps.update(paths.processed_table(t) for t in REPORTS[kind].tables if t in available)
+    deps.update(paths.page_table(t, year) for t in REPORTS[kind].read_tables if t in available)
     for code in (notebook, EXECUTION, PAGES):
         deps.update(helper_files(code))
-    if paths.synthetic_marker.is_file():
-        deps.add(paths.synthetic_marker)
+    deps.add(paths.synthetic_status)
     return sorted(deps)
+
+
+def sliced_tables(config: Config) -> list[str]:
+    """The tables written as per-report-year slices: those with ``page_rows`` that a built report reads."""
+    available = available_tables(config)
+    read = {t for kind in built_reports(config) for t in REPORTS[kind].read_tables}
+    return [t for t in sorted(read & available) if table(t).page_rows]
 
 
 def _str(files: list[Path]) -> list[str]:
@@ -88,8 +97,10 @@ def generate_tasks(config: Config, next_year: bool = False) -> Iterator[dict[str
     yield from _generator_task(config, cfg, next_year)
     yield from _plan_task(cfg)
     yield from _process_tasks(config, paths, cfg)
+    yield from _synthetic_task(config, paths, cfg)
     yield from _data_check_task(config, paths, cfg)
     yield from _step_tasks(config, paths, cfg)
+    yield from _slice_tasks(config, paths, cfg)
     yield from _opendata_task(config, paths, cfg)
     yield from _stylesheet_task(paths, cfg)
     yield from _report_tasks(config, paths, cfg)
@@ -140,6 +151,41 @@ def _process_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[di
             "actions": [(action_process, [cfg, key])],
             "file_dep": _str([*paths.raw_source_files(key), paths.config_file, *code]),
             "targets": _str([t for name in source.tables for t in paths.processed_targets(name)]),
+            "verbosity": 1,
+        }
+
+
+def _synthetic_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    # Which sources are the generator's sample: read from the marker and the raw files' bytes
+    # here, once, so that pages depend on this small file and not on every raw file.
+    raw = [p for key in config.sources if key in SOURCES for p in paths.raw_source_files(key) if p.is_file()]
+    marker = [paths.synthetic_marker] if paths.synthetic_marker.is_file() else []
+    yield {
+        "basename": "herkunft",
+        "doc": "Write data/processed/herkunft.json: which sources are the synthetic sample (page banners)",
+        "actions": [(action_synthetic_status, [cfg])],
+        "file_dep": _str([*marker, *raw, paths.config_file, *code_of("helpers.core.provenance")]),
+        "targets": _str([paths.synthetic_status]),
+        "verbosity": 1,
+    }
+
+
+def _slice_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    # One cheap task per table that pages read by report year: the slices of a year whose rows
+    # did not change keep their bytes, so the pages of that year do not re-run.
+    names = sliced_tables(config)
+    if not names:
+        return
+    yield {"basename": "jahresauszug", "name": None, "doc": "Per-report-year slices of the tables the pages read"}
+    code = code_of("helpers.core.tables")
+    for name in names:
+        yield {
+            "basename": "jahresauszug",
+            "name": name,
+            "doc": f"The rows of '{name}' that the pages of each report year read (data/processed/jahre/<year>/)",
+            "actions": [(action_slices, [cfg, name])],
+            "file_dep": _str([paths.processed_table(name), paths.config_file, *code]),
+            "targets": _str([paths.year_slice(name, y) for y in config.report_years]),
             "verbosity": 1,
         }
 
@@ -201,9 +247,8 @@ def _opendata_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[di
         paths.config_file,
         config.catalogue_path,
         *code_of("helpers.indicators.steps"),
+        paths.synthetic_status,
     ]
-    if paths.synthetic_marker.is_file():
-        deps.append(paths.synthetic_marker)
     yield {
         "basename": "opendata",
         "doc": "Write reports/opendata: indicators as tidy CSV with a Frictionless Data Package descriptor",
@@ -242,9 +287,9 @@ def _report_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dic
     for kind in built_reports(config):
         report = REPORTS[kind]
         yield {"basename": kind, "name": None, "doc": report.doc}
-        deps = _str(report_inputs(config, kind))
         links_pdf = {"pdf": kind in PDF_KINDS and pdf_enabled(config)}  # the page links its PDF
         for year in config.report_years:
+            deps = _str(report_inputs(config, kind, year))
             for _, slug, page in (p for p in paths.report_pages(year) if p[0] == kind):
                 yield {
                     "basename": kind,
@@ -259,9 +304,7 @@ def _report_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dic
 
 
 def _methods_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    deps = [paths.config_file, config.catalogue_path, *TEMPLATE_FILES, *helper_files(PAGES)]
-    if paths.synthetic_marker.is_file():
-        deps.append(paths.synthetic_marker)
+    deps = [paths.config_file, config.catalogue_path, *TEMPLATE_FILES, *helper_files(PAGES), paths.synthetic_status]
     yield {"basename": "methoden", "name": None, "doc": "Methodische Hinweise: one page per report year"}
     for year in config.report_years:
         yield {
@@ -292,7 +335,7 @@ def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
         "doc": "Write reports/index.html, the entry page linking every report",
         "task_dep": ["aufraeumen"],
         "actions": [(action_index, [cfg])],
-        "file_dep": _str([*pages, paths.config_file, *TEMPLATE_FILES, *helper_files(PAGES)]),
+        "file_dep": _str([*pages, paths.config_file, paths.synthetic_status, *TEMPLATE_FILES, *helper_files(PAGES)]),
         "targets": _str([paths.index_html]),
         "verbosity": 1,
     }
@@ -311,9 +354,7 @@ def _stylesheet_task(paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
 
 def _glossary_task(paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
     code = sorted({*helper_files(PAGES), *code_of("helpers.site.glossary")})
-    deps = [paths.config_file, *TEMPLATE_FILES, *code]
-    if paths.synthetic_marker.is_file():
-        deps.append(paths.synthetic_marker)
+    deps = [paths.config_file, *TEMPLATE_FILES, *code, paths.synthetic_status]
     yield {
         "basename": "glossar",
         "doc": "Write reports/glossar.html: the reports' terms in plain German",
@@ -353,9 +394,11 @@ def default_tasks(config: Config) -> list[str]:
 
     return [
         "process",
+        "herkunft",
         "datenpruefung",
         *(["kennzahlen"] if "indicators" in active_steps(config) else []),
         *active_steps(config),
+        *(["jahresauszug"] if sliced_tables(config) else []),
         "opendata",
         "stylesheet",
         *built_reports(config),

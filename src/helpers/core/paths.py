@@ -69,6 +69,24 @@ class ProjectPaths:
         """A processed table (``suffix`` ``.parquet`` or ``.csv``)."""
         return self.processed / f"{table(name).stem}{suffix}"
 
+    @property
+    def year_slices(self) -> Path:
+        """Folder of the per-report-year slices of the tables pages read (``jahre/<year>/``)."""
+        return self.processed / "jahre"
+
+    def year_slice(self, name: str, year: int) -> Path:
+        """The rows of a processed table that a page of report year ``year`` reads (``Table.page_rows``)."""
+        return self.year_slices / str(year) / f"{table(name).stem}.parquet"
+
+    def page_table(self, name: str, year: int) -> Path:
+        """The file a page of report year ``year`` reads for a table: its slice, or the whole table."""
+        return self.year_slice(name, year) if table(name).page_rows else self.processed_table(name)
+
+    @property
+    def synthetic_status(self) -> Path:
+        """Which configured sources are the generator's sample (derived from the marker and the raw files)."""
+        return self.processed / "herkunft.json"
+
     def processed_targets(self, name: str) -> list[Path]:
         """All files written for one processed table."""
         targets = [self.processed_table(name)]

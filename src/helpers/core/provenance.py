@@ -20,25 +20,49 @@ def source_label(config: Config, name: str) -> str:
     return SOURCES[name].label if name in SOURCES else name
 
 
-def synthetic_sources(paths: ProjectPaths, sources: list[str]) -> list[str]:
-    """The sources among ``sources`` whose raw files were made by the sample generator.
+def synthetic_status(paths: ProjectPaths) -> list[str]:
+    """The configured sources whose raw files were made by the sample generator, in config order.
 
     A raw file counts as synthetic when the generator's marker lists it with the same
     checksum, so a city that drops its real export over a sample file loses the banner for
-    that source only.
+    that source only. The build writes this list to ``paths.synthetic_status`` (task
+    ``herkunft``), so pages depend on it and not on every raw file's bytes.
     """
     marker = paths.synthetic_marker
     if not marker.is_file():
         return []
     listed = json.loads(marker.read_text(encoding="utf-8")).get("files", {})
     found = []
-    for source in sources:
+    for source in paths.config.sources:
         for path in paths.raw_source_files(source):
             rel = path.relative_to(paths.raw).as_posix()
             if path.is_file() and listed.get(rel) == hashlib.sha256(path.read_bytes()).hexdigest():
                 found.append(source)
                 break
     return found
+
+
+def synthetic_status_text(sources: list[str]) -> str:
+    """The file ``herkunft.json``: the synthetic sources as JSON (same list, same bytes).
+
+    >>> synthetic_status_text(["population", "kita"])
+    '{\\n  "synthetische_quellen": [\\n    "population",\\n    "kita"\\n  ]\\n}\\n'
+    """
+    return json.dumps({"synthetische_quellen": sources}, indent=2) + "\n"
+
+
+def synthetic_sources(paths: ProjectPaths, sources: list[str]) -> list[str]:
+    """The sources among ``sources`` that are the generator's sample, in the order given.
+
+    Read from ``paths.synthetic_status`` when the build has written it, else computed
+    (:func:`synthetic_status`).
+    """
+    status = paths.synthetic_status
+    if status.is_file():
+        synthetic = set(json.loads(status.read_text(encoding="utf-8"))["synthetische_quellen"])
+    else:
+        synthetic = set(synthetic_status(paths))
+    return [s for s in sources if s in synthetic]
 
 
 def synthetic_note(paths: ProjectPaths, sources: list[str]) -> str:

@@ -14,14 +14,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+#: ``Table.page_rows``: a page of report year Y reads the rows with ``report_year == Y``.
+BY_REPORT_YEAR = "report_year"
+#: ``Table.page_rows``: a page of report year Y reads the rows with ``year <= Y``.
+UP_TO_YEAR = "year"
+
 
 @dataclass(frozen=True)
 class Table:
-    """A processed table: its key and file stem in ``data/processed``."""
+    """A processed table: its key and file stem in ``data/processed``.
+
+    ``page_rows`` says which rows a report page of year Y reads (``BY_REPORT_YEAR`` or
+    ``UP_TO_YEAR``); such a table is also written as one slice per report year
+    (``data/processed/jahre/<Y>/<stem>.parquet``, task ``jahresauszug:<key>``), and the pages
+    of year Y depend on that slice only, so a change that leaves year Y's rows as they were
+    does not re-run its pages. ``None``: pages read the whole table (e.g. the register's
+    history, which a profile shows for every year).
+    """
 
     key: str
     stem: str
     csv: bool = True  # also written as CSV (record-level and internal tables are parquet only)
+    page_rows: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,18 @@ class Report:
     doc: str
     #: the step whose outputs the page cannot do without (None: always built)
     needs_step: str | None = None
+    #: (table read, name the notebook asks for): a page that shows only part of a table reads a
+    #: narrower one (as ``Step.views``), so a change elsewhere in the wide one does not re-run it
+    views: tuple[tuple[str, str], ...] = ()
+
+    def reads(self, name: str) -> str:
+        """The table the page reads when its notebook asks for ``name`` (``views``)."""
+        return {seen_as: read for read, seen_as in self.views}.get(name, name)
+
+    @property
+    def read_tables(self) -> tuple[str, ...]:
+        """The processed tables the page reads, after ``views``."""
+        return tuple(self.reads(name) for name in self.tables)
 
 
 #: Marker in ``Step.inputs``: the processed tables the catalogue's selections read.
@@ -111,7 +137,7 @@ TABLES = {
     t.key: t
     for t in (
         Table("population", "bevoelkerung_einzelalter", csv=False),
-        Table("population_bands", "bevoelkerung_altersgruppen"),
+        Table("population_bands", "bevoelkerung_altersgruppen", page_rows=UP_TO_YEAR),
         Table("population_summary", "bevoelkerung_kennzahlen"),
         Table("sgb2", "sgb2_bedarfsgemeinschaften"),
         Table("unemployment", "arbeitslose"),
@@ -123,20 +149,20 @@ TABLES = {
         Table("hze_expenditure", "hze_aufwand"),
         Table("services", "praeventionsangebote"),
         Table("welcome_visits", "willkommensbesuche"),
-        Table("comparison", "vergleichskommunen"),
+        Table("comparison", "vergleichskommunen", page_rows=UP_TO_YEAR),
         Table("indicators_internal", "indikatoren_intern", csv=False),
-        Table("indicators", "indikatoren"),
+        Table("indicators", "indikatoren", page_rows=UP_TO_YEAR),
         Table("indicators_hze_internal", "indikatoren_hze_intern", csv=False),
-        Table("indicators_hze", "indikatoren_hze", csv=False),
-        Table("trends", "analyse_trends"),
-        Table("funnel_eb", "analyse_funnel_eb"),
-        Table("social_index", "analyse_sozialindex"),
-        Table("need_supply", "analyse_bedarf_angebot"),
-        Table("hze_descriptive", "hze_analyse_deskriptiv"),
-        Table("hze_its", "hze_analyse_its"),
-        Table("hze_effects", "hze_analyse_effekte"),
-        Table("hze_event_study", "hze_analyse_ereignisstudie"),
-        Table("hze_balance", "hze_analyse_bilanz"),
+        Table("indicators_hze", "indikatoren_hze", csv=False, page_rows=UP_TO_YEAR),
+        Table("trends", "analyse_trends", page_rows=BY_REPORT_YEAR),
+        Table("funnel_eb", "analyse_funnel_eb", page_rows=BY_REPORT_YEAR),
+        Table("social_index", "analyse_sozialindex", page_rows=UP_TO_YEAR),
+        Table("need_supply", "analyse_bedarf_angebot", page_rows=BY_REPORT_YEAR),
+        Table("hze_descriptive", "hze_analyse_deskriptiv", page_rows=BY_REPORT_YEAR),
+        Table("hze_its", "hze_analyse_its", page_rows=BY_REPORT_YEAR),
+        Table("hze_effects", "hze_analyse_effekte", page_rows=BY_REPORT_YEAR),
+        Table("hze_event_study", "hze_analyse_ereignisstudie", page_rows=BY_REPORT_YEAR),
+        Table("hze_balance", "hze_analyse_bilanz", page_rows=BY_REPORT_YEAR),
     )
 }
 
@@ -362,6 +388,8 @@ REPORTS = {
             "Hilfen zur Erziehung: Kosten und Wirkung",
             "HzE-Kosten-Wirkungs-Analyse: one page per report year",
             "hze_analyse",
+            # the page shows only the indicators of the HzE phase (helpers.indicators.steps)
+            (("indicators_hze", "indicators"),),
         ),
     )
 }

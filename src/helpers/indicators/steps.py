@@ -27,6 +27,8 @@ _progress = logging.getLogger("monitoring.progress")
 
 #: The SGB II quota under 15: the HzE analysis's covariate (besides the HzE indicators).
 HZE_COVARIATE = "sgb2_u15"
+#: The indicator whose life phase the HzE page shows by Stadtteil (notebook ``hze_kosten_wirkung``).
+HZE_PAGE_INDICATOR = "hze_rate"
 #: Selections whose indicators the HzE analysis reads.
 HZE_SELECTIONS = frozenset({"hze", "hze_eur"})
 
@@ -47,7 +49,9 @@ def build_indicator_tables(config: Config, tables: dict[str, pd.DataFrame]) -> d
     ``tables`` holds the value tables (``values_table(selection)``) and the source tables.
     Returns ``indicators_internal`` (unprotected, for analyses), ``indicators`` (the published
     view: suppressed values removed, official symbols set) and the rows the HzE analysis reads
-    of both (``indicators_hze*``: HzE indicators and the SGB II covariate).
+    of both (``indicators_hze*``: HzE indicators, the SGB II covariate and every indicator of the
+    HzE page's life phase, the phase of ``hze_rate``: the HzE page reads its rows of the
+    published view from ``indicators_hze``, so a change in another source does not re-run it).
     """
     catalogue = commune_catalogue(config)
     validate_against_sources(catalogue, config)
@@ -59,6 +63,8 @@ def build_indicator_tables(config: Config, tables: dict[str, pd.DataFrame]) -> d
     hze = {HZE_COVARIATE} | {
         i.id for i in catalogue.indicators if {i.numerator.source, i.denominator.source} & HZE_SELECTIONS
     }
+    hze_phase = {i.phase for i in catalogue.indicators if i.id == HZE_PAGE_INDICATOR}
+    hze |= {i.id for i in catalogue.indicators if i.phase in hze_phase}
     return {
         "indicators_internal": values,
         "indicators": published,

@@ -92,8 +92,24 @@ class ReportContext:
         return load_geojson(path, g.id_property, crs=g.crs, codes=[s.code for s in self.config.stadtteile])
 
     def table(self, name: str) -> pd.DataFrame:
-        """A processed table by name (see ``helpers.core.paths.PROCESSED_TABLES``)."""
-        return pd.read_parquet(self.paths.processed_table(name))
+        """A processed table by name: the rows a page of this report year reads.
+
+        A table with ``page_rows`` in the registry is read from its slice for this year
+        (``data/processed/jahre/<year>/``), which the page's task depends on; for a year without
+        a slice (a notebook opened for a data year outside the report years) the same rows
+        are taken from the whole table. A report kind's ``views`` name a narrower table to read.
+        """
+        from helpers.core.registry import REPORTS, table
+        from helpers.core.tables import year_rows
+
+        name = REPORTS[self.kind].reads(name) if self.kind in REPORTS else name
+        rule = table(name).page_rows
+        if rule is None:
+            return pd.read_parquet(self.paths.processed_table(name))
+        piece = self.paths.year_slice(name, self.year)
+        if piece.is_file():
+            return pd.read_parquet(piece)
+        return year_rows(pd.read_parquet(self.paths.processed_table(name)), rule, self.year)
 
     def year_table(self, name: str) -> pd.DataFrame:
         """The rows of an analysis table that belong to this report's year (``report_year``)."""
