@@ -320,7 +320,7 @@ def caveats(published: pd.DataFrame, ind: Indicator, config: Config, year: int) 
         )
         out.append(
             text(
-                "Die Zeitreihe beginnt {}{}; für die Jahre davor gibt es keinen Wert, sie zählen nicht als null.",
+                "Die Zeitreihe beginnt {}{}; für die Jahre davor ist kein Wert ausgewiesen.",
                 public(start, "year"),
                 reason,
             )
@@ -331,8 +331,9 @@ def caveats(published: pd.DataFrame, ind: Indicator, config: Config, year: int) 
             years = Markup(", ").join(public(int(r["year"]), "year") for r in gaps)
             out.append(
                 text(
-                    "Die Reihe ist unterbrochen: in {} ist für die Gesamtstadt kein Wert ausgewiesen "
+                    "Die Reihe ist unterbrochen: {} {} ist für die Gesamtstadt kein Wert ausgewiesen "
                     "(„–“ nichts vorhanden, „.“ geheim); die Linie im Diagramm setzt dort aus.",
+                    "im Jahr" if len(gaps) == 1 else "in den Jahren",
                     years,
                 )
             )
@@ -386,7 +387,7 @@ def leitbild_lines(config: Config, ind: Indicator, published: pd.DataFrame, year
     out = []
     for ziel in leitbild.leitziele:
         for target in (t for t in ziel.ziele if t.indikator == ind.id):
-            area = config.stadtteil(target.gebiet).name if target.gebiet else config.commune.name
+            area = config.stadtteil(target.gebiet).name if target.gebiet else f"Gesamtstadt {config.commune.name}"
             value = fmt_number(target.zielwert, DECIMALS[ind.unit]) + {"pct": " %", "eur": " €"}.get(ind.unit, "")
             t = tracking.get((ziel.titel, ind.id, target.gebiet or config.commune.ags))
             status = text(" Stand {}: {}.", public(year, "year"), t.status) if t is not None else ""
@@ -518,7 +519,9 @@ def render_factsheet(config: Config, indicator_id: str, published: pd.DataFrame,
             caveats=caveats(published, ind, config, year),
             leitbild=leitbild_lines(config, ind, published, year),
             sources=source_rows(config, ind),
-            population_basis=POPULATION_BASIS[config.sources["population"].population_basis],
+            population_basis=(
+                POPULATION_BASIS[config.sources["population"].population_basis] if "population" in sources else ""
+            ),
             source_line=source,
             with_ci=ind.ci_method != "keines",
             overview_href=_rel(paths.factsheet_html(None), page),
