@@ -95,7 +95,10 @@ def test_selection_texts_name_what_is_counted(config):
         "Bedarfsgemeinschaften von Alleinerziehenden (SGB-II-Statistik der Bundesagentur für Arbeit)"
     )
     seu = Selection(source="seu", field="language", values=("auffällig",))
-    assert fs.selection_text(seu, config) == "untersuchte Kinder der Schuleingangsuntersuchung mit Sprache (SOPESS): „auffällig“"
+    assert (
+        fs.selection_text(seu, config)
+        == "untersuchte Kinder der Schuleingangsuntersuchung mit Sprache (SOPESS): „auffällig“"
+    )
     hze = Selection(source="hze", bases=("33", "34"))
     assert fs.selection_text(hze, config) == "Hilfen nach §§ 33, 34 SGB VIII (Fallliste des Jugendamts)"
 
@@ -165,7 +168,7 @@ def test_fact_sheet_page_is_tagged_offline_and_linked(config):
     assert check_page(html, "kita_2years", published_texts(published, units), vocabulary(config)) == []
     for href in ('href="index.html"', 'href="../glossar.html"', 'href="../2025/methoden.html"', 'href="../index.html"'):
         assert href in html
-    assert "Startseite</a> › <a href=\"index.html\">Kennzahlenblätter</a>" in html
+    assert 'Startseite</a> › <a href="index.html">Kennzahlenblätter</a>' in html
     assert "Höher ist günstiger" in html
     assert 'Leitziel „Frühe Bildung von Anfang an“: <span data-public="config">92,0 %</span>' in html
     assert html.count("data:image/svg+xml;base64,") == 2  # the series chart and the map
