@@ -53,10 +53,9 @@ KIND_LABEL = {
 
 #: Direction of an indicator in one plain sentence.
 DIRECTION_TEXT = {
-    "higher_better": "Höher ist günstiger: ein höherer Wert ist ein besseres Ergebnis.",
-    "lower_better": "Höher ist ungünstiger: ein niedrigerer Wert ist ein besseres Ergebnis.",
-    "neutral": "Die Kennzahl wertet nicht: ein höherer Wert ist weder günstiger noch ungünstiger, "
-    "er beschreibt die Lage.",
+    "higher_better": "Höher ist günstiger.",
+    "lower_better": "Höher ist ungünstiger.",
+    "neutral": "Höher ist weder günstiger noch ungünstiger: die Kennzahl beschreibt die Lage und wertet nicht.",
 }
 
 _SEX = {"w": "weiblich", "m": "männlich"}
@@ -181,6 +180,20 @@ def selection_text(sel: Selection, config: Config | None) -> str:
     """
     builder = _SELECTION_TEXT.get(sel.source)
     return builder(sel, config) if builder else sel.source
+
+
+def higher_sentence(ind: Indicator, config: Config | None) -> Markup:
+    """What a higher value means, in the words of the numerator (its source in brackets left out).
+
+    >>> from helpers.core.config import SHIPPED_CATALOGUE
+    >>> from helpers.indicators.catalogue import load_catalogue
+    >>> str(higher_sentence(load_catalogue(SHIPPED_CATALOGUE).get("hze_rate_incl_eb"), None))[-60:]
+    'mehr <span data-public="config">Hilfen zur Erziehung</span>.'
+    """
+    what = selection_text(ind.numerator, config).split(" (")[0].removeprefix("alle ")
+    if ind.unit == "eur":
+        return text("Ein höherer Wert heißt: höhere {} je Person der Bezugsgruppe.", public(what, "config"))
+    return text("Ein höherer Wert heißt: im Verhältnis zur Bezugsgruppe mehr {}.", public(what, "config"))
 
 
 def unit_sentence(ind: Indicator) -> Markup:
@@ -508,6 +521,7 @@ def render_factsheet(config: Config, indicator_id: str, published: pd.DataFrame,
             numerator=selection_text(ind.numerator, config),
             denominator=selection_text(ind.denominator, config),
             direction=DIRECTION_TEXT[ind.direction],
+            higher=higher_sentence(ind, config),
             unit_sentence=unit_sentence(ind),
             interval=interval_sentence(ind),
             marks=marks_sentence(ind, config),
