@@ -134,8 +134,11 @@ def test_caveats_name_series_start_gap_pooling_and_suppression(config):
     start, gap, pooled, secret = found
     assert start.startswith('Die Zeitreihe beginnt <span data-public="year">2022</span>')
     assert 'im Jahr <span data-public="year">2023</span> ist für die Gesamtstadt kein Wert' in gap
-    assert 'das <span data-public="count">1</span> von <span data-public="count">2</span> Stadtteilen' in pooled
-    assert '<span data-public="count">1</span> Stadtteilwerte sind geheim' in secret
+    assert 'im Jahr <span data-public="year">2025</span> betrifft das <span data-public="count">1</span> von ' in pooled
+    assert secret == (
+        'Geheimhaltung und kleine Zahlen im Jahr <span data-public="year">2025</span>: '
+        '<span data-public="count">1</span> Stadtteilwert ist geheim gehalten („.“).'
+    )
     # a full series from the first data year, no pooling, nothing secret: nothing to caution
     city = config.commune.ags
     plain = pd.DataFrame(
@@ -155,6 +158,9 @@ def test_series_chart_draws_band_line_and_breaks_at_gaps():
     svg = series_svg(points, "%", (2020, 2023))
     assert svg.count("<polygon") == 1 and svg.count("<polyline") == 1 and svg.count("<circle") == 3
     assert ">12,5<" not in svg and ">15<" in svg and ">2022<" in svg  # German ticks 0, 5, 10, 15; every year
+    long = series_svg([Point(2010, 1.5), Point(2025, 2.0)], "je 1.000", (2010, 2025))
+    years = [y for y in range(2010, 2026) if f">{y}<" in long]
+    assert years == [2011, 2013, 2015, 2017, 2019, 2021, 2023, 2025] and ">0,5<" in long and ">2,0<" in long
     with pytest.raises(ValueError):
         series_svg([], "%")
 

@@ -49,7 +49,10 @@ from helpers.core.paths import ProjectPaths
 from helpers.core.registry import REPORTS, SOURCES, STEPS, values_table
 from helpers.site.markup import TEMPLATES
 
-TEMPLATE_FILES = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+#: The fact sheets' own templates: only the fact-sheet tasks depend on them (a change there
+#: does not re-run every notebook report).
+FACTSHEET_TEMPLATES = sorted(TEMPLATES.rglob("factsheet*.j2"))
+TEMPLATE_FILES = sorted(p for p in TEMPLATES.rglob("*") if p.is_file() and p not in FACTSHEET_TEMPLATES)
 EXECUTION = PACKAGE_DIR / "build" / "execution.py"
 PAGES = PACKAGE_DIR / "site" / "pages.py"
 FACTSHEETS = PACKAGE_DIR / "site" / "factsheets.py"
@@ -293,7 +296,7 @@ def _factsheet_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[
     # Site pages, not notebooks: one task per computed indicator (catalogue plan) and one for the
     # overview; each renders in a few tenths of a second (only the map uses matplotlib).
     code = helper_files(FACTSHEETS)
-    common = [*TEMPLATE_FILES, *code]
+    common = [*TEMPLATE_FILES, *FACTSHEET_TEMPLATES, *code]
     if config.geojson_path is not None:
         common.append(config.geojson_path)
     if paths.synthetic_marker.is_file():

@@ -101,7 +101,7 @@ def series_svg(points: Sequence[Point], ylabel: str, years: tuple[int, int] | No
         out.append(f'<text x="{LEFT - 6}" y="{y(t) + 4}" text-anchor="end">{fmt_number(t, places)}</text>')
     step = 1 if span <= 8 else 2 if span <= 16 else 5
     for year in range(first, last + 1):
-        if (year - first) % step == 0 or year == last:
+        if (last - year) % step == 0:  # counted back from the latest year, which is always labelled
             out.append(f'<text x="{x(year)}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">{year}</text>')
     out.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0)}" y2="{y(0)}" stroke="#444"/>'

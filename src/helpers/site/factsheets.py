@@ -353,29 +353,34 @@ def caveats(published: pd.DataFrame, ind: Indicator, config: Config, year: int) 
     now = [r for r in _rows(published, ind.id, year=year) if r["area_level"] == "stadtteil"]
     if ind.pooling:
         pooled = sum(pd.notna(r["pooled_from"]) for r in now)
+        share = (
+            text("das {} von {} Stadtteilen", public(pooled, "count"), public(len(now), "count"))
+            if pooled
+            else Markup("das keinen Stadtteil")
+        )
         out.append(
             text(
                 "Mehrjahreswerte: ist die Bezugsgruppe eines Stadtteils kleiner als {}, steht ein Wert über {} Jahre; "
-                "{} betrifft das {} von {} Stadtteilen. Ein Mehrjahreswert ist mit den Einzeljahren anderer "
-                "Stadtteile nur eingeschränkt vergleichbar.",
+                "im Jahr {} betrifft {}. Ein Mehrjahreswert ist mit den Einzeljahren anderer Stadtteile nur "
+                "eingeschränkt vergleichbar.",
                 public(fmt_number(config.thresholds.min_denominator), "config"),
                 public(ind.pooling, "config"),
                 public(year, "year"),
-                public(pooled, "count"),
-                public(len(now), "count"),
+                share,
             )
         )
     secret = sum(r["symbol"] == "." for r in now)
     uncertain = sum(r["symbol"] == "( )" for r in now)
-    if secret or uncertain:
+    parts = []
+    if secret:
+        verb = "Stadtteilwert ist" if secret == 1 else "Stadtteilwerte sind"
+        parts.append(text("{} {} geheim gehalten („.“)", public(secret, "count"), verb))
+    if uncertain:
+        verb = "Stadtteilwert hat" if uncertain == 1 else "Stadtteilwerte haben"
+        parts.append(text("{} {} eingeschränkten Aussagewert („( )“)", public(uncertain, "count"), verb))
+    if parts:
         out.append(
-            text(
-                "Geheimhaltung und kleine Zahlen {}: {} Stadtteilwerte sind geheim gehalten („.“), {} haben "
-                "eingeschränkten Aussagewert („( )“).",
-                public(year, "year"),
-                public(secret, "count"),
-                public(uncertain, "count"),
-            )
+            text("Geheimhaltung und kleine Zahlen im Jahr {}: {}.", public(year, "year"), Markup("; ").join(parts))
         )
     if ind.unit == "eur":
         out.append(Markup("Beträge sind nicht preisbereinigt; Vergleiche über viele Jahre überzeichnen den Anstieg."))
