@@ -494,6 +494,12 @@ def chart_figure(points: list[Point], ind: Indicator, config: Config) -> Markup:
     return Markup(fragment("figure", data, alt))
 
 
+@cache
+def _templates():
+    """The page templates, compiled once per process (31 sheets share them)."""
+    return _environment()
+
+
 def _rel(target: Path, page: Path) -> str:
     return Path(os.path.relpath(target, page.parent)).as_posix()
 
@@ -516,7 +522,7 @@ def render_factsheet(config: Config, indicator_id: str, published: pd.DataFrame,
     points = series_points(published, ind, config.commune.ags)
     first, last = config.years.data.first, config.years.data.last
     html = (
-        _environment()
+        _templates()
         .get_template("factsheet.html.j2")
         .render(
             commune=config.commune.name,
@@ -584,7 +590,7 @@ def render_factsheet_index(config: Config, inputs: list[Path]) -> str:
     year = max(config.report_years)
     first, last = config.years.data.first, config.years.data.last
     html = (
-        _environment()
+        _templates()
         .get_template("factsheet_index.html.j2")
         .render(
             commune=config.commune.name,
