@@ -29,6 +29,8 @@ pytestmark = pytest.mark.integration
 
 YEARS = (2024, 2025)
 SLUGS = ("wiesdorf", "opladen")
+#: Kennzahlenblätter: one per indicator of the catalogue (the small config has every source) and the overview.
+FACTSHEETS = 31 + 1
 
 
 def doit(project: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
@@ -89,7 +91,7 @@ def test_every_report_is_built(project):
     for year in YEARS:
         for slug in SLUGS:
             assert f'href="{year}/stadtteile/{slug}.html"' in index
-    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 4) + 2  # + city report, analyses, methods; index, glossary
+    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 4) + 2 + FACTSHEETS  # + index, glossary, fact sheets
     processed = pd.read_csv(project / "data/processed/bevoelkerung_altersgruppen.csv", sep=";", decimal=",")
     assert set(processed["area_level"]) == {"stadtteil", "stadtbezirk", "stadt"}
 
@@ -144,7 +146,9 @@ def test_touching_a_helper_reruns_exactly_its_reports(project):
         plots.write_text(original, encoding="utf-8")
     expected = {f"profil:{y}-{s}" for y in YEARS for s in SLUGS}
     expected |= {f"{kind}:{y}" for y in YEARS for kind in ("gesamtstadt", "sozialraum", "hze")}
-    assert stale == expected
+    sheets = {name for name in stale if name.startswith("kennzahlenblatt:")}  # their maps use the house style
+    assert len(sheets) == FACTSHEETS and "kennzahlenblatt:sgb2_u15" in sheets
+    assert stale == expected | sheets
 
 
 def test_touching_a_raw_file_reruns_its_processing(project):
@@ -227,7 +231,7 @@ def test_killed_build_leaves_no_partial_file_and_resumes(project):
         assert page.read_text(encoding="utf-8").rstrip().endswith("</html>"), page
     resumed = doit(project)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 4) + 2  # + city report, analyses, methods; index, glossary
+    assert len(pages(project)) == len(YEARS) * (len(SLUGS) + 4) + 2 + FACTSHEETS  # + index, glossary, fact sheets
     assert executed_tasks(doit(project)) == []
 
 
@@ -362,13 +366,15 @@ def _resolves(page: Path, href: str) -> bool:
 
 
 @pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian chromium not installed")
-@pytest.mark.parametrize("which", ["index", "profil", "gesamtstadt"])
+@pytest.mark.parametrize("which", ["index", "profil", "gesamtstadt", "kennzahl", "kennzahlen"])
 def test_pages_in_headless_chromium(project, which):
     year = 2025
     page = {
         "index": project / "reports" / "index.html",
         "profil": project / "reports" / str(year) / "stadtteile" / "wiesdorf.html",
         "gesamtstadt": project / "reports" / str(year) / "gesamtstadt.html",
+        "kennzahl": project / "reports" / "kennzahlen" / "sgb2_u15.html",
+        "kennzahlen": project / "reports" / "kennzahlen" / "index.html",
     }[which]
     requests, errors, links = _browse(page, SCREENSHOTS / f"{which}.png")
     assert requests == [], f"network requests from {page.name}: {requests}"
@@ -387,6 +393,7 @@ PAGE_KINDS = {
     "hze": "reports/2025/hze.html",
     "methoden": "reports/2025/methoden.html",
     "index": "reports/index.html",
+    "kennzahl": "reports/kennzahlen/sgb2_u15.html",
 }
 
 
@@ -445,6 +452,7 @@ BROWSER_PAGES = {
     "index": Path("index.html"),
     "profil": Path("2025") / "stadtteile" / "wiesdorf.html",
     "gesamtstadt": Path("2025") / "gesamtstadt.html",
+    "kennzahl": Path("kennzahlen") / "sgb2_u15.html",
 }
 
 #: Elements wider than the phone's viewport, outside the tables' scroll containers.
@@ -488,7 +496,7 @@ def test_pages_have_no_serious_accessibility_violations(project, browser, which)
 
 
 @needs_chromium
-@pytest.mark.parametrize("which", ["index", "profil"])
+@pytest.mark.parametrize("which", ["index", "profil", "kennzahl"])
 def test_pages_fit_a_phone_and_screenshots(project, browser, which):
     """At 390 px nothing but a table's scroll container is wider than the screen; screenshots
     (desktop 1280 px, phone 390 px) go to build/screenshots/."""

@@ -43,6 +43,7 @@ def test_glossary_page_is_offline_german_and_linked(config):
     assert 'href="assets/monitoring.css"' in html
     assert f'href="{max(config.report_years)}/methoden.html"' in html
     assert paths.glossary_html in paths.published_pages()
+    assert 'href="kennzahlen/index.html">Kennzahlenblatt</a>' in html  # the glossary links the fact sheets
 
 
 def test_public_footer_names_publisher_licence_and_data_status(config):

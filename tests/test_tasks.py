@@ -13,6 +13,7 @@ from helpers.build.tasks import default_tasks, generate_tasks
 from helpers.core.config import load_config
 from helpers.core.paths import ProjectPaths
 from helpers.core.registry import SOURCES
+from helpers.indicators.plan import commune_indicator_ids
 
 
 @pytest.fixture
@@ -66,8 +67,12 @@ def test_one_task_per_report_and_source(tasks, small_project):
             "profil:2024-wiesdorf",
             "profil:2025-opladen",
             "profil:2025-wiesdorf",
+            # fact sheets: the overview and one per computed indicator (all 31 of the catalogue here)
+            "kennzahlenblatt:uebersicht",
+            *(f"kennzahlenblatt:{i}" for i in commune_indicator_ids(config)),
         ]
     )
+    assert len(commune_indicator_ids(config)) == 31
     assert all(t.get("doc") for t in tasks.values())
     assert tasks["profil:2025-opladen"]["doc"] == "Stadtteilprofil Opladen 2025 – Leverkusen"
     assert set(default_tasks(config)) - {"pdf"} == {
@@ -84,6 +89,7 @@ def test_one_task_per_report_and_source(tasks, small_project):
         "sozialraum",
         "hze",
         "methoden",
+        "kennzahlenblatt",
         "profil",
         "gesamtstadt",
         "datenpruefung",

@@ -327,6 +327,57 @@ def action_glossary(config_path: str) -> None:
     write_text_atomic(ProjectPaths(config).glossary_html, render_glossary(config))
 
 
+def factsheet_title(config: Config, indicator_id: str | None) -> str:
+    """The title of a fact sheet (or of their overview) for the task list."""
+    from helpers.indicators.plan import commune_catalogue
+
+    if indicator_id is None:
+        return f"Kennzahlenblätter – Übersicht – {config.commune.name}"
+    return f"Kennzahlenblatt {commune_catalogue(config).get(indicator_id).short} – {config.commune.name}"
+
+
+def factsheet_inputs(config: Config, indicator_id: str | None) -> list[Any]:
+    """The data files a fact sheet shows (its input checksum): the published indicators, config, catalogue, Leitbild."""
+    paths = ProjectPaths(config)
+    files = [paths.config_file, config.catalogue_path]
+    if indicator_id is not None:
+        files.insert(0, paths.processed_table("indicators"))
+        if config.leitbild_path is not None:
+            files.append(config.leitbild_path)
+    return files
+
+
+def action_factsheet(config_path: str, indicator_id: str | None) -> None:
+    """Write one indicator's fact sheet, or (None) the overview of all fact sheets."""
+    from helpers.core.io import write_text_atomic
+    from helpers.site.factsheets import render_factsheet, render_factsheet_index
+
+    config = config_of(config_path)
+    paths = ProjectPaths(config)
+    inputs = factsheet_inputs(config, indicator_id)
+    if indicator_id is None:
+        html = render_factsheet_index(config, inputs)
+    else:
+        published = _published(str(paths.processed_table("indicators")))
+        html = render_factsheet(config, indicator_id, published, inputs)
+    write_text_atomic(paths.factsheet_html(indicator_id), html)
+
+
+_PUBLISHED: dict[str, tuple[float, Any]] = {}
+
+
+def _published(path: str) -> Any:
+    """The published indicator table, read once per worker process while the file is unchanged."""
+    import os
+
+    import pandas as pd
+
+    mtime = os.stat(path).st_mtime
+    if path not in _PUBLISHED or _PUBLISHED[path][0] != mtime:
+        _PUBLISHED[path] = (mtime, pd.read_parquet(path))
+    return _PUBLISHED[path][1]
+
+
 def action_pdf(page: str, target: str) -> None:
     """Print one report page to its PDF (headless Chromium)."""
     from pathlib import Path

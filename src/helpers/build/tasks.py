@@ -21,6 +21,7 @@ from helpers.build.actions import (
     action_check_confidentiality,
     action_cleanup,
     action_data_check,
+    action_factsheet,
     action_generate,
     action_glossary,
     action_index,
@@ -35,6 +36,8 @@ from helpers.build.actions import (
     action_stylesheet,
     action_synthetic_status,
     action_values,
+    factsheet_inputs,
+    factsheet_title,
     nothing_stale,
     report_title,
     step_inputs,
@@ -48,9 +51,13 @@ from helpers.core.paths import ProjectPaths
 from helpers.core.registry import REPORTS, SOURCES, STEPS, table, values_table
 from helpers.site.markup import TEMPLATES
 
-TEMPLATE_FILES = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+#: The fact sheets' own templates: only the fact-sheet tasks depend on them (a change there
+#: does not re-run every notebook report).
+FACTSHEET_TEMPLATES = sorted(TEMPLATES.rglob("factsheet*.j2"))
+TEMPLATE_FILES = sorted(p for p in TEMPLATES.rglob("*") if p.is_file() and p not in FACTSHEET_TEMPLATES)
 EXECUTION = PACKAGE_DIR / "build" / "execution.py"
 PAGES = PACKAGE_DIR / "site" / "pages.py"
+FACTSHEETS = PACKAGE_DIR / "site" / "factsheets.py"
 STYLESHEET_SOURCE = TEMPLATES / "monitoring" / "report.css"
 
 
@@ -106,6 +113,7 @@ def generate_tasks(config: Config, next_year: bool = False) -> Iterator[dict[str
     yield from _report_tasks(config, paths, cfg)
     yield from _methods_tasks(config, paths, cfg)
     yield from _glossary_task(paths, cfg)
+    yield from _factsheet_tasks(config, paths, cfg)
     yield from _cleanup_task(cfg)
     yield from _index_task(config, paths, cfg)
     yield from _check_task(config, paths, cfg)
@@ -274,7 +282,16 @@ def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
         "doc": "Audit open data and pages: fail if any secret cell can be recovered by differencing",
         "task_dep": ["aufraeumen"],
         "actions": [(action_check_confidentiality, [cfg])],
-        "file_dep": _str([*paths.opendata_files(), *_all_pages(config, paths), *inputs, config.catalogue_path, *code]),
+        "file_dep": _str(
+            [
+                *paths.opendata_files(),
+                *_all_pages(config, paths),
+                *paths.factsheet_pages(),
+                *inputs,
+                config.catalogue_path,
+                *code,
+            ]
+        ),
         "targets": _str([paths.disclosure_report, paths.risk_summary]),
         "verbosity": 1,
     }
@@ -314,6 +331,32 @@ def _methods_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[di
             "actions": [(action_methods, [cfg, year])],
             "file_dep": _str(deps),
             "targets": _str([paths.methods_html(year)]),
+            "verbosity": 1,
+        }
+
+
+def _factsheet_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    # Site pages, not notebooks: one task per computed indicator (catalogue plan) and one for the
+    # overview; each renders in a few tenths of a second (only the map uses matplotlib).
+    code = helper_files(FACTSHEETS)
+    common = [*TEMPLATE_FILES, *FACTSHEET_TEMPLATES, *code]
+    if config.geojson_path is not None:
+        common.append(config.geojson_path)
+    if paths.synthetic_marker.is_file():
+        common.append(paths.synthetic_marker)
+    yield {
+        "basename": "kennzahlenblatt",
+        "name": None,
+        "doc": "Kennzahlenblätter: one fact sheet per computed indicator, and their overview",
+    }
+    for indicator in [None, *paths.factsheet_ids()]:
+        yield {
+            "basename": "kennzahlenblatt",
+            "name": indicator or "uebersicht",
+            "doc": factsheet_title(config, indicator),
+            "actions": [(action_factsheet, [cfg, indicator])],
+            "file_dep": _str(sorted({*factsheet_inputs(config, indicator), *common})),
+            "targets": _str([paths.factsheet_html(indicator)]),
             "verbosity": 1,
         }
 
@@ -404,6 +447,7 @@ def default_tasks(config: Config) -> list[str]:
         *built_reports(config),
         "methoden",
         "glossar",
+        "kennzahlenblatt",
         "aufraeumen",
         "index",
         "geheimhaltung",

@@ -6,11 +6,12 @@ Notebooks never build path strings themselves.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.core.config import Config
-from helpers.core.registry import REPORTS, table
+from helpers.core.registry import COMMUNE_INDICATORS, REPORTS, table
 
 #: Open-data files in reports/opendata.
 OPENDATA_FILES = ("indikatoren.csv", "indikatorenkatalog.csv", "datapackage.json")
@@ -115,10 +116,11 @@ class ProjectPaths:
         return pages
 
     def published_pages(self) -> list[Path]:
-        """Every page the current config publishes: reports and methods of the report years, the index."""
+        """Every page the current config publishes: reports and methods of the report years, the index,
+        the glossary and the fact sheets with their overview."""
         pages = [page for y in self.config.report_years for _, _, page in self.report_pages(y)]
         methods = [self.methods_html(y) for y in self.config.report_years]
-        return [*pages, *methods, self.index_html, self.glossary_html]
+        return [*pages, *methods, self.index_html, self.glossary_html, *self.factsheet_pages()]
 
     def report_pdf(self, page: Path) -> Path:
         """The PDF of a report page: next to it, same name."""
@@ -146,6 +148,15 @@ class ProjectPaths:
     def factsheet_html(self, indicator: str | None = None) -> Path:
         """One indicator's fact sheet, or (``None``) the overview of all fact sheets."""
         return self.factsheets / (f"{indicator}.html" if indicator else "index.html")
+
+    def factsheet_ids(self) -> list[str]:
+        """The indicators with a fact sheet: those the commune computes (``registry.COMMUNE_INDICATORS``)."""
+        module, _, name = COMMUNE_INDICATORS.partition(":")
+        return list(getattr(importlib.import_module(module), name)(self.config))
+
+    def factsheet_pages(self) -> list[Path]:
+        """The overview of the fact sheets, then one fact sheet per computed indicator (catalogue order)."""
+        return [self.factsheet_html(None), *(self.factsheet_html(i) for i in self.factsheet_ids())]
 
     @property
     def glossary_html(self) -> Path:

@@ -397,6 +397,11 @@ REPORTS = {
 #: The report kind that is the hub of a report year (breadcrumbs of the other pages lead to it).
 HUB_REPORT = "gesamtstadt"
 
+#: The ids of the indicators a commune computes (one fact sheet each), named by dotted path like
+#: every other piece of code here, so that ``helpers.core.paths`` lists the fact sheets without
+#: importing the indicators layer.
+COMMUNE_INDICATORS = "helpers.indicators.plan:commune_indicator_ids"
+
 
 def selection_tables(selection_keys: set[str] | list[str]) -> list[str]:
     """The processed tables that the given selections read, sorted.

@@ -219,6 +219,11 @@ def commune_catalogue(config: Config) -> Catalogue:
     return commune_plan(config).catalogue
 
 
+def commune_indicator_ids(config: Config) -> list[str]:
+    """Ids of the indicators this commune computes, in catalogue order (one fact sheet each)."""
+    return [i.id for i in commune_catalogue(config).indicators]
+
+
 def plan_text(config: Config) -> str:
     """The plan in German, for ``doit kommune``: sources, indicators, analyses and pages."""
     from helpers.core.paths import ProjectPaths
@@ -263,5 +268,9 @@ def plan_text(config: Config) -> str:
         count = len(config.stadtteile) if REPORTS[kind].per_area else 1
         label = REPORTS[kind].title
         out.append(f"  + {label}: {count}" if reason is None else f"  - {label}: nicht erstellt – {reason}")
-    out += ["  + Methodische Hinweise: 1", "  + Startseite (index.html) und offene Daten"]
+    out += [
+        "  + Methodische Hinweise: 1",
+        "  + Startseite (index.html) und offene Daten",
+        f"  + Kennzahlenblätter (über alle Jahre): {len(plan.catalogue.indicators)} und eine Übersicht",
+    ]
     return "\n".join(out)

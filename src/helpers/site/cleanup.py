@@ -17,8 +17,9 @@ YEAR_FOLDER = re.compile(r"^\d{4}$")
 def stale_files(paths: ProjectPaths) -> list[Path]:
     """Generated pages and executed notebooks that the current config no longer produces.
 
-    Only year folders (``reports/2023/…``, ``build/executed/2023/…``) are looked at: other files
-    in ``reports`` (open data, a city's own additions) are never touched.
+    Only year folders (``reports/2023/…``, ``build/executed/2023/…``) and the fact-sheet folder
+    (``reports/kennzahlen``: sheets of indicators no longer computed) are looked at: other files in
+    ``reports`` (open data, a city's own additions) are never touched.
     """
     keep = set(paths.published_pages()) | {paths.report_pdf(p) for p in paths.pdf_pages()}
     keep |= {
@@ -34,6 +35,8 @@ def stale_files(paths: ProjectPaths) -> list[Path]:
             found += [
                 f for f in sorted(folder.rglob("*")) if f.is_file() and f not in keep and ".failed." not in f.name
             ]
+    if paths.factsheets.is_dir():
+        found += [f for f in sorted(paths.factsheets.rglob("*.html")) if f.is_file() and f not in keep]
     return found
 
 

@@ -90,6 +90,7 @@ def shell_context(config: Config, page: Path, inputs: list[Path], stand: str = "
         "index_href": "" if page == paths.index_html else rel(paths.index_html),
         "methods_href": rel(paths.methods_html(methods_year)) if methods_year is not None else "",
         "glossary_href": "" if page == paths.glossary_html else rel(paths.glossary_html),
+        "factsheets_href": "" if page == paths.factsheet_html(None) else rel(paths.factsheet_html(None)),
         "pdf_href": rel(paths.report_pdf(page)) if with_pdf else "",
         "publisher": config.publication.publisher or f"Stadt {config.commune.name}",
         "licence": config.publication.licence,
@@ -306,6 +307,10 @@ def render_methods(config: Config, year: int, page: Path, city_page: Path) -> st
     plan = commune_plan(config)
 
     paths = ProjectPaths(config)
+
+    def rel(target: Path) -> str:
+        return Path(os.path.relpath(target, page.parent)).as_posix()
+
     catalogue = plan.catalogue
     full = load_catalogue(config.catalogue_path)
     skipped = [(full.get(i).name, reason) for i, reason in plan.skipped.items()]
@@ -317,6 +322,7 @@ def render_methods(config: Config, year: int, page: Path, city_page: Path) -> st
             [
                 {
                     "name": i.name,
+                    "href": rel(paths.factsheet_html(i.id)),
                     "definition": i.definition,
                     "unit": UNIT_LABEL[i.unit],
                     "reference_date": i.reference_date,
@@ -333,9 +339,6 @@ def render_methods(config: Config, year: int, page: Path, city_page: Path) -> st
         {"label": source_label(config, name), "holder": s.holder, "stand": s.stand or "–"}
         for name, s in config.sources.items()
     ]
-
-    def rel(target: Path) -> str:
-        return Path(os.path.relpath(target, page.parent)).as_posix()
 
     html = (
         _environment()
