@@ -129,6 +129,13 @@ class ProjectPaths:
         """One indicator's fact sheet, or (``None``) the overview of all fact sheets."""
         return self.factsheets / (f"{indicator}.html" if indicator else "index.html")
 
+    def publishes_factsheets(self) -> bool:
+        """Whether the fact sheets are among the published pages (their overview is one).
+
+        Pages link the fact sheets only then, so no link points to a page the build does not write.
+        """
+        return self.factsheet_html(None) in self.published_pages()
+
     @property
     def glossary_html(self) -> Path:
         """The glossary: terms of the reports in plain German."""

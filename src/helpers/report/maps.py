@@ -610,3 +610,126 @@ def stadtteil_map(
         if areas:
             _label_polygons(fig, ax, areas)
     return fig
+
+
+# --- neighbours ---------------------------------------------------------------------------------
+
+
+def _near_points(points: np.ndarray, rings: Sequence[np.ndarray], tolerance: float) -> np.ndarray:
+    """The points that lie within ``tolerance`` of the polygon's boundary."""
+    if not len(points):
+        return points
+    return points[_boundary_distance(points, rings) <= tolerance]
+
+
+def _distinct(points: np.ndarray, tolerance: float) -> int:
+    """How many points remain when points closer than ``tolerance`` count as one."""
+    kept: list[np.ndarray] = []
+    for p in points:
+        if all(np.hypot(*(p - q)) > tolerance for q in kept):
+            kept.append(p)
+    return len(kept)
+
+
+def _boxes_touch(a: Sequence[np.ndarray], b: Sequence[np.ndarray], tolerance: float) -> bool:
+    pa, pb = np.vstack(list(a)), np.vstack(list(b))
+    (ax0, ay0), (ax1, ay1) = pa.min(axis=0), pa.max(axis=0)
+    (bx0, by0), (bx1, by1) = pb.min(axis=0), pb.max(axis=0)
+    return ax0 <= bx1 + tolerance and bx0 <= ax1 + tolerance and ay0 <= by1 + tolerance and by0 <= ay1 + tolerance
+
+
+def shares_border(a: Sequence[np.ndarray], b: Sequence[np.ndarray], tolerance: float = 5.0) -> bool:
+    """Whether two polygons (rings in metres) share a piece of border, not just a corner.
+
+    Vertices of either polygon that lie within ``tolerance`` of the other's boundary are the
+    shared points; a border needs at least two distinct ones (one point alone is a corner). The
+    tolerance absorbs small gaps and overlaps between boundaries digitised separately.
+
+    >>> sq = lambda x, y: [np.array([[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1]], float)]
+    >>> shares_border(sq(0, 0), sq(1, 0), 0.01), shares_border(sq(0, 0), sq(1, 1), 0.01)
+    (True, False)
+    """
+    if not _boxes_touch(a, b, tolerance):
+        return False
+    shared = np.vstack([_near_points(np.vstack(list(a)), b, tolerance), _near_points(np.vstack(list(b)), a, tolerance)])
+    return _distinct(shared, tolerance) >= 2
+
+
+def adjacency(geometry: Mapping[str, Sequence[np.ndarray]], tolerance: float = 5.0) -> dict[str, list[str]]:
+    """Per area code the codes of the areas that share a border with it (sorted), from polygons in
+    metres (:func:`load_geojson`); see :func:`shares_border`."""
+    codes = sorted(geometry)
+    out: dict[str, list[str]] = {c: [] for c in codes}
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            if shares_border(geometry[a], geometry[b], tolerance):
+                out[a].append(b)
+                out[b].append(a)
+    return out
+
+
+# --- the clickable area map of the start page ---------------------------------------------------
+
+
+def _svg_number(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _svg_path(rings: Sequence[np.ndarray]) -> str:
+    parts = []
+    for ring in rings:
+        pts = " ".join(f"{_svg_number(x)},{_svg_number(y)}" for x, y in ring)
+        parts.append(f"M{pts}Z")
+    return "".join(parts)
+
+
+def _simplify(ring: np.ndarray, step: float) -> np.ndarray:
+    """Drop vertices closer than ``step`` to the last kept one (keeps files small; at least 3 left)."""
+    kept = [ring[0]]
+    for p in ring[1:]:
+        if np.hypot(*(p - kept[-1])) >= step:
+            kept.append(p)
+    return np.array(kept) if len(kept) >= 3 else ring
+
+
+def link_map_shapes(
+    config: Config, geometry: Mapping[str, Sequence[np.ndarray]] | None, width: float = 600.0
+) -> tuple[list[tuple[str, str, str, tuple[float, float] | None]], tuple[float, float], bool] | None:
+    """The areas of the clickable map in SVG user units: (code, name, path, label point or None),
+    the view size and whether the map is schematic (tiles). None without tiles and polygons.
+
+    Polygons are scaled to ``width`` with north up; a name is placed where it fits inside the
+    polygon (:func:`label_candidates`, :func:`box_inside`), else the area has no label on the map
+    (its accessible name and tooltip still name it).
+    """
+    if geometry is None:
+        if not has_tiles(config):
+            return None
+        cols = max(s.tile[0] for s in config.stadtteile) + 1
+        rows = max(s.tile[1] for s in config.stadtteile) + 1
+        cell = width / cols
+        out = []
+        for s in config.stadtteile:
+            x, y = s.tile[0] * cell, s.tile[1] * cell
+            g = cell * 0.03
+            ring = np.array(
+                [[x + g, y + g], [x + cell - g, y + g], [x + cell - g, y + cell - g], [x + g, y + cell - g]]
+            )
+            out.append((s.code, s.name, _svg_path([ring]), (x + cell / 2, y + cell / 2)))
+        return out, (width, rows * cell), True
+    points = np.vstack([r for s in config.stadtteile for r in geometry.get(s.code, [])])
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    scale = width / max(x1 - x0, 1e-9)
+    height = (y1 - y0) * scale
+    out = []
+    for s in config.stadtteile:
+        rings = [np.column_stack([(r[:, 0] - x0) * scale, (y1 - r[:, 1]) * scale]) for r in geometry.get(s.code, [])]
+        if not rings:
+            continue
+        rings = [_simplify(r, 0.8) for r in rings]
+        point = label_candidates(rings)[0]
+        half_w, half_h = 0.3 * 11 * len(s.name), 8.0  # ~11 px text, average glyph 0.6 em
+        box = (point[0] - half_w, point[1] - half_h, point[0] + half_w, point[1] + half_h)
+        label = (float(point[0]), float(point[1])) if box_inside(rings, box) else None
+        out.append((s.code, s.name, _svg_path(rings), label))
+    return out, (width, height), False

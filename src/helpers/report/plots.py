@@ -16,6 +16,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from helpers.core.formatting import fmt_number
@@ -182,5 +183,114 @@ def area_bar_chart(frame: pd.DataFrame, value: str, reference: float, title: str
         ax.set_title(title, loc="left")
         ax.legend(frameon=False, loc="lower right")
         fig.subplots_adjust(left=0.25, bottom=0.8 / (0.32 * len(frame) + 1.6) + 0.08, right=0.97)
+        _source_line(fig, source)
+    return fig
+
+
+def interval_chart(rows: Sequence, title: str, source: str, area_name: str, city_name: str = "Gesamtstadt") -> Figure:
+    """Dot-and-bar chart: per indicator (row, own scale) the area value as a dot with its 95 %
+    interval as a bar, the city value as a vertical mark. A row without value (not published)
+    says "nicht veröffentlicht" and draws nothing.
+
+    ``rows``: objects with ``label``, ``value``, ``low``, ``high``, ``city`` and ``unit``
+    (``helpers.report.steckbrief.IntervalRow``).
+    """
+    n = max(len(rows), 1)
+    row_in = 0.42
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(8, row_in * n + 1.25))
+        height = fig.get_figheight()
+        top, bottom = 1 - 0.62 / height, 0.5 / height
+        axes = fig.subplots(n, 1, squeeze=False)[:, 0]
+        fig.subplots_adjust(left=0.36, right=0.97, top=top, bottom=bottom, hspace=0.9)
+        for ax, row in zip(axes, rows, strict=False):
+            ax.set_yticks([])
+            ax.grid(axis="y", visible=False)
+            ax.spines[["left"]].set_visible(False)
+            ax.text(-0.02, 0.5, row.label, transform=ax.transAxes, ha="right", va="center", fontsize=8.5)
+            if row.value is None:
+                ax.set_xticks([])
+                ax.spines[["bottom"]].set_visible(False)
+                ax.text(0.0, 0.5, "nicht veröffentlicht", transform=ax.transAxes, va="center", fontsize=8.5, color=GREY)
+                continue
+            points = [v for v in (row.value, row.low, row.high, row.city) if v is not None]
+            lo, hi = min(points), max(points)
+            pad = (hi - lo) * 0.12 or max(abs(hi) * 0.1, 0.5)
+            ax.set_xlim(max(lo - pad, 0) if lo >= 0 else lo - pad, hi + pad)
+            ax.set_ylim(-1, 1)
+            if row.low is not None:
+                ax.plot([row.low, row.high], [0, 0], color=BLUE, linewidth=3.2, alpha=0.45, solid_capstyle="butt")
+            ax.plot([row.value], [0], "o", color=BLUE, markersize=6)
+            if row.city is not None:
+                ax.plot([row.city, row.city], [-0.8, 0.8], color=VERMILION, linewidth=1.8)
+            decimals = 0 if row.unit == "eur" else 1
+            _german_ticks(ax.xaxis, decimals)
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
+            ax.tick_params(axis="x", labelsize=7.5, length=2, pad=1)
+        handles = [
+            Line2D([], [], marker="o", color=BLUE, linewidth=3.2, alpha=0.8, label=f"{area_name} mit 95-%-KI"),
+            Line2D([], [], marker="|", color=VERMILION, linestyle="none", markersize=12, label=city_name),
+        ]
+        fig.legend(
+            handles=handles,
+            loc="upper right",
+            frameon=False,
+            ncols=2,
+            fontsize=8,
+            bbox_to_anchor=(0.97, 1 - 0.3 / height),
+        )
+        fig.text(0.01, 1 - 0.12 / height, title, fontsize=11, fontweight="bold", va="top", ha="left")
+        _source_line(fig, source)
+    return fig
+
+
+def small_multiples(
+    series: pd.DataFrame, panels: Sequence[tuple[str, str, int]], title: str, source: str, columns: int = 2
+) -> Figure:
+    """Small multiples: one panel per indicator, one line per area over the years with data.
+
+    ``series``: columns ``panel`` (indicator id), ``area_name``, ``year``, ``value``; the first area
+    of each panel is drawn strongest. ``panels``: (indicator id, panel title, decimals) in order.
+    Years without a published value are left out (the line connects only years with data).
+    """
+    n = max(len(panels), 1)
+    rows = math.ceil(n / columns)
+    colours, styles = [BLUE, ORANGE], ["-", "--"]
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(8, 2.1 * rows + 1.0))
+        height = fig.get_figheight()
+        axes = fig.subplots(rows, columns, squeeze=False).ravel()
+        fig.subplots_adjust(left=0.08, right=0.98, top=1 - 0.75 / height, bottom=0.5 / height, hspace=0.65, wspace=0.25)
+        names: list[str] = []
+        for ax, (ind_id, label, decimals) in zip(axes, panels, strict=False):
+            part = series[series["panel"] == ind_id]
+            for i, (name, line) in enumerate(part.groupby("area_name", sort=False)):
+                line = line.sort_values("year")
+                ax.plot(line["year"], line["value"], color=colours[i % 2], linestyle=styles[i % 2], marker="o",
+                        markersize=3, linewidth=2.0 if i == 0 else 1.4, label=name)  # fmt: skip
+                if name not in names:
+                    names.append(name)
+            ax.set_title(label, loc="left", fontsize=8.5)
+            if len(part):
+                top = float(part["value"].max())
+                ax.set_ylim(bottom=0, top=max(top * 1.2, 1e-9))
+            _german_ticks(ax.yaxis, decimals)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+            ax.tick_params(labelsize=7.5)
+        for ax in axes[len(panels) :]:
+            ax.set_visible(False)
+        handles = [
+            Line2D([], [], color=colours[i % 2], linestyle=styles[i % 2], marker="o", label=name)
+            for i, name in enumerate(names[:2])
+        ]
+        fig.legend(
+            handles=handles,
+            loc="upper right",
+            frameon=False,
+            ncols=2,
+            fontsize=8,
+            bbox_to_anchor=(0.98, 1 - 0.3 / height),
+        )
+        fig.text(0.01, 1 - 0.12 / height, title, fontsize=11, fontweight="bold", va="top", ha="left")
         _source_line(fig, source)
     return fig
