@@ -83,7 +83,10 @@ def test_steckbrief_names_the_indicators_with_value_interval_and_city(catalogue)
     assert plain.startswith(
         f"Deutlich ungünstiger als in der Gesamtstadt: {name_u15} (36,5 %, KI 33,1–40,0; Stadt 22,1 %)."
     )
-    assert f"Deutlich günstiger als in der Gesamtstadt: {name_u3} (48,0 %, 2023–2025 zusammengefasst, KI 44,0–52,0;" in plain
+    assert (
+        f"Deutlich günstiger als in der Gesamtstadt: {name_u3} (48,0 %, 2023–2025 zusammengefasst, KI 44,0–52,0;"
+        in plain
+    )
     assert '<a href="../../kennzahlen/sgb2_u15.html">' in page
     assert "Bei zwei" not in plain and "Kennzahlen deutlich" not in plain
     # every number is tagged and shows the published text
@@ -109,24 +112,39 @@ def test_interval_rows_leave_a_secret_value_undrawn(catalogue):
     assert rows[0].value is None and rows[0].low is None and rows[0].city == 22.1
     assert rows[1].value is None and rows[1].city == 35.0  # no cell at all
     rows = steckbrief.interval_rows(_published(), inds, 2025, "101", CITY)
-    assert (rows[0].value, rows[0].low, rows[0].high, rows[0].city, rows[0].verdict) == (36.5, 33.1, 40.0, 22.1, "worse")
+    assert (rows[0].value, rows[0].low, rows[0].high, rows[0].city, rows[0].verdict) == (
+        36.5,
+        33.1,
+        40.0,
+        22.1,
+        "worse",
+    )
     assert rows[1].pooled == "2023–2025"
     alt = steckbrief.interval_alt(steckbrief.interval_rows(_published(), inds, 2025, "103", CITY), "Rheindorf", 2025)
     assert "SGB-II-Quote unter 15: nicht veröffentlicht" in alt or ": nicht veröffentlicht" in alt
 
 
 def test_interval_chart_draws_published_values_only(catalogue):
-    from helpers.report.plots import interval_chart
+    from helpers.report.plots import interval_svg
 
     inds = [catalogue.get("sgb2_u15"), catalogue.get("u3_care")]
-    fig = interval_chart(steckbrief.interval_rows(_published(), inds, 2025, "103", CITY), "T", "Quelle: x", "R")
-    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
-    assert texts.count("nicht veröffentlicht") == 2
-    assert all(not ax.lines for ax in fig.axes)
+    svg = interval_svg(steckbrief.interval_rows(_published(), inds, 2025, "103", CITY), "T", "Quelle: x", "R").decode()
+    assert svg.count("nicht veröffentlicht") == 2 and svg.count("<circle") == 1  # the legend's dot only
+    svg = interval_svg(steckbrief.interval_rows(_published(), inds, 2025, "101", CITY), "T", "Quelle: x", "W").decode()
+    assert svg.count("<circle") == 3 and "36,5 (33,1–40,0) · Stadt 22,1" in svg and "48,0 (44,0–52,0)" in svg
+    # the dot lies inside its bar, the city mark left of the bar (22,1 < 33,1)
+    dots = [float(v) for v in re.findall(r'<circle cx="([\d.]+)" cy="(?!40")', svg)]
+    bars = re.findall(r'<line x1="([\d.]+)" x2="([\d.]+)" y1="(\d+)" y2="\3" stroke="#0072B2"', svg)[1:]
+    assert float(bars[0][0]) < dots[0] < float(bars[0][1])
 
 
 def test_series_frame_keeps_only_years_with_published_values(catalogue):
-    extra = pd.DataFrame([_cell("sgb2_u15", "101", 30.0, 27.0, 33.0, year=2024), _cell("sgb2_u15", "101", None, None, None, symbol=".", year=2023)])
+    extra = pd.DataFrame(
+        [
+            _cell("sgb2_u15", "101", 30.0, 27.0, 33.0, year=2024),
+            _cell("sgb2_u15", "101", None, None, None, symbol=".", year=2023),
+        ]
+    )
     published = pd.concat([_published(), extra], ignore_index=True)
     frame = steckbrief.series_frame(
         published, [catalogue.get("sgb2_u15")], [2023, 2024, 2025], [("stadtteil", "101", "W"), ("stadt", CITY, "G")]
@@ -213,7 +231,9 @@ def _plain(m: Markup) -> str:
 
 
 def test_trend_finding_names_directions_with_interval(catalogue):
-    found = findings.trend_finding(_trends()[_trends()["report_year"] == 2025], catalogue, ["sgb2_u15", "u3_care"], CITY, "Leverkusen")
+    found = findings.trend_finding(
+        _trends()[_trends()["report_year"] == 2025], catalogue, ["sgb2_u15", "u3_care"], CITY, "Leverkusen"
+    )
     name_u15, name_u3 = catalogue.get("sgb2_u15").name, catalogue.get("u3_care").name
     assert _plain(found) == (
         f"Entwicklung in Leverkusen: Statistisch erkennbar: {name_u15} fallend (−0,42 Pp. je Jahr, KI −0,61 bis "
@@ -231,7 +251,9 @@ def test_funnel_finding_only_where_the_interval_agrees(catalogue):
     name = catalogue.get("sgb2_u15").name
     assert check_page(f"<p>{found}</p>", "index.html", _expected(), [name]) == []
     calm = _funnel().assign(unusual=False)
-    assert "kein Stadtteil weicht auffällig" in _plain(findings.funnel_finding(calm, _published(), catalogue, "sgb2_u15", 2025, CITY))
+    assert "kein Stadtteil weicht auffällig" in _plain(
+        findings.funnel_finding(calm, _published(), catalogue, "sgb2_u15", 2025, CITY)
+    )
 
 
 def test_index_and_need_findings():
@@ -265,7 +287,9 @@ def test_headline_findings_leave_out_missing_analyses(catalogue):
     assert [_plain(f).split(":")[0] for f in all_four] == [
         "Entwicklung in Leverkusen", "Stadtteile im Vergleich", "Sozialraum-Index", "Bedarf und Angebot"
     ]  # fmt: skip
-    only_trends = findings.headline_findings(published=None, trends=_trends(), funnel=None, social_index=None, need=None, **common)
+    only_trends = findings.headline_findings(
+        published=None, trends=_trends(), funnel=None, social_index=None, need=None, **common
+    )
     assert len(only_trends) == 1 and "u3_care" not in str(only_trends[0])
     # the 2024 trend row of u3_care (rising) is not this year's verdict
     assert "steigend" not in _plain(only_trends[0])

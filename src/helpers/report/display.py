@@ -34,9 +34,10 @@ def figure_svg(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def figure_html(fig: Figure, alt: str, caption: str = "") -> HTML:
-    """An inline ``<figure>`` with the chart as an embedded SVG image, alt text and an optional caption."""
-    data = base64.b64encode(figure_svg(fig)).decode("ascii")
+def figure_html(fig: Figure | bytes, alt: str, caption: str = "") -> HTML:
+    """An inline ``<figure>`` with the chart (a figure or SVG bytes) as an embedded SVG image, alt text
+    and an optional caption."""
+    data = base64.b64encode(fig if isinstance(fig, bytes) else figure_svg(fig)).decode("ascii")
     return HTML(fragment("figure", data, alt, caption))
 
 

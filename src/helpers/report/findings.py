@@ -120,9 +120,7 @@ def funnel_finding(
         label = Markup('<a href="{}">{}</a>').format(links[indicator_id], ind.name)
     head = text("{} {} (Gesamtstadt {})", label, public(year, "year"), shown_cell(city, ind.unit))
     if not high and not low:
-        body = text(
-            "kein Stadtteil weicht auffällig vom städtischen Wert ab (Trichterdiagramm, 99,8-%-Grenzen)."
-        )
+        body = text("kein Stadtteil weicht auffällig vom städtischen Wert ab (Trichterdiagramm, 99,8-%-Grenzen).")
         return _lead("Stadtteile im Vergleich", text("{} – {}", head, body))
     parts = []
     if high:

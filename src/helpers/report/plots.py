@@ -16,7 +16,6 @@ import matplotlib
 import pandas as pd
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from helpers.core.formatting import fmt_number
@@ -187,110 +186,190 @@ def area_bar_chart(frame: pd.DataFrame, value: str, reference: float, title: str
     return fig
 
 
-def interval_chart(rows: Sequence, title: str, source: str, area_name: str, city_name: str = "Gesamtstadt") -> Figure:
-    """Dot-and-bar chart: per indicator (row, own scale) the area value as a dot with its 95 %
-    interval as a bar, the city value as a vertical mark. A row without value (not published)
-    says "nicht veröffentlicht" and draws nothing.
+def _scale(points: Sequence[float], shared_top: float | None = None) -> tuple[float, float]:
+    """The value range of one row of the dot-and-bar chart: from 0 (or below the lowest negative
+    point) to a round top above the points (``shared_top`` for rows on one common scale).
+
+    >>> _scale([10.0, 36.5]), _scale([10.0, 36.5], 100.0), _scale([-2.0, 3.0])
+    ((0.0, 40.0), (0.0, 100.0), (-2.0, 3.0))
+    """
+    lo, hi = min(points), max(points)
+    if lo < 0:
+        return lo, hi
+    return 0.0, shared_top if shared_top is not None else _nice_top(hi)
+
+
+def interval_svg(rows: Sequence, title: str, source: str, area_name: str, city_name: str = "Gesamtstadt") -> bytes:
+    """Dot-and-bar chart as a small hand-written SVG: per indicator (row, own scale) the area value
+    as a dot with its 95 % interval as a bar and the city value as a vertical mark, the numbers
+    written beside it. A row without value (not published) says "nicht veröffentlicht" and draws
+    nothing. A tenth of the size of the same chart from matplotlib (one axis per row).
 
     ``rows``: objects with ``label``, ``value``, ``low``, ``high``, ``city`` and ``unit``
-    (``helpers.report.steckbrief.IntervalRow``).
+    (``helpers.report.steckbrief.IntervalRow``); numbers are formatted with ``fmt_number``.
     """
-    n = max(len(rows), 1)
-    row_in = 0.42
-    with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(8, row_in * n + 1.25))
-        height = fig.get_figheight()
-        top, bottom = 1 - 0.62 / height, 0.5 / height
-        axes = fig.subplots(n, 1, squeeze=False)[:, 0]
-        fig.subplots_adjust(left=0.36, right=0.97, top=top, bottom=bottom, hspace=0.9)
-        for ax, row in zip(axes, rows, strict=False):
-            ax.set_yticks([])
-            ax.grid(axis="y", visible=False)
-            ax.spines[["left"]].set_visible(False)
-            ax.text(-0.02, 0.5, row.label, transform=ax.transAxes, ha="right", va="center", fontsize=8.5)
-            if row.value is None:
-                ax.set_xticks([])
-                ax.spines[["bottom"]].set_visible(False)
-                ax.text(0.0, 0.5, "nicht veröffentlicht", transform=ax.transAxes, va="center", fontsize=8.5, color=GREY)
-                continue
-            points = [v for v in (row.value, row.low, row.high, row.city) if v is not None]
-            lo, hi = min(points), max(points)
-            pad = (hi - lo) * 0.12 or max(abs(hi) * 0.1, 0.5)
-            ax.set_xlim(max(lo - pad, 0) if lo >= 0 else lo - pad, hi + pad)
-            ax.set_ylim(-1, 1)
-            if row.low is not None:
-                ax.plot([row.low, row.high], [0, 0], color=BLUE, linewidth=3.2, alpha=0.45, solid_capstyle="butt")
-            ax.plot([row.value], [0], "o", color=BLUE, markersize=6)
-            if row.city is not None:
-                ax.plot([row.city, row.city], [-0.8, 0.8], color=VERMILION, linewidth=1.8)
-            decimals = 0 if row.unit == "eur" else 1
-            _german_ticks(ax.xaxis, decimals)
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
-            ax.tick_params(axis="x", labelsize=7.5, length=2, pad=1)
-        handles = [
-            Line2D([], [], marker="o", color=BLUE, linewidth=3.2, alpha=0.8, label=f"{area_name} mit 95-%-KI"),
-            Line2D([], [], marker="|", color=VERMILION, linestyle="none", markersize=12, label=city_name),
-        ]
-        fig.legend(
-            handles=handles,
-            loc="upper right",
-            frameon=False,
-            ncols=2,
-            fontsize=8,
-            bbox_to_anchor=(0.97, 1 - 0.3 / height),
+    from html import escape
+
+    width, left, x0, x1, top, step = 800, 310, 318, 540, 62, 28
+    shares = [v for r in rows if r.unit == "pct" and r.value is not None for v in (r.value, r.high, r.city) if v]
+    shared = min(_nice_top(max(shares)), 100.0) if shares else None
+    mark = x0 + 32 + round(6.7 * len(f"{area_name} mit 95-%-KI")) + 16  # after the area's legend text
+    height = top + step * len(rows) + 26
+    font = "font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" style="{font};font-size:12px">',
+        f'<rect width="{width}" height="{height}" fill="#fff"/>',
+        f'<text x="8" y="20" font-size="14" font-weight="bold">{escape(title)}</text>',
+        f'<line x1="{x0}" x2="{x0 + 26}" y1="40" y2="40" stroke="{BLUE}" stroke-opacity="0.45" stroke-width="6"/>',
+        f'<circle cx="{x0 + 13}" cy="40" r="4.5" fill="{BLUE}"/>',
+        f'<text x="{x0 + 32}" y="44" font-size="11">{escape(area_name)} mit 95-%-KI</text>',
+        f'<text x="{x1 + 12}" y="44" font-size="11">Wert (95-%-KI) · Stadt</text>',
+        f'<line x1="{mark}" x2="{mark}" y1="32" y2="48" stroke="{VERMILION}" stroke-width="2"/>',
+        f'<text x="{mark + 8}" y="44" font-size="11">{escape(city_name)}</text>',
+    ]
+    for i, row in enumerate(rows):
+        y = top + step * i + step / 2
+        out.append(f'<line x1="8" x2="{width - 8}" y1="{y + step / 2:.0f}" y2="{y + step / 2:.0f}" stroke="#e1e4e8"/>')
+        out.append(f'<text x="{left - 8}" y="{y + 4:.0f}" text-anchor="end">{escape(row.label)}</text>')
+        if row.value is None:
+            out.append(f'<text x="{x0}" y="{y + 4:.0f}" fill="{GREY}">nicht veröffentlicht</text>')
+            continue
+        points = [v for v in (row.value, row.low, row.high, row.city) if v is not None]
+        lo, hi = _scale(points, shared if row.unit == "pct" else None)
+
+        def x(v: float, lo: float = lo, hi: float = hi) -> str:
+            return f"{x0 + (v - lo) / (hi - lo) * (x1 - x0):.1f}"
+
+        decimals = 0 if row.unit == "eur" else 1
+        out.append(
+            f'<line x1="{x0}" x2="{x1}" y1="{y:.0f}" y2="{y:.0f}" stroke="#d0d7de"/>'
+            f'<text x="{x0}" y="{y + 12:.0f}" font-size="8" fill="#666">{fmt_number(lo)}</text>'
+            f'<text x="{x1}" y="{y + 12:.0f}" font-size="8" fill="#666" text-anchor="end">{fmt_number(hi)}</text>'
         )
-        fig.text(0.01, 1 - 0.12 / height, title, fontsize=11, fontweight="bold", va="top", ha="left")
-        _source_line(fig, source)
-    return fig
+        words = fmt_number(row.value, decimals)
+        if row.low is not None:
+            out.append(
+                f'<line x1="{x(row.low)}" x2="{x(row.high)}" y1="{y:.0f}" y2="{y:.0f}" stroke="{BLUE}" '
+                'stroke-opacity="0.45" stroke-width="6"/>'
+            )
+            words += f" ({fmt_number(row.low, decimals)}–{fmt_number(row.high, decimals)})"
+        out.append(f'<circle cx="{x(row.value)}" cy="{y:.0f}" r="4.5" fill="{BLUE}"/>')
+        if row.city is not None:
+            out.append(
+                f'<line x1="{x(row.city)}" x2="{x(row.city)}" y1="{y - 8:.0f}" y2="{y + 8:.0f}" '
+                f'stroke="{VERMILION}" stroke-width="2"/>'
+            )
+            words += f" · Stadt {fmt_number(row.city, decimals)}"
+        out.append(f'<text x="{x1 + 12}" y="{y + 4:.0f}" font-size="11">{escape(words)}</text>')
+    out.append(f'<text x="8" y="{height - 8}" font-size="9" fill="#444">{escape(source)}</text>')
+    out.append("</svg>")
+    return "\n".join(out).encode("utf-8")
 
 
-def small_multiples(
-    series: pd.DataFrame, panels: Sequence[tuple[str, str, int]], title: str, source: str, columns: int = 2
-) -> Figure:
-    """Small multiples: one panel per indicator, one line per area over the years with data.
+def year_runs(years: Sequence[int]) -> list[list[int]]:
+    """Runs of consecutive years (a gap ends a run), so a line never bridges a year without data.
 
-    ``series``: columns ``panel`` (indicator id), ``area_name``, ``year``, ``value``; the first area
-    of each panel is drawn strongest. ``panels``: (indicator id, panel title, decimals) in order.
-    Years without a published value are left out (the line connects only years with data).
+    >>> year_runs([2015, 2016, 2018, 2019, 2020, 2023])
+    [[2015, 2016], [2018, 2019, 2020], [2023]]
     """
-    n = max(len(panels), 1)
-    rows = math.ceil(n / columns)
-    colours, styles = [BLUE, ORANGE], ["-", "--"]
-    with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(8, 2.1 * rows + 1.0))
-        height = fig.get_figheight()
-        axes = fig.subplots(rows, columns, squeeze=False).ravel()
-        fig.subplots_adjust(left=0.08, right=0.98, top=1 - 0.75 / height, bottom=0.5 / height, hspace=0.65, wspace=0.25)
-        names: list[str] = []
-        for ax, (ind_id, label, decimals) in zip(axes, panels, strict=False):
-            part = series[series["panel"] == ind_id]
-            for i, (name, line) in enumerate(part.groupby("area_name", sort=False)):
-                line = line.sort_values("year")
-                ax.plot(line["year"], line["value"], color=colours[i % 2], linestyle=styles[i % 2], marker="o",
-                        markersize=3, linewidth=2.0 if i == 0 else 1.4, label=name)  # fmt: skip
-                if name not in names:
-                    names.append(name)
-            ax.set_title(label, loc="left", fontsize=8.5)
-            if len(part):
-                top = float(part["value"].max())
-                ax.set_ylim(bottom=0, top=max(top * 1.2, 1e-9))
-            _german_ticks(ax.yaxis, decimals)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
-            ax.tick_params(labelsize=7.5)
-        for ax in axes[len(panels) :]:
-            ax.set_visible(False)
-        handles = [
-            Line2D([], [], color=colours[i % 2], linestyle=styles[i % 2], marker="o", label=name)
-            for i, name in enumerate(names[:2])
-        ]
-        fig.legend(
-            handles=handles,
-            loc="upper right",
-            frameon=False,
-            ncols=2,
-            fontsize=8,
-            bbox_to_anchor=(0.98, 1 - 0.3 / height),
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return runs
+
+
+def _nice_top(value: float) -> float:
+    """A round upper end of a value axis at or above ``value`` (1; 1,5; 2; 2,5; 3; 4; 5; 6 or 8 times a power of ten).
+
+    >>> _nice_top(36.5), _nice_top(0.75), _nice_top(1234.0)
+    (40.0, 0.8, 1500.0)
+    """
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if step * power >= value:
+            return float(step * power)
+    return float(10 * power)
+
+
+def small_multiples_svg(
+    series: pd.DataFrame,
+    panels: Sequence[tuple[str, str, int, float | None]],
+    title: str,
+    source: str,
+    names: Sequence[str],
+    columns: int = 2,
+) -> bytes:
+    """Small multiples as a small hand-written SVG: one panel per indicator, one line per area
+    (``names``: the area first, drawn strongest, then the city) over the years with data; a gap
+    in the years breaks the line, a lone year is a dot.
+
+    ``series``: columns ``panel`` (indicator id), ``area_name``, ``year``, ``value``; ``panels``:
+    (indicator id, panel title, decimals, cap of the value axis or None, e.g. 100 for shares) in
+    order. Each panel's value axis starts at 0.
+    """
+    from html import escape
+
+    width, pad, head = 760, 10, 56
+    pw, ph = (width - pad * (columns + 1)) / columns, 128
+    rows = math.ceil(max(len(panels), 1) / columns)
+    height = head + rows * (ph + pad) + 20
+    font = "font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif"
+    colours, dashes = [BLUE, ORANGE], ["", ' stroke-dasharray="5 3"']
+    years = sorted(int(y) for y in series["year"].unique()) or [0]
+    first, last = years[0], years[-1]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height:.0f}" '
+        f'viewBox="0 0 {width} {height:.0f}" style="{font};font-size:11px">',
+        f'<rect width="{width}" height="{height:.0f}" fill="#fff"/>',
+        f'<text x="8" y="20" font-size="14" font-weight="bold">{escape(title)}</text>',
+    ]
+    for i, name in enumerate(names[:2]):
+        x = 8 + i * 220
+        out.append(
+            f'<line x1="{x}" x2="{x + 26}" y1="38" y2="38" stroke="{colours[i]}" stroke-width="2"{dashes[i]}/>'
+            f'<text x="{x + 32}" y="42">{escape(name)}</text>'
         )
-        fig.text(0.01, 1 - 0.12 / height, title, fontsize=11, fontweight="bold", va="top", ha="left")
-        _source_line(fig, source)
-    return fig
+    for k, (ind_id, label, decimals, cap) in enumerate(panels):
+        px, py = pad + (k % columns) * (pw + pad), head + (k // columns) * (ph + pad)
+        left, right, top, bottom = px + 44, px + pw - 8, py + 24, py + ph - 18
+        part = series[series["panel"] == ind_id]
+        ymax = _nice_top(float(part["value"].max()) * 1.05) if len(part) else 1.0
+        ymax = min(ymax, cap) if cap else ymax
+
+        def xy(year: float, value: float, ymax: float = ymax, left: float = left, right: float = right,
+               top: float = top, bottom: float = bottom) -> str:  # fmt: skip
+            span = max(last - first, 1)
+            return f"{left + (year - first) / span * (right - left):.1f},{bottom - value / ymax * (bottom - top):.1f}"
+
+        out.append(f'<text x="{px}" y="{py + 13}" font-weight="bold">{escape(label)}</text>')
+        for v in (0.0, ymax / 2, ymax):
+            y = bottom - v / ymax * (bottom - top)
+            out.append(
+                f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e0e0e0"/>'
+                f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="10">'
+                f"{fmt_number(v, decimals if v != int(v) else 0)}</text>"
+            )
+        for x_year in sorted({first, last}):
+            x = xy(x_year, 0).split(",")[0]
+            out.append(f'<text x="{x}" y="{bottom + 14}" text-anchor="middle" font-size="10">{x_year}</text>')
+        for i, name in enumerate(names[:2]):
+            line = part[part["area_name"] == name].set_index("year")["value"]
+            for run in year_runs([int(y) for y in line.index]):
+                if len(run) == 1:
+                    cx, cy = xy(run[0], float(line[run[0]])).split(",")
+                    out.append(f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{colours[i]}"/>')
+                    continue
+                points = " ".join(xy(y, float(line[y])) for y in run)
+                out.append(
+                    f'<polyline points="{points}" fill="none" stroke="{colours[i]}" '
+                    f'stroke-width="{2.2 if i == 0 else 1.6}"{dashes[i]}/>'
+                )
+    out.append(f'<text x="8" y="{height - 6:.0f}" font-size="9" fill="#444">{escape(source)}</text>')
+    out.append("</svg>")
+    return "\n".join(out).encode("utf-8")

@@ -87,11 +87,11 @@ def _interval_figure(published, inds, year: int, code: str, name: str, phase: st
     """The phase's dot-and-bar chart as a figure (values and intervals in the alt text)."""
     from helpers.report.context import source_line
     from helpers.report.display import figure_html
-    from helpers.report.plots import interval_chart
+    from helpers.report.plots import interval_svg
 
     rows = interval_rows(published, inds, year, code, config.commune.ags)
     holders = [config.sources[k].holder for i in inds for k in i.raw_sources() if k in config.sources]
-    fig = interval_chart(rows, f"{phase}: {name} {year} mit 95-%-Konfidenzintervall", source_line(holders), name)
+    fig = interval_svg(rows, f"{phase}: {name} {year} mit 95-%-Konfidenzintervall", source_line(holders), name)
     caption = (
         "Punkt: Wert im Stadtteil, Balken: 95-%-Konfidenzintervall, senkrechter Strich: Gesamtstadt. "
         "Jede Zeile hat ihre eigene Skala; nicht veröffentlichte Werte werden nicht gezeichnet."

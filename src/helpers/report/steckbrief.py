@@ -322,14 +322,19 @@ def key_series_html(
     the years with data."""
     from helpers.report.display import figure_html
     from helpers.report.indicator_tables import DECIMALS
-    from helpers.report.plots import small_multiples
+    from helpers.report.plots import small_multiples_svg
 
     indicators = [catalogue.get(i) for i in ids]
     frame = series_frame(published, indicators, years, [("stadtteil", code, name), ("stadt", city_code, "Gesamtstadt")])
-    panels = [(i.id, f"{i.short} ({UNIT_HEADER[i.unit]})", DECIMALS[i.unit]) for i in indicators]
-    fig = small_multiples(frame, panels, f"Entwicklung der wichtigsten Kennzahlen: {name} und Gesamtstadt", source)
+    panels = [
+        (i.id, f"{i.short} ({UNIT_HEADER[i.unit]})", DECIMALS[i.unit], 100.0 if i.unit == "pct" else None)
+        for i in indicators
+    ]
+    title = f"Entwicklung der wichtigsten Kennzahlen: {name} und Gesamtstadt"
+    fig = small_multiples_svg(frame, panels, title, source, [name, "Gesamtstadt"])
     caption = (
-        "Nur Jahre mit veröffentlichtem Wert; eine Lücke heißt: geheim gehalten oder noch keine Daten. Bei kleinen "
+        "Nur Jahre mit veröffentlichtem Wert; eine Lücke in der Linie heißt: geheim gehalten oder noch keine Daten. "
+        "Jede Kennzahl hat ihre eigene Skala, beginnend bei null. Bei kleinen "
         "Stadtteilen sind manche Werte Mehrjahreswerte (mehrere Jahre zusammengefasst)."
     )
     return figure_html(fig, alt=series_alt(frame, indicators, name), caption=caption)
