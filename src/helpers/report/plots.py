@@ -199,6 +199,17 @@ def _scale(points: Sequence[float], shared_top: float | None = None) -> tuple[fl
     return 0.0, shared_top if shared_top is not None else _nice_top(hi)
 
 
+def _svg_source(lines: Sequence[str], height: float) -> list[str]:
+    """The source line(s) at the bottom left of a hand-written SVG chart (wrapped, 12 px apart)."""
+    from html import escape
+
+    first = height - 6 - 12 * (len(lines) - 1)
+    return [
+        f'<text x="8" y="{first + 12 * i:.0f}" font-size="9" fill="#444">{escape(line)}</text>'
+        for i, line in enumerate(lines)
+    ]
+
+
 def interval_svg(rows: Sequence, title: str, source: str, area_name: str, city_name: str = "Gesamtstadt") -> bytes:
     """Dot-and-bar chart as a small hand-written SVG: per indicator (row, own scale) the area value
     as a dot with its 95 % interval as a bar and the city value as a vertical mark, the numbers
@@ -214,7 +225,8 @@ def interval_svg(rows: Sequence, title: str, source: str, area_name: str, city_n
     shares = [v for r in rows if r.unit == "pct" and r.value is not None for v in (r.value, r.high, r.city) if v]
     shared = min(_nice_top(max(shares)), 100.0) if shares else None
     mark = x0 + 32 + round(6.7 * len(f"{area_name} mit 95-%-KI")) + 16  # after the area's legend text
-    height = top + step * len(rows) + 26
+    source_lines = textwrap.wrap(source, 135) or [""]
+    height = top + step * len(rows) + 14 + 12 * len(source_lines)
     font = "font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -262,7 +274,7 @@ def interval_svg(rows: Sequence, title: str, source: str, area_name: str, city_n
             )
             words += f" · Stadt {fmt_number(row.city, decimals)}"
         out.append(f'<text x="{x1 + 12}" y="{y + 4:.0f}" font-size="11">{escape(words)}</text>')
-    out.append(f'<text x="8" y="{height - 8}" font-size="9" fill="#444">{escape(source)}</text>')
+    out += _svg_source(source_lines, height)
     out.append("</svg>")
     return "\n".join(out).encode("utf-8")
 
@@ -318,7 +330,8 @@ def small_multiples_svg(
     width, pad, head = 760, 10, 56
     pw, ph = (width - pad * (columns + 1)) / columns, 128
     rows = math.ceil(max(len(panels), 1) / columns)
-    height = head + rows * (ph + pad) + 20
+    source_lines = textwrap.wrap(source, 135) or [""]
+    height = head + rows * (ph + pad) + 8 + 12 * len(source_lines)
     font = "font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif"
     colours, dashes = [BLUE, ORANGE], ["", ' stroke-dasharray="5 3"']
     years = sorted(int(y) for y in series["year"].unique()) or [0]
@@ -370,6 +383,6 @@ def small_multiples_svg(
                     f'<polyline points="{points}" fill="none" stroke="{colours[i]}" '
                     f'stroke-width="{2.2 if i == 0 else 1.6}"{dashes[i]}/>'
                 )
-    out.append(f'<text x="8" y="{height - 6:.0f}" font-size="9" fill="#444">{escape(source)}</text>')
+    out += _svg_source(source_lines, height)
     out.append("</svg>")
     return "\n".join(out).encode("utf-8")
