@@ -326,3 +326,25 @@ def test_start_page_links_every_area_in_list_and_map(tmp_path):
     no_map = render_index(config, reports, [], [], None)
     assert "<svg" not in no_map and "keine Gebietskarte" in no_map
     assert "kennzahlen/index.html" not in html  # the fact sheets are not published yet
+
+
+# --- fact-sheet links ----------------------------------------------------------------------------------
+
+
+def test_indicator_names_link_to_fact_sheets_once_they_are_published(catalogue, monkeypatch):
+    from helpers.report.indicator_tables import area_matrix, indicator_table
+    from helpers.site.pages import factsheet_overview_href
+
+    ind = catalogue.get("sgb2_u15")
+    args = (_published(), [ind], 2025, "stadtteil", "101", "W", CITY, "G", "Kennzahlen")
+    assert "<a " not in indicator_table(*args).data
+    linked = indicator_table(*args, links={"sgb2_u15": "../../kennzahlen/sgb2_u15.html"}).data
+    assert f'<a href="../../kennzahlen/sgb2_u15.html" title="{ind.definition}">{ind.short}</a>' in linked
+    matrix = area_matrix(_published(), [ind], 2025, [("stadtteil", "101", "W")], "M", {"sgb2_u15": "k.html"}).data
+    assert f'<a href="k.html">{ind.short} (%)</a>' in matrix
+    config = load_config(CONFIG)
+    paths = ProjectPaths(config)
+    assert not paths.publishes_factsheets() and factsheet_overview_href(config, paths.index_html) == ""
+    published = paths.published_pages()
+    monkeypatch.setattr(ProjectPaths, "published_pages", lambda self: [*published, self.factsheet_html(None)])
+    assert factsheet_overview_href(config, paths.index_html) == "kennzahlen/index.html"
