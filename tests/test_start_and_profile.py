@@ -348,3 +348,12 @@ def test_indicator_names_link_to_fact_sheets_once_they_are_published(catalogue, 
     published = paths.published_pages()
     monkeypatch.setattr(ProjectPaths, "published_pages", lambda self: [*published, self.factsheet_html(None)])
     assert factsheet_overview_href(config, paths.index_html) == "kennzahlen/index.html"
+
+
+def test_steckbrief_box_lists_the_indicators_under_their_verdict(catalogue):
+    inds = [catalogue.get("sgb2_u15"), catalogue.get("u3_care")]
+    items = steckbrief.comparisons(_published(), inds, 2025, "101", CITY)
+    box = str(steckbrief.steckbrief_list(items, "Wiesdorf"))
+    plain = re.sub(r"<[^>]+>", "|", box).replace("\u00a0", " ")
+    assert "Deutlich ungünstiger als in der Gesamtstadt:|" in plain and "keiner Kennzahl" not in plain
+    assert box.count("<ul>") == 2 and box.count("<li>") == 4

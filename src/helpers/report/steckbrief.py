@@ -139,16 +139,37 @@ def steckbrief_sentences(
         chosen = [c for c in items if c.verdict == verdict]
         if chosen:
             out.append(text("{}: {}.", head, _join([named_value(c, links) for c in chosen])))
+    return out + _rest_sentences(items, name, bool(out))
+
+
+def steckbrief_list(items: Sequence[Comparison], name: str, links: Mapping[str, str] | None = None) -> Markup:
+    """The Steckbrief as list items for the box on top of a profile: as :func:`steckbrief_sentences`,
+    but each verdict's indicators as a sub-list (easier to scan)."""
+    links = links or {}
+    out = []
+    for verdict, head in HEADS.items():
+        chosen = [c for c in items if c.verdict == verdict]
+        if chosen:
+            inner = Markup("").join(Markup("<li>{}</li>").format(named_value(c, links)) for c in chosen)
+            out.append(Markup("<li>{}:<ul>{}</ul></li>").format(head, inner))
+    rest = _rest_sentences(items, name, bool(out))
+    return Markup("").join(out) + Markup("").join(Markup("<li>{}</li>").format(r) for r in rest)
+
+
+def _rest_sentences(items: Sequence[Comparison], name: str, any_clear: bool) -> list[Markup]:
+    """No clear difference at all (said only when there is none), how many indicators do not differ
+    reliably, how many are not published."""
+    out = []
+    if not any_clear:
+        out.append(Markup("{} unterscheidet sich bei keiner Kennzahl deutlich von der Gesamtstadt.").format(name))
     similar = sum(c.verdict == SIMILAR for c in items)
     hidden = sum(c.verdict is None for c in items)
-    if len(out) == 0:
-        out.append(Markup("{} unterscheidet sich bei keiner Kennzahl deutlich von der Gesamtstadt.").format(name))
     if similar:
         out.append(
             text(
                 "Kein belastbarer Unterschied zur Gesamtstadt bei {} (das 95-%-Konfidenzintervall schließt den "
                 "städtischen Wert ein).",
-                public(_count(similar, len(out) > 1), "count"),
+                public(_count(similar, any_clear), "count"),
             )
         )
     if hidden:
@@ -294,8 +315,7 @@ def steckbrief_html(
     from IPython.display import HTML
 
     items = comparisons(published, indicators, year, code, city_code)
-    sentences = steckbrief_sentences(items, name, links)
-    body = Markup("").join(Markup("<li>{}</li>").format(s) for s in sentences)
+    body = steckbrief_list(items, name, links)
     note = Markup(
         "Deutlich heißt: Das 95-%-Konfidenzintervall (KI) des Stadtteils schließt den Wert der Gesamtstadt aus; "
         "ein Unterschied dieser Größe ist kaum durch Zufall zu erklären. Keine Rangliste."
