@@ -67,7 +67,7 @@ display(
     )
 )
 display(
-    steckbrief.key_series_html(
+    report_sections.key_series_html(
         published,
         ctx.catalogue,
         ctx.plan.key_indicators,

@@ -15,8 +15,8 @@ from helpers.core.config import load_config
 from helpers.core.paths import ProjectPaths
 from helpers.indicators.catalogue import Catalogue, load_catalogue
 from helpers.report import findings, steckbrief
+from helpers.report.geometry import adjacency, link_map_shapes, shares_border
 from helpers.report.indicator_tables import _change, change_mark
-from helpers.report.maps import adjacency, link_map_shapes, shares_border
 from helpers.report.navigation import neighbours
 from helpers.site.audit import check_page, published_texts
 from helpers.site.htmlcheck import tagged_cells, untagged_numbers

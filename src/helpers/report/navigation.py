@@ -11,7 +11,7 @@ from IPython.display import HTML
 from markupsafe import Markup
 
 from helpers.core.config import Config, Stadtteil
-from helpers.report.maps import shares_border
+from helpers.report.geometry import shares_border
 
 
 def neighbours(

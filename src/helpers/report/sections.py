@@ -4,7 +4,7 @@ Lebenslauf-Matrix of the city report, Leitbild tracking, services and comparison
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from IPython.display import HTML
@@ -251,3 +251,36 @@ def phase_matrix(
 def council_summary(points: list[str]) -> str:
     """The council summary as a Markdown bullet list (empty points left out)."""
     return "\n".join(f"- {p}" for p in points if p)
+
+
+def key_series_html(
+    published: pd.DataFrame,
+    catalogue,
+    ids: Sequence[str],
+    years: Sequence[int],
+    code: str,
+    name: str,
+    city_code: str,
+    source: str,
+):
+    """Small multiples of the key indicators (``ids`` of ``catalogue``): the Stadtteil and the city over
+    the years with data."""
+    from helpers.report.display import figure_html
+    from helpers.report.indicator_tables import DECIMALS, UNIT_HEADER
+    from helpers.report.plots import small_multiples_svg
+    from helpers.report.steckbrief import series_alt, series_frame
+
+    indicators = [catalogue.get(i) for i in ids]
+    frame = series_frame(published, indicators, years, [("stadtteil", code, name), ("stadt", city_code, "Gesamtstadt")])
+    panels = [
+        (i.id, f"{i.short} ({UNIT_HEADER[i.unit]})", DECIMALS[i.unit], 100.0 if i.unit == "pct" else None)
+        for i in indicators
+    ]
+    title = f"Entwicklung der wichtigsten Kennzahlen: {name} und Gesamtstadt"
+    fig = small_multiples_svg(frame, panels, title, source, [name, "Gesamtstadt"])
+    caption = (
+        "Nur Jahre mit veröffentlichtem Wert; eine Lücke in der Linie heißt: geheim gehalten oder noch keine Daten. "
+        "Jede Kennzahl hat ihre eigene Skala, beginnend bei null. Bei kleinen "
+        "Stadtteilen sind manche Werte Mehrjahreswerte (mehrere Jahre zusammengefasst)."
+    )
+    return figure_html(fig, alt=series_alt(frame, indicators, name), caption=caption)

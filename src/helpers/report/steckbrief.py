@@ -326,35 +326,3 @@ def steckbrief_html(
             '<ul>{}</ul><p class="mon-note">{}</p></section>'
         ).format(name, public(year, "year"), body, note)
     )
-
-
-def key_series_html(
-    published: pd.DataFrame,
-    catalogue,
-    ids: Sequence[str],
-    years: Sequence[int],
-    code: str,
-    name: str,
-    city_code: str,
-    source: str,
-):
-    """Small multiples of the key indicators (``ids`` of ``catalogue``): the Stadtteil and the city over
-    the years with data."""
-    from helpers.report.display import figure_html
-    from helpers.report.indicator_tables import DECIMALS
-    from helpers.report.plots import small_multiples_svg
-
-    indicators = [catalogue.get(i) for i in ids]
-    frame = series_frame(published, indicators, years, [("stadtteil", code, name), ("stadt", city_code, "Gesamtstadt")])
-    panels = [
-        (i.id, f"{i.short} ({UNIT_HEADER[i.unit]})", DECIMALS[i.unit], 100.0 if i.unit == "pct" else None)
-        for i in indicators
-    ]
-    title = f"Entwicklung der wichtigsten Kennzahlen: {name} und Gesamtstadt"
-    fig = small_multiples_svg(frame, panels, title, source, [name, "Gesamtstadt"])
-    caption = (
-        "Nur Jahre mit veröffentlichtem Wert; eine Lücke in der Linie heißt: geheim gehalten oder noch keine Daten. "
-        "Jede Kennzahl hat ihre eigene Skala, beginnend bei null. Bei kleinen "
-        "Stadtteilen sind manche Werte Mehrjahreswerte (mehrere Jahre zusammengefasst)."
-    )
-    return figure_html(fig, alt=series_alt(frame, indicators, name), caption=caption)

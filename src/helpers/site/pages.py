@@ -175,7 +175,7 @@ def start_findings(config: Config, year: int, links: dict[str, str] | None = Non
 
 def start_map(config: Config) -> dict[str, Any] | None:
     """The clickable area map of the start page (tiles or polygons), None without either."""
-    from helpers.report.maps import link_map_shapes, load_geojson
+    from helpers.report.geometry import link_map_shapes, load_geojson
 
     geometry = None
     if config.geojson_path is not None:
