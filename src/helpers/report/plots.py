@@ -221,7 +221,7 @@ def interval_svg(rows: Sequence, title: str, source: str, area_name: str, city_n
     """
     from html import escape
 
-    width, left, x0, x1, top, step = 800, 310, 318, 540, 62, 28
+    width, left, x0, x1, top, step = 800, 310, 318, 540, 70, 28
     shares = [v for r in rows if r.unit == "pct" and r.value is not None for v in (r.value, r.high, r.city) if v]
     shared = min(_nice_top(max(shares)), 100.0) if shares else None
     mark = x0 + 32 + round(6.7 * len(f"{area_name} mit 95-%-KI")) + 16  # after the area's legend text
@@ -236,7 +236,7 @@ def interval_svg(rows: Sequence, title: str, source: str, area_name: str, city_n
         f'<line x1="{x0}" x2="{x0 + 26}" y1="40" y2="40" stroke="{BLUE}" stroke-opacity="0.45" stroke-width="6"/>',
         f'<circle cx="{x0 + 13}" cy="40" r="4.5" fill="{BLUE}"/>',
         f'<text x="{x0 + 32}" y="44" font-size="11">{escape(area_name)} mit 95-%-KI</text>',
-        f'<text x="{x1 + 12}" y="44" font-size="11">Wert (95-%-KI) · Stadt</text>',
+        f'<text x="{x1 + 12}" y="{top - 6}" font-size="10" fill="#444">Wert (95-%-KI) · Stadt</text>',
         f'<line x1="{mark}" x2="{mark}" y1="32" y2="48" stroke="{VERMILION}" stroke-width="2"/>',
         f'<text x="{mark + 8}" y="44" font-size="11">{escape(city_name)}</text>',
     ]

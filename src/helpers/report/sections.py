@@ -94,7 +94,8 @@ def _interval_figure(published, inds, year: int, code: str, name: str, phase: st
     fig = interval_svg(rows, f"{phase}: {name} {year} mit 95-%-Konfidenzintervall", source_line(holders), name)
     caption = (
         "Punkt: Wert im Stadtteil, Balken: 95-%-Konfidenzintervall, senkrechter Strich: Gesamtstadt. "
-        "Jede Zeile hat ihre eigene Skala; nicht veröffentlichte Werte werden nicht gezeichnet."
+        "Anteile (%) stehen auf einer gemeinsamen Skala, andere Kennzahlen je Zeile auf ihrer eigenen, jeweils ab "
+        "0. Nicht veröffentlichte Werte werden nicht gezeichnet."
     )
     return figure_html(fig, alt=interval_alt(rows, name, year), caption=caption).data
 
