@@ -95,7 +95,7 @@ def _interval_figure(published, inds, year: int, code: str, name: str, phase: st
     caption = (
         "Punkt: Wert im Stadtteil, Balken: 95-%-Konfidenzintervall, senkrechter Strich: Gesamtstadt. "
         "Anteile (%) stehen auf einer gemeinsamen Skala, andere Kennzahlen je Zeile auf ihrer eigenen, jeweils ab "
-        "0. Nicht veröffentlichte Werte werden nicht gezeichnet."
+        "null. Nicht veröffentlichte Werte werden nicht gezeichnet."
     )
     return figure_html(fig, alt=interval_alt(rows, name, year), caption=caption).data
 
