@@ -119,7 +119,7 @@ display(
 
 # %%
 published = ctx.table("indicators")
-display(report_sections.city_matrix_sections(published, ctx.catalogue, ctx.config, year))
+display(report_sections.city_matrix_sections(published, ctx.catalogue, ctx.config, year, ctx.indicator_links()))
 
 # %% [markdown]
 # ## Leitbild: Stand der Zielerreichung

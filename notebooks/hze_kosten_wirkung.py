@@ -68,7 +68,11 @@ display(Markdown(hze_text.hze_totals_text(desc)))
 
 # %%
 hze_phase = ctx.catalogue.get("hze_rate").phase
-display(report_sections.phase_matrix(ctx.table("indicators"), ctx.catalogue, ctx.config, year, hze_phase))
+display(
+    report_sections.phase_matrix(
+        ctx.table("indicators"), ctx.catalogue, ctx.config, year, hze_phase, ctx.indicator_links()
+    )
+)
 
 # %% [markdown]
 # ## Unterbrochene Zeitreihe: Ausgaben und Fallzahlen vor und nach dem Programmstart

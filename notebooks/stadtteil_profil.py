@@ -25,7 +25,7 @@ stadtteil = "wiesdorf"
 # %%
 from IPython.display import Markdown, display
 
-from helpers.report import demography, labels, plots
+from helpers.report import demography, labels, navigation, plots, steckbrief
 from helpers.report import display as show
 from helpers.report import sections as report_sections
 from helpers.report import sozialraum_sections as sozialraum
@@ -42,9 +42,14 @@ area = ("stadtteil", st.code)
 now = demography.row_of(summary, year, *area)
 city = demography.row_of(summary, year, "stadt", ctx.city_code)
 published = ctx.table("indicators")
+links = ctx.indicator_links()
 
 # %%
 display(Markdown(f"# Stadtteilprofil {st.name} {year}\n\n**{ctx.area_path}** · Stand: 31.12.{year}"))
+display(navigation.profile_nav(ctx))
+
+# %%
+display(steckbrief.steckbrief_html(published, ctx.catalogue.indicators, year, st.code, ctx.city_code, st.name, links))
 
 # %% [markdown]
 # ## Auf einen Blick
@@ -57,7 +62,20 @@ display(
 )
 display(
     show.note(
-        "▲ günstiger, ▼ ungünstiger als im Vorjahr; „.“ nicht veröffentlicht (Geheimhaltung) oder kein Vorjahreswert."
+        "Vorjahr: Veränderung zum Vorjahr; ▲ gestiegen, ▼ gesunken, dazu „günstiger“ oder „ungünstiger“ – nur, wenn "
+        "die Veränderung statistisch erkennbar ist; „.“ nicht veröffentlicht (Geheimhaltung) oder kein Vorjahreswert."
+    )
+)
+display(
+    report_sections.key_series_html(
+        published,
+        ctx.catalogue,
+        ctx.plan.key_indicators,
+        ctx.config.data_years,
+        st.code,
+        st.name,
+        ctx.city_code,
+        ctx.source_line(),
     )
 )
 
@@ -126,10 +144,11 @@ display(
 #
 # Die folgenden Abschnitte folgen dem Lebenslauf der Kinder. Jede Tabelle zeigt den Wert im
 # Stadtteil mit seinem 95-%-Konfidenzintervall, Zähler und Nenner, den Wert der Gesamtstadt und
-# die Veränderung zum Vorjahr. Kleine Fallzahlen sind zum Schutz der Betroffenen geheim gehalten.
+# die Veränderung zum Vorjahr; das Diagramm darunter zeigt Wert und Intervall als Bild. Kleine
+# Fallzahlen sind zum Schutz der Betroffenen geheim gehalten.
 
 # %%
-display(report_sections.profile_phase_sections(published, ctx.catalogue, ctx.config, year, st.code))
+display(report_sections.profile_phase_sections(published, ctx.catalogue, ctx.config, year, st.code, links))
 if ctx.has("comparison"):
     display(report_sections.comparison_note(ctx.table("comparison"), published, year, ctx.city_code, ctx.commune))
 

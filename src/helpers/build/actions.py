@@ -292,9 +292,9 @@ def action_methods(config_path: str, year: int) -> None:
 
 def action_index(config_path: str) -> None:
     """Write the entry page that links every report."""
-    from helpers.core.availability import built_reports
+    from helpers.core.availability import built_reports, start_page_inputs
     from helpers.core.io import write_text_atomic
-    from helpers.site.pages import render_index
+    from helpers.site.pages import render_index, start_findings, start_map
 
     config = config_of(config_path)
     paths = ProjectPaths(config)
@@ -304,8 +304,9 @@ def action_index(config_path: str) -> None:
         | {slug: page for kind, slug, page in paths.report_pages(y) if REPORTS[kind].per_area}
         for y in config.report_years
     }
-    inputs = [p for y in reports.values() for p in y.values()]
-    write_text_atomic(paths.index_html, render_index(config, reports, inputs))
+    inputs = [p for y in reports.values() for p in y.values()] + start_page_inputs(config)
+    findings = start_findings(config, max(config.report_years)) if config.report_years else []
+    write_text_atomic(paths.index_html, render_index(config, reports, inputs, findings, start_map(config)))
 
 
 def action_stylesheet(config_path: str) -> None:

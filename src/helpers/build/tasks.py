@@ -45,7 +45,7 @@ from helpers.build.actions import (
     value_inputs,
 )
 from helpers.build.deps import PACKAGE_DIR, helper_files, module_file
-from helpers.core.availability import active_steps, available_tables, built_reports
+from helpers.core.availability import active_steps, available_tables, built_reports, start_page_inputs
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
 from helpers.core.registry import REPORTS, SOURCES, STEPS, table, values_table
@@ -372,7 +372,11 @@ def _cleanup_task(cfg: str) -> Iterator[dict[str, Any]]:
 
 
 def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    pages = [*_all_pages(config, paths), *(paths.methods_html(y) for y in config.report_years)]
+    pages = [
+        *_all_pages(config, paths),
+        *(paths.methods_html(y) for y in config.report_years),
+        *start_page_inputs(config),
+    ]
     yield {
         "basename": "index",
         "doc": "Write reports/index.html, the entry page linking every report",

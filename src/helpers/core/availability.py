@@ -57,3 +57,18 @@ def available_tables(config: Config) -> set[str]:
     """Processed tables that exist for this commune: its sources' tables and its steps' outputs."""
     tables = {t for key in config.sources if key in SOURCES for t in SOURCES[key].tables}
     return tables | {t for name in active_steps(config) for t in STEPS[name].outputs}
+
+
+#: The processed tables the start page reads (protected ones only: never ``*_internal``).
+START_TABLES = ("indicators", "trends", "funnel_eb", "social_index", "need_supply")
+
+
+def start_page_inputs(config: Config) -> list:
+    """The files the start page reads besides the report pages: the protected indicator table and
+    the analysis tables of its findings, and the GeoJSON of its map (those the commune has)."""
+    from helpers.core.paths import ProjectPaths
+
+    paths = ProjectPaths(config)
+    have = available_tables(config)
+    files = [paths.processed_table(t) for t in START_TABLES if t in have]
+    return files + ([config.geojson_path] if config.geojson_path is not None else [])

@@ -158,6 +158,13 @@ class ProjectPaths:
         """The overview of the fact sheets, then one fact sheet per computed indicator (catalogue order)."""
         return [self.factsheet_html(None), *(self.factsheet_html(i) for i in self.factsheet_ids())]
 
+    def publishes_factsheets(self) -> bool:
+        """Whether the fact sheets are among the published pages (their overview is one).
+
+        Pages link the fact sheets only then, so no link points to a page the build does not write.
+        """
+        return self.factsheet_html(None) in self.published_pages()
+
     @property
     def glossary_html(self) -> Path:
         """The glossary: terms of the reports in plain German."""

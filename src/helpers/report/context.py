@@ -124,9 +124,22 @@ class ReportContext:
             target = self.paths.factsheet_html(slug)
         elif kind == "methoden":
             target = self.paths.methods_html(year or self.year)
+        elif kind == "glossar":
+            target = self.paths.glossary_html
         else:
             target = self.paths.report_html(kind, year or self.year, slug)
         return Path(os.path.relpath(target, self.page.parent)).as_posix()
+
+    @cached_property
+    def factsheets_published(self) -> bool:
+        """Whether the build publishes the indicator fact sheets (their overview is a published page)."""
+        return self.paths.publishes_factsheets()
+
+    def indicator_links(self) -> dict[str, str]:
+        """Indicator id -> relative link to its fact sheet; empty while no fact sheets are published."""
+        if not self.factsheets_published:
+            return {}
+        return {ind.id: self.href("kennzahl", slug=ind.id) for ind in self.catalogue.indicators}
 
     @property
     def population_basis(self) -> str:

@@ -34,13 +34,14 @@ def figure_svg(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def figure_html(fig: Figure, alt: str, caption: str = "", wide: bool = False) -> HTML:
-    """An inline ``<figure>`` with the chart as an embedded SVG image, alt text and an optional caption.
+def figure_html(fig: Figure | bytes, alt: str, caption: str = "", wide: bool = False) -> HTML:
+    """An inline ``<figure>`` with the chart (a figure or SVG bytes) as an embedded SVG image, alt text
+    and an optional caption.
 
     ``wide`` (maps): on a phone the image keeps a readable width inside a horizontal scroll container
     instead of shrinking its labels to a few pixels.
     """
-    data = base64.b64encode(figure_svg(fig)).decode("ascii")
+    data = base64.b64encode(fig if isinstance(fig, bytes) else figure_svg(fig)).decode("ascii")
     return HTML(fragment("figure", data, alt, caption, wide))
 
 

@@ -7,6 +7,7 @@ compare each page with the open data, cell by cell; changes are tagged ``data-pu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -87,19 +88,44 @@ def _detectable(now: dict, before: dict, ind: Indicator) -> bool:
     return bool(change_test(*(float(c) for c in counts), kind=kind).significant)
 
 
+#: Arrows say the direction of a change (up/down), never whether it is good; words say that.
+ARROW = {True: ("▲", "gestiegen"), False: ("▼", "gesunken")}
+
+
+def change_mark(diff: float, direction: str) -> tuple[str, str, str, str]:
+    """(css class, arrow, arrow title, verdict word) of a statistically detectable change.
+
+    The arrow is the direction (▲ gestiegen, ▼ gesunken); the word says whether that is
+    favourable for the indicator (none for neutral indicators).
+
+    >>> change_mark(-0.4, "lower_better")
+    ('mon-better', '▼', 'gesunken (statistisch erkennbar)', 'günstiger')
+    >>> change_mark(0.4, "higher_better")[1:]
+    ('▲', 'gestiegen (statistisch erkennbar)', 'günstiger')
+    >>> change_mark(0.4, "neutral")
+    ('', '▲', 'gestiegen (statistisch erkennbar)', '')
+    """
+    arrow, moved = ARROW[diff > 0]
+    title = f"{moved} (statistisch erkennbar)"
+    if direction == "neutral":
+        return "", arrow, title, ""
+    better = (diff > 0) == (direction == "higher_better")
+    return ("mon-better", arrow, title, "günstiger") if better else ("mon-worse", arrow, title, "ungünstiger")
+
+
 def _change(now: dict | None, before: dict | None, ind: Indicator) -> Markup:
-    """Change from the previous year, with ▲/▼ for better/worse (markup)."""
+    """Change from the previous year: the signed difference, ▲/▼ for its direction and, in words,
+    "günstiger"/"ungünstiger", both only where the change is statistically detectable (markup)."""
     if now is None or before is None or pd.isna(now["value"]) or pd.isna(before["value"]):
         return Markup(".")
     if pd.notna(now["pooled_from"]) or pd.notna(before["pooled_from"]):
         return Markup(".")
     diff = now["value"] - before["value"]
     text = fmt_change(diff, DECIMALS[ind.unit], " Pp." if ind.unit == "pct" else "")
-    if ind.direction == "neutral" or abs(diff) < 10 ** -DECIMALS[ind.unit] or not _detectable(now, before, ind):
+    if abs(diff) < 10 ** -DECIMALS[ind.unit] or not _detectable(now, before, ind):
         return Markup(fragment("change", text))
-    better = (diff > 0) == (ind.direction == "higher_better")
-    css, word, sign = ("mon-better", "günstiger", " ▲") if better else ("mon-worse", "ungünstiger", " ▼")
-    return Markup(fragment("change", text, css, word, sign))
+    css, arrow, title, word = change_mark(diff, ind.direction)
+    return Markup(fragment("change", text, css, word, arrow, title))
 
 
 def indicator_table(
@@ -112,8 +138,12 @@ def indicator_table(
     city_code: str,
     city_name: str,
     caption: str,
+    links: Mapping[str, str] | None = None,
 ) -> HTML:
-    """One area's indicators with interval, counts, city value and change from last year."""
+    """One area's indicators with interval, counts, city value and change from last year.
+
+    ``links`` maps indicator ids to the href of their fact sheet (names link there; none without).
+    """
     cells = published_cells(published, [i.id for i in indicators], [year - 1, year])
     rows = []
     for ind in indicators:
@@ -133,6 +163,7 @@ def indicator_table(
             {
                 "definition": ind.definition,
                 "short": ind.short,
+                "href": (links or {}).get(ind.id, ""),
                 "unit": UNIT_HEADER[ind.unit],
                 "now": _cell(now, ind.unit),
                 "ci": ci,
@@ -156,15 +187,17 @@ def area_matrix(
     year: int,
     areas: list[tuple[str, str, str]],
     caption: str,
+    links: Mapping[str, str] | None = None,
 ) -> HTML:
     """Indicators (rows) x areas (columns) for one year: the Lebenslauf-Matrix.
 
-    ``areas``: (level, code, label) in column order.
+    ``areas``: (level, code, label) in column order; ``links``: indicator id -> fact-sheet href.
     """
     cells = published_cells(published, [i.id for i in indicators], [year])
     rows = [
         (
             f"{ind.short} ({UNIT_HEADER[ind.unit]})",
+            (links or {}).get(ind.id, ""),
             [_cell(_row(cells, ind.id, year, lvl, code), ind.unit, compact=True) for lvl, code, _ in areas],
         )
         for ind in indicators
@@ -180,9 +213,10 @@ def legend() -> HTML:
             text(
                 "Zeichenerklärung: „.“ Zahlenwert geheim zu halten (weniger als {} Fälle oder daraus errechenbar) "
                 "oder unbekannt; „–“ nichts vorhanden; „( )“ Aussagewert eingeschränkt, da die Bezugsgröße klein ist; "
-                "Jahresangabe in Klammern oder „M“: Mehrjahreswert (gepoolt) für kleine Stadtteile. "
-                "KI: 95-%-Konfidenzintervall. ▲ günstiger, ▼ ungünstiger als im Vorjahr, nur wenn die Veränderung "
-                "statistisch erkennbar ist (95-%-Intervall der Veränderung ohne {}).",
+                "„zusammengefasst“ mit Jahresangabe oder „M“: Mehrjahreswert (mehrere Jahre zusammengefasst) für "
+                "kleine Stadtteile. KI: 95-%-Konfidenzintervall. Veränderung zum Vorjahr: ▲ gestiegen, ▼ gesunken; "
+                "dazu in Worten „günstiger“ oder „ungünstiger“; beides nur, wenn die Veränderung statistisch "
+                "erkennbar ist (95-%-Intervall der Veränderung ohne {}).",
                 public(3, "config"),
                 public(0, "config"),
             ),
@@ -199,7 +233,7 @@ def indicator_kpis(
     city_code: str,
     city_name: str,
 ) -> HTML:
-    """The "Auf einen Blick" boxes: key indicators with the city value, the change and ▲/▼."""
+    """The "Auf einen Blick" boxes: key indicators with the city value and the change (▲/▼ = direction)."""
     cells = published_cells(published, ids, [year - 1, year])
     boxes = []
     for ind_id in ids:

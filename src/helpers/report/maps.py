@@ -37,12 +37,9 @@ with hatching and labelled in the legend ("nicht veröffentlicht").
 from __future__ import annotations
 
 import itertools
-import json
 import math
-import re
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -57,6 +54,20 @@ from matplotlib.transforms import Bbox
 
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_number
+from helpers.report.geometry import (  # noqa: F401 (re-exported: the map API in one place)
+    DEFAULT_CRS,
+    DRAW_CRS,
+    GeometryError,
+    box_inside,
+    crs_from_member,
+    has_tiles,
+    label_candidates,
+    load_geojson,
+    project_rings,
+    resolve_crs,
+)
+from helpers.report.geometry import _inside as _inside
+from helpers.report.geometry import _ring_area as _ring_area
 from helpers.report.plots import STYLE, _german_ticks, _source_line
 
 matplotlib.use("Agg")
@@ -65,10 +76,6 @@ CMAP = "cividis"
 MISSING = "#dddddd"
 MISSING_LABEL = "nicht veröffentlicht"
 
-#: Drawing CRS: ETRS89 / UTM zone 32N, metres (the official CRS of most German municipal data).
-DRAW_CRS = "EPSG:25832"
-#: RFC 7946: GeoJSON without a named CRS is WGS84 longitude/latitude.
-DEFAULT_CRS = "EPSG:4326"
 NO_MAP_NOTE = (
     "Für diese Kommune liegt keine Gebietskarte vor (weder Kachelpositionen noch Gebietsgrenzen in der Konfiguration)."
 )
@@ -79,174 +86,11 @@ NUMBER_FONTSIZE = 8.0
 KEY_FONTSIZE = 8.0
 #: Clearance around every label box on polygon maps, in pixels at the figure's dpi.
 LABEL_PAD = 2.0
-_URN = re.compile(r"^urn:ogc:def:crs:(?P<authority>[A-Za-z]+):[^:]*:(?P<code>[^:]+)$", re.IGNORECASE)
-
-
-class GeometryError(ValueError):
-    """The configured Stadtteil boundaries cannot be drawn (German message naming file and cause)."""
 
 
 def map_note() -> str:
     """The German note shown instead of a map when the config has neither tiles nor boundaries."""
     return NO_MAP_NOTE
-
-
-def has_tiles(config: Config) -> bool:
-    """Whether every Stadtteil has a tile position (the schematic map needs all of them)."""
-    return bool(config.stadtteile) and all(s.tile is not None for s in config.stadtteile)
-
-
-# --- reading and projecting GeoJSON -------------------------------------------------------------
-
-
-def crs_from_member(data: Mapping) -> str | None:
-    """The CRS named by a GeoJSON's ``crs`` member (pre-RFC 7946) as a pyproj code, None without one.
-
-    >>> crs_from_member({"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}}})
-    'EPSG:25832'
-    >>> crs_from_member({"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}})
-    'OGC:CRS84'
-    >>> crs_from_member({"type": "FeatureCollection"}) is None
-    True
-    """
-    member = data.get("crs")
-    if member is None:
-        return None
-    name = member.get("properties", {}).get("name") if isinstance(member, Mapping) else None
-    if not isinstance(name, str) or not name.strip():
-        raise GeometryError(f"Die crs-Angabe der GeoJSON-Datei ist nicht lesbar (kein Name): {member!r}.")
-    match = _URN.match(name.strip())
-    return f"{match['authority'].upper()}:{match['code']}" if match else name.strip()
-
-
-def _pyproj_crs(code: str, where: str):
-    from pyproj import CRS
-    from pyproj.exceptions import CRSError
-
-    try:
-        return CRS.from_user_input(code)
-    except CRSError as exc:
-        raise GeometryError(f"Unbekanntes Koordinatenreferenzsystem {code!r} ({where}).") from exc
-
-
-def _degree_range(rings: Collection[np.ndarray]) -> bool:
-    """Whether all coordinates can be longitude/latitude degrees (|x| <= 180, |y| <= 90)."""
-    points = np.vstack(list(rings))
-    return bool(np.all(np.abs(points[:, 0]) <= 180) and np.all(np.abs(points[:, 1]) <= 90))
-
-
-def resolve_crs(configured: str | None, data: Mapping, rings: Collection[np.ndarray], path: str | Path) -> str:
-    """The GeoJSON's CRS: config, else the file's ``crs`` member, else EPSG:4326 (see the module docstring)."""
-    member = crs_from_member(data)
-    code, where = (configured, "analysis.geometry.crs") if configured else (member, "crs-Angabe der Datei")
-    if code is None:
-        if rings and not _degree_range(rings):
-            raise GeometryError(
-                f"Die Koordinaten in {path} sind keine Längen- und Breitengrade (Werte über 180 bzw. 90), und "
-                "weder die Datei noch die Konfiguration nennt ein Koordinatenreferenzsystem. Bitte in der "
-                "Konfiguration analysis.geometry.crs angeben, z. B. „EPSG:25832“ für ETRS89/UTM 32N in Metern."
-            )
-        return DEFAULT_CRS
-    if rings and _pyproj_crs(code, where).is_geographic and not _degree_range(rings):
-        raise GeometryError(
-            f"Für {path} ist das Koordinatenreferenzsystem {code} in Grad angegeben ({where}), die Koordinaten "
-            "sind aber keine Grad (Werte über 180 bzw. 90). Bitte analysis.geometry.crs in der Konfiguration "
-            "prüfen, z. B. „EPSG:25832“ für ETRS89/UTM 32N in Metern."
-        )
-    return code
-
-
-def project_rings(shapes: Mapping[str, list[np.ndarray]], crs: str) -> dict[str, list[np.ndarray]]:
-    """The rings transformed from ``crs`` to EPSG:25832 metres (x east, y north)."""
-    from pyproj import Transformer
-
-    source = _pyproj_crs(crs, "Projektion")
-    if source.equals(_pyproj_crs(DRAW_CRS, "Projektion")):
-        return {code: [ring.copy() for ring in rings] for code, rings in shapes.items()}
-    transformer = Transformer.from_crs(source, DRAW_CRS, always_xy=True)
-    return {
-        code: [np.column_stack(transformer.transform(ring[:, 0], ring[:, 1])) for ring in rings]
-        for code, rings in shapes.items()
-    }
-
-
-def _read_geojson(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise GeometryError(f"Die GeoJSON-Datei {path} (analysis.geometry.geojson) gibt es nicht.") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise GeometryError(f"Die GeoJSON-Datei {path} ist kein gültiges JSON: {exc}.") from None
-    if not isinstance(data, dict) or not isinstance(data.get("features"), list) or not data["features"]:
-        raise GeometryError(f"Die GeoJSON-Datei {path} ist keine FeatureCollection mit Gebieten (features).")
-    return data
-
-
-def _id_text(value: object) -> str:
-    """A feature id as Stadtteil code text (a whole-number float like 101.0 reads as "101")."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _feature_ids(features: list[dict], id_property: str, path: Path) -> list[str]:
-    props = [f.get("properties") or {} for f in features]
-    lacking = sum(id_property not in p for p in props)
-    if lacking:
-        found = sorted({key for p in props for key in p})
-        raise GeometryError(
-            f"In der GeoJSON-Datei {path} fehlt bei {lacking} von {len(features)} Gebieten die Eigenschaft "
-            f"„{id_property}“ (analysis.geometry.id_property). Vorhandene Eigenschaften: "
-            f"{', '.join(found) if found else 'keine'}."
-        )
-    return [_id_text(p[id_property]) for p in props]
-
-
-def _check_ids(ids: Sequence[str], codes: Collection[str], id_property: str, path: Path) -> None:
-    missing = [c for c in codes if c not in set(ids)]
-    if missing:
-        extra = sorted(set(ids) - set(codes))
-        raise GeometryError(
-            f"Die GeoJSON-Datei {path} passt nicht zu den Stadtteilen der Konfiguration (Eigenschaft "
-            f"„{id_property}“). Stadtteile ohne Gebiet in der Datei: {', '.join(missing)}. Gebiete in der Datei, "
-            f"die kein Stadtteil der Konfiguration sind: {', '.join(extra) if extra else 'keine'}."
-        )
-
-
-def _feature_rings(feature: dict, code: str, path: Path) -> list[np.ndarray]:
-    geom = feature.get("geometry") or {}
-    kind = geom.get("type")
-    if kind not in ("Polygon", "MultiPolygon"):
-        raise GeometryError(
-            f"Das Gebiet {code} in {path} ist kein Polygon oder MultiPolygon (Geometrietyp: {kind or 'keiner'})."
-        )
-    polygons = geom["coordinates"] if kind == "MultiPolygon" else [geom["coordinates"]]
-    return [np.asarray(ring, float)[:, :2] for poly in polygons for ring in poly if len(ring) >= 3]
-
-
-def load_geojson(
-    path: str | Path,
-    id_property: str = "code",
-    *,
-    crs: str | None = None,
-    codes: Collection[str] | None = None,
-) -> dict[str, list[np.ndarray]]:
-    """Rings (exterior and holes) per area code from a GeoJSON FeatureCollection, in EPSG:25832 metres.
-
-    ``crs`` is the configured CRS (``analysis.geometry.crs``); see the module docstring for the
-    order. With ``codes`` (the configured Stadtteile) every code must have an area in the file.
-    Raises :class:`GeometryError` (German message) for a file that cannot be used.
-    """
-    path = Path(path)
-    data = _read_geojson(path)
-    ids = _feature_ids(data["features"], id_property, path)
-    if codes is not None:
-        _check_ids(ids, codes, id_property, path)
-    shapes: dict[str, list[np.ndarray]] = {}
-    for code, feature in zip(ids, data["features"], strict=True):
-        shapes.setdefault(code, []).extend(_feature_rings(feature, code, path))
-    rings = [ring for parts in shapes.values() for ring in parts]
-    return project_rings(shapes, resolve_crs(crs, data, rings, path))
 
 
 # --- drawing ------------------------------------------------------------------------------------
@@ -363,81 +207,6 @@ class _Area:
     rings: list[np.ndarray]
     candidates: np.ndarray  # label points inside the polygon, best (farthest from the boundary) first
     size: float  # area in square metres
-
-
-def _ring_area(ring: np.ndarray) -> float:
-    x, y = ring[:, 0], ring[:, 1]
-    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
-
-
-def _inside(points: np.ndarray, rings: Sequence[np.ndarray]) -> np.ndarray:
-    """Even-odd rule over all rings: inside an exterior and not inside one of its holes."""
-    count = np.zeros(len(points), int)
-    for ring in rings:
-        count += MplPath(ring).contains_points(points)
-    return count % 2 == 1
-
-
-def _segments(rings: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end points of every boundary segment (rings closed)."""
-    return np.vstack(list(rings)), np.vstack([np.roll(ring, -1, axis=0) for ring in rings])
-
-
-def _boundary_distance(points: np.ndarray, rings: Sequence[np.ndarray]) -> np.ndarray:
-    """Distance of each point to the nearest boundary segment."""
-    a, b = _segments(rings)
-    d = b - a
-    length2 = np.maximum((d**2).sum(axis=1), 1e-12)
-    rel = points[:, None, :] - a[None, :, :]
-    t = np.clip((rel * d[None]).sum(axis=2) / length2[None], 0.0, 1.0)
-    nearest = a[None] + t[..., None] * d[None]
-    return np.sqrt(((points[:, None, :] - nearest) ** 2).sum(axis=2)).min(axis=1)
-
-
-def label_candidates(rings: Sequence[np.ndarray], grid: int = 15) -> np.ndarray:
-    """Points inside the polygon, farthest from its boundary first (a grid over the largest part).
-
-    >>> square = [np.array([[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0]])]
-    >>> label_candidates(square)[0].round(6).tolist()
-    [2.0, 2.0]
-    """
-    largest = max(rings, key=_ring_area)
-    (x0, y0), (x1, y1) = largest.min(axis=0), largest.max(axis=0)
-    xs, ys = np.meshgrid(np.linspace(x0, x1, grid + 2)[1:-1], np.linspace(y0, y1, grid + 2)[1:-1])
-    points = np.column_stack([xs.ravel(), ys.ravel()])
-    points = points[_inside(points, rings)]
-    if not len(points):
-        return largest.mean(axis=0, keepdims=True)
-    order = np.argsort(-_boundary_distance(points, rings), kind="stable")
-    return points[order]
-
-
-def _segments_hit_box(rings: Sequence[np.ndarray], box: tuple[float, float, float, float]) -> bool:
-    """Whether any boundary segment touches the rectangle (vectorised Liang-Barsky clipping)."""
-    a, b = _segments(rings)
-    d = b - a
-    x0, y0, x1, y1 = box
-    t_in, t_out = np.zeros(len(a)), np.ones(len(a))
-    hit = np.ones(len(a), bool)
-    for p, q in ((-d[:, 0], a[:, 0] - x0), (d[:, 0], x1 - a[:, 0]), (-d[:, 1], a[:, 1] - y0), (d[:, 1], y1 - a[:, 1])):
-        parallel = p == 0
-        hit &= ~(parallel & (q < 0))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
-        t_in = np.where(~parallel & (p < 0), np.maximum(t_in, r), t_in)
-        t_out = np.where(~parallel & (p > 0), np.minimum(t_out, r), t_out)
-    return bool(np.any(hit & (t_in <= t_out)))
-
-
-def box_inside(rings: Sequence[np.ndarray], box: tuple[float, float, float, float]) -> bool:
-    """Whether a rectangle (x0, y0, x1, y1, data units) lies wholly inside the polygon.
-
-    >>> square = [np.array([[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0]])]
-    >>> box_inside(square, (1, 1, 3, 3)), box_inside(square, (3, 3, 5, 5))
-    (True, False)
-    """
-    centre = np.array([[(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]])
-    return bool(_inside(centre, rings)[0]) and not _segments_hit_box(rings, box)
 
 
 def _areas(config: Config, geometry, values, colours, classes, decimals: int) -> list[_Area]:

@@ -4,6 +4,7 @@ Lebenslauf-Matrix of the city report, Leitbild tracking, services and comparison
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from IPython.display import HTML
@@ -21,8 +22,15 @@ from helpers.report.indicator_tables import (
     indicator_table,
     legend,
     phase_sections,
-    published_cells,
     shown_cell,
+)
+from helpers.report.steckbrief import (
+    SIMILAR,
+    Comparison,
+    comparisons,
+    interval_alt,
+    interval_rows,
+    steckbrief_sentences,
 )
 
 STATUS_CLASS = {
@@ -44,9 +52,17 @@ def anchor(text: str) -> str:
 
 
 def profile_phase_sections(
-    published: pd.DataFrame, catalogue: Catalogue, config: Config, year: int, stadtteil_code: str
+    published: pd.DataFrame,
+    catalogue: Catalogue,
+    config: Config,
+    year: int,
+    stadtteil_code: str,
+    links: Mapping[str, str] | None = None,
+    charts: bool = True,
 ) -> HTML:
-    """One section per life phase (h3 under the page's Präventionskette heading): text and indicator table."""
+    """One section per life phase (h3 under the page's Präventionskette heading): the indicators
+    that differ clearly from the city, named, the indicator table and (``charts``) the
+    dot-and-bar chart of the values with their intervals. ``links``: indicator id -> fact sheet."""
     st = config.stadtteil(stadtteil_code)
     # all a section looks at: this Stadtteil and the city, this year and the year before
     area = published["area_level"].eq("stadt") | (
@@ -57,48 +73,50 @@ def profile_phase_sections(
     for phase, inds in phase_sections(catalogue):
         table = indicator_table(
             published, inds, year, "stadtteil", st.code, st.name, config.commune.ags,
-            f"Gesamtstadt {config.commune.name}", f"{phase}: Kennzahlen {st.name} {year}",
+            f"Gesamtstadt {config.commune.name}", f"{phase}: Kennzahlen {st.name} {year}", links,
         )  # fmt: skip
-        parts.append(
-            fragment("heading", 3, anchor(phase), phase) + _phase_text(published, inds, year, st.code, st.name, config)
-        )
+        items = comparisons(published, inds, year, st.code, config.commune.ags)
+        parts.append(fragment("heading", 3, anchor(phase), phase) + _phase_text(items, st.name, links or {}))
         parts.append(table.data)
+        if charts:
+            parts.append(_interval_figure(published, inds, year, st.code, st.name, phase, config))
     return HTML("".join(parts) + legend().data)
 
 
-def _phase_text(published: pd.DataFrame, inds, year: int, code: str, name: str, config: Config) -> str:
-    """A cautious sentence per phase: how many indicators lie clearly above/below the city."""
-    better = worse = 0
-    cells = published_cells(published, [i.id for i in inds], [year])
-    for ind in inds:
-        local = cells.get((ind.id, year, "stadtteil", code))
-        city = cells.get((ind.id, year, "stadt", config.commune.ags))
-        if ind.direction == "neutral" or local is None or city is None or pd.isna(local["ci_lower"]):
-            continue
-        above = local["ci_lower"] > city["value"]
-        below = local["ci_upper"] < city["value"]
-        if above or below:
-            good = above == (ind.direction == "higher_better")
-            better += good
-            worse += not good
-    if better == worse == 0:
+def _interval_figure(published, inds, year: int, code: str, name: str, phase: str, config: Config) -> str:
+    """The phase's dot-and-bar chart as a figure (values and intervals in the alt text)."""
+    from helpers.report.context import source_line
+    from helpers.report.display import figure_html
+    from helpers.report.plots import interval_svg
+
+    rows = interval_rows(published, inds, year, code, config.commune.ags)
+    holders = [config.sources[k].holder for i in inds for k in i.raw_sources() if k in config.sources]
+    fig = interval_svg(rows, f"{phase}: {name} {year} mit 95-%-Konfidenzintervall", source_line(holders), name)
+    caption = (
+        "Punkt: Wert im Stadtteil, Balken: 95-%-Konfidenzintervall, senkrechter Strich: Gesamtstadt. "
+        "Anteile (%) stehen auf einer gemeinsamen Skala, andere Kennzahlen je Zeile auf ihrer eigenen, jeweils ab "
+        "null. Nicht veröffentlichte Werte werden nicht gezeichnet."
+    )
+    return figure_html(fig, alt=interval_alt(rows, name, year), caption=caption).data
+
+
+def _phase_text(items: list[Comparison], name: str, links: Mapping[str, str]) -> str:
+    """Which indicators of the phase lie clearly above/below the city, by name, with values and
+    intervals (the verdict follows from the interval printed beside it)."""
+    clear = [c for c in items if c.verdict not in (None, SIMILAR)]
+    if not clear:
         return fragment(
             "paragraph",
             f"In dieser Lebensphase unterscheidet sich {name} bei keiner Kennzahl statistisch deutlich "
             "von der Gesamtstadt.",
         )
-    parts = []
-    if better:
-        parts.append(text("bei {} deutlich günstiger", public(count_words(better), "count")))
-    if worse:
-        parts.append(text("bei {} deutlich ungünstiger", public(count_words(worse), "count")))
+    sentences = steckbrief_sentences(clear, name, links)
     return fragment(
         "paragraph",
-        text(
-            "{} liegt {} als die Gesamtstadt (das 95-%-Konfidenzintervall schließt den "
-            "städtischen Wert aus). Die übrigen Kennzahlen unterscheiden sich nicht belastbar.",
-            name,
-            text(" und ").join(parts),
+        Markup(" ").join(sentences)
+        + Markup(
+            " Deutlich heißt: das 95-%-Konfidenzintervall (KI) schließt den städtischen Wert aus. Die übrigen "
+            "Kennzahlen unterscheiden sich nicht belastbar."
         ),
     )
 
@@ -126,12 +144,14 @@ def count_words(n: int) -> str:
     return f"{words.get(n, str(n))} Kennzahl{'en' if n != 1 else ''}"
 
 
-def city_matrix_sections(published: pd.DataFrame, catalogue: Catalogue, config: Config, year: int) -> HTML:
+def city_matrix_sections(
+    published: pd.DataFrame, catalogue: Catalogue, config: Config, year: int, links: Mapping[str, str] | None = None
+) -> HTML:
     """The Lebenslauf-Matrix: per life phase, indicators x Stadtteile (and the city)."""
     areas = [("stadtteil", s.code, s.name) for s in config.stadtteile] + [("stadt", config.commune.ags, "Gesamtstadt")]
     parts = []
     for phase, inds in phase_sections(catalogue):
-        table = area_matrix(published, inds, year, areas, f"{phase}: Kennzahlen nach Stadtteilen {year}")
+        table = area_matrix(published, inds, year, areas, f"{phase}: Kennzahlen nach Stadtteilen {year}", links)
         parts.append(fragment("heading", 3, f"matrix-{anchor(phase)}", phase) + table.data)
     return HTML("".join(parts) + legend().data)
 
@@ -214,14 +234,54 @@ def comparison_note(comparison: pd.DataFrame, published: pd.DataFrame, year: int
     )
 
 
-def phase_matrix(published: pd.DataFrame, catalogue: Catalogue, config: Config, year: int, phase: str) -> HTML:
+def phase_matrix(
+    published: pd.DataFrame,
+    catalogue: Catalogue,
+    config: Config,
+    year: int,
+    phase: str,
+    links: Mapping[str, str] | None = None,
+) -> HTML:
     """One life phase's indicators × Stadtteile (and the city), with the Zeichenerklärung."""
     areas = [("stadtteil", s.code, s.name) for s in config.stadtteile] + [("stadt", config.commune.ags, "Gesamtstadt")]
     inds = catalogue.by_phase()[phase]
-    table = area_matrix(published, inds, year, areas, f"{phase}: Kennzahlen nach Stadtteilen {year}")
+    table = area_matrix(published, inds, year, areas, f"{phase}: Kennzahlen nach Stadtteilen {year}", links)
     return HTML(table.data + legend().data)
 
 
 def council_summary(points: list[str]) -> str:
     """The council summary as a Markdown bullet list (empty points left out)."""
     return "\n".join(f"- {p}" for p in points if p)
+
+
+def key_series_html(
+    published: pd.DataFrame,
+    catalogue,
+    ids: Sequence[str],
+    years: Sequence[int],
+    code: str,
+    name: str,
+    city_code: str,
+    source: str,
+):
+    """Small multiples of the key indicators (``ids`` of ``catalogue``): the Stadtteil and the city over
+    the years with data."""
+    from helpers.report.display import figure_html
+    from helpers.report.indicator_tables import DECIMALS, UNIT_HEADER
+    from helpers.report.plots import small_multiples_svg
+    from helpers.report.steckbrief import series_alt, series_frame
+
+    indicators = [catalogue.get(i) for i in ids]
+    frame = series_frame(published, indicators, years, [("stadtteil", code, name), ("stadt", city_code, "Gesamtstadt")])
+    panels = [
+        (i.id, f"{i.short} ({UNIT_HEADER[i.unit]})", DECIMALS[i.unit], 100.0 if i.unit == "pct" else None)
+        for i in indicators
+    ]
+    title = f"Entwicklung der wichtigsten Kennzahlen: {name} und Gesamtstadt"
+    fig = small_multiples_svg(frame, panels, title, source, [name, "Gesamtstadt"])
+    caption = (
+        "Nur Jahre mit veröffentlichtem Wert; eine Lücke in der Linie heißt: geheim gehalten oder noch keine Daten. "
+        "Jede Kennzahl hat ihre eigene Skala, beginnend bei null. Bei kleinen "
+        "Stadtteilen sind manche Werte Mehrjahreswerte (mehrere Jahre zusammengefasst)."
+    )
+    return figure_html(fig, alt=series_alt(frame, indicators, name), caption=caption)

@@ -10,7 +10,16 @@ GLOSSARY: list[tuple[str, str, str]] = [
         "( ) – Wert in Klammern",
         "Klammern",
         "Der Wert beruht auf einer kleinen Bezugsgruppe (zum Beispiel wenigen Kindern eines Jahrgangs). Er kann "
-        "schon durch wenige Fälle stark schwanken; sein Aussagewert ist eingeschränkt.",
+        "schon durch wenige Fälle stark schwanken; sein Aussagewert ist eingeschränkt. Klammern haben in den "
+        "Berichten nur diese Bedeutung.",
+    ),
+    (
+        "▲ ▼ – Pfeile bei der Veränderung zum Vorjahr",
+        "Pfeile",
+        "▲ heißt: der Wert ist gestiegen, ▼: er ist gesunken. Ob das gut oder schlecht ist, steht daneben in "
+        "Worten („günstiger“ oder „ungünstiger“), denn bei manchen Kennzahlen ist ein höherer Wert gut (etwa "
+        "Betreuungsquoten), bei anderen schlecht (etwa Kinderarmut). Pfeil und Wort stehen nur, wenn die "
+        "Veränderung statistisch erkennbar ist, also kaum durch Zufall zu erklären.",
     ),
     (
         ". – Punkt statt Zahl",
@@ -69,7 +78,8 @@ GLOSSARY: list[tuple[str, str, str]] = [
         "Mehrjahreswert (M)",
         "Mehrjahreswert",
         "Für kleine Stadtteile werden zwei oder drei Jahre zusammengefasst (gepoolt), damit der Wert verlässlicher "
-        "wird. Die Jahre stehen in Klammern dahinter.",
+        "wird. Dahinter steht zum Beispiel „2023–2025 zusammengefasst“, in großen Übersichten ein hochgestelltes "
+        "„M“. Klammern „( )“ bedeuten dagegen immer nur: Aussagewert eingeschränkt.",
     ),
     (
         "Poolen",

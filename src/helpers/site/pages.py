@@ -142,10 +142,86 @@ TOPICS = [
 ]
 
 
-def render_index(config: Config, reports: dict[int, dict[str, Path]], inputs: list[Path]) -> str:
-    """The entry page: every report by year (columns) and Stadtteil (rows), offline.
+def start_findings(config: Config, year: int, links: dict[str, str] | None = None) -> list[Any]:
+    """The headline findings of ``year`` for the start page, from the analysis tables the commune
+    has (``helpers.core.availability``): a missing analysis leaves its finding out."""
+    import pandas as pd
 
-    ``reports`` maps year -> {"gesamtstadt": path, <stadtteil slug>: path}.
+    from helpers.core.availability import available_tables
+    from helpers.report.findings import headline_findings
+
+    paths = ProjectPaths(config)
+    have = available_tables(config)
+    plan = commune_plan(config)
+
+    def load(name: str):
+        return pd.read_parquet(paths.processed_table(name)) if name in have else None
+
+    return headline_findings(
+        published=load("indicators"),
+        trends=load("trends"),
+        funnel=load("funnel_eb"),
+        social_index=None if plan.social_index_reason else load("social_index"),
+        need=load("need_supply") if "services" in config.sources else None,
+        catalogue=plan.catalogue,
+        key_ids=plan.key_indicators,
+        funnel_ids=plan.funnel_indicators,
+        names={s.code: s.name for s in config.stadtteile},
+        year=year,
+        city_code=config.commune.ags,
+        commune=config.commune.name,
+        links=links,
+    )
+
+
+def start_map(config: Config) -> dict[str, Any] | None:
+    """The clickable area map of the start page (tiles or polygons), None without either."""
+    from helpers.report.geometry import link_map_shapes, load_geojson
+
+    geometry = None
+    if config.geojson_path is not None:
+        g = config.analysis.geometry
+        geometry = load_geojson(
+            config.geojson_path, g.id_property, crs=g.crs, codes=[s.code for s in config.stadtteile]
+        )
+    shapes = link_map_shapes(config, geometry)
+    if shapes is None:
+        return None
+    areas, (width, height), schematic = shapes
+    return {"areas": areas, "width": f"{width:.0f}", "height": f"{height:.0f}", "schematic": schematic}
+
+
+def factsheet_overview_href(config: Config, page: Path) -> str:
+    """Link from ``page`` to the fact sheets' overview, '' while the build does not publish it.
+
+    Switches itself on when the fact sheets' overview (``ProjectPaths.factsheet_html(None)``) is
+    among the published pages.
+    """
+    paths = ProjectPaths(config)
+    if not paths.publishes_factsheets():
+        return ""
+    return Path(os.path.relpath(paths.factsheet_html(None), page.parent)).as_posix()
+
+
+#: Said in place of the start page's map when the commune has neither tiles nor boundaries.
+NO_MAP_NOTE = (
+    "Für diese Kommune liegt keine Gebietskarte vor (weder Kachelpositionen noch Gebietsgrenzen in der "
+    "Konfiguration). Alle Stadtteile stehen in der Liste oben."
+)
+
+
+def render_index(
+    config: Config,
+    reports: dict[int, dict[str, Path]],
+    inputs: list[Path],
+    findings: list[Any] | None = None,
+    area_map: dict[str, Any] | None = None,
+) -> str:
+    """The start page: every Stadtteil linked to its latest profile, the year's headline findings,
+    the clickable area map, and every report by year (columns) and Stadtteil (rows), offline.
+
+    ``reports`` maps year -> {"gesamtstadt": path, <stadtteil slug>: path}; ``findings`` are
+    tagged sentences (``start_findings``); ``area_map`` the map's shapes (``start_map``).
     """
     paths = ProjectPaths(config)
 
@@ -164,6 +240,25 @@ def render_index(config: Config, reports: dict[int, dict[str, Path]], inputs: li
     kinds = [(k, label) for k, label in CITY_PAGES if any(k in reports[y] for y in years)]
     by_year = [(y, [(label, rel(reports[y][k])) for k, label in kinds if k in reports[y]]) for y in years]
     latest = reports[years[0]] if years else {}
+    profiles = {s.code: rel(latest[s.slug]) for s in config.stadtteile if s.slug in latest}
+    areas = [
+        {
+            "name": s.name,
+            "href": profiles[s.code],
+            "bezirk": config.stadtbezirk(s.stadtbezirk).name if s.stadtbezirk else "",
+        }
+        for s in config.stadtteile
+        if s.code in profiles
+    ]
+    if area_map is not None:
+        area_map = {
+            **area_map,
+            "areas": [
+                {"code": c, "name": n, "path": d, "label": lp, "href": profiles[c]}
+                for c, n, d, lp in area_map["areas"]
+                if c in profiles
+            ],
+        }
     topics = [
         (label, rel(latest[kind]) + (f"#{fragment}" if fragment else ""))
         for label, kind, fragment in TOPICS
@@ -183,11 +278,18 @@ def render_index(config: Config, reports: dict[int, dict[str, Path]], inputs: li
             skipped=len(plan.skipped),
             computed=len(plan.catalogue.indicators),
             methods_href=rel(latest["methoden"]) + "#Nicht-berechnet" if "methoden" in latest else "",
+            latest_methods_href=rel(latest["methoden"]) if "methoden" in latest else "",
+            analysis_href=rel(latest["sozialraum"]) if "sozialraum" in latest else "",
             years=years,
             by_year=by_year,
             topics=topics,
             latest=years[0] if years else None,
             rows=rows,
+            areas=areas,
+            findings=findings or [],
+            area_map=area_map,
+            no_map_note=NO_MAP_NOTE,
+            factsheets_href=factsheet_overview_href(config, paths.index_html),
             synthetic=synthetic_note(paths, list(config.sources)),
             sources=source_lines(config, list(config.sources)),
             glossary_href=rel(paths.glossary_html),
@@ -217,8 +319,10 @@ METHODS = [
     ),
     (
         "Veränderung zum Vorjahr",
-        "▲/▼ nur, wenn die Veränderung statistisch erkennbar ist: 95-%-Intervall der Differenz ohne 0 (Anteile: "
-        "Newcombe-Intervall, Raten: Score-Intervall für Poisson-Raten). Ohne veröffentlichte Fallzahlen kein Zeichen.",
+        "▲ gestiegen, ▼ gesunken, dazu in Worten „günstiger“ oder „ungünstiger“ (je nach Richtung der Kennzahl); "
+        "beides nur, wenn die Veränderung statistisch erkennbar ist: 95-%-Intervall der Differenz ohne 0 (Anteile: "
+        "Newcombe-Intervall, Raten: Score-Intervall für Poisson-Raten). Ohne veröffentlichte Fallzahlen und bei "
+        "Mehrjahreswerten keine Veränderung („.“).",
     ),
     (
         "Trichterdiagramme",

@@ -1,0 +1,218 @@
+"""Headline findings of a report year for the start page, generated from the analysis tables.
+
+Each finding is one or two German sentences that name indicators and areas, each number with
+its interval where it has one, every number tagged (``helpers.core.numbertags``). A verdict
+always matches the interval printed beside it: trend directions come with their adjusted
+interval (which excludes zero exactly when a direction is named), and an area is called
+"auffällig" only when its published 95 % interval also excludes the city value. A finding whose
+analysis is missing for the commune (or empty for the year) is left out (None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+from markupsafe import Markup
+
+from helpers.core.formatting import fmt_change
+from helpers.core.numbertags import public, text
+from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
+from helpers.report.indicator_tables import published_cells, shown_cell
+from helpers.report.labels import STATUS_MAP
+from helpers.report.steckbrief import BETTER, WORSE, Comparison, compare_to_city, named_value
+
+#: The child-poverty indicator the funnel finding prefers.
+CHILD_POVERTY = "sgb2_u15"
+
+
+def _lead(label: str, body: Markup) -> Markup:
+    return Markup("<strong>{}:</strong> {}").format(label, body)
+
+
+def _join(items: Sequence[Markup | str]) -> Markup:
+    items = [Markup.escape(i) for i in items]
+    if len(items) == 1:
+        return items[0]
+    return Markup(", ").join(items[:-1]) + Markup(" und ") + items[-1]
+
+
+def _unit(unit: str) -> str:
+    return "Pp." if unit == "pct" else UNIT_LABEL[unit]
+
+
+def trend_finding(
+    trends: pd.DataFrame, catalogue: Catalogue, ids: Sequence[str], city_code: str, commune: str
+) -> Markup | None:
+    """The city's trend verdicts of the key indicators: directions with the change per year and its
+    (multiplicity-adjusted) interval; the indicators without a clear trend by name."""
+    city = trends[(trends["area_code"] == city_code) & trends["indicator_id"].isin(list(ids))]
+    if city.empty:
+        return None
+    rows = {r["indicator_id"]: r for r in city.drop_duplicates("indicator_id").to_dict("records")}
+    moving, flat = [], []
+    for ind_id in ids:
+        r = rows.get(ind_id)
+        if r is None or r["verdict_code"] == "too_short":
+            continue
+        ind = catalogue.get(ind_id)
+        if r["verdict_code"] in ("rising", "falling") and not pd.isna(r["unit_change"]):
+            word = "steigend" if r["verdict_code"] == "rising" else "fallend"
+            judged = {"favourable": ", günstige Richtung", "unfavourable": ", ungünstige Richtung"}
+            interval = text(
+                "{} bis {}",
+                public(fmt_change(r["unit_ci_low"], 2), "derived"),
+                public(fmt_change(r["unit_ci_high"], 2), "derived"),
+            )
+            moving.append(
+                text(
+                    "{} {} ({} {} je Jahr, KI {}{})",
+                    ind.name,
+                    word,
+                    public(fmt_change(r["unit_change"], 2), "derived"),
+                    _unit(ind.unit),
+                    interval,
+                    judged.get(r.get("assessment_code") or "", ""),
+                )
+            )
+        else:
+            flat.append(ind.name)
+    if not moving and not flat:
+        return None
+    parts = []
+    if moving:
+        parts.append(text("Statistisch erkennbar: {}.", Markup("; ").join(moving)))
+    if flat:
+        parts.append(text("Ohne klaren Trend: {}.", _join(flat)))
+    return _lead(f"Entwicklung in {commune}", Markup(" ").join(parts))
+
+
+def funnel_finding(
+    funnel: pd.DataFrame,
+    published: pd.DataFrame,
+    catalogue: Catalogue,
+    indicator_id: str,
+    year: int,
+    city_code: str,
+    links: Mapping[str, str] | None = None,
+) -> Markup | None:
+    """The Stadtteile the funnel plot flags as "auffällig" for one indicator (outside the 99,8-%
+    limits), each with its value and interval; only those whose printed interval excludes the city
+    value, so the verdict matches the interval beside it."""
+    part = funnel[funnel["indicator_id"] == indicator_id]
+    if part.empty:
+        return None
+    ind = catalogue.get(indicator_id)
+    cells = published_cells(published, [indicator_id], [year])
+    city = cells.get((indicator_id, year, "stadt", city_code))
+    if city is None:
+        return None
+    high, low = [], []
+    for r in part[part["unusual"].astype(bool)].sort_values("area_code").to_dict("records"):
+        local = cells.get((indicator_id, year, "stadtteil", r["area_code"]))
+        verdict = compare_to_city(local, city, "lower_better")  # worse = above, better = below
+        if verdict not in (WORSE, BETTER):
+            continue
+        shown = named_value(Comparison(ind, verdict, local, city), {}, None, label=r["area_name"])
+        (high if verdict == WORSE else low).append(shown)
+    label = ind.name
+    if links and links.get(indicator_id):
+        label = Markup('<a href="{}">{}</a>').format(links[indicator_id], ind.name)
+    head = text("{} {} (Gesamtstadt {})", label, public(year, "year"), shown_cell(city, ind.unit))
+    if not high and not low:
+        body = text("kein Stadtteil weicht auffällig vom städtischen Wert ab (Trichterdiagramm, 99,8-%-Grenzen).")
+        return _lead("Stadtteile im Vergleich", text("{} – {}", head, body))
+    parts = []
+    if high:
+        parts.append(text("auffällig hoch: {}", _join(high)))
+    if low:
+        parts.append(text("auffällig niedrig: {}", _join(low)))
+    body = text(
+        "{} – {}. Auffällig heißt: außerhalb der 99,8-%-Grenzen des Trichterdiagramms, und das 95-%-Konfidenzintervall "
+        "(KI) schließt den städtischen Wert aus.",
+        head,
+        Markup("; ").join(parts),
+    )
+    return _lead("Stadtteile im Vergleich", body)
+
+
+def index_finding(index_now: pd.DataFrame, names: Mapping[str, str], year: int) -> Markup | None:
+    """The social-index classes: the Stadtteile of status "sehr niedrig" and "niedrig" by name, the
+    others counted."""
+    if index_now.empty or "status_class_code" not in index_now:
+        return None
+    classes = dict(zip(index_now["area_code"], index_now["status_class_code"], strict=True))
+    parts = []
+    for code in ("very_low", "low"):
+        areas = [names[c] for c, k in classes.items() if k == code and c in names]
+        if areas:
+            parts.append(text("Status „{}“: {}", STATUS_MAP[code], _join(areas)))
+    rest = sum(k in ("medium", "high") for k in classes.values())
+    unclassified = sum(k not in STATUS_MAP for k in classes.values())
+    if not parts:
+        parts.append(Markup("kein Stadtteil mit niedrigem oder sehr niedrigem Status"))
+    if rest:
+        parts.append(text("{} Stadtteile „mittel“ oder „hoch“", public(rest, "count")))
+    if unclassified:
+        parts.append(text("{} nicht eingestuft", public(unclassified, "count")))
+    return _lead("Sozialraum-Index", text("{}: {}.", public(year, "year"), Markup("; ").join(parts)))
+
+
+def need_finding(need: pd.DataFrame) -> Markup | None:
+    """The Stadtteile and life phases with high need and low coverage by services."""
+    if need.empty or "flag_code" not in need:
+        return None
+    flagged = need[need["flag_code"] == "high_need_low_coverage"]
+    if flagged.empty:
+        body = Markup(
+            "Kein Stadtteil hat in einer Lebensphase zugleich hohen Bedarf und geringe Abdeckung durch Angebote."
+        )
+    else:
+        parts = [
+            text("{} ({})", name, ", ".join(dict.fromkeys(p["phase"])))
+            for name, p in flagged.groupby("area_name", sort=True)
+        ]
+        body = text("Hoher Bedarf bei geringer Abdeckung durch Angebote vor Ort: {}.", Markup("; ").join(parts))
+    return _lead("Bedarf und Angebot", body)
+
+
+def headline_findings(
+    *,
+    published: pd.DataFrame | None,
+    trends: pd.DataFrame | None,
+    funnel: pd.DataFrame | None,
+    social_index: pd.DataFrame | None,
+    need: pd.DataFrame | None,
+    catalogue: Catalogue,
+    key_ids: Sequence[str],
+    funnel_ids: Sequence[str],
+    names: Mapping[str, str],
+    year: int,
+    city_code: str,
+    commune: str,
+    links: Mapping[str, str] | None = None,
+) -> list[Markup]:
+    """Three to five findings of the report year (fewer when analyses are missing: pass None).
+
+    Tables with a ``report_year`` column are cut to ``year``; the social index (a history) to
+    the rows of ``year``.
+    """
+
+    def of_year(frame: pd.DataFrame | None, column: str = "report_year") -> pd.DataFrame | None:
+        return None if frame is None else frame[frame[column] == year] if column in frame else frame
+
+    found: list[Markup | None] = []
+    t = of_year(trends)
+    if t is not None:
+        found.append(trend_finding(t, catalogue, key_ids, city_code, commune))
+    f = of_year(funnel)
+    if f is not None and published is not None and funnel_ids:
+        chosen = CHILD_POVERTY if CHILD_POVERTY in funnel_ids else funnel_ids[0]
+        found.append(funnel_finding(f, published, catalogue, chosen, year, city_code, links))
+    s = of_year(social_index, "year")
+    if s is not None:
+        found.append(index_finding(s, names, year))
+    n = of_year(need)
+    if n is not None:
+        found.append(need_finding(n))
+    return [x for x in found if x is not None]

@@ -1,0 +1,385 @@
+"""Stadtteil polygons without drawing: reading and projecting GeoJSON (see ``helpers.report.maps``
+for the CRS rules), points and boxes inside polygons, which areas share a border, and the shapes
+of the start page's clickable map. Nothing here draws with matplotlib, so pages that only need
+geometry (the start page, profile navigation) do not depend on the chart code."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib.path import Path as MplPath
+
+from helpers.core.config import Config
+
+#: Drawing CRS: ETRS89 / UTM zone 32N, metres (the official CRS of most German municipal data).
+DRAW_CRS = "EPSG:25832"
+#: RFC 7946: GeoJSON without a named CRS is WGS84 longitude/latitude.
+DEFAULT_CRS = "EPSG:4326"
+_URN = re.compile(r"^urn:ogc:def:crs:(?P<authority>[A-Za-z]+):[^:]*:(?P<code>[^:]+)$", re.IGNORECASE)
+
+
+class GeometryError(ValueError):
+    """The configured Stadtteil boundaries cannot be drawn (German message naming file and cause)."""
+
+
+def has_tiles(config: Config) -> bool:
+    """Whether every Stadtteil has a tile position (the schematic map needs all of them)."""
+    return bool(config.stadtteile) and all(s.tile is not None for s in config.stadtteile)
+
+
+# --- reading and projecting GeoJSON -------------------------------------------------------------
+
+
+def crs_from_member(data: Mapping) -> str | None:
+    """The CRS named by a GeoJSON's ``crs`` member (pre-RFC 7946) as a pyproj code, None without one.
+
+    >>> crs_from_member({"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}}})
+    'EPSG:25832'
+    >>> crs_from_member({"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}})
+    'OGC:CRS84'
+    >>> crs_from_member({"type": "FeatureCollection"}) is None
+    True
+    """
+    member = data.get("crs")
+    if member is None:
+        return None
+    name = member.get("properties", {}).get("name") if isinstance(member, Mapping) else None
+    if not isinstance(name, str) or not name.strip():
+        raise GeometryError(f"Die crs-Angabe der GeoJSON-Datei ist nicht lesbar (kein Name): {member!r}.")
+    match = _URN.match(name.strip())
+    return f"{match['authority'].upper()}:{match['code']}" if match else name.strip()
+
+
+def _pyproj_crs(code: str, where: str):
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        return CRS.from_user_input(code)
+    except CRSError as exc:
+        raise GeometryError(f"Unbekanntes Koordinatenreferenzsystem {code!r} ({where}).") from exc
+
+
+def _degree_range(rings: Collection[np.ndarray]) -> bool:
+    """Whether all coordinates can be longitude/latitude degrees (|x| <= 180, |y| <= 90)."""
+    points = np.vstack(list(rings))
+    return bool(np.all(np.abs(points[:, 0]) <= 180) and np.all(np.abs(points[:, 1]) <= 90))
+
+
+def resolve_crs(configured: str | None, data: Mapping, rings: Collection[np.ndarray], path: str | Path) -> str:
+    """The GeoJSON's CRS: config, else the file's ``crs`` member, else EPSG:4326 (see the module docstring)."""
+    member = crs_from_member(data)
+    code, where = (configured, "analysis.geometry.crs") if configured else (member, "crs-Angabe der Datei")
+    if code is None:
+        if rings and not _degree_range(rings):
+            raise GeometryError(
+                f"Die Koordinaten in {path} sind keine Längen- und Breitengrade (Werte über 180 bzw. 90), und "
+                "weder die Datei noch die Konfiguration nennt ein Koordinatenreferenzsystem. Bitte in der "
+                "Konfiguration analysis.geometry.crs angeben, z. B. „EPSG:25832“ für ETRS89/UTM 32N in Metern."
+            )
+        return DEFAULT_CRS
+    if rings and _pyproj_crs(code, where).is_geographic and not _degree_range(rings):
+        raise GeometryError(
+            f"Für {path} ist das Koordinatenreferenzsystem {code} in Grad angegeben ({where}), die Koordinaten "
+            "sind aber keine Grad (Werte über 180 bzw. 90). Bitte analysis.geometry.crs in der Konfiguration "
+            "prüfen, z. B. „EPSG:25832“ für ETRS89/UTM 32N in Metern."
+        )
+    return code
+
+
+def project_rings(shapes: Mapping[str, list[np.ndarray]], crs: str) -> dict[str, list[np.ndarray]]:
+    """The rings transformed from ``crs`` to EPSG:25832 metres (x east, y north)."""
+    from pyproj import Transformer
+
+    source = _pyproj_crs(crs, "Projektion")
+    if source.equals(_pyproj_crs(DRAW_CRS, "Projektion")):
+        return {code: [ring.copy() for ring in rings] for code, rings in shapes.items()}
+    transformer = Transformer.from_crs(source, DRAW_CRS, always_xy=True)
+    return {
+        code: [np.column_stack(transformer.transform(ring[:, 0], ring[:, 1])) for ring in rings]
+        for code, rings in shapes.items()
+    }
+
+
+def _read_geojson(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GeometryError(f"Die GeoJSON-Datei {path} (analysis.geometry.geojson) gibt es nicht.") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise GeometryError(f"Die GeoJSON-Datei {path} ist kein gültiges JSON: {exc}.") from None
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list) or not data["features"]:
+        raise GeometryError(f"Die GeoJSON-Datei {path} ist keine FeatureCollection mit Gebieten (features).")
+    return data
+
+
+def _id_text(value: object) -> str:
+    """A feature id as Stadtteil code text (a whole-number float like 101.0 reads as "101")."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _feature_ids(features: list[dict], id_property: str, path: Path) -> list[str]:
+    props = [f.get("properties") or {} for f in features]
+    lacking = sum(id_property not in p for p in props)
+    if lacking:
+        found = sorted({key for p in props for key in p})
+        raise GeometryError(
+            f"In der GeoJSON-Datei {path} fehlt bei {lacking} von {len(features)} Gebieten die Eigenschaft "
+            f"„{id_property}“ (analysis.geometry.id_property). Vorhandene Eigenschaften: "
+            f"{', '.join(found) if found else 'keine'}."
+        )
+    return [_id_text(p[id_property]) for p in props]
+
+
+def _check_ids(ids: Sequence[str], codes: Collection[str], id_property: str, path: Path) -> None:
+    missing = [c for c in codes if c not in set(ids)]
+    if missing:
+        extra = sorted(set(ids) - set(codes))
+        raise GeometryError(
+            f"Die GeoJSON-Datei {path} passt nicht zu den Stadtteilen der Konfiguration (Eigenschaft "
+            f"„{id_property}“). Stadtteile ohne Gebiet in der Datei: {', '.join(missing)}. Gebiete in der Datei, "
+            f"die kein Stadtteil der Konfiguration sind: {', '.join(extra) if extra else 'keine'}."
+        )
+
+
+def _feature_rings(feature: dict, code: str, path: Path) -> list[np.ndarray]:
+    geom = feature.get("geometry") or {}
+    kind = geom.get("type")
+    if kind not in ("Polygon", "MultiPolygon"):
+        raise GeometryError(
+            f"Das Gebiet {code} in {path} ist kein Polygon oder MultiPolygon (Geometrietyp: {kind or 'keiner'})."
+        )
+    polygons = geom["coordinates"] if kind == "MultiPolygon" else [geom["coordinates"]]
+    return [np.asarray(ring, float)[:, :2] for poly in polygons for ring in poly if len(ring) >= 3]
+
+
+def load_geojson(
+    path: str | Path,
+    id_property: str = "code",
+    *,
+    crs: str | None = None,
+    codes: Collection[str] | None = None,
+) -> dict[str, list[np.ndarray]]:
+    """Rings (exterior and holes) per area code from a GeoJSON FeatureCollection, in EPSG:25832 metres.
+
+    ``crs`` is the configured CRS (``analysis.geometry.crs``); see the module docstring for the
+    order. With ``codes`` (the configured Stadtteile) every code must have an area in the file.
+    Raises :class:`GeometryError` (German message) for a file that cannot be used.
+    """
+    path = Path(path)
+    data = _read_geojson(path)
+    ids = _feature_ids(data["features"], id_property, path)
+    if codes is not None:
+        _check_ids(ids, codes, id_property, path)
+    shapes: dict[str, list[np.ndarray]] = {}
+    for code, feature in zip(ids, data["features"], strict=True):
+        shapes.setdefault(code, []).extend(_feature_rings(feature, code, path))
+    rings = [ring for parts in shapes.values() for ring in parts]
+    return project_rings(shapes, resolve_crs(crs, data, rings, path))
+
+
+# --- polygon helpers --------------------------------------------------------------------------
+
+
+def _ring_area(ring: np.ndarray) -> float:
+    x, y = ring[:, 0], ring[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def _inside(points: np.ndarray, rings: Sequence[np.ndarray]) -> np.ndarray:
+    """Even-odd rule over all rings: inside an exterior and not inside one of its holes."""
+    count = np.zeros(len(points), int)
+    for ring in rings:
+        count += MplPath(ring).contains_points(points)
+    return count % 2 == 1
+
+
+def _segments(rings: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end points of every boundary segment (rings closed)."""
+    return np.vstack(list(rings)), np.vstack([np.roll(ring, -1, axis=0) for ring in rings])
+
+
+def _boundary_distance(points: np.ndarray, rings: Sequence[np.ndarray]) -> np.ndarray:
+    """Distance of each point to the nearest boundary segment."""
+    a, b = _segments(rings)
+    d = b - a
+    length2 = np.maximum((d**2).sum(axis=1), 1e-12)
+    rel = points[:, None, :] - a[None, :, :]
+    t = np.clip((rel * d[None]).sum(axis=2) / length2[None], 0.0, 1.0)
+    nearest = a[None] + t[..., None] * d[None]
+    return np.sqrt(((points[:, None, :] - nearest) ** 2).sum(axis=2)).min(axis=1)
+
+
+def label_candidates(rings: Sequence[np.ndarray], grid: int = 15) -> np.ndarray:
+    """Points inside the polygon, farthest from its boundary first (a grid over the largest part).
+
+    >>> square = [np.array([[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0]])]
+    >>> label_candidates(square)[0].round(6).tolist()
+    [2.0, 2.0]
+    """
+    largest = max(rings, key=_ring_area)
+    (x0, y0), (x1, y1) = largest.min(axis=0), largest.max(axis=0)
+    xs, ys = np.meshgrid(np.linspace(x0, x1, grid + 2)[1:-1], np.linspace(y0, y1, grid + 2)[1:-1])
+    points = np.column_stack([xs.ravel(), ys.ravel()])
+    points = points[_inside(points, rings)]
+    if not len(points):
+        return largest.mean(axis=0, keepdims=True)
+    order = np.argsort(-_boundary_distance(points, rings), kind="stable")
+    return points[order]
+
+
+def _segments_hit_box(rings: Sequence[np.ndarray], box: tuple[float, float, float, float]) -> bool:
+    """Whether any boundary segment touches the rectangle (vectorised Liang-Barsky clipping)."""
+    a, b = _segments(rings)
+    d = b - a
+    x0, y0, x1, y1 = box
+    t_in, t_out = np.zeros(len(a)), np.ones(len(a))
+    hit = np.ones(len(a), bool)
+    for p, q in ((-d[:, 0], a[:, 0] - x0), (d[:, 0], x1 - a[:, 0]), (-d[:, 1], a[:, 1] - y0), (d[:, 1], y1 - a[:, 1])):
+        parallel = p == 0
+        hit &= ~(parallel & (q < 0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
+        t_in = np.where(~parallel & (p < 0), np.maximum(t_in, r), t_in)
+        t_out = np.where(~parallel & (p > 0), np.minimum(t_out, r), t_out)
+    return bool(np.any(hit & (t_in <= t_out)))
+
+
+def box_inside(rings: Sequence[np.ndarray], box: tuple[float, float, float, float]) -> bool:
+    """Whether a rectangle (x0, y0, x1, y1, data units) lies wholly inside the polygon.
+
+    >>> square = [np.array([[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0]])]
+    >>> box_inside(square, (1, 1, 3, 3)), box_inside(square, (3, 3, 5, 5))
+    (True, False)
+    """
+    centre = np.array([[(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]])
+    return bool(_inside(centre, rings)[0]) and not _segments_hit_box(rings, box)
+
+
+# --- neighbours ---------------------------------------------------------------------------------
+
+
+def _near_points(points: np.ndarray, rings: Sequence[np.ndarray], tolerance: float) -> np.ndarray:
+    """The points that lie within ``tolerance`` of the polygon's boundary."""
+    if not len(points):
+        return points
+    return points[_boundary_distance(points, rings) <= tolerance]
+
+
+def _distinct(points: np.ndarray, tolerance: float) -> int:
+    """How many points remain when points closer than ``tolerance`` count as one."""
+    kept: list[np.ndarray] = []
+    for p in points:
+        if all(np.hypot(*(p - q)) > tolerance for q in kept):
+            kept.append(p)
+    return len(kept)
+
+
+def _boxes_touch(a: Sequence[np.ndarray], b: Sequence[np.ndarray], tolerance: float) -> bool:
+    pa, pb = np.vstack(list(a)), np.vstack(list(b))
+    (ax0, ay0), (ax1, ay1) = pa.min(axis=0), pa.max(axis=0)
+    (bx0, by0), (bx1, by1) = pb.min(axis=0), pb.max(axis=0)
+    return ax0 <= bx1 + tolerance and bx0 <= ax1 + tolerance and ay0 <= by1 + tolerance and by0 <= ay1 + tolerance
+
+
+def shares_border(a: Sequence[np.ndarray], b: Sequence[np.ndarray], tolerance: float = 5.0) -> bool:
+    """Whether two polygons (rings in metres) share a piece of border, not just a corner.
+
+    Vertices of either polygon that lie within ``tolerance`` of the other's boundary are the
+    shared points; a border needs at least two distinct ones (one point alone is a corner). The
+    tolerance absorbs small gaps and overlaps between boundaries digitised separately.
+
+    >>> sq = lambda x, y: [np.array([[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1]], float)]
+    >>> shares_border(sq(0, 0), sq(1, 0), 0.01), shares_border(sq(0, 0), sq(1, 1), 0.01)
+    (True, False)
+    """
+    if not _boxes_touch(a, b, tolerance):
+        return False
+    shared = np.vstack([_near_points(np.vstack(list(a)), b, tolerance), _near_points(np.vstack(list(b)), a, tolerance)])
+    return _distinct(shared, tolerance) >= 2
+
+
+def adjacency(geometry: Mapping[str, Sequence[np.ndarray]], tolerance: float = 5.0) -> dict[str, list[str]]:
+    """Per area code the codes of the areas that share a border with it (sorted), from polygons in
+    metres (:func:`load_geojson`); see :func:`shares_border`."""
+    codes = sorted(geometry)
+    out: dict[str, list[str]] = {c: [] for c in codes}
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            if shares_border(geometry[a], geometry[b], tolerance):
+                out[a].append(b)
+                out[b].append(a)
+    return out
+
+
+# --- the clickable area map of the start page ---------------------------------------------------
+
+
+def _svg_number(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _svg_path(rings: Sequence[np.ndarray]) -> str:
+    parts = []
+    for ring in rings:
+        pts = " ".join(f"{_svg_number(x)},{_svg_number(y)}" for x, y in ring)
+        parts.append(f"M{pts}Z")
+    return "".join(parts)
+
+
+def _simplify(ring: np.ndarray, step: float) -> np.ndarray:
+    """Drop vertices closer than ``step`` to the last kept one (keeps files small; at least 3 left)."""
+    kept = [ring[0]]
+    for p in ring[1:]:
+        if np.hypot(*(p - kept[-1])) >= step:
+            kept.append(p)
+    return np.array(kept) if len(kept) >= 3 else ring
+
+
+def link_map_shapes(
+    config: Config, geometry: Mapping[str, Sequence[np.ndarray]] | None, width: float = 600.0
+) -> tuple[list[tuple[str, str, str, tuple[float, float] | None]], tuple[float, float], bool] | None:
+    """The areas of the clickable map in SVG user units: (code, name, path, label point or None),
+    the view size and whether the map is schematic (tiles). None without tiles and polygons.
+
+    Polygons are scaled to ``width`` with north up; a name is placed where it fits inside the
+    polygon (:func:`label_candidates`, :func:`box_inside`), else the area has no label on the map
+    (its accessible name and tooltip still name it).
+    """
+    if geometry is None:
+        if not has_tiles(config):
+            return None
+        cols = max(s.tile[0] for s in config.stadtteile) + 1
+        rows = max(s.tile[1] for s in config.stadtteile) + 1
+        cell = width / cols
+        out = []
+        for s in config.stadtteile:
+            x, y = s.tile[0] * cell, s.tile[1] * cell
+            g = cell * 0.03
+            ring = np.array(
+                [[x + g, y + g], [x + cell - g, y + g], [x + cell - g, y + cell - g], [x + g, y + cell - g]]
+            )
+            out.append((s.code, s.name, _svg_path([ring]), (x + cell / 2, y + cell / 2)))
+        return out, (width, rows * cell), True
+    points = np.vstack([r for s in config.stadtteile for r in geometry.get(s.code, [])])
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    scale = width / max(x1 - x0, 1e-9)
+    height = (y1 - y0) * scale
+    out = []
+    for s in config.stadtteile:
+        rings = [np.column_stack([(r[:, 0] - x0) * scale, (y1 - r[:, 1]) * scale]) for r in geometry.get(s.code, [])]
+        if not rings:
+            continue
+        rings = [_simplify(r, 0.8) for r in rings]
+        point = label_candidates(rings)[0]
+        half_w, half_h = 0.3 * 11 * len(s.name), 8.0  # ~11 px text, average glyph 0.6 em
+        box = (point[0] - half_w, point[1] - half_h, point[0] + half_w, point[1] + half_h)
+        label = (float(point[0]), float(point[1])) if box_inside(rings, box) else None
+        out.append((s.code, s.name, _svg_path(rings), label))
+    return out, (width, height), False

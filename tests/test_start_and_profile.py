@@ -1,0 +1,359 @@
+"""Known answers for the start page and the profile blocks: headline findings from small hand-made
+analysis frames, the Steckbrief sentences, neighbours of hand-made squares, the dot-and-bar chart
+data (with a secret value), change arrows, and the clickable map of the start page."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from markupsafe import Markup
+
+from helpers.core.config import load_config
+from helpers.core.paths import ProjectPaths
+from helpers.indicators.catalogue import Catalogue, load_catalogue
+from helpers.report import findings, steckbrief
+from helpers.report.geometry import adjacency, link_map_shapes, shares_border
+from helpers.report.indicator_tables import _change, change_mark
+from helpers.report.navigation import neighbours
+from helpers.site.audit import check_page, published_texts
+from helpers.site.htmlcheck import tagged_cells, untagged_numbers
+from tests.conftest import CONFIG
+
+CITY = "05316000"
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    config = load_config(CONFIG)
+    return load_catalogue(config.catalogue_path)
+
+
+def _cell(ind, code, value, lo, hi, symbol="", level="stadtteil", year=2025, num=50.0, den=200.0, pooled=None):
+    return {
+        "indicator_id": ind, "year": year, "area_level": level, "area_code": code, "area_name": code,
+        "value": value, "symbol": symbol, "numerator": num, "denominator": den,
+        "ci_lower": lo, "ci_upper": hi, "pooled_from": pooled,
+    }  # fmt: skip
+
+
+def _published() -> pd.DataFrame:
+    rows = [
+        # SGB II u15 (lower is better): 101 clearly worse, 102 no clear difference, 103 secret
+        _cell("sgb2_u15", "101", 36.5, 33.1, 40.0),
+        _cell("sgb2_u15", "102", 23.0, 19.0, 27.5),
+        _cell("sgb2_u15", "103", None, None, None, symbol=".", num=None, den=None),
+        _cell("sgb2_u15", CITY, 22.1, 21.4, 22.8, level="stadt", num=3000.0, den=13575.0),
+        # U3 care (higher is better): 101 clearly better, pooled over 2023–2025
+        _cell("u3_care", "101", 48.0, 44.0, 52.0, pooled=2023),
+        _cell("u3_care", CITY, 35.0, 34.0, 36.0, level="stadt"),
+    ]
+    frame = pd.DataFrame(rows)
+    frame["pooled_from"] = frame["pooled_from"].astype("Int64")
+    return frame
+
+
+def _expected() -> dict[str, str]:
+    return published_texts(_published(), {"sgb2_u15": "pct", "u3_care": "pct"})
+
+
+# --- Steckbrief ----------------------------------------------------------------------------------
+
+
+def test_compare_to_city_follows_the_interval():
+    city = {"symbol": "", "value": 22.1}
+    row = {"symbol": "", "value": 36.5, "ci_lower": 33.1, "ci_upper": 40.0}
+    assert steckbrief.compare_to_city(row, city, "lower_better") == "worse"
+    assert steckbrief.compare_to_city(row, city, "higher_better") == "better"
+    assert steckbrief.compare_to_city({**row, "ci_lower": 22.0}, city, "lower_better") == "similar"
+    assert steckbrief.compare_to_city({**row, "symbol": "."}, city, "lower_better") is None
+    assert steckbrief.compare_to_city(row, None, "lower_better") is None
+
+
+def test_steckbrief_names_the_indicators_with_value_interval_and_city(catalogue):
+    inds = [catalogue.get("sgb2_u15"), catalogue.get("u3_care")]
+    items = steckbrief.comparisons(_published(), inds, 2025, "101", CITY)
+    assert [c.verdict for c in items] == ["worse", "better"]
+    sentences = steckbrief.steckbrief_sentences(items, "Wiesdorf", {"sgb2_u15": "../../kennzahlen/sgb2_u15.html"})
+    page = "<div>" + "".join(f"<p>{s}</p>" for s in sentences) + "</div>"
+    plain = re.sub(r"<[^>]+>", "", page).replace("\u00a0", " ")
+    name_u15, name_u3 = catalogue.get("sgb2_u15").name, catalogue.get("u3_care").name
+    assert plain.startswith(
+        f"Deutlich ungünstiger als in der Gesamtstadt: {name_u15} (36,5 %, KI 33,1–40,0; Stadt 22,1 %)."
+    )
+    assert (
+        f"Deutlich günstiger als in der Gesamtstadt: {name_u3} (48,0 %, 2023–2025 zusammengefasst, KI 44,0–52,0;"
+        in plain
+    )
+    assert '<a href="../../kennzahlen/sgb2_u15.html">' in page
+    assert "Bei zwei" not in plain and "Kennzahlen deutlich" not in plain
+    # every number is tagged and shows the published text
+    assert check_page(page, "p.html", _expected(), [catalogue.get("sgb2_u15").name, name_u3]) == []
+    assert len(tagged_cells(page)) == 6
+
+
+def test_steckbrief_without_clear_differences_says_so_and_counts(catalogue):
+    inds = [catalogue.get("sgb2_u15")]
+    items = steckbrief.comparisons(_published(), inds, 2025, "102", CITY)
+    plain = [re.sub(r"<[^>]+>", "", s) for s in steckbrief.steckbrief_sentences(items, "Manfort")]
+    assert plain[0] == "Manfort unterscheidet sich bei keiner Kennzahl deutlich von der Gesamtstadt."
+    assert plain[1].startswith("Kein belastbarer Unterschied zur Gesamtstadt bei einer Kennzahl")
+    secret = steckbrief.comparisons(_published(), inds, 2025, "103", CITY)
+    assert [re.sub(r"<[^>]+>", "", s) for s in steckbrief.steckbrief_sentences(secret, "Rheindorf")][-1] == (
+        "Nicht veröffentlicht oder ohne Vergleichswert: einer Kennzahl."
+    )
+
+
+def test_interval_rows_leave_a_secret_value_undrawn(catalogue):
+    inds = [catalogue.get("sgb2_u15"), catalogue.get("u3_care")]
+    rows = steckbrief.interval_rows(_published(), inds, 2025, "103", CITY)
+    assert rows[0].value is None and rows[0].low is None and rows[0].city == 22.1
+    assert rows[1].value is None and rows[1].city == 35.0  # no cell at all
+    rows = steckbrief.interval_rows(_published(), inds, 2025, "101", CITY)
+    assert (rows[0].value, rows[0].low, rows[0].high, rows[0].city, rows[0].verdict) == (
+        36.5,
+        33.1,
+        40.0,
+        22.1,
+        "worse",
+    )
+    assert rows[1].pooled == "2023–2025"
+    alt = steckbrief.interval_alt(steckbrief.interval_rows(_published(), inds, 2025, "103", CITY), "Rheindorf", 2025)
+    assert "SGB-II-Quote unter 15: nicht veröffentlicht" in alt or ": nicht veröffentlicht" in alt
+
+
+def test_interval_chart_draws_published_values_only(catalogue):
+    from helpers.report.plots import interval_svg
+
+    inds = [catalogue.get("sgb2_u15"), catalogue.get("u3_care")]
+    svg = interval_svg(steckbrief.interval_rows(_published(), inds, 2025, "103", CITY), "T", "Quelle: x", "R").decode()
+    assert svg.count("nicht veröffentlicht") == 2 and svg.count("<circle") == 1  # the legend's dot only
+    svg = interval_svg(steckbrief.interval_rows(_published(), inds, 2025, "101", CITY), "T", "Quelle: x", "W").decode()
+    assert svg.count("<circle") == 3 and "36,5 (33,1–40,0) · Stadt 22,1" in svg and "48,0 (44,0–52,0)" in svg
+    # the dot lies inside its bar, the city mark left of the bar (22,1 < 33,1)
+    dots = [float(v) for v in re.findall(r'<circle cx="([\d.]+)" cy="(?!40")', svg)]
+    bars = re.findall(r'<line x1="([\d.]+)" x2="([\d.]+)" y1="(\d+)" y2="\3" stroke="#0072B2"', svg)[1:]
+    assert float(bars[0][0]) < dots[0] < float(bars[0][1])
+
+
+def test_series_frame_keeps_only_years_with_published_values(catalogue):
+    extra = pd.DataFrame(
+        [
+            _cell("sgb2_u15", "101", 30.0, 27.0, 33.0, year=2024),
+            _cell("sgb2_u15", "101", None, None, None, symbol=".", year=2023),
+        ]
+    )
+    published = pd.concat([_published(), extra], ignore_index=True)
+    frame = steckbrief.series_frame(
+        published, [catalogue.get("sgb2_u15")], [2023, 2024, 2025], [("stadtteil", "101", "W"), ("stadt", CITY, "G")]
+    )
+    assert frame[frame["area_name"] == "W"][["year", "value"]].values.tolist() == [[2024, 30.0], [2025, 36.5]]
+    assert frame[frame["area_name"] == "G"]["year"].tolist() == [2025]
+
+
+# --- change marks ----------------------------------------------------------------------------------
+
+
+def test_arrows_give_the_direction_and_words_the_verdict(catalogue):
+    assert change_mark(-0.4, "lower_better")[1:] == ("▼", "gesunken (statistisch erkennbar)", "günstiger")
+    assert change_mark(-0.4, "higher_better")[1:] == ("▼", "gesunken (statistisch erkennbar)", "ungünstiger")
+    ind = catalogue.get("sgb2_u15")
+    now = {"value": 30.0, "numerator": 3000.0, "denominator": 10000.0, "pooled_from": pd.NA}
+    before = {"value": 35.0, "numerator": 3500.0, "denominator": 10000.0, "pooled_from": pd.NA}
+    shown = re.sub(r"<[^>]+>", "", str(_change(now, before, ind))).replace("\u00a0", " ")
+    assert shown == "−5,0 Pp. ▼ günstiger"
+    small = {"value": 31.0, "numerator": 31.0, "denominator": 100.0, "pooled_from": pd.NA}
+    assert "▼" not in str(_change(small, {**small, "value": 32.0, "numerator": 32.0}, ind))
+
+
+# --- neighbours ----------------------------------------------------------------------------------
+
+
+def _square(x: float, y: float, size: float = 100.0) -> list[np.ndarray]:
+    return [np.array([[x, y], [x + size, y], [x + size, y + size], [x, y + size]], float)]
+
+
+def test_adjacency_of_three_squares():
+    # A and B share an edge; C touches B only at a corner; a 2 m gap between B and D (below B) still
+    # counts; A and D only come near at one corner
+    geometry = {"A": _square(0, 0), "B": _square(100, 0), "C": _square(200, 100), "D": _square(100, -102)}
+    assert adjacency(geometry, tolerance=5.0) == {"A": ["B"], "B": ["A", "D"], "C": [], "D": ["B"]}
+    assert not shares_border(geometry["B"], geometry["D"], tolerance=1.0)
+    # a shorter edge lying along a longer one is a shared border too
+    assert shares_border(_square(0, 0), [np.array([[100, 20], [150, 20], [150, 60], [100, 60]], float)], 1.0)
+
+
+def test_neighbours_use_borders_with_geometry_else_the_stadtbezirk():
+    config = load_config(CONFIG)
+    codes = [s.code for s in config.stadtteile]
+    near, basis = neighbours(config, "101", None)
+    assert basis == "bezirk"
+    assert {s.code for s in near} == {s.code for s in config.stadtteile if s.stadtbezirk == "1"} - {"101"}
+    geometry = {c: _square(1000.0 * i, 0, 1000.0) for i, c in enumerate(codes)}
+    near, basis = neighbours(config, codes[1], geometry)
+    assert basis == "grenze" and [s.code for s in near] == [codes[0], codes[2]]
+
+
+# --- headline findings ---------------------------------------------------------------------------
+
+
+def _trends() -> pd.DataFrame:
+    base = {"report_year": 2025, "area_level": "stadt", "area_code": CITY}
+    return pd.DataFrame(
+        [
+            {**base, "indicator_id": "sgb2_u15", "verdict_code": "falling", "assessment_code": "favourable",
+             "unit_change": -0.42, "unit_ci_low": -0.61, "unit_ci_high": -0.22},
+            {**base, "indicator_id": "u3_care", "verdict_code": "no_trend", "assessment_code": "",
+             "unit_change": 0.1, "unit_ci_low": -0.2, "unit_ci_high": 0.4},
+            {**base, "report_year": 2024, "indicator_id": "u3_care", "verdict_code": "rising",
+             "assessment_code": "favourable", "unit_change": 1.0, "unit_ci_low": 0.5, "unit_ci_high": 1.5},
+        ]
+    )  # fmt: skip
+
+
+def _funnel() -> pd.DataFrame:
+    # 101 and 102 both outside the 99,8-% limits, but 102's interval includes the city value: left out
+    return pd.DataFrame(
+        {
+            "report_year": [2025] * 3,
+            "indicator_id": ["sgb2_u15"] * 3,
+            "area_code": ["101", "102", "104"],
+            "area_name": ["Wiesdorf", "Manfort", "Hitdorf"],
+            "unusual": [True, True, False],
+        }
+    )
+
+
+def _plain(m: Markup) -> str:
+    return re.sub(r"<[^>]+>", "", str(m)).replace("\u00a0", " ")
+
+
+def test_trend_finding_names_directions_with_interval(catalogue):
+    found = findings.trend_finding(
+        _trends()[_trends()["report_year"] == 2025], catalogue, ["sgb2_u15", "u3_care"], CITY, "Leverkusen"
+    )
+    name_u15, name_u3 = catalogue.get("sgb2_u15").name, catalogue.get("u3_care").name
+    assert _plain(found) == (
+        f"Entwicklung in Leverkusen: Statistisch erkennbar: {name_u15} fallend (−0,42 Pp. je Jahr, KI −0,61 bis "
+        f"−0,22, günstige Richtung). Ohne klaren Trend: {name_u3}."
+    )
+    assert untagged_numbers(str(found), [name_u15, name_u3]) == []
+
+
+def test_funnel_finding_only_where_the_interval_agrees(catalogue):
+    found = findings.funnel_finding(_funnel(), _published(), catalogue, "sgb2_u15", 2025, CITY)
+    plain = _plain(found)
+    assert "auffällig hoch: Wiesdorf (36,5 %, KI 33,1–40,0)" in plain
+    assert "Manfort" not in plain and "Hitdorf" not in plain
+    assert "(Gesamtstadt 22,1 %)" in plain
+    name = catalogue.get("sgb2_u15").name
+    assert check_page(f"<p>{found}</p>", "index.html", _expected(), [name]) == []
+    calm = _funnel().assign(unusual=False)
+    assert "kein Stadtteil weicht auffällig" in _plain(
+        findings.funnel_finding(calm, _published(), catalogue, "sgb2_u15", 2025, CITY)
+    )
+
+
+def test_index_and_need_findings():
+    index = pd.DataFrame(
+        {"year": [2025] * 4, "area_code": ["101", "102", "103", "104"],
+         "status_class_code": ["very_low", "low", "medium", "not_classified"]}
+    )  # fmt: skip
+    names = {"101": "Wiesdorf", "102": "Manfort", "103": "Rheindorf", "104": "Hitdorf"}
+    assert _plain(findings.index_finding(index, names, 2025)) == (
+        "Sozialraum-Index: 2025: Status „sehr niedrig“: Wiesdorf; Status „niedrig“: Manfort; 1 Stadtteile „mittel“ "
+        "oder „hoch“; 1 nicht eingestuft."
+    )
+    need = pd.DataFrame(
+        {"area_name": ["Wiesdorf", "Wiesdorf", "Manfort"], "phase": ["Kita 3–6", "Grundschule", "Kita 3–6"],
+         "flag_code": ["high_need_low_coverage", "high_need_low_coverage", ""]}
+    )  # fmt: skip
+    assert _plain(findings.need_finding(need)) == (
+        "Bedarf und Angebot: Hoher Bedarf bei geringer Abdeckung durch Angebote vor Ort: Wiesdorf (Kita 3–6, Grundschule)."
+    )
+
+
+def test_headline_findings_leave_out_missing_analyses(catalogue):
+    common = {"catalogue": catalogue, "key_ids": ["sgb2_u15", "u3_care"], "funnel_ids": ["sgb2_u15"],
+              "names": {"101": "Wiesdorf"}, "year": 2025, "city_code": CITY, "commune": "Leverkusen"}  # fmt: skip
+    all_four = findings.headline_findings(
+        published=_published(), trends=_trends(), funnel=_funnel(),
+        social_index=pd.DataFrame({"year": [2025], "area_code": ["101"], "status_class_code": ["low"]}),
+        need=pd.DataFrame({"report_year": [2025], "area_name": ["Wiesdorf"], "phase": ["Kita 3–6"], "flag_code": [""]}),
+        **common,
+    )  # fmt: skip
+    assert [_plain(f).split(":")[0] for f in all_four] == [
+        "Entwicklung in Leverkusen", "Stadtteile im Vergleich", "Sozialraum-Index", "Bedarf und Angebot"
+    ]  # fmt: skip
+    only_trends = findings.headline_findings(
+        published=None, trends=_trends(), funnel=None, social_index=None, need=None, **common
+    )
+    assert len(only_trends) == 1 and "u3_care" not in str(only_trends[0])
+    # the 2024 trend row of u3_care (rising) is not this year's verdict
+    assert "steigend" not in _plain(only_trends[0])
+
+
+# --- the start page's map --------------------------------------------------------------------------
+
+
+def test_link_map_shapes_tiles_and_polygons():
+    config = load_config(CONFIG)
+    areas, (width, height), schematic = link_map_shapes(config, None)
+    assert schematic and len(areas) == len(config.stadtteile) and width == 600.0
+    geometry = {s.code: _square(1000.0 * i, 0, 1000.0) for i, s in enumerate(config.stadtteile)}
+    areas, (width, height), schematic = link_map_shapes(config, geometry)
+    assert not schematic and height == pytest.approx(600.0 / len(config.stadtteile))
+    assert areas[0][2].startswith("M0,") and all(a[3] is None or len(a[3]) == 2 for a in areas)
+
+
+def test_start_page_links_every_area_in_list_and_map(tmp_path):
+    from helpers.site.pages import render_index, start_map
+
+    config = load_config(CONFIG)
+    paths = ProjectPaths(config)
+    year = max(config.report_years)
+    reports = {year: {s.slug: paths.report_html("profil", year, s.slug) for s in config.stadtteile}}
+    html = render_index(config, reports, [], [Markup("<strong>Befund:</strong> ohne Zahl")], start_map(config))
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    for s in config.stadtteile:
+        href = f'href="{year}/stadtteile/{s.slug}.html"'
+        assert html.count(href) >= 3  # list, map, table of all years
+        assert f'{href} aria-label="{s.name}: Stadtteilprofil {year}"' in svg
+    assert "Befund:" in html and "nicht maßstäblich" in html
+    assert untagged_numbers(html[html.index("<main") : html.index("</main>")], []) == []
+    no_map = render_index(config, reports, [], [], None)
+    assert "<svg" not in no_map and "keine Gebietskarte" in no_map
+    assert "kennzahlen/index.html" not in html  # the fact sheets are not published yet
+
+
+# --- fact-sheet links ----------------------------------------------------------------------------------
+
+
+def test_indicator_names_link_to_fact_sheets_once_they_are_published(catalogue, monkeypatch):
+    from helpers.report.indicator_tables import area_matrix, indicator_table
+    from helpers.site.pages import factsheet_overview_href
+
+    ind = catalogue.get("sgb2_u15")
+    args = (_published(), [ind], 2025, "stadtteil", "101", "W", CITY, "G", "Kennzahlen")
+    assert "<a " not in indicator_table(*args).data
+    linked = indicator_table(*args, links={"sgb2_u15": "../../kennzahlen/sgb2_u15.html"}).data
+    assert f'<a href="../../kennzahlen/sgb2_u15.html" title="{ind.definition}">{ind.short}</a>' in linked
+    matrix = area_matrix(_published(), [ind], 2025, [("stadtteil", "101", "W")], "M", {"sgb2_u15": "k.html"}).data
+    assert f'<a href="k.html">{ind.short} (%)</a>' in matrix
+    config = load_config(CONFIG)
+    paths = ProjectPaths(config)
+    assert not paths.publishes_factsheets() and factsheet_overview_href(config, paths.index_html) == ""
+    published = paths.published_pages()
+    monkeypatch.setattr(ProjectPaths, "published_pages", lambda self: [*published, self.factsheet_html(None)])
+    assert factsheet_overview_href(config, paths.index_html) == "kennzahlen/index.html"
+
+
+def test_steckbrief_box_lists_the_indicators_under_their_verdict(catalogue):
+    inds = [catalogue.get("sgb2_u15"), catalogue.get("u3_care")]
+    items = steckbrief.comparisons(_published(), inds, 2025, "101", CITY)
+    box = str(steckbrief.steckbrief_list(items, "Wiesdorf"))
+    plain = re.sub(r"<[^>]+>", "|", box).replace("\u00a0", " ")
+    assert "Deutlich ungünstiger als in der Gesamtstadt:|" in plain and "keiner Kennzahl" not in plain
+    assert box.count("<ul>") == 2 and box.count("<li>") == 4
