@@ -325,7 +325,7 @@ def test_start_page_links_every_area_in_list_and_map(tmp_path):
     assert untagged_numbers(html[html.index("<main") : html.index("</main>")], []) == []
     no_map = render_index(config, reports, [], [], None)
     assert "<svg" not in no_map and "keine Gebietskarte" in no_map
-    assert "kennzahlen/index.html" not in html  # the fact sheets are not published yet
+    assert 'href="kennzahlen/index.html"' in html  # the fact sheets are published for every commune
 
 
 # --- fact-sheet links ----------------------------------------------------------------------------------
@@ -344,10 +344,10 @@ def test_indicator_names_link_to_fact_sheets_once_they_are_published(catalogue, 
     assert f'<a href="k.html">{ind.short} (%)</a>' in matrix
     config = load_config(CONFIG)
     paths = ProjectPaths(config)
-    assert not paths.publishes_factsheets() and factsheet_overview_href(config, paths.index_html) == ""
-    published = paths.published_pages()
-    monkeypatch.setattr(ProjectPaths, "published_pages", lambda self: [*published, self.factsheet_html(None)])
-    assert factsheet_overview_href(config, paths.index_html) == "kennzahlen/index.html"
+    assert paths.publishes_factsheets() and factsheet_overview_href(config, paths.index_html) == "kennzahlen/index.html"
+    published = [p for p in paths.published_pages() if p != paths.factsheet_html(None)]
+    monkeypatch.setattr(ProjectPaths, "published_pages", lambda self: published)
+    assert factsheet_overview_href(config, paths.index_html) == ""  # no link to a page the build does not write
 
 
 def test_steckbrief_box_lists_the_indicators_under_their_verdict(catalogue):
