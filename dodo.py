@@ -49,6 +49,11 @@ install_interrupt_handling()
 configure_progress_channel()
 os.environ[MAIN_PID_ENV] = str(os.getpid())
 
+# The report kernels run in notebooks/: a relative PYTHONPATH (`PYTHONPATH=src doit`) does not
+# reach this checkout's helpers there, and an installed copy elsewhere would be imported instead.
+SRC = str(Path(__file__).resolve().parent / "src")
+os.environ["PYTHONPATH"] = os.pathsep.join([SRC, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)])
+
 # Temporary files go to build/tmp, never next to the published outputs.
 os.environ.setdefault(TMP_ENV, str(PATHS.build / "tmp"))
 # `doit isolated=1`: every report in a fresh kernel (default: one warm kernel per worker).
