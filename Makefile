@@ -38,5 +38,7 @@ sample: setup
 benchmark: setup
 	$(BIN)/python benchmarks/run_benchmark.py
 
+# everything the build writes: reports/ and data/processed/ hold only build outputs besides their README
 clean:
-	rm -rf build reports/20* reports/index.html reports/opendata data/processed/*.parquet data/processed/*.csv .doit.db*
+	rm -rf build .doit.db*
+	find reports data/processed -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

@@ -202,8 +202,14 @@ def test_paths_tasks_and_cleanup_derive_from_the_plan(config, small_project):
     sheets = sorted(n for n, t in tasks.items() if n.startswith("kennzahlenblatt:"))
     assert sheets == sorted(["kennzahlenblatt:uebersicht", *(f"kennzahlenblatt:{i}" for i in ids)])
     deps = {Path(f).name for f in tasks["kennzahlenblatt:sgb2_u15"]["file_dep"]}
-    assert {"indikatoren.parquet", "factsheet.html.j2", "factsheets.py", "svg_charts.py", "maps.py"} <= deps
-    assert "indikatoren.parquet" not in {Path(f).name for f in tasks["kennzahlenblatt:uebersicht"]["file_dep"]}
+    # a sheet reads only its indicator's published rows: a change in another source leaves it alone
+    assert {"sgb2_u15.parquet", "factsheet.html.j2", "factsheets.py", "svg_charts.py", "maps.py"} <= deps
+    assert "indikatoren.parquet" not in deps
+    assert str(paths.indicator_slice("sgb2_u15")) in tasks["kennzahlauszug"]["targets"]
+    assert "indikatoren.parquet" in {Path(f).name for f in tasks["kennzahlauszug"]["file_dep"]}
+    assert not {"indikatoren.parquet", "sgb2_u15.parquet"} & {
+        Path(f).name for f in tasks["kennzahlenblatt:uebersicht"]["file_dep"]
+    }
     assert str(paths.factsheet_html("sgb2_u15")) in tasks["geheimhaltung"]["file_dep"]
     # a sheet of an indicator no longer computed is stale; the current ones are not
     paths.factsheets.mkdir(parents=True)

@@ -154,3 +154,25 @@ def test_every_linked_term_has_a_glossary_entry_and_pages_link_first_uses(config
     assert len(linked) == len(set(linked))  # the first use only
     # never inside a heading or a table head
     assert not re.search(r"<(h[1-4]|th)\b[^>]*>[^<]*<a class=\"mon-term\"", html)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_clean_removes_every_build_output_and_keeps_the_readmes(tmp_path):
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    outputs = [
+        "reports/2025/stadtteile/wiesdorf.html",
+        "reports/kennzahlen/sgb2_u15.html",
+        "reports/assets/monitoring.css",
+        "reports/glossar.html",
+        "data/processed/jahre/2025/kennzahlen.parquet",
+        "data/processed/kennzahlen/sgb2_u15.parquet",
+        "data/processed/herkunft.json",
+        "build/checks/datenpruefung.html",
+        ".doit.db",
+    ]
+    for name in [*outputs, "reports/README.md", "data/processed/README.md", "data/raw/kita/2025.csv"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    subprocess.run(["make", "clean"], cwd=tmp_path, check=True, capture_output=True)
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["Makefile", "data/processed/README.md", "data/raw/kita/2025.csv", "reports/README.md"]

@@ -60,6 +60,8 @@ def test_one_task_per_report_and_source(tasks, small_project):
             *(f"jahresauszug:{t}" for t in ("trends", "funnel_eb", "need_supply")),
             *(f"jahresauszug:{t}" for t in ("hze_descriptive", "hze_its", "hze_effects", "hze_event_study")),
             "jahresauszug:hze_balance",
+            # the published rows of each indicator, for its fact sheet
+            "kennzahlauszug",
             # indicator values: one task per numerator selection of the catalogue
             *(f"kennzahlen:{s}" for s in ("population", "sgb2", "unemployment", "kita", "seu", "transitions")),
             *(f"kennzahlen:{s}" for s in ("hze", "hze_eur", "welcome_visits", "services")),
@@ -89,6 +91,7 @@ def test_one_task_per_report_and_source(tasks, small_project):
         "sozialraum",
         "hze",
         "methoden",
+        "kennzahlauszug",
         "kennzahlenblatt",
         "profil",
         "gesamtstadt",

@@ -342,7 +342,7 @@ def factsheet_inputs(config: Config, indicator_id: str | None) -> list[Any]:
     paths = ProjectPaths(config)
     files = [paths.config_file, config.catalogue_path]
     if indicator_id is not None:
-        files.insert(0, paths.processed_table("indicators"))
+        files.insert(0, paths.indicator_slice(indicator_id))
         if config.leitbild_path is not None:
             files.append(config.leitbild_path)
     return files
@@ -359,24 +359,33 @@ def action_factsheet(config_path: str, indicator_id: str | None) -> None:
     if indicator_id is None:
         html = render_factsheet_index(config, inputs)
     else:
-        published = _published(str(paths.processed_table("indicators")))
+        import pandas as pd
+
+        published = pd.read_parquet(paths.indicator_slice(indicator_id))
         html = render_factsheet(config, indicator_id, published, inputs)
     write_text_atomic(paths.factsheet_html(indicator_id), html)
 
 
-_PUBLISHED: dict[str, tuple[float, Any]] = {}
-
-
-def _published(path: str) -> Any:
-    """The published indicator table, read once per worker process while the file is unchanged."""
-    import os
-
+def action_indicator_slices(config_path: str) -> None:
+    """Write the published rows of each fact-sheet indicator to its own file (only files whose bytes
+    change are written, so a change in one source re-runs only the fact sheets of its indicators);
+    remove the files of indicators that no longer have a fact sheet."""
     import pandas as pd
 
-    mtime = os.stat(path).st_mtime
-    if path not in _PUBLISHED or _PUBLISHED[path][0] != mtime:
-        _PUBLISHED[path] = (mtime, pd.read_parquet(path))
-    return _PUBLISHED[path][1]
+    from helpers.core.io import write_parquet_atomic
+
+    config = config_of(config_path)
+    paths = ProjectPaths(config)
+    published = pd.read_parquet(paths.processed_table("indicators"))
+    ids = paths.factsheet_ids()
+    groups = {str(k): rows for k, rows in published.groupby("indicator_id", sort=True)}
+    for indicator in ids:  # an indicator without published rows gets an empty file (its sheet says so)
+        rows = groups.get(indicator, published.iloc[0:0])
+        write_parquet_atomic(rows.reset_index(drop=True), paths.indicator_slice(indicator))
+    wanted = {paths.indicator_slice(i) for i in ids}
+    for stale in sorted(paths.indicator_slices.glob("*.parquet")):
+        if stale not in wanted:
+            stale.unlink()
 
 
 def action_pdf(page: str, target: str) -> None:

@@ -25,6 +25,7 @@ from helpers.build.actions import (
     action_generate,
     action_glossary,
     action_index,
+    action_indicator_slices,
     action_methods,
     action_opendata,
     action_pdf,
@@ -349,7 +350,16 @@ def _factsheet_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[
         "name": None,
         "doc": "Kennzahlenblätter: one fact sheet per computed indicator, and their overview",
     }
-    for indicator in [None, *paths.factsheet_ids()]:
+    ids = paths.factsheet_ids()
+    yield {
+        "basename": "kennzahlauszug",
+        "doc": "The published rows of each indicator in its own file (data/processed/kennzahlen/), for its fact sheet",
+        "actions": [(action_indicator_slices, [cfg])],
+        "file_dep": _str([paths.processed_table("indicators"), paths.config_file, *code_of("helpers.core.io")]),
+        "targets": _str([paths.indicator_slice(i) for i in ids]),
+        "verbosity": 1,
+    }
+    for indicator in [None, *ids]:
         yield {
             "basename": "kennzahlenblatt",
             "name": indicator or "uebersicht",
@@ -451,6 +461,7 @@ def default_tasks(config: Config) -> list[str]:
         *built_reports(config),
         "methoden",
         "glossar",
+        "kennzahlauszug",
         "kennzahlenblatt",
         "aufraeumen",
         "index",

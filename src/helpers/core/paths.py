@@ -79,6 +79,15 @@ class ProjectPaths:
         """The rows of a processed table that a page of report year ``year`` reads (``Table.page_rows``)."""
         return self.year_slices / str(year) / f"{table(name).stem}.parquet"
 
+    @property
+    def indicator_slices(self) -> Path:
+        """Folder of the per-indicator slices of the published indicators (what a fact sheet reads)."""
+        return self.processed / "kennzahlen"
+
+    def indicator_slice(self, indicator: str) -> Path:
+        """The published rows of one indicator (all years and areas): the input of its fact sheet."""
+        return self.indicator_slices / f"{indicator}.parquet"
+
     def page_table(self, name: str, year: int) -> Path:
         """The file a page of report year ``year`` reads for a table: its slice, or the whole table."""
         return self.year_slice(name, year) if table(name).page_rows else self.processed_table(name)
