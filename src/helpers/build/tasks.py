@@ -343,8 +343,7 @@ def _factsheet_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[
     common = [*TEMPLATE_FILES, *FACTSHEET_TEMPLATES, *code]
     if config.geojson_path is not None:
         common.append(config.geojson_path)
-    if paths.synthetic_marker.is_file():
-        common.append(paths.synthetic_marker)
+    common.append(paths.synthetic_status)  # the banner (herkunft.json, rewritten only when it changes)
     yield {
         "basename": "kennzahlenblatt",
         "name": None,
