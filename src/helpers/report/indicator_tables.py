@@ -264,7 +264,10 @@ class ChartInput:
 def published_values(published: pd.DataFrame, keys: list[str]) -> dict[str, float]:
     """The published values of these cells, for a chart; ValueError if any cell is not published
     with a value (secret ".", nothing "–" or absent): a chart must never show what a table hides."""
-    rows = {cell_key(r): r for r in published.to_dict("records")}
+    parts = [key.split("|") for key in keys]
+    ids, years = {p[0] for p in parts}, {int(p[1]) for p in parts}
+    part = published[published["indicator_id"].isin(ids) & published["year"].isin(years)]  # only what is asked
+    rows = {cell_key(r): r for r in part.to_dict("records")}
     out = {}
     for key in keys:
         r = rows.get(key)
