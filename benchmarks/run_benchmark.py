@@ -53,7 +53,11 @@ def _tree_memory(proc: psutil.Process) -> tuple[int, int]:
     holds (Linux; elsewhere PSS falls back to RSS).
     """
     rss = pss = 0
-    for p in [proc, *proc.children(recursive=True)]:
+    try:
+        tree = [proc, *proc.children(recursive=True)]
+    except psutil.Error:  # the build ended between two samples
+        return 0, 0
+    for p in tree:
         with contextlib.suppress(psutil.Error):  # ended between listing and reading
             info = p.memory_full_info()
             rss += info.rss
