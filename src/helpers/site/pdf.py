@@ -43,7 +43,14 @@ LAUNCH_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # less memory: one renderer, no site isolation, no extensions (the pages are local files)
+    "--renderer-process-limit=1",
+    "--disable-features=site-per-process",
+    "--disable-extensions",
 ]
+#: A browser that printed nothing for this many seconds is closed (its memory goes back to the
+#: build: the audit and the index run after the last PDFs); the next PDF starts a new one.
+IDLE_CLOSE_S = 3.0
 MARGIN = {"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"}
 FOOTER = (
     '<div style="font-size:7pt;color:#444;width:100%;margin:0 12mm;display:flex;justify-content:space-between;'
@@ -103,6 +110,8 @@ class _Printer:
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
         self._local = threading.local()
+        self._jobs = 0
+        self._timer: threading.Timer | None = None
 
     def _browser(self) -> Any:
         if getattr(self._local, "browser", None) is None:
@@ -131,8 +140,23 @@ class _Printer:
         finally:
             tab.close()
 
+    def _close(self, job: int) -> None:
+        """Close the browser if no PDF was printed since job ``job`` (runs on the printer thread)."""
+        if job == self._jobs and getattr(self._local, "browser", None) is not None:
+            self._local.browser.close()
+            self._local.playwright.stop()
+            self._local.browser = None
+
     def print(self, page: Path, title: str) -> bytes:
-        return self._pool.submit(self._print, page, title).result()
+        if self._timer is not None:
+            self._timer.cancel()
+        self._jobs += 1
+        data = self._pool.submit(self._print, page, title).result()
+        job = self._jobs
+        self._timer = threading.Timer(IDLE_CLOSE_S, lambda: self._pool.submit(self._close, job))
+        self._timer.daemon = True
+        self._timer.start()
+        return data
 
 
 @cache
