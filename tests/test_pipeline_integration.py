@@ -499,13 +499,17 @@ def test_pages_have_no_serious_accessibility_violations(project, browser, which)
 @pytest.mark.parametrize("which", ["index", "profil", "kennzahl"])
 def test_pages_fit_a_phone_and_screenshots(project, browser, which):
     """At 390 px nothing but a table's scroll container is wider than the screen; screenshots
-    (desktop 1280 px, phone 390 px) go to build/screenshots/."""
+    (desktop 1280 px, phone 390 px, page 1 of the printed A4 PDF) go to build/screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     url = (project / "reports" / BROWSER_PAGES[which]).as_uri()
     desktop = browser.new_page(viewport={"width": 1280, "height": 900})
     desktop.goto(url, wait_until="load")
     desktop.screenshot(path=str(SCREENSHOTS / f"{which}-desktop.png"))
+    printed = SCREENSHOTS / f"{which}.pdf"
+    desktop.pdf(path=str(printed), format="A4", print_background=True)
+    heading = desktop.locator("h1").first.inner_text()
     desktop.close()
+    assert _squeeze(heading) in _squeeze(_pdf_text_and_first_page(printed, SCREENSHOTS / f"{which}-pdf-seite1.png"))
     phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
     phone.goto(url, wait_until="load")
     found = phone.evaluate(OVERFLOW_JS)
