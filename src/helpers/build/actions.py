@@ -392,6 +392,8 @@ def action_pdf(page: str, target: str) -> None:
     """Print one report page to its PDF (headless Chromium)."""
     from pathlib import Path
 
+    from helpers.build.kernels import shutdown_warm_kernels
     from helpers.site.pdf import write_pdf
 
+    shutdown_warm_kernels()  # the PDFs run after every notebook report (task_dep): no kernel is needed again
     write_pdf(Path(page), Path(target))

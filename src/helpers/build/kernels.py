@@ -245,6 +245,11 @@ def _shutdown_all() -> None:
         _POOL.pop(key).shutdown()
 
 
+def shutdown_warm_kernels() -> None:
+    """Shut down this process's warm kernels (the PDF phase needs none: their memory goes to Chromium)."""
+    _shutdown_all()
+
+
 atexit.register(_shutdown_all)
 # doit's parallel workers leave through multiprocessing, which skips atexit; its finalizers run.
 multiprocessing.util.Finalize(None, _shutdown_all, exitpriority=100)

@@ -429,6 +429,9 @@ def _pdf_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[s
         print(f"PDF-Dateien werden nicht erstellt: {reason}.", file=sys.stderr)
         return
     code = code_of("helpers.site.pdf")
+    # after every notebook report: the workers' warm kernels are shut down before Chromium starts,
+    # so kernels and browsers never hold memory at the same time (peak memory of the build)
+    notebooks = list(built_reports(config))
     yield {"basename": "pdf", "name": None, "doc": "PDF of every Stadtteil profile and city report (headless Chromium)"}
     for page in paths.pdf_pages():
         target = paths.report_pdf(page)
@@ -439,6 +442,7 @@ def _pdf_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[s
             "doc": f"PDF {target.relative_to(paths.root).as_posix()}",
             "actions": [(action_pdf, [str(page), str(target)])],
             "file_dep": _str([page, paths.stylesheet, *code]),
+            "task_dep": notebooks,
             "targets": _str([target]),
             "verbosity": 1,
         }
