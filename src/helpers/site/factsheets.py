@@ -40,7 +40,7 @@ from helpers.report.indicator_tables import (
 )
 from helpers.report.labels import POPULATION_BASIS
 from helpers.report.svg_charts import Point, series_svg
-from helpers.site.markup import wrap_tables
+from helpers.site.markup import link_glossary_terms, wrap_tables
 from helpers.site.pages import _environment, shell_context, source_lines
 
 #: What the indicator kinds are, for readers.
@@ -494,12 +494,6 @@ def chart_figure(points: list[Point], ind: Indicator, config: Config) -> Markup:
     return Markup(fragment("figure", data, alt))
 
 
-@cache
-def _templates():
-    """The page templates, compiled once per process (31 sheets share them)."""
-    return _environment()
-
-
 def _rel(target: Path, page: Path) -> str:
     return Path(os.path.relpath(target, page.parent)).as_posix()
 
@@ -522,7 +516,7 @@ def render_factsheet(config: Config, indicator_id: str, published: pd.DataFrame,
     points = series_points(published, ind, config.commune.ags)
     first, last = config.years.data.first, config.years.data.last
     html = (
-        _templates()
+        _environment()
         .get_template("factsheet.html.j2")
         .render(
             commune=config.commune.name,
@@ -556,7 +550,7 @@ def render_factsheet(config: Config, indicator_id: str, published: pd.DataFrame,
             s=shell_context(config, page, inputs, f"Datenjahre {first}–{last}"),
         )
     )
-    return wrap_tables(html)
+    return link_glossary_terms(wrap_tables(html), _rel(paths.glossary_html, page))
 
 
 def render_factsheet_index(config: Config, inputs: list[Path]) -> str:
@@ -590,7 +584,7 @@ def render_factsheet_index(config: Config, inputs: list[Path]) -> str:
     year = max(config.report_years)
     first, last = config.years.data.first, config.years.data.last
     html = (
-        _templates()
+        _environment()
         .get_template("factsheet_index.html.j2")
         .render(
             commune=config.commune.name,
@@ -602,4 +596,4 @@ def render_factsheet_index(config: Config, inputs: list[Path]) -> str:
             s=shell_context(config, page, inputs, f"Datenjahre {first}–{last}"),
         )
     )
-    return wrap_tables(html)
+    return link_glossary_terms(wrap_tables(html), _rel(paths.glossary_html, page))

@@ -115,7 +115,9 @@ def page_context(config: Config, info: PageInfo) -> dict[str, Any]:
     }
 
 
+@cache
 def _environment() -> Environment:
+    """The site's page templates, compiled once per process (the fact sheets share them)."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES / "monitoring"),
         autoescape=select_autoescape(["html", "j2"]),
