@@ -1,6 +1,6 @@
 """Scale benchmark of the Land run (not a test): N synthetic communes on a LocalCluster with W workers.
 
-For every N (default 1, 2, 4, 8) the communes 1..N are generated once (small: 4 data years,
+For every N (default 1, 2, 4, 8, 16) the communes 1..N are generated once (small: 4 data years,
 one report year, 3–12 Stadtteile, 8,000–60,000 residents; commune k is the same for every N),
 then copied to a fresh folder for each worker count W (default 1, 2) and built from scratch
 with :func:`helpers.build.land.run_land`. Reported per (N, W):
@@ -19,7 +19,7 @@ with :func:`helpers.build.land.run_land`. Reported per (N, W):
 
 Writes ``benchmarks/land_scale_results.json`` and prints a table.
 
-    PYTHONPATH=src .venv/bin/python benchmarks/land_scale.py [--n 1 2 4 8] [--workers 1 2]
+    PYTHONPATH=src .venv/bin/python benchmarks/land_scale.py [--n 1 2 4 8 16] [--workers 1 2]
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -86,7 +87,7 @@ def _copy_communes(template: Path, n: int, target: Path) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--n", type=int, nargs="+", default=[1, 2, 4, 8, 16])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--seed", type=int, default=19)
     args = parser.parse_args()
@@ -131,10 +132,16 @@ def main() -> None:
     for r in rows:
         if r["n"] in base:
             r["speedup"], r["efficiency"] = efficiency(base[r["n"]], r["wall_s"], r["workers"])
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
     result = {
+        "measured_at_commit": commit or None,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "communes": f"synthetic (helpers.synth.communes, seed {args.seed}): 4 data years, 1 report year, "
         "3–12 Stadtteile, 8.000–60.000 residents",
+        "memory_note": "peak_rss_mb is the summed RSS of this process and all its children; shared pages "
+        "(Python, Chromium) are counted once per process, so it overstates the real footprint",
         "rows": rows,
     }
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
