@@ -108,3 +108,22 @@ def test_methods_page_cites_the_committed_did_event_and_balance_figures():
     assert f"in {size('did_late')} % bzw. {size('event_post')} % der Wiederholungen" in did
     balance = dict(METHODS)["Kosten-Wirkungs-Bilanz"]
     assert f"wahren Saldo in {_coverage_span(rows, 'analysis', 'balance_cum_net')} % der" in balance
+
+
+def test_every_committed_coverage_is_consistent_with_the_target_band(sim):
+    """With K = 100 a coverage is known to about ±4 points; the exact interval of each cell reaches 93–97 %."""
+    import json
+
+    module = sim[0]
+    # Clopper–Pearson by hand: lower = Beta⁻¹(0,025; 99, 2), upper = 0,975^(1/100)
+    low, high = module.rate_interval(99, 100)
+    assert low == pytest.approx(0.94554, abs=1e-5)
+    assert high == pytest.approx(0.975 ** (1 / 100), abs=1e-9)
+    results = json.loads((ROOT / "benchmarks" / "simulation_hze_results.json").read_text(encoding="utf-8"))
+    cells = [r for r in results["summary"] if r["estimand"] != "event_pretest"]
+    assert len(cells) == 20
+    for r in cells:
+        lo, hi = module.rate_interval(round(r["coverage"] * r["n"]), int(r["n"]))
+        assert r["coverage_ci"] == pytest.approx([lo, hi], abs=1e-4)
+        assert r["coverage_consistent_with_band"] == (lo <= 0.97 and hi >= 0.93)
+        assert r["coverage_consistent_with_band"], r
