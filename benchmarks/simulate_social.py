@@ -25,7 +25,8 @@ among the ordinary areas are false positives, for the outlier they are power.
 Dynamics classes (trend method of ``helpers.analysis.sozialindex``, one indicator, window 5
 and 16 years; and window 5 with strong planted slopes ±0.15, ±0.10 logit/year, about ±2 pp/year):
 agreement with the planted direction, 'stable' rate where nothing is planted, coverage of the
-change interval (t, as in the classes).
+change interval (t, as in the classes); and a power curve of the 5-year class over planted slopes
+±0.05 … ±0.30 logit/year (about ±0.6 … ±3.8 pp/year at 15 %).
 
     PYTHONPATH=src .venv/bin/python benchmarks/simulate_social.py [--k 200] [--seed 16]
 
@@ -53,6 +54,8 @@ N_AREAS = 13
 YEARS = np.arange(2010, 2026)
 PLANTED = np.array([0.04, -0.04, 0.03, -0.03] + [0.0] * (N_AREAS - 4))
 STRONG = np.array([0.15, -0.15, 0.10, -0.10] + [0.0] * (N_AREAS - 4))
+#: slope sizes (logit per year, planted ± in four areas) for the power curve of the 5-year dynamics class
+POWER_SLOPES = (0.05, 0.10, 0.20, 0.30)
 RHO, AR_SD, AREA_SD, BASE = 0.7, 0.10, 0.5, float(np.log(0.15 / 0.85))
 ALPHA = 0.05
 RESULTS = Path(__file__).with_name("simulation_social_results.json")
@@ -201,6 +204,7 @@ def run(k: int = 200, seed: int = 16) -> dict:
     trend_reps: dict[str, list] = {"ar1": [], "naive": []}
     null_reps: list = []
     funnel_reps, dyn5, dyn16, dyn5_strong = [], [], [], []
+    curve: dict[float, list] = {size: [] for size in POWER_SLOPES}
     for rep in range(k):
         rng = np.random.default_rng([seed, rep])
         panel = simulate_panel(rng)
@@ -211,6 +215,9 @@ def run(k: int = 200, seed: int = 16) -> dict:
         dyn5.append(dynamics_replicate(panel, 5))
         dyn16.append(dynamics_replicate(panel, len(YEARS)))
         dyn5_strong.append(dynamics_replicate(simulate_panel(rng, STRONG), 5, STRONG))
+        for size in POWER_SLOPES:
+            slopes = _power_slopes(size)
+            curve[size].append(dynamics_replicate(simulate_panel(rng, slopes), 5, slopes))
     null_family = float(np.mean([(r["verdict"] != 0).any() for r in null_reps]))
     return {
         "k": k,
@@ -232,7 +239,17 @@ def run(k: int = 200, seed: int = 16) -> dict:
         "dynamics_window5": dynamics_metrics(dyn5),
         "dynamics_window16": dynamics_metrics(dyn16),
         "dynamics_window5_strong": dynamics_metrics(dyn5_strong, STRONG),
+        "dynamics_window5_power_curve": {
+            f"{size:.2f}": dynamics_metrics(curve[size], _power_slopes(size))
+            | {"pp_per_year_at_15pct": round(100 * size * 0.15 * 0.85, 2)}
+            for size in POWER_SLOPES
+        },
     }
+
+
+def _power_slopes(size: float) -> np.ndarray:
+    """±size in four areas (two rising, two falling), none in the other nine."""
+    return np.array([size, -size, size, -size] + [0.0] * (N_AREAS - 4))
 
 
 def table(results: dict) -> str:
@@ -243,7 +260,11 @@ def table(results: dict) -> str:
         if not isinstance(metrics, dict) or block == "design":
             continue
         lines.append(f"\n{block}")
-        lines += [f"  {name:<34} {value: .4f}" for name, value in metrics.items()]
+        for name, value in metrics.items():
+            if isinstance(value, dict):  # the power curve: one line per slope size
+                lines.append(f"  slope {name}: " + ", ".join(f"{k} {v:.4f}" for k, v in value.items()))
+            else:
+                lines.append(f"  {name:<34} {value: .4f}")
     return "\n".join(lines)
 
 

@@ -127,3 +127,7 @@ def test_every_committed_coverage_is_consistent_with_the_target_band(sim):
         assert r["coverage_ci"] == pytest.approx([lo, hi], abs=1e-4)
         assert r["coverage_consistent_with_band"] == (lo <= 0.97 and hi >= 0.93)
         assert r["coverage_consistent_with_band"], r
+    from helpers.site.pages import METHODS
+
+    its = dict(METHODS)["Unterbrochene Zeitreihe"]
+    assert "keine der hier und unten genannten weicht nachweisbar vom Zielbereich 93–97 % ab" in its

@@ -53,3 +53,30 @@ def test_methods_page_cites_the_committed_simulation_figures():
     assert f"{round(100 * new['coverage_95'])} % Überdeckung" in text
     assert f"{round(100 * new['fpr_single'])} % Fehlalarme" in text
     assert f"(vorher {round(100 * old['coverage_95'])} % und {round(100 * old['fpr_single'])} %)" in text
+
+
+def test_methods_page_cites_the_committed_dynamics_figures():
+    """The dynamics figures of the methods page come from benchmarks/simulation_social_results.json."""
+    import json
+    from pathlib import Path
+
+    from helpers.core.formatting import fmt_number
+    from helpers.site.pages import METHODS
+
+    results = json.loads((Path(__file__).parents[1] / "benchmarks" / "simulation_social_results.json").read_text())
+    text = dict(METHODS)["Sozialraum-Index"]
+    window5, curve = results["dynamics_window5"], results["dynamics_window5_power_curve"]
+    assert f"({results['k']} Wiederholungen, ein Indikator" in text
+    stable = [window5["stable_where_none"]] + [c["stable_where_none"] for c in curve.values()]
+    assert min(stable) > 0.99
+    assert "in über 99 % der Fälle „stabil“" in text
+    low, high = curve["0.10"], curve["0.20"]
+    assert f"um rund {fmt_number(low['pp_per_year_at_15pct'], 1)} Pp. je Jahr wurde in " in text
+    assert f"Jahr wurde in {round(100 * low['agree_planted'])} %, eine um rund " in text
+    assert f"eine um rund {fmt_number(high['pp_per_year_at_15pct'], 1)} Pp. je Jahr" in text
+    assert f"in {round(100 * high['agree_planted'])} % der Fälle erkannt" in text
+    assert f"überdeckte die Wahrheit in {round(100 * window5['coverage_95_approx'])} %" in text
+    # the calibration target of issue 16: coverage within 93–97 %, a planted trend rarely called the other way
+    assert 0.93 <= window5["coverage_95_approx"] <= 0.97
+    assert 0.93 <= results["dynamics_window16"]["coverage_95_approx"] <= 0.97
+    assert [curve[s]["agree_planted"] for s in sorted(curve)] == sorted(curve[s]["agree_planted"] for s in curve)

@@ -16,8 +16,9 @@ disadvantage, e.g. SGB-II quota of under-15s, unemployment):
    percentage points) is estimated either
 
    * ``trend`` (default): slope in pp per year over the last ``window`` years from the trend
-     model of ``helpers.analysis.trends`` (binomial GLM, t inference; the persistent AR(1)
-     variation is estimated from the Stadtteil's whole series, ρ pooled over the Stadtteile), or
+     model of ``helpers.analysis.trends`` (binomial GLM; the persistent AR(1) variation is
+     estimated from the Stadtteil's whole series, ρ pooled over the Stadtteile; t inference,
+     normal when the window is shorter than that series, see ``window_df``), or
    * ``difference``: the MSS two-year difference p_Y − p_{Y−k} with its binomial standard error.
 
    The indicators' changes are averaged; the standard error of the mean is bounded by the
@@ -196,6 +197,29 @@ def _stages(part: pd.DataFrame, min_len: int) -> dict[str, GlmStage]:
     }
 
 
+def window_df(satterthwaite: float, window: GlmStage, reference: GlmStage | None) -> float:
+    """Degrees of freedom of a window slope's t statistic: normal (∞) when ŝ² comes from a longer series.
+
+    The window's own years are part of the reference series from which ŝ² is estimated, so a
+    large error in the window also raises its standard error: the ratio is lighter-tailed than
+    Satterthwaite's t, which assumes the two independent. In ``benchmarks/simulate_social.py``
+    (16 years, AR(1) ρ = 0.7, window 5) the t(df) interval covered 98,8 % instead of 95 %, the
+    normal one 96,3 % (95,7 % with strong trends). Without a longer reference the window is its
+    own series and keeps Satterthwaite's df.
+
+    >>> window_df(6.2, _toy_stage(5), _toy_stage(16)), window_df(6.2, _toy_stage(5), None)
+    (inf, 6.2)
+    """
+    if reference is not None and len(reference.resid) > len(window.resid):
+        return float("inf")
+    return satterthwaite
+
+
+def _toy_stage(n: int) -> GlmStage:
+    """A flat binomial series of ``n`` years (for the docstring example)."""
+    return glm_stage(np.arange(n), np.full(n, 30.0), np.full(n, 100.0), "pct")
+
+
 def trend_changes(
     published: pd.DataFrame, ids: list[str], year: int, window: int, signs: dict[str, int]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -223,7 +247,7 @@ def trend_changes(
         fits = {code: finish_trend(st, rho, reference=full.get(code)) for code, st in window_stages.items()}
         change[ind] = {c: signs[ind] * f.unit_change for c, f in fits.items()}
         se[ind] = {c: f.se * f.to_unit for c, f in fits.items()}
-        df[ind] = {c: f.df for c, f in fits.items()}
+        df[ind] = {c: window_df(f.df, window_stages[c], full.get(c)) for c, f in fits.items()}
     return pd.DataFrame(change).reindex(columns=ids), pd.DataFrame(se).reindex(columns=ids), pd.DataFrame(df)
 
 

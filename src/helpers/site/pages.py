@@ -347,7 +347,11 @@ METHODS = [
         "(Berlin: 300) oder mit einem unsicheren („( )“) oder geheim gehaltenen („.“) Indexwert werden nicht "
         "eingestuft. Dynamik: Veränderung der Statusindikatoren in den letzten fünf Jahren (Trendmodell) mit ihrer "
         "Unsicherheit; „positiv“ bzw. „negativ“ nur bei statistisch erkennbarer Verbesserung bzw. Verschlechterung "
-        "(Falscherkennungsrate 5 % über die Stadtteile), sonst „stabil“. Ergebnisindikatoren gehen nicht ein.",
+        "(Falscherkennungsrate 5 % über die Stadtteile), sonst „stabil“. In einer Simulation mit bekannter Wahrheit "
+        "(200 Wiederholungen, ein Indikator, anhaltende Schwankungen) blieben Stadtteile ohne Veränderung in über "
+        "99 % der Fälle „stabil“; eine Veränderung um rund 1,3 Pp. je Jahr wurde in 56 %, eine um rund 2,5 Pp. je Jahr "
+        "in 90 % der Fälle erkannt, und das 95-%-Intervall der Veränderung überdeckte die Wahrheit in 96 %. Fünf "
+        "Jahre zeigen also nur deutliche Veränderungen sicher an. Ergebnisindikatoren gehen nicht ein.",
     ),
     (
         "Bedarf und Angebot",
@@ -365,6 +369,8 @@ METHODS = [
         "Simulation mit bekannter Wahrheit (100 Wiederholungen je Szenario, mit und ohne anhaltende Schwankungen) "
         "überdeckten die 95-%-Intervalle der kumulierten Wirkung die Wahrheit in 92–97 % (Ausgaben) und "
         "93–100 % (Fälle); nur mit der Autokorrelation aus den Hilfedauern waren es 91–97 % und 90–100 %. "
+        "Bei 100 Wiederholungen ist jede solche Quote nur auf etwa ±4 Prozentpunkte genau; keine der hier und "
+        "unten genannten weicht nachweisbar vom Zielbereich 93–97 % ab. "
         "Das Verfahren der Standard-Schnittstelle reproduziert das Beispiel von Lopez Bernal u. a. (2017) auf "
         "vier Stellen.",
     ),
