@@ -10,7 +10,7 @@ import pytest
 
 from helpers.analysis.change import change_test
 from helpers.analysis.compare import empirical_bayes, exact_limit, funnel_table
-from helpers.analysis.sozialindex import social_index
+from helpers.analysis.sozialindex import social_index, trend_changes, window_df
 from helpers.analysis.supply import allocate_places, catchment, need_supply, service_rows
 from helpers.analysis.trends import (
     GlmStage,
@@ -263,6 +263,30 @@ def test_dynamics_stable_when_change_is_within_noise():
         dynamics_method="difference",
     )
     assert (out["dynamics_class_code"] == "stable").all()
+
+
+def test_window_slope_uses_the_normal_reference_only_when_its_variance_comes_from_a_longer_series():
+    """5-year window of a 16-year series: df = ∞ (see window_df); a window as long as the series keeps t(df)."""
+    flat = glm_stage(np.arange(16), np.full(16, 30.0), np.full(16, 100.0), "pct")
+    short = glm_stage(np.arange(5), np.full(5, 30.0), np.full(5, 100.0), "pct")
+    assert window_df(6.2, short, flat) == math.inf
+    assert window_df(6.2, short, None) == 6.2
+    assert window_df(6.2, flat, flat) == 6.2
+    rng = np.random.default_rng(3)
+    rows = pd.DataFrame(
+        [
+            {"indicator_id": "sgb2_u15", "year": y, "area_level": "stadtteil", "area_code": a, "denominator": 800.0}
+            for a in ("A", "B", "C", "D")
+            for y in range(2010, 2026)
+        ]
+    )
+    rows["numerator"] = rng.binomial(800, 0.2 + 0.03 * rng.standard_normal(len(rows)).clip(-3, 3)).astype(float)
+    rows["value"] = 100 * rows["numerator"] / rows["denominator"]
+    _, se5, df5 = trend_changes(rows, ["sgb2_u15"], 2025, 5, {"sgb2_u15": 1})
+    _, se16, df16 = trend_changes(rows, ["sgb2_u15"], 2025, 16, {"sgb2_u15": 1})
+    assert (df5["sgb2_u15"] == math.inf).all()
+    assert np.isfinite(df16["sgb2_u15"]).all() and (df16["sgb2_u15"] <= 14).all()
+    assert (se5["sgb2_u15"] > se16["sgb2_u15"]).all()  # 5 years pin a slope down less than 16
 
 
 # --- need vs supply (item 6) ----------------------------------------------------------------
