@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from helpers.core.formatting import fmt_change
 from helpers.core.numbertags import public, text
+from helpers.core.tables import records
 from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
 from helpers.report.indicator_tables import published_cells, shown_cell
 from helpers.report.labels import STATUS_MAP
@@ -49,7 +50,7 @@ def trend_finding(
     city = trends[(trends["area_code"] == city_code) & trends["indicator_id"].isin(list(ids))]
     if city.empty:
         return None
-    rows = {r["indicator_id"]: r for r in city.drop_duplicates("indicator_id").to_dict("records")}
+    rows = {r["indicator_id"]: r for r in records(city.drop_duplicates("indicator_id"))}
     moving, flat = [], []
     for ind_id in ids:
         r = rows.get(ind_id)
@@ -108,7 +109,7 @@ def funnel_finding(
     if city is None:
         return None
     high, low = [], []
-    for r in part[part["unusual"].astype(bool)].sort_values("area_code").to_dict("records"):
+    for r in records(part[part["unusual"].astype(bool)].sort_values("area_code")):
         local = cells.get((indicator_id, year, "stadtteil", r["area_code"]))
         verdict = compare_to_city(local, city, "lower_better")  # worse = above, better = below
         if verdict not in (WORSE, BETTER):

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from helpers.analysis.change import change_test
 from helpers.core.formatting import NBSP, fmt_change, fmt_number
 from helpers.core.numbertags import cell, public, text
+from helpers.core.tables import records
 from helpers.core.templating import fragment
 from helpers.indicators.catalogue import Catalogue, Indicator
 
@@ -60,7 +61,7 @@ def published_cells(published: pd.DataFrame, ids: list[str], years: list[int]) -
     filtering the whole frame for every cell.
     """
     part = published[published["indicator_id"].isin(ids) & published["year"].isin(years)]
-    return {(r["indicator_id"], int(r["year"]), r["area_level"], r["area_code"]): r for r in part.to_dict("records")}
+    return {(r["indicator_id"], int(r["year"]), r["area_level"], r["area_code"]): r for r in records(part)}
 
 
 def _row(cells: Cells, ind: str, year: int, level: str, code: str) -> dict | None:
@@ -267,7 +268,7 @@ def published_values(published: pd.DataFrame, keys: list[str]) -> dict[str, floa
     parts = [key.split("|") for key in keys]
     ids, years = {p[0] for p in parts}, {int(p[1]) for p in parts}
     part = published[published["indicator_id"].isin(ids) & published["year"].isin(years)]  # only what is asked
-    rows = {cell_key(r): r for r in part.to_dict("records")}
+    rows = {cell_key(r): r for r in records(part)}
     out = {}
     for key in keys:
         r = rows.get(key)
@@ -287,6 +288,6 @@ def chart_input(published: pd.DataFrame, indicator_id: str, year: int, level: st
         & ~published["symbol"].isin([".", "–"])
         & published["value"].notna()
     ]
-    keys = [cell_key(r) for r in part.to_dict("records")]
+    keys = [cell_key(r) for r in records(part)]
     values = published_values(published, keys)
     return ChartInput({k.split("|")[3]: v for k, v in values.items()}, tuple(keys))

@@ -11,6 +11,7 @@ from IPython.display import HTML
 
 from helpers.core.formatting import fmt_change
 from helpers.core.numbertags import public, text
+from helpers.core.tables import records
 from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
 from helpers.report.display import table_html
 from helpers.report.labels import ASSESSMENT, TREND
@@ -77,7 +78,7 @@ def trend_area_table(trends: pd.DataFrame, catalogue: Catalogue, code: str) -> H
     """All indicator trends of one area (for the Stadtteil profile)."""
     rows = []
     own = trends[trends["area_code"] == code].drop_duplicates("indicator_id")
-    first = {r["indicator_id"]: r for r in own.to_dict("records")}
+    first = {r["indicator_id"]: r for r in records(own)}
     for ind in catalogue.indicators:
         r = first.get(ind.id)
         if r is None:

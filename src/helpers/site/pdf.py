@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from helpers.core.config import Config
-from helpers.core.io import write_bytes_atomic
 
 #: "0"/"1" overrides ``publication.pdf`` of the config.
 PDF_ENV = "MONITORING_PDF"
@@ -172,4 +171,6 @@ def page_title(page: Path) -> str:
 
 def write_pdf(page: Path, target: Path) -> None:
     """Print ``page`` to ``target`` (atomically), with the dates blanked."""
+    from helpers.core.io import write_bytes_atomic  # pandas: not at import time (the no-op loads this module)
+
     write_bytes_atomic(target, without_dates(_printer().print(page, page_title(page))))
