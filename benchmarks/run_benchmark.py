@@ -233,6 +233,10 @@ def main() -> None:
             "summed over doit, its workers, kernels and Chromium, sampled every 0.2 s: RSS counts shared pages once "
             "per process (upper bound), PSS splits them among the sharing processes (the memory the build holds)"
         ),
+        "measured_at_commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+        or None,
     }
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(results, indent=2))
