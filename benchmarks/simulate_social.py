@@ -56,7 +56,8 @@ PLANTED = np.array([0.04, -0.04, 0.03, -0.03] + [0.0] * (N_AREAS - 4))
 STRONG = np.array([0.15, -0.15, 0.10, -0.10] + [0.0] * (N_AREAS - 4))
 #: slope sizes (logit per year, planted ± in four areas) for the power curve of the 5-year dynamics class
 POWER_SLOPES = (0.05, 0.10, 0.20, 0.30)
-RHO, AR_SD, AREA_SD, BASE = 0.7, 0.10, 0.5, float(np.log(0.15 / 0.85))
+BASE_P = 0.15  # share of an average area
+RHO, AR_SD, AREA_SD, BASE = 0.7, 0.10, 0.5, float(np.log(BASE_P / (1 - BASE_P)))
 ALPHA = 0.05
 RESULTS = Path(__file__).with_name("simulation_social_results.json")
 
@@ -241,7 +242,7 @@ def run(k: int = 200, seed: int = 16) -> dict:
         "dynamics_window5_strong": dynamics_metrics(dyn5_strong, STRONG),
         "dynamics_window5_power_curve": {
             f"{size:.2f}": dynamics_metrics(curve[size], _power_slopes(size))
-            | {"pp_per_year_at_15pct": round(100 * size * 0.15 * 0.85, 2)}
+            | {"pp_per_year_at_15pct": round(100 * size * BASE_P * (1 - BASE_P), 2)}
             for size in POWER_SLOPES
         },
     }

@@ -131,3 +131,7 @@ def test_every_committed_coverage_is_consistent_with_the_target_band(sim):
 
     its = dict(METHODS)["Unterbrochene Zeitreihe"]
     assert "keine der hier und unten genannten weicht nachweisbar vom Zielbereich 93–97 % ab" in its
+    # "etwa ±4 Prozentpunkte": the 95 % Monte Carlo half-width at a coverage of 95 % with K runs
+    half = 100 * 1.96 * (0.95 * 0.05 / results["seeds_per_scenario"]) ** 0.5
+    assert f"Bei {results['seeds_per_scenario']} Wiederholungen" in its
+    assert f"nur auf etwa ±{round(half)} Prozentpunkte genau" in its

@@ -168,3 +168,28 @@ def test_land_run_on_a_local_cluster(tmp_path):
     after = _snapshot(tmp_path / "kommunen") | _snapshot(out)
     changed = {p for p in after if before.get(p) != after[p] and "/kommunen/" + broken.ags not in p}
     assert not {p for p in changed if "/build/" not in p and not p.endswith(".doit.db")}, changed
+
+
+def test_readme_scale_table_is_the_committed_benchmark():
+    """The README's Land scale table and extrapolation come from benchmarks/land_scale_results.json."""
+    import json
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    rows = json.loads((root / "benchmarks" / "land_scale_results.json").read_text(encoding="utf-8"))["rows"]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    by = {(r["n"], r["workers"]): r for r in rows}
+    table = {
+        int(m[0]): m
+        for m in re.findall(r"^\| (\d+) \| ([\d.]+) s \| ([\d.]+) s \| ([\d.]+) s \| .* \| ([\d.]+) \|$", readme, re.M)
+    }
+    assert sorted(table) == sorted({r["n"] for r in rows}) == [1, 2, 4, 8, 16]
+    for n, (_, one, two, per, eff) in table.items():
+        assert float(one) == by[(n, 1)]["wall_s"] and float(two) == by[(n, 2)]["wall_s"]
+        assert float(per) == by[(n, 2)]["per_commune_s"]
+        assert float(eff) == round(by[(n, 1)]["wall_s"] / by[(n, 2)]["wall_s"] / 2, 2)
+    largest = by[(16, 2)]
+    per_worker = 2 * largest["per_commune_s"]
+    assert f"wall time per commune and worker as\nmeasured with 2 workers, {per_worker:.1f} s" in readme
+    assert f"396 × {per_worker:.1f} s / 16 workers ≈ {round(396 * per_worker / 16 / 60)} min" in readme
+    assert f"takes {largest['noop_s']} s with 2 workers" in readme

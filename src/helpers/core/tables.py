@@ -51,11 +51,10 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     >>> records(f) == f.to_dict("records")
     True
     """
-    columns = list(frame.columns)
-    data = []
-    for name in columns:
-        values = frame[name].tolist()
-        if not isinstance(frame[name].dtype, np.dtype):  # extension dtypes give pd.NA where to_dict gives None
+    columns, data = list(frame.columns), []
+    for _, column in frame.items():
+        values = column.tolist()
+        if not isinstance(column.dtype, np.dtype):  # extension dtypes give pd.NA where to_dict gives None
             values = [None if v is pd.NA else v for v in values]
         data.append(values)
     return [dict(zip(columns, row, strict=True)) for row in zip(*data, strict=True)]
