@@ -128,7 +128,7 @@ display(report_sections.city_matrix_sections(published, ctx.catalogue, ctx.confi
 if ctx.leitbild is None:
     display(show.note(f"Für {ctx.commune} ist kein Leitbild mit Zielwerten hinterlegt (Konfiguration: leitbild)."))
 else:
-    tracking = track_all(ctx.leitbild, published, ctx.catalogue, year, ctx.city_code)
+    tracking = track_all(ctx.leitbild, published, ctx.catalogue, year, ctx.city_code, trends)
     display(report_sections.leitbild_table(ctx.leitbild, tracking, ctx.catalogue, ctx.config))
 
 # %% [markdown]

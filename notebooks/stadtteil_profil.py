@@ -43,6 +43,8 @@ now = demography.row_of(summary, year, *area)
 city = demography.row_of(summary, year, "stadt", ctx.city_code)
 published = ctx.table("indicators")
 links = ctx.indicator_links()
+trends = ctx.year_table("trends")
+own_trends = trend_text.area_trends(trends, st.code)
 
 # %%
 display(Markdown(f"# Stadtteilprofil {st.name} {year}\n\n**{ctx.area_path}** · Stand: 31.12.{year}"))
@@ -57,13 +59,21 @@ display(steckbrief.steckbrief_html(published, ctx.catalogue.indicators, year, st
 # %%
 display(
     indicator_kpis(
-        published, ctx.catalogue, ctx.plan.key_indicators, year, st.code, ctx.city_code, f"Gesamtstadt {ctx.commune}"
+        published,
+        ctx.catalogue,
+        ctx.plan.key_indicators,
+        year,
+        st.code,
+        ctx.city_code,
+        f"Gesamtstadt {ctx.commune}",
+        own_trends,
     )
 )
 display(
     show.note(
-        "Vorjahr: Veränderung zum Vorjahr; ▲ gestiegen, ▼ gesunken, dazu „günstiger“ oder „ungünstiger“ – nur, wenn "
-        "die Veränderung statistisch erkennbar ist; „.“ nicht veröffentlicht (Geheimhaltung) oder kein Vorjahreswert."
+        "Trend: Veränderung über alle verfügbaren Jahre (Zeitraum in Klammern); ▲ gestiegen, ▼ gesunken, dazu "
+        "„günstiger“ oder „ungünstiger“ – nur, wenn die Veränderung mehr ist, als der Zufall erklärt (dieselbe Prüfung "
+        "wie in der Tabelle „Entwicklung der Kennzahlen“ unten); „.“ nicht veröffentlicht (Geheimhaltung)."
     )
 )
 display(
@@ -144,11 +154,13 @@ display(
 #
 # Die folgenden Abschnitte folgen dem Lebenslauf der Kinder. Jede Tabelle zeigt den Wert im
 # Stadtteil mit seinem 95-%-Konfidenzintervall, Zähler und Nenner, den Wert der Gesamtstadt und
-# die Veränderung zum Vorjahr; das Diagramm darunter zeigt Wert und Intervall als Bild. Kleine
+# den Trend über alle Jahre; das Diagramm darunter zeigt Wert und Intervall als Bild. Kleine
 # Fallzahlen sind zum Schutz der Betroffenen geheim gehalten.
 
 # %%
-display(report_sections.profile_phase_sections(published, ctx.catalogue, ctx.config, year, st.code, links))
+display(
+    report_sections.profile_phase_sections(published, ctx.catalogue, ctx.config, year, st.code, links, own_trends)
+)
 if ctx.has("comparison"):
     display(report_sections.comparison_note(ctx.table("comparison"), published, year, ctx.city_code, ctx.commune))
 
@@ -192,5 +204,4 @@ else:
             )
         )
     )
-trends = ctx.year_table("trends")
 display(trend_text.trend_area_table(trends, ctx.catalogue, st.code))

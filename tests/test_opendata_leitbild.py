@@ -71,14 +71,37 @@ def test_datapackage_describes_every_column_and_indicator(published):
 
 
 def test_track_known_answers():
-    s = pd.DataFrame({"year": [2020, 2021, 2022, 2023], "value": [20.0, 19.0, 18.0, 17.0]})
-    current, slope, low, high, projection, status = track(s, 15.0, 2025, "lower_better", 2023)
-    assert (current, projection, status) == (17.0, 15.0, "auf Kurs")
-    assert slope == pytest.approx(-1.0) and low < -0.99 and high > -1.01
-    assert track(s, 16.0, 2030, "higher_better", 2023)[-1] == "erreicht"
-    assert track(s, 10.0, 2025, "lower_better", 2023)[-1] == "nicht auf Kurs"
-    assert track(s, 10.0, 2025, "lower_better", 2030)[-1] == "keine Daten"
-    assert track(s.iloc[:2], 10.0, 2025, "lower_better", 2021)[-1] == "keine Daten"  # too short for a trend
+    """Worked by hand: 17 % now, the trend falls 1 Pp. a year -> 15 % in 2025 (target met: auf Kurs)."""
+    falling = {"verdict_code": "falling", "unit_change": -1.0}
+    assert track(17.0, falling, 15.0, 2025, "lower_better", 2023) == (-1.0, 15.0, "auf Kurs")
+    assert track(17.0, falling, 16.0, 2030, "higher_better", 2023)[-1] == "erreicht"
+    assert track(17.0, falling, 10.0, 2025, "lower_better", 2023) == (-1.0, 15.0, "nicht auf Kurs")
+    assert track(None, falling, 10.0, 2025, "lower_better", 2030)[-1] == "keine Daten"
+    # no clear direction: no projection from a slope the data do not support
+    flat = {"verdict_code": "no_trend", "unit_change": -1.0}
+    assert track(17.0, flat, 15.0, 2025, "lower_better", 2023) == (None, None, "nicht auf Kurs")
+    assert track(17.0, {"verdict_code": "too_short"}, 15.0, 2025, "lower_better", 2023)[-1] == "nicht auf Kurs"
+
+
+def test_tracking_uses_the_trend_every_page_shows(published):
+    """The Leitbild's trend is the trend table's row of that area (one definition of change)."""
+    config, catalogue, pub = published
+    leitbild = load_leitbild(load_config(CONFIG).leitbild_path, catalogue)
+    target = leitbild.leitziele[0].ziele[0]
+    area = target.gebiet or config.commune.ags
+    trends = pd.DataFrame(
+        [
+            {"report_year": 2025, "indicator_id": target.indikator, "area_code": area, "verdict_code": "rising",
+             "change": 3.0, "change_ci_low": 1.0, "change_ci_high": 5.0, "first_year": 2010, "last_year": 2025,
+             "unit_change": 0.2},
+            {"report_year": 2024, "indicator_id": target.indikator, "area_code": area, "verdict_code": "falling",
+             "change": -3.0, "change_ci_low": -5.0, "change_ci_high": -1.0, "first_year": 2010, "last_year": 2024,
+             "unit_change": -0.2},
+        ]
+    )
+    first = track_all(leitbild, pub, catalogue, 2025, config.commune.ags, trends)[0]
+    assert (first.verdict_code, first.change, first.first_year, first.last_year) == ("rising", 3.0, 2010, 2025)
+    assert first.per_year == 0.2
 
 
 def test_example_leitbild_loads_and_tracks(published):

@@ -163,9 +163,11 @@ def build_social_analysis(config: Config, tables: dict[str, pd.DataFrame]) -> di
     catalogue = commune_catalogue(config)
     published = tables["indicators"]
     a = config.analysis
+    h = a.hze
+    prices = H.price_index(config.data_years, h.price_growth_per_year, h.price_jumps, h.price_index)
     trends = pd.concat(
         [
-            trend_table(published, catalogue, y, min_years=a.trend_min_years, alpha=a.fdr_alpha)
+            trend_table(published, catalogue, y, min_years=a.trend_min_years, alpha=a.fdr_alpha, prices=prices)
             for y in config.report_years
         ],
         ignore_index=True,

@@ -1,50 +1,38 @@
-"""Trends per indicator and area: GLM with a linear year term, AR(1)-robust errors, FDR, verdict.
+"""Trends per indicator and area: one definition of change for every page.
 
-Model by unit (all on the published values only, so a trend can never reveal a suppressed
-count; pooled values are left out because they overlap in time):
+A reader asks: has it risen or fallen, by how much, over which years, and is that more than
+chance? ``trend_table`` answers with one row per indicator × area × report year, computed only
+from the published values (suppressed and pooled cells are left out, so a trend can never
+reveal a protected count):
 
-* shares (``pct``): binomial GLM, logit link, Pearson dispersion φ = χ²/(n − 2);
-* rates per 1,000/10,000: Poisson GLM with log(denominator) as offset, same dispersion;
-* money per person (``eur``): Gaussian GLM on the log value.
+* **what**: the linear trend of the indicator over every usable year up to the report year
+  (``first_year`` … ``last_year``, the years named on the pages), fitted on the link scale
+  (shares: logit, rates and money: log) by generalised least squares;
+* **how much**: ``change``, the change of the fitted line from the first to the last year in the
+  indicator's unit (Pp. for shares), and ``unit_change`` = change / years, the same per year. Both
+  are computed on the link scale and transformed, so no interval is wider than the scale allows;
+* **more than chance?**: the covariance of the yearly values is sampling noise plus persistent
+  local conditions (AR(1)), with dispersion, variance and persistence pooled over the Stadtteile
+  of the indicator (``helpers.analysis.persistence``); the test is a t test on the pooled residual
+  degrees of freedom;
+* **multiple testing per question**: the family is one indicator in one report year (its
+  Stadtteile and the city, "where does this indicator change?"). Benjamini–Hochberg at q selects
+  R of m series; every series gets the Benjamini–Yekutieli interval at level 1 − max(R, 1)·q/m,
+  so "rising"/"falling" ⇔ that interval excludes 0. The same series has the same verdict on every
+  page, because every page reads this table.
 
-Years are not independent: a Stadtteil that is above its trend this year tends to be above
-it next year (persistent local conditions). The Pearson residuals e = M·u (M the weighted
-residual maker of the fit) are modelled as Var(u) = c·I + s²·R(ρ): independent sampling noise
-(c = 1 for binomial/Poisson counts, 0 for eur) plus a persistent AR(1) component with
-R_ij = ρ^|i−j|. s² and ρ are moment estimates that use the exact expectations under the
-detrending M (the raw lag-1 autocorrelation of a 16-year detrended series is biased towards
-0 by about 0.3), ρ clipped to [0, 0.95]. Then
+Verdict codes: ``rising``, ``falling``, ``no_trend``; ``too_short`` (fewer than ``min_years``
+usable years: "zu wenige Jahre für eine Aussage"); ``not_testable`` (a series at its bound, e.g.
+always 0 or 100 %); ``uninformative`` (the interval would be wider than ±10 Pp. a year for a share
+or ±50 % a year for a rate: "keine belastbare Aussage"), so no absurd interval is ever printed.
 
-    Var(β̂) = [B X̃ᵀ(c·I + s²R)X̃ B]₁₁,  X̃ = W^½X,  B = (X̃ᵀX̃)⁻¹,
+Only years with data enter a series: suppressed, pooled or missing values are dropped, and so are
+structural zeros (years in which the source did not exist: city-wide numerator 0; for service
+indicators the years before a Stadtteil's first non-zero count).
 
-and the t test uses Satterthwaite degrees of freedom for the estimated s² (≤ n − 2). With
-ρ = 0 this is the quasi-likelihood covariance with Pearson dispersion φ = 1 + s² = χ²/(n − 2)
-(reported in ``dispersion``) when that exceeds 1; it never claims less variation than the
-binomial/Poisson model (s² ≥ 0).
-
-The annual change is given relative to the level (% per year: exp(β) − 1, for shares the
-odds change) and in the indicator's unit at the mean level (for shares p̄(1 − p̄)·β·100
-percentage points). There is deliberately no Mann–Kendall test beside it: it assumes
-independent years (in the simulation of benchmarks/simulate_social.py an independence-based
-trend test raised 26 % false alarms instead of 5 %), and a variance correction for serial
-correlation (Hamed & Rao 1998) must estimate the autocorrelation of 5–16 ranks, which is too
-noisy to restore the level; a second, differently calibrated verdict would only invite picking
-the convenient one.
-
-The AR(1) coefficient ρ of the persistent part is common to all series of an indicator
-(pooled over its over-dispersed series, Stadtteile and city, ``ar1_parameters``); each series
-keeps its own s².
-
-Verdict and interval agree by construction: over the m tested series of a report year the
-Benjamini–Hochberg procedure at level q selects R; every series gets the
-Benjamini–Yekutieli false-coverage-rate interval at level 1 − max(R, 1)·q/m (``ci_low`` …),
-so "rising"/"falling" ⇔ that interval excludes 0. The unadjusted 95 % interval is kept in
-``ci95_low``/``ci95_high``.
-
-Only years with data enter a series: suppressed, pooled or missing values are dropped, and
-so are structural zeros (years in which the source did not exist: city-wide numerator 0; for
-service indicators the years before a Stadtteil's first non-zero count). A series needs
-``min_years`` usable years, else verdict code ``too_short``.
+The GLM stage with AR(1)-robust errors (``glm_stage``, ``ar1_parameters``, ``finish_trend``) is the
+model of the social index's dynamics classes (``helpers.analysis.sozialindex``), a window slope
+whose calibration is documented there.
 """
 
 from __future__ import annotations
@@ -55,15 +43,26 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
+from helpers.analysis.persistence import Noise, Series, estimate_noise, fit_own_variance, gls_slope, link_series
+from helpers.core.tables import records
 from helpers.indicators.catalogue import Catalogue
 
 #: German verdict labels (column ``verdict``, used by the display) and internal codes.
-RISING, FALLING, NO_TREND, TOO_SHORT = "steigend", "fallend", "kein klarer Trend", "zu kurze Zeitreihe"
-VERDICT_CODES = {RISING: "rising", FALLING: "falling", NO_TREND: "no_trend", TOO_SHORT: "too_short"}
+RISING, FALLING, NO_TREND, TOO_SHORT = "steigend", "fallend", "kein klarer Trend", "zu wenige Jahre für eine Aussage"
+NOT_TESTABLE, UNINFORMATIVE = "kein Trendtest möglich", "keine belastbare Aussage"
+VERDICT_CODES = {
+    RISING: "rising",
+    FALLING: "falling",
+    NO_TREND: "no_trend",
+    TOO_SHORT: "too_short",
+    NOT_TESTABLE: "not_testable",
+    UNINFORMATIVE: "uninformative",
+}
+VERDICT_LABELS = {code: label for label, code in VERDICT_CODES.items()}
 ASSESSMENT_CODES = {"günstig": "favourable", "ungünstig": "unfavourable", "": ""}
 MAX_RHO = 0.95
 
@@ -351,37 +350,113 @@ def fittable(numerator: pd.Series, denominator: pd.Series, unit: str) -> bool:
     return bool(numerator.sum() > 0)
 
 
-def _stage_or_none(series: pd.DataFrame, unit: str) -> GlmStage | None:
-    try:
-        return glm_stage(series["year"], series["numerator"], series["denominator"], unit)
-    except (ValueError, np.linalg.LinAlgError):  # a degenerate series the check above did not catch
-        return None
+#: Largest half-width of a printed per-year change: shares in Pp. a year, rates and money as a
+#: relative change (log scale, ±50 % a year). A wider interval says nothing a reader can use: the
+#: series gets the verdict "uninformative" in words instead of a number.
+MAX_HALF_WIDTH_PP = 10.0
+MAX_HALF_WIDTH_LOG = float(np.log(1.5))
 
 
-def _indicator_rows(unit: str, part: pd.DataFrame, min_years: int, alpha: float) -> list[dict]:
-    """Rows of one indicator: AR(1) coefficient pooled over its testable series, then per-series inference."""
-    bases, stages = [], []
-    for (level, code), series in part.groupby(["area_level", "area_code"], sort=True):
-        series = series.sort_values("year")
+def span_change(level: float, beta: float, span: float, unit: str, scale: float) -> float:
+    """Change in the indicator's unit from the first to the last year of a fitted linear trend.
+
+    ``level`` is the fitted link value at the centre year, ``beta`` the slope per year, ``span`` the
+    number of years between first and last year. The change is monotone in ``beta`` and, for shares,
+    lies in (−100, 100) Pp. whatever ``beta``: an interval of ``beta`` maps to an interval of the
+    change that the scale allows.
+
+    >>> round(span_change(0.0, 0.1, 10, "pct", 100), 4)  # logit 0 ± 0.5: 37,75 % → 62,25 %
+    24.4919
+    >>> round(span_change(np.log(0.02), 0.0, 10, "per_10000", 10_000), 4)
+    0.0
+    """
+    up, down = level + beta * span / 2, level - beta * span / 2
+    if unit == "pct":
+        return float(scale * (special.expit(up) - special.expit(down)))
+    factor = 1.0 if unit == "eur" else scale
+    return float(factor * (np.exp(up) - np.exp(down)))
+
+
+def in_prices_of(data: pd.DataFrame, catalogue: Catalogue, prices: pd.Series, year: int) -> pd.DataFrame:
+    """Money indicators' numerators (and values) in prices of ``year``: × price(year) / price(data year).
+
+    >>> d = pd.DataFrame({"indicator_id": ["e", "e"], "year": [2020, 2021], "numerator": [100.0, 100.0],
+    ...                   "value": [10.0, 10.0]})
+    >>> cat = Catalogue.model_construct(phases=[], indicators=[type("I", (), {"id": "e", "unit": "eur"})()])
+    >>> in_prices_of(d, cat, pd.Series({2020: 1.0, 2021: 1.1}), 2021)["numerator"].round(2).tolist()
+    [110.0, 100.0]
+    """
+    money = [i.id for i in catalogue.indicators if i.unit == "eur"]
+    rows = data["indicator_id"].isin(money)
+    if not rows.any():
+        return data
+    factor = float(prices.loc[year]) / data.loc[rows, "year"].map(prices).astype(float)
+    data = data.copy()
+    data.loc[rows, "numerator"] = data.loc[rows, "numerator"] * factor
+    data.loc[rows, "value"] = data.loc[rows, "value"] * factor
+    return data
+
+
+def _series_noise(s: Series, level: str, pooled: Noise | None) -> Noise | None:
+    """The noise model of one series: the Stadtteile's pooled one, or (city) its own σ² beside the pooled
+    ρ and φ; a series without Stadtteile beside it estimates all three alone."""
+    if level == "stadtteil":
+        return pooled
+    if pooled is None:
+        return estimate_noise([s])
+    return fit_own_variance(s, pooled)
+
+
+def _fit_row(s: Series, noise: Noise, unit: str, scale: float) -> dict:
+    """Slope, test and the per-year change in the indicator's unit for one series (unadjusted)."""
+    fit = gls_slope(s, noise)
+    span = float(s.years.max() - s.years.min())
+    df = max(noise.df, 1.0)
+    p_value = float(2 * stats.t.sf(abs(fit.beta / fit.se), df)) if fit.se > 0 else 0.0
+    return {
+        "slope": fit.beta,
+        "se": fit.se,
+        "df": df,
+        "level": fit.level,
+        "span": span,
+        "p_value": p_value,
+        "rho": noise.rho,
+        "ar_var": noise.s2,
+        "dispersion": noise.phi,
+        "unit_change": span_change(fit.level, fit.beta, span, unit, scale) / span,
+        "change": span_change(fit.level, fit.beta, span, unit, scale),
+    }
+
+
+def _indicator_rows(unit: str, scale: float, part: pd.DataFrame, min_years: int) -> list[dict]:
+    """Rows of one indicator: noise model pooled over its Stadtteile, then one GLS trend per series."""
+    bases, series = [], {}
+    for (level, code), one in part.groupby(["area_level", "area_code"], sort=True):
+        one = one.sort_values("year")
         base = {
             "area_level": level,
             "area_code": code,
-            "area_name": series["area_name"].iloc[0],
-            "first_year": int(series["year"].min()),
-            "last_year": int(series["year"].max()),
-            "n_years": len(series),
+            "area_name": one["area_name"].iloc[0],
+            "first_year": int(one["year"].min()),
+            "last_year": int(one["year"].max()),
+            "n_years": len(one),
+            "status": "too_short" if len(one) < min_years else "tested",
         }
-        testable = len(series) >= min_years and fittable(series["numerator"], series["denominator"], unit)
-        stage = _stage_or_none(series, unit) if testable else None
-        bases.append((base, series, stage))
-        stages += [stage] if stage is not None else []
-    rho = ar1_parameters(stages)
+        if base["status"] == "tested" and not fittable(one["numerator"], one["denominator"], unit):
+            base["status"] = "not_testable"
+        if base["status"] == "tested":
+            series[(level, code)] = link_series(one["year"], one["numerator"], one["denominator"], unit)
+        bases.append(base)
+    stadtteile = [s for (level, _), s in series.items() if level == "stadtteil"]
+    pooled = estimate_noise(stadtteile) if stadtteile else None
     rows = []
-    for base, _series, stage in bases:
-        if stage is None:
-            rows.append(base)
+    for base in bases:
+        key = (base["area_level"], base["area_code"])
+        noise = _series_noise(series[key], key[0], pooled) if key in series else None
+        if noise is None:
+            rows.append(base | ({"status": "too_short"} if key in series else {}))
             continue
-        rows.append(base | finish_trend(stage, rho, alpha).__dict__)
+        rows.append(base | _fit_row(series[key], noise, unit, scale))
     return rows
 
 
@@ -392,39 +467,63 @@ def trend_table(
     levels: tuple[str, ...] = ("stadtteil", "stadt"),
     min_years: int = 5,
     alpha: float = 0.05,
+    prices: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """One row per indicator × area: GLM trend, BH-adjusted q-value, verdict.
+    """One row per indicator × area: GLS trend over all usable years, BH q-value per indicator, verdict.
 
-    Series with fewer than ``min_years`` usable years get no test (verdict "zu kurze
-    Zeitreihe", code ``too_short``). Service capacities (not about persons, no sampling model)
-    are left out. ``ci_*``, ``rel_ci_*`` and ``unit_ci_*`` are the FCR-adjusted intervals at
-    level ``ci_level`` (see module docstring); ``ci95_*`` the unadjusted 95 % intervals.
+    ``prices``: a price level per year (``helpers.analysis.hze.price_index``); money indicators (unit
+    ``eur``) are then trended in prices of ``year`` (real terms, as the HzE page), else nominal.
+
+    The family of the multiple-testing control is one indicator in one report year (its Stadtteile
+    and the city): the question "where does this indicator change?". ``change`` is the change from
+    ``first_year`` to ``last_year`` in the indicator's unit, ``unit_change`` the same per year;
+    ``*_ci_*`` are the FCR-adjusted intervals (level ``ci_level``), ``*_ci95_*`` the unadjusted ones.
+    Verdict codes: rising, falling, no_trend, too_short (fewer than ``min_years`` years),
+    not_testable (a series at its bound, e.g. always 0), uninformative (the interval would be wider
+    than ``MAX_HALF_WIDTH_*``). Service capacities are left out.
     """
     kinds = {i.id: i.kind for i in catalogue.indicators}
     data = usable_series(published, year, kinds)
     data = data[data["area_level"].isin(levels)]
-    rows = []
+    if prices is not None:
+        data = in_prices_of(data, catalogue, prices, year)
+    frames = []
     for ind in catalogue.indicators:
         if ind.numerator.source == "services":
             continue
         part = data[data["indicator_id"] == ind.id]
-        rows += [{"indicator_id": ind.id} | r for r in _indicator_rows(ind.unit, part, min_years, alpha)]
-    out = _with_fdr(pd.DataFrame(rows), alpha)
-    directions = {i.id: i.direction for i in catalogue.indicators}
-    out["verdict"] = [verdict(q, s, alpha) for q, s in zip(out["q_value"], out["slope"], strict=True)]
-    out["verdict_code"] = out["verdict"].map(VERDICT_CODES)
-    out["assessment"] = [assessment(v, directions[i]) for v, i in zip(out["verdict"], out["indicator_id"], strict=True)]
+        rows = _indicator_rows(ind.unit, ind.scale, part, min_years)
+        if rows:
+            frame = _with_fdr(pd.DataFrame(rows), alpha, ind.unit, ind.scale)
+            frame["verdict_code"] = verdict_codes(frame, alpha, ind.unit)
+            frames.append(frame.assign(indicator_id=ind.id, direction=ind.direction))
+    out = pd.concat(frames, ignore_index=True) if frames else _empty_trends()
+    out["verdict"] = out["verdict_code"].map(VERDICT_LABELS)
+    out["assessment"] = [assessment(v, d) for v, d in zip(out["verdict"], out["direction"], strict=True)]
     out["assessment_code"] = out["assessment"].map(ASSESSMENT_CODES)
     out.insert(0, "report_year", year)
+    out = out.drop(columns=["direction", "status"])
+    first = ["report_year", "indicator_id"]
+    out = out[first + [c for c in out.columns if c not in first]]
     return out.sort_values(["indicator_id", "area_level", "area_code"]).reset_index(drop=True)
 
 
-FIT_COLUMNS = ("slope", "ci_low", "ci_high", "p_value", "dispersion", "unit_change", "se", "df")
+FIT_COLUMNS = ("slope", "se", "df", "level", "span", "p_value", "rho", "ar_var", "dispersion", "unit_change", "change")
 
 
-def _with_fdr(out: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    """BH q-values over the tested series and the matching FCR-adjusted intervals."""
-    for col in (*FIT_COLUMNS, "rho", "to_unit", "rel_ci_low", "rel_ci_high", "unit_ci_low", "unit_ci_high"):
+def _empty_trends() -> pd.DataFrame:
+    columns = ["area_level", "area_code", "area_name", "first_year", "last_year", "n_years", "status"]
+    frame = _with_fdr(pd.DataFrame(columns=columns), 0.05, "pct", 100.0)
+    return frame.assign(indicator_id="", direction="", verdict_code="")
+
+
+def _with_fdr(out: pd.DataFrame, alpha: float, unit: str, scale: float) -> pd.DataFrame:
+    """BH q-values over the tested series of one indicator and the matching FCR-adjusted intervals.
+
+    Every series gets the Benjamini–Yekutieli interval at level 1 − max(R, 1)·q/m (R of m selected),
+    so a direction is named exactly where that interval excludes 0.
+    """
+    for col in FIT_COLUMNS:
         if col not in out:
             out[col] = np.nan
     tested = out["p_value"].notna()
@@ -433,10 +532,47 @@ def _with_fdr(out: pd.DataFrame, alpha: float) -> pd.DataFrame:
         out.loc[tested, "q_value"] = multipletests(out.loc[tested, "p_value"], alpha=alpha, method="fdr_bh")[1]
     level = fcr_level(int((out["q_value"] < alpha).sum()), int(tested.sum()), alpha)
     out["ci_level"] = np.where(tested, level, np.nan)
-    for name in ("ci", "rel_ci", "unit_ci"):
-        out[f"{name}95_low"], out[f"{name}95_high"] = out[f"{name}_low"], out[f"{name}_high"]
-    half = stats.t.ppf(0.5 + level / 2, out["df"].where(tested, 1)) * out["se"]
-    out["ci_low"], out["ci_high"] = out["slope"] - half, out["slope"] + half
-    out["rel_ci_low"], out["rel_ci_high"] = 100 * np.expm1(out["ci_low"]), 100 * np.expm1(out["ci_high"])
-    out["unit_ci_low"], out["unit_ci_high"] = out["to_unit"] * out["ci_low"], out["to_unit"] * out["ci_high"]
+    for suffix, lvl in (("95", 0.95), ("", level)):
+        half = stats.t.ppf(0.5 + lvl / 2, out["df"].where(tested, 1)) * out["se"]
+        low, high = out["slope"] - half, out["slope"] + half
+        out[f"ci{suffix}_low"], out[f"ci{suffix}_high"] = low, high
+        for name, per in (("change", 1.0), ("unit", out["span"])):
+            ends = [
+                [
+                    span_change(lv, b, sp, unit, scale) if ok else np.nan
+                    for lv, b, sp, ok in zip(out["level"], bound, out["span"], tested, strict=True)
+                ]
+                for bound in (low, high)
+            ]
+            out[f"{name}_ci{suffix}_low"] = np.asarray(ends[0], float) / per
+            out[f"{name}_ci{suffix}_high"] = np.asarray(ends[1], float) / per
+    with np.errstate(over="ignore"):
+        out["rel_change_pct"] = 100 * np.expm1(out["slope"].clip(-5, 5))
     return out
+
+
+def narrow(half_unit: float, half_link: float, unit: str) -> bool:
+    """Whether an interval is narrow enough to print (see ``MAX_HALF_WIDTH_*``).
+
+    >>> narrow(2.0, 0.1, "pct"), narrow(12.0, 0.1, "pct"), narrow(50.0, 0.3, "per_10000")
+    (True, False, True)
+    """
+    if unit == "pct":
+        return bool(half_unit <= MAX_HALF_WIDTH_PP)
+    return bool(half_link <= MAX_HALF_WIDTH_LOG)
+
+
+def verdict_codes(out: pd.DataFrame, alpha: float, unit: str) -> list[str]:
+    """Verdict code of every row of one indicator: a direction only where the FDR-adjusted test is
+    significant and the interval is narrow enough to say something."""
+    codes = []
+    for r in records(out):
+        if r["status"] != "tested" or pd.isna(r["q_value"]):
+            codes.append(r["status"] if r["status"] != "tested" else "too_short")
+        elif not narrow((r["unit_ci_high"] - r["unit_ci_low"]) / 2, (r["ci_high"] - r["ci_low"]) / 2, unit):
+            codes.append("uninformative")
+        elif r["q_value"] >= alpha:
+            codes.append("no_trend")
+        else:
+            codes.append("rising" if r["slope"] > 0 else "falling")
+    return codes

@@ -338,13 +338,18 @@ def factsheet_title(config: Config, indicator_id: str | None) -> str:
 
 
 def factsheet_inputs(config: Config, indicator_id: str | None) -> list[Any]:
-    """The data files a fact sheet shows (its input checksum): the published indicators, config, catalogue, Leitbild."""
+    """The data files a fact sheet shows (its input checksum): the published indicators, config, catalogue,
+    Leitbild, and the trends of the latest report year (the change it states)."""
+    from helpers.indicators.plan import commune_plan
+
     paths = ProjectPaths(config)
     files = [paths.config_file, config.catalogue_path]
     if indicator_id is not None:
         files.insert(0, paths.indicator_slice(indicator_id))
         if config.leitbild_path is not None:
             files.append(config.leitbild_path)
+        if commune_plan(config).step_runs("analysen"):
+            files.append(paths.year_slice("trends", max(config.report_years)))
     return files
 
 
@@ -362,7 +367,9 @@ def action_factsheet(config_path: str, indicator_id: str | None) -> None:
         import pandas as pd
 
         published = pd.read_parquet(paths.indicator_slice(indicator_id))
-        html = render_factsheet(config, indicator_id, published, inputs)
+        trends_file = paths.year_slice("trends", max(config.report_years))
+        trends = pd.read_parquet(trends_file) if trends_file in inputs else None
+        html = render_factsheet(config, indicator_id, published, inputs, trends)
     write_text_atomic(paths.factsheet_html(indicator_id), html)
 
 

@@ -15,13 +15,13 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from markupsafe import Markup
 
-from helpers.core.formatting import fmt_change
 from helpers.core.numbertags import public, text
 from helpers.core.tables import records
-from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
+from helpers.indicators.catalogue import Catalogue
 from helpers.report.indicator_tables import published_cells, shown_cell
 from helpers.report.labels import STATUS_MAP
 from helpers.report.steckbrief import BETTER, WORSE, Comparison, compare_to_city, named_value
+from helpers.report.trend_sections import trend_phrase
 
 #: The child-poverty indicator the funnel finding prefers.
 CHILD_POVERTY = "sgb2_u15"
@@ -38,53 +38,38 @@ def _join(items: Sequence[Markup | str]) -> Markup:
     return Markup(", ").join(items[:-1]) + Markup(" und ") + items[-1]
 
 
-def _unit(unit: str) -> str:
-    return "Pp." if unit == "pct" else UNIT_LABEL[unit]
-
-
 def trend_finding(
     trends: pd.DataFrame, catalogue: Catalogue, ids: Sequence[str], city_code: str, commune: str
 ) -> Markup | None:
-    """The city's trend verdicts of the key indicators: directions with the change per year and its
-    (multiplicity-adjusted) interval; the indicators without a clear trend by name."""
+    """The city's trend verdicts of the key indicators: directions with the change over the named years
+    and its (multiplicity-adjusted) interval; the indicators without a clear trend by name; those the
+    data cannot speak to with the reason."""
     city = trends[(trends["area_code"] == city_code) & trends["indicator_id"].isin(list(ids))]
     if city.empty:
         return None
     rows = {r["indicator_id"]: r for r in records(city.drop_duplicates("indicator_id"))}
-    moving, flat = [], []
+    moving, flat, silent = [], [], []
+    judged = {"favourable": ", günstige Richtung", "unfavourable": ", ungünstige Richtung"}
     for ind_id in ids:
         r = rows.get(ind_id)
-        if r is None or r["verdict_code"] == "too_short":
+        if r is None:
             continue
         ind = catalogue.get(ind_id)
-        if r["verdict_code"] in ("rising", "falling") and not pd.isna(r["unit_change"]):
-            word = "steigend" if r["verdict_code"] == "rising" else "fallend"
-            judged = {"favourable": ", günstige Richtung", "unfavourable": ", ungünstige Richtung"}
-            interval = text(
-                "{} bis {}",
-                public(fmt_change(r["unit_ci_low"], 2), "derived"),
-                public(fmt_change(r["unit_ci_high"], 2), "derived"),
-            )
-            moving.append(
-                text(
-                    "{} {} ({} {} je Jahr, KI {}{})",
-                    ind.name,
-                    word,
-                    public(fmt_change(r["unit_change"], 2), "derived"),
-                    _unit(ind.unit),
-                    interval,
-                    judged.get(r.get("assessment_code") or "", ""),
-                )
-            )
-        else:
+        if r["verdict_code"] in ("rising", "falling"):
+            moving.append(text("{}{}", trend_phrase(r, ind.name, ind.unit), judged.get(r["assessment_code"] or "", "")))
+        elif r["verdict_code"] == "no_trend":
             flat.append(ind.name)
-    if not moving and not flat:
+        else:
+            silent.append(trend_phrase(r, ind.name, ind.unit))
+    if not moving and not flat and not silent:
         return None
     parts = []
     if moving:
-        parts.append(text("Statistisch erkennbar: {}.", Markup("; ").join(moving)))
+        parts.append(text("Mehr als der Zufall erklärt: {}.", Markup("; ").join(moving)))
     if flat:
         parts.append(text("Ohne klaren Trend: {}.", _join(flat)))
+    if silent:
+        parts.append(text("Keine Aussage möglich: {}.", Markup("; ").join(silent)))
     return _lead(f"Entwicklung in {commune}", Markup(" ").join(parts))
 
 

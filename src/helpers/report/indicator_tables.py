@@ -14,8 +14,7 @@ import pandas as pd
 from IPython.display import HTML
 from markupsafe import Markup
 
-from helpers.analysis.change import change_test
-from helpers.core.formatting import NBSP, fmt_change, fmt_number
+from helpers.core.formatting import NBSP, fmt_number
 from helpers.core.numbertags import cell, public, text
 from helpers.core.tables import records
 from helpers.core.templating import fragment
@@ -77,18 +76,6 @@ def _cell(row: dict | None, unit: str, compact: bool = False) -> dict | None:
     return {"key": cell_key(row), "text": text, "pooled": pooled, "compact": compact}
 
 
-def _detectable(now: dict, before: dict, ind: Indicator) -> bool:
-    """Is the change from last year statistically detectable (95 % interval without 0)?
-
-    Needs both years' published counts; EUR values and hidden counts get no mark.
-    """
-    counts = [now["numerator"], now["denominator"], before["numerator"], before["denominator"]]
-    if ind.unit == "eur" or any(pd.isna(c) for c in counts) or min(counts[1], counts[3]) <= 0:
-        return False
-    kind = "share" if ind.unit == "pct" else "rate"
-    return bool(change_test(*(float(c) for c in counts), kind=kind).significant)
-
-
 #: Arrows say the direction of a change (up/down), never whether it is good; words say that.
 ARROW = {True: ("▲", "gestiegen"), False: ("▼", "gesunken")}
 
@@ -114,19 +101,23 @@ def change_mark(diff: float, direction: str) -> tuple[str, str, str, str]:
     return ("mon-better", arrow, title, "günstiger") if better else ("mon-worse", arrow, title, "ungünstiger")
 
 
-def _change(now: dict | None, before: dict | None, ind: Indicator) -> Markup:
-    """Change from the previous year: the signed difference, ▲/▼ for its direction and, in words,
-    "günstiger"/"ungünstiger", both only where the change is statistically detectable (markup)."""
-    if now is None or before is None or pd.isna(now["value"]) or pd.isna(before["value"]):
-        return Markup(".")
-    if pd.notna(now["pooled_from"]) or pd.notna(before["pooled_from"]):
-        return Markup(".")
-    diff = now["value"] - before["value"]
-    text = fmt_change(diff, DECIMALS[ind.unit], " Pp." if ind.unit == "pct" else "")
-    if abs(diff) < 10 ** -DECIMALS[ind.unit] or not _detectable(now, before, ind):
-        return Markup(fragment("change", text))
-    css, arrow, title, word = change_mark(diff, ind.direction)
-    return Markup(fragment("change", text, css, word, arrow, title))
+def trend_mark(trend: Mapping | None, ind: Indicator) -> Markup:
+    """The area's trend as on every page (``helpers.analysis.trends``): the change over the named years,
+    ▲/▼ for its direction and, in words, "günstiger"/"ungünstiger" — only where the trend has a direction
+    (its adjusted interval excludes 0); otherwise the verdict in words."""
+    from helpers.report.labels import TREND
+    from helpers.report.trend_sections import change_parts, period, unit_label
+
+    if trend is None:
+        return Markup("–")
+    parts = change_parts(trend, ind.unit)
+    if parts is None:
+        return Markup.escape(TREND.get(trend.get("verdict_code", ""), "–"))
+    shown = f"{parts[0]} {unit_label(ind.unit)} ({period(trend)})"
+    if trend["verdict_code"] not in ("rising", "falling"):
+        return Markup(fragment("change", f"{shown}, kein klarer Trend"))
+    css, arrow, title, word = change_mark(1.0 if trend["verdict_code"] == "rising" else -1.0, ind.direction)
+    return Markup(fragment("change", shown, css, word, arrow, title))
 
 
 def indicator_table(
@@ -140,17 +131,18 @@ def indicator_table(
     city_name: str,
     caption: str,
     links: Mapping[str, str] | None = None,
+    trends: Mapping[str, Mapping] | None = None,
 ) -> HTML:
-    """One area's indicators with interval, counts, city value and change from last year.
+    """One area's indicators with interval, counts, city value and trend.
 
-    ``links`` maps indicator ids to the href of their fact sheet (names link there; none without).
+    ``links`` maps indicator ids to the href of their fact sheet (names link there; none without);
+    ``trends`` indicator ids to the area's trend row of the report year.
     """
-    cells = published_cells(published, [i.id for i in indicators], [year - 1, year])
+    cells = published_cells(published, [i.id for i in indicators], [year])
     rows = []
     for ind in indicators:
         now = _row(cells, ind.id, year, level, code)
         city = _row(cells, ind.id, year, "stadt", city_code)
-        before = _row(cells, ind.id, year - 1, level, code)
         ci = "" if now is None or now["symbol"] == "." else fmt_interval(now["ci_lower"], now["ci_upper"], ind.unit)
         counts = Markup(".")
         if now is not None and (pd.notna(now["numerator"]) or pd.notna(now["denominator"])):
@@ -171,7 +163,7 @@ def indicator_table(
                 "ci_key": f"{cell_key(now)}#ci" if ci else None,
                 "counts": counts,
                 "city": _cell(city, ind.unit),
-                "change": _change(now, before, ind),
+                "change": trend_mark((trends or {}).get(ind.id), ind),
             }
         )
     return HTML(fragment("indicator_table", caption, area_name, city_name, rows))
@@ -215,9 +207,9 @@ def legend() -> HTML:
                 "Zeichenerklärung: „.“ Zahlenwert geheim zu halten (weniger als {} Fälle oder daraus errechenbar) "
                 "oder unbekannt; „–“ nichts vorhanden; „( )“ Aussagewert eingeschränkt, da die Bezugsgröße klein ist; "
                 "„zusammengefasst“ mit Jahresangabe oder „M“: Mehrjahreswert (mehrere Jahre zusammengefasst) für "
-                "kleine Stadtteile. KI: 95-%-Konfidenzintervall. Veränderung zum Vorjahr: ▲ gestiegen, ▼ gesunken; "
-                "dazu in Worten „günstiger“ oder „ungünstiger“; beides nur, wenn die Veränderung statistisch "
-                "erkennbar ist (95-%-Intervall der Veränderung ohne {}).",
+                "kleine Stadtteile. KI: 95-%-Konfidenzintervall. Trend: Veränderung über alle verfügbaren Jahre (Zeitraum in "
+                "Klammern); ▲ gestiegen, ▼ gesunken, dazu in Worten „günstiger“ oder „ungünstiger“; beides nur, wenn "
+                "die Veränderung mehr ist, als der Zufall erklärt (bereinigtes Intervall der Veränderung ohne {}).",
                 public(3, "config"),
                 public(0, "config"),
             ),
@@ -233,16 +225,17 @@ def indicator_kpis(
     code: str,
     city_code: str,
     city_name: str,
+    trends: Mapping[str, Mapping] | None = None,
 ) -> HTML:
-    """The "Auf einen Blick" boxes: key indicators with the city value and the change (▲/▼ = direction)."""
-    cells = published_cells(published, ids, [year - 1, year])
+    """The "Auf einen Blick" boxes: key indicators with the city value and the trend (▲/▼ = direction);
+    ``trends``: indicator id → the area's trend row of the report year."""
+    cells = published_cells(published, ids, [year])
     boxes = []
     for ind_id in ids:
         ind = catalogue.get(ind_id)
         now = _row(cells, ind_id, year, "stadtteil", code)
-        before = _row(cells, ind_id, year - 1, "stadtteil", code)
         city = _row(cells, ind_id, year, "stadt", city_code)
-        change = Markup("Vorjahr: ") + public(_change(now, before, ind), "derived")
+        change = Markup("Trend: ") + public(trend_mark((trends or {}).get(ind_id), ind), "derived")
         boxes.append(
             (ind.short, shown_cell(now, ind.unit), text("{}: {}", city_name, shown_cell(city, ind.unit)), change)
         )

@@ -16,7 +16,9 @@ TREND = {
     "rising": "↗ steigend",
     "falling": "↘ fallend",
     "no_trend": "→ kein klarer Trend",
-    "too_short": "zu kurze Zeitreihe",
+    "too_short": "zu wenige Jahre für eine Aussage",
+    "not_testable": "kein Trendtest möglich (Werte an der Grenze, z. B. immer 0)",
+    "uninformative": "keine belastbare Aussage (Schwankungen zu groß)",
 }
 
 ASSESSMENT = {"favourable": "günstige Richtung", "unfavourable": "ungünstige Richtung", "": "–"}

@@ -24,6 +24,7 @@ from helpers.report.indicator_tables import (
     phase_sections,
     shown_cell,
 )
+from helpers.report.labels import TREND
 from helpers.report.steckbrief import (
     SIMILAR,
     Comparison,
@@ -32,6 +33,7 @@ from helpers.report.steckbrief import (
     interval_rows,
     steckbrief_sentences,
 )
+from helpers.report.trend_sections import change_cell
 
 STATUS_CLASS = {
     "erreicht": "mon-better",
@@ -58,11 +60,13 @@ def profile_phase_sections(
     year: int,
     stadtteil_code: str,
     links: Mapping[str, str] | None = None,
+    trends: Mapping[str, Mapping] | None = None,
     charts: bool = True,
 ) -> HTML:
     """One section per life phase (h3 under the page's Präventionskette heading): the indicators
     that differ clearly from the city, named, the indicator table and (``charts``) the
-    dot-and-bar chart of the values with their intervals. ``links``: indicator id -> fact sheet."""
+    dot-and-bar chart of the values with their intervals. ``links``: indicator id -> fact sheet;
+    ``trends``: indicator id -> the Stadtteil's trend row (the table's trend column)."""
     st = config.stadtteil(stadtteil_code)
     # all a section looks at: this Stadtteil and the city, this year and the year before
     area = published["area_level"].eq("stadt") | (
@@ -73,7 +77,7 @@ def profile_phase_sections(
     for phase, inds in phase_sections(catalogue):
         table = indicator_table(
             published, inds, year, "stadtteil", st.code, st.name, config.commune.ags,
-            f"Gesamtstadt {config.commune.name}", f"{phase}: Kennzahlen {st.name} {year}", links,
+            f"Gesamtstadt {config.commune.name}", f"{phase}: Kennzahlen {st.name} {year}", links, trends,
         )  # fmt: skip
         items = comparisons(published, inds, year, st.code, config.commune.ags)
         parts.append(fragment("heading", 3, anchor(phase), phase) + _phase_text(items, st.name, links or {}))
@@ -168,26 +172,34 @@ def leitbild_table(leitbild: Leitbild, tracking: list[Tracking], catalogue: Cata
                 "indicator": f"{ind.short} ({area})",
                 "target": f"{fmt_value(t.target, ind.unit, '')} bis {t.target_year}",
                 "current": "." if t.current is None else fmt_value(t.current, ind.unit, ""),
-                "trend": "." if t.slope is None else _trend_text(t, ind.unit),
+                "trend": leitbild_trend_text(t, ind.unit),
                 "projection": "." if t.projection is None else fmt_value(t.projection, ind.unit, ""),
                 "css": STATUS_CLASS[t.status],
                 "status": t.status,
             }
         )
     note = (
-        f"{leitbild.hinweis} Trend: lineare Fortschreibung der letzten bis zu sechs Jahre; „auf Kurs“, wenn die "
-        "Fortschreibung den Zielwert im Zieljahr erreicht."
+        f"{leitbild.hinweis} Trend: derselbe wie in der Sozialraumanalyse (lineare Entwicklung über alle verfügbaren "
+        "Jahre, Veränderung vom ersten bis zum letzten Jahr mit bereinigtem Intervall); „auf Kurs“, wenn der Trend "
+        "eine erkennbare Richtung hat und seine Fortschreibung vom aktuellen Wert den Zielwert im Zieljahr erreicht. "
+        "Ohne erkennbare Richtung wird nicht fortgeschrieben."
     )
     return HTML(fragment("leitbild_table", leitbild.titel, rows, note))
 
 
-def _trend_text(t: Tracking, unit: str) -> str:
-    from helpers.core.formatting import fmt_change
-
-    d = 2 if unit == "pct" else 1
-    clear = t.slope_low is not None and (t.slope_low > 0 or t.slope_high < 0)
-    word = ("steigend" if t.slope > 0 else "fallend") if clear else "kein klarer Trend"
-    return f"{fmt_change(t.slope, d)} ({word})"
+def leitbild_trend_text(t: Tracking, unit: str) -> str:
+    """The target's trend as on every page: verdict, years and change with its interval (or why there is none)."""
+    if not t.verdict_code:
+        return "."
+    row = {
+        "verdict_code": t.verdict_code,
+        "change": t.change,
+        "change_ci_low": t.change_low,
+        "change_ci_high": t.change_high,
+    }
+    label = TREND.get(t.verdict_code, "–")
+    shown = change_cell(row, unit)
+    return label if shown == label else f"{label}: {t.first_year}–{t.last_year} {shown}"
 
 
 def services_table(services: pd.DataFrame, year: int, stadtteil_code: str, name: str) -> HTML:

@@ -1,13 +1,18 @@
-"""German tables and texts for trend results: overview, per-area table, summary.
+"""German tables and texts for trend results: overview, per-area table, summary, phrases.
 
-A direction is named only where the test is significant after FDR control; otherwise the
-text says the data do not show a clear trend.
+Every page states change the same way, from the rows of ``helpers.analysis.trends``: the verdict
+(↗ steigend, ↘ fallend, → kein klarer Trend, or why there is no statement), the years it covers
+and the change over them with the multiplicity-adjusted interval. A direction is named only where
+that interval excludes 0.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 from IPython.display import HTML
+from markupsafe import Markup
 
 from helpers.core.formatting import fmt_change
 from helpers.core.numbertags import public, text
@@ -16,21 +21,92 @@ from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
 from helpers.report.display import table_html
 from helpers.report.labels import ASSESSMENT, TREND
 
-CHANGE_HEADER = "Veränderung pro Jahr (KI, für Mehrfachtests bereinigt)"
+CHANGE_HEADER = "Veränderung im Zeitraum (KI, für Mehrfachtests bereinigt)"
+#: Decimals of a change in each unit (Pp., per 1.000/10.000, EUR).
+CHANGE_DECIMALS = {"pct": 1, "per_1000": 1, "per_10000": 1, "eur": 0}
+#: Verdicts that come with a change and its interval (the others say in words why there is none).
+WITH_INTERVAL = ("rising", "falling", "no_trend")
 
 
-def _unit_change(row: pd.Series, unit: str) -> str:
-    if pd.isna(row.get("unit_change")):
+def unit_label(unit: str) -> str:
+    """Unit of a change: "Pp." for shares, else the indicator's unit."""
+    return "Pp." if unit == "pct" else UNIT_LABEL[unit]
+
+
+def change_parts(row: Mapping, unit: str) -> tuple[str, str, str] | None:
+    """(change, interval low, interval high) of a trend row as formatted text, None without an interval.
+
+    The change is the change of the fitted trend from the first to the last year of the series
+    (``helpers.analysis.trends``); the interval is the multiplicity-adjusted one.
+
+    >>> change_parts({"verdict_code": "rising", "change": 13.55, "change_ci_low": 12.3,
+    ...               "change_ci_high": 14.79}, "pct")
+    ('+13,6', '+12,3', '+14,8')
+    >>> change_parts({"verdict_code": "too_short", "change": None}, "pct") is None
+    True
+    """
+    if row.get("verdict_code") not in WITH_INTERVAL or pd.isna(row.get("change")):
+        return None
+    d = CHANGE_DECIMALS[unit]
+    return fmt_change(row["change"], d), fmt_change(row["change_ci_low"], d), fmt_change(row["change_ci_high"], d)
+
+
+def period(row: Mapping) -> str:
+    """The years a trend covers, e.g. "2011–2025"."""
+    return f"{int(row['first_year'])}–{int(row['last_year'])}"
+
+
+def change_cell(row: Mapping | None, unit: str) -> str:
+    """Table cell: "+13,6 Pp. (+12,3 bis +14,8)", or the verdict's reason in words."""
+    if row is None:
         return "–"
-    label = "Pp." if unit == "pct" else UNIT_LABEL[unit]
-    return (
-        f"{fmt_change(row['unit_change'], 2)} {label} "
-        f"({fmt_change(row['unit_ci_low'], 2)} bis {fmt_change(row['unit_ci_high'], 2)})"
+    parts = change_parts(row, unit)
+    if parts is None:
+        return TREND.get(row.get("verdict_code", ""), "–")
+    return f"{parts[0]} {unit_label(unit)} ({parts[1]} bis {parts[2]})"
+
+
+def change_markup(row: Mapping, unit: str) -> Markup:
+    """Sentence part with tagged numbers: "2011–2025: +13,6 Pp., KI +12,3 bis +14,8" (or the reason in words)."""
+    parts = change_parts(row, unit)
+    if parts is None:
+        return Markup.escape(TREND.get(row.get("verdict_code", ""), ""))
+    return text(
+        "{}–{}: {} {}, KI {} bis {}",
+        public(int(row["first_year"]), "year"),
+        public(int(row["last_year"]), "year"),
+        public(parts[0], "derived"),
+        unit_label(unit),
+        public(parts[1], "derived"),
+        public(parts[2], "derived"),
     )
 
 
+def trend_phrase(row: Mapping, name: str, unit: str) -> Markup:
+    """ "<name> stieg (2011–2025: +13,6 Pp., KI +12,3 bis +14,8)" for a direction; "<name>: <reason>" else."""
+    if row.get("verdict_code") in TREND_WORD:
+        return text("{} {} ({})", name, TREND_WORD[row["verdict_code"]], change_markup(row, unit))
+    return text("{}: {}", name, TREND.get(row.get("verdict_code", ""), "–"))
+
+
+METHOD_NOTE = (
+    "Trend = lineare Entwicklung über alle verfügbaren Jahre bis zum Berichtsjahr (Zeitraum in der Tabelle), "
+    "angegeben als Veränderung vom ersten bis zum letzten Jahr; Pp. = Prozentpunkte. Berücksichtigt sind der "
+    "Zufall der jährlichen Zählung und Schwankungen, die über mehrere Jahre anhalten (gemeinsam für alle "
+    "Stadtteile einer Kennzahl geschätzt). „Steigend“ oder „fallend“ heißt: mehr, als der Zufall erklärt – "
+    "geprüft für jede Kennzahl über alle Gebiete zusammen (Kontrolle der Falscherkennungsrate, {}); das "
+    "Intervall ist dafür bereinigt und schließt die Null genau dann aus, wenn eine Richtung genannt wird. "
+    "Geheim gehaltene, gepoolte und fehlende Jahre gehen nicht ein."
+)
+
+
+def area_trends(trends: pd.DataFrame, code: str) -> dict[str, dict]:
+    """Indicator id → the trend row of one area (what the profile's tables and boxes show)."""
+    return {r["indicator_id"]: r for r in records(trends[trends["area_code"] == code])}
+
+
 def trend_overview(trends: pd.DataFrame, catalogue: Catalogue, city_code: str) -> HTML:
-    """Per indicator: the city trend with its annual change, and how many Stadtteile rise/fall."""
+    """Per indicator: the city trend with its change over the named years, and how many Stadtteile rise/fall."""
     rows = []
     for ind in catalogue.indicators:
         part = trends[trends["indicator_id"] == ind.id]
@@ -38,38 +114,28 @@ def trend_overview(trends: pd.DataFrame, catalogue: Catalogue, city_code: str) -
             continue
         city = part[part["area_code"] == city_code]
         st = part[part["area_level"] == "stadtteil"]
-        c = city.iloc[0] if len(city) else None
+        c = records(city)[0] if len(city) else None
         rows.append(
             {
                 "Kennzahl": ind.short,
+                "Zeitraum": period(c) if c is not None else "–",
                 "Gesamtstadt": TREND.get(c["verdict_code"], "–") if c is not None else "–",
-                CHANGE_HEADER: _unit_change(c, ind.unit) if c is not None else "–",
+                CHANGE_HEADER: change_cell(c, ind.unit),
                 "Bewertung": ASSESSMENT.get(c["assessment_code"], "–") if c is not None else "–",
                 "Stadtteile steigend": str(int((st["verdict_code"] == "rising").sum())),
                 "Stadtteile fallend": str(int((st["verdict_code"] == "falling").sum())),
                 "ohne klaren Trend": str(int((st["verdict_code"] == "no_trend").sum())),
+                "ohne Aussage": str(int((~st["verdict_code"].isin(["rising", "falling", "no_trend"])).sum())),
             }
         )
-    frame = pd.DataFrame(rows)
+    counts = ["Stadtteile steigend", "Stadtteile fallend", "ohne klaren Trend", "ohne Aussage"]
     return table_html(
-        frame,
+        pd.DataFrame(rows),
         "Trends der Kennzahlen über alle verfügbaren Jahre",
-        numeric=["Stadtteile steigend", "Stadtteile fallend", "ohne klaren Trend"],
-        public={
-            CHANGE_HEADER: "derived",
-            "Stadtteile steigend": "count",
-            "Stadtteile fallend": "count",
-            "ohne klaren Trend": "count",
-        },
+        numeric=counts,
+        public={"Zeitraum": "year", CHANGE_HEADER: "derived"} | dict.fromkeys(counts, "count"),
         note=text(
-            "Trend = Regressionsmodell mit linearem Jahresterm (Anteile: binomial, Raten: Poisson mit "
-            "Bevölkerungs-Offset); Schwankungen, die über mehrere Jahre anhalten, werden berücksichtigt "
-            "(autoregressive Fehler erster Ordnung). Eine Richtung wird nur genannt, wenn sie nach Kontrolle der "
-            "Falscherkennungsrate (Benjamini-Hochberg, {}) statistisch erkennbar ist; das angegebene Intervall ist "
-            "für die Zahl der Tests bereinigt und schließt die Null genau dann aus, wenn eine Richtung genannt wird. "
-            "Jahre ohne Daten (z. B. vor Beginn eines Angebots) gehen nicht ein. Pp. = Prozentpunkte. Geheim "
-            "gehaltene und gepoolte Werte gehen nicht ein.",
-            public("5 %", "config"),
+            METHOD_NOTE + " „Ohne Aussage“: zu wenige Jahre oder keine belastbare Aussage.", public("5 %", "config")
         ),
     )
 
@@ -83,13 +149,12 @@ def trend_area_table(trends: pd.DataFrame, catalogue: Catalogue, code: str) -> H
         r = first.get(ind.id)
         if r is None:
             continue
-        years = f"{int(r['first_year'])}–{int(r['last_year'])} ({int(r['n_years'])} J.)"
         rows.append(
             {
                 "Kennzahl": ind.short,
-                "Zeitraum": years,
+                "Zeitraum": f"{period(r)} ({int(r['n_years'])} J.)",
                 "Trend": TREND.get(r["verdict_code"], "–"),
-                CHANGE_HEADER: _unit_change(r, ind.unit),
+                CHANGE_HEADER: change_cell(r, ind.unit),
                 "Bewertung": ASSESSMENT.get(r["assessment_code"], "–"),
             }
         )
@@ -97,27 +162,41 @@ def trend_area_table(trends: pd.DataFrame, catalogue: Catalogue, code: str) -> H
         pd.DataFrame(rows),
         "Entwicklung der Kennzahlen im Stadtteil",
         public={"Zeitraum": "year", CHANGE_HEADER: "derived"},
-        note="Eine Richtung wird nur genannt, wenn sie statistisch erkennbar ist; das Intervall ist für die Zahl "
-        "der Tests bereinigt und schließt die Null genau dann aus. Anhaltende Schwankungen über mehrere Jahre "
-        "sind berücksichtigt.",
+        note=text(METHOD_NOTE, public("5 %", "config")),
     )
 
 
-def trend_summary_text(trends: pd.DataFrame, catalogue: Catalogue, city_code: str, commune: str) -> str:
-    """A cautious German paragraph on the city trends."""
+def trend_summary_text(trends: pd.DataFrame, catalogue: Catalogue, city_code: str, commune: str) -> Markup:
+    """A German paragraph on the city trends: what rose, what fell (with change and years), what cannot be said."""
     city = trends[trends["area_code"] == city_code]
-    good = [catalogue.get(i).short for i in city.loc[city["assessment_code"] == "favourable", "indicator_id"]]
-    bad = [catalogue.get(i).short for i in city.loc[city["assessment_code"] == "unfavourable", "indicator_id"]]
-    tested = int(city["q_value"].notna().sum())
+    rows = {r["indicator_id"]: r for r in records(city)}
+    tested = sum(r["verdict_code"] in WITH_INTERVAL for r in rows.values())
     parts = [text("Für {} insgesamt wurden {} Kennzahlen auf einen Trend geprüft.", commune, public(tested, "count"))]
-    if good:
-        parts.append("Statistisch erkennbar in günstiger Richtung entwickelt haben sich: " + ", ".join(good) + ".")
-    if bad:
-        parts.append("Statistisch erkennbar in ungünstiger Richtung entwickelt haben sich: " + ", ".join(bad) + ".")
-    if not good and not bad:
-        parts.append("Bei keiner Kennzahl ist eine Richtung statistisch erkennbar.")
+    for code, word in (("favourable", "günstiger"), ("unfavourable", "ungünstiger")):
+        moved = [
+            trend_phrase(r, catalogue.get(i).short, catalogue.get(i).unit)
+            for i, r in rows.items()
+            if r["assessment_code"] == code
+        ]
+        if moved:
+            parts.append(text("In {} Richtung entwickelt haben sich: {}.", word, Markup("; ").join(moved)))
+    neutral = [
+        trend_phrase(r, catalogue.get(i).short, catalogue.get(i).unit)
+        for i, r in rows.items()
+        if r["verdict_code"] in ("rising", "falling") and not r["assessment_code"]
+    ]
+    if neutral:
+        parts.append(text("Ohne Bewertung: {}.", Markup("; ").join(neutral)))
+    if not any(r["verdict_code"] in ("rising", "falling") for r in rows.values()):
+        parts.append(Markup("Bei keiner Kennzahl ist eine Richtung statistisch erkennbar."))
     parts.append(
-        "Bei den übrigen Kennzahlen ist kein klarer Trend erkennbar; das heißt nicht, dass sich nichts "
-        "verändert hat, sondern dass die Schwankungen von Jahr zu Jahr eine Aussage nicht tragen."
+        Markup(
+            "Bei den übrigen Kennzahlen ist kein klarer Trend erkennbar; das heißt nicht, dass sich nichts "
+            "verändert hat, sondern dass die Schwankungen von Jahr zu Jahr eine Aussage nicht tragen."
+        )
     )
-    return text(" ").join(parts)
+    return Markup(" ").join(parts)
+
+
+#: Verbs of a verdict in a sentence.
+TREND_WORD = {"rising": "stieg", "falling": "sank"}

@@ -389,7 +389,9 @@ def caveats(published: pd.DataFrame, ind: Indicator, config: Config, year: int) 
     return out
 
 
-def leitbild_lines(config: Config, ind: Indicator, published: pd.DataFrame, year: int) -> list[Markup]:
+def leitbild_lines(
+    config: Config, ind: Indicator, published: pd.DataFrame, year: int, trends: pd.DataFrame | None = None
+) -> list[Markup]:
     """The Leitbild targets of this indicator with their status in ``year`` (none without a Leitbild)."""
     from helpers.indicators.leitbild import load_leitbild, track_all
 
@@ -400,7 +402,7 @@ def leitbild_lines(config: Config, ind: Indicator, published: pd.DataFrame, year
     leitbild = load_leitbild(path, plan.catalogue, {s.code for s in config.stadtteile})
     tracking = {
         (t.leitziel, t.indicator_id, t.area_code): t
-        for t in track_all(leitbild, published, plan.catalogue, year, config.commune.ags)
+        for t in track_all(leitbild, published, plan.catalogue, year, config.commune.ags, trends)
     }
     out = []
     for ziel in leitbild.leitziele:
@@ -498,8 +500,23 @@ def _rel(target: Path, page: Path) -> str:
     return Path(os.path.relpath(target, page.parent)).as_posix()
 
 
-def render_factsheet(config: Config, indicator_id: str, published: pd.DataFrame, inputs: list[Path]) -> str:
-    """The fact sheet of one indicator (``reports/kennzahlen/<id>.html``)."""
+def trend_line(trends: pd.DataFrame | None, ind: Indicator, config: Config) -> Markup:
+    """The city's trend of the indicator, worded as on every page (empty without a trend row)."""
+    from helpers.report.trend_sections import trend_phrase
+
+    if trends is None:
+        return Markup("")
+    row = trends[(trends["indicator_id"] == ind.id) & (trends["area_code"] == config.commune.ags)]
+    if row.empty:
+        return Markup("")
+    phrase = trend_phrase(row.to_dict("records")[0], ind.short, ind.unit)
+    return text("Trend in {} insgesamt: {}.", config.commune.name, phrase)
+
+
+def render_factsheet(
+    config: Config, indicator_id: str, published: pd.DataFrame, inputs: list[Path], trends: pd.DataFrame | None = None
+) -> str:
+    """The fact sheet of one indicator (``reports/kennzahlen/<id>.html``); ``trends``: the latest report year's."""
     from helpers.report.context import indicator_source_line
 
     plan = commune_plan(config)
@@ -536,7 +553,8 @@ def render_factsheet(config: Config, indicator_id: str, published: pd.DataFrame,
             areas=area_rows(published, ind, year, config, links),
             map=map_figure(published, ind, year, config, source),
             caveats=caveats(published, ind, config, year),
-            leitbild=leitbild_lines(config, ind, published, year),
+            leitbild=leitbild_lines(config, ind, published, year, trends),
+            trend=trend_line(trends, ind, config),
             sources=source_rows(config, ind),
             population_basis=(
                 POPULATION_BASIS[config.sources["population"].population_basis] if "population" in sources else ""

@@ -14,12 +14,13 @@ GLOSSARY: list[tuple[str, str, str]] = [
         "Berichten nur diese Bedeutung.",
     ),
     (
-        "▲ ▼ – Pfeile bei der Veränderung zum Vorjahr",
+        "▲ ▼ – Pfeile beim Trend",
         "Pfeile",
-        "▲ heißt: der Wert ist gestiegen, ▼: er ist gesunken. Ob das gut oder schlecht ist, steht daneben in "
-        "Worten („günstiger“ oder „ungünstiger“), denn bei manchen Kennzahlen ist ein höherer Wert gut (etwa "
-        "Betreuungsquoten), bei anderen schlecht (etwa Kinderarmut). Pfeil und Wort stehen nur, wenn die "
-        "Veränderung statistisch erkennbar ist, also kaum durch Zufall zu erklären.",
+        "▲ heißt: der Wert ist über die Jahre gestiegen, ▼: er ist gesunken (Trend über alle verfügbaren Jahre, "
+        "der Zeitraum steht dabei). Ob das gut oder schlecht ist, steht daneben in Worten („günstiger“ oder "
+        "„ungünstiger“), denn bei manchen Kennzahlen ist ein höherer Wert gut (etwa Betreuungsquoten), bei anderen "
+        "schlecht (etwa Kinderarmut). Pfeil und Wort stehen nur, wenn die Veränderung mehr ist, als der Zufall "
+        "erklärt.",
     ),
     (
         ". – Punkt statt Zahl",
