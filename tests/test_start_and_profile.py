@@ -16,7 +16,7 @@ from helpers.core.paths import ProjectPaths
 from helpers.indicators.catalogue import Catalogue, load_catalogue
 from helpers.report import findings, steckbrief
 from helpers.report.geometry import adjacency, link_map_shapes, shares_border
-from helpers.report.indicator_tables import _change, change_mark
+from helpers.report.indicator_tables import change_mark, trend_mark
 from helpers.report.navigation import neighbours
 from helpers.site.audit import check_page, published_texts
 from helpers.site.htmlcheck import tagged_cells, untagged_numbers
@@ -160,12 +160,14 @@ def test_arrows_give_the_direction_and_words_the_verdict(catalogue):
     assert change_mark(-0.4, "lower_better")[1:] == ("▼", "gesunken (statistisch erkennbar)", "günstiger")
     assert change_mark(-0.4, "higher_better")[1:] == ("▼", "gesunken (statistisch erkennbar)", "ungünstiger")
     ind = catalogue.get("sgb2_u15")
-    now = {"value": 30.0, "numerator": 3000.0, "denominator": 10000.0, "pooled_from": pd.NA}
-    before = {"value": 35.0, "numerator": 3500.0, "denominator": 10000.0, "pooled_from": pd.NA}
-    shown = re.sub(r"<[^>]+>", "", str(_change(now, before, ind))).replace("\u00a0", " ")
-    assert shown == "−5,0 Pp. ▼ günstiger"
-    small = {"value": 31.0, "numerator": 31.0, "denominator": 100.0, "pooled_from": pd.NA}
-    assert "▼" not in str(_change(small, {**small, "value": 32.0, "numerator": 32.0}, ind))
+    trend = {"verdict_code": "falling", "change": -5.04, "change_ci_low": -7.0, "change_ci_high": -3.1,
+             "first_year": 2010, "last_year": 2025}  # fmt: skip
+    shown = _plain(trend_mark(trend, ind))
+    assert shown == "−5,0 Pp. (2010–2025) ▼ günstiger"
+    flat = {**trend, "verdict_code": "no_trend", "change_ci_high": 1.0}
+    assert _plain(trend_mark(flat, ind)) == "−5,0 Pp. (2010–2025), kein klarer Trend"
+    assert _plain(trend_mark({"verdict_code": "too_short"}, ind)) == "zu wenige Jahre für eine Aussage"
+    assert _plain(trend_mark(None, ind)) == "–"
 
 
 # --- neighbours ----------------------------------------------------------------------------------
@@ -204,11 +206,12 @@ def _trends() -> pd.DataFrame:
     return pd.DataFrame(
         [
             {**base, "indicator_id": "sgb2_u15", "verdict_code": "falling", "assessment_code": "favourable",
-             "unit_change": -0.42, "unit_ci_low": -0.61, "unit_ci_high": -0.22},
+             "change": -6.3, "change_ci_low": -9.2, "change_ci_high": -3.3, "first_year": 2010, "last_year": 2025},
             {**base, "indicator_id": "u3_care", "verdict_code": "no_trend", "assessment_code": "",
-             "unit_change": 0.1, "unit_ci_low": -0.2, "unit_ci_high": 0.4},
+             "change": 1.5, "change_ci_low": -3.0, "change_ci_high": 6.0, "first_year": 2011, "last_year": 2025},
             {**base, "report_year": 2024, "indicator_id": "u3_care", "verdict_code": "rising",
-             "assessment_code": "favourable", "unit_change": 1.0, "unit_ci_low": 0.5, "unit_ci_high": 1.5},
+             "assessment_code": "favourable", "change": 13.0, "change_ci_low": 7.5, "change_ci_high": 22.5,
+             "first_year": 2011, "last_year": 2024},
         ]
     )  # fmt: skip
 
@@ -236,8 +239,8 @@ def test_trend_finding_names_directions_with_interval(catalogue):
     )
     name_u15, name_u3 = catalogue.get("sgb2_u15").name, catalogue.get("u3_care").name
     assert _plain(found) == (
-        f"Entwicklung in Leverkusen: Statistisch erkennbar: {name_u15} fallend (−0,42 Pp. je Jahr, KI −0,61 bis "
-        f"−0,22, günstige Richtung). Ohne klaren Trend: {name_u3}."
+        f"Entwicklung in Leverkusen: Mehr als der Zufall erklärt: {name_u15} sank (2010–2025: −6,3 Pp., KI −9,2 bis "
+        f"−3,3), günstige Richtung. Ohne klaren Trend: {name_u3}."
     )
     assert untagged_numbers(str(found), [name_u15, name_u3]) == []
 

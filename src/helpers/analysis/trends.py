@@ -47,7 +47,15 @@ from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from helpers.analysis.persistence import Noise, Series, estimate_noise, fit_own_variance, gls_slope, link_series
+from helpers.analysis.persistence import (
+    Noise,
+    Series,
+    conservative_se,
+    estimate_noise,
+    fit_own_variance,
+    gls_slope,
+    link_series,
+)
 from helpers.core.tables import records
 from helpers.indicators.catalogue import Catalogue
 
@@ -244,9 +252,9 @@ def finish_trend(stage: GlmStage, rho: float, alpha: float = 0.05, reference: Gl
         ci_high=high,
         p_value=p_value,
         dispersion=stage.dispersion if stage.noise > 0 else float("nan"),
-        rel_change_pct=100 * np.expm1(beta),
-        rel_ci_low=100 * np.expm1(low),
-        rel_ci_high=100 * np.expm1(high),
+        rel_change_pct=_pct_change(beta),
+        rel_ci_low=_pct_change(low),
+        rel_ci_high=_pct_change(high),
         unit_change=stage.to_unit * beta,
         unit_ci_low=stage.to_unit * low,
         unit_ci_high=stage.to_unit * high,
@@ -256,6 +264,16 @@ def finish_trend(stage: GlmStage, rho: float, alpha: float = 0.05, reference: Gl
         ar_var=s2,
         to_unit=stage.to_unit,
     )
+
+
+def _pct_change(beta: float) -> float:
+    """exp(β) − 1 in %, without an overflow warning for the huge slopes of degenerate windows.
+
+    >>> round(_pct_change(0.1), 4), _pct_change(1e6) > 1e100
+    (10.5171, True)
+    """
+    with np.errstate(over="ignore"):
+        return float(100 * np.expm1(min(beta, 700.0)))
 
 
 def fit_trend(
@@ -410,12 +428,13 @@ def _series_noise(s: Series, level: str, pooled: Noise | None) -> Noise | None:
 def _fit_row(s: Series, noise: Noise, unit: str, scale: float) -> dict:
     """Slope, test and the per-year change in the indicator's unit for one series (unadjusted)."""
     fit = gls_slope(s, noise)
+    se = conservative_se(s, noise)
     span = float(s.years.max() - s.years.min())
     df = max(noise.df, 1.0)
-    p_value = float(2 * stats.t.sf(abs(fit.beta / fit.se), df)) if fit.se > 0 else 0.0
+    p_value = float(2 * stats.t.sf(abs(fit.beta / se), df)) if se > 0 else 0.0
     return {
         "slope": fit.beta,
-        "se": fit.se,
+        "se": se,
         "df": df,
         "level": fit.level,
         "span": span,
