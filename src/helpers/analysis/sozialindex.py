@@ -436,17 +436,17 @@ def social_index(
 def class_stability(history: pd.DataFrame, year: int) -> pd.DataFrame:
     """Per Stadtteil, over its years with a status class up to ``year``: how many there are
     (``years_classified``, from ``first_year``), how many had the class of the last one
-    (``years_current``, ``share_current``), the number of class changes, the year of the last
-    change and the class before it (None without a change)."""
+    (``current_class``: ``years_current``, ``share_current``), the number of class changes, the
+    year of the last change and the class before it (None without a change)."""
     columns = [
-        "area_code", "years_classified", "years_current", "share_current", "changes", "first_year",
-        "last_change_year", "previous_class",
+        "area_code", "years_classified", "current_class", "years_current", "share_current", "changes",
+        "first_year", "last_change_year", "previous_class",
     ]  # fmt: skip
     rows = []
     for code, part in history[history["year"] <= year].groupby("area_code"):
         part = part.sort_values("year").dropna(subset=["status_class"])
         if part.empty:
-            rows.append(dict(zip(columns, [code, 0, 0, np.nan, 0, None, None, None], strict=True)))
+            rows.append(dict(zip(columns, [code, 0, None, 0, np.nan, 0, None, None, None], strict=True)))
             continue
         classes = part["status_class"].tolist()
         years = [int(y) for y in part["year"]]
@@ -457,6 +457,7 @@ def class_stability(history: pd.DataFrame, year: int) -> pd.DataFrame:
             {
                 "area_code": code,
                 "years_classified": len(classes),
+                "current_class": current,
                 "years_current": same,
                 "share_current": same / len(classes),
                 "changes": len(switches),

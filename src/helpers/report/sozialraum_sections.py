@@ -451,30 +451,33 @@ def status_value_text(z: float) -> Markup:
 def stability_text(stab: pd.Series, name: str, year: int) -> Markup:
     """How stable a Stadtteil's status class has been, as a sentence.
 
-    >>> row = pd.Series({"years_classified": 14, "years_current": 3, "share_current": 3 / 14, "changes": 5,
-    ...                  "first_year": 2012, "last_change_year": 2024, "previous_class": "mittel"})
+    >>> row = pd.Series({"years_classified": 14, "current_class": "niedrig", "years_current": 3,
+    ...                  "share_current": 3 / 14, "changes": 5, "first_year": 2012, "last_change_year": 2024,
+    ...                  "previous_class": "mittel"})
     >>> import re; re.sub("<[^>]+>", "", stability_text(row, "Rheindorf", 2025))
-    'Die Statusklasse ist wechselnd: Rheindorf war in 3 der 14 eingestuften Jahre seit 2012 dieser Klasse \
-zugeordnet; sie wechselte 5 Mal, zuletzt 2024 (vorher „mittel“).'
+    'Die Statusklasse ist wechselnd: Rheindorf war in 3 der 14 eingestuften Jahre seit 2012 „niedrig“; \
+die Klasse wechselte 5 Mal, zuletzt 2024 (vorher „mittel“).'
     """
     n, changes = int(stab["years_classified"]), int(stab["changes"])
     if n <= 1:
         return text("{} ist {} zum ersten Mal eingestuft.", name, public(year, "year"))
     if changes == 0:
         return text(
-            "Die Statusklasse ist stabil: {} hat sie in allen {} eingestuften Jahren seit {}.",
+            "Die Statusklasse ist stabil: {} ist seit {} in allen {} eingestuften Jahren „{}“.",
             name,
-            public(n, "count"),
             public(int(stab["first_year"]), "year"),
+            public(n, "count"),
+            stab["current_class"],
         )
     return text(
-        "Die Statusklasse ist {}: {} war in {} der {} eingestuften Jahre seit {} dieser Klasse zugeordnet; sie "
-        "wechselte {} Mal, zuletzt {} (vorher „{}“).",
+        "Die Statusklasse ist {}: {} war in {} der {} eingestuften Jahre seit {} „{}“; die Klasse wechselte {} Mal, "
+        "zuletzt {} (vorher „{}“).",
         stability_label(stab["share_current"], changes),
         name,
         public(int(stab["years_current"]), "count"),
         public(n, "count"),
         public(int(stab["first_year"]), "year"),
+        stab["current_class"],
         public(changes, "count"),
         public(int(stab["last_change_year"]), "year"),
         stab["previous_class"],
@@ -503,12 +506,12 @@ def profile_index_text(
     stab = class_stability(history[history["area_code"] == code], year).iloc[0]
     dyn = DYNAMICS_TEXT.get(r["dynamics_class_code"], "eine nicht bestimmbare Dynamik")
     out = text(
-        "{} hat {} einen **{}** sozialen Status ({}) und {}. {}",
+        "{} hat {} einen **{}** sozialen Status und {}. {}. {}",
         name,
         public(year, "year"),
         STATUS_ADJECTIVE[r["status_class_code"]],
-        status_value_text(r["status_z"]),
         dyn,
+        status_value_text(r["status_z"]),
         stability_text(stab, name, year),
     )
     basis = input_basis_text(r, catalogue, year) if catalogue is not None else ""
