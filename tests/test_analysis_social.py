@@ -433,3 +433,23 @@ def test_its_on_a_constant_count_series_gives_a_flat_finite_fit():
     fit = fit_poisson_its(np.full(len(years), 4.0), design, exposure=np.full(len(years), 1000.0))
     post = fit.term("post")
     assert abs(post.estimate) < 1e-6 and np.isfinite(post.ci[1])
+
+
+def test_an_index_from_a_secret_cell_would_give_the_cell_away():
+    """Why the index never reads a secret cell (methods page): were C's secret count (30 of 100)
+    an input, the printed index value (two decimals) would single it out among all counts 0..100."""
+    catalogue = load_catalogue(CATALOGUE)
+    ids = ["sgb2_u15", "unemployment_15_65"]
+    rows = _index_rows()
+    rows["denominator"] = np.where(rows["indicator_id"] == "sgb2_u15", 100.0, 100_000.0)
+    rows["numerator"] = rows["value"] * rows["denominator"] / 100
+    cell = (rows["area_code"] == "C") & (rows["year"] == 2025) & (rows["indicator_id"] == "sgb2_u15")
+
+    def printed(count: int) -> str:
+        trial = rows.copy()
+        trial.loc[cell, ["numerator", "value"]] = [float(count), float(count)]
+        out = social_index(trial, catalogue, ids, 2025, 2, (-1.0, 1.0, 1.5), min_denominator=0)
+        return f"{out.set_index('area_code').loc['C', 'status_z']:.2f}"
+
+    shown = printed(30)
+    assert [k for k in range(101) if printed(k) == shown] == [30]

@@ -97,8 +97,8 @@ def test_profile_text_of_an_area_with_too_few_indicators_counts_them():
         indicators_used=1,
     )  # fmt: skip
     assert _plain(profile_index_text(few, "103", "Lützenkirchen", 2025)) == (
-        "Lützenkirchen erhält 2025 keine Einstufung im Sozialraum-Index: nur 1 von 4 Indexkennzahlen sind "
-        "veröffentlicht und belastbar, auch über drei Jahre zusammengefasst; nötig sind mindestens 2."
+        "Lützenkirchen erhält 2025 keine Einstufung im Sozialraum-Index: nur für 1 von 4 Indexkennzahlen gibt es "
+        "einen veröffentlichten, belastbaren Wert, auch über drei Jahre zusammengefasst; nötig sind mindestens 2."
     )
 
 
@@ -113,7 +113,7 @@ def test_profile_text_names_pooled_and_missing_inputs():
         "Der Index beruht hier auf 3 von 4 Kennzahlen: Anteil Alleinerziehende (SGB II) zusammengefasst über "
         "2023–2025 (der Wert von 2025 allein beruht auf einer zu kleinen Bezugsgröße); "
         f"{catalogue.get('youth_unemployment').short} mit dem Wert von 2024 (der Wert von 2025 ist geheim gehalten); "
-        f"ohne {catalogue.get('unemployment_15_65').short} (in den Jahren 2023–2025 nicht verwertbar veröffentlicht)."
+        f"ohne {catalogue.get('unemployment_15_65').short} (2023–2025 geheim gehalten oder auf zu kleiner Bezugsgröße)."
     )
 
 
@@ -152,3 +152,12 @@ def test_dynamics_class_of_an_area_missing_one_of_three_indicators_uses_the_othe
     assert out.loc["A", "dynamics_p"] == pytest.approx(0.0027, abs=1e-4)
     assert out.loc["A", "dynamics_class_code"] == "negative"
     assert out.loc["B", "dynamics_class_code"] == "not_classified" and np.isnan(out.loc["B", "dynamics_index"])
+
+
+def test_stability_sentence_of_a_single_change_names_the_class_before():
+    history = _history().assign(status_class=["mittel"] * 13 + ["niedrig"], status_class_code=["medium"] * 13 + ["low"])
+    plain = _plain(profile_index_text(history, "103", "Rheindorf", 2025))
+    assert plain.endswith(
+        "Die Statusklasse hat einmal gewechselt: Rheindorf ist seit 2025 „niedrig“, davor war es „mittel“ (14 "
+        "eingestufte Jahre seit 2012)."
+    )

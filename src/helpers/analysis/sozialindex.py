@@ -470,11 +470,17 @@ def class_stability(history: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def stability_label(share_current: float, changes: int) -> str:
-    """German wording for the stability of a class."""
+    """German wording for the stability of a class.
+
+    >>> [stability_label(s, c) for s, c in ((0.9, 1), (1 / 14, 1), (0.6, 2), (0.2, 5))]
+    ['stabil', 'einmal gewechselt', 'überwiegend stabil', 'wechselnd']
+    """
     if np.isnan(share_current):
         return "keine Einstufung"
     if share_current >= 0.8 and changes <= 1:
         return "stabil"
+    if changes == 1:
+        return "einmal gewechselt"
     if share_current >= 0.5:
         return "überwiegend stabil"
     return "wechselnd"

@@ -48,8 +48,8 @@ DYNAMICS = {**DYNAMICS_MAP, "not_classified": "–"}
 NOT_CLASSIFIED_REASON = {
     "population_below_min": "weniger als {min_population} Einwohnerinnen und Einwohner",
     "too_few_indicators": (
-        "nur {used} von {total} Indexkennzahlen sind veröffentlicht und belastbar, auch über drei Jahre "
-        "zusammengefasst; nötig sind mindestens {required}"
+        "nur für {used} von {total} Indexkennzahlen gibt es einen veröffentlichten, belastbaren Wert, auch über "
+        "drei Jahre zusammengefasst; nötig sind mindestens {required}"
     ),
     "suppressed": "ein Indexwert ist geheim gehalten („.“)",
     "small_denominator": "ein Indexwert beruht auf einer zu kleinen Bezugsgröße („( )“)",

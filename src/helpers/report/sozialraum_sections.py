@@ -175,7 +175,7 @@ def input_basis_text(row: pd.Series, catalogue: Catalogue, year: int) -> Markup:
     if missing:
         parts.append(
             text(
-                "ohne {} (in den Jahren {} nicht verwertbar veröffentlicht)",
+                "ohne {} ({} geheim gehalten oder auf zu kleiner Bezugsgröße)",
                 " und ".join(missing),
                 years_text(list(range(year - POOL_YEARS + 1, year + 1))),
             )
@@ -468,6 +468,17 @@ die Klasse wechselte 5 Mal, zuletzt 2024 (vorher „mittel“).'
             public(int(stab["first_year"]), "year"),
             public(n, "count"),
             stab["current_class"],
+        )
+    if changes == 1:
+        return text(
+            "Die Statusklasse hat einmal gewechselt: {} ist seit {} „{}“, davor war es „{}“ ({} eingestufte Jahre "
+            "seit {}).",
+            name,
+            public(int(stab["last_change_year"]), "year"),
+            stab["current_class"],
+            stab["previous_class"],
+            public(n, "count"),
+            public(int(stab["first_year"]), "year"),
         )
     return text(
         "Die Statusklasse ist {}: {} war in {} der {} eingestuften Jahre seit {} „{}“; die Klasse wechselte {} Mal, "
