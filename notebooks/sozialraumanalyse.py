@@ -107,7 +107,7 @@ else:
 # ## Sozialraum-Index
 #
 # Der Index folgt dem Berliner Monitoring Soziale Stadtentwicklung: ein Statusindex aus
-# wenigen Belastungsindikatoren und ein Dynamikindex aus ihrer Veränderung über zwei Jahre.
+# wenigen Belastungsindikatoren und ein Dynamikindex aus ihrer Veränderung in den letzten Jahren.
 # Ergebnisindikatoren (zum Beispiel Befunde der Schuleingangsuntersuchung oder Hilfen zur
 # Erziehung) gehen bewusst nicht ein, damit der Index den Bedarf beschreibt und nicht den
 # Erfolg der Prävention.
@@ -145,7 +145,7 @@ else:
             geometry=geometry,
         )
     )
-    display(sozialraum.index_table(history, year, ctx.config, links))
+    display(sozialraum.index_table(history, year, ctx.config, links, ctx.catalogue))
 
 # %% [markdown]
 # ## Bedarf und Angebot entlang der Präventionskette

@@ -200,7 +200,7 @@ else:
     display(
         Markdown(
             sozialraum.profile_index_text(
-                history, st.code, st.name, year, ctx.config.analysis.social_index.min_population
+                history, st.code, st.name, year, ctx.config.analysis.social_index.min_population, ctx.catalogue
             )
         )
     )

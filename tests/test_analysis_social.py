@@ -222,7 +222,13 @@ def _index_rows(symbol_c: str = "") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_index_leaves_small_and_unreliable_areas_unclassified():
+def test_index_fills_an_unreliable_value_from_pooled_published_years_and_leaves_small_areas_out():
+    """C's 2025 SGB-II quota is "( )": its pooled value over the published years 2023 and 2025
+    (2024 has no row) is (30.000 + 30.000) / 200.000 = 30 %. E has 250 residents (below 300).
+
+    By hand: the SGB-II quota is standardised over the reliable 2025 values of A, B, D only
+    (10, 22, 38: mean 70/3, SD √(394,667/3) = 11,4698), unemployment over A–D (4, 6, 9, 9: mean 7,
+    SD √4,5); C's pooled 30 % is standardised with those: (30 − 23,333)/11,4698 = 0,5812."""
     catalogue = load_catalogue(CATALOGUE)
     population = pd.Series({"A": 5000, "B": 5000, "C": 5000, "D": 5000, "E": 250})
     out = social_index(
@@ -238,15 +244,81 @@ def test_index_leaves_small_and_unreliable_areas_unclassified():
     ).set_index("area_code")
     assert out.loc["E", "status_class_code"] == "not_classified"
     assert out.loc["E", "not_classified_reason"] == "population_below_min"
-    assert out.loc["C", "status_class_code"] == "not_classified"
-    assert out.loc["C", "not_classified_reason"] == "small_denominator"
-    assert out.loc["C", "status_class"] is None
-    # the status index is standardised over A, B, D only
-    assert out.loc[["A", "B", "D"], "status_class"].notna().all()
-    suppressed = social_index(
-        _index_rows("."), catalogue, ["sgb2_u15", "unemployment_15_65"], 2025, 2, (-1.0, 1.0, 1.5)
+    mean, sd = 70 / 3, math.sqrt(((10 - 70 / 3) ** 2 + (22 - 70 / 3) ** 2 + (38 - 70 / 3) ** 2) / 3)
+    assert sd == pytest.approx(11.4698, abs=1e-4)
+    expected = {
+        "A": ((10 - mean) / sd + (4 - 7) / math.sqrt(4.5)) / 2,
+        "B": ((22 - mean) / sd + (6 - 7) / math.sqrt(4.5)) / 2,
+        "C": ((30 - mean) / sd + (9 - 7) / math.sqrt(4.5)) / 2,
+        "D": ((38 - mean) / sd + (9 - 7) / math.sqrt(4.5)) / 2,
+    }
+    assert expected["C"] == pytest.approx(0.7620, abs=1e-4)
+    for code, value in expected.items():
+        assert out.loc[code, "status_index"] == pytest.approx(value)
+    raw = pd.Series(expected)
+    z = (raw - raw.mean()) / raw.std(ddof=0)
+    assert out.loc[list("ABCD"), "status_z"].to_numpy() == pytest.approx(z.to_numpy())
+    assert out.loc["C", "not_classified_reason"] == "" and out.loc["C", "status_class"] is not None
+    assert out.loc["C", "pooled_inputs"] == "sgb2_u15:2023,2025" and out.loc["C", "indicators_used"] == 2
+    assert out.loc["A", "pooled_inputs"] == "" and out.loc["A", "missing_inputs"] == ""
+
+
+def test_index_never_reads_a_secret_cell():
+    """A secret 2025 value (".") is replaced by the published 2023 value (30 %); whatever the
+    secret row holds, the index is the same: it is a function of published cells only."""
+    catalogue = load_catalogue(CATALOGUE)
+    ids = ["sgb2_u15", "unemployment_15_65"]
+    secret = _index_rows(".")
+    hidden = (secret["area_code"] == "C") & (secret["year"] == 2025) & (secret["indicator_id"] == "sgb2_u15")
+    base = social_index(secret, catalogue, ids, 2025, 2, (-1.0, 1.0, 1.5)).set_index("area_code")
+    junk = secret.copy()
+    junk.loc[hidden, ["value", "numerator"]] = [99.0, 99_000.0]
+    other = social_index(junk, catalogue, ids, 2025, 2, (-1.0, 1.0, 1.5)).set_index("area_code")
+    assert base["status_z"].to_numpy() == pytest.approx(other["status_z"].to_numpy())
+    assert base.loc["C", "pooled_inputs"] == "sgb2_u15:2023"
+    # secret in every year of the window: one of two indicators left, too few for a class
+    never = secret.copy()
+    never.loc[(never["area_code"] == "C") & (never["indicator_id"] == "sgb2_u15"), "symbol"] = "."
+    out = social_index(never, catalogue, ids, 2025, 2, (-1.0, 1.0, 1.5)).set_index("area_code")
+    assert out.loc["C", "not_classified_reason"] == "too_few_indicators"
+    assert out.loc["C", "status_class_code"] == "not_classified" and pd.isna(out.loc["C", "status_z"])
+    assert out.loc["C", "indicators_used"] == 1 and out.loc["C", "missing_inputs"] == "sgb2_u15"
+
+
+def test_index_of_an_area_missing_one_of_four_indicators_is_the_mean_of_its_three():
+    """Four indicators, two of them needed; D lacks youth unemployment in every year. D's raw
+    index is the mean of its three z-values; the standardisation of youth unemployment runs over
+    A, B, C only (values 1, 2, 3: mean 2, SD √(2/3))."""
+    catalogue = load_catalogue(CATALOGUE)
+    ids = ["sgb2_u15", "sgb2_single_parent", "unemployment_15_65", "youth_unemployment"]
+    values = {
+        "sgb2_u15": [10, 20, 30, 40],
+        "sgb2_single_parent": [30, 40, 50, 60],
+        "unemployment_15_65": [2, 4, 6, 8],
+        "youth_unemployment": [1, 2, 3, None],
+    }
+    rows = [
+        {
+            "indicator_id": ind,
+            "year": 2025,
+            "area_level": "stadtteil",
+            "area_code": code,
+            "value": np.nan if v is None else float(v),
+            "numerator": np.nan if v is None else v * 100.0,
+            "denominator": 10_000.0,
+            "symbol": "." if v is None else "",
+        }
+        for ind, vals in values.items()
+        for code, v in zip("ABCD", vals, strict=True)
+    ]
+    out = social_index(
+        pd.DataFrame(rows), catalogue, ids, 2025, 2, (-1.0, 1.0, 1.5), dynamics_method="difference"
     ).set_index("area_code")
-    assert suppressed.loc["C", "not_classified_reason"] == "suppressed"
+    # 4 evenly spaced values: z = (i − 2,5)/√1,25 for i = 1..4; D: three times 1,5/√1,25
+    assert out.loc["D", "status_index"] == pytest.approx(1.5 / math.sqrt(1.25))
+    assert out.loc["A", "status_index"] == pytest.approx((3 * -1.5 / math.sqrt(1.25) + -1 / math.sqrt(2 / 3)) / 4)
+    assert out.loc["D", "indicators_used"] == 3 and out.loc["D", "missing_inputs"] == "youth_unemployment"
+    assert (out["status_class_code"] != "not_classified").all()
 
 
 def test_dynamics_stable_when_change_is_within_noise():
@@ -361,3 +433,23 @@ def test_its_on_a_constant_count_series_gives_a_flat_finite_fit():
     fit = fit_poisson_its(np.full(len(years), 4.0), design, exposure=np.full(len(years), 1000.0))
     post = fit.term("post")
     assert abs(post.estimate) < 1e-6 and np.isfinite(post.ci[1])
+
+
+def test_an_index_from_a_secret_cell_would_give_the_cell_away():
+    """Why the index never reads a secret cell (methods page): were C's secret count (30 of 100)
+    an input, the printed index value (two decimals) would single it out among all counts 0..100."""
+    catalogue = load_catalogue(CATALOGUE)
+    ids = ["sgb2_u15", "unemployment_15_65"]
+    rows = _index_rows()
+    rows["denominator"] = np.where(rows["indicator_id"] == "sgb2_u15", 100.0, 100_000.0)
+    rows["numerator"] = rows["value"] * rows["denominator"] / 100
+    cell = (rows["area_code"] == "C") & (rows["year"] == 2025) & (rows["indicator_id"] == "sgb2_u15")
+
+    def printed(count: int) -> str:
+        trial = rows.copy()
+        trial.loc[cell, ["numerator", "value"]] = [float(count), float(count)]
+        out = social_index(trial, catalogue, ids, 2025, 2, (-1.0, 1.0, 1.5), min_denominator=0)
+        return f"{out.set_index('area_code').loc['C', 'status_z']:.2f}"
+
+    shown = printed(30)
+    assert [k for k in range(101) if printed(k) == shown] == [30]

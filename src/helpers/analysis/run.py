@@ -94,6 +94,7 @@ def social_index_history(
                 si.dynamics_cuts,
                 population=None if population is None else _residents(population, year),
                 min_population=si.min_population,
+                min_denominator=config.thresholds.min_denominator,
                 dynamics_method=si.dynamics_method,
                 dynamics_window=si.dynamics_window,
                 alpha=si.dynamics_alpha,
@@ -103,7 +104,8 @@ def social_index_history(
         columns = ["year", "area_code", "status_index", "status_z", "dynamics_index", "dynamics_z"]
         labels = ["status_class", "dynamics_class", "group"]
         codes = ["status_class_code", "not_classified_reason", "dynamics_class_code"]
-        return pd.DataFrame(columns=[*columns, *labels, *codes])
+        inputs = ["indicators_used", "indicators_total", "pooled_inputs", "missing_inputs"]
+        return pd.DataFrame(columns=[*columns, *labels, *codes, *inputs])
     return pd.concat(frames, ignore_index=True)
 
 

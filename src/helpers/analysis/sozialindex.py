@@ -4,12 +4,32 @@ For a year Y and the configured status indicators (shares where higher means mor
 disadvantage, e.g. SGB-II quota of under-15s, unemployment):
 
 1. Status: each indicator is z-standardised across the *classifiable* Stadtteile (mean and
-   population standard deviation, ddof = 0); the status index is the mean of these z-values,
-   standardised again and classified with the configured cut-offs (in SD): 1 hoch, 2 mittel,
-   3 niedrig, 4 sehr niedrig. A Stadtteil is not classified (code ``not_classified`` with a
-   reason) when it has fewer than ``min_population`` residents (Berlin MSS: 300) or when any
-   index value is missing, suppressed (".") or uncertain ("( )", small denominator): one
-   unreliable value must not decide a class.
+   population standard deviation, ddof = 0, of their reliable single-year values); the status
+   index is the mean of these z-values, standardised again and classified with the configured
+   cut-offs (in SD): 1 hoch, 2 mittel, 3 niedrig, 4 sehr niedrig. A positive index means more
+   social disadvantage than the mean of the Stadtteile.
+
+   Gaps. One unreliable value must not decide a class, and one secret cell must not leave a
+   large Stadtteil without one. Per Stadtteil and indicator the index uses
+
+   a. the published single-year value of ``year`` if it is reliable (published, not "( )");
+   b. otherwise the pooled share Σ numerators / Σ denominators over the years of the last
+      ``POOL_YEARS`` (= 3) whose counts are *published* (a secret year is left out, "( )"
+      years count), if the pooled denominator reaches ``min_denominator``;
+   c. otherwise nothing: the index is the mean of the indicators the Stadtteil has, if it has
+      at least ``required_indicators`` of them (half, at least two).
+
+   Filled values (b.) do not enter the means and SDs of the standardisation, so they cannot
+   shift other Stadtteile. Every input is a published cell or a sum of published cells, so the
+   index and its class are functions of the published table alone and reveal nothing the
+   confidentiality audit has not already cleared. A secret (unpublished) cell is never used:
+   the index is a continuous function of its inputs, so a printed index value together with the
+   other published cells would let anyone solve for the secret share to within a few persons,
+   and the exact audit (linear sums of counts) cannot certify such a value.
+
+   A Stadtteil is not classified (code ``not_classified`` with a reason) when it has fewer than
+   ``min_population`` residents (Berlin MSS: 300) or fewer usable indicators than required
+   (``too_few_indicators``).
 2. Dynamics: classes come from the *actual change* with its uncertainty, not from ranks (a
    z-standardised change puts a third of the areas into "positiv"/"negativ" whatever happens).
    Per Stadtteil and index indicator the change (sign-adjusted: + = more disadvantage, in
@@ -21,8 +41,9 @@ disadvantage, e.g. SGB-II quota of under-15s, unemployment):
      normal when the window is shorter than that series, see ``window_df``), or
    * ``difference``: the MSS two-year difference p_Y − p_{Y−k} with its binomial standard error.
 
-   The indicators' changes are averaged; the standard error of the mean is bounded by the
-   mean of the standard errors (conservative whatever the correlation between indicators).
+   The indicators' changes are averaged (over the indicators with an estimate, at least
+   ``required_indicators`` of them); the standard error of the mean is bounded by the mean of
+   the standard errors (conservative whatever the correlation between indicators).
    Benjamini–Hochberg over the Stadtteile (level ``alpha``) decides: a significant increase of
    disadvantage → ``negative`` ("negativ"), a significant decrease → ``positive`` ("positiv"),
    otherwise ``stable`` ("stabil").
@@ -48,6 +69,7 @@ outcomes would make "prevention success" circular (domain.md §2).
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Literal
 
 import numpy as np
@@ -64,7 +86,11 @@ DYNAMICS_CLASSES = ("positiv", "stabil", "negativ")
 DYNAMICS_CODES = dict(zip(DYNAMICS_CLASSES, ("positive", "stable", "negative"), strict=True))
 NOT_CLASSIFIED = "not_classified"
 #: reasons for ``not_classified`` (codes; German labels in NOTES_16a.md and report/labels.py)
-REASONS = ("population_below_min", "suppressed", "small_denominator", "missing_value", "too_few_areas")
+REASONS = ("population_below_min", "too_few_indicators", "too_few_areas")
+#: years pooled for a gap (module docstring, 1. b.)
+POOL_YEARS = 3
+#: fewest index indicators a Stadtteil must have for a class (module docstring, 1. c.)
+MIN_INDICATORS = 2
 #: fewer Stadtteile than this: no status index in that year (module docstring, 3.)
 MIN_AREAS = 4
 TOO_FEW_AREAS = "too_few_areas"
@@ -104,11 +130,6 @@ def classify(z: pd.Series, cuts: tuple[float, ...], labels: tuple[str, ...]) -> 
     return out.astype(object).where(z.notna(), None)
 
 
-def wide_values(published: pd.DataFrame, ids: list[str], year: int, signs: dict[str, int]) -> pd.DataFrame:
-    """Stadtteil × indicator values of one year (published values; NaN where suppressed)."""
-    return _wide(published, ids, year, "value") * pd.Series(signs)
-
-
 def _wide(published: pd.DataFrame, ids: list[str], year: int, column: str) -> pd.DataFrame:
     sel = published[
         (published["area_level"] == "stadtteil") & (published["year"] == year) & published["indicator_id"].isin(ids)
@@ -118,24 +139,74 @@ def _wide(published: pd.DataFrame, ids: list[str], year: int, column: str) -> pd
     return sel.pivot(index="area_code", columns="indicator_id", values=column).reindex(columns=ids)
 
 
-def exclusion_reasons(
-    published: pd.DataFrame, ids: list[str], year: int, population: pd.Series | None, min_population: int
-) -> pd.Series:
-    """Per Stadtteil of ``year``: why it gets no status class ('' = classifiable)."""
+def required_indicators(total: int) -> int:
+    """Fewest usable index indicators for a class: half of them, at least two (all, if fewer).
+
+    >>> [required_indicators(n) for n in (1, 2, 3, 4, 5, 6)]
+    [1, 2, 2, 2, 3, 3]
+    """
+    return min(total, max(MIN_INDICATORS, math.ceil(total / 2)))
+
+
+def _stadtteil_rows(published: pd.DataFrame, ids: list[str], first: int, last: int) -> pd.DataFrame:
+    sel = published[
+        (published["area_level"] == "stadtteil")
+        & published["year"].between(first, last)
+        & published["indicator_id"].isin(ids)
+    ]
+    return sel.assign(symbol=sel["symbol"].fillna("") if "symbol" in sel else "")
+
+
+def reliable_values(published: pd.DataFrame, ids: list[str], year: int, min_denominator: int = 0) -> pd.DataFrame:
+    """Stadtteil × indicator: the published single-year value of ``year`` where it is reliable
+    (published, not marked "( )", denominator at least ``min_denominator``); NaN otherwise."""
     values = _wide(published, ids, year, "value")
     symbols = _wide(published, ids, year, "symbol").reindex(values.index).astype(object)
-    symbols = symbols.where(symbols.notna(), "")
-    reasons = pd.Series("", index=values.index, dtype=object)
-    checks = [
-        (values.isna().any(axis=1), "missing_value"),
-        (symbols.eq("( )").any(axis=1), "small_denominator"),
-        (symbols.eq(".").any(axis=1), "suppressed"),
+    den = _wide(published, ids, year, "denominator").reindex(values.index)
+    unreliable = symbols.isin([".", "( )"]) | den.lt(min_denominator)
+    return values.where(~unreliable)
+
+
+def pooled_values(
+    published: pd.DataFrame, ids: list[str], year: int, min_denominator: int, pool_years: int = POOL_YEARS
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stadtteil × indicator: pooled share in % over the published years of the last
+    ``pool_years`` (Σ numerators / Σ denominators; secret years and already pooled cells left
+    out) where the pooled denominator reaches ``min_denominator``, and the years used ("2023,2025")."""
+    rows = _stadtteil_rows(published, ids, year - pool_years + 1, year)
+    pooled_cell = rows["pooled_from"].notna() if "pooled_from" in rows else False
+    usable = rows[
+        rows["value"].notna()
+        & rows["numerator"].notna()
+        & rows["denominator"].gt(0)
+        & rows["symbol"].ne(".")
+        & ~pooled_cell
     ]
+    groups = usable.sort_values("year").groupby(["area_code", "indicator_id"])
+    sums = groups[["numerator", "denominator"]].sum()
+    years = groups["year"].agg(lambda y: ",".join(str(int(v)) for v in y))
+    ok = sums["denominator"] >= max(min_denominator, 1)
+    share = (100 * sums["numerator"] / sums["denominator"]).where(ok)
+    index = _wide(published, ids, year, "value").index
+    wide = share.unstack("indicator_id") if len(share) else pd.DataFrame(index=index)
+    used = years.where(ok).unstack("indicator_id") if len(years) else pd.DataFrame(index=index)
+    return (
+        wide.reindex(index=index, columns=ids).astype(float),
+        used.reindex(index=index, columns=ids).astype(object),
+    )
+
+
+def exclusion_reasons(usable: pd.DataFrame, population: pd.Series | None, min_population: int) -> pd.Series:
+    """Per Stadtteil: why it gets no status class ('' = classifiable).
+
+    ``usable``: Stadtteil × indicator, True where the index has a value (single year or pooled).
+    Too few residents wins over too few indicators.
+    """
+    reasons = pd.Series("", index=usable.index, dtype=object)
+    reasons[usable.sum(axis=1) < required_indicators(usable.shape[1])] = "too_few_indicators"
     if population is not None:
-        pop = population.reindex(values.index).fillna(0)
-        checks.append((pop < min_population, "population_below_min"))
-    for mask, reason in checks:  # the last matching check wins: population, then ".", "( )", missing
-        reasons[mask] = reason
+        pop = population.reindex(usable.index).fillna(0)
+        reasons[pop < min_population] = "population_below_min"
     return reasons
 
 
@@ -148,11 +219,16 @@ def too_few_areas(codes: pd.Index, min_areas: int = MIN_AREAS) -> bool:
     return len(codes) < min_areas
 
 
-def status_index(now: pd.DataFrame, reasons: pd.Series, cuts: tuple[float, float, float]) -> pd.DataFrame:
+def status_index(
+    now: pd.DataFrame, reasons: pd.Series, cuts: tuple[float, float, float], filled: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Status index (raw mean z and re-standardised) and class for the classifiable Stadtteile.
 
-    ``reasons`` must already carry ``too_few_areas`` where the index is not computed (then
-    nothing is classifiable and every value is NaN).
+    ``now``: reliable single-year values (sign-adjusted), which alone set the mean and SD of each
+    indicator; ``filled``: pooled values for the gaps of ``now`` (standardised with those means
+    and SDs). The raw index is the mean over the indicators a Stadtteil has. ``reasons`` must
+    already carry ``too_few_areas`` where the index is not computed (then nothing is classifiable
+    and every value is NaN).
     """
     ok = reasons.eq("")
     if not ok.any():
@@ -162,11 +238,32 @@ def status_index(now: pd.DataFrame, reasons: pd.Series, cuts: tuple[float, float
         return pd.DataFrame(
             {"status_index": nothing, "status_z": nothing, "status_class": label, "status_class_code": code}
         )
-    raw = zscores(now[ok]).mean(axis=1).reindex(now.index)
+    reference = now[ok]
+    sd = reference.std(ddof=0).replace(0, np.nan)
+    values = now if filled is None else now.where(now.notna(), filled.reindex_like(now))
+    raw = ((values - reference.mean()) / sd)[ok].mean(axis=1).reindex(now.index)
     z = (raw - raw.mean()) / raw.std(ddof=0)
     label = classify(z, cuts, STATUS_CLASSES)
     code = label.map(STATUS_CODES).where(ok & label.notna(), NOT_CLASSIFIED)
     return pd.DataFrame({"status_index": raw, "status_z": z, "status_class": label, "status_class_code": code})
+
+
+def input_notes(single: pd.DataFrame, pooled_years: pd.DataFrame, usable: pd.DataFrame) -> pd.DataFrame:
+    """Per Stadtteil: how many indicators the index has, which were pooled over which years
+    ("id:2023,2025;…") and which are missing ("id;…")."""
+    filled = usable & single.isna()
+    return pd.DataFrame(
+        {
+            "indicators_used": usable.sum(axis=1).astype(int),
+            "indicators_total": usable.shape[1],
+            "pooled_inputs": [
+                ";".join(f"{i}:{pooled_years.at[code, i]}" for i in usable.columns if filled.at[code, i])
+                for code in usable.index
+            ],
+            "missing_inputs": [";".join(i for i in usable.columns if not usable.at[code, i]) for code in usable.index],
+        },
+        index=usable.index,
+    )
 
 
 def _published_share(published: pd.DataFrame, ids: list[str], year: int) -> pd.DataFrame:
@@ -247,18 +344,20 @@ def trend_changes(
 def dynamics_classes(change: pd.DataFrame, se: pd.DataFrame, df: pd.DataFrame | None, alpha: float) -> pd.DataFrame:
     """Combined change per Stadtteil, its test and class (BH-controlled over the Stadtteile).
 
-    Mean over indicators; SE = mean of the SEs (an upper bound for any correlation); p from t
-    with the smallest df of the indicators (``df`` None: normal).
+    Mean over the indicators with an estimate (at least ``required_indicators``); SE = mean of
+    their SEs (an upper bound for any correlation); p from t with the smallest df of those
+    indicators (``df`` None: normal).
     """
-    complete = change.notna().all(axis=1) & se.notna().all(axis=1) & se.gt(0).all(axis=1)
-    mean = change.mean(axis=1).where(complete)
-    sem = se.mean(axis=1).where(complete)
+    valid = change.notna() & se.notna() & se.gt(0)
+    complete = valid.sum(axis=1) >= required_indicators(change.shape[1])
+    mean = change.where(valid).mean(axis=1).where(complete)
+    sem = se.where(valid).mean(axis=1).where(complete)
     t = mean / sem
     if df is None:
         dfs = pd.Series(np.inf, index=t.index)
         p = pd.Series(2 * stats.norm.sf(t.abs()), index=t.index)
     else:
-        dfs = df.reindex(index=t.index, columns=change.columns).min(axis=1)
+        dfs = df.reindex(index=t.index, columns=change.columns).where(valid).min(axis=1)
         p = pd.Series(2 * stats.t.sf(t.abs(), dfs), index=t.index)
     q = pd.Series(np.nan, index=t.index)
     if complete.any():
@@ -291,6 +390,7 @@ def social_index(
     *,
     population: pd.Series | None = None,
     min_population: int = 300,
+    min_denominator: int = 50,
     dynamics_method: Literal["trend", "difference"] = "trend",
     dynamics_window: int = 5,
     alpha: float = 0.05,
@@ -299,23 +399,30 @@ def social_index(
     """Status and dynamics index with classes for every Stadtteil in ``year``.
 
     ``population``: residents per Stadtteil code in ``year`` (None: no minimum applied).
+    ``min_denominator``: a pooled value for a gap needs at least this denominator
+    (``thresholds.min_denominator``, the limit of "( )").
     ``dynamics_cuts`` is no longer used (classes come from tests, see module docstring).
     With fewer than ``min_areas`` Stadtteile no status index is computed
     (reason ``too_few_areas``, German text ``NOT_COMPUTED_TEXT``).
     """
     validate_index_indicators(ids, catalogue)
     signs = {i: (-1 if catalogue.get(i).direction == "higher_better" else 1) for i in ids}
-    now = wide_values(published, ids, year, signs)
-    reasons = exclusion_reasons(published, ids, year, population, min_population).reindex(now.index).fillna("")
+    sign = pd.Series(signs)
+    now = reliable_values(published, ids, year, min_denominator) * sign
+    pooled, pooled_years = pooled_values(published, ids, year, min_denominator)
+    filled = pooled.reindex_like(now) * sign
+    usable = now.notna() | filled.notna()
+    reasons = exclusion_reasons(usable, population, min_population)
     if too_few_areas(now.index, min_areas):
         reasons = reasons.where(reasons.ne(""), TOO_FEW_AREAS)
-    status = status_index(now, reasons, status_cuts)
+    status = status_index(now, reasons, status_cuts, filled)
+    notes = input_notes(now, pooled_years.reindex_like(now), usable)
     if dynamics_method == "trend":
         change, se, df = trend_changes(published, ids, year, dynamics_window, signs)
     else:
         (change, se), df = difference_changes(published, ids, year, dynamics_years, signs), None
     dyn = dynamics_classes(change.reindex(now.index), se.reindex(now.index), df, alpha)
-    out = pd.concat([status, dyn], axis=1).rename_axis("area_code").reset_index()
+    out = pd.concat([status, dyn, notes], axis=1).rename_axis("area_code").reset_index()
     out.insert(0, "year", year)
     out["not_classified_reason"] = reasons.reindex(out["area_code"]).to_numpy()
     out["dynamics_method"] = dynamics_method
@@ -327,33 +434,53 @@ def social_index(
 
 
 def class_stability(history: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Per Stadtteil: years with a status class up to ``year``, share of them in the current
-    class, and the number of class changes (a small share or many changes = unstable class)."""
+    """Per Stadtteil, over its years with a status class up to ``year``: how many there are
+    (``years_classified``, from ``first_year``), how many had the class of the last one
+    (``current_class``: ``years_current``, ``share_current``), the number of class changes, the
+    year of the last change and the class before it (None without a change)."""
+    columns = [
+        "area_code", "years_classified", "current_class", "years_current", "share_current", "changes",
+        "first_year", "last_change_year", "previous_class",
+    ]  # fmt: skip
     rows = []
     for code, part in history[history["year"] <= year].groupby("area_code"):
         part = part.sort_values("year").dropna(subset=["status_class"])
         if part.empty:
-            rows.append({"area_code": code, "years_classified": 0, "share_current": np.nan, "changes": 0})
+            rows.append(dict(zip(columns, [code, 0, None, 0, np.nan, 0, None, None, None], strict=True)))
             continue
-        current = part["status_class"].iloc[-1]
         classes = part["status_class"].tolist()
+        years = [int(y) for y in part["year"]]
+        current = classes[-1]
+        switches = [i for i, (a, b) in enumerate(itertools.pairwise(classes), start=1) if a != b]
+        same = sum(c == current for c in classes)
         rows.append(
             {
                 "area_code": code,
                 "years_classified": len(classes),
-                "share_current": sum(c == current for c in classes) / len(classes),
-                "changes": sum(a != b for a, b in itertools.pairwise(classes)),
+                "current_class": current,
+                "years_current": same,
+                "share_current": same / len(classes),
+                "changes": len(switches),
+                "first_year": years[0],
+                "last_change_year": years[switches[-1]] if switches else None,
+                "previous_class": classes[switches[-1] - 1] if switches else None,
             }
         )
-    return pd.DataFrame(rows, columns=["area_code", "years_classified", "share_current", "changes"])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def stability_label(share_current: float, changes: int) -> str:
-    """German wording for the stability of a class."""
+    """German wording for the stability of a class.
+
+    >>> [stability_label(s, c) for s, c in ((0.9, 1), (1 / 14, 1), (0.6, 2), (0.2, 5))]
+    ['stabil', 'einmal gewechselt', 'überwiegend stabil', 'wechselnd']
+    """
     if np.isnan(share_current):
         return "keine Einstufung"
     if share_current >= 0.8 and changes <= 1:
         return "stabil"
+    if changes == 1:
+        return "einmal gewechselt"
     if share_current >= 0.5:
         return "überwiegend stabil"
     return "wechselnd"

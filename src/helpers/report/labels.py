@@ -49,6 +49,10 @@ DYNAMICS = {**DYNAMICS_MAP, "not_classified": "–"}
 
 NOT_CLASSIFIED_REASON = {
     "population_below_min": "weniger als {min_population} Einwohnerinnen und Einwohner",
+    "too_few_indicators": (
+        "nur für {used} von {total} Indexkennzahlen gibt es einen veröffentlichten, belastbaren Wert, auch über "
+        "drei Jahre zusammengefasst; nötig sind mindestens {required}"
+    ),
     "suppressed": "ein Indexwert ist geheim gehalten („.“)",
     "small_denominator": "ein Indexwert beruht auf einer zu kleinen Bezugsgröße („( )“)",
     "missing_value": "ein Indexwert fehlt",

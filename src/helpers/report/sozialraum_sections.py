@@ -6,9 +6,16 @@ from __future__ import annotations
 
 import pandas as pd
 from IPython.display import HTML
+from markupsafe import Markup
 from matplotlib.figure import Figure
 
-from helpers.analysis.sozialindex import class_stability, stability_label
+from helpers.analysis.sozialindex import (
+    MIN_INDICATORS,
+    POOL_YEARS,
+    class_stability,
+    required_indicators,
+    stability_label,
+)
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
 from helpers.core.numbertags import public, text
@@ -67,43 +74,113 @@ def funnel_eb_table(fe: pd.DataFrame, indicator_id: str, catalogue: Catalogue) -
     )
 
 
-def index_table(history: pd.DataFrame, year: int, config: Config, links: dict[str, str]) -> HTML:
-    """Status and dynamics classes of every Stadtteil with the stability of the class."""
+STATUS_COLUMN = "Statusindex (positiv = mehr Belastung)"
+CHANGE_COLUMN = "Veränderung (Pp. je Jahr; positiv = mehr Belastung)"
+
+
+def stability_cell(stab: pd.Series | None, year: int) -> str:
+    """Table cell on the stability of a class: label, years in the current class, last change.
+
+    >>> row = pd.Series({"years_classified": 14, "years_current": 3, "share_current": 3 / 14, "changes": 5,
+    ...                  "last_change_year": 2024})
+    >>> stability_cell(row, 2025)
+    'wechselnd: 3 von 14 Jahren wie 2025, zuletzt 2024 gewechselt'
+    """
+    if stab is None or stab["years_classified"] == 0:
+        return "keine Einstufung"
+    label = stability_label(stab["share_current"], int(stab["changes"]))
+    cell = f"{label}: {int(stab['years_current'])} von {int(stab['years_classified'])} Jahren wie {year}"
+    if int(stab["changes"]):
+        cell += f", zuletzt {int(stab['last_change_year'])} gewechselt"
+    return cell
+
+
+def index_table(history: pd.DataFrame, year: int, config: Config, links: dict[str, str], catalogue: Catalogue) -> HTML:
+    """Status and dynamics classes of every Stadtteil with the stability of the class; the note
+    says what the signs mean and which Stadtteile' index rests on pooled or fewer values."""
     now = history[history["year"] == year].set_index("area_code")
     stab = class_stability(history, year).set_index("area_code")
-    rows = []
+    rows, bases = [], []
     for st in config.stadtteile:
         r = now.loc[st.code] if st.code in now.index else None
         s = stab.loc[st.code] if st.code in stab.index else None
         rows.append(
             {
                 "Stadtteil": st.name,
-                "Statusindex (z)": fmt_number(r["status_z"], 2) if r is not None else ".",
+                STATUS_COLUMN: fmt_change(r["status_z"], 2) if r is not None else ".",
                 "Status": STATUS.get(r["status_class_code"], "–") if r is not None else "–",
-                "Veränderung (Pp. je Jahr)": fmt_change(r["dynamics_index"], 2) if r is not None else ".",
+                CHANGE_COLUMN: fmt_change(r["dynamics_index"], 2) if r is not None else ".",
                 "Dynamik": DYNAMICS.get(r["dynamics_class_code"], "–") if r is not None else "–",
-                "Stabilität der Statusklasse": (
-                    f"{stability_label(s['share_current'], int(s['changes']))} "
-                    f"({fmt_percent(100 * s['share_current'], 0)} von {int(s['years_classified'])} Jahren)"
-                    if s is not None and s["years_classified"] > 0
-                    else "keine Einstufung"
-                ),
+                "Stabilität der Statusklasse": stability_cell(s, year),
             }
         )
+        basis = (
+            input_basis_text(r, catalogue, year) if r is not None and r["status_class_code"] in STATUS_ADJECTIVE else ""
+        )
+        if basis:
+            bases.append(text("{}: {}", st.name, basis))
+    note = text(
+        "Statusindex: Abstand vom Mittel der Stadtteile in Standardabweichungen; positiv = mehr soziale Belastung "
+        "als im Mittel (also ein niedrigerer sozialer Status), negativ = weniger Belastung. Statusklassen: hoch, "
+        "mittel, niedrig, sehr niedrig (sozialer Status). Dynamik: mittlere Veränderung der Statusindikatoren in "
+        "Prozentpunkten je Jahr (positiv = mehr Belastung); „positiv“ bzw. „negativ“ nur bei statistisch "
+        "erkennbarer Verbesserung bzw. Verschlechterung, sonst „stabil“. Stabilität: in wie vielen der Jahre mit "
+        "Einstufung der Stadtteil dieselbe Statusklasse hatte wie {} („stabil“: mindestens {} davon und höchstens "
+        "ein Wechsel; „überwiegend stabil“: mindestens die Hälfte; sonst „wechselnd“). „–“: keine Einstufung.",
+        public(year, "year"),
+        public("80 %", "config"),
+    )
+    if bases:
+        note = text("{} Abweichende Grundlage des Index {}: {}.", note, public(year, "year"), Markup("; ").join(bases))
     return table_html(
         pd.DataFrame(rows),
         f"Sozialraum-Index {year}: Status und Dynamik der Stadtteile",
-        numeric=["Statusindex (z)", "Veränderung (Pp. je Jahr)"],
-        public=dict.fromkeys(
-            ["Statusindex (z)", "Veränderung (Pp. je Jahr)", "Stabilität der Statusklasse"], "derived"
-        ),
+        numeric=[STATUS_COLUMN, CHANGE_COLUMN],
+        public=dict.fromkeys([STATUS_COLUMN, CHANGE_COLUMN, "Stabilität der Statusklasse"], "derived"),
         links=links,
-        note="Statusklassen: hoch, mittel, niedrig, sehr niedrig (sozialer Status); ein höherer Indexwert bedeutet "
-        "mehr soziale Belastung. Dynamik: mittlere Veränderung der Statusindikatoren in Prozentpunkten je Jahr "
-        "(positiv = mehr Belastung); „positiv“ bzw. „negativ“ nur bei statistisch erkennbarer Verbesserung bzw. "
-        "Verschlechterung, sonst „stabil“. „–“: keine Einstufung (zu wenige Einwohnerinnen und Einwohner, oder "
-        "ein Indexwert ist geheim gehalten oder beruht auf einer zu kleinen Bezugsgröße).",
+        note=note,
     )
+
+
+def years_text(years: list[int]) -> Markup:
+    """Years in words: a run as "2023–2025", else "2023 und 2025" (tagged).
+
+    >>> str(years_text([2023, 2024, 2025])), str(years_text([2023, 2025])), str(years_text([2024]))
+    ('<span data-public="year">2023</span>–<span data-public="year">2025</span>', \
+'<span data-public="year">2023</span> und <span data-public="year">2025</span>', '<span data-public="year">2024</span>')
+    """
+    if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
+        return text("{}–{}", public(years[0], "year"), public(years[-1], "year"))
+    tagged = [public(y, "year") for y in years]
+    if len(tagged) == 1:
+        return tagged[0]
+    return text("{} und {}", Markup(", ").join(tagged[:-1]), tagged[-1])
+
+
+def input_basis_text(row: pd.Series, catalogue: Catalogue, year: int) -> Markup:
+    """How a Stadtteil's index departs from the single-year values of all indicators ('' if it does
+    not): pooled values with their years and why, indicators left out."""
+    parts = []
+    for item in filter(None, str(row.get("pooled_inputs") or "").split(";")):
+        ind_id, _, years = item.partition(":")
+        used = [int(y) for y in years.split(",")]
+        why = (
+            "der Wert von {} allein beruht auf einer zu kleinen Bezugsgröße"
+            if year in used
+            else "der Wert von {} ist geheim gehalten"
+        )
+        head = "{} zusammengefasst über {}" if len(used) > 1 else "{} mit dem Wert von {}"
+        parts.append(text(head + " (" + why + ")", catalogue.get(ind_id).short, years_text(used), public(year, "year")))
+    missing = [catalogue.get(i).short for i in filter(None, str(row.get("missing_inputs") or "").split(";"))]
+    if missing:
+        parts.append(
+            text(
+                "ohne {} ({} geheim gehalten oder auf zu kleiner Bezugsgröße)",
+                " und ".join(missing),
+                years_text(list(range(year - POOL_YEARS + 1, year + 1))),
+            )
+        )
+    return Markup("; ").join(parts)
 
 
 def need_supply_table(ns: pd.DataFrame, only_flagged: bool = False) -> HTML:
@@ -244,15 +321,21 @@ def index_method_text(config: Config, catalogue: Catalogue) -> str:
     cuts = ", ".join(fmt_number(c, 1) for c in si.status_cuts)
     return text(
         "Indexindikatoren: {}. Jede Kennzahl wird über die Stadtteile z-standardisiert, der Index ist der "
-        "Mittelwert und wird erneut standardisiert. Klassengrenzen in Standardabweichungen: Status {}. "
-        "Stadtteile unter {} Einwohnerinnen und Einwohnern oder mit einem unsicheren "
-        "(„( )“) oder geheim gehaltenen („.“) Indexwert werden nicht eingestuft. Dynamik: Veränderung der "
-        "Statusindikatoren in den letzten {} Jahren mit ihrer Unsicherheit; „positiv“ bzw. "
-        "„negativ“ nur bei statistisch erkennbarer Verbesserung bzw. Verschlechterung (Falscherkennungsrate {} "
-        "über die Stadtteile), sonst „stabil“.",
+        "Mittelwert und wird erneut standardisiert. Er misst den Abstand vom Mittel der Stadtteile in "
+        "Standardabweichungen: positiv = mehr soziale Belastung als im Mittel, negativ = weniger. Klassengrenzen "
+        "in Standardabweichungen: Status {}. Stadtteile unter {} Einwohnerinnen und Einwohnern werden nicht "
+        "eingestuft. Ist ein Wert des Jahres geheim gehalten („.“) oder unsicher („( )“), tritt an seine Stelle "
+        "der zusammengefasste Wert der veröffentlichten Jahre unter den letzten {}; fehlt auch der, beruht der "
+        "Index auf den übrigen Kennzahlen (mindestens der Hälfte, mindestens {}). Geheim gehaltene Werte gehen "
+        "nie ein. Dynamik: Veränderung der veröffentlichten Statusindikatoren (mindestens der Hälfte) in den "
+        "letzten {} Jahren mit ihrer Unsicherheit; "
+        "„positiv“ bzw. „negativ“ nur bei statistisch erkennbarer Verbesserung bzw. Verschlechterung "
+        "(Falscherkennungsrate {} über die Stadtteile), sonst „stabil“.",
         names,
         public(cuts, "config"),
         public(fmt_number(si.min_population), "config"),
+        public(f"{POOL_YEARS} Jahren", "config"),
+        public(MIN_INDICATORS, "config"),
         public(si.dynamics_window, "config"),
         public("5 %", "config"),
     )
@@ -327,30 +410,128 @@ def value_map_alt(values: dict[str, float], config: Config, what: str, year: int
 STATUS_ADJECTIVE = {"high": "hohen", "medium": "mittleren", "low": "niedrigen", "very_low": "sehr niedrigen"}
 
 
-def profile_index_text(history: pd.DataFrame, code: str, name: str, year: int, min_population: int = 300) -> str:
-    """The Stadtteil's status and dynamics class and how stable its class has been."""
+def not_classified_text(row: pd.Series | None, min_population: int) -> Markup:
+    """Why a Stadtteil has no status class, in German (numbers tagged)."""
+    reason = "" if row is None else str(row.get("not_classified_reason") or "")
+    why = NOT_CLASSIFIED_REASON.get(reason, "nicht alle Indexindikatoren sind veröffentlicht")
+    total = 0 if row is None or pd.isna(row.get("indicators_total")) else int(row["indicators_total"])
+    used = 0 if row is None or pd.isna(row.get("indicators_used")) else int(row["indicators_used"])
+    return text(
+        why,
+        min_population=public(fmt_number(min_population), "config"),
+        used=public(used, "count"),
+        total=public(total, "count"),
+        required=public(required_indicators(total), "count"),
+    )
+
+
+def status_value_text(z: float) -> Markup:
+    """The status index with what its sign means.
+
+    >>> str(status_value_text(1.123))
+    'Statusindex <span data-public="derived">+1,12</span>: mehr soziale Belastung als im Mittel der Stadtteile \
+(positive Werte bedeuten mehr, negative weniger Belastung; gemessen in Standardabweichungen)'
+    """
+    rounded = round(float(z), 2)
+    compare = (
+        "mehr soziale Belastung als"
+        if rounded > 0
+        else "weniger soziale Belastung als"
+        if rounded < 0
+        else "so viel soziale Belastung wie"
+    )
+    return text(
+        "Statusindex {}: {} im Mittel der Stadtteile (positive Werte bedeuten mehr, negative weniger Belastung; "
+        "gemessen in Standardabweichungen)",
+        public(fmt_change(z, 2), "derived"),
+        compare,
+    )
+
+
+def stability_text(stab: pd.Series, name: str, year: int) -> Markup:
+    """How stable a Stadtteil's status class has been, as a sentence.
+
+    >>> row = pd.Series({"years_classified": 14, "current_class": "niedrig", "years_current": 3,
+    ...                  "share_current": 3 / 14, "changes": 5, "first_year": 2012, "last_change_year": 2024,
+    ...                  "previous_class": "mittel"})
+    >>> import re; re.sub("<[^>]+>", "", stability_text(row, "Rheindorf", 2025))
+    'Die Statusklasse ist wechselnd: Rheindorf war in 3 der 14 eingestuften Jahre seit 2012 „niedrig“; \
+die Klasse wechselte 5 Mal, zuletzt 2024 (vorher „mittel“).'
+    """
+    n, changes = int(stab["years_classified"]), int(stab["changes"])
+    if n <= 1:
+        return text("{} ist {} zum ersten Mal eingestuft.", name, public(year, "year"))
+    if changes == 0:
+        return text(
+            "Die Statusklasse ist stabil: {} ist seit {} in allen {} eingestuften Jahren „{}“.",
+            name,
+            public(int(stab["first_year"]), "year"),
+            public(n, "count"),
+            stab["current_class"],
+        )
+    if changes == 1:
+        return text(
+            "Die Statusklasse hat einmal gewechselt: {} ist seit {} „{}“, davor war es „{}“ ({} eingestufte Jahre "
+            "seit {}).",
+            name,
+            public(int(stab["last_change_year"]), "year"),
+            stab["current_class"],
+            stab["previous_class"],
+            public(n, "count"),
+            public(int(stab["first_year"]), "year"),
+        )
+    return text(
+        "Die Statusklasse ist {}: {} war in {} der {} eingestuften Jahre seit {} „{}“; die Klasse wechselte {} Mal, "
+        "zuletzt {} (vorher „{}“).",
+        stability_label(stab["share_current"], changes),
+        name,
+        public(int(stab["years_current"]), "count"),
+        public(n, "count"),
+        public(int(stab["first_year"]), "year"),
+        stab["current_class"],
+        public(changes, "count"),
+        public(int(stab["last_change_year"]), "year"),
+        stab["previous_class"],
+    )
+
+
+def profile_index_text(
+    history: pd.DataFrame,
+    code: str,
+    name: str,
+    year: int,
+    min_population: int = 300,
+    catalogue: Catalogue | None = None,
+) -> str:
+    """The Stadtteil's status and dynamics class, what the index value means, how stable the class
+    has been, and (with ``catalogue``) which values it rests on where they depart from the year's."""
     now = history[(history["year"] == year) & (history["area_code"] == code)]
     if now.empty or now["status_class_code"].iloc[0] not in STATUS_ADJECTIVE:
-        reason = "" if now.empty else str(now["not_classified_reason"].iloc[0] or "")
-        why = NOT_CLASSIFIED_REASON.get(reason, "nicht alle Indexindikatoren sind veröffentlicht")
         return text(
             "{} erhält {} keine Einstufung im Sozialraum-Index: {}.",
             name,
             public(year, "year"),
-            text(why).format(min_population=public(fmt_number(min_population), "config")),
+            not_classified_text(None if now.empty else now.iloc[0], min_population),
         )
     r = now.iloc[0]
     stab = class_stability(history[history["area_code"] == code], year).iloc[0]
     dyn = DYNAMICS_TEXT.get(r["dynamics_class_code"], "eine nicht bestimmbare Dynamik")
-    return text(
-        "{} hat {} einen **{}** sozialen Status (Statusindex {} Standardabweichungen) und {}. Die Statusklasse ist "
-        "{}: in {} von {} eingestuften Jahren gleich.",
+    out = text(
+        "{} hat {} einen **{}** sozialen Status und {}. {}. {}",
         name,
         public(year, "year"),
         STATUS_ADJECTIVE[r["status_class_code"]],
-        public(fmt_number(r["status_z"], 2), "derived"),
         dyn,
-        stability_label(stab["share_current"], int(stab["changes"])),
-        public(fmt_percent(100 * stab["share_current"], 0), "derived"),
-        public(int(stab["years_classified"]), "count"),
+        status_value_text(r["status_z"]),
+        stability_text(stab, name, year),
     )
+    basis = input_basis_text(r, catalogue, year) if catalogue is not None else ""
+    if basis:
+        out = text(
+            "{} Der Index beruht hier auf {} von {} Kennzahlen: {}.",
+            out,
+            public(int(r["indicators_used"]), "count"),
+            public(int(r["indicators_total"]), "count"),
+            basis,
+        )
+    return out

@@ -103,7 +103,8 @@ GLOSSARY: list[tuple[str, str, str]] = [
         "Sozialraum-Index",
         "Sozialraum-Index",
         "Eine Kennzahl, die mehrere Statusindikatoren (etwa SGB-II-Quote und Arbeitslosigkeit) zusammenfasst, um "
-        "Stadtteile mit ähnlicher sozialer Lage zu erkennen.",
+        "Stadtteile mit ähnlicher sozialer Lage zu erkennen. Ein positiver Statusindex bedeutet mehr soziale Belastung "
+        "als im Mittel der Stadtteile, ein negativer weniger.",
     ),
     (
         "Trichterdiagramm",
