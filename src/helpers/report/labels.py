@@ -53,7 +53,19 @@ NOT_CLASSIFIED_REASON = {
     "too_few_areas": "zu wenige Stadtteile für einen Vergleich (mindestens vier)",
 }
 
-NEED_FLAG = {"high_need_low_coverage": "hoher Bedarf, geringe Abdeckung", "": ""}
+NEED_FLAG = {
+    "high_need_no_supply": "hoher Bedarf, kein Angebot",
+    "high_need_low_coverage": "hoher Bedarf, geringe Abdeckung",
+    "": "",
+}
+
+#: Classes of the need-vs-supply map: each Stadtteil's strongest finding over the life phases, in legend order.
+NEED_MAP = {
+    "no_supply": "hoher Bedarf, kein Angebot",
+    "low_coverage": "hoher Bedarf, geringe Abdeckung",
+    "covered": "hoher Bedarf, Angebot vorhanden",
+    "not_high": "kein hoher Bedarf",
+}
 
 
 def funnel_assessment(unusual: bool, beyond: bool) -> str:

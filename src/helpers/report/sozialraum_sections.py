@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pandas as pd
 from IPython.display import HTML
+from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from helpers.analysis.sozialindex import class_stability, stability_label
+from helpers.analysis.supply import FLAG_CODE, NO_SUPPLY_CODE
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
 from helpers.core.numbertags import public, text
@@ -19,11 +21,13 @@ from helpers.report.labels import (
     DYNAMICS,
     DYNAMICS_TEXT,
     NEED_FLAG,
+    NEED_MAP,
     NOT_CLASSIFIED_REASON,
     POSITION,
     STATUS,
     funnel_assessment,
 )
+from helpers.report.need_text import need_check_sentences, need_summary_text  # noqa: F401 (page API)
 
 
 def funnel_eb_table(fe: pd.DataFrame, indicator_id: str, catalogue: Catalogue) -> HTML:
@@ -106,8 +110,8 @@ def index_table(history: pd.DataFrame, year: int, config: Config, links: dict[st
     )
 
 
-def need_supply_table(ns: pd.DataFrame, only_flagged: bool = False) -> HTML:
-    """Need and supply per Stadtteil and phase."""
+def need_supply_table(ns: pd.DataFrame, only_flagged: bool = False, need_cut: float = 0.5) -> HTML:
+    """Need and supply per Stadtteil and phase (``need_cut``: the configured z from which need counts as high)."""
     part = ns[ns["flag_code"] != ""] if only_flagged else ns
     frame = pd.DataFrame(
         {
@@ -140,15 +144,67 @@ def need_supply_table(ns: pd.DataFrame, only_flagged: bool = False) -> HTML:
             "Plätze je 1.000": "derived",
         },
         note=text(
-            "„Hoher Bedarf, geringe Abdeckung“: Bedarf mindestens {} Standardabweichungen über dem Mittel der "
-            "Stadtteile und weniger Plätze je 1.000 Kinder und Jugendliche der Altersgruppe als im Median der "
-            "Stadtteile. Angebote für mehrere Stadtteile oder die ganze Stadt werden nach der Zahl der Kinder der "
-            "Altersgruppe auf die Stadtteile verteilt. Ein Hinweis erscheint nur, wenn der Median der Stadtteile "
-            "über {} liegt.",
-            public("0,5", "config"),
+            "Hoher Bedarf: Bedarf mindestens {} Standardabweichungen über dem Mittel der Stadtteile. „Kein Angebot“: "
+            "kein Platz im Stadtteil, auch nicht anteilig aus Angeboten für mehrere Stadtteile oder die ganze Stadt. "
+            "„Geringe Abdeckung“: weniger Plätze je 1.000 Kinder und Jugendliche der Altersgruppe als im Median der "
+            "Stadtteile; ist dieser Median {}, weil die meisten Stadtteile kein Angebot haben, weniger als in der "
+            "ganzen Stadt (alle Plätze je 1.000 Kinder und Jugendliche der Altersgruppe). Angebote für mehrere "
+            "Stadtteile oder die ganze Stadt werden nach der Zahl der Kinder der Altersgruppe auf die Stadtteile "
+            "verteilt.",
+            public(fmt_number(need_cut, 1), "config"),
             public(0, "config"),
         ),
     )
+
+
+def need_map_classes(need: pd.DataFrame) -> dict[str, str | None]:
+    """Each Stadtteil's strongest need-vs-supply finding over the phases (codes of ``labels.NEED_MAP``):
+    high need without any place, high need with low coverage, high need with places, no high need;
+    None where no phase could be checked."""
+    out: dict[str, str | None] = {}
+    for code, rows in need.groupby("area_code", sort=False):
+        checked = rows[rows["check_code"].fillna("") == ""]
+        flags = set(rows["flag_code"])
+        if NO_SUPPLY_CODE in flags:
+            out[code] = "no_supply"
+        elif FLAG_CODE in flags:
+            out[code] = "low_coverage"
+        elif bool(checked["high_need"].any()):
+            out[code] = "covered"
+        else:
+            out[code] = "not_high" if len(checked) else None
+    return out
+
+
+def need_section(
+    need: pd.DataFrame, config: Config, year: int, source: str, geometry=None, missing: str = ""
+) -> list[HTML]:
+    """The section „Bedarf und Angebot“: the sentences of ``need_text.need_summary_text`` (what was found
+    and what could not be checked), the table of the flagged rows and the map of each Stadtteil's
+    strongest finding."""
+    from helpers.report.display import note
+
+    if missing or need.empty:
+        return [note(need_summary_text(need, missing))]
+    out = [HTML(Markup("<p>{}</p>").format(need_summary_text(need)))]
+    if (need["flag_code"] != "").any():
+        out.append(need_supply_table(need, only_flagged=True, need_cut=config.analysis.need_cut))
+    classes = pd.DataFrame(list(need_map_classes(need).items()), columns=["area_code", "need_class"])
+    out.append(
+        class_map(
+            classes,
+            "need_class",
+            config,
+            title=f"Bedarf und Angebot {year}: stärkster Befund je Stadtteil über die Lebensphasen",
+            source=source,
+            legend_title="Bedarf und Angebot",
+            labels=NEED_MAP,
+            what="Bedarf und Angebot (stärkster Befund über die Lebensphasen)",
+            year=year,
+            geometry=geometry,
+        )
+    )
+    return out
 
 
 # --- Sozialraumanalyse: sections, summaries and alt texts -----------------------------------
@@ -227,14 +283,6 @@ def index_summary_text(index_now: pd.DataFrame, config: Config, year: int) -> st
     )
 
 
-def need_summary_text(flagged: pd.DataFrame) -> str:
-    """Stadtteile and phases with high need and low coverage."""
-    if flagged.empty:
-        return "Kein Stadtteil hat in einer Lebensphase zugleich hohen Bedarf und geringe Abdeckung."
-    parts = [f"{name} ({', '.join(p['phase'])})" for name, p in flagged.groupby("area_name", sort=True)]
-    return "Hoher Bedarf bei geringer Abdeckung durch Angebote vor Ort: " + "; ".join(parts) + "."
-
-
 def index_method_text(config: Config, catalogue: Catalogue) -> str:
     """The index indicators and cut-offs, as configured."""
     si = config.analysis.social_index
@@ -309,11 +357,6 @@ def map_html(fig: Figure | None, alt: str) -> HTML:
     from helpers.report.maps import map_note
 
     return note(map_note()) if fig is None else figure_html(fig, alt=alt, wide=True)
-
-
-def count_map_alt(counts: dict[str, int], config: Config, year: int) -> str:
-    listed = "; ".join(f"{s.name}: {counts.get(s.code, 0)}" for s in config.stadtteile)
-    return f"Karte {year}: Zahl der Lebensphasen mit hohem Bedarf und geringer Abdeckung je Stadtteil. {listed}."
 
 
 def value_map_alt(values: dict[str, float], config: Config, what: str, year: int) -> str:
