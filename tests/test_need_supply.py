@@ -16,7 +16,7 @@ from helpers.core.config import load_config
 from helpers.indicators.catalogue import Catalogue, load_catalogue
 from helpers.report import steckbrief
 from helpers.report.indicator_tables import chart_input, fmt_value, indicator_table, published_values
-from helpers.report.need_text import ALL_CLEAR, CHECKED_CLEAR, need_check_sentences, need_summary_text
+from helpers.report.need_text import ALL_CLEAR, CHECKED_CLEAR, NOT_RUN, need_check_sentences, need_summary_text
 from helpers.report.plots import interval_svg
 from helpers.report.sozialraum_sections import need_map_classes
 from helpers.site.audit import check_page, published_texts
@@ -164,23 +164,32 @@ def test_what_could_not_be_checked_is_said_instead_of_an_all_clear():
         missing + " Bedarf und Angebot lassen sich daher nicht vergleichen."
     ]
     assert ALL_CLEAR not in need_summary_text(_need([]))
+    # services but no need indicator in any phase (a commune without SGB-II data): nothing ran
+    none = _need([("Wiesdorf", p, "", "no_need_indicator") for p in ("Kita 3–6", "Grundschule")])
+    assert need_check_sentences(none) == [
+        NOT_RUN,
+        "Für die Lebensphasen „Kita 3–6“ und „Grundschule“ liegt kein Bedarfsindikator vor (die SGB-II-Quote der "
+        "Altersgruppe ist für keinen Stadtteil veröffentlicht).",
+    ]
 
 
-def test_the_map_shows_each_stadtteils_strongest_finding():
+def test_the_map_counts_the_flagged_phases_of_each_stadtteil():
     need = pd.DataFrame(
         {
-            "area_code": ["1", "1", "2", "2", "3", "4", "5"],
-            "flag_code": ["high_need_low_coverage", "high_need_no_supply", "high_need_low_coverage", "", "", "", ""],
-            "high_need": [True, True, True, False, True, False, False],
-            "check_code": ["", "", "", "", "", "", "need_secret"],
+            "area_code": ["1", "1", "2", "2", "3", "4", "5", "6", "6", "6", "6"],
+            "flag_code": ["high_need_low_coverage", "high_need_no_supply", "high_need_low_coverage", "", "", "", ""]
+            + ["high_need_no_supply"] * 4,
+            "high_need": [True, True, True, False, True, False, False, True, True, True, True],
+            "check_code": ["", "", "", "", "", "", "need_secret", "", "", "", ""],
         }
     )
     assert need_map_classes(need) == {
-        "1": "no_supply",
-        "2": "low_coverage",
-        "3": "covered",
+        "1": "2",  # two phases flagged
+        "2": "1",
+        "3": "covered",  # high need, with places
         "4": "not_high",
         "5": None,  # no phase could be checked
+        "6": "3",  # four phases: "3 und mehr"
     }
 
 

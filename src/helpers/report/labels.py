@@ -59,12 +59,14 @@ NEED_FLAG = {
     "": "",
 }
 
-#: Classes of the need-vs-supply map: each Stadtteil's strongest finding over the life phases, in legend order.
+#: Classes of the need-vs-supply map, in legend order (darkest first): per Stadtteil the number of
+#: life phases with high need and no or low coverage, else whether it has high need at all.
 NEED_MAP = {
-    "no_supply": "hoher Bedarf, kein Angebot",
-    "low_coverage": "hoher Bedarf, geringe Abdeckung",
-    "covered": "hoher Bedarf, Angebot vorhanden",
-    "not_high": "kein hoher Bedarf",
+    "3": "3 und mehr",
+    "2": "2",
+    "1": "1",
+    "covered": "0 (hoher Bedarf)",
+    "not_high": "0 (kein hoher Bedarf)",
 }
 
 

@@ -11,9 +11,15 @@ from helpers.analysis.supply import FLAG_CODE, NO_SUPPLY_CODE
 
 
 def _phase_list(phases) -> str:
-    """ "„Kita 3–6“" / "„Grundschule“ und „Kita 3–6“" (each phase once, in the given order)."""
+    """ "Lebensphase „Kita 3–6“" / "Lebensphasen „Grundschule“ und „Kita 3–6“" (each phase once, in order).
+
+    >>> _phase_list(["Kita 3–6"]), _phase_list(["A", "B", "A", "C"])
+    ('Lebensphase „Kita 3–6“', 'Lebensphasen „A“, „B“ und „C“')
+    """
     names = [f"„{p}“" for p in dict.fromkeys(phases)]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " und " + names[-1]
+    if len(names) == 1:
+        return f"Lebensphase {names[0]}"
+    return "Lebensphasen " + ", ".join(names[:-1]) + " und " + names[-1]
 
 
 def _by_area(rows: pd.DataFrame) -> str:
@@ -25,13 +31,13 @@ def _by_area(rows: pd.DataFrame) -> str:
 
 #: Phase-level reasons why a phase was not checked (``check_code`` of all its rows), as sentences.
 PHASE_NOT_CHECKED = {
-    "no_need_indicator": "Für die Lebensphase {} liegt kein Bedarfsindikator vor (die SGB-II-Quote der "
-    "Altersgruppe ist für keinen Stadtteil veröffentlicht).",
-    "no_ages": "Für die Lebensphase {} lassen sich die Altersgruppen aus dem Melderegister nicht bilden "
-    "(keine Bezugsgröße für die Plätze).",
-    "no_spread": "In der Lebensphase {} ist der Bedarf in allen Stadtteilen gleich.",
-    "need_secret": "Für die Lebensphase {} ist der Bedarf in keinem Stadtteil veröffentlicht.",
-    "no_residents": "Für die Lebensphase {} sind keine Einwohnerinnen und Einwohner der Altersgruppe gemeldet.",
+    "no_need_indicator": "Für die {} liegt kein Bedarfsindikator vor (die SGB-II-Quote der Altersgruppe ist für "
+    "keinen Stadtteil veröffentlicht).",
+    "no_ages": "Für die {} lassen sich die Altersgruppen aus dem Melderegister nicht bilden (keine Bezugsgröße "
+    "für die Plätze).",
+    "no_spread": "Für die {} ist der Bedarf in allen Stadtteilen gleich (kein Vergleich möglich).",
+    "need_secret": "Für die {} ist der Bedarf in keinem Stadtteil veröffentlicht.",
+    "no_residents": "Für die {} sind keine Einwohnerinnen und Einwohner der Altersgruppe gemeldet.",
 }
 #: Area-level reasons (a phase checked for the other Stadtteile).
 AREA_NOT_CHECKED = {
@@ -46,6 +52,7 @@ CHECKED_CLEAR = (
     "Unter den geprüften Stadtteilen und Lebensphasen hat keiner zugleich hohen Bedarf und kein oder nur ein "
     "geringes Angebot."
 )
+NOT_RUN = "Bedarf und Angebot ließen sich in keiner Lebensphase vergleichen."
 NO_SUPPLY = "Hoher Bedarf, aber kein Angebot im Stadtteil: {}."
 LOW_COVERAGE = "Hoher Bedarf bei geringer Abdeckung durch Angebote: {}."
 
@@ -58,7 +65,8 @@ def need_check_sentences(need: pd.DataFrame, missing: str = "") -> list[str]:
     First what was found (no place, then low coverage), then what could not be checked and why
     (a whole phase, then single Stadtteile). The all-clear (:data:`ALL_CLEAR`) only when every
     Stadtteil of every phase was checked and nothing was found; when nothing was found among the
-    rows that could be checked, :data:`CHECKED_CLEAR` before the list of what was not checked.
+    rows that could be checked, :data:`CHECKED_CLEAR` before the list of what was not checked;
+    when no row could be checked, :data:`NOT_RUN`.
     """
     if missing:
         return [missing + " Bedarf und Angebot lassen sich daher nicht vergleichen."]
@@ -81,7 +89,7 @@ def need_check_sentences(need: pd.DataFrame, missing: str = "") -> list[str]:
     single = (checks != "") & ~need["phase"].isin(skipped)
     notes += [AREA_NOT_CHECKED[c].format(_by_area(need[single & (checks == c)])) for c in dict.fromkeys(checks[single])]
     if not out:
-        out.append(CHECKED_CLEAR if notes else ALL_CLEAR)
+        out.append(NOT_RUN if (checks != "").all() else CHECKED_CLEAR if notes else ALL_CLEAR)
     return out + notes
 
 

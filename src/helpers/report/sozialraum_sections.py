@@ -10,7 +10,6 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from helpers.analysis.sozialindex import class_stability, stability_label
-from helpers.analysis.supply import FLAG_CODE, NO_SUPPLY_CODE
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
 from helpers.core.numbertags import public, text
@@ -158,21 +157,19 @@ def need_supply_table(ns: pd.DataFrame, only_flagged: bool = False, need_cut: fl
 
 
 def need_map_classes(need: pd.DataFrame) -> dict[str, str | None]:
-    """Each Stadtteil's strongest need-vs-supply finding over the phases (codes of ``labels.NEED_MAP``):
-    high need without any place, high need with low coverage, high need with places, no high need;
-    None where no phase could be checked."""
+    """The class of each Stadtteil on the need-vs-supply map (codes of ``labels.NEED_MAP``): the number
+    of life phases with high need and no or low coverage ("1", "2", "3" = three or more); without any,
+    "covered" (high need in a phase, with places) or "not_high"; None where no phase could be checked."""
     out: dict[str, str | None] = {}
     for code, rows in need.groupby("area_code", sort=False):
         checked = rows[rows["check_code"].fillna("") == ""]
-        flags = set(rows["flag_code"])
-        if NO_SUPPLY_CODE in flags:
-            out[code] = "no_supply"
-        elif FLAG_CODE in flags:
-            out[code] = "low_coverage"
-        elif bool(checked["high_need"].any()):
-            out[code] = "covered"
+        flagged = int((rows["flag_code"] != "").sum())
+        if flagged:
+            out[code] = str(min(flagged, 3))
+        elif len(checked):
+            out[code] = "covered" if bool(checked["high_need"].any()) else "not_high"
         else:
-            out[code] = "not_high" if len(checked) else None
+            out[code] = None
     return out
 
 
@@ -181,7 +178,7 @@ def need_section(
 ) -> list[HTML]:
     """The section „Bedarf und Angebot“: the sentences of ``need_text.need_summary_text`` (what was found
     and what could not be checked), the table of the flagged rows and the map of each Stadtteil's
-    strongest finding."""
+    number of life phases with high need and no or low coverage."""
     from helpers.report.display import note
 
     if missing or need.empty:
@@ -195,11 +192,11 @@ def need_section(
             classes,
             "need_class",
             config,
-            title=f"Bedarf und Angebot {year}: stärkster Befund je Stadtteil über die Lebensphasen",
+            title=f"Lebensphasen mit hohem Bedarf und keinem oder geringem Angebot {year}",
             source=source,
-            legend_title="Bedarf und Angebot",
+            legend_title="Lebensphasen mit hohem\nBedarf und keinem oder\ngeringem Angebot",
             labels=NEED_MAP,
-            what="Bedarf und Angebot (stärkster Befund über die Lebensphasen)",
+            what="Zahl der Lebensphasen mit hohem Bedarf und keinem oder geringem Angebot",
             year=year,
             geometry=geometry,
         )
