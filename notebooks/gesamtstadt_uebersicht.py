@@ -67,9 +67,7 @@ display(
                 public(ctx.plan.social_index_reason, "config")
                 if ctx.plan.social_index_reason
                 else sozialraum.index_summary_text(index_now, ctx.config, year),
-                sozialraum.need_summary_text(need[need["flag"] != ""])
-                if ctx.has("services")
-                else ctx.missing("services"),
+                sozialraum.need_summary_text(need, ctx.missing("services")),
                 hze_glance if hze_ready else public(f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}", "config"),
             ]
         )

@@ -40,7 +40,6 @@ published = ctx.table("indicators")
 geometry = ctx.geometry
 source = ctx.source_line()
 links = {s.name: ctx.href("profil", year, s.slug) for s in ctx.config.stadtteile}
-flagged = need[need["flag"] != ""]
 
 # %%
 display(
@@ -63,7 +62,7 @@ display(
         else sozialraum.index_summary_text(index_now, ctx.config, year)
     )
 )
-display(Markdown(sozialraum.need_summary_text(flagged) if ctx.has("services") else ctx.missing("services")))
+display(Markdown(sozialraum.need_summary_text(need, ctx.missing("services"))))
 
 # %% [markdown]
 # ## Trends
@@ -151,25 +150,7 @@ else:
 # ## Bedarf und Angebot entlang der Präventionskette
 
 # %%
-if not ctx.has("services"):
-    display(show.note(ctx.missing("services") + " Bedarf und Angebot lassen sich daher nicht vergleichen."))
-else:
-    display(
-        sozialraum.need_supply_table(need, only_flagged=True)
-        if len(flagged)
-        else show.note("Kein Stadtteil fällt auf.")
-    )
-    counts = flagged.groupby("area_code").size().to_dict()
-    fig = maps.stadtteil_map(
-        ctx.config,
-        {s.code: float(counts.get(s.code, 0)) for s in ctx.config.stadtteile},
-        f"Lebensphasen mit hohem Bedarf und geringer Abdeckung {year}",
-        source,
-        "Anzahl Lebensphasen",
-        decimals=0,
-        geometry=geometry,
-    )
-    display(sozialraum.map_html(fig, alt=sozialraum.count_map_alt(counts, ctx.config, year)))
+display(*sozialraum.need_section(need, ctx.config, year, source, geometry, ctx.missing("services")))
 
 # %% [markdown]
 # ## Karte: Kinderarmut

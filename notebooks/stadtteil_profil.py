@@ -158,9 +158,7 @@ display(
 # Fallzahlen sind zum Schutz der Betroffenen geheim gehalten.
 
 # %%
-display(
-    report_sections.profile_phase_sections(published, ctx.catalogue, ctx.config, year, st.code, links, own_trends)
-)
+display(report_sections.profile_phase_sections(published, ctx.catalogue, ctx.config, year, st.code, links, own_trends))
 if ctx.has("comparison"):
     display(report_sections.comparison_note(ctx.table("comparison"), published, year, ctx.city_code, ctx.commune))
 

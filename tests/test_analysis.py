@@ -237,12 +237,19 @@ def test_classify_cut_offs():
 
 
 def test_need_supply_flags_high_need_low_coverage():
+    # need z: A (40) = +1,41; places per 1,000: A 20, B 100, C 40 -> median 40, A below it
     need = pd.DataFrame({"area_code": ["A", "B", "C"], "phase": "Kita 3–6", "need_value": [40.0, 10.0, 12.0]})
-    places = pd.DataFrame({"area_code": ["B", "C"], "phase": "Kita 3–6", "places": [50, 20], "services": [1, 1]})
+    places = pd.DataFrame(
+        {"area_code": ["A", "B", "C"], "phase": "Kita 3–6", "places": [10, 50, 20], "services": [1, 1, 1]}
+    )
     pop = pd.DataFrame({"area_code": ["A", "B", "C"], "phase": "Kita 3–6", "persons": [500, 500, 500]})
     out = need_supply(need, places, pop, 0.5).set_index("area_code")
+    assert out.loc["A", "coverage_reference"] == pytest.approx(40.0)
     assert out.loc["A", "flag"] == "hoher Bedarf, geringe Abdeckung"
     assert out.loc["B", "flag"] == "" and out.loc["B", "places_per_1000"] == pytest.approx(100.0)
+    # without any place, the same Stadtteil gets the stronger flag
+    none = need_supply(need, places[places["area_code"] != "A"], pop, 0.5).set_index("area_code")
+    assert none.loc["A", "flag"] == "hoher Bedarf, kein Angebot"
 
 
 # --- maps -----------------------------------------------------------------------------------

@@ -364,12 +364,15 @@ def test_window_slope_uses_the_normal_reference_only_when_its_variance_comes_fro
 # --- need vs supply (item 6) ----------------------------------------------------------------
 
 
-def test_supply_never_flags_against_a_zero_median():
+def test_supply_flags_high_need_without_places_even_when_the_median_is_zero():
+    # the old rule never flagged against a median of 0, exactly where coverage is worst
     need = pd.DataFrame({"area_code": ["A", "B", "C"], "phase": "Grundschule", "need_value": [40.0, 10.0, 12.0]})
     places = pd.DataFrame({"area_code": ["B"], "phase": "Grundschule", "places": [50], "services": [1]})
     pop = pd.DataFrame({"area_code": ["A", "B", "C"], "phase": "Grundschule", "persons": [500, 500, 500]})
-    out = need_supply(need, places, pop, 0.5)
-    assert out["coverage_median"].iloc[0] == 0 and (out["flag"] == "").all()
+    out = need_supply(need, places, pop, 0.5).set_index("area_code")
+    assert out["coverage_median"].iloc[0] == 0
+    assert out.loc["A", "coverage_reference"] == pytest.approx(1000 * 50 / 1500)  # city-wide coverage
+    assert out["flag_code"].tolist() == ["high_need_no_supply", "", ""]
 
 
 def test_citywide_and_multi_area_services_are_distributed_by_residents():

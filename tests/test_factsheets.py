@@ -108,12 +108,12 @@ def test_series_table_has_every_year_with_its_published_text_and_keys(config):
     rows = fs.series_rows(frame(config), ind, config.commune.ags)
     city = config.commune.ags
     assert [r["label"] for r in rows] == ["2021", "2022", "2023", "2024", "2025"]
-    assert [r["value"] for r in rows] == ["–", "80,0\xa0%", ".", "85,0\xa0%", "90,0\xa0%"]
+    assert [r["value"] for r in rows] == ["0", "80,0\xa0%", ".", "85,0\xa0%", "90,0\xa0%"]  # a true zero is 0
     assert rows[1]["key"] == f"kita_2years|2022|stadt|{city}"
     assert rows[1]["ci"] == "71,1–86,7" and rows[1]["numerator"] == "80" and rows[3]["denominator"] == "1.000"
     assert rows[2]["ci"] == "" and rows[2]["numerator"] == "."  # secret: no interval, no counts
-    # the chart takes only published values: no "–", no "."
-    assert [p.year for p in fs.series_points(frame(config), ind, city)] == [2022, 2024, 2025]
+    # the chart takes only published values: a true zero (2021) is one, a secret "." is not
+    assert [p.year for p in fs.series_points(frame(config), ind, city)] == [2021, 2022, 2024, 2025]
 
 
 def test_area_table_lists_stadtteile_bezirke_and_city_with_pooled_years(config):
@@ -129,7 +129,11 @@ def test_area_table_lists_stadtteile_bezirke_and_city_with_pooled_years(config):
 
 def test_caveats_name_series_start_gap_pooling_and_suppression(config):
     ind = commune_catalogue(config).get("kita_2years")
-    found = [str(c) for c in fs.caveats(frame(config), ind, config, 2025)]
+    # with the zero of 2021 the series starts in the first data year (a zero is a value): no start caveat
+    assert not any("Zeitreihe beginnt" in str(c) for c in fs.caveats(frame(config), ind, config, 2025))
+    later = frame(config)
+    later = later[later["year"] != 2021]
+    found = [str(c) for c in fs.caveats(later, ind, config, 2025)]
     assert len(found) == 4
     start, gap, pooled, secret = found
     assert start.startswith('Die Zeitreihe beginnt <span data-public="year">2022</span>')

@@ -91,12 +91,30 @@ def test_tracking_uses_the_trend_every_page_shows(published):
     area = target.gebiet or config.commune.ags
     trends = pd.DataFrame(
         [
-            {"report_year": 2025, "indicator_id": target.indikator, "area_code": area, "verdict_code": "rising",
-             "change": 3.0, "change_ci_low": 1.0, "change_ci_high": 5.0, "first_year": 2010, "last_year": 2025,
-             "unit_change": 0.2},
-            {"report_year": 2024, "indicator_id": target.indikator, "area_code": area, "verdict_code": "falling",
-             "change": -3.0, "change_ci_low": -5.0, "change_ci_high": -1.0, "first_year": 2010, "last_year": 2024,
-             "unit_change": -0.2},
+            {
+                "report_year": 2025,
+                "indicator_id": target.indikator,
+                "area_code": area,
+                "verdict_code": "rising",
+                "change": 3.0,
+                "change_ci_low": 1.0,
+                "change_ci_high": 5.0,
+                "first_year": 2010,
+                "last_year": 2025,
+                "unit_change": 0.2,
+            },
+            {
+                "report_year": 2024,
+                "indicator_id": target.indikator,
+                "area_code": area,
+                "verdict_code": "falling",
+                "change": -3.0,
+                "change_ci_low": -5.0,
+                "change_ci_high": -1.0,
+                "first_year": 2010,
+                "last_year": 2024,
+                "unit_change": -0.2,
+            },
         ]
     )
     first = track_all(leitbild, pub, catalogue, 2025, config.commune.ags, trends)[0]

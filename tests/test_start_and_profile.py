@@ -102,7 +102,7 @@ def test_steckbrief_without_clear_differences_says_so_and_counts(catalogue):
     assert plain[1].startswith("Kein belastbarer Unterschied zur Gesamtstadt bei einer Kennzahl")
     secret = steckbrief.comparisons(_published(), inds, 2025, "103", CITY)
     assert [re.sub(r"<[^>]+>", "", s) for s in steckbrief.steckbrief_sentences(secret, "Rheindorf")][-1] == (
-        "Nicht veröffentlicht oder ohne Vergleichswert: einer Kennzahl."
+        "Nicht veröffentlicht (geheim gehalten): einer Kennzahl."
     )
 
 
@@ -271,10 +271,11 @@ def test_index_and_need_findings():
     )
     need = pd.DataFrame(
         {"area_name": ["Wiesdorf", "Wiesdorf", "Manfort"], "phase": ["Kita 3–6", "Grundschule", "Kita 3–6"],
-         "flag_code": ["high_need_low_coverage", "high_need_low_coverage", ""]}
+         "flag_code": ["high_need_low_coverage", "high_need_no_supply", ""], "check_code": ["", "", ""]}
     )  # fmt: skip
     assert _plain(findings.need_finding(need)) == (
-        "Bedarf und Angebot: Hoher Bedarf bei geringer Abdeckung durch Angebote vor Ort: Wiesdorf (Kita 3–6, Grundschule)."
+        "Bedarf und Angebot: Hoher Bedarf, aber kein Angebot im Stadtteil: Wiesdorf (Grundschule). "
+        "Hoher Bedarf bei geringer Abdeckung durch Angebote: Wiesdorf (Kita 3–6)."
     )
 
 
@@ -284,7 +285,8 @@ def test_headline_findings_leave_out_missing_analyses(catalogue):
     all_four = findings.headline_findings(
         published=_published(), trends=_trends(), funnel=_funnel(),
         social_index=pd.DataFrame({"year": [2025], "area_code": ["101"], "status_class_code": ["low"]}),
-        need=pd.DataFrame({"report_year": [2025], "area_name": ["Wiesdorf"], "phase": ["Kita 3–6"], "flag_code": [""]}),
+        need=pd.DataFrame({"report_year": [2025], "area_name": ["Wiesdorf"], "phase": ["Kita 3–6"], "flag_code": [""],
+                           "check_code": [""]}),
         **common,
     )  # fmt: skip
     assert [_plain(f).split(":")[0] for f in all_four] == [

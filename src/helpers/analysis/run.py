@@ -112,30 +112,40 @@ def social_index_history(
 def need_supply_table(
     published: pd.DataFrame, services: pd.DataFrame, population: pd.DataFrame, config: Config, year: int
 ) -> pd.DataFrame:
-    """Need vs supply per Stadtteil × phase for ``year`` (places distributed over service catchments)."""
+    """Need vs supply per Stadtteil × phase for ``year`` (places distributed over service catchments).
+
+    Every Stadtteil × configured phase has a row; what could not be checked says why in
+    ``check_code`` (``helpers.analysis.supply.CHECK_CODES``).
+    """
     a = config.analysis
     phases = list(a.phase_ages)
+    codes = [s.code for s in config.stadtteile]
+    if not phases or not codes:
+        return empty_need_supply()
     need_rows, pop_rows = [], []
     pop_y = population[population["year"] == year]
     for phase in phases:
-        ind = a.phase_need[phase]
+        ind = a.phase_need.get(phase, "")
         sel = published[
             (published["indicator_id"] == ind) & (published["year"] == year) & (published["area_level"] == "stadtteil")
         ]
+        values = sel.set_index("area_code")["value"]
+        need = pd.DataFrame({"area_code": codes, "phase": phase})
+        need["need_value"] = need["area_code"].map(values).astype(float)
         lo, hi = a.phase_ages[phase]
         try:
             persons = select_ages(pop_y, lo, hi).groupby("stadtteil_code")["persons"].sum()
-        except ValueError as exc:  # the register's age bands cannot form the phase's ages: phase left out
+        except ValueError as exc:  # the register's age bands cannot form the phase's ages: phase not checked
             _progress.info("Bedarf und Angebot: Phase %s entfällt (%s)", phase, exc)
+            need_rows.append(need.assign(check_code="no_ages"))
             continue
-        need_rows.append(sel[["area_code", "value"]].rename(columns={"value": "need_value"}).assign(phase=phase))
+        need_rows.append(need.assign(check_code=""))
         pop_rows.append(
             pd.DataFrame({"area_code": persons.index.astype(str), "phase": phase, "persons": persons.values})
         )
-    if not need_rows:
-        return empty_need_supply()
-    codes = [s.code for s in config.stadtteile]
-    pop_all = pd.concat(pop_rows)
+    pop_all = (pd.concat(pop_rows) if pop_rows else pd.DataFrame({"area_code": [], "phase": [], "persons": []})).astype(
+        {"area_code": str, "phase": str, "persons": float}
+    )
     rows = service_rows(services, year, phases, codes, a.service_catchments)
     out = need_supply(pd.concat(need_rows), allocate_places(rows, pop_all), pop_all, a.need_cut)
     places = places_by_phase(services, year, phases)
@@ -143,6 +153,8 @@ def need_supply_table(
     out["citywide_places"] = out["phase"].map(city_wide).fillna(0).astype(int)
     names = {s.code: s.name for s in config.stadtteile}
     out["area_name"] = out["area_code"].map(names)
+    out["phase_rank"] = out["phase"].map({p: i for i, p in enumerate(phases)}).astype(int)
+    out = out.sort_values(["phase_rank", "area_code"], kind="stable").reset_index(drop=True)
     out.insert(0, "report_year", year)
     return out
 
@@ -150,12 +162,14 @@ def need_supply_table(
 def empty_need_supply() -> pd.DataFrame:
     """The need-vs-supply table with no rows (a commune without the services source)."""
     frame = need_supply(
-        pd.DataFrame(columns=["area_code", "phase", "need_value"]),
+        pd.DataFrame(columns=["area_code", "phase", "need_value", "check_code"]),
         pd.DataFrame(columns=["area_code", "phase", "places", "services"]),
         pd.DataFrame(columns=["area_code", "phase", "persons"]),
         0.0,
     )
-    frame = frame.assign(citywide_places=pd.Series(dtype=int), area_name=pd.Series(dtype=str))
+    frame = frame.assign(
+        citywide_places=pd.Series(dtype=int), area_name=pd.Series(dtype=str), phase_rank=pd.Series(dtype=int)
+    )
     frame.insert(0, "report_year", pd.Series(dtype=int))
     return frame
 

@@ -20,6 +20,7 @@ from helpers.core.tables import records
 from helpers.indicators.catalogue import Catalogue
 from helpers.report.indicator_tables import published_cells, shown_cell
 from helpers.report.labels import STATUS_MAP
+from helpers.report.need_text import need_summary_text
 from helpers.report.steckbrief import BETTER, WORSE, Comparison, compare_to_city, named_value
 from helpers.report.trend_sections import trend_phrase
 
@@ -145,21 +146,11 @@ def index_finding(index_now: pd.DataFrame, names: Mapping[str, str], year: int) 
 
 
 def need_finding(need: pd.DataFrame) -> Markup | None:
-    """The Stadtteile and life phases with high need and low coverage by services."""
+    """The need-vs-supply result: what was found and what could not be checked (the all-clear only
+    when everything was checked), in the words of ``need_text.need_summary_text``."""
     if need.empty or "flag_code" not in need:
         return None
-    flagged = need[need["flag_code"] == "high_need_low_coverage"]
-    if flagged.empty:
-        body = Markup(
-            "Kein Stadtteil hat in einer Lebensphase zugleich hohen Bedarf und geringe Abdeckung durch Angebote."
-        )
-    else:
-        parts = [
-            text("{} ({})", name, ", ".join(dict.fromkeys(p["phase"])))
-            for name, p in flagged.groupby("area_name", sort=True)
-        ]
-        body = text("Hoher Bedarf bei geringer Abdeckung durch Angebote vor Ort: {}.", Markup("; ").join(parts))
-    return _lead("Bedarf und Angebot", body)
+    return _lead("Bedarf und Angebot", Markup.escape(need_summary_text(need)))
 
 
 def headline_findings(

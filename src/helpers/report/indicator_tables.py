@@ -25,18 +25,46 @@ SUFFIX = {"pct": f"{NBSP}%", "per_1000": "", "per_10000": "", "eur": f"{NBSP}€
 UNIT_HEADER = {"pct": "%", "per_1000": "je 1.000", "per_10000": "je 10.000", "eur": "€"}
 
 
-def fmt_value(value: float, unit: str, symbol: str) -> str:
-    """An indicator value with its symbol: "." secret, "–" zero, "(12,3 %)" uncertain.
+#: A published zero of a places indicator (no place at all), by the level of the area.
+ZERO_PLACES = {
+    "stadtteil": "0 – kein Angebot im Stadtteil",
+    "stadtbezirk": "0 – kein Angebot im Stadtbezirk",
+    "stadt": "0 – kein Angebot in der Stadt",
+    "compact": "0 – kein Angebot",
+}
+
+
+def counts_places(ind: Indicator) -> bool:
+    """Whether an indicator counts places of prevention services (a zero there means: no service)."""
+    return ind.numerator.source == "services"
+
+
+def fmt_value(value: float, unit: str, symbol: str, places: str = "") -> str:
+    """An indicator value with its symbol: "." secret, "(12,3 %)" uncertain, and a true zero ("–" in
+    the open data) as "0" - it is published, not secret. ``places``: the area level of a places
+    indicator (:data:`ZERO_PLACES`), whose zero reads "0 – kein Angebot im Stadtteil".
 
     >>> fmt_value(12.34, "pct", ""), fmt_value(12.34, "pct", "( )"), fmt_value(None, "pct", ".")
     ('12,3\\xa0%', '(12,3\\xa0%)', '.')
+    >>> fmt_value(0.0, "pct", "–"), fmt_value(0.0, "per_1000", "–", "stadtteil")
+    ('0', '0 – kein Angebot im Stadtteil')
     """
     if symbol == ".":
         return "."
     if symbol == "–":
-        return "–"
+        return ZERO_PLACES.get(places, "0")
     text = fmt_number(value, DECIMALS[unit]) + SUFFIX[unit]
     return f"({text})" if symbol == "( )" else text
+
+
+def has_value(row: Mapping | None) -> bool:
+    """Whether a published cell has a value that may be shown, drawn and compared: not secret (".")
+    and not empty. A true zero ("–") has one: 0.
+
+    >>> has_value({"symbol": "–", "value": 0.0}), has_value({"symbol": ".", "value": None}), has_value(None)
+    (True, False, False)
+    """
+    return row is not None and row["symbol"] != "." and not pd.isna(row["value"])
 
 
 def fmt_interval(low: float, high: float, unit: str) -> str:
@@ -67,13 +95,18 @@ def _row(cells: Cells, ind: str, year: int, level: str, code: str) -> dict | Non
     return cells.get((ind, year, level, code))
 
 
-def _cell(row: dict | None, unit: str, compact: bool = False) -> dict | None:
-    """What the ``value_cell`` macro shows for one published cell (None: no cell, ".")."""
+def _cell(row: dict | None, unit: str, compact: bool = False, places: bool = False) -> dict | None:
+    """What the ``value_cell`` macro shows for one published cell (None: no cell, "."); ``places``:
+    the indicator counts places (its zero reads "0 – kein Angebot …")."""
     if row is None:
         return None
     pooled = f"{int(row['pooled_from'])}–{int(row['year'])}" if pd.notna(row["pooled_from"]) else ""
-    text = fmt_value(row["value"], unit, row["symbol"])
+    text = fmt_value(row["value"], unit, row["symbol"], _places_level(row, compact) if places else "")
     return {"key": cell_key(row), "text": text, "pooled": pooled, "compact": compact}
+
+
+def _places_level(row: Mapping, compact: bool = False) -> str:
+    return "compact" if compact else str(row["area_level"])
 
 
 #: Arrows say the direction of a change (up/down), never whether it is good; words say that.
@@ -158,11 +191,11 @@ def indicator_table(
                 "short": ind.short,
                 "href": (links or {}).get(ind.id, ""),
                 "unit": UNIT_HEADER[ind.unit],
-                "now": _cell(now, ind.unit),
+                "now": _cell(now, ind.unit, places=counts_places(ind)),
                 "ci": ci,
                 "ci_key": f"{cell_key(now)}#ci" if ci else None,
                 "counts": counts,
-                "city": _cell(city, ind.unit),
+                "city": _cell(city, ind.unit, places=counts_places(ind)),
                 "change": trend_mark((trends or {}).get(ind.id), ind),
             }
         )
@@ -191,7 +224,10 @@ def area_matrix(
         (
             f"{ind.short} ({UNIT_HEADER[ind.unit]})",
             (links or {}).get(ind.id, ""),
-            [_cell(_row(cells, ind.id, year, lvl, code), ind.unit, compact=True) for lvl, code, _ in areas],
+            [
+                _cell(_row(cells, ind.id, year, lvl, code), ind.unit, compact=True, places=counts_places(ind))
+                for lvl, code, _ in areas
+            ],
         )
         for ind in indicators
     ]
@@ -205,12 +241,15 @@ def legend() -> HTML:
             "note",
             text(
                 "Zeichenerklärung: „.“ Zahlenwert geheim zu halten (weniger als {} Fälle oder daraus errechenbar) "
-                "oder unbekannt; „–“ nichts vorhanden; „( )“ Aussagewert eingeschränkt, da die Bezugsgröße klein ist; "
+                "oder unbekannt; „{}“ genau null (in den offenen Daten „–“ nichts vorhanden), bei Angebotsplätzen "
+                "„{} – kein Angebot im Stadtteil“; „( )“ Aussagewert eingeschränkt, da die Bezugsgröße klein ist; "
                 "„zusammengefasst“ mit Jahresangabe oder „M“: Mehrjahreswert (mehrere Jahre zusammengefasst) für "
-                "kleine Stadtteile. KI: 95-%-Konfidenzintervall. Trend: Veränderung über alle verfügbaren Jahre (Zeitraum in "
-                "Klammern); ▲ gestiegen, ▼ gesunken, dazu in Worten „günstiger“ oder „ungünstiger“; beides nur, wenn "
-                "die Veränderung mehr ist, als der Zufall erklärt (bereinigtes Intervall der Veränderung ohne {}).",
+                "kleine Stadtteile. KI: 95-%-Konfidenzintervall. Trend: Veränderung über alle verfügbaren Jahre "
+                "(Zeitraum in Klammern); ▲ gestiegen, ▼ gesunken, dazu in Worten „günstiger“ oder „ungünstiger“; "
+                "beides nur, wenn die Veränderung mehr ist, als der Zufall erklärt (bereinigtes Intervall der Veränderung ohne {}).",
                 public(3, "config"),
+                public(0, "config"),
+                public(0, "config"),
                 public(0, "config"),
             ),
         )
@@ -236,15 +275,24 @@ def indicator_kpis(
         now = _row(cells, ind_id, year, "stadtteil", code)
         city = _row(cells, ind_id, year, "stadt", city_code)
         change = Markup("Trend: ") + public(trend_mark((trends or {}).get(ind_id), ind), "derived")
+        places = counts_places(ind)
         boxes.append(
-            (ind.short, shown_cell(now, ind.unit), text("{}: {}", city_name, shown_cell(city, ind.unit)), change)
+            (
+                ind.short,
+                shown_cell(now, ind.unit, places),
+                text("{}: {}", city_name, shown_cell(city, ind.unit, places)),
+                change,
+            )
         )
     return HTML(fragment("kpi_boxes", boxes))
 
 
-def shown_cell(row: dict | None, unit: str) -> Markup:
-    """A published cell as tagged text for prose and boxes ("." where there is no cell)."""
-    return Markup(".") if row is None else cell(fmt_value(row["value"], unit, row["symbol"]), cell_key(row))
+def shown_cell(row: Mapping | None, unit: str, places: bool = False) -> Markup:
+    """A published cell as tagged text for prose and boxes ("." where there is no cell; ``places``:
+    a places indicator, whose zero reads "0 – kein Angebot …")."""
+    if row is None:
+        return Markup(".")
+    return cell(fmt_value(row["value"], unit, row["symbol"], _places_level(row) if places else ""), cell_key(row))
 
 
 @dataclass(frozen=True)
@@ -257,7 +305,8 @@ class ChartInput:
 
 def published_values(published: pd.DataFrame, keys: list[str]) -> dict[str, float]:
     """The published values of these cells, for a chart; ValueError if any cell is not published
-    with a value (secret ".", nothing "–" or absent): a chart must never show what a table hides."""
+    with a value (secret "." or absent): a chart must never show what a table hides. A true zero
+    ("–") is published: 0."""
     parts = [key.split("|") for key in keys]
     ids, years = {p[0] for p in parts}, {int(p[1]) for p in parts}
     part = published[published["indicator_id"].isin(ids) & published["year"].isin(years)]  # only what is asked
@@ -265,7 +314,7 @@ def published_values(published: pd.DataFrame, keys: list[str]) -> dict[str, floa
     out = {}
     for key in keys:
         r = rows.get(key)
-        if r is None or r["symbol"] in (".", "–") or pd.isna(r["value"]):
+        if not has_value(r):
             raise ValueError(f"Diagramm aus einer nicht veröffentlichten Zelle: {key}")
         out[key] = float(r["value"])
     return out
@@ -273,12 +322,13 @@ def published_values(published: pd.DataFrame, keys: list[str]) -> dict[str, floa
 
 def chart_input(published: pd.DataFrame, indicator_id: str, year: int, level: str = "stadtteil") -> ChartInput:
     """The values of one indicator and year for a chart or map: every area with a published value
-    (secret cells stay out and show as "nicht veröffentlicht"), checked by ``published_values``."""
+    (secret cells stay out and show as "nicht veröffentlicht"; a true zero is drawn as 0), checked by
+    ``published_values``."""
     part = published[
         published["indicator_id"].eq(indicator_id)
         & published["year"].eq(year)
         & published["area_level"].eq(level)
-        & ~published["symbol"].isin([".", "–"])
+        & published["symbol"].ne(".")
         & published["value"].notna()
     ]
     keys = [cell_key(r) for r in records(part)]

@@ -59,7 +59,21 @@ NOT_CLASSIFIED_REASON = {
     "too_few_areas": "zu wenige Stadtteile für einen Vergleich (mindestens vier)",
 }
 
-NEED_FLAG = {"high_need_low_coverage": "hoher Bedarf, geringe Abdeckung", "": ""}
+NEED_FLAG = {
+    "high_need_no_supply": "hoher Bedarf, kein Angebot",
+    "high_need_low_coverage": "hoher Bedarf, geringe Abdeckung",
+    "": "",
+}
+
+#: Classes of the need-vs-supply map, in legend order (darkest first): per Stadtteil the number of
+#: life phases with high need and no or low coverage, else whether it has high need at all.
+NEED_MAP = {
+    "3": "3 und mehr",
+    "2": "2",
+    "1": "1",
+    "covered": "0 (hoher Bedarf)",
+    "not_high": "0 (kein hoher Bedarf)",
+}
 
 
 def funnel_assessment(unusual: bool, beyond: bool) -> str:

@@ -214,9 +214,10 @@ def interval_svg(rows: Sequence, title: str, source: str, area_name: str, city_n
     """Dot-and-bar chart as a small hand-written SVG: per indicator (row, own scale) the area value
     as a dot with its 95 % interval as a bar and the city value as a vertical mark, the numbers
     written beside it. A row without value (not published) says "nicht veröffentlicht" and draws
-    nothing. A tenth of the size of the same chart from matplotlib (one axis per row).
+    nothing; a true zero is drawn at 0 (a places row with verdict ``no_offer`` says "0 – kein Angebot
+    im Stadtteil"). A tenth of the size of the same chart from matplotlib (one axis per row).
 
-    ``rows``: objects with ``label``, ``value``, ``low``, ``high``, ``city`` and ``unit``
+    ``rows``: objects with ``label``, ``value``, ``low``, ``high``, ``city``, ``unit`` and ``verdict``
     (``helpers.report.steckbrief.IntervalRow``); numbers are formatted with ``fmt_number``.
     """
     from html import escape
@@ -259,7 +260,8 @@ def interval_svg(rows: Sequence, title: str, source: str, area_name: str, city_n
             f'<text x="{x0}" y="{y + 12:.0f}" font-size="8" fill="#666">{fmt_number(lo)}</text>'
             f'<text x="{x1}" y="{y + 12:.0f}" font-size="8" fill="#666" text-anchor="end">{fmt_number(hi)}</text>'
         )
-        words = fmt_number(row.value, decimals)
+        no_offer = getattr(row, "verdict", None) == "no_offer"
+        words = "0 – kein Angebot im Stadtteil" if no_offer else fmt_number(row.value, decimals)
         if row.low is not None:
             out.append(
                 f'<line x1="{x(row.low)}" x2="{x(row.high)}" y1="{y:.0f}" y2="{y:.0f}" stroke="{BLUE}" '

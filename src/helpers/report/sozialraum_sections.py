@@ -26,11 +26,13 @@ from helpers.report.labels import (
     DYNAMICS,
     DYNAMICS_TEXT,
     NEED_FLAG,
+    NEED_MAP,
     NOT_CLASSIFIED_REASON,
     POSITION,
     STATUS,
     funnel_assessment,
 )
+from helpers.report.need_text import need_check_sentences, need_summary_text  # noqa: F401 (page API)
 
 
 def funnel_eb_table(fe: pd.DataFrame, indicator_id: str, catalogue: Catalogue) -> HTML:
@@ -183,8 +185,8 @@ def input_basis_text(row: pd.Series, catalogue: Catalogue, year: int) -> Markup:
     return Markup("; ").join(parts)
 
 
-def need_supply_table(ns: pd.DataFrame, only_flagged: bool = False) -> HTML:
-    """Need and supply per Stadtteil and phase."""
+def need_supply_table(ns: pd.DataFrame, only_flagged: bool = False, need_cut: float = 0.5) -> HTML:
+    """Need and supply per Stadtteil and phase (``need_cut``: the configured z from which need counts as high)."""
     part = ns[ns["flag_code"] != ""] if only_flagged else ns
     frame = pd.DataFrame(
         {
@@ -217,15 +219,65 @@ def need_supply_table(ns: pd.DataFrame, only_flagged: bool = False) -> HTML:
             "Plätze je 1.000": "derived",
         },
         note=text(
-            "„Hoher Bedarf, geringe Abdeckung“: Bedarf mindestens {} Standardabweichungen über dem Mittel der "
-            "Stadtteile und weniger Plätze je 1.000 Kinder und Jugendliche der Altersgruppe als im Median der "
-            "Stadtteile. Angebote für mehrere Stadtteile oder die ganze Stadt werden nach der Zahl der Kinder der "
-            "Altersgruppe auf die Stadtteile verteilt. Ein Hinweis erscheint nur, wenn der Median der Stadtteile "
-            "über {} liegt.",
-            public("0,5", "config"),
+            "Hoher Bedarf: Bedarf mindestens {} Standardabweichungen über dem Mittel der Stadtteile. „Kein Angebot“: "
+            "kein Platz im Stadtteil, auch nicht anteilig aus Angeboten für mehrere Stadtteile oder die ganze Stadt. "
+            "„Geringe Abdeckung“: weniger Plätze je 1.000 Kinder und Jugendliche der Altersgruppe als im Median der "
+            "Stadtteile; ist dieser Median {}, weil die meisten Stadtteile kein Angebot haben, weniger als in der "
+            "ganzen Stadt (alle Plätze je 1.000 Kinder und Jugendliche der Altersgruppe). Angebote für mehrere "
+            "Stadtteile oder die ganze Stadt werden nach der Zahl der Kinder der Altersgruppe auf die Stadtteile "
+            "verteilt.",
+            public(fmt_number(need_cut, 1), "config"),
             public(0, "config"),
         ),
     )
+
+
+def need_map_classes(need: pd.DataFrame) -> dict[str, str | None]:
+    """The class of each Stadtteil on the need-vs-supply map (codes of ``labels.NEED_MAP``): the number
+    of life phases with high need and no or low coverage ("1", "2", "3" = three or more); without any,
+    "covered" (high need in a phase, with places) or "not_high"; None where no phase could be checked."""
+    out: dict[str, str | None] = {}
+    for code, rows in need.groupby("area_code", sort=False):
+        checked = rows[rows["check_code"].fillna("") == ""]
+        flagged = int((rows["flag_code"] != "").sum())
+        if flagged:
+            out[code] = str(min(flagged, 3))
+        elif len(checked):
+            out[code] = "covered" if bool(checked["high_need"].any()) else "not_high"
+        else:
+            out[code] = None
+    return out
+
+
+def need_section(
+    need: pd.DataFrame, config: Config, year: int, source: str, geometry=None, missing: str = ""
+) -> list[HTML]:
+    """The section „Bedarf und Angebot“: the sentences of ``need_text.need_summary_text`` (what was found
+    and what could not be checked), the table of the flagged rows and the map of each Stadtteil's
+    number of life phases with high need and no or low coverage."""
+    from helpers.report.display import note
+
+    if missing or need.empty:
+        return [note(need_summary_text(need, missing))]
+    out = [HTML(Markup("<p>{}</p>").format(need_summary_text(need)))]
+    if (need["flag_code"] != "").any():
+        out.append(need_supply_table(need, only_flagged=True, need_cut=config.analysis.need_cut))
+    classes = pd.DataFrame(list(need_map_classes(need).items()), columns=["area_code", "need_class"])
+    out.append(
+        class_map(
+            classes,
+            "need_class",
+            config,
+            title=f"Lebensphasen mit hohem Bedarf und keinem oder geringem Angebot {year}",
+            source=source,
+            legend_title="Lebensphasen mit hohem\nBedarf und keinem oder\ngeringem Angebot",
+            labels=NEED_MAP,
+            what="Zahl der Lebensphasen mit hohem Bedarf und keinem oder geringem Angebot",
+            year=year,
+            geometry=geometry,
+        )
+    )
+    return out
 
 
 # --- Sozialraumanalyse: sections, summaries and alt texts -----------------------------------
@@ -302,14 +354,6 @@ def index_summary_text(index_now: pd.DataFrame, config: Config, year: int) -> st
         status,
         ", ".join(neg) if neg else "keine Stadtteile",
     )
-
-
-def need_summary_text(flagged: pd.DataFrame) -> str:
-    """Stadtteile and phases with high need and low coverage."""
-    if flagged.empty:
-        return "Kein Stadtteil hat in einer Lebensphase zugleich hohen Bedarf und geringe Abdeckung."
-    parts = [f"{name} ({', '.join(p['phase'])})" for name, p in flagged.groupby("area_name", sort=True)]
-    return "Hoher Bedarf bei geringer Abdeckung durch Angebote vor Ort: " + "; ".join(parts) + "."
 
 
 def index_method_text(config: Config, catalogue: Catalogue) -> str:
@@ -392,11 +436,6 @@ def map_html(fig: Figure | None, alt: str) -> HTML:
     from helpers.report.maps import map_note
 
     return note(map_note()) if fig is None else figure_html(fig, alt=alt, wide=True)
-
-
-def count_map_alt(counts: dict[str, int], config: Config, year: int) -> str:
-    listed = "; ".join(f"{s.name}: {counts.get(s.code, 0)}" for s in config.stadtteile)
-    return f"Karte {year}: Zahl der Lebensphasen mit hohem Bedarf und geringer Abdeckung je Stadtteil. {listed}."
 
 
 def value_map_alt(values: dict[str, float], config: Config, what: str, year: int) -> str:

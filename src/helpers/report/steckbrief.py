@@ -4,7 +4,9 @@ the city value as a mark).
 
 "Deutlich" is said only where the area's published 95 % interval excludes the city value, so
 every verdict agrees with the interval printed beside it. Only published cells enter; secret
-cells are named "nicht veröffentlicht" and never drawn.
+cells are named "nicht veröffentlicht" and never drawn. A true zero is published: it is drawn as
+0 and compared like any value; a zero of places (no prevention service in the Stadtteil) is a
+finding of its own, "Kein Angebot im Stadtteil".
 """
 
 from __future__ import annotations
@@ -19,20 +21,25 @@ from helpers.core.numbertags import cell, public, text
 from helpers.indicators.catalogue import Indicator
 from helpers.report.indicator_tables import (
     UNIT_HEADER,
+    ZERO_PLACES,
     cell_key,
+    counts_places,
     fmt_interval,
     fmt_value,
+    has_value,
     published_cells,
     published_values,
     shown_cell,
 )
 
-#: Verdict codes of an area against the city (``compare_to_city``).
+#: Verdict codes of an area against the city (``compare_to_city``; ``NO_OFFER``: a places indicator is 0).
 BETTER, WORSE, HIGHER, LOWER, SIMILAR = "better", "worse", "higher", "lower", "similar"
+NO_OFFER = "no_offer"
 
 #: Sentence heads of the verdicts, in the order the Steckbrief lists them.
 HEADS = {
     WORSE: "Deutlich ungünstiger als in der Gesamtstadt",
+    NO_OFFER: "Kein Angebot im Stadtteil",
     BETTER: "Deutlich günstiger als in der Gesamtstadt",
     HIGHER: "Deutlich höher als in der Gesamtstadt (ohne Wertung)",
     LOWER: "Deutlich niedriger als in der Gesamtstadt (ohne Wertung)",
@@ -40,8 +47,9 @@ HEADS = {
 
 
 def shown(row: Mapping | None) -> bool:
-    """Whether a published cell has a value that may be shown and compared (not ".", "–" or empty)."""
-    return row is not None and row["symbol"] not in (".", "–") and not pd.isna(row["value"])
+    """Whether a published cell has a value that may be shown and compared (not secret "." or empty;
+    a true zero "–" has the value 0)."""
+    return has_value(row)
 
 
 def compare_to_city(local: Mapping | None, city: Mapping | None, direction: str) -> str | None:
@@ -88,7 +96,10 @@ def comparisons(
     for ind in indicators:
         local = cells.get((ind.id, year, "stadtteil", code))
         city = cells.get((ind.id, year, "stadt", city_code))
-        out.append(Comparison(ind, compare_to_city(local, city, ind.direction), local, city))
+        verdict = compare_to_city(local, city, ind.direction)
+        if counts_places(ind) and shown(local) and local["value"] == 0:
+            verdict = NO_OFFER
+        out.append(Comparison(ind, verdict, local, city))
     return out
 
 
@@ -111,7 +122,10 @@ def named_value(
     unit = c.indicator.unit
     key = cell_key(c.local)
     ci = fmt_interval(c.local["ci_lower"], c.local["ci_upper"], unit)
-    city = Markup("") if city_label is None else text("; {} {}", city_label, shown_cell(c.city, unit))
+    places = counts_places(c.indicator)
+    city = Markup("") if city_label is None else text("; {} {}", city_label, shown_cell(c.city, unit, places))
+    if not ci:  # no interval (places of services are counted, not sampled): the value and the city
+        return text("{} ({}{})", _name(c.indicator, links) if label is None else label, shown_cell(c.local, unit), city)
     return text(
         "{} ({}{}, KI {}{})",
         _name(c.indicator, links) if label is None else label,
@@ -163,7 +177,8 @@ def _rest_sentences(items: Sequence[Comparison], name: str, any_clear: bool) -> 
     if not any_clear:
         out.append(Markup("{} unterscheidet sich bei keiner Kennzahl deutlich von der Gesamtstadt.").format(name))
     similar = sum(c.verdict == SIMILAR for c in items)
-    hidden = sum(c.verdict is None for c in items)
+    secret = sum(c.verdict is None and c.local is not None and c.local["symbol"] == "." for c in items)
+    no_comparison = sum(c.verdict is None for c in items) - secret
     if similar:
         out.append(
             text(
@@ -172,8 +187,15 @@ def _rest_sentences(items: Sequence[Comparison], name: str, any_clear: bool) -> 
                 public(_count(similar, any_clear), "count"),
             )
         )
-    if hidden:
-        out.append(text("Nicht veröffentlicht oder ohne Vergleichswert: {}.", public(_count(hidden, False), "count")))
+    if secret:
+        out.append(text("Nicht veröffentlicht (geheim gehalten): {}.", public(_count(secret, False), "count")))
+    if no_comparison:
+        out.append(
+            text(
+                "Ohne Vergleich mit der Gesamtstadt (kein Konfidenzintervall oder kein Wert): {}.",
+                public(_count(no_comparison, False), "count"),
+            )
+        )
     return out
 
 
@@ -246,7 +268,7 @@ def interval_alt(rows: Sequence[IntervalRow], name: str, year: int) -> str:
         if r.value is None:
             parts.append(f"{label}: nicht veröffentlicht")
             continue
-        value = fmt_value(r.value, r.unit, "")
+        value = ZERO_PLACES["stadtteil"] if r.verdict == NO_OFFER else fmt_value(r.value, r.unit, "")
         ci = f", 95-%-KI {fmt_interval(r.low, r.high, r.unit)}" if r.low is not None else ""
         city = "" if r.city is None else f", Gesamtstadt {fmt_value(r.city, r.unit, '')}"
         parts.append(f"{label}: {value}{ci}{city}")

@@ -34,8 +34,10 @@ from helpers.report.indicator_tables import (
     DECIMALS,
     UNIT_HEADER,
     cell_key,
+    counts_places,
     fmt_interval,
     fmt_value,
+    has_value,
     published_values,
 )
 from helpers.report.labels import POPULATION_BASIS
@@ -250,8 +252,9 @@ def _shown(row: dict | None, unit: str) -> Markup:
     return Markup(".") if row is None else cell(fmt_value(row["value"], unit, row["symbol"]), cell_key(row))
 
 
-def value_row(row: dict, unit: str, label: str, href: str = "") -> dict[str, Any]:
-    """One table row of a published cell: label, value, interval and counts, each with its ``data-cell`` key."""
+def value_row(row: dict, unit: str, label: str, href: str = "", places: bool = False) -> dict[str, Any]:
+    """One table row of a published cell: label, value, interval and counts, each with its ``data-cell`` key
+    (``places``: a places indicator, whose zero reads "0 – kein Angebot …")."""
     key = cell_key(row)
     secret = row["symbol"] == "."
     ci = "" if secret else fmt_interval(row["ci_lower"], row["ci_upper"], unit)
@@ -260,7 +263,7 @@ def value_row(row: dict, unit: str, label: str, href: str = "") -> dict[str, Any
         "label": label,
         "href": href,
         "key": key,
-        "value": fmt_value(row["value"], unit, row["symbol"]),
+        "value": fmt_value(row["value"], unit, row["symbol"], str(row["area_level"]) if places else ""),
         "pooled": pooled,
         "ci": ci,
         "numerator": fmt_number(row["numerator"]),
@@ -278,16 +281,12 @@ def _rows(published: pd.DataFrame, indicator_id: str, **where: object) -> list[d
 def series_rows(published: pd.DataFrame, ind: Indicator, city_code: str) -> list[dict[str, Any]]:
     """The city's value in every data year (oldest first), as table rows."""
     rows = sorted(_rows(published, ind.id, area_level="stadt", area_code=city_code), key=lambda r: r["year"])
-    return [value_row(r, ind.unit, str(int(r["year"]))) for r in rows]
+    return [value_row(r, ind.unit, str(int(r["year"])), places=counts_places(ind)) for r in rows]
 
 
 def series_points(published: pd.DataFrame, ind: Indicator, city_code: str) -> list[Point]:
     """The chart points of the city series: published values only (checked by ``published_values``)."""
-    rows = [
-        r
-        for r in _rows(published, ind.id, area_level="stadt", area_code=city_code)
-        if r["symbol"] not in (".", "–") and pd.notna(r["value"])
-    ]
+    rows = [r for r in _rows(published, ind.id, area_level="stadt", area_code=city_code) if has_value(r)]
     values = published_values(published, [cell_key(r) for r in rows])
     return [
         Point(
@@ -312,7 +311,7 @@ def area_rows(published: pd.DataFrame, ind: Indicator, year: int, config: Config
         if row is None:
             out.append({"label": name, "href": href, "key": "", "value": ".", "pooled": "", "ci": "", "numerator": ""})
         else:
-            out.append(value_row(row, ind.unit, name, href))
+            out.append(value_row(row, ind.unit, name, href, places=counts_places(ind)))
     return out
 
 
@@ -320,7 +319,7 @@ def caveats(published: pd.DataFrame, ind: Indicator, config: Config, year: int) 
     """What to keep in mind: late series start, gaps, pooling, suppression, no interval, catalogue note."""
     out: list[Markup] = []
     city = sorted(_rows(published, ind.id, area_level="stadt", area_code=config.commune.ags), key=lambda r: r["year"])
-    shown = [r for r in city if r["symbol"] not in (".", "–") and pd.notna(r["value"])]
+    shown = [r for r in city if has_value(r)]
     first_data = config.years.data.first
     firsts = [config.sources[k].first_year for k in ind.raw_sources() if k in config.sources]
     source_first = max((f for f in firsts if f is not None), default=None)
@@ -345,7 +344,7 @@ def caveats(published: pd.DataFrame, ind: Indicator, config: Config, year: int) 
             out.append(
                 text(
                     "Die Reihe ist unterbrochen: {} {} ist für die Gesamtstadt kein Wert ausgewiesen "
-                    "(„–“ nichts vorhanden, „.“ geheim); die Linie im Diagramm setzt dort aus.",
+                    "(„.“ geheim gehalten); die Linie im Diagramm setzt dort aus.",
                     "im Jahr" if len(gaps) == 1 else "in den Jahren",
                     years,
                 )

@@ -368,8 +368,12 @@ METHODS = [
     (
         "Bedarf und Angebot",
         "Angebote für mehrere Stadtteile oder die ganze Stadt (Einzugsgebiete in der Konfiguration) werden nach der "
-        "Zahl der Kinder der Altersgruppe auf die Stadtteile verteilt. Ein Hinweis „hoher Bedarf, geringe "
-        "Abdeckung“ erscheint nur, wenn der Median der Stadtteile über 0 liegt.",
+        "Zahl der Kinder der Altersgruppe auf die Stadtteile verteilt. Hoher Bedarf: SGB-II-Quote der Altersgruppe "
+        "mindestens eine halbe Standardabweichung über dem Mittel der Stadtteile (Konfiguration). „Hoher Bedarf, "
+        "kein Angebot“: kein Platz im Stadtteil, auch nicht anteilig; „hoher Bedarf, geringe Abdeckung“: weniger "
+        "Plätze je 1.000 Kinder der Altersgruppe als im Median der Stadtteile, oder, wenn dieser Median null ist, "
+        "als in der ganzen Stadt. Wo der Bedarf nicht veröffentlicht ist oder für eine Lebensphase kein "
+        "Bedarfsindikator vorliegt, wird das genannt; eine Entwarnung steht nur, wenn alles geprüft wurde.",
     ),
     (
         "Unterbrochene Zeitreihe",
