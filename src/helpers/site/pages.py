@@ -338,7 +338,10 @@ METHODS = [
         "Empirischer Bayes",
         "Glättung kleiner Stadtteile zum städtischen Wert (Marshall 1991, Momentenmethode; für Anteile "
         "binomiale Varianz nach Martuzzi und Elliott 1996). Ist keine Streuung über den Zufall hinaus erkennbar, "
-        "erhalten alle Stadtteile den städtischen Wert; das wird ausgewiesen.",
+        "erhielten alle Stadtteile den städtischen Wert. Die geglätteten Werte stehen nur dann in der Tabelle, wenn "
+        "sie sich in mindestens einem Stadtteil sichtbar vom beobachteten Wert unterscheiden (um mindestens eine "
+        "halbe Einheit der Anzeige, etwa einen halben Prozentpunkt); sonst sagt ein Satz unter der Tabelle, warum "
+        "sie fehlen.",
     ),
     (
         "Sozialraum-Index",
