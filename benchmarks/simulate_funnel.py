@@ -24,7 +24,7 @@ share the city value, so the per-area interval is slightly optimistic).
 ``legacy`` repeats the flags of the method before (interpolated exact limit as the flag, additive
 τ² from 10 %-winsorised z-scores on the raw scale, band θ₀ ± 3.09·√(s² + τ²)) for comparison.
 
-    PYTHONPATH=src .venv/bin/python benchmarks/simulate_funnel.py [--k 400] [--seed 25]
+    PYTHONPATH=src .venv/bin/python benchmarks/simulate_funnel.py [--k 200] [--seed 25]
 
 writes ``benchmarks/simulate_funnel_results.json`` and prints a table.
 """
@@ -147,7 +147,7 @@ def cell_metrics(reps: list[dict[str, np.ndarray]], tau: float, outlier: bool) -
     return out
 
 
-def run(k: int = 400, seed: int = 25, areas: tuple[int, ...] = AREAS, settings: tuple[str, ...] | None = None) -> dict:
+def run(k: int = 200, seed: int = 25, areas: tuple[int, ...] = AREAS, settings: tuple[str, ...] | None = None) -> dict:
     """All cells over ``k`` seeded replicates each (one RNG stream per cell and replicate)."""
     cells = []
     names = settings or tuple(SETTINGS)
@@ -237,7 +237,7 @@ def table(results: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--k", type=int, default=400)
+    parser.add_argument("--k", type=int, default=200)
     parser.add_argument("--seed", type=int, default=25)
     args = parser.parse_args()
     start = time.perf_counter()
