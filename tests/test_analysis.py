@@ -10,7 +10,15 @@ import pandas as pd
 import pytest
 
 from helpers.analysis import hze as H
-from helpers.analysis.compare import Z95, empirical_bayes, funnel_limits, funnel_table, overdispersion_tau2
+from helpers.analysis.compare import (
+    Z95,
+    empirical_bayes,
+    funnel_limits,
+    funnel_table,
+    loo_tau2,
+    od_quantile,
+    overdispersion_tau2,
+)
 from helpers.analysis.sozialindex import classify, social_index, validate_index_indicators
 from helpers.analysis.supply import need_supply
 from helpers.analysis.trends import FALLING, NO_TREND, RISING, fit_trend, trend_table, verdict
@@ -135,24 +143,65 @@ def test_funnel_limits_match_formula():
 def test_overdispersion_tau2_by_hand():
     rates = np.array([0.10, 0.30, 0.15, 0.25, 0.20])
     n = np.full(5, 1000.0)
-    # by hand: s² = 0,2·0,8/1000 = 0,00016, z = ∓7,906, ∓3,953, 0; winsorised at the 10/90 % quantiles
-    # (±0,8·7,906 = ±6,325): φ = (40 + 40 + 15,625 + 15,625 + 0)/5 = 22,25; w = 6250 each, so
-    # Σw − Σw²/Σw = 31250 − 6250 = 25000 and τ² = (5·22,25 − 4)/25000 = 0,00429
-    assert overdispersion_tau2(rates, n, 0.2, share=True) == pytest.approx(0.00429)
-    frame = funnel_table(pd.DataFrame({"numerator": rates * n, "denominator": n}), 0.2, share=True)
-    # with τ² the ±0,1 areas have z = ±0,1/√(0,00016 + 0,00429) = ±1,499: inside the 95 % limits
-    assert frame["z"].round(3).tolist() == [-1.499, 1.499, -0.75, 0.75, 0.0]
+    x = rates * n
+    # logit scale: empirical logits log((x + ½)/(n − x + ½)) around logit 0,2 = log(0,25); every area has
+    # v = 1/(1000·0,2·0,8) = 0,00625, and with equal v Paule–Mandel (centre known) is mean(d²) − v
+    d = np.log((x + 0.5) / (n - x + 0.5)) - math.log(0.25)
+    assert d[0] == pytest.approx(math.log(100.5 / 900.5) - math.log(0.25))
+    assert overdispersion_tau2(x, n, 0.2, share=True) == pytest.approx(np.mean(d**2) - 0.00625, rel=1e-6)
+    # leave-one-out: the area's own deviation does not enter its τ²
+    loo = loo_tau2(x, n, 0.2, share=True)
+    assert loo[1] == pytest.approx(np.mean(np.delete(d, 1) ** 2) - 0.00625, rel=1e-6)
+    frame = funnel_table(pd.DataFrame({"numerator": x, "denominator": n}), 0.2, share=True)
     assert not frame["beyond_overdispersion"].any()
-    # the position is now taken against the UNADJUSTED limits (issue 16, NOTES_16a.md): rates of 10 %..30 %
-    # on 1,000 persons around 20 % are far outside them (z_raw = ∓7.9, ∓4.0), only the city-level area is inside
-    assert frame["position"].tolist() == [
-        "unter 99,8-%-Grenze",
-        "über 99,8-%-Grenze",
-        "unter 99,8-%-Grenze",
-        "über 99,8-%-Grenze",
-        "innerhalb",
-    ]
-    assert overdispersion_tau2(np.array([0.2, 0.21, 0.19]), np.full(3, 100.0), 0.2, share=True) == 0.0
+    # the position is taken against the exact (unadjusted) limits: rates of 10 %..30 % on 1,000 persons
+    # around 20 % are far outside them, only the city-level area is inside
+    assert frame["position_code"].tolist() == ["below_998", "above_998", "below_998", "above_998", "inside"]
+    assert frame["funnel_code"].tolist() == ["below_usual", "above_usual", "below_usual", "above_usual", "chance"]
+    # Σ d²/v ≤ m: no over-dispersion, τ² = 0
+    assert overdispersion_tau2(np.array([20.0, 21.0, 19.0]), np.full(3, 100.0), 0.2, share=True) == 0.0
+
+
+def test_exact_tail_flag_57_of_57():
+    # P(X ≥ 57 | n = 57, θ₀ = 0,94) = 0,94⁵⁷ = exp(57·ln 0,94) = exp(−3,52692) = 0,02940: not below
+    # 0,001 (99,8 %) and not even below 0,025 (95 %); the interpolated drawing limit lies below 100 %
+    # (≈ 0,9994), so the old flag (value above the interpolated limit) called it "über 99,8 %"
+    assert pytest.approx(0.029396, abs=1e-6) == 0.94**57
+    frame = funnel_table(pd.DataFrame({"numerator": [57.0], "denominator": [57.0]}), 0.94, share=True)
+    assert frame["p_upper"].iloc[0] == pytest.approx(0.94**57)
+    assert frame["position_code"].iloc[0] == "inside" and not frame["unusual"].iloc[0]
+    assert frame["lim998_high"].iloc[0] < 1.0
+    # 0 of 100 at θ₀ = 0,94: P(X ≤ 0) = 0,06¹⁰⁰, far below 0,001
+    zero = funnel_table(pd.DataFrame({"numerator": [0.0], "denominator": [100.0]}), 0.94, share=True)
+    assert zero["position_code"].iloc[0] == "below_998"
+    # Poisson, expected count 2 (θ₀ = 0,002, n = 1.000): F(6) = 0,995466, F(7) = 0,998903, F(8) = 0,999763
+    # (Poisson sums, see test_exact_funnel_limit_by_hand). 8 cases: P(X ≥ 8) = 1 − F(7) = 0,001097 > 0,001, so
+    # "über 95 %" only, although 8/1000 lies above the interpolated 99,8 % line (8 − 0,8873)/1000; 9 cases:
+    # P(X ≥ 9) = 0,000237 → über 99,8 %; 7 cases: P(X ≥ 7) = 0,004534 → über 95 %
+    rate = funnel_table(pd.DataFrame({"numerator": [7.0, 8.0, 9.0], "denominator": [1000.0] * 3}), 0.002, share=False)
+    assert rate["p_upper"].tolist() == pytest.approx([0.004534, 0.001097, 0.000237], abs=2e-6)
+    assert rate["position_code"].tolist() == ["above_95", "above_95", "above_998"]
+    assert rate["lim998_high"].iloc[1] < 8 / 1000
+
+
+def test_overdispersion_band_quantile_and_outlier_does_not_widen_its_own_band():
+    # Student's t with m − 1 degrees of freedom at 99,9 % (tables: t₃ = 10,215, t₁₂ = 3,930)
+    assert od_quantile(4) == pytest.approx(10.215, abs=1e-3)
+    assert od_quantile(13) == pytest.approx(3.930, abs=1e-3)
+    # 12 ordinary areas spread ±0,15 on the logit scale around 20 %, one area at logit + 1,2 (about 40 %)
+    n = np.full(13, 3000.0)
+    eta = math.log(0.25) + np.array([0.15, -0.15] * 6 + [1.2])
+    x = np.round(n / (1 + np.exp(-eta)))
+    theta = float(x.sum() / n.sum())
+    frame = funnel_table(pd.DataFrame({"numerator": x, "denominator": n}), theta, share=True)
+    assert frame["funnel_code"].iloc[-1] == "above_chance"
+    assert not frame["beyond_overdispersion"].iloc[:-1].any()
+    # its own τ² comes from the other twelve only, far below the τ² of all areas that it inflates;
+    # judged with that inflated τ², it would hide inside its own band
+    tau2_all, own = frame["tau2"].iloc[0], frame["tau2_loo"].iloc[-1]
+    assert own < tau2_all / 3
+    d = math.log((x[-1] + 0.5) / (n[-1] - x[-1] + 0.5)) - math.log(theta / (1 - theta))
+    assert d / math.sqrt(1 / (3000 * theta * (1 - theta)) + tau2_all) < od_quantile(13)
 
 
 def test_empirical_bayes_matches_hand_computation():

@@ -29,8 +29,11 @@ def test_trend_intervals_cover_and_control_false_positives(results):
 def test_funnel_flags_are_rare_under_the_null(results):
     funnel = results["funnel"]
     assert funnel["fpr_unusual_998_single"] <= 0.03  # nominal 0.2 % per area, 104 areas
-    assert funnel["fpr_beyond_od_single"] <= 0.05
-    assert funnel["power_beyond_od_outlier"] >= 0.25
+    # the band of the usual differences (leave-one-out Paule–Mandel, t quantile) is conservative with 13 areas:
+    # at most 2 false flags among 96 ordinary areas here; its power against a +1,0 outlier among areas that
+    # differ by SD 0,3 is low (about 17 %, benchmarks/simulate_funnel_results.json), so it is not asserted on
+    # 8 replicates; tests/test_funnel_simulation.py checks the power where it is high
+    assert funnel["fpr_beyond_od_single"] <= 0.02
 
 
 def test_dynamics_classes_stable_where_nothing_is_planted(results):

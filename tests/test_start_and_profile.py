@@ -217,14 +217,16 @@ def _trends() -> pd.DataFrame:
 
 
 def _funnel() -> pd.DataFrame:
-    # 101 and 102 both outside the 99,8-% limits, but 102's interval includes the city value: left out
+    # 101 and 102 both beyond the limits and the band, but 102's interval includes the city value: left
+    # out; 104 beyond the limits, inside the band of the usual differences: counted, not named
     return pd.DataFrame(
         {
             "report_year": [2025] * 3,
             "indicator_id": ["sgb2_u15"] * 3,
             "area_code": ["101", "102", "104"],
             "area_name": ["Wiesdorf", "Manfort", "Hitdorf"],
-            "unusual": [True, True, False],
+            "unusual": [True, True, True],
+            "funnel_code": ["above_chance", "above_chance", "below_usual"],
         }
     )
 
@@ -248,13 +250,15 @@ def test_trend_finding_names_directions_with_interval(catalogue):
 def test_funnel_finding_only_where_the_interval_agrees(catalogue):
     found = findings.funnel_finding(_funnel(), _published(), catalogue, "sgb2_u15", 2025, CITY)
     plain = _plain(found)
-    assert "auffällig hoch: Wiesdorf (36,5 %, KI 33,1–40,0)" in plain
+    assert "über dem Stadtwert, mehr als Zufall erklärt: Wiesdorf (36,5 %, KI 33,1–40,0)" in plain
     assert "Manfort" not in plain and "Hitdorf" not in plain
+    assert "1 Stadtteil liegt über oder unter dem Stadtwert, aber im Rahmen der üblichen Unterschiede" in plain
+    assert "auffällig" not in plain
     assert "(Gesamtstadt 22,1 %)" in plain
     name = catalogue.get("sgb2_u15").name
     assert check_page(f"<p>{found}</p>", "index.html", _expected(), [name]) == []
-    calm = _funnel().assign(unusual=False)
-    assert "kein Stadtteil weicht auffällig" in _plain(
+    calm = _funnel().assign(unusual=False, funnel_code="chance")
+    assert "kein Stadtteil weicht mehr vom städtischen Wert ab, als Zufall und die üblichen Unterschiede" in _plain(
         findings.funnel_finding(calm, _published(), catalogue, "sgb2_u15", 2025, CITY)
     )
 

@@ -59,7 +59,10 @@ def funnel_eb_table(published: pd.DataFrame, catalogue: Catalogue, year: int, ci
         ft["indicator_id"] = ind.id
         ft["scale"] = ind.scale
         rows.append(ft)
-    columns = ["area_code", "area_name", "numerator", "denominator", "rate", "z", "tau2", "position", "eb_rate"]
+    columns = [
+        *("area_code", "area_name", "numerator", "denominator", "rate", "z", "tau2"),
+        *("position_code", "funnel_code", "unusual", "beyond_overdispersion", "eb_rate", "eb_collapsed"),
+    ]
     out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[*columns, "theta", "indicator_id"])
     out.insert(0, "report_year", year)
     return out.sort_values(["indicator_id", "area_code"]).reset_index(drop=True)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from helpers.analysis.compare import Z998, exact_limits, funnel_limits
+from helpers.analysis.compare import exact_limits, od_band, od_quantile
 from helpers.report.plots import BLUE, GREY, ORANGE, STYLE, VERMILION, _german_ticks, _source_line
 
 matplotlib.use("Agg")
@@ -25,26 +25,34 @@ def funnel_chart(
     """Funnel plot: each Stadtteil's value against its denominator, after Spiegelhalter (2005).
 
     ``units``: area_name, denominator, rate (0–1 or per person). The funnel lines are the exact
-    95 % and 99,8 % limits around the city value that chance alone allows; the shaded band is
-    the 99,8 % range of the usual differences between Stadtteile (additive over-dispersion τ²).
+    95 % and 99,8 % limits around the city value that chance alone allows (interpolated for drawing;
+    the flags use exact tail probabilities); the shaded band is the 99,8 % range of the usual
+    differences between Stadtteile (random effects on the logit / log scale with τ² of all areas and
+    the t quantile of ``helpers.analysis.compare.od_quantile``).
     """
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(8, 4.4))
         ax = fig.add_subplot()
         n_max = max(float(units["denominator"].max()) * 1.15, 10.0)
         n = np.linspace(max(float(units["denominator"].min()) * 0.5, 5.0), n_max, 200)
+        limits = exact_limits(theta, n, share)
+        rates = units["rate"].to_numpy(float)
+        # the band can be very wide for small areas (few areas: large t quantile); keep the axis on the data
+        top = max(float(rates.max()), float(limits["hi998"].max())) * 1.1
+        bottom = min(float(rates.min()), float(limits["lo998"].min())) * 0.9
         if tau2 > 0:
-            low, high = funnel_limits(theta, n, Z998, share, tau2)
+            low, high = od_band(theta, n, share, tau2, od_quantile(len(units)))
+            low, high = np.clip(low, bottom, top), np.clip(high, bottom, top)
             ax.fill_between(
                 n, low * scale, high * scale, color=GREY, alpha=0.15, linewidth=0,
                 label="übliche Unterschiede zwischen Stadtteilen (99,8 %)",
             )  # fmt: skip
-        limits = exact_limits(theta, n, share)
         for key, style, label in (("95", "--", "95-%-Grenzen (Zufall)"), ("998", "-", "99,8-%-Grenzen (Zufall)")):
             ax.plot(n, limits[f"lo{key}"] * scale, color=GREY, linestyle=style, linewidth=1.2, label=label)
             ax.plot(n, limits[f"hi{key}"] * scale, color=GREY, linestyle=style, linewidth=1.2)
         ax.axhline(theta * scale, color=VERMILION, linewidth=1.4, label="Gesamtstadt")
         ax.scatter(units["denominator"], units["rate"] * scale, color=BLUE, zorder=3, s=22)
+        ax.set_ylim(bottom * scale, top * scale)
         ax.set_xlabel("Bezugsgröße (Anzahl Personen im Nenner)")
         ax.set_ylabel(ylabel)
         _german_ticks(ax.xaxis, 0)

@@ -3,8 +3,9 @@
 Each finding is one or two German sentences that name indicators and areas, each number with
 its interval where it has one, every number tagged (``helpers.core.numbertags``). A verdict
 always matches the interval printed beside it: trend directions come with their adjusted
-interval (which excludes zero exactly when a direction is named), and an area is called
-"auffällig" only when its published 95 % interval also excludes the city value. A finding whose
+interval (which excludes zero exactly when a direction is named), and an area is said to lie
+above or below the city value "mehr als Zufall erklärt" (the funnel vocabulary of
+``helpers.report.labels.FUNNEL``) only when its published 95 % interval also excludes the city value. A finding whose
 analysis is missing for the commune (or empty for the year) is left out (None).
 """
 
@@ -19,7 +20,7 @@ from helpers.core.numbertags import public, text
 from helpers.core.tables import records
 from helpers.indicators.catalogue import Catalogue
 from helpers.report.indicator_tables import published_cells, shown_cell
-from helpers.report.labels import STATUS_MAP
+from helpers.report.labels import STATUS_MAP, funnel_label
 from helpers.report.need_text import need_summary_text
 from helpers.report.steckbrief import BETTER, WORSE, Comparison, compare_to_city, named_value
 from helpers.report.trend_sections import trend_phrase
@@ -83,9 +84,11 @@ def funnel_finding(
     city_code: str,
     links: Mapping[str, str] | None = None,
 ) -> Markup | None:
-    """The Stadtteile the funnel plot flags as "auffällig" for one indicator (outside the 99,8-%
-    limits), each with its value and interval; only those whose printed interval excludes the city
-    value, so the verdict matches the interval beside it."""
+    """The Stadtteile that lie above or below the city value by more than chance explains (funnel
+    code ``above_chance``/``below_chance``: beyond the 99,8-% limits and the band of the usual
+    differences), each with its value and interval; only those whose printed interval excludes the
+    city value on the same side, so the words match the interval beside them. The Stadtteile
+    beyond the limits but inside the band are counted."""
     part = funnel[funnel["indicator_id"] == indicator_id]
     if part.empty:
         return None
@@ -95,28 +98,37 @@ def funnel_finding(
     if city is None:
         return None
     high, low = [], []
-    for r in records(part[part["unusual"].astype(bool)].sort_values("area_code")):
+    for r in records(part[part["funnel_code"].isin(["above_chance", "below_chance"])].sort_values("area_code")):
         local = cells.get((indicator_id, year, "stadtteil", r["area_code"]))
         verdict = compare_to_city(local, city, "lower_better")  # worse = above, better = below
-        if verdict not in (WORSE, BETTER):
+        if verdict != (WORSE if r["funnel_code"] == "above_chance" else BETTER):
             continue
         shown = named_value(Comparison(ind, verdict, local, city), {}, None, label=r["area_name"])
         (high if verdict == WORSE else low).append(shown)
+    usual = int(part["funnel_code"].isin(["above_usual", "below_usual"]).sum())
     label = ind.name
     if links and links.get(indicator_id):
         label = Markup('<a href="{}">{}</a>').format(links[indicator_id], ind.name)
     head = text("{} {} (Gesamtstadt {})", label, public(year, "year"), shown_cell(city, ind.unit))
-    if not high and not low:
-        body = text("kein Stadtteil weicht auffällig vom städtischen Wert ab (Trichterdiagramm, 99,8-%-Grenzen).")
-        return _lead("Stadtteile im Vergleich", text("{} – {}", head, body))
     parts = []
     if high:
-        parts.append(text("auffällig hoch: {}", _join(high)))
+        parts.append(text("{}: {}", funnel_label("above_chance"), _join(high)))
     if low:
-        parts.append(text("auffällig niedrig: {}", _join(low)))
+        parts.append(text("{}: {}", funnel_label("below_chance"), _join(low)))
+    if not parts:
+        parts.append(Markup("kein Stadtteil weicht mehr vom städtischen Wert ab, als Zufall und die üblichen "
+                            "Unterschiede zwischen Stadtteilen erklären"))  # fmt: skip
+    if usual:
+        parts.append(
+            text(
+                "{} {} über oder unter dem Stadtwert, aber im Rahmen der üblichen Unterschiede zwischen Stadtteilen",
+                public(usual, "count"),
+                "Stadtteil liegt" if usual == 1 else "Stadtteile liegen",
+            )
+        )
     body = text(
-        "{} – {}. Auffällig heißt: außerhalb der 99,8-%-Grenzen des Trichterdiagramms, und das 95-%-Konfidenzintervall "
-        "(KI) schließt den städtischen Wert aus.",
+        "{} – {}. „Mehr als Zufall erklärt“ heißt: außerhalb der 99,8-%-Grenzen des Trichterdiagramms und des "
+        "Bandes der üblichen Unterschiede, und das 95-%-Konfidenzintervall (KI) schließt den städtischen Wert aus.",
         head,
         Markup("; ").join(parts),
     )

@@ -246,7 +246,8 @@ def legend() -> HTML:
                 "„zusammengefasst“ mit Jahresangabe oder „M“: Mehrjahreswert (mehrere Jahre zusammengefasst) für "
                 "kleine Stadtteile. KI: 95-%-Konfidenzintervall. Trend: Veränderung über alle verfügbaren Jahre "
                 "(Zeitraum in Klammern); ▲ gestiegen, ▼ gesunken, dazu in Worten „günstiger“ oder „ungünstiger“; "
-                "beides nur, wenn die Veränderung mehr ist, als der Zufall erklärt (bereinigtes Intervall der Veränderung ohne {}).",
+                "beides nur, wenn die Veränderung mehr ist, als der Zufall erklärt (bereinigtes Intervall der "
+                "Veränderung ohne {}).",
                 public(3, "config"),
                 public(0, "config"),
                 public(0, "config"),

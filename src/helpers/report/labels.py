@@ -76,17 +76,35 @@ NEED_MAP = {
 }
 
 
-def funnel_assessment(unusual: bool, beyond: bool) -> str:
-    """The "Einordnung" of an area in a funnel plot.
+#: The one vocabulary of funnel results ("more than chance explains"), by ``funnel_code``;
+#: ``{ref}`` is the reference value ("dem Stadtwert", "dem Landeswert").
+FUNNEL = {
+    "above_chance": "über {ref}, mehr als Zufall erklärt",
+    "below_chance": "unter {ref}, mehr als Zufall erklärt",
+    "above_usual": "über {ref}, aber im Rahmen der üblichen Unterschiede zwischen {peers}",
+    "below_usual": "unter {ref}, aber im Rahmen der üblichen Unterschiede zwischen {peers}",
+    "chance": "im Rahmen des Zufalls",
+}
 
-    >>> funnel_assessment(True, False)
-    'auffällig, im Rahmen der üblichen Unterschiede zwischen den Stadtteilen'
+
+def funnel_label(code: str, ref: str = "dem Stadtwert", peers: str = "Stadtteilen") -> str:
+    """The German "Einordnung" of a ``funnel_code``.
+
+    >>> funnel_label("above_usual")
+    'über dem Stadtwert, aber im Rahmen der üblichen Unterschiede zwischen Stadtteilen'
+    >>> funnel_label("below_chance", "dem Landeswert", "Kommunen")
+    'unter dem Landeswert, mehr als Zufall erklärt'
     """
-    if not unusual:
-        return "unauffällig"
-    if beyond:
-        return "auffällig, über das übliche Maß hinaus"
-    return "auffällig, im Rahmen der üblichen Unterschiede zwischen den Stadtteilen"
+    return FUNNEL[code].format(ref=ref, peers=peers)
+
+
+#: Why the EB column of a funnel table is left out (``eb_display`` codes other than "shown").
+EB_OMITTED = {
+    "collapsed": "Zwischen den Stadtteilen sind keine Unterschiede über den Zufall hinaus erkennbar; eine Glättung "
+    "ergäbe für jeden Stadtteil den städtischen Wert und wird daher nicht gezeigt.",
+    "invisible": "Die Unterschiede zwischen den Stadtteilen sind größer als der Zufall; eine Glättung ändert die "
+    "Werte nicht sichtbar und wird daher nicht gezeigt.",
+}
 
 
 #: Periods of the within-city DiD.

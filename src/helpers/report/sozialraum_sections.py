@@ -25,54 +25,77 @@ from helpers.report.display import table_html
 from helpers.report.labels import (
     DYNAMICS,
     DYNAMICS_TEXT,
+    EB_OMITTED,
     NEED_FLAG,
     NEED_MAP,
     NOT_CLASSIFIED_REASON,
     POSITION,
     STATUS,
-    funnel_assessment,
+    funnel_label,
 )
 from helpers.report.need_text import need_check_sentences, need_summary_text  # noqa: F401 (page API)
 
+#: A smoothed value differs visibly from the observed one when it moves by at least this much
+#: in the displayed unit (half a percentage point, half a case per 10.000 …).
+EB_VISIBLE = 0.5
+
+
+def eb_display(part: pd.DataFrame, scale: float) -> str:
+    """Whether the EB column of one indicator adds information: "shown", "collapsed" or "invisible".
+
+    "collapsed": no between-area variance beyond chance (every EB value is the city value);
+    "invisible": no area's smoothed value moves by ``EB_VISIBLE`` display units or more.
+
+    >>> frame = pd.DataFrame({"rate": [0.30, 0.40], "eb_rate": [0.302, 0.398], "eb_collapsed": [False] * 2})
+    >>> eb_display(frame, 100), eb_display(frame.assign(eb_rate=[0.31, 0.39]), 100)
+    ('invisible', 'shown')
+    """
+    if part.empty or bool(part["eb_collapsed"].any()):
+        return "collapsed"
+    moved = ((part["eb_rate"] - part["rate"]).abs() * scale).max()
+    return "shown" if moved >= EB_VISIBLE else "invisible"
+
 
 def funnel_eb_table(fe: pd.DataFrame, indicator_id: str, catalogue: Catalogue) -> HTML:
-    """Raw value, EB-smoothed value and funnel position per Stadtteil (no ranking: code order)."""
+    """Raw value, EB-smoothed value (where it adds information) and funnel result per Stadtteil
+    (no ranking: code order)."""
     ind = catalogue.get(indicator_id)
     part = fe[fe["indicator_id"] == indicator_id].sort_values("area_code")
     unit = UNIT_LABEL[ind.unit]
-    frame = pd.DataFrame(
-        {
-            "Stadtteil": part["area_name"],
-            f"Wert ({unit})": [fmt_number(v * ind.scale, 1) for v in part["rate"]],
-            f"geglättet, EB ({unit})": [fmt_number(v * ind.scale, 1) for v in part["eb_rate"]],
-            "Bezugsgröße": [fmt_number(v) for v in part["denominator"]],
-            "Lage im Trichter": part["position_code"].map(POSITION),
-            "Einordnung": [
-                funnel_assessment(bool(u), bool(b))
-                for u, b in zip(part["unusual"], part["beyond_overdispersion"], strict=True)
-            ],
-        }
+    eb = eb_display(part, ind.scale)
+    columns = {
+        "Stadtteil": part["area_name"],
+        f"Wert ({unit})": [fmt_number(v * ind.scale, 1) for v in part["rate"]],
+    }
+    if eb == "shown":
+        columns[f"geglättet, EB ({unit})"] = [fmt_number(v * ind.scale, 1) for v in part["eb_rate"]]
+    columns |= {
+        "Bezugsgröße": [fmt_number(v) for v in part["denominator"]],
+        "Lage im Trichter": part["position_code"].map(POSITION),
+        "Einordnung": [funnel_label(c) for c in part["funnel_code"]],
+    }
+    frame = pd.DataFrame(columns)
+    words = (
+        "„Mehr als Zufall erklärt“: außerhalb der 99,8-%-Grenzen um den städtischen Wert und auch außerhalb des "
+        "Bandes der üblichen Unterschiede zwischen den Stadtteilen. „Im Rahmen der üblichen Unterschiede zwischen "
+        "Stadtteilen“: außerhalb der 99,8-%-Grenzen, aber innerhalb dieses Bandes; der Unterschied ist nicht "
+        "zufällig, aber nicht größer als zwischen Stadtteilen üblich. Die Reihenfolge folgt der Kennziffer, nicht "
+        "einem Rang."
     )
-    collapsed = bool(part["eb_collapsed"].any())
+    if eb == "shown":
+        note = text(
+            "Geglättet mit empirischem Bayes (Marshall {}): kleine Stadtteile werden stärker zum städtischen Wert "
+            "gezogen, weil ihre Werte stärker vom Zufall abhängen. " + words,
+            public(1991, "year"),
+        )
+    else:
+        note = words + " " + EB_OMITTED[eb]
     return table_html(
         frame,
-        f"{ind.short}: beobachtete und geglättete Werte",
+        f"{ind.short}: beobachtete Werte und Einordnung im Trichterdiagramm",
         numeric=[c for c in frame.columns if c not in ("Stadtteil", "Lage im Trichter", "Einordnung")],
         public={f"Wert ({unit})": "derived", f"geglättet, EB ({unit})": "derived", "Bezugsgröße": "population"},
-        note=text(
-            "Geglättet mit empirischem Bayes (Marshall {}): kleine Stadtteile werden stärker zum städtischen "
-            "Wert gezogen, weil ihre Werte stärker vom Zufall abhängen. Auffällig ist ein Stadtteil außerhalb der "
-            "99,8-%-Grenzen um den städtischen Wert; liegt er auch außerhalb des Bandes der üblichen Unterschiede "
-            "zwischen den Stadtteilen, weicht er über das übliche Maß hinaus ab. Die Reihenfolge folgt der "
-            "Kennziffer, nicht einem Rang."
-            + (
-                " Zwischen den Stadtteilen sind keine Unterschiede über den Zufall hinaus erkennbar; die geglätteten "
-                "Werte entsprechen daher alle dem städtischen Wert."
-                if collapsed
-                else ""
-            ),
-            public(1991, "year"),
-        ),
+        note=note,
     )
 
 
@@ -284,13 +307,13 @@ def need_section(
 
 
 def funnel_alt(part: pd.DataFrame, ind, year: int) -> str:
-    """Alt text of a funnel plot: which Stadtteile are unusual (outside the 99,8 % limits)."""
-    unusual = part[part["unusual"].astype(bool)]
+    """Alt text of a funnel plot: the Stadtteile beyond the 99,8 % limits, in the words of the table."""
     text = f"Trichterdiagramm {ind.short} {year}: {len(part)} Stadtteile gegen den städtischen Wert. "
-    if unusual.empty:
-        return text + "Kein Stadtteil liegt außerhalb der 99,8-%-Grenzen."
-    listed = "; ".join(f"{r.area_name} ({POSITION[r.position_code]})" for r in unusual.itertuples())
-    return text + "Auffällig (außerhalb der 99,8-%-Grenzen): " + listed + "."
+    beyond = part[part["funnel_code"] != "chance"]
+    if beyond.empty:
+        return text + "Alle Stadtteile liegen im Rahmen des Zufalls (innerhalb der 99,8-%-Grenzen)."
+    listed = "; ".join(f"{r.area_name}: {funnel_label(r.funnel_code)}" for r in beyond.itertuples())
+    return text + listed + "."
 
 
 def funnel_sections(

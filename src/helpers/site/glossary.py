@@ -110,8 +110,10 @@ GLOSSARY: list[tuple[str, str, str]] = [
         "Trichterdiagramm",
         "Trichterdiagramm",
         "Eine Grafik, die jeden Stadtteil nach Größe und Wert zeigt. Die trichterförmigen Linien markieren, wie "
-        "weit ein Wert allein durch Zufall vom städtischen Wert abweichen kann. Liegt ein Stadtteil außerhalb "
-        "des Trichters, ist er auffällig.",
+        "weit ein Wert allein durch Zufall vom städtischen Wert abweichen kann; ein graues Band zeigt die "
+        "üblichen Unterschiede zwischen den Stadtteilen. Außerhalb des Trichters und des Bandes: „über (unter) dem "
+        "Stadtwert, mehr als Zufall erklärt“; außerhalb des Trichters, aber im Band: „im Rahmen der üblichen "
+        "Unterschiede zwischen Stadtteilen“; im Trichter: „im Rahmen des Zufalls“.",
     ),
     (
         "Webb-Gewichte",

@@ -32,7 +32,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from helpers.analysis.compare import exact_limits, funnel_table
+from helpers.analysis.compare import exact_limits, funnel_table, od_band, od_quantile
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_number
 from helpers.core.io import sha256_files
@@ -40,6 +40,7 @@ from helpers.core.paths import ProjectPaths
 from helpers.core.provenance import synthetic_note
 from helpers.report.analysis_plots import _label_points
 from helpers.report.display import figure_svg
+from helpers.report.labels import funnel_label
 from helpers.report.plots import BLUE, GREY, STYLE, VERMILION, _german_ticks, _source_line
 from helpers.site.markup import TEMPLATES
 from helpers.site.pages import code_version
@@ -183,14 +184,31 @@ def funnel_points(communes: list[LandCommune], indicator: str, year: int) -> pd.
     return pd.DataFrame(rows, columns=["area_name", "ags", "numerator", "denominator"])
 
 
-def funnel_svg(points: pd.DataFrame, theta: float, share: bool, scale: float, title: str, ylabel: str) -> str:
-    """The funnel plot of communes as base64 SVG (exact limits around the Land value)."""
+#: the reference value of the Land funnel in the funnel vocabulary (``helpers.report.labels.FUNNEL``)
+LAND_REF = "dem Landeswert"
+
+
+def funnel_svg(
+    points: pd.DataFrame, theta: float, share: bool, scale: float, title: str, ylabel: str, tau2: float = 0.0
+) -> str:
+    """The funnel plot of communes as base64 SVG (exact limits around the Land value; with τ² > 0 the
+    band of the usual differences between communes, as in ``helpers.report.analysis_plots.funnel_chart``)."""
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(8, 4.4))
         ax = fig.add_subplot()
         den = points["denominator"]
         n = np.geomspace(max(float(den.min()) * 0.5, 5.0), max(float(den.max()) * 1.2, 10.0), 200)
         limits = exact_limits(theta, n, share)
+        if tau2 > 0:
+            rates = (points["numerator"] / den).to_numpy(float)
+            top = max(float(rates.max()), float(limits["hi998"].max())) * 1.1
+            bottom = min(float(rates.min()), float(limits["lo998"].min())) * 0.9
+            low, high = od_band(theta, n, share, tau2, od_quantile(len(points)))
+            ax.fill_between(
+                n, np.clip(low, bottom, top) * scale, np.clip(high, bottom, top) * scale, color=GREY, alpha=0.15,
+                linewidth=0, label="übliche Unterschiede zwischen Kommunen (99,8 %)",
+            )  # fmt: skip
+            ax.set_ylim(bottom * scale, top * scale)
         for key, style, label in (("95", "--", "95-%-Grenzen (Zufall)"), ("998", "-", "99,8-%-Grenzen (Zufall)")):
             ax.plot(n, limits[f"lo{key}"] * scale, color=GREY, linestyle=style, linewidth=1.2, label=label)
             ax.plot(n, limits[f"hi{key}"] * scale, color=GREY, linestyle=style, linewidth=1.2)
@@ -255,12 +273,16 @@ def _funnels(communes: list[LandCommune], shared: list[tuple[str, int]], labels:
             {
                 "id": ind,
                 "title": title,
-                "svg": funnel_svg(points, theta, share, SCALES[unit], title, ylabel),
+                "svg": funnel_svg(points, theta, share, SCALES[unit], title, ylabel, float(table["tau2"].iloc[0])),
                 "alt": f"Trichterdiagramm {title}: {len(points)} Kommunen um den Landeswert {land_values[ind]} {unit}",
                 "land": land_values[ind],
                 "unit": unit,
                 "rows": [
-                    (r.area_name, fmt_number(r.rate * SCALES[unit], 1), r.position)
+                    (
+                        r.area_name,
+                        fmt_number(r.rate * SCALES[unit], 1),
+                        funnel_label(r.funnel_code, LAND_REF, "Kommunen"),
+                    )
                     for r in table.sort_values("area_name").itertuples()
                 ],
                 "left_out": left_out,
