@@ -661,7 +661,18 @@ def event_study(panel: pd.DataFrame, treated: str, start: int, lag: int, pretest
         post_rank = _rank_p(post_mean / rmse_t, placebo_means)
     pre_f_p, pre_rank_p = _hotelling_pretest(paths, treated, years, start, pretest_years)
     return EventStudy(
-        table, pre_f_p, pre_rank_p, slope_t, post_mean, post_ci, post_p, post_rank, j, p_model, p_placebo, int(fit.sum())
+        table,
+        pre_f_p,
+        pre_rank_p,
+        slope_t,
+        post_mean,
+        post_ci,
+        post_p,
+        post_rank,
+        j,
+        p_model,
+        p_placebo,
+        int(fit.sum()),
     )
 
 
