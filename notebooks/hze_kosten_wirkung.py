@@ -50,9 +50,7 @@ display(
 
 # %%
 names = {a.code: a.name for a in ctx.config.stadtteile}
-display(
-    Markdown(hze_text.programme_text(effects, ctx.commune, hze.programme_start_year, hze.programme_name, names))
-)
+display(Markdown(hze_text.programme_text(effects, ctx.commune, hze.programme_start_year, hze.programme_name, names)))
 display(Markdown(hze_text.conclusion_text(effects, balance, ctx.commune, year, hze.lag_years)))
 display(Markdown(hze_text.parameters_text(hze, year)))
 
