@@ -18,9 +18,11 @@ Designs (all on yearly aggregates; nothing here sees a single case):
   Webb 2019, ``boottest``), so interval and p-value always agree. With few clusters (below
   about six) even Webb weights give a coarse p-value distribution.
 * **Event study against comparison communes** that did not join: new cases without § 28 per
-  under-21, every unit detrended by its own pre-period trend, one treated unit, placebo
-  inference over the comparison communes (studentised, rank p-value as well) and a joint
-  Hotelling pre-trend test on held-out pre-years with the full covariance (Monte Carlo p-value).
+  under-21, every unit detrended by its own pre-period trend, one treated unit; a deviation counts
+  only if both the city's own pre-period residual variance (prediction error of the post mean) and
+  the studentised placebo distribution over the comparison communes reject (valid if either
+  holds; rank p-value as well) and a joint Hotelling pre-trend test on held-out pre-years with the
+  full covariance (Monte Carlo p-value).
 * **Cost-effect balance**: programme spending against avoided HzE spending implied by the DiD
   estimate, each avoided (or extra) case's cost spread over the years it is paid (duration
   profile) at the cost of its Hilfeart, discounted (Kalkulationszins); break-even year with a
