@@ -726,7 +726,7 @@ def real_spending_text(its: pd.DataFrame, year: int) -> str:
 
     out = text(
         "Die HzE-Ausgaben der Stadt betrugen {} {} Mio. € und {} {} Mio. € in laufenden Preisen (nominal, {}). "
-        "In Preisen von {} (HzE-Preisindex, siehe Annahmen) waren es {} {} Mio. €: real {}",
+        "In Preisen von {} (HzE-Preisindex, Annahmen auf der HzE-Seite) waren es {} {} Mio. €: real {}",
         _year(int(first["year"])),
         mio(first["observed_nominal"]),
         _year(int(last["year"])),
