@@ -22,6 +22,16 @@ Truths are computed per draw from the expected values (the effect-on minus effec
 expectation given the draw's poverty quotas), so the coverage is conditional on the world.
 
     PYTHONPATH=src .venv/bin/python benchmarks/simulate_hze.py --seeds 100 [--draws 399] [--out FILE]
+
+Event study alone (``--event-study K``, issue 25): the size and coverage of the event study inside
+the generator with *everything* drawn per seed (population, poverty quotas, cases, comparison
+communes), for every report year, for the combined test the analysis uses and for each of its two
+parts (the city's own pre-period variance; the studentised placebo distribution). Writes
+``simulation_hze_event_results.json``. ``--refresh-event ROWS`` recomputes the event-study columns
+of an earlier rows CSV (the draws are reproducible from their seeds; the event study needs no
+bootstrap) and re-summarises, so the main table stays consistent with the current estimator.
+
+    PYTHONPATH=src .venv/bin/python benchmarks/simulate_hze.py --event-study 300
 """
 
 from __future__ import annotations
@@ -31,7 +41,7 @@ import json
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -291,6 +301,100 @@ def null_truths() -> dict[str, float]:
     return {k: 0.0 for k in ("its_eur_cum", "its_rate_cum", "did_late", "event_post", "balance_cum_avoided")}
 
 
+def event_truth(s: Setup, q: pd.DataFrame, year: int) -> float:
+    """True post mean of the event study for report ``year``: mean log ratio of expected new cases
+    (without § 28) with and without the programme over the late years up to ``year``."""
+    h = s.config.analysis.hze
+    sel = (s.years >= s.world.years[0]) & (s.years <= year)
+    non28 = [k for k, b in enumerate(s.bases) if b != "28"]
+    on = expected_new(s, q, True)[sel][:, :, non28].sum(axis=(1, 2))
+    off = expected_new(s, q, False)[sel][:, :, non28].sum(axis=(1, 2))
+    late = (s.years[sel] - h.programme_start_year) >= h.lag_years
+    return float(np.mean(np.log(on[late] / off[late])))
+
+
+def event_rows(s: Setup, tables: dict[str, pd.DataFrame], year: int) -> dict[str, float]:
+    """The event study of one draw for report ``year`` (``analysis.run.event_part``)."""
+    u21 = analysis_run._u21(tables["population"])
+    yearly = tables["hze_year"][tables["hze_year"]["year"] <= year]
+    new = analysis_run.new_cases_without_28(yearly, u21[u21["year"] <= year])
+    _table, rows = analysis_run.event_part(s.config, tables["comparison"], new, year)
+    e = {r["term"]: r for r in rows}
+    post = e["post_mean"]
+    return {
+        "event_post_est": post["estimate"],
+        "event_post_low": post["ci_low"],
+        "event_post_high": post["ci_high"],
+        "event_post_p": post["p_value"],
+        "event_post_p_model": post["p_model"],
+        "event_post_p_placebo": post["p_placebo"],
+        "event_pretest_p": e["pretrend_joint"]["p_value"],
+    }
+
+
+def setup_for_population(s: Setup, seed: int) -> Setup:
+    """The setup with a population drawn from ``seed`` (the generator's own population model)."""
+    names = {a.code: a.name for a in s.config.stadtteile}
+    pop = generate_population(
+        PopulationParams.from_dict(s.params["population"]), names, s.config.data_years, source_rng(seed, "population")
+    )
+    world = w.make_world(s.params, pop, names)
+    u21 = np.array([world.persons(int(y), 0, 20).to_numpy(float) for y in s.years])
+    u15 = np.array([world.persons(int(y), 0, 14).to_numpy(float) for y in world.years])
+    # the true rate ratios depend on the services only (fixed), not on the population
+    return replace(s, world=world, u21=u21, u15=u15, q_ref=w._city_reference_quota(world))
+
+
+def run_event_study(s0: Setup, seeds: int) -> pd.DataFrame:
+    """Every scenario × report year × seed, everything drawn per seed."""
+    rows = []
+    for seed in range(seeds):
+        s = setup_for_population(s0, 100_000 + seed)
+        for effect, noise in SCENARIOS:
+            tables, q = tables_for(s, seed, effect == "effect", noise == "persistent")
+            for year in s.config.report_years:
+                truth = event_truth(s, q, year) if effect == "effect" else 0.0
+                rows.append(
+                    {"seed": seed, "effect": effect, "noise": noise, "year": year, "event_post_true": truth}
+                    | event_rows(s, tables, year)
+                )
+    return pd.DataFrame(rows)
+
+
+def summarise_event(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario × report year: rejection rates (combined, model-based, placebo), coverage, pre-test."""
+    out = []
+    for (effect, noise, year), part in rows.groupby(["effect", "noise", "year"], sort=False):
+        n = len(part)
+        true = part["event_post_true"]
+        cover = (part["event_post_low"] <= true) & (true <= part["event_post_high"])
+        record = {"effect": effect, "noise": noise, "year": int(year), "n": n, "mean_true": float(true.mean())}
+        for label, hits in (
+            ("reject_rate", part["event_post_p"] < 0.05),
+            ("reject_rate_model", part["event_post_p_model"] < 0.05),
+            ("reject_rate_placebo", part["event_post_p_placebo"] < 0.05),
+            ("pretest_reject_rate", part["event_pretest_p"] < 0.05),
+            ("coverage", cover),
+        ):
+            low, high = rate_interval(int(hits.sum()), n)
+            record[label] = float(hits.mean())
+            record[f"{label}_ci"] = [round(low, 4), round(high, 4)]
+        record["bias"] = float((part["event_post_est"] - true).mean())
+        out.append(record)
+    return pd.DataFrame(out)
+
+
+def refresh_event_columns(s: Setup, rows: pd.DataFrame) -> pd.DataFrame:
+    """Recompute the event-study columns of the main study's rows with the current estimator."""
+    out = rows.copy()
+    year = s.world.years[-1]
+    for i, r in rows.iterrows():
+        tables, _q = tables_for(s, int(r["seed"]), r["effect"] == "effect", r["noise"] == "persistent")
+        for key, value in event_rows(s, tables, year).items():
+            out.loc[i, key] = value
+    return out
+
+
 def estimates(out: dict[str, pd.DataFrame]) -> dict[str, float]:
     e = out["hze_effects"].set_index(["design", "series", "term"])
     row = {}
@@ -434,7 +538,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "simulation_hze_results.json"))
     parser.add_argument("--scenarios", default="all", help="all, or e.g. effect:iid,none:iid")
     parser.add_argument("--from-rows", default=None, help="only summarise a rows CSV of an earlier run")
+    parser.add_argument("--refresh-event", default=None, help="recompute the event columns of a rows CSV")
+    parser.add_argument("--event-study", type=int, default=0, help="event study alone with K seeds")
     args = parser.parse_args(argv)
+    if args.event_study:
+        t0 = time.perf_counter()
+        frame = run_event_study(make_setup(Path(args.config), args.draws), args.event_study)
+        out = ROOT / "benchmarks" / "simulation_hze_event_results.json"
+        frame.to_csv(out.with_suffix(".rows.csv"), index=False)
+        table = summarise_event(frame)
+        print(table.to_string(index=False))
+        out.write_text(
+            json.dumps(
+                {
+                    "seeds_per_scenario": args.event_study,
+                    "drawn_per_seed": ["population", "poverty quotas", "cases", "comparison communes"],
+                    "seconds": round(time.perf_counter() - t0, 1),
+                    "summary": table.to_dict(orient="records"),
+                },
+                indent=1,
+                ensure_ascii=False,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        return 0
+    if args.refresh_event:
+        frame = refresh_event_columns(make_setup(Path(args.config), args.draws), pd.read_csv(args.refresh_event))
+        frame.to_csv(args.refresh_event, index=False)
+        args.from_rows = args.refresh_event
     if args.from_rows:  # summarise the rows of an earlier (possibly interrupted) run and write the JSON
         frame = pd.read_csv(args.from_rows)
         table = summarise(frame)

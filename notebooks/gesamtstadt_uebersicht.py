@@ -56,6 +56,7 @@ if hze_ready:
     effects = ctx.year_table("hze_effects")
     hze_desc = ctx.year_table("hze_descriptive")
     hze_balance = ctx.year_table("hze_balance")
+    hze_its = ctx.year_table("hze_its")
     hze_glance = hze_text.hze_glance_text(
         hze_desc, effects, hze_balance, ctx.commune, year, ctx.config.analysis.hze.programme_start_year
     )
@@ -157,7 +158,8 @@ else:
 display(Markdown(trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
 if hze_ready:
     display(Markdown(hze_text.did_text(effects, ctx.config.analysis.hze.lag_years)))
-    display(Markdown(hze_text.balance_text(hze_balance, year)))
+    display(Markdown(hze_text.balance_text(hze_balance, year, ctx.config.analysis.hze.programme_start_year)))
+    display(Markdown(hze_text.real_spending_text(hze_its, year)))
 else:
     display(show.note(f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}", public="config"))
 display(Markdown(ctx.next_links()))

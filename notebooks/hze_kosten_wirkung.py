@@ -46,6 +46,18 @@ display(
 )
 
 # %% [markdown]
+# ## Fazit
+
+# %%
+names = {a.code: a.name for a in ctx.config.stadtteile}
+display(Markdown(hze_text.programme_text(effects, ctx.commune, hze.programme_start_year, hze.programme_name, names)))
+display(Markdown(hze_text.conclusion_text(effects, balance, ctx.commune, year, hze.lag_years)))
+display(Markdown(hze_text.parameters_text(hze, year)))
+
+# %%
+display(Markdown(hze_text.changes_section(effects, balance, year)))
+
+# %% [markdown]
 # ## Auf einen Blick
 
 # %%
@@ -59,6 +71,7 @@ display(hze_text.hze_descriptive_table(desc, "gesamt", year))
 display(hze_text.hze_descriptive_table(desc, "setting", year))
 display(hze_text.hze_descriptive_table(desc, "basis", year))
 display(Markdown(hze_text.hze_totals_text(desc)))
+display(Markdown(hze_text.real_spending_text(its, year)))
 
 # %% [markdown]
 # ### Nach Stadtteilen
@@ -92,12 +105,12 @@ display(hze_text.effects_table(effects))
 # ## Vergleich mit Kommunen, die nicht am Programm teilnehmen (Ereignisstudie)
 
 # %%
-display(Markdown(hze_text.event_text(effects, ctx.commune)))
+display(Markdown(hze_text.event_text(effects, ctx.commune, hze.lag_years)))
 display(*hze_text.event_sections(event, hze.lag_years, ctx.commune, source))
 
 # %% [markdown]
 # ## Kosten-Wirkungs-Bilanz
 
 # %%
-display(Markdown(hze_text.balance_text(balance, year)))
+display(Markdown(hze_text.balance_text(balance, year, hze.programme_start_year)))
 display(*hze_text.balance_sections(base, balance, year, source))

@@ -264,7 +264,13 @@ def its_expenditure(
     res = H.interrupted_time_series(
         years, real.to_numpy(float), h.programme_start_year, exposure=pop, rho=rho, rho_from_data=rho_from_data
     )
-    table = res.table.assign(series="ausgaben_eur", observed_nominal=nominal.to_numpy(float), price_base_year=year)
+    table = res.table.assign(
+        series="ausgaben_eur",
+        observed_nominal=nominal.to_numpy(float),
+        price_base_year=year,
+        price_index=(prices / prices.loc[year]).reindex(years).to_numpy(float),
+        u21=pop,
+    )
     head = {"scale": "eur_real_per_u21", "price_base_year": year, "ar1_rho": res.rho, "ar1_rho_implied": rho}
     total = {"scale": "eur_real", "price_base_year": year, "ar1_rho": res.rho, "ar1_rho_implied": rho}
     rows = [
@@ -329,6 +335,21 @@ def new_cases_without_28(yearly: pd.DataFrame, u21: pd.DataFrame) -> pd.DataFram
     return new.rename(columns={"stadtteil_code": "area_code", "started": "cases"}).merge(u21, on=["year", "area_code"])
 
 
+def programme_rows(starts: dict[str, int], new: pd.DataFrame, start: int) -> list[dict]:
+    """The programme's treated Stadtteile (first service year) and their share of the new cases
+    (without § 28) since the programme start: what a city-wide design can at most see of an
+    effect in these Stadtteile."""
+    since = new[new["year"] >= start]
+    total = float(since["cases"].sum())
+    share = float(since.loc[since["area_code"].isin(starts), "cases"].sum()) / total if total else float("nan")
+    nan2 = (float("nan"), float("nan"))
+    rows = [
+        _effect_row("programme", code, "treated_start", float(year), nan2, float("nan"))
+        for code, year in sorted(starts.items())
+    ]
+    return [*rows, _effect_row("programme", "neue_faelle_ohne_28", "treated_share_new", share, nan2, float("nan"))]
+
+
 def did_part(
     config: Config, tables: dict[str, pd.DataFrame], new: pd.DataFrame, starts: dict[str, int], years: np.ndarray
 ) -> tuple[H.DiDResult | None, list[dict]]:
@@ -380,7 +401,7 @@ def event_part(
         return None, []
     ev = H.event_study(ev_panel, config.commune.ags, h.programme_start_year, h.lag_years, h.pretest_years)
     series, design = "neue_faelle_ohne_28_je_u21", "event_study"
-    extra = {"n_control": ev.n_placebos}
+    extra = {"n_control": ev.n_placebos, "n_comparison_all": int(comparison["ags"].nunique())}
     rows = [
         _effect_row(
             design, series, "pretrend_joint", np.nan, (np.nan, np.nan), ev.pre_f_p, p_rank=ev.pre_rank_p, **extra
@@ -394,6 +415,9 @@ def event_part(
             ev.post_ci,
             ev.post_p,
             p_rank=ev.post_rank_p,
+            p_model=ev.post_p_model,
+            p_placebo=ev.post_p_placebo,
+            n_pre=ev.n_pre,
             scale="log_rr",
             **extra,
         ),
@@ -423,6 +447,7 @@ def hze_for_year(config: Config, tables: dict[str, pd.DataFrame], year: int) -> 
 
     starts = H.treatment_starts(tables["services"], h.programme_types, start)
     new = new_cases_without_28(yearly, u21)
+    out["effects"].extend(programme_rows(starts, new, start))
     did, rows = did_part(config, tables, new, starts, years)
     out["effects"].extend(rows)
     ev_table, rows = event_part(config, tables["comparison"], new, year)
@@ -557,7 +582,42 @@ def balance_band(
     return low, high
 
 
+#: designs whose conclusion a later edition compares with (``edition_rows``)
+EDITION_DESIGNS = ("did", "its", "event_study")
+
+
+def edition_rows(effects: pd.DataFrame, balance: pd.DataFrame, edition: int, report_year: int) -> pd.DataFrame:
+    """The results of the report ``edition`` as rows of ``report_year``'s effects table: design
+    ``edition:<design>``, column ``edition``; the final balance as design ``edition:balance``,
+    term ``cum_net`` (the pages of a report year read its rows only, so a page can say what has
+    changed since an earlier edition)."""
+    own = effects[effects["design"].isin(EDITION_DESIGNS)]
+    rows = own.assign(design="edition:" + own["design"], edition=edition)
+    base = balance[balance["scenario"] == "base"].sort_values("year") if "scenario" in balance else balance
+    if len(base):
+        last = base.iloc[-1]
+        extra = _effect_row(
+            "edition:balance",
+            "saldo",
+            "cum_net",
+            last["cum_net_eur"],
+            (last["cum_net_low"], last["cum_net_high"]),
+            np.nan,
+        )
+        rows = pd.concat([rows, pd.DataFrame([{**extra, "edition": edition}])], ignore_index=True)
+    return rows.assign(report_year=report_year)
+
+
 def build_hze_analysis(config: Config, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """HzE analysis tables for all report years."""
+    """HzE analysis tables for all report years; each year's effects also carry the results of the
+    earlier report years (``edition_rows``)."""
     parts = [hze_for_year(config, tables, y) for y in config.report_years]
+    for i, part in enumerate(parts):
+        earlier = [
+            edition_rows(
+                parts[k]["hze_effects"], parts[k]["hze_balance"], config.report_years[k], config.report_years[i]
+            )
+            for k in range(i)
+        ]
+        part["hze_effects"] = pd.concat([part["hze_effects"], *earlier], ignore_index=True)
     return {name: pd.concat([p[name] for p in parts], ignore_index=True) for name in parts[0]}

@@ -272,6 +272,7 @@ class HzeAnalysis(_Strict):
     """Assumptions of the HzE cost-effect analysis (see helpers.analysis.hze)."""
 
     programme_start_year: int = Field(ge=1990, le=2100)
+    programme_name: str = ""  # named on the HzE page ("" = "das Präventionsprogramm")
     lag_years: int = Field(default=3, ge=0, le=10)
     bootstrap_draws: int = Field(default=999, ge=99)
     seed: int = 20161216

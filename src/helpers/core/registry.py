@@ -363,6 +363,7 @@ REPORTS = {
                 "social_index",
                 "need_supply",
                 "hze_descriptive",
+                "hze_its",
                 "hze_effects",
                 "hze_balance",
             ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from IPython.display import HTML
+from markupsafe import Markup
 
 from helpers.analysis.hze import break_even_year
 from helpers.analysis.hze_tables import DECIMALS, cell_text
@@ -95,9 +96,10 @@ def its_text(effects: pd.DataFrame, start: int) -> str:
         else "Das Intervall schließt „keine Abweichung“ ein; die Zeitreihe allein belegt also keine Wirkung. "
     )
     out += text(
-        "Die Rate der Hilfen je unter 21-Jährige änderte ihren Trend um {} pro Jahr. Preissteigerungen sind "
-        "herausgerechnet und die Ausgaben je unter 21-Jährigen modelliert; eine Zeitreihe ohne Vergleichsgruppe kann "
-        "Programmwirkung aber nicht von gleichzeitigen Entwicklungen (Gesetzesänderungen, Zuwanderung) trennen.",
+        "Die Rate der Hilfen je unter 21-Jährige änderte ihren Trend um {} pro Jahr. Preissteigerungen sind mit dem "
+        "HzE-Preisindex herausgerechnet (siehe Annahmen) und die Ausgaben je unter 21-Jährigen modelliert; eine "
+        "Zeitreihe ohne Vergleichsgruppe kann Programmwirkung aber nicht von gleichzeitigen Entwicklungen "
+        "(Gesetzesänderungen, Zuwanderung) trennen.",
         _est(rr_text(rate["estimate"], rate["ci_low"], rate["ci_high"], 1)),
     )
     return out
@@ -142,16 +144,25 @@ def did_text(effects: pd.DataFrame, lag: int) -> str:
     return out
 
 
-def event_text(effects: pd.DataFrame, commune: str) -> str:
-    """German reading of the event study and its pre-trend check."""
+def event_text(effects: pd.DataFrame, commune: str, lag: int = 3) -> str:
+    """German reading of the event study: the comparison set and why, the pre-trend check, and the
+    post-period deviation only where the pre-trend check holds (otherwise left out with the reason)."""
     e = effects[effects["design"] == "event_study"].set_index("term")
     if e.empty:
         return "Für den Vergleich mit anderen Kommunen liegen noch zu wenige Jahre vor."
     f_p = e.loc["pretrend_joint", "p_value"]
     post = e.loc["post_mean"]
-    n = int(post["n_control"]) + 1 if pd.notna(post.get("n_control")) else None
+    n_used = int(post["n_control"])
+    n_all = int(post["n_comparison_all"]) if pd.notna(post.get("n_comparison_all")) else n_used
     violated = f_p < 0.05
     out = text(
+        "Verglichen wird mit den {} der {} Vergleichskommunen, die an keinem Präventionsprogramm teilnehmen; die "
+        "übrigen {} bleiben außen vor, weil ein eigenes Programm ihre Raten verändert haben kann. ",
+        public(n_used, "count"),
+        public(n_all, "count"),
+        public(n_all - n_used, "count"),
+    )
+    out += text(
         "Vor dem Programmstart folgte die Rate neuer Hilfen (ohne Erziehungsberatung) in {} {}ihrem eigenen Trend "
         "(gemeinsamer Test der letzten Vorjahre p = {}). Jede Kommune wird mit ihrem eigenen Trend vor dem "
         "Programmstart fortgeschrieben; Vergleichskommunen dürfen also anders wachsen als {}. ",
@@ -161,45 +172,65 @@ def event_text(effects: pd.DataFrame, commune: str) -> str:
         commune,
     )
     if violated:
-        out += "Wegen des Bruchs vor dem Start ist der Vergleich nicht als Wirkungsschätzung zu lesen. "
-    if not np.isnan(post["estimate"]):
-        change = _est(rr_text(post["estimate"], post["ci_low"], post["ci_high"]))
-        rank = (
-            text("; Rang unter {} Kommunen: p = {}", public(n, "count"), _est(fmt_number(post["p_rank"], 2)))
-            if n and "p_rank" in post
-            else ""
+        return out + text(
+            "Weil {} schon vor dem Start von diesem Trend abwich, ist die Fortschreibung keine verlässliche "
+            "Vergleichsbasis: eine Wirkungsschätzung aus diesem Vergleich wird deshalb nicht ausgewiesen.",
+            commune,
         )
+    if np.isnan(post["estimate"]):
+        return out
+    out += text(
+        "Nach der Wirkungsverzögerung von {} Jahren wich die Rate im Mittel um {} von diesem Trend ab (p = {}). ",
+        public(lag, "config"),
+        _est(rr_text(post["estimate"], post["ci_low"], post["ci_high"])),
+        _est(fmt_number(post["p_value"], 2)),
+    )
+    if pd.notna(post.get("p_model")) and pd.notna(post.get("p_placebo")):
         out += text(
-            "Nach der Wirkungsverzögerung wich die Rate im Mittel um {} von diesem Trend ab (p = {}{}). ",
-            change,
-            _est(fmt_number(post["p_value"], 2)),
-            rank,
+            "Als Abweichung gilt nur, was zwei Prüfungen zugleich zeigen: gemessen an der eigenen Schwankung von {} "
+            "vor dem Start (p = {}) und gemessen an den Vergleichskommunen als Placebos (p = {}). So bleibt die "
+            "Aussage gültig, auch wenn {} anders schwankt als die Vergleichskommunen.",
+            commune,
+            _est(fmt_number(post["p_model"], 2)),
+            _est(fmt_number(post["p_placebo"], 2)),
+            commune,
         )
-        if n:
-            out += text(
-                "Mit {} Vergleichskommunen ist eine Aussage auf dem 5-%-Niveau nur unter der Annahme "
-                "normalverteilter Abweichungen möglich.",
-                public(n - 1, "count"),
-            )
     return out
 
 
-def balance_text(balance: pd.DataFrame, year: int) -> str:
-    """German reading of the cost-effect balance (base scenario and band)."""
+def balance_verdict(low: float, high: float) -> str:
+    """What the 95-% band of the final balance says, in words (never against the band).
+
+    >>> balance_verdict(-7.1, -0.6)
+    'Das ganze Band liegt im Minus: bisher haben die vermiedenen HzE-Ausgaben die Präventionsausgaben nicht gedeckt.'
+    """
+    if high < 0:
+        return (
+            "Das ganze Band liegt im Minus: bisher haben die vermiedenen HzE-Ausgaben die Präventionsausgaben "
+            "nicht gedeckt."
+        )
+    if low > 0:
+        return "Das ganze Band liegt im Plus: die vermiedenen HzE-Ausgaben übersteigen die Präventionsausgaben."
+    return "Das Band reicht vom Minus ins Plus: ob sich das Programm finanziell auszahlt, ist offen."
+
+
+def balance_text(balance: pd.DataFrame, year: int, programme_start: int | None = None) -> str:
+    """German reading of the cost-effect balance (base scenario and band), discounted to the programme start."""
     base = balance[balance["scenario"] == "base"].sort_values("year") if "scenario" in balance else balance
-    start = int(base["year"].min()) if len(base) else year
     if base.empty:
         return "Eine Kosten-Wirkungs-Bilanz ist erst möglich, wenn eine Wirkungsschätzung vorliegt."
     last = base.iloc[-1]
+    start = int(base["year"].min()) if programme_start is None else programme_start
+    rate = float(base["discount_rate"].iloc[0]) if "discount_rate" in base else float("nan")
     be = break_even_year(base.set_index("year")["cum_net_eur"])
-    share = float(base["share_draws_break_even"].iloc[0])
     out = text(
-        "Bis {} standen {} Mio. € Präventionsausgaben geschätzt {} Mio. € vermiedene HzE-Ausgaben (in den "
-        "Jahren, in denen sie angefallen wären, abgezinst auf {}) gegenüber (Saldo {} Mio. €, 95-%-Band {} Mio. "
-        "€). ",
+        "Bis {} standen {} Mio. € Präventionsausgaben geschätzt {} Mio. € vermiedene HzE-Ausgaben gegenüber (in "
+        "laufenden Preisen der Jahre, in denen sie angefallen sind oder angefallen wären, mit {} pro Jahr "
+        "abgezinst auf den Programmstart {}): Saldo {} Mio. €, 95-%-Band {} Mio. €. ",
         _year(year),
         _est(fmt_number(last["cum_prevention_eur"] / 1e6, 1)),
         _est(fmt_number(last["cum_avoided_eur"] / 1e6, 1)),
+        public(fmt_percent(100 * rate, 1), "config"),
         _year(start),
         _est(fmt_change(last["cum_net_eur"] / 1e6, 1)),
         _est(_ci_text(last["cum_net_low"] / 1e6, last["cum_net_high"] / 1e6, 1)),
@@ -209,10 +240,7 @@ def balance_text(balance: pd.DataFrame, year: int) -> str:
         if be
         else "Im Basisszenario ist der Break-even noch nicht erreicht. "
     )
-    out += text(
-        "In {} der Bootstrap-Ziehungen liegt der Saldo am Ende im Plus; die Bilanz ist also unsicher. ",
-        _est(fmt_percent(100 * share, 0)),
-    )
+    out += balance_verdict(last["cum_net_low"], last["cum_net_high"]) + " "
     out += (
         "Was die Daten nicht zeigen können: Wirkungen der Prävention treten oft erst Jahre später auf, viele "
         "(Schulerfolg, Gesundheit, Erwerbsleben) nicht in der Jugendhilfe, und Einsparungen können anderen "
@@ -242,7 +270,7 @@ def sensitivity_table(balance: pd.DataFrame) -> HTML:
         note="Basis: geschätzte Wirkung aus dem Stadtteilvergleich; die Kosten jeder vermiedenen oder zusätzlichen "
         "Hilfe werden über ihre übliche Dauer auf die Jahre verteilt, in denen sie anfallen, zu den Kosten je "
         "Hilfejahr ihrer Hilfeart (früh zusätzlich erkannte Hilfen: ambulante Hilfearten); Abzinsung mit dem "
-        "Kalkulationszins der Konfiguration (Arbeitsanleitung des BMF zu § 7 BHO) auf den Programmstart.",
+        "Kalkulationszins (Wert unter „Annahmen“; Arbeitsanleitung des BMF zu § 7 BHO) auf den Programmstart.",
     )
 
 
@@ -386,3 +414,338 @@ def balance_sections(base: pd.DataFrame, balance: pd.DataFrame, year: int, sourc
         f"95-%-Band bis {year}."
     )
     return [figure_html(fig, alt=alt), sensitivity_table(balance)]
+
+
+# --- conclusion, assumptions, changes between editions --------------------------------------
+
+
+def direction(low: float, high: float) -> str:
+    """'down' if the interval lies below 0, 'up' if above, else 'open' (the interval includes 0).
+
+    >>> direction(-0.3, -0.01), direction(-0.3, 0.02), direction(0.1, 0.4)
+    ('down', 'open', 'up')
+    """
+    if high < 0:
+        return "down"
+    if low > 0:
+        return "up"
+    return "open"
+
+
+def _row(effects: pd.DataFrame, design: str, term: str, series: str | None = None) -> pd.Series | None:
+    sel = (effects["design"] == design) & (effects["term"] == term)
+    if series is not None:
+        sel &= effects["series"] == series
+    rows = effects[sel]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _balance_last(balance: pd.DataFrame) -> pd.Series | None:
+    base = balance[balance["scenario"] == "base"] if "scenario" in balance else balance
+    return None if base.empty else base.sort_values("year").iloc[-1]
+
+
+def findings(effects: pd.DataFrame, balance: pd.DataFrame) -> dict[str, str]:
+    """The conclusion of each design of one report year: 'down', 'up', 'open' or 'left_out'
+    (event study with a broken pre-trend). Designs without a result are missing."""
+    out: dict[str, str] = {}
+    did = _row(effects, "did", "late")
+    if did is not None:
+        out["did"] = direction(did["ci_low"], did["ci_high"])
+    its_ = _row(effects, "its", "cumulated_gap", "ausgaben_eur")
+    if its_ is not None:
+        out["its"] = direction(its_["ci_low"], its_["ci_high"])
+    post, pre = _row(effects, "event_study", "post_mean"), _row(effects, "event_study", "pretrend_joint")
+    if post is not None and pre is not None and not np.isnan(post["estimate"]):
+        out["event"] = "left_out" if pre["p_value"] < 0.05 else direction(post["ci_low"], post["ci_high"])
+    last = _balance_last(balance)
+    if last is not None:
+        out["balance"] = direction(last["cum_net_low"], last["cum_net_high"])
+    return out
+
+
+#: What each design concluded, per direction, as a clause of "Im Bericht 2023 hieß es, …".
+FINDING_WORDS = {
+    "did": {
+        "down": "neue Hilfen seien in Stadtteilen mit Präventionsangeboten gesichert zurückgegangen",
+        "open": "ein Rückgang neuer Hilfen in Stadtteilen mit Präventionsangeboten sei möglich, aber nicht gesichert",
+        "up": "neue Hilfen hätten in Stadtteilen mit Präventionsangeboten gesichert zugenommen",
+    },
+    "its": {
+        "down": "die HzE-Ausgaben lägen gesichert unter dem fortgeschriebenen Trend vor dem Programmstart",
+        "open": "die HzE-Ausgaben wichen nicht erkennbar vom fortgeschriebenen Trend vor dem Programmstart ab",
+        "up": "die HzE-Ausgaben lägen gesichert über dem fortgeschriebenen Trend vor dem Programmstart",
+    },
+    "event": {
+        "down": "die Rate neuer Hilfen sei gegenüber den Vergleichskommunen gesichert gesunken",
+        "open": "die Rate neuer Hilfen weiche nicht erkennbar von der der Vergleichskommunen ab",
+        "up": "die Rate neuer Hilfen sei gegenüber den Vergleichskommunen gesichert gestiegen",
+        "left_out": "der Vergleich mit anderen Kommunen sei wegen eines Bruchs vor dem Programmstart nicht auswertbar",
+    },
+    "balance": {
+        "down": "die Kosten-Wirkungs-Bilanz sei gesichert negativ",
+        "open": "ob sich das Programm finanziell auszahlt, sei offen",
+        "up": "die Kosten-Wirkungs-Bilanz sei gesichert positiv",
+    },
+}
+
+
+def edition_findings(effects: pd.DataFrame) -> dict[int, dict[str, str]]:
+    """``findings`` of every earlier edition from its rows in this year's effects table
+    (design ``edition:<design>``, see ``helpers.analysis.run.edition_rows``)."""
+    if "edition" not in effects:
+        return {}
+    rows = effects[effects["design"].astype(str).str.startswith("edition:")]
+    out = {}
+    for edition, part in rows.groupby("edition"):
+        part = part.assign(design=part["design"].str.removeprefix("edition:"))
+        bal = part[part["design"] == "balance"]
+        balance = pd.DataFrame({"year": [0] * len(bal), "cum_net_low": bal["ci_low"], "cum_net_high": bal["ci_high"]})
+        out[int(edition)] = findings(part[part["design"] != "balance"], balance)
+    return out
+
+
+def changes_section(effects: pd.DataFrame, balance: pd.DataFrame, year: int) -> str:
+    """Markdown heading and text: which conclusions differ from earlier editions (their results are
+    rows of this year's effects table). Empty for the first edition."""
+    editions = edition_findings(effects)
+    years = sorted(y for y in editions if y < year)
+    if not years:
+        return ""
+    now, prev = findings(effects, balance), years[-1]
+    sentences = []
+    for key, current in now.items():
+        changed = [y for y in years if key in editions[y] and editions[y][key] != current]
+        if not changed:
+            continue
+        last = changed[-1]
+        since = next(y for y in [*years, year] if y > last)
+        sentences.append(
+            text(
+                "Im Bericht {} hieß es, {}; seit dem Bericht {} heißt es: {}.",
+                _year(last),
+                FINDING_WORDS[key][editions[last][key]],
+                _year(since),
+                _indicative(FINDING_WORDS[key][current]),
+            )
+        )
+    head = text("## Was sich gegenüber dem Bericht {} geändert hat", _year(prev))
+    if not sentences:
+        return head + "\n\n" + text("Keine Schlussfolgerung hat sich gegenüber dem Bericht {} geändert.", _year(prev))
+    body = Markup(" ").join(sentences) + (
+        " Jeder Bericht schätzt mit allen Jahren bis zu seinem Berichtsjahr neu; mit jedem Jahr ändern sich "
+        "Schätzung und Intervall, und eine knapp gesicherte Aussage kann unsicher werden (oder umgekehrt)."
+    )
+    if all(editions[prev].get(k) == v for k, v in now.items()):
+        body = text("Gegenüber dem Bericht {} hat sich keine Schlussfolgerung geändert. ", _year(prev)) + body
+    return head + "\n\n" + body
+
+
+def _indicative(clause: str) -> str:
+    """The reported clause of FINDING_WORDS in the indicative (the current finding)."""
+    swaps = {
+        " seien ": " sind ",
+        " sei ": " ist ",
+        " hätten ": " haben ",
+        " lägen ": " liegen ",
+        " wichen ": " weichen ",
+        " weiche ": " weicht ",
+    }
+    out = f" {clause} "
+    for old, new in swaps.items():
+        out = out.replace(old, new)
+    return out.strip()
+
+
+def _names(codes: list[str], names: dict[str, str]) -> str:
+    shown = [names.get(c, c) for c in codes]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " und " + shown[-1]
+
+
+def programme_text(effects: pd.DataFrame, commune: str, start: int, programme: str, names: dict[str, str]) -> str:
+    """The programme, its start year and its Stadtteile (with the year of their first service)."""
+    rows = effects[(effects["design"] == "programme") & (effects["term"] == "treated_start")]
+    label = f"am Programm „{programme}“" if programme else "an einem Präventionsprogramm"
+    out = text("{} nimmt seit {} {} teil. ", commune, _year(start), label)
+    if rows.empty:
+        return out + "Neue Präventionsangebote des Programms gibt es noch in keinem Stadtteil."
+    parts = [
+        text("{} (seit {})", names.get(str(c), str(c)), _year(int(y)))
+        for c, y in zip(rows["series"], rows["estimate"], strict=True)
+    ]
+    listed = parts[0] if len(parts) == 1 else text("{} und {}", Markup(", ").join(parts[:-1]), parts[-1])
+    return out + text("Neue Angebote des Programms gibt es in {} Stadtteilen: {}.", public(len(parts), "count"), listed)
+
+
+def _implied_citywide(did: pd.Series, share: float) -> float:
+    """Log rate ratio for the whole city if only the treated Stadtteile (``share`` of new cases) change.
+
+    >>> round(_implied_citywide(pd.Series({"estimate": np.log(0.8)}), 0.5), 4)  # log(1 − 0,5·0,2)
+    -0.1054
+    """
+    return float(np.log1p(share * np.expm1(did["estimate"])))
+
+
+def conclusion_text(effects: pd.DataFrame, balance: pd.DataFrame, commune: str, year: int, lag: int) -> str:
+    """The „Fazit“: what the designs estimate, why they do not contradict each other (or that they
+    do), and what the data can and cannot show. Pure function of the analysis tables."""
+    did = _row(effects, "did", "late")
+    if did is None:
+        return (
+            "Für eine Wirkungsaussage ist es noch zu früh, oder es gibt zu wenige Stadtteile mit und ohne "
+            "Präventionsangebote: die Daten können noch nicht zeigen, ob das Programm neue Hilfen verringert."
+        )
+    found = findings(effects, balance)
+    verdict = {
+        "down": "ein gesicherter Rückgang",
+        "up": "eine gesicherte Zunahme",
+        "open": "ein Rückgang ist möglich, aber nicht gesichert",
+    }[found["did"]]
+    out = text(
+        "Der Stadtteilvergleich, der genaueste der Ansätze, schätzt für die Programmstadtteile ab dem {}. Jahr nach "
+        "Angebotsbeginn {} neue Hilfen (p = {}): {}. ",
+        public(lag + 1, "config"),
+        _est(rr_text(did["estimate"], did["ci_low"], did["ci_high"])),
+        _est(fmt_number(did["p_value"], 2)),
+        verdict,
+    )
+    share_row = _row(effects, "programme", "treated_share_new")
+    share = float(share_row["estimate"]) if share_row is not None else float("nan")
+    clauses, consistent = [], True
+    its_ = _row(effects, "its", "cumulated_gap", "ausgaben_eur")
+    if its_ is not None:
+        amount = text(
+            "{} Mio. € {}, 95-%-Intervall {} Mio. €",
+            _est(fmt_number(abs(its_["estimate"]) / 1e6, 1)),
+            "weniger" if its_["estimate"] < 0 else "mehr",
+            _est(_ci_text(its_["ci_low"] / 1e6, its_["ci_high"] / 1e6, 1)),
+        )
+        if found["its"] == "open":
+            clauses.append(text("die Zeitreihe der Gesamtstadt ({}) schließt „keine Abweichung“ ein", amount))
+        else:
+            clauses.append(text("die Zeitreihe der Gesamtstadt zeigt gesichert eine Abweichung ({})", amount))
+            consistent &= found["its"] == found["did"]
+    post = _row(effects, "event_study", "post_mean")
+    if found.get("event") == "left_out":
+        clauses.append(text("der Vergleich mit anderen Kommunen entfällt (Bruch vor dem Programmstart)"))
+    elif post is not None and "event" in found:
+        implied = _implied_citywide(did, share) if not np.isnan(share) else float("nan")
+        inside = bool(post["ci_low"] <= implied <= post["ci_high"]) if not np.isnan(implied) else True
+        est = text(
+            "{}, p = {}",
+            _est(rr_text(post["estimate"], post["ci_low"], post["ci_high"])),
+            _est(fmt_number(post["p_value"], 2)),
+        )
+        n = public(int(post["n_control"]), "count")
+        if found["event"] == "open" and inside:
+            clauses.append(
+                text("der Vergleich mit {} Kommunen ({}) schließt beides ein, keine Wirkung und diesen Wert", n, est)
+            )
+        elif found["event"] == "open":
+            clauses.append(text("der Vergleich mit {} Kommunen ({}) schließt eine Wirkung dieser Größe aus", n, est))
+            consistent = False
+        else:
+            clauses.append(text("der Vergleich mit {} Kommunen zeigt gesichert eine Abweichung ({})", n, est))
+            consistent &= inside
+    if clauses and not np.isnan(share):
+        out += text(
+            "Auf die ganze Stadt umgerechnet ({} der neuen Hilfen entfallen auf diese Stadtteile) entspricht das {}; ",
+            _est(fmt_percent(100 * share, 0)),
+            _est(fmt_change(100 * np.expm1(_implied_citywide(did, share)), 0, " %")),
+        )
+        out += Markup("; ").join(clauses) + ". "
+        out += (
+            "Die Ansätze widersprechen sich also nicht; sie sind verschieden genau. "
+            if consistent
+            else "Die Ansätze passen also nicht ganz zusammen; die Schätzung ist mit Vorsicht zu lesen. "
+        )
+    last = _balance_last(balance)
+    if last is not None:
+        out += text(
+            "Die Bilanz rechnet mit der Schätzung des Stadtteilvergleichs: Saldo bis {} {} Mio. € "
+            "(95-%-Band {} Mio. €); {} ",
+            _year(year),
+            _est(fmt_change(last["cum_net_eur"] / 1e6, 1)),
+            _est(_ci_text(last["cum_net_low"] / 1e6, last["cum_net_high"] / 1e6, 1)),
+            {
+                "down": "bisher haben die vermiedenen HzE-Ausgaben die Präventionsausgaben nicht gedeckt.",
+                "up": "die vermiedenen HzE-Ausgaben übersteigen die Präventionsausgaben.",
+                "open": "ob sich das Programm finanziell auszahlt, ist offen.",
+            }[found["balance"]],
+        )
+    out += text(
+        "Die Daten können zeigen, ob neue Hilfen in den Programmstadtteilen zurückgehen; nicht zeigen können sie "
+        "Wirkungen außerhalb der Jugendhilfe und Wirkungen, die erst nach {} eintreten.",
+        _year(year),
+    )
+    return out
+
+
+def parameters_text(h, year: int) -> str:
+    """Every assumption of the page with its value (``h``: ``config.analysis.hze``)."""
+    if h.price_index:
+        known = sorted(int(y) for y in h.price_index)
+        prices = text("eigene Preisreihe der HzE-Entgelte für {}–{}", _year(known[0]), _year(known[-1]))
+    else:
+        jumps = [
+            text("{} einmalig {}", _year(int(y)), public(fmt_change(100 * r, 0, " %"), "config"))
+            for y, r in sorted(h.price_jumps.items())
+        ]
+        prices = text("{} pro Jahr", public(fmt_change(100 * h.price_growth_per_year, 1, " %"), "config"))
+        if jumps:
+            prices = text("{}, {}", prices, Markup(", ").join(jumps))
+    return text(
+        "Annahmen dieser Seite: Programmstart {}; ein Stadtteil zählt ab seinem ersten neuen Angebot ({}) als "
+        "Programmstadtteil. Wirkungsverzögerung {} Jahre: als späte Wirkung zählt die Zeit ab dem {}. Jahr nach "
+        "Angebotsbeginn. Preisindex der HzE-Kosten: {} (Tarifentwicklung im Sozial- und Erziehungsdienst); die "
+        "Ausgaben der Zeitreihe stehen in Preisen von {}. Kalkulationszins der Bilanz: {} pro Jahr, abgezinst auf den "
+        "Programmstart {}; die Bilanz rechnet in laufenden Preisen.",
+        _year(h.programme_start_year),
+        ", ".join(h.programme_types),
+        public(h.lag_years, "config"),
+        public(h.lag_years + 1, "config"),
+        prices,
+        _year(year),
+        public(fmt_percent(100 * h.discount_rate, 1), "config"),
+        _year(h.programme_start_year),
+    )
+
+
+def real_spending_text(its: pd.DataFrame, year: int) -> str:
+    """City HzE spending first → last year, nominal and in prices of ``year`` (same index as the ITS)."""
+    part = its[its["series"] == "ausgaben_eur"].sort_values("year") if "series" in its else its.iloc[:0]
+    if part.empty or "observed_nominal" not in part:
+        return ""
+    first, last = part.iloc[0], part.iloc[-1]
+
+    def change(a: float, b: float) -> str:
+        return public(fmt_change(100 * (b / a - 1), 0, " %"), "derived")
+
+    def mio(v: float) -> str:
+        return public(fmt_number(v / 1e6, 1), "derived")
+
+    out = text(
+        "Die HzE-Ausgaben der Stadt betrugen {} {} Mio. € und {} {} Mio. € in laufenden Preisen (nominal, {}). "
+        "In Preisen von {} (HzE-Preisindex, Annahmen auf der HzE-Seite) waren es {} {} Mio. €: real {}",
+        _year(int(first["year"])),
+        mio(first["observed_nominal"]),
+        _year(int(last["year"])),
+        mio(last["observed_nominal"]),
+        change(first["observed_nominal"], last["observed_nominal"]),
+        _year(year),
+        _year(int(first["year"])),
+        mio(first["observed"]),
+        change(first["observed"], last["observed"]),
+    )
+    if "u21" in part and first["u21"] > 0 and last["u21"] > 0:
+        a, b = first["observed"] / first["u21"], last["observed"] / last["u21"]
+        out += text(
+            ", je unter 21-Jährigen {} € und {} € ({})",
+            public(fmt_number(a, 0), "derived"),
+            public(fmt_number(b, 0), "derived"),
+            change(a, b),
+        )
+    return out + (
+        ". Beträge in Euro in Tabellen und Trendaussagen sind, wo nicht anders gesagt, nominal; "
+        "ein Teil des Anstiegs sind Preissteigerungen."
+    )

@@ -236,7 +236,9 @@ def comparison_note(comparison: pd.DataFrame, published: pd.DataFrame, year: int
         fragment(
             "paragraph",
             text(
-                "Zum Vergleich: {} {} Hilfen je 10.000 unter 21-Jährige; Median von {} Vergleichskommunen in NRW: {}.",
+                "Zum Vergleich: {} {} Hilfen je 10.000 unter 21-Jährige; Median der {} Vergleichskommunen in NRW "
+                "(alle des Vergleichsrings, mit und ohne eigenes Präventionsprogramm: ein Vergleich des Niveaus; "
+                "die Ereignisstudie der HzE-Seite nutzt nur die Kommunen ohne Programm): {}.",
                 commune,
                 own,
                 public(len(comp), "count"),

@@ -410,11 +410,21 @@ METHODS = [
         "Differenz-von-Differenzen",
         "Stadtteile mit und ohne neue Präventionsangebote, Stadtteil- und Jahreseffekte, SGB-II-Quote als Kontrolle; "
         "p-Werte aus dem Wild-Cluster-Bootstrap (Webb-Gewichte) unter der Nullhypothese, Intervalle durch Umkehrung "
-        "desselben Tests. Ereignisstudie gegen Vergleichskommunen: jede Kommune mit eigenem Trend vor dem "
-        "Programmstart, Placebo-Verfahren über die Vergleichskommunen, gemeinsamer Vortrendtest. In der Simulation "
-        "mit bekannter Wahrheit (100 Wiederholungen je Szenario) überdeckten die 95-%-Intervalle die Wahrheit in "
-        "94–99 % (Stadtteilvergleich) und 92–95 % (Ereignisstudie); ohne Wirkung meldeten sie in 1–4 % bzw. "
-        "5–6 % der Wiederholungen fälschlich eine Wirkung.",
+        "desselben Tests. Ereignisstudie gegen die Vergleichskommunen ohne eigenes Präventionsprogramm: jede "
+        "Kommune mit eigenem Trend vor dem Programmstart, gemeinsamer Vortrendtest (bricht der Trend vor dem Start, "
+        "wird keine Wirkung geschätzt). Die Stadt schwankt anders als die Vergleichskommunen (Armut in den "
+        "Stadtteilen), ist also nicht ohne Weiteres mit ihnen austauschbar; eine Abweichung zählt deshalb nur, wenn "
+        "sie an der eigenen Schwankung der Stadt vor dem Start (Vorhersagefehler des Mittelwerts, t-Verteilung) und "
+        "an den Vergleichskommunen als Placebos (studentisiert, Ferman & Pinto 2019) gemessen zugleich zu groß für "
+        "den Zufall ist: der größere p-Wert, das breitere Intervall. Das ist gültig, wenn eine der beiden Annahmen "
+        "zutrifft. In der Simulation mit bekannter Wahrheit (100 Wiederholungen je Szenario) überdeckten die "
+        "95-%-Intervalle die Wahrheit in 94–99 % (Stadtteilvergleich) und 95–96 % (Ereignisstudie); ohne Wirkung "
+        "meldeten sie in 1–4 % bzw. 4–5 % der Wiederholungen fälschlich eine Wirkung. In einer eigenen Simulation "
+        "der Ereignisstudie (250 Wiederholungen je Szenario und Berichtsjahr, Bevölkerung, Armut, Fälle und "
+        "Vergleichskommunen jedes Mal neu gezogen) waren es ohne Wirkung 3–4 % und mit dauerhaften Schocks 1–2 %; "
+        "die eigene Schwankung allein hätte bei dauerhaften Schocks in 11–12 % fälschlich eine Wirkung gemeldet. Die "
+        "geplante Wirkung (auf die ganze Stadt umgerechnet etwa −4 bis −5 %) erkennt die Ereignisstudie nur in "
+        "2–5 % der Wiederholungen: für Wirkungen dieser Größe ist der Vergleich mit anderen Kommunen zu ungenau.",
     ),
     (
         "Kosten-Wirkungs-Bilanz",
