@@ -141,6 +141,8 @@ def metrics(reps: list[dict]) -> dict[str, float]:
         out["coverage_95"] = float(covered.mean())
         out["bias"] = float(np.nanmean(slope[:, known] - truth[known]))
     null = known & (truth == 0)
+    if null.all():  # the city is the sum of null areas: no trend either
+        out["city_fpr"] = float(np.mean([r["city"]["verdict_code"] in ("rising", "falling") for r in reps]))
     if null.any():
         flagged = np.isin(codes[:, null], ["rising", "falling"])
         out["fpr_per_area"] = float(flagged.mean())

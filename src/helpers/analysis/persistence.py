@@ -61,6 +61,8 @@ class Noise:
     #: the REML profile over ρ: (σ², ρ, φ, likelihood weight) at each ρ of ``RHO_GRID``, σ² and φ
     #: re-estimated there; the weight is exp(−½ Δ(−2 log L)) against the optimum
     plausible: tuple[tuple[float, float, float, float], ...] = ()
+    #: estimated over several series (the Stadtteile); False: one series' own σ² (the city)
+    pooled: bool = True
 
 
 def _noise_at(theta: np.ndarray, df: float) -> Noise:
@@ -221,7 +223,8 @@ def fit_own_variance(s: Series, pooled: Noise, degree: int | None = None) -> Noi
         return float(np.exp(optimize.minimize_scalar(objective, bounds=LOG_S2_BOUNDS, method="bounded").x))
 
     plausible = tuple((own_s2(rho, phi), rho, phi, w) for _, rho, phi, w in pooled.plausible)
-    return Noise(pooled.phi, own_s2(pooled.rho, pooled.phi), pooled.rho, float(len(s.y) - degree - 1), plausible)
+    own = own_s2(pooled.rho, pooled.phi)
+    return Noise(pooled.phi, own, pooled.rho, float(len(s.y) - degree - 1), plausible, pooled=False)
 
 
 @dataclass(frozen=True)
@@ -265,3 +268,36 @@ def conservative_se(s: Series, noise: Noise) -> float:
     weights = np.array([w for *_, w in noise.plausible])
     variances = np.array([gls_slope(s, Noise(phi, s2, rho, noise.df)).se ** 2 for s2, rho, phi, _ in noise.plausible])
     return float(max(np.sqrt(weights @ variances / weights.sum()), plug_in))
+
+
+def slope_df(s: Series, noise: Noise) -> float:
+    """Degrees of freedom of the slope's t statistic (Satterthwaite, with the persistence's effective df).
+
+    The slope variance is a + b: a = φ·wᵀDw from the sampling noise, b = σ²·wᵀRw from the persistent
+    part (w the GLS weights). The pooled σ² comes from residuals that are themselves autocorrelated,
+    so it carries about df·(1 − ρ)/(1 + ρ) effective degrees of freedom, not df (the effective sample
+    size of an AR(1) series); with that, Satterthwaite gives df_eff·((a + b)/b)², capped at df. Where
+    the persistent part is small, the t quantile is the normal one; where it dominates, the tails are
+    those of the few effective degrees of freedom.
+
+    The city's own σ² (``pooled`` False) keeps its residual df. Without sampling noise (money) the df is
+    the effective one, 99·0,5/1,5 = 33; without persistence, df:
+
+    >>> years = np.arange(5.0)
+    >>> money, counts = Series(years, np.zeros(5), np.zeros(5)), Series(years, np.zeros(5), np.ones(5))
+    >>> round(slope_df(money, Noise(1.0, 1.0, 0.5, 99.0)), 6), slope_df(counts, Noise(1.0, 0.0, 0.5, 100.0))
+    (33.0, 100.0)
+    """
+    if not noise.pooled:  # one series' own σ²: its residual df (the city, n − 2)
+        return max(noise.df, 1.0)
+    centre = float(s.years.mean())
+    x = np.column_stack([np.ones_like(s.years), s.years - centre])
+    vinv = np.linalg.inv(covariance(s, noise))
+    w = (np.linalg.inv(x.T @ vinv @ x) @ x.T @ vinv)[1]
+    a = noise.phi * float(w @ np.diag(s.v) @ w)
+    b = noise.s2 * float(w @ ar1_corr(s.years, noise.rho) @ w)
+    df = max(noise.df, 1.0)
+    if b <= 0:
+        return df
+    effective = max(df * (1 - noise.rho) / (1 + noise.rho), 1.0)
+    return float(min(effective * ((a + b) / b) ** 2, df))

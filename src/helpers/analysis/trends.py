@@ -55,6 +55,7 @@ from helpers.analysis.persistence import (
     fit_own_variance,
     gls_slope,
     link_series,
+    slope_df,
 )
 from helpers.core.tables import records
 from helpers.indicators.catalogue import Catalogue
@@ -430,7 +431,7 @@ def _fit_row(s: Series, noise: Noise, unit: str, scale: float) -> dict:
     fit = gls_slope(s, noise)
     se = conservative_se(s, noise)
     span = float(s.years.max() - s.years.min())
-    df = max(noise.df, 1.0)
+    df = slope_df(s, noise)
     p_value = float(2 * stats.t.sf(abs(fit.beta / se), df)) if se > 0 else 0.0
     return {
         "slope": fit.beta,

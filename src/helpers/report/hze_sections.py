@@ -746,6 +746,7 @@ def real_spending_text(its: pd.DataFrame, year: int) -> str:
             change(a, b),
         )
     return out + (
-        ". Beträge in Euro in Tabellen und Trendaussagen sind, wo nicht anders gesagt, nominal; "
-        "ein Teil des Anstiegs sind Preissteigerungen."
+        ". Beträge in Euro in Tabellen sind, wo nicht anders gesagt, nominal (ein Teil des Anstiegs sind "
+        "Preissteigerungen); Trendaussagen zu Euro-Beträgen rechnen mit demselben Preisindex in Preisen des "
+        "Berichtsjahres."
     )

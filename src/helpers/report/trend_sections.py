@@ -29,7 +29,9 @@ WITH_INTERVAL = ("rising", "falling", "no_trend")
 
 
 def unit_label(unit: str) -> str:
-    """Unit of a change: "Pp." for shares, else the indicator's unit."""
+    """Unit of a change: "Pp." for shares, money in real terms (the trend deflates it), else the indicator's unit."""
+    if unit == "eur":
+        return f"{UNIT_LABEL[unit]} (preisbereinigt)"
     return "Pp." if unit == "pct" else UNIT_LABEL[unit]
 
 
@@ -100,6 +102,21 @@ METHOD_NOTE = (
 )
 
 
+def verdict_with_assessment(row: Mapping | None) -> str:
+    """ "↗ steigend (günstige Richtung)" — the verdict and, for a direction, whether it is favourable.
+
+    >>> verdict_with_assessment({"verdict_code": "rising", "assessment_code": "favourable"})
+    '↗ steigend (günstige Richtung)'
+    >>> verdict_with_assessment({"verdict_code": "no_trend", "assessment_code": ""})
+    '→ kein klarer Trend'
+    """
+    if row is None:
+        return "–"
+    label = TREND.get(row["verdict_code"], "–")
+    judged = ASSESSMENT.get(row.get("assessment_code") or "", "–")
+    return f"{label} ({judged})" if row.get("assessment_code") else label
+
+
 def area_trends(trends: pd.DataFrame, code: str) -> dict[str, dict]:
     """Indicator id → the trend row of one area (what the profile's tables and boxes show)."""
     return {r["indicator_id"]: r for r in records(trends[trends["area_code"] == code])}
@@ -119,16 +136,15 @@ def trend_overview(trends: pd.DataFrame, catalogue: Catalogue, city_code: str) -
             {
                 "Kennzahl": ind.short,
                 "Zeitraum": period(c) if c is not None else "–",
-                "Gesamtstadt": TREND.get(c["verdict_code"], "–") if c is not None else "–",
+                "Gesamtstadt": verdict_with_assessment(c),
                 CHANGE_HEADER: change_cell(c, ind.unit),
-                "Bewertung": ASSESSMENT.get(c["assessment_code"], "–") if c is not None else "–",
-                "Stadtteile steigend": str(int((st["verdict_code"] == "rising").sum())),
-                "Stadtteile fallend": str(int((st["verdict_code"] == "falling").sum())),
-                "ohne klaren Trend": str(int((st["verdict_code"] == "no_trend").sum())),
+                "Stadtteile ↗": str(int((st["verdict_code"] == "rising").sum())),
+                "↘": str(int((st["verdict_code"] == "falling").sum())),
+                "→": str(int((st["verdict_code"] == "no_trend").sum())),
                 "ohne Aussage": str(int((~st["verdict_code"].isin(["rising", "falling", "no_trend"])).sum())),
             }
         )
-    counts = ["Stadtteile steigend", "Stadtteile fallend", "ohne klaren Trend", "ohne Aussage"]
+    counts = ["Stadtteile ↗", "↘", "→", "ohne Aussage"]
     return table_html(
         pd.DataFrame(rows),
         "Trends der Kennzahlen über alle verfügbaren Jahre",
@@ -153,9 +169,8 @@ def trend_area_table(trends: pd.DataFrame, catalogue: Catalogue, code: str) -> H
             {
                 "Kennzahl": ind.short,
                 "Zeitraum": f"{period(r)} ({int(r['n_years'])} J.)",
-                "Trend": TREND.get(r["verdict_code"], "–"),
+                "Trend": verdict_with_assessment(r),
                 CHANGE_HEADER: change_cell(r, ind.unit),
-                "Bewertung": ASSESSMENT.get(r["assessment_code"], "–"),
             }
         )
     return table_html(
