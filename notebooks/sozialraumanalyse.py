@@ -88,6 +88,7 @@ if ctx.plan.has("sgb2_u15"):
             geometry=geometry,
         )
     )
+    display(Markdown(trend_text.area_trend_sentence(trends, ctx.catalogue, "sgb2_u15")))
 
 # %% [markdown]
 # ## Stadtteile im Vergleich: Trichterdiagramme

@@ -18,7 +18,9 @@ def results() -> dict:
     return module.run(k=8, seed=2016)
 
 
-def test_trend_intervals_cover_and_control_false_positives(results):
+def test_glm_stage_of_the_dynamics_classes_covers_and_controls_false_positives(results):
+    """The GLM/AR(1) stage the dynamics classes use (the published trends use helpers.analysis.trends' GLS:
+    tests/test_trend_simulation.py)."""
     ar1, naive = results["trend_ar1"], results["trend_naive_independent"]
     assert abs(ar1["bias"]) < 0.01
     assert ar1["coverage_95"] >= 0.85  # 104 intervals: 95 % expected, 85 % is far below any chance dip
@@ -40,22 +42,6 @@ def test_dynamics_classes_stable_where_nothing_is_planted(results):
     for block in ("dynamics_window5", "dynamics_window16"):
         assert results[block]["stable_where_none"] >= 0.85
     assert results["dynamics_window16"]["agree_planted"] >= 0.05
-
-
-def test_methods_page_cites_the_committed_simulation_figures():
-    """The figures the methods page quotes come from benchmarks/simulation_social_results.json."""
-    import json
-    from pathlib import Path
-
-    from helpers.site.pages import METHODS
-
-    results = json.loads((Path(__file__).parents[1] / "benchmarks" / "simulation_social_results.json").read_text())
-    text = dict(METHODS)["Trends"]
-    new, old = results["trend_ar1"], results["trend_naive_independent"]
-    assert f"({results['k']} Wiederholungen" in text
-    assert f"{round(100 * new['coverage_95'])} % Überdeckung" in text
-    assert f"{round(100 * new['fpr_single'])} % Fehlalarme" in text
-    assert f"(vorher {round(100 * old['coverage_95'])} % und {round(100 * old['fpr_single'])} %)" in text
 
 
 def test_methods_page_cites_the_committed_dynamics_figures():

@@ -69,13 +69,16 @@ def test_licence_and_publisher_are_config_keys(small_project):
     assert pdf.pdf_unavailable(config).startswith("abgeschaltet")
 
 
-def test_untracked_and_ignored_files_do_not_make_the_code_version_dirty(tmp_path):
+def test_untracked_ignored_and_data_files_do_not_make_the_code_version_dirty(tmp_path):
     def git(*args: str) -> None:
         subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
 
     git("init", "-q")
     (tmp_path / ".gitignore").write_text("reports/\n")
-    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_text("x = 1\n")
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "einwohner_2025.csv").write_text("sample\n")
     git("add", ".")
     git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "init")
     (tmp_path / "reports").mkdir()
@@ -83,7 +86,10 @@ def test_untracked_and_ignored_files_do_not_make_the_code_version_dirty(tmp_path
     (tmp_path / "untracked.txt").write_text("new")
     pages.code_version.cache_clear()
     assert "Änderungen" not in pages.code_version(tmp_path)
-    (tmp_path / "a.py").write_text("x = 2\n")
+    (tmp_path / "data" / "raw" / "einwohner_2025.csv").unlink()  # a commune removes the sample: data, not code
+    pages.code_version.cache_clear()
+    assert "Änderungen" not in pages.code_version(tmp_path)
+    (tmp_path / "src" / "a.py").write_text("x = 2\n")
     pages.code_version.cache_clear()
     assert pages.code_version(tmp_path).endswith("(mit lokalen Änderungen)")
     pages.code_version.cache_clear()

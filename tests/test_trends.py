@@ -218,3 +218,14 @@ def test_every_page_states_the_city_u3_rise_the_same_way(sample_trends):
     )  # fmt: skip
     leitbild = leitbild_trend_text(tracking, "pct")
     assert leitbild.startswith("↗ steigend: ") and all(n in leitbild for n in numbers)  # Leitbild table
+
+
+def test_start_page_and_sozialraum_name_the_planted_poverty_trends(sample_trends):
+    from helpers.report.trend_sections import area_trend_sentence
+
+    for year, table in sample_trends.items():
+        sentence = re.sub(r"<[^>]+>", "", str(area_trend_sentence(table, _catalogue("sgb2_u15"), "sgb2_u15")))
+        rising, falling = sentence.split("steigend in ")[1].split("fallend in ")
+        assert "Wiesdorf" in rising and "Rheindorf" in rising, (year, sentence)
+        assert "Steinbüchel" in falling and "Alkenrath" in falling, (year, sentence)
+        assert "ohne klaren Trend in " in sentence

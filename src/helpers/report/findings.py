@@ -23,7 +23,7 @@ from helpers.report.indicator_tables import published_cells, shown_cell
 from helpers.report.labels import STATUS_MAP, funnel_label
 from helpers.report.need_text import need_summary_text
 from helpers.report.steckbrief import BETTER, WORSE, Comparison, compare_to_city, named_value
-from helpers.report.trend_sections import trend_phrase
+from helpers.report.trend_sections import area_trend_sentence, trend_phrase
 
 #: The child-poverty indicator the funnel finding prefers.
 CHILD_POVERTY = "sgb2_u15"
@@ -194,6 +194,10 @@ def headline_findings(
     t = of_year(trends)
     if t is not None:
         found.append(trend_finding(t, catalogue, key_ids, city_code, commune))
+        if funnel_ids:
+            chosen = CHILD_POVERTY if CHILD_POVERTY in funnel_ids else funnel_ids[0]
+            areas = area_trend_sentence(t, catalogue, chosen)
+            found.append(_lead("Entwicklung in den Stadtteilen", areas) if areas is not None else None)
     f = of_year(funnel)
     if f is not None and published is not None and funnel_ids:
         chosen = CHILD_POVERTY if CHILD_POVERTY in funnel_ids else funnel_ids[0]

@@ -173,7 +173,7 @@ def leitbild_table(leitbild: Leitbild, tracking: list[Tracking], catalogue: Cata
                 "target": f"{fmt_value(t.target, ind.unit, '')} bis {t.target_year}",
                 "current": "." if t.current is None else fmt_value(t.current, ind.unit, ""),
                 "trend": leitbild_trend_text(t, ind.unit),
-                "projection": "." if t.projection is None else fmt_value(t.projection, ind.unit, ""),
+                "projection": "–" if t.projection is None else fmt_value(t.projection, ind.unit, ""),
                 "css": STATUS_CLASS[t.status],
                 "status": t.status,
             }
@@ -182,7 +182,7 @@ def leitbild_table(leitbild: Leitbild, tracking: list[Tracking], catalogue: Cata
         f"{leitbild.hinweis} Trend: derselbe wie in der Sozialraumanalyse (lineare Entwicklung über alle verfügbaren "
         "Jahre, Veränderung vom ersten bis zum letzten Jahr mit bereinigtem Intervall); „auf Kurs“, wenn der Trend "
         "eine erkennbare Richtung hat und seine Fortschreibung vom aktuellen Wert den Zielwert im Zieljahr erreicht. "
-        "Ohne erkennbare Richtung wird nicht fortgeschrieben."
+        "Ohne erkennbare Richtung wird nicht fortgeschrieben („–“)."
     )
     return HTML(fragment("leitbild_table", leitbild.titel, rows, note))
 

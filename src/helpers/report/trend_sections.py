@@ -213,5 +213,32 @@ def trend_summary_text(trends: pd.DataFrame, catalogue: Catalogue, city_code: st
     return Markup(" ").join(parts)
 
 
+def area_trend_sentence(trends: pd.DataFrame, catalogue: Catalogue, indicator_id: str) -> Markup | None:
+    """Where one indicator rises and falls among the Stadtteile, by name with change, years and interval;
+    the others counted (None without Stadtteil rows).
+
+    E.g. "SGB-II-Quote unter 15: steigend in Wiesdorf (2010–2025: +4,1 Pp., KI …) und
+    Rheindorf (…); fallend in …; ohne klaren Trend in 9 Stadtteilen."
+    """
+    part = trends[(trends["indicator_id"] == indicator_id) & (trends["area_level"] == "stadtteil")]
+    if part.empty:
+        return None
+    ind = catalogue.get(indicator_id)
+    rows = records(part.sort_values("area_code"))
+    parts = []
+    for code, word in (("rising", "steigend"), ("falling", "fallend")):
+        named = [text("{} ({})", r["area_name"], change_markup(r, ind.unit)) for r in rows if r["verdict_code"] == code]
+        if named:
+            joined = named[0] if len(named) == 1 else Markup(", ").join(named[:-1]) + Markup(" und ") + named[-1]
+            parts.append(text("{} in {}", word, joined))
+    flat = sum(r["verdict_code"] == "no_trend" for r in rows)
+    if flat:
+        parts.append(text("ohne klaren Trend in {} Stadtteilen", public(flat, "count")))
+    silent = sum(r["verdict_code"] not in WITH_INTERVAL for r in rows)
+    if silent:
+        parts.append(text("ohne Aussage (zu wenige Jahre oder zu große Schwankungen) in {}", public(silent, "count")))
+    return text("{}: {}.", ind.name, Markup("; ").join(parts))
+
+
 #: Verbs of a verdict in a sentence.
 TREND_WORD = {"rising": "stieg", "falling": "sank"}
