@@ -17,8 +17,7 @@ tried and estimated ρ too high in 5- and 8-year series: 20 % instead of 5 % fal
 family in ``benchmarks/simulate_trends.py``). Pooled over 10–150 areas the three parameters come
 from hundreds of residual degrees of freedom, so intervals do not collapse to t with one degree
 of freedom as a series-by-series estimate does (the cause of the ±60 Pp. a year intervals of
-earlier editions). One series alone (the city) keeps its own σ² (``fit_own_variance``) with the
-pooled ρ and φ: the city's persistent variation is smaller than a Stadtteil's.
+earlier editions). The city uses the Stadtteile's model too (``helpers.analysis.trends``).
 
 Everything here is plain numpy/scipy on small dense matrices (a series has at most a few dozen
 years); ``gls_slope`` is generalised least squares with this covariance.
@@ -61,8 +60,6 @@ class Noise:
     #: the REML profile over ρ: (σ², ρ, φ, likelihood weight) at each ρ of ``RHO_GRID``, σ² and φ
     #: re-estimated there; the weight is exp(−½ Δ(−2 log L)) against the optimum
     plausible: tuple[tuple[float, float, float, float], ...] = ()
-    #: estimated over several series (the Stadtteile); False: one series' own σ² (the city)
-    pooled: bool = True
 
 
 def _noise_at(theta: np.ndarray, df: float) -> Noise:
@@ -210,23 +207,6 @@ def estimate_noise(series: Sequence[Series], degree: int | None = None) -> Noise
     return Noise(float(np.exp(theta[2])), float(np.exp(theta[0])), float(theta[1]), df, tuple(plausible))
 
 
-def fit_own_variance(s: Series, pooled: Noise, degree: int | None = None) -> Noise:
-    """σ² of one series by REML, with φ and ρ taken from ``pooled`` (the city beside its Stadtteile); the
-    same for each of the pooled model's plausible (ρ, φ)."""
-    degree = DETREND_DEGREE if degree is None else degree
-    (batch,) = _batches([s], degree)
-
-    def own_s2(rho: float, phi: float) -> float:
-        def objective(log_s2: float) -> float:
-            return _reml_batch(*batch, Noise(phi, float(np.exp(log_s2)), rho, 0.0))
-
-        return float(np.exp(optimize.minimize_scalar(objective, bounds=LOG_S2_BOUNDS, method="bounded").x))
-
-    plausible = tuple((own_s2(rho, phi), rho, phi, w) for _, rho, phi, w in pooled.plausible)
-    own = own_s2(pooled.rho, pooled.phi)
-    return Noise(pooled.phi, own, pooled.rho, float(len(s.y) - degree - 1), plausible, pooled=False)
-
-
 @dataclass(frozen=True)
 class Slope:
     """GLS linear trend of one series on the link scale (centred at the series' mean year)."""
@@ -280,16 +260,13 @@ def slope_df(s: Series, noise: Noise) -> float:
     the persistent part is small, the t quantile is the normal one; where it dominates, the tails are
     those of the few effective degrees of freedom.
 
-    The city's own σ² (``pooled`` False) keeps its residual df. Without sampling noise (money) the df is
-    the effective one, 99·0,5/1,5 = 33; without persistence, df:
+    Without sampling noise (money) the df is the effective one, 99·0,5/1,5 = 33; without persistence, df:
 
     >>> years = np.arange(5.0)
     >>> money, counts = Series(years, np.zeros(5), np.zeros(5)), Series(years, np.zeros(5), np.ones(5))
     >>> round(slope_df(money, Noise(1.0, 1.0, 0.5, 99.0)), 6), slope_df(counts, Noise(1.0, 0.0, 0.5, 100.0))
     (33.0, 100.0)
     """
-    if not noise.pooled:  # one series' own σ²: its residual df (the city, n − 2)
-        return max(noise.df, 1.0)
     centre = float(s.years.mean())
     x = np.column_stack([np.ones_like(s.years), s.years - centre])
     vinv = np.linalg.inv(covariance(s, noise))
@@ -301,3 +278,51 @@ def slope_df(s: Series, noise: Noise) -> float:
         return df
     effective = max(df * (1 - noise.rho) / (1 + noise.rho), 1.0)
     return float(min(effective * ((a + b) / b) ** 2, df))
+
+
+def common_share(series: Sequence[Series], noise: Noise) -> float:
+    """Share c ∈ [0, 1] of the persistent variance σ² that the areas have in common (year effects).
+
+    Residuals after each area's own straight line (OLS, residual maker M of the commonest set of years)
+    of different areas are correlated only through what they share: E[Σ_t r_it r_jt] = c·σ²·tr(M R M)
+    for i ≠ j. c is that moment estimate over all pairs, clipped to [0, 1]; 0 without persistence.
+
+    A deviation orthogonal to the trend, y = (1, −1, −1, 1): Σr² = 4 over n − 2 = 2 residual df. Three
+    areas that all show it: c = 4 / (2·σ²), so 1 at σ² = 2 and ½ at σ² = 4; opposite deviations: 0.
+
+    >>> t, y, v = np.arange(4.0), np.array([1.0, -1.0, -1.0, 1.0]), np.zeros(4)
+    >>> same = [Series(t, y, v)] * 3
+    >>> common_share(same, Noise(1.0, 2.0, 0.0, 6.0)), common_share(same, Noise(1.0, 4.0, 0.0, 6.0))
+    (1.0, 0.5)
+    >>> common_share([Series(t, y, v), Series(t, -y, v)], Noise(1.0, 2.0, 0.0, 4.0))
+    0.0
+    """
+    if noise.s2 <= 0 or len(series) < 2:
+        return 0.0
+    groups: dict[tuple[float, ...], list[Series]] = {}
+    for s in series:
+        groups.setdefault(tuple(s.years), []).append(s)
+    years, members = max(groups.items(), key=lambda kv: len(kv[1]))
+    if len(members) < 2 or len(years) < 3:
+        return 0.0
+    t = np.asarray(years)
+    x = design(t, 1)
+    m = np.eye(len(t)) - x @ np.linalg.pinv(x)
+    resid = np.stack([m @ s.y for s in members])  # areas × years
+    k = len(members)
+    cross = float(((resid.sum(axis=0) ** 2) - (resid**2).sum(axis=0)).sum())
+    expected = k * (k - 1) * noise.s2 * float(np.trace(m @ ar1_corr(t, noise.rho) @ m))
+    return float(np.clip(cross / expected, 0.0, 1.0)) if expected > 0 else 0.0
+
+
+def city_noise(pooled: Noise, share_common: float, weights: np.ndarray) -> Noise:
+    """The city's noise model from its Stadtteile': a weighted mean of areas whose persistent deviations
+    share c of their variance has σ²·(c + (1 − c)·Σw²) (w: the areas' shares of the city's denominator).
+
+    >>> city_noise(Noise(1.0, 0.04, 0.5, 100.0), 0.25, np.full(4, 0.25)).s2  # 0,04 · (0,25 + 0,75 · 0,25)
+    0.0175
+    """
+    w = np.asarray(weights, float) / float(np.sum(weights))
+    factor = share_common + (1 - share_common) * float(np.sum(w**2))
+    plausible = tuple((s2 * factor, rho, phi, wt) for s2, rho, phi, wt in pooled.plausible)
+    return Noise(pooled.phi, pooled.s2 * factor, pooled.rho, pooled.df, plausible)

@@ -50,9 +50,10 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 from helpers.analysis.persistence import (
     Noise,
     Series,
+    city_noise,
+    common_share,
     conservative_se,
     estimate_noise,
-    fit_own_variance,
     gls_slope,
     link_series,
     slope_df,
@@ -416,14 +417,15 @@ def in_prices_of(data: pd.DataFrame, catalogue: Catalogue, prices: pd.Series, ye
     return data
 
 
-def _series_noise(s: Series, level: str, pooled: Noise | None) -> Noise | None:
-    """The noise model of one series: the Stadtteile's pooled one, or (city) its own σ² beside the pooled
-    ρ and φ; a series without Stadtteile beside it estimates all three alone."""
-    if level == "stadtteil":
-        return pooled
-    if pooled is None:
-        return estimate_noise([s])
-    return fit_own_variance(s, pooled)
+def _series_noise(s: Series, model: Noise | None) -> Noise | None:
+    """The noise model of one series: the Stadtteile's pooled one, or for the city the one derived from
+    it (``city_noise``); a series without Stadtteile beside it estimates its own.
+
+    The city is a weighted mean of its Stadtteile: of their persistent variance it keeps the part they
+    share (``common_share``) and a Σw² fraction of the rest. Estimating the city's own σ² instead rests
+    on n − 2 degrees of freedom: with 5 years, t with 3 df at the multiplicity-adjusted level gave
+    Münster's city intervals of ±5,5 Pp. a year."""
+    return model if model is not None else estimate_noise([s])
 
 
 def _fit_row(s: Series, noise: Noise, unit: str, scale: float) -> dict:
@@ -469,10 +471,14 @@ def _indicator_rows(unit: str, scale: float, part: pd.DataFrame, min_years: int)
         bases.append(base)
     stadtteile = [s for (level, _), s in series.items() if level == "stadtteil"]
     pooled = estimate_noise(stadtteile) if stadtteile else None
+    city = None
+    if pooled is not None:
+        weights = part[part["area_level"] == "stadtteil"].groupby("area_code")["denominator"].mean().to_numpy()
+        city = city_noise(pooled, common_share(stadtteile, pooled), weights)
     rows = []
     for base in bases:
         key = (base["area_level"], base["area_code"])
-        noise = _series_noise(series[key], key[0], pooled) if key in series else None
+        noise = _series_noise(series[key], pooled if key[0] == "stadtteil" else city) if key in series else None
         if noise is None:
             rows.append(base | ({"status": "too_short"} if key in series else {}))
             continue

@@ -22,7 +22,6 @@ from helpers.indicators.plan import commune_plan
 from helpers.report.labels import POPULATION_BASIS
 from helpers.site.markup import TEMPLATES, link_glossary_terms, wrap_tables
 
-
 #: What counts as the program: a modified tracked file here makes the code version "mit lokalen Änderungen".
 #: Raw data, configs and examples are inputs (their checksum is on every page), not code: a commune that
 #: replaces the sample files as data/raw/README.md says does not run a modified program.
