@@ -301,6 +301,19 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
+def feature_properties(path: str | Path, layer: str | None = None) -> list[dict]:
+    """The properties of every area in a polygon file (any format), e.g. to find the id property."""
+    path = Path(path)
+    if path.suffix.lower() in GEOJSON_SUFFIXES:
+        return [f.get("properties") or {} for f in _read_geojson(path)["features"]]
+    return [f["properties"] for f in _read_ogr(path, layer)[0]]
+
+
+def id_text(value: object) -> str:
+    """A property value as Stadtteil code text, as :func:`load_geometry` reads it (101.0 -> "101")."""
+    return _id_text(value)
+
+
 def load_geometry(
     path: str | Path,
     id_property: str = "code",
