@@ -12,6 +12,7 @@ import itertools
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 import yaml
@@ -202,13 +203,16 @@ def test_band_label_styles():
 
 
 def test_aggregates_need_the_sums_to_match():
-    import pandas as pd
 
     # city 000 and Bezirke 1, 2 over Stadtteile 11, 12, 21: 3 x the city's total
     t = pd.Series({"000": 100.0, "1": 70.0, "2": 30.0, "11": 40.0, "12": 30.0, "21": 30.0})
     assert aggregates(t) == ("000", ["1", "2"])
     assert aggregates(t.drop(["1", "2"])) == ("000", [])
     assert aggregates(t.drop(["000", "1", "2"])) == (None, [])
+    # the largest code is the sum of the others over all cells, but not in each: no city
+    cells = pd.DataFrame({"2013": [10.0, 20.0, 30.0], "2014": [10.0, 20.0, 31.0]}, index=["1", "2", "3"])
+    assert aggregates(cells) == (None, [])
+    assert aggregates(cells.assign(**{"2014": [10.0, 21.0, 31.0]})) == ("3", [])
 
 
 def test_undecidable_sub_table_is_todo():
@@ -216,3 +220,11 @@ def test_undecidable_sub_table_is_todo():
     reg = read_register(["Nr", "Stadtteil", "Teil", "Anzahl"], rows)
     assert reg.selected == {"Teil": ["TODO"]}
     assert "Teiltabelle in Spalte Teil wählen (Werte: A, B)" in reg.todo
+
+
+def test_plain_nummer_and_name_headers_and_counts_with_thousands_points():
+    rows = [[str(c), f"Teil {c}", f"{1000 * c * c:,}".replace(",", "."), "2014"] for c in (1, 2, 3)]
+    reg = read_register(["Nummer", "Name", "Einwohner", "Jahr"], rows)
+    assert (reg.code, reg.name, reg.count, reg.year) == ("Nummer", "Name", "Einwohner", "Jahr")
+    assert reg.areas == [("1", "Teil 1", None), ("2", "Teil 2", None), ("3", "Teil 3", None)]
+    assert reg.city is None and reg.years == [2014]

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 #: The top of an open age band ("75 und älter" -> (75, 200)), as the config writes it.
@@ -289,6 +290,7 @@ def _name_for(frame: pd.DataFrame, code: str, headers: Sequence[str]) -> str | N
     """The name column of an area code column: the same area word, else a text column one-to-one with it."""
     word = _area_word(code)
     names = [h for h in headers if h != code and _is_name_header(h) and not _is_code_header(h)]
+    names += [h for h in headers if h != code and fold(h) in (*NAME_WORDS, "gebietsname", "raumname")]
     same = [h for h in names if _area_word(h) == word] or names
     for h in same:
         if frame.groupby(code)[h].nunique().max() == 1:
@@ -410,50 +412,59 @@ def _basis(shape: RegisterShape, texts: Sequence[str]) -> None:
         shape.basis, shape.basis_known = "main_residence", True
 
 
-def _totals(frame: pd.DataFrame, shape: RegisterShape) -> pd.Series:
-    """Sum of the counts per area code (over everything the layout keeps)."""
+def _totals(frame: pd.DataFrame, shape: RegisterShape) -> pd.DataFrame:
+    """Sum of the counts per area code (rows) and cell (columns: year, age, sex, … as kept by the layout)."""
     keep = pd.Series(True, index=frame.index)
     for col, values in shape.selected.items():
         if values != ["TODO"]:
             keep &= frame[col].isin(values)
-    counts = frame.loc[keep, shape.count].map(number).fillna(0.0)
-    return counts.groupby(frame.loc[keep, shape.code]).sum()
+    kept = frame.loc[keep]
+    cells = [c for c in (shape.year, shape.stichtag, shape.band, shape.age, shape.sex, shape.citizenship) if c]
+    counts = kept[shape.count].map(number).fillna(0.0)
+    if not cells:
+        return counts.groupby(kept[shape.code]).sum().to_frame("alle")
+    return counts.groupby([kept[shape.code], *(kept[c] for c in cells)]).sum().unstack(cells, fill_value=0.0)
 
 
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= max(0.5, 1e-3 * max(abs(a), abs(b)))
+def _close(a, b) -> bool:
+    """Equal up to rounding (half a person, or 0.1 % of the larger), in every cell."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return bool(np.all(np.abs(a - b) <= np.maximum(0.5, 1e-3 * np.maximum(np.abs(a), np.abs(b)))))
 
 
-def aggregates(totals: pd.Series) -> tuple[str | None, list[str]]:
+def aggregates(totals: pd.Series | pd.DataFrame) -> tuple[str | None, list[str]]:
     """The city's code and the Stadtbezirke's codes among the area codes, from their counts.
 
     The city's count is the sum of its Stadtteile, so with the city and the Stadtteile the table's
-    total is twice the city's, with Stadtbezirke too three times. The Stadtbezirke are then the
-    largest remaining codes whose counts add up to the city's.
+    total is twice the city's, with Stadtbezirke too three times - in every cell (year, age band,
+    …; the columns of a DataFrame). The Stadtbezirke are then the largest remaining codes whose
+    counts add up to the city's.
 
     >>> t = pd.Series({"000": 60.0, "001": 30.0, "002": 30.0, "101": 10.0, "102": 20.0, "201": 5.0, "202": 25.0})
     >>> aggregates(t)
     ('000', ['001', '002'])
     >>> aggregates(pd.Series({"1": 10.0, "2": 20.0, "9": 30.0}))
     ('9', [])
-    >>> aggregates(pd.Series({"1": 10.0, "2": 20.0, "3": 25.0}))
+    >>> aggregates(pd.DataFrame({"a": [10.0, 20.0, 30.0], "b": [5.0, 5.0, 9.0]}, index=["1", "2", "9"]))
     (None, [])
     """
-    if len(totals) < 3:
+    table = totals.to_frame("alle") if isinstance(totals, pd.Series) else totals
+    if len(table) < 3:
         return None, []
-    top = str(totals.idxmax())
-    city_total, rest = float(totals[top]), float(totals.sum() - totals[top])
-    if _close(rest, city_total):
+    size = table.sum(axis=1)
+    top = str(size.idxmax())
+    city, rest = table.loc[top], table.drop(top).sum()
+    if _close(rest, city):
         return top, []
-    if not _close(rest, 2 * city_total):
+    if not _close(rest, 2 * city):
         return None, []
-    picked, running = [], 0.0
-    for code, value in totals.drop(top).sort_values(ascending=False, kind="stable").items():
-        if running + value > city_total + max(0.5, 1e-3 * city_total):
+    picked, running = [], 0.0 * city
+    for code in size.drop(top).sort_values(ascending=False, kind="stable").index:
+        if float((running + table.loc[code]).sum()) > float(city.sum()) * (1 + 1e-3) + 0.5:
             continue
         picked.append(str(code))
-        running += float(value)
-        if _close(running, city_total):
+        running = running + table.loc[code]
+        if _close(running, city):
             return top, sorted(picked)
     return top, []
 
@@ -468,7 +479,7 @@ def _parents(codes: Sequence[str], bezirke: Sequence[str], totals: pd.Series) ->
             return None
         out[c] = hits[0]
     for b in bezirke:
-        if not _close(sum(float(totals[c]) for c, p in out.items() if p == b), float(totals[b])):
+        if not _close(totals.loc[[c for c, p in out.items() if p == b]].sum(), totals.loc[b]):
             return None
     return out
 
