@@ -31,9 +31,10 @@ def test_skeleton_reads_layout_areas_and_bands_like_the_hand_written_config():
     pop, want_pop = got["sources"]["population"], want["sources"]["population"]
     assert pop["age_bands"] == want_pop["age_bands"]
     assert pop["layout"]["delimiter"] == "," and pop["layout"]["header_row"] == 2
-    # every column the example renames is found; the one it lacks is left to the statistician
-    assert {k: v for k, v in pop["layout"]["columns"].items() if v != "TODO"} == want_pop["layout"]["columns"]
-    assert pop["layout"]["columns"]["Staatsangehörigkeit"] == "TODO"
+    # every column the example renames is found, its values too; the one it lacks is declared absent
+    assert pop["layout"]["columns"] == want_pop["layout"]["columns"]
+    assert pop["layout"]["values"] == want_pop["layout"]["values"]
+    assert pop["layout"]["absent"] == want_pop["layout"]["absent"] == ["Staatsangehörigkeit"]
     kita = got["sources"]["kita"]["layout"]["columns"]
     assert {k: kita[k] for k in want["sources"]["kita"]["layout"]["columns"]} == want["sources"]["kita"]["layout"][
         "columns"

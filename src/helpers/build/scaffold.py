@@ -6,8 +6,13 @@ What it reads: file names (a four-digit year in a name becomes ``{year}``, so on
 covers all years), the source each file belongs to (by key words in its name), and for CSV
 exports the encoding, delimiter, header line and column headers. Headers that match the
 standard layout need nothing; for the others it writes a ``layout.columns`` entry to be
-checked. From the residents' register it lists the Stadtteile (code and name) and tells
-single years of age from age bands. Everything it could not decide is marked ``TODO``.
+checked. The residents' register is read whole (``helpers.build.register_shape``): its
+Stadtteile (code and name), the Stadtbezirke (aggregate rows or a column), the city's row, the
+years (a year column, dates, or years as columns), sub-tables and the total to keep, age bands
+in the usual label styles or single years of age, a wide table's melt, and the population
+basis. Polygon files (GeoJSON, KML, GeoPackage, Shapefile) in the folder give the map's
+``analysis.geometry`` with the property that holds the codes. Everything it could not decide is
+marked ``TODO`` with a German comment.
 """
 
 from __future__ import annotations
@@ -22,8 +27,15 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 
+from helpers.build.register_shape import RegisterShape, read_register
 from helpers.core.io import detect_encoding
 from helpers.core.registry import SOURCES
+
+#: Layout keys of the shapes cities publish (``helpers.core.config.Layout``), in one place.
+LAYOUT_YEAR, LAYOUT_ROWS, LAYOUT_AGGREGATES, LAYOUT_MELT = "year", "rows", "aggregates", "melt"
+#: Polygon files the map can read (``helpers.report.geometry.load_geometry``), and a Shapefile's side files.
+POLYGON_SUFFIXES = (".geojson", ".json", ".kml", ".kmz", ".gpkg", ".shp")
+SHAPEFILE_SIDES = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd")
 
 #: Key words in file names, per source (first match wins, checked in this order).
 KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -59,8 +71,34 @@ YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?=(?:0[1-9]|1[0-2])?(?!\d))")
 #: Usual export headers of the standard columns (folded: lower case, letters and digits only).
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "Stichtag": ("stand", "datum", "stichtag", "berichtsdatum"),
-    "Stadtteil-Nr": ("otnr", "ortsteilnr", "stadtteilnr", "kennziffer", "gebietsnr", "bezirksnr", "schluessel", "nr"),
-    "Stadtteil": ("ortsteil", "stadtteil", "gebiet", "bezirk", "ortsteilname", "stadtteilname"),
+    "Stadtteil-Nr": (
+        "otnr",
+        "ortsteilnr",
+        "stadtteilnr",
+        "stadtteilnummer",
+        "ortsteilnummer",
+        "kennziffer",
+        "gebietsnr",
+        "bezirksnr",
+        "bezirknummer",
+        "bezirksnummer",
+        "statistischerbezirk",
+        "schluessel",
+        "nr",
+        "nummer",
+    ),
+    "Stadtteil": (
+        "ortsteil",
+        "stadtteil",
+        "gebiet",
+        "bezirk",
+        "ortsteilname",
+        "stadtteilname",
+        "bezirkname",
+        "bezirksname",
+        "name",
+        "bezeichnung",
+    ),
     "Altersgruppe": ("altersgruppe", "altersklasse", "altersstufe"),
     "Alter": ("alter", "lebensalter", "altersjahr"),
     "Geschlecht": ("geschlecht", "sex"),
@@ -111,7 +149,7 @@ def find_sources(raw: Path) -> tuple[list[FoundSource], list[Path]]:
         if key is None or path.suffix.lower() not in (".csv", ".xlsx", ".txt"):
             unknown.append(path)
             continue
-        match = YEAR_RE.search(path.name)
+        match = YEAR_RE.search(path.name) if len(YEAR_RE.findall(path.name)) == 1 else None  # not a range
         pattern = rel if match is None else rel[: len(rel) - len(path.name)] + YEAR_RE.sub("{year}", path.name, 1)
         groups.setdefault((key, pattern), []).append((int(match.group(1)) if match else None, path))
     found = [
@@ -121,9 +159,9 @@ def find_sources(raw: Path) -> tuple[list[FoundSource], list[Path]]:
     return found, unknown
 
 
-def read_shape(path: Path, max_rows: int = 5000) -> CsvShape:
-    """Encoding, delimiter, header line and headers of a CSV export (the header is the first line
-    with as many fields as the most common field count)."""
+def read_shape(path: Path, max_rows: int | None = None) -> CsvShape:
+    """Encoding, delimiter, header line, headers and (all, or the first ``max_rows``) rows of a CSV
+    export (the header is the first line with as many fields as the most common field count)."""
     raw = path.read_bytes()
     encoding = detect_encoding(raw)
     text = raw.decode(encoding).lstrip("\ufeff")
@@ -132,7 +170,9 @@ def read_shape(path: Path, max_rows: int = 5000) -> CsvShape:
         delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t|").delimiter
     except csv.Error:
         delimiter = ";"
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))[: max_rows + 50]
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    if max_rows is not None:
+        rows = rows[: max_rows + 50]
     widths = [len(r) for r in rows if any(c.strip() for c in r)]
     common = max(set(widths), key=widths.count) if widths else 0
     header_index = next((i for i, r in enumerate(rows) if len(r) == common), 0)
@@ -186,42 +226,56 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _areas(shape: CsvShape, mapping: dict[str, str]) -> list[tuple[str, str]]:
-    code_h = mapping.get("Stadtteil-Nr", "Stadtteil-Nr")
-    name_h = mapping.get("Stadtteil", "Stadtteil")
-    if code_h not in shape.headers:
-        return []
-    ci = shape.headers.index(code_h)
-    ni = shape.headers.index(name_h) if name_h in shape.headers else None
-    pairs = {}
-    for row in shape.rows:
-        if len(row) > ci and row[ci].strip():
-            pairs.setdefault(row[ci].strip(), row[ni].strip() if ni is not None and len(row) > ni else row[ci].strip())
-    return sorted(pairs.items())
+def find_polygons(raw: Path) -> list[Path]:
+    """Polygon files in the raw folder (a zip counts when it holds a Shapefile)."""
+    out = []
+    for path in sorted(p for p in raw.rglob("*") if p.is_file()):
+        suffix = path.suffix.lower()
+        if suffix in POLYGON_SUFFIXES and not (suffix == ".json" and path.name.startswith("SYNTHETIC")):
+            out.append(path)
+        elif suffix == ".zip":
+            import zipfile
+
+            with zipfile.ZipFile(path) as z:
+                if any(n.lower().endswith(".shp") for n in z.namelist()):
+                    out.append(path)
+    return out
 
 
-def _column_values(shape: CsvShape, header: str) -> list[str]:
-    i = shape.headers.index(header)
-    return sorted({r[i].strip() for r in shape.rows if len(r) > i and r[i].strip()})
+def _is_side_file(path: Path) -> bool:
+    return path.suffix.lower() in SHAPEFILE_SIDES and path.with_suffix(".shp").exists()
 
 
-def _band_list(labels: list[str]) -> str:
-    """``[[0, 2], [3, 5], …, [80, 200]]`` from band labels like "0-2" and "80+" (TODO if unreadable)."""
-    bands = []
-    for label in labels:
-        m = re.fullmatch(r"(\d+)\s*(?:(?:-|–|bis)\s*(\d+)|(\+|und älter|und mehr))?", label)
-        if m is None:
-            return f"TODO   # Altersgruppen im Export: {', '.join(labels[:20])}"
-        lo = int(m.group(1))
-        bands.append((lo, int(m.group(2)) if m.group(2) else (200 if m.group(3) else lo)))
-    return "[" + ", ".join(f"[{lo}, {hi}]" for lo, hi in sorted(bands)) + "]"
+def id_property_for(path: Path, codes: list[str]) -> tuple[str | None, int, list[str]]:
+    """The polygon property whose values match the most Stadtteil codes: (name, matches, all names)."""
+    from helpers.report.geometry import GeometryError, feature_properties, id_text
+
+    try:
+        props = feature_properties(path)
+    except GeometryError:
+        return None, 0, []
+    names = sorted({k for p in props for k in p})
+    wanted = set(codes)
+    score = {k: len({id_text(p[k]) for p in props if p.get(k) is not None} & wanted) for k in names}
+    best = max(names, key=lambda k: score[k], default=None)
+    return (best, score[best], names) if best is not None and score[best] else (None, 0, names)
+
+
+def _german_int(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def skeleton(raw: Path, name: str, ags: str) -> str:
     """The commented config text for the files in ``raw``."""
     found, unknown = find_sources(raw)
-    years = sorted({y for f in found for y in f.years})
+    polygons = find_polygons(raw)
+    unknown = [p for p in unknown if p not in polygons and not _is_side_file(p)]
+    population = next((f for f in found if f.key == "population"), None)
+    shape = read_shape(population.files[-1]) if population and population.files[-1].suffix == ".csv" else None
+    register = read_register(shape.headers, shape.rows, hints=population.pattern) if shape else None
+    years = sorted({y for f in found for y in f.years} | set(register.years if register else []))
     first, last = (years[0], years[-1]) if years else ("TODO", "TODO")
+    year_note = "aus den Dateinamen und der Einwohnerdatei" if years else "TODO"
     out = [
         f"# Konfiguration für {name}: geschrieben von `python -m helpers.build.scaffold` aus den Dateien in",
         f"# {raw}. Jede Angabe prüfen; „TODO“ markiert, was sich aus den Dateien nicht ablesen ließ.",
@@ -232,27 +286,10 @@ def skeleton(raw: Path, name: str, ags: str) -> str:
         f"  ags: {_q(ags)}   # Amtlicher Gemeindeschlüssel, 8 Ziffern",
         '  type: "Stadt"     # z. B. kreisfreie Stadt, große kreisangehörige Stadt',
         "",
-        "# Stadtbezirke: leer lassen, wenn die Stadtteile (Ortsteile) direkt unter der Stadt liegen.",
-        '# Sonst: - {code: "1", name: "Stadtbezirk I"} und bei jedem Stadtteil stadtbezirk: "1".',
-        "stadtbezirke: []",
-        "",
-        "# Stadtteile: Kennziffer wie in den Exporten, Kurzname für Dateinamen (slug), Name für Leser.",
-        "# tile: [Spalte, Zeile] für die schematische Kachelkarte (ohne GeoJSON); ohne tile und ohne GeoJSON",
-        "# erscheint statt der Karte ein Hinweis.",
-        "stadtteile:",
-    ]
-    population = next((f for f in found if f.key == "population"), None)
-    shape = read_shape(population.files[-1]) if population and population.files[-1].suffix == ".csv" else None
-    mapping = column_mapping([*standard_headers("population"), "Altersgruppe"], shape.headers)[0] if shape else {}
-    areas = _areas(shape, mapping) if shape else []
-    if areas:
-        out += [f"  - {{code: {_q(c)}, slug: {slug(n)}, name: {_q(n)}}}" for c, n in areas]
-    else:
-        out.append('  - {code: "TODO", slug: todo, name: "TODO"}   # keine Gebiete in der Einwohnerdatei gefunden')
-    out += [
+        *_area_lines(register, population),
         "",
         "years:",
-        f"  data: {{first: {first}, last: {last}}}   # Jahre mit Daten (aus den Dateinamen)",
+        f"  data: {{first: {first}, last: {last}}}   # Jahre mit Daten ({year_note})",
         "  report_count: 3                      # Berichtsjahre: die letzten drei Datenjahre",
         "",
         "# Altersgruppen der Bevölkerungstabellen: [Bezeichnung, erstes Alter, letztes Alter], lückenlos ab 0.",
@@ -275,7 +312,7 @@ def skeleton(raw: Path, name: str, ags: str) -> str:
             out.append(f"  # weitere Dateien für {f.key}: {f.pattern} (nur ein Muster je Quelle; bitte prüfen)")
             continue
         seen.add(f.key)
-        out += _source_block(f)
+        out += _source_block(f, register if f.key == "population" else None)
     missing = [k for k in SOURCES if k not in {f.key for f in found}]
     if missing:
         out.append(f"  # keine Dateien gefunden für: {', '.join(missing)} (die zugehörigen Kennzahlen entfallen)")
@@ -287,15 +324,83 @@ def skeleton(raw: Path, name: str, ags: str) -> str:
         "# Kennzahlen: aus dem mitgelieferten Katalog; alle, deren Quellen vorhanden sind.",
         "# indicators: {include: [...], exclude: [...], overrides: {kennzahl: {pooling: 3}}}",
         "",
-        "# Karten: GeoJSON mit einem Polygon je Stadtteil (EPSG:4326 oder EPSG:25832).",
-        "# analysis:",
-        "#   geometry: {geojson: stadtteile.geojson, id_property: TODO}",
+        *_geometry_lines(raw, polygons, [a[0] for a in register.areas] if register else []),
         "",
     ]
     return "\n".join(out)
 
 
-def _source_block(f: FoundSource) -> list[str]:
+def _area_lines(register: RegisterShape | None, population: FoundSource | None) -> list[str]:
+    """The ``stadtbezirke`` and ``stadtteile`` blocks from the register."""
+    out = []
+    if register and register.bezirke:
+        where = (
+            "aus den Summenzeilen der Einwohnerdatei (Kennziffer und Name wie dort)"
+            if register.bezirke_are_rows
+            else f"aus der Spalte „{register.bezirk_code}“ der Einwohnerdatei"
+        )
+        out += [f"# Stadtbezirke: {where}; Namen prüfen.", "stadtbezirke:"]
+        out += [f"  - {{code: {_q(c)}, name: {_q(n)}}}" for c, n in register.bezirke]
+    else:
+        out += [
+            "# Stadtbezirke: leer lassen, wenn die Stadtteile (Ortsteile) direkt unter der Stadt liegen.",
+            '# Sonst: - {code: "1", name: "Stadtbezirk I"} und bei jedem Stadtteil stadtbezirk: "1".',
+            "stadtbezirke: []",
+        ]
+    out += [
+        "",
+        "# Stadtteile: Kennziffer wie in den Exporten, Kurzname für Dateinamen (slug), Name für Leser.",
+        "# tile: [Spalte, Zeile] für die schematische Kachelkarte (ohne Polygone); ohne tile und ohne",
+        "# Polygone erscheint statt der Karte ein Hinweis.",
+    ]
+    if register and register.areas:
+        skipped = ["der Stadt"] if register.city else []
+        if register.bezirke_are_rows:
+            skipped.append(f"der {len(register.bezirke)} Stadtbezirke")
+        note = f" (ohne die Summenzeilen {' und '.join(skipped)})" if skipped else ""
+        file = population.files[-1].name if population else "der Einwohnerdatei"
+        out.append(
+            f"# {len(register.areas)} Stadtteile aus allen {_german_int(register.rows)} Zeilen von {file}{note}."
+        )
+        out.append("stadtteile:")
+        for code, area, parent in register.areas:
+            bezirk = f", stadtbezirk: {_q(parent)}" if parent else ""
+            out.append(f"  - {{code: {_q(code)}, slug: {slug(area)}, name: {_q(area)}{bezirk}}}")
+        if any(parent == "TODO" for _, _, parent in register.areas):
+            out.append("  # TODO: Stadtbezirk je Stadtteil eintragen (nicht an den Kennziffern ablesbar)")
+    else:
+        out.append("stadtteile:")
+        out.append('  - {code: "TODO", slug: todo, name: "TODO"}   # keine Gebiete in der Einwohnerdatei gefunden')
+    return out
+
+
+def _geometry_lines(raw: Path, polygons: list[Path], codes: list[str]) -> list[str]:
+    """The map's ``analysis.geometry`` block: the polygon file found and its id property."""
+    head = "# Karten: Polygone je Stadtteil als GeoJSON, KML, GeoPackage oder Shapefile (jedes Koordinatensystem)."
+    if not polygons:
+        return [head, "# analysis:", "#   geometry: {file: stadtteile.geojson, id_property: TODO}"]
+    path = polygons[0]
+    prop, hits, names = id_property_for(path, codes)
+    where = f"# Datei relativ zu dieser Konfiguration: prüfen (gefunden: {path.as_posix()})."
+    if prop is not None and hits == len(codes):
+        note = f"# Eigenschaft „{prop}“ enthält alle {len(codes)} Kennziffern der Stadtteile"
+    elif prop is not None:
+        note = f"# TODO: „{prop}“ enthält nur {hits} von {len(codes)} Kennziffern; Eigenschaften: {', '.join(names)}"
+    else:
+        note = f"# TODO: keine Eigenschaft enthält die Kennziffern; Eigenschaften: {', '.join(names) or 'keine'}"
+    others = [f"# weitere Polygondatei: {p.as_posix()}" for p in polygons[1:]]
+    rel = "../" + path.as_posix() if not path.is_absolute() else path.as_posix()
+    return [
+        head,
+        where,
+        note,
+        *others,
+        "analysis:",
+        f"  geometry: {{file: {_q(rel)}, id_property: {_q(prop) if prop else 'TODO'}}}",
+    ]
+
+
+def _source_block(f: FoundSource, register: RegisterShape | None = None) -> list[str]:
     out = [
         f"  {f.key}:",
         f"    pattern: {_q(f.pattern)}   # {len(f.files)} Datei(en)",
@@ -306,7 +411,10 @@ def _source_block(f: FoundSource) -> list[str]:
     if first.suffix.lower() != ".csv":
         out.append("    # Excel-Export der BA: Standardaufbau erwartet (layout.sheet bei anderem Blatt)")
         return out
-    out += _layout_lines(f.key, read_shape(first))
+    shape = read_shape(first)
+    if register is not None and register.code is not None:
+        return out + _population_lines(shape, register)
+    out += _layout_lines(f.key, shape)
     return out
 
 
@@ -320,11 +428,7 @@ def _layout_lines(key: str, shape: CsvShape) -> list[str]:
             unmatched.remove("Alter")  # an age-band export: the band column replaces "Alter"
             mapping |= bands
     # the encoding needs no entry: UTF-8 (with or without BOM) and Windows-1252 are detected
-    layout = []
-    if shape.delimiter != ";":
-        layout.append(f"      delimiter: {_q(shape.delimiter)}")
-    if shape.header_row != 1:
-        layout.append(f"      header_row: {shape.header_row}")
+    layout = _csv_lines(shape)
     if mapping or unmatched:
         layout.append("      columns:   # Standardspalte: Spalte im Export")
         layout += [f"        {_q(std)}: {_q(exp)}   # prüfen" for std, exp in mapping.items()]
@@ -334,11 +438,112 @@ def _layout_lines(key: str, shape: CsvShape) -> list[str]:
         layout += [f"        {_q(std)}: TODO   # oder unter absent: aufführen" for std in unmatched]
     out = ["    layout:", *layout] if layout else []
     if key == "population":
-        band_header = "Altersgruppe" if "Altersgruppe" in shape.headers else mapping.get("Altersgruppe")
-        if band_header:
-            out.append(f"    age_bands: {_band_list(_column_values(shape, band_header))}   # aus der Datei; prüfen")
-        out.append("    population_basis: main_residence   # oder entitled (wohnberechtigte Bevölkerung)")
+        out.append("    population_basis: main_residence   # TODO prüfen: oder entitled (wohnberechtigte Bevölkerung)")
     return out
+
+
+def _csv_lines(shape: CsvShape) -> list[str]:
+    out = []
+    if shape.delimiter != ";":
+        out.append(f"      delimiter: {_q(shape.delimiter)}")
+    if shape.header_row != 1:
+        out.append(f"      header_row: {shape.header_row}")
+    return out
+
+
+def _flow(values: list[str]) -> str:
+    return "[" + ", ".join(_q(v) for v in values) + "]"
+
+
+def _population_lines(shape: CsvShape, reg: RegisterShape) -> list[str]:
+    """The register's ``layout``, ``age_bands``, ``population_basis`` and its TODO notes."""
+    layout = _csv_lines(shape) + _shape_lines(reg)
+    columns, absent = _population_columns(reg)
+    if columns:
+        layout.append("      columns:   # Standardspalte: Spalte im Export")
+        layout += [f"        {_q(std)}: {_q(exp) if exp != 'TODO' else 'TODO'}   # prüfen" for std, exp in columns]
+    if reg.values:
+        layout.append("      values:   # Standardspalte: {Wert im Export: Standardwert}")
+        for std, mapping in reg.values.items():
+            pairs = ", ".join(f"{_q(k)}: {_q(v)}" for k, v in mapping.items())
+            layout.append(f"        {_q(std)}: {{{pairs}}}")
+    if absent:
+        layout.append(f"      absent: {_flow(absent)}   # nicht in der Datei (die Aufschlüsselung entfällt); prüfen")
+    out = ["    layout:", *layout] if layout else []
+    if reg.bands:
+        bands = "[" + ", ".join(f"[{lo}, {hi}]" for lo, hi in reg.bands) + "]"
+        out.append(f"    age_bands: {bands}   # aus der Datei; prüfen")
+    elif reg.band is not None:
+        out.append("    age_bands: TODO   # Altersgruppen der Datei nicht lesbar")
+    basis = "wohnberechtigte Bevölkerung" if reg.basis == "entitled" else "Hauptwohnsitz"
+    if reg.basis_known:
+        out.append(f"    population_basis: {reg.basis}   # {basis} (aus Dateiname, Spalten oder Teiltabelle)")
+    else:
+        out.append(f"    population_basis: {reg.basis}   # TODO prüfen: oder entitled (wohnberechtigte Bevölkerung)")
+    out += [f"    # TODO: {note}" for note in reg.todo]
+    return out
+
+
+def _shape_lines(reg: RegisterShape) -> list[str]:
+    """The layout lines of the table's shape: year column, melt, row selection, aggregate rows."""
+    out = []
+    if reg.year is not None:
+        out.append(
+            f"      {LAYOUT_YEAR}: {_q(reg.year)}   # Spalte mit dem Jahr: eine Datei kann alle Jahre enthalten "
+            "(Stichtag: stichtag dieses Jahres)"
+        )
+    if reg.melt is not None:
+        what = "Jahre" if reg.melt.into == "Jahr" else "Altersgruppen"
+        out.append(
+            f"      {LAYOUT_MELT}: {{into: {_q(reg.melt.into)}, value: {_q(reg.melt.value)}, "
+            f"columns: {_flow(reg.melt.columns)}}}   # breite Tabelle: {what} als Spalten"
+        )
+        if reg.melt.left_out:
+            out.append(f"      # nicht umgeformt (Summenspalten): {', '.join(reg.melt.left_out)}")
+    if reg.selected:
+        out.append(f"      {LAYOUT_ROWS}:   # nur diese Zeilen lesen (Spalte: Wert oder Liste von Werten)")
+        for col, values in reg.selected.items():
+            shown = "TODO" if values == ["TODO"] else (_q(values[0]) if len(values) == 1 else _flow(values))
+            note = (
+                f"Teiltabellen: {', '.join(reg.subtables[col][:12])}; gewählt: die Summe – prüfen"
+                if col in reg.subtables
+                else "ohne die Summenzeile (Insgesamt)"
+            )
+            out.append(f"        {_q(col)}: {shown}   # {note}")
+    if reg.city or reg.bezirke_are_rows:
+        out.append(
+            f"      {LAYOUT_AGGREGATES}:   # Summenzeilen, keine Stadtteile: geprüft gegen die Summe ihrer Teile"
+        )
+        if reg.city:
+            out.append(f"        {_q(reg.city)}: stadt")
+        if reg.bezirke_are_rows:
+            out += [f"        {_q(code)}: {_q(code)}   # Stadtbezirk {name}" for code, name in reg.bezirke]
+    return out
+
+
+def _population_columns(reg: RegisterShape) -> tuple[list[tuple[str, str]], list[str]]:
+    """(standard header, export header) where they differ, and the standard columns the export lacks."""
+    roles = [
+        ("Stichtag", reg.stichtag),
+        ("Stadtteil-Nr", reg.code),
+        ("Stadtteil", reg.name),
+        ("Altersgruppe" if reg.band or not reg.age else "Alter", reg.band or reg.age),
+        ("Geschlecht", reg.sex),
+        ("Staatsangehörigkeit", reg.citizenship),
+        ("Anzahl", reg.count),
+    ]
+    columns, absent = [], []
+    for std, exp in roles:
+        if exp is None:
+            if std == "Stichtag" and reg.year is not None:
+                continue  # the year column gives the Stichtag
+            if std in ("Stichtag", "Geschlecht", "Staatsangehörigkeit"):
+                absent.append(std)
+            else:
+                columns.append((std, "TODO"))
+        elif exp != std:
+            columns.append((std, exp))
+    return columns, absent
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -76,8 +76,7 @@ def report_inputs(config: Config, kind: str, year: int) -> list[Path]:
     deps = {notebook, paths.config_file, config.catalogue_path, *TEMPLATE_FILES}
     if config.leitbild_path is not None:
         deps.add(config.leitbild_path)
-    if config.geojson_path is not None:
-        deps.add(config.geojson_path)
+    deps.update(config.geometry_files)
     available = available_tables(config)
     deps.update(paths.page_table(t, year) for t in REPORTS[kind].read_tables if t in available)
     for code in (notebook, EXECUTION, PAGES):
@@ -341,8 +340,7 @@ def _factsheet_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[
     # overview; each renders in a few tenths of a second (only the map uses matplotlib).
     code = helper_files(FACTSHEETS)
     common = [*TEMPLATE_FILES, *FACTSHEET_TEMPLATES, *code]
-    if config.geojson_path is not None:
-        common.append(config.geojson_path)
+    common.extend(config.geometry_files)
     common.append(paths.synthetic_status)  # the banner (herkunft.json, rewritten only when it changes)
     yield {
         "basename": "kennzahlenblatt",

@@ -65,10 +65,10 @@ START_TABLES = ("indicators", "trends", "funnel_eb", "social_index", "need_suppl
 
 def start_page_inputs(config: Config) -> list:
     """The files the start page reads besides the report pages: the protected indicator table and
-    the analysis tables of its findings, and the GeoJSON of its map (those the commune has)."""
+    the analysis tables of its findings, and the polygon files of its map (those the commune has)."""
     from helpers.core.paths import ProjectPaths
 
     paths = ProjectPaths(config)
     have = available_tables(config)
     files = [paths.processed_table(t) for t in START_TABLES if t in have]
-    return files + ([config.geojson_path] if config.geojson_path is not None else [])
+    return files + config.geometry_files

@@ -259,13 +259,25 @@ class IndicatorSettings(_Strict):
 
 
 class Geometry(_Strict):
-    """Optional real Stadtteil boundaries (GeoJSON, relative to the config file)."""
+    """Optional real Stadtteil boundaries (relative to the config file): ``file`` is a GeoJSON, KML,
+    GeoPackage or Shapefile (also zipped); ``geojson`` is the earlier name of the same key."""
 
-    geojson: str | None = None
+    file: str | None = None
+    geojson: str | None = None  # earlier name of ``file`` (still read)
+    layer: str | None = None  # GeoPackage/KML with several layers: the layer's name (default: the first)
     id_property: str = "code"
     # coordinate reference system of the GeoJSON (any code pyproj understands, e.g. "EPSG:4326" or
     # "EPSG:25832"); None: the file's own ``crs`` member, else RFC 7946 lon/lat (see helpers.report.maps)
     crs: str | None = None
+
+    @model_validator(mode="after")
+    def _one_file(self) -> Geometry:
+        if self.file is not None and self.geojson is not None and self.file != self.geojson:
+            raise ValueError(
+                "file und geojson nennen zwei verschiedene Dateien; bitte nur file angeben (geojson ist der "
+                "frühere Name desselben Schlüssels)"
+            )
+        return self
 
 
 class HzeAnalysis(_Strict):
@@ -430,10 +442,28 @@ class Config(_Strict):
         return None if self.leitbild is None else self.config_path.parent / self.leitbild
 
     @property
-    def geojson_path(self) -> Path | None:
-        """Real Stadtteil boundaries, if configured (relative to the config file)."""
-        g = self.analysis.geometry.geojson
+    def geometry_path(self) -> Path | None:
+        """Real Stadtteil boundaries, if configured (``file``, else the earlier ``geojson``; relative to
+        the config file)."""
+        g = self.analysis.geometry.file or self.analysis.geometry.geojson
         return None if g is None else self.config_path.parent / g
+
+    @property
+    def geometry_files(self) -> list[Path]:
+        """The files the polygons consist of: the configured file and, for a Shapefile, its side
+        files (.shx, .dbf, .prj, .cpg) that exist; empty without polygons."""
+        path = self.geometry_path
+        if path is None:
+            return []
+        if path.suffix.lower() != ".shp":
+            return [path]
+        sides = [path.with_suffix(s) for s in (".shx", ".dbf", ".prj", ".cpg", ".SHX", ".DBF", ".PRJ", ".CPG")]
+        return [path, *sorted({p for p in sides if p.is_file()})]
+
+    @property
+    def geojson_path(self) -> Path | None:
+        """The earlier name of :attr:`geometry_path` (any polygon format, not only GeoJSON)."""
+        return self.geometry_path
 
     def stadtbezirk(self, code: str) -> Stadtbezirk:
         """Look a Stadtbezirk up by code."""

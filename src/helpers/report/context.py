@@ -78,18 +78,19 @@ class ReportContext:
 
     @cached_property
     def geometry(self):
-        """Real Stadtteil polygons (EPSG:25832 metres) when the config names a GeoJSON file, else None.
+        """Real Stadtteil polygons (EPSG:25832 metres) when the config names a polygon file, else None.
 
         Raises ``helpers.report.maps.GeometryError`` (German message) when the file does not fit the
         config: unknown CRS, missing id property, or Stadtteile without an area.
         """
-        from helpers.report.maps import load_geojson
+        from helpers.report.maps import load_geometry
 
-        path = self.config.geojson_path
+        path = self.config.geometry_path
         if path is None:
             return None
         g = self.config.analysis.geometry
-        return load_geojson(path, g.id_property, crs=g.crs, codes=[s.code for s in self.config.stadtteile])
+        codes = [s.code for s in self.config.stadtteile]
+        return load_geometry(path, g.id_property, crs=g.crs, codes=codes, layer=g.layer)
 
     def table(self, name: str) -> pd.DataFrame:
         """A processed table by name: the rows a page of this report year reads.

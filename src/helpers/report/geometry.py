@@ -1,7 +1,15 @@
-"""Stadtteil polygons without drawing: reading and projecting GeoJSON (see ``helpers.report.maps``
+"""Stadtteil polygons without drawing: reading and projecting them (see ``helpers.report.maps``
 for the CRS rules), points and boxes inside polygons, which areas share a border, and the shapes
 of the start page's clickable map. Nothing here draws with matplotlib, so pages that only need
-geometry (the start page, profile navigation) do not depend on the chart code."""
+geometry (the start page, profile navigation) do not depend on the chart code.
+
+Formats (:func:`load_geometry`): GeoJSON is read here as JSON (with the pre-RFC 7946 ``crs``
+member); KML, GeoPackage, Shapefile (``.shp`` with its side files, or zipped) and any other
+vector format GDAL reads go through pyogrio (GDAL bundled in its wheels) and shapely, with the
+file's own CRS (a Shapefile's ``.prj``; KML is always WGS84). The rules after reading are the
+same for every format: the configured CRS wins, a file without one must be in degrees, and the
+rings come out in EPSG:25832 metres, exteriors counter-clockwise (RFC 7946) for a non-GeoJSON
+source."""
 
 from __future__ import annotations
 
@@ -72,7 +80,14 @@ def _degree_range(rings: Collection[np.ndarray]) -> bool:
 
 def resolve_crs(configured: str | None, data: Mapping, rings: Collection[np.ndarray], path: str | Path) -> str:
     """The GeoJSON's CRS: config, else the file's ``crs`` member, else EPSG:4326 (see the module docstring)."""
-    member = crs_from_member(data)
+    return resolve_file_crs(configured, crs_from_member(data), rings, path)
+
+
+def resolve_file_crs(
+    configured: str | None, member: str | None, rings: Collection[np.ndarray], path: str | Path
+) -> str:
+    """The CRS of a polygon file: config, else the file's own (``member``), else EPSG:4326 if the
+    coordinates can be degrees (else :class:`GeometryError`)."""
     code, where = (configured, "analysis.geometry.crs") if configured else (member, "crs-Angabe der Datei")
     if code is None:
         if rings and not _degree_range(rings):
@@ -124,25 +139,27 @@ def _id_text(value: object) -> str:
     return str(value)
 
 
-def _feature_ids(features: list[dict], id_property: str, path: Path) -> list[str]:
+def _feature_ids(features: list[dict], id_property: str, path: Path, kind: str = "GeoJSON-Datei") -> list[str]:
     props = [f.get("properties") or {} for f in features]
-    lacking = sum(id_property not in p for p in props)
+    lacking = sum(id_property not in p or p[id_property] is None for p in props)
     if lacking:
         found = sorted({key for p in props for key in p})
         raise GeometryError(
-            f"In der GeoJSON-Datei {path} fehlt bei {lacking} von {len(features)} Gebieten die Eigenschaft "
+            f"In der {kind} {path} fehlt bei {lacking} von {len(features)} Gebieten die Eigenschaft "
             f"„{id_property}“ (analysis.geometry.id_property). Vorhandene Eigenschaften: "
             f"{', '.join(found) if found else 'keine'}."
         )
     return [_id_text(p[id_property]) for p in props]
 
 
-def _check_ids(ids: Sequence[str], codes: Collection[str], id_property: str, path: Path) -> None:
+def _check_ids(
+    ids: Sequence[str], codes: Collection[str], id_property: str, path: Path, kind: str = "GeoJSON-Datei"
+) -> None:
     missing = [c for c in codes if c not in set(ids)]
     if missing:
         extra = sorted(set(ids) - set(codes))
         raise GeometryError(
-            f"Die GeoJSON-Datei {path} passt nicht zu den Stadtteilen der Konfiguration (Eigenschaft "
+            f"Die {kind} {path} passt nicht zu den Stadtteilen der Konfiguration (Eigenschaft "
             f"„{id_property}“). Stadtteile ohne Gebiet in der Datei: {', '.join(missing)}. Gebiete in der Datei, "
             f"die kein Stadtteil der Konfiguration sind: {', '.join(extra) if extra else 'keine'}."
         )
@@ -182,6 +199,150 @@ def load_geojson(
         shapes.setdefault(code, []).extend(_feature_rings(feature, code, path))
     rings = [ring for parts in shapes.values() for ring in parts]
     return project_rings(shapes, resolve_crs(crs, data, rings, path))
+
+
+# --- other formats (KML, GeoPackage, Shapefile, ...) through pyogrio and shapely ----------------
+
+#: File endings read as GeoJSON by :func:`load_geojson` (everything else goes through pyogrio).
+GEOJSON_SUFFIXES = (".geojson", ".json")
+#: German names of the usual formats, for messages (by file ending).
+FORMAT_NAMES = {".kml": "KML-Datei", ".kmz": "KMZ-Datei", ".gpkg": "GeoPackage-Datei", ".shp": "Shapefile"}
+
+
+def format_name(path: str | Path) -> str:
+    """The German name of a polygon file's format, for messages.
+
+    >>> format_name("a/stadtteile.shp"), format_name("b.GPKG"), format_name("c.zip")
+    ('Shapefile', 'GeoPackage-Datei', 'Datei')
+    """
+    suffix = Path(path).suffix.lower()
+    return "GeoJSON-Datei" if suffix in GEOJSON_SUFFIXES else FORMAT_NAMES.get(suffix, "Datei")
+
+
+def _ogr():
+    try:
+        import pyogrio
+        import shapely
+    except ImportError as exc:  # pragma: no cover - both are dependencies of the project
+        raise GeometryError(
+            "Zum Lesen von KML, GeoPackage und Shapefile werden die Pakete pyogrio und shapely gebraucht "
+            f"({exc.name} fehlt). Bitte die Umgebung neu einrichten: `make setup` bzw. `pip install -e .`."
+        ) from None
+    return pyogrio, shapely
+
+
+def _pick_layer(pyogrio, path: Path, layer: str | None, kind: str) -> str | None:
+    """The layer to read: the configured one, else the only one (or the only one with polygons)."""
+    layers = [(str(name), str(gtype or "")) for name, gtype in pyogrio.list_layers(path)]
+    names = [name for name, _ in layers]
+    if layer is not None:
+        if layer not in names:
+            raise GeometryError(
+                f"Die {kind} {path} hat keine Ebene „{layer}“ (analysis.geometry.layer). Vorhandene Ebenen: "
+                f"{', '.join(names) if names else 'keine'}."
+            )
+        return layer
+    if len(layers) <= 1:
+        return None
+    polygonal = [name for name, gtype in layers if "polygon" in gtype.lower()]
+    if len(polygonal) == 1:
+        return polygonal[0]
+    raise GeometryError(
+        f"Die {kind} {path} hat mehrere Ebenen: {', '.join(names)}. Bitte die mit den Stadtteilen in der "
+        "Konfiguration unter analysis.geometry.layer angeben."
+    )
+
+
+def _ogr_rings(geom, shapely, code: str, path: Path) -> list[np.ndarray]:
+    """Exterior and hole rings of a (multi)polygon, exteriors counter-clockwise; 2D."""
+    kind = geom.geom_type if geom is not None else None
+    if kind == "GeometryCollection":
+        parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+        if parts:
+            geom, kind = shapely.union_all(parts), "MultiPolygon"
+    if kind not in ("Polygon", "MultiPolygon"):
+        raise GeometryError(
+            f"Das Gebiet {code} in {path} ist kein Polygon oder MultiPolygon (Geometrietyp: {kind or 'keiner'})."
+        )
+    geom = shapely.orient_polygons(geom)
+    out = []
+    for poly in shapely.get_parts(geom):
+        for ring in (poly.exterior, *poly.interiors):
+            coords = np.asarray(ring.coords, float)[:, :2]
+            if len(coords) >= 3:
+                out.append(coords)
+    return out
+
+
+def _read_ogr(path: Path, layer: str | None) -> tuple[list[dict], list, str | None]:
+    """Features (properties only), shapely geometries and the CRS (None: the file names none)."""
+    pyogrio, shapely = _ogr()
+    kind = format_name(path)
+    if not path.is_file():
+        raise GeometryError(f"Die {kind} {path} (analysis.geometry.file) gibt es nicht.")
+    try:
+        chosen = _pick_layer(pyogrio, path, layer, kind)
+        meta, _, wkb, values = pyogrio.raw.read(path, layer=chosen, force_2d=True)
+    except GeometryError:
+        raise
+    except Exception as exc:  # pyogrio's DataSourceError, DataLayerError, ... (GDAL's message)
+        raise GeometryError(f"Die {kind} {path} lässt sich nicht als Geodaten lesen: {exc}.") from None
+    fields = [str(f) for f in meta["fields"]]
+    rows = [
+        {name: (None if _missing(v) else v) for name, v in zip(fields, row, strict=True)}
+        for row in zip(*values, strict=True)
+    ] or [{} for _ in range(len(wkb))]
+    if not len(wkb):
+        raise GeometryError(f"Die {kind} {path} enthält keine Gebiete.")
+    return [{"properties": r} for r in rows], list(shapely.from_wkb(wkb)), meta.get("crs")
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def feature_properties(path: str | Path, layer: str | None = None) -> list[dict]:
+    """The properties of every area in a polygon file (any format), e.g. to find the id property."""
+    path = Path(path)
+    if path.suffix.lower() in GEOJSON_SUFFIXES:
+        return [f.get("properties") or {} for f in _read_geojson(path)["features"]]
+    return [f["properties"] for f in _read_ogr(path, layer)[0]]
+
+
+def id_text(value: object) -> str:
+    """A property value as Stadtteil code text, as :func:`load_geometry` reads it (101.0 -> "101")."""
+    return _id_text(value)
+
+
+def load_geometry(
+    path: str | Path,
+    id_property: str = "code",
+    *,
+    crs: str | None = None,
+    codes: Collection[str] | None = None,
+    layer: str | None = None,
+) -> dict[str, list[np.ndarray]]:
+    """Rings (exterior and holes) per area code from a polygon file in any format, in EPSG:25832 metres.
+
+    GeoJSON goes to :func:`load_geojson`; KML, GeoPackage, Shapefile (also zipped) and the other
+    GDAL formats are read with pyogrio, the CRS from the file (``crs`` configured wins), and the
+    same checks as for GeoJSON (id property, every configured code, polygons only). ``layer``
+    picks one layer of a file with several. Raises :class:`GeometryError` (German message).
+    """
+    path = Path(path)
+    if path.suffix.lower() in GEOJSON_SUFFIXES:
+        return load_geojson(path, id_property, crs=crs, codes=codes)
+    kind = format_name(path)
+    features, geoms, file_crs = _read_ogr(path, layer)
+    ids = _feature_ids(features, id_property, path, kind)
+    if codes is not None:
+        _check_ids(ids, codes, id_property, path, kind)
+    _, shapely = _ogr()
+    shapes: dict[str, list[np.ndarray]] = {}
+    for code, geom in zip(ids, geoms, strict=True):
+        shapes.setdefault(code, []).extend(_ogr_rings(geom, shapely, code, path))
+    rings = [ring for parts in shapes.values() for ring in parts]
+    return project_rings(shapes, resolve_file_crs(crs, file_crs, rings, path))
 
 
 # --- polygon helpers --------------------------------------------------------------------------
@@ -307,7 +468,7 @@ def shares_border(a: Sequence[np.ndarray], b: Sequence[np.ndarray], tolerance: f
 
 def adjacency(geometry: Mapping[str, Sequence[np.ndarray]], tolerance: float = 5.0) -> dict[str, list[str]]:
     """Per area code the codes of the areas that share a border with it (sorted), from polygons in
-    metres (:func:`load_geojson`); see :func:`shares_border`."""
+    metres (:func:`load_geometry`); see :func:`shares_border`."""
     codes = sorted(geometry)
     out: dict[str, list[str]] = {c: [] for c in codes}
     for i, a in enumerate(codes):

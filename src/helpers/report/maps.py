@@ -2,16 +2,17 @@
 
 By default each Stadtteil is one labelled square placed at its configured ``tile``
 [column, row] (row 0 = north); the figure says it is schematic. When the config names a
-GeoJSON file (``analysis.geometry.geojson``) with one feature per Stadtteil (property
-``id_property`` = Stadtteil code), the real polygons are drawn instead. With neither (no
-GeoJSON and not every Stadtteil has a tile), there is no map: :func:`stadtteil_map` returns
-``None`` and :func:`map_note` gives the German sentence to show in its place.
+polygon file (``analysis.geometry.file``, earlier ``geojson``: GeoJSON, KML, GeoPackage or
+Shapefile) with one feature per Stadtteil (property ``id_property`` = Stadtteil code), the real
+polygons are drawn instead. With neither (no polygons and not every Stadtteil has a tile),
+there is no map: :func:`stadtteil_map` returns ``None`` and :func:`map_note` gives the German
+sentence to show in its place.
 
-Coordinate reference system of the GeoJSON, first match wins:
+Coordinate reference system of the polygons, first match wins:
 
 1. the config's ``analysis.geometry.crs`` (any code pyproj understands, e.g. ``EPSG:25832``);
-2. the file's own ``crs`` member (older GeoJSON, e.g. ``urn:ogc:def:crs:EPSG::25832`` or
-   ``urn:ogc:def:crs:OGC:1.3:CRS84``);
+2. the file's own CRS: a GeoJSON's ``crs`` member (older GeoJSON, e.g. ``urn:ogc:def:crs:EPSG::25832``
+   or ``urn:ogc:def:crs:OGC:1.3:CRS84``), a Shapefile's ``.prj``, a GeoPackage's layer CRS, KML's WGS84;
 3. RFC 7946's lon/lat (EPSG:4326) - but only if the coordinates can be degrees: a file with
    |x| > 180 or |y| > 90 and no named CRS is refused (:class:`GeometryError`), as is a file
    whose named CRS is in degrees while its coordinates are not.
@@ -63,6 +64,7 @@ from helpers.report.geometry import (  # noqa: F401 (re-exported: the map API in
     has_tiles,
     label_candidates,
     load_geojson,
+    load_geometry,
     project_rings,
     resolve_crs,
 )
@@ -354,7 +356,7 @@ def stadtteil_map(
 ) -> Figure | None:
     """Choropleth of one value (number or class) per Stadtteil code, or None without a map.
 
-    Uses ``geometry`` (from :func:`load_geojson`, EPSG:25832 metres) when given, else the
+    Uses ``geometry`` (from :func:`load_geometry`, EPSG:25832 metres) when given, else the
     schematic tile layout; None when neither is available (show :func:`map_note` instead).
     ``highlight`` outlines one Stadtteil (its place in a profile).
     """

@@ -439,18 +439,18 @@ def source_rows(config: Config, ind: Indicator) -> list[dict[str, str]]:
 
 def _geometry(config: Config):
     """The configured Stadtteil polygons (None: the schematic tile map), read once per process."""
-    path = config.geojson_path
+    path = config.geometry_path
     if path is None:
         return None
     g = config.analysis.geometry
-    return _read_geometry(str(path), g.id_property, g.crs, tuple(s.code for s in config.stadtteile))
+    return _read_geometry(str(path), g.id_property, g.crs, tuple(s.code for s in config.stadtteile), g.layer)
 
 
 @cache
-def _read_geometry(path: str, id_property: str, crs: str | None, codes: tuple[str, ...]):
-    from helpers.report.maps import load_geojson
+def _read_geometry(path: str, id_property: str, crs: str | None, codes: tuple[str, ...], layer: str | None = None):
+    from helpers.report.maps import load_geometry
 
-    return load_geojson(path, id_property, crs=crs, codes=list(codes))
+    return load_geometry(path, id_property, crs=crs, codes=list(codes), layer=layer)
 
 
 def map_figure(published: pd.DataFrame, ind: Indicator, year: int, config: Config, source: str) -> Markup:

@@ -184,14 +184,13 @@ def start_findings(config: Config, year: int, links: dict[str, str] | None = Non
 
 def start_map(config: Config) -> dict[str, Any] | None:
     """The clickable area map of the start page (tiles or polygons), None without either."""
-    from helpers.report.geometry import link_map_shapes, load_geojson
+    from helpers.report.geometry import link_map_shapes, load_geometry
 
     geometry = None
-    if config.geojson_path is not None:
+    if config.geometry_path is not None:
         g = config.analysis.geometry
-        geometry = load_geojson(
-            config.geojson_path, g.id_property, crs=g.crs, codes=[s.code for s in config.stadtteile]
-        )
+        codes = [s.code for s in config.stadtteile]
+        geometry = load_geometry(config.geometry_path, g.id_property, crs=g.crs, codes=codes, layer=g.layer)
     shapes = link_map_shapes(config, geometry)
     if shapes is None:
         return None

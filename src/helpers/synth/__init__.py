@@ -620,9 +620,11 @@ def generate_next_year(config: Config) -> list[Path]:
 def _geometry_target(config: Config, params: dict) -> Path | None:
     if "geometry" not in params:
         return None
-    if config.geojson_path is None:
-        raise ValueError("the generator parameters have a geometry section, but no analysis.geometry.geojson is set")
-    return config.geojson_path
+    if config.geometry_path is None:
+        raise ValueError("the generator parameters have a geometry section, but no analysis.geometry.file is set")
+    if config.geometry_path.suffix.lower() not in (".geojson", ".json"):
+        raise ValueError(f"the generator writes GeoJSON polygons, not {config.geometry_path.name}")
+    return config.geometry_path
 
 
 def _year_of(config: Config, source: str, path: Path) -> int | None:
