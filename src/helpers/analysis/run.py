@@ -20,7 +20,7 @@ from helpers.analysis.sozialindex import social_index
 from helpers.analysis.supply import allocate_places, need_supply, places_by_phase, service_rows
 from helpers.analysis.trends import trend_table
 from helpers.core.ages import select_ages
-from helpers.core.config import Config
+from helpers.core.config import Config, HzeAnalysis
 from helpers.indicators.catalogue import Catalogue
 from helpers.indicators.plan import commune_catalogue, commune_plan
 
@@ -182,7 +182,9 @@ def build_social_analysis(config: Config, tables: dict[str, pd.DataFrame]) -> di
     catalogue = commune_catalogue(config)
     published = tables["indicators"]
     a = config.analysis
-    h = a.hze
+    # money indicators are trended in prices of the report year, with the HzE price index (its defaults
+    # when the commune configures no HzE analysis)
+    h = a.hze or HzeAnalysis(programme_start_year=min(config.data_years))
     prices = H.price_index(config.data_years, h.price_growth_per_year, h.price_jumps, h.price_index)
     trends = pd.concat(
         [
