@@ -135,6 +135,7 @@ class Severities(_Strict):
     jump: Severity = "warning"  # a yearly total jumps by more than ``jump_factor``
     area_missing: Severity = "error"  # an area that had rows the year before has none
     cases_spending: Severity = "error"  # HzE cases without spending, or spending without cases
+    aggregate_sum: Severity = "error"  # a declared aggregate row (layout.aggregates) is not the sum of its parts
 
 
 class Plausibility(_Strict):
@@ -155,6 +156,21 @@ class Paths(_Strict):
     notebooks: str = "notebooks"
 
 
+class Melt(_Strict):
+    """A wide table melted into rows: the named columns' headers become values of ``into``."""
+
+    into: str  # standard header the melted column headers become (e.g. "Altersgruppe", "Jahr", "Stadtteil-Nr")
+    value: str  # standard header of the melted cells (e.g. "Anzahl")
+    columns: list[str] = []  # export headers to melt
+    from_column: str | None = None  # or: this export header and every column after it
+
+    @model_validator(mode="after")
+    def _some(self) -> Melt:
+        if not self.columns and self.from_column is None:
+            raise ValueError("melt braucht columns (Liste der Spalten) oder from_column (erste Spalte)")
+        return self
+
+
 class Layout(_Strict):
     """How a commune's export file differs from the standard layout of its source.
 
@@ -169,6 +185,39 @@ class Layout(_Strict):
     columns: dict[str, str] = {}  # standard column header -> the export's column header
     values: dict[str, dict[str, str]] = {}  # standard column header -> {export value: standard value}
     absent: list[str] = []  # standard columns the export does not have (e.g. "Staatsangehörigkeit")
+    # the shapes cities publish (see data/raw/README.md, "Layouts")
+    year: str | None = None  # export column holding the year ("2005" or a date): one file may hold all years
+    rows: dict[str, str | list[str]] = {}  # keep only the rows whose export column holds this value (one of these)
+    # codes in the area column that are sums, not areas: code -> "stadt", a Stadtbezirk code (checked
+    # against the sum of its Stadtteile, plausibility rule ``aggregate_sum``) or null (only skipped)
+    aggregates: dict[str, str | None] = {}
+    melt: Melt | None = None  # a wide table: columns (years, age bands, areas) melted into rows
+    positions: dict[str, int] = {}  # standard header -> column position (1 = first), where headers are unusable
+    decimal: Literal[",", "."] = ","  # decimal separator of numbers
+    thousands: Literal[".", ",", "", " ", "'"] | None = None  # None: "." with decimal ",", else ","
+    constants: dict[str, str] = {}  # standard header -> one value for every row (e.g. Stichtag: "31.12.2014")
+
+    @field_validator("aggregates", mode="before")
+    @classmethod
+    def _codes_text(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {str(k): (None if v is None else str(v)) for k, v in value.items()}
+        return value
+
+    @field_validator("positions")
+    @classmethod
+    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = {k: v for k, v in value.items() if v < 1}
+        if bad:
+            raise ValueError(f"Spaltenpositionen zählen ab 1: {bad}")
+        return value
+
+    @property
+    def thousands_sep(self) -> str:
+        """The thousands separator in effect."""
+        if self.thousands is not None:
+            return self.thousands
+        return "." if self.decimal == "," else ","
 
 
 PopulationBasis = Literal["main_residence", "entitled"]
