@@ -524,12 +524,15 @@ def _check_register_bands(register: list[tuple[int, int]] | None, bands: list[tu
                 f"{expected}; die Altersgruppen müssen lückenlos bei 0 beginnen): {edges}"
             )
         expected = hi + 1
-    starts, ends, top = {lo for lo, _ in register}, {hi for _, hi in register}, register[-1][1]
+    from helpers.core.ages import age_range_problem
+
     for label, lo, hi in bands:
-        if lo not in starts or min(hi, top) not in ends:
+        problem = age_range_problem([tuple(b) for b in register], lo, hi)
+        if problem is not None:
             raise ValueError(
                 f"age_bands: Altersgruppe {label!r} ({lo}–{hi}) lässt sich aus den Altersgruppen der "
                 f"Einwohnerdatei (sources.population.age_bands: {edges}) nicht bilden"
+                + problem[problem.index(" nicht bilden") + len(" nicht bilden") :]
             )
 
 
