@@ -78,7 +78,7 @@ class Stadtteil(_Strict):
     @classmethod
     def _slug_ascii(cls, value: str) -> str:
         if not SLUG_RE.match(value):
-            raise ValueError(f"slug {value!r} must be lower-case ASCII words joined by '-'")
+            raise ValueError(f"slug {value!r}: nur Kleinbuchstaben a–z, Ziffern und Bindestriche (z. B. 'alt-stadt')")
         return value
 
 
@@ -91,7 +91,7 @@ class DataYears(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> DataYears:
         if self.last < self.first:
-            raise ValueError(f"last ({self.last}) is before first ({self.first})")
+            raise ValueError(f"last ({self.last}) liegt vor first ({self.first})")
         return self
 
 
@@ -107,9 +107,9 @@ class Years(_Strict):
         if self.report is not None:
             outside = [y for y in self.report if not self.data.first <= y <= self.data.last]
             if outside:
-                raise ValueError(f"report years {outside} lie outside the data years")
+                raise ValueError(f"Berichtsjahre {outside} liegen außerhalb der Datenjahre")
             if len(set(self.report)) != len(self.report):
-                raise ValueError("report years contain duplicates")
+                raise ValueError("Berichtsjahre doppelt genannt")
         return self
 
 
@@ -289,7 +289,7 @@ class SocialIndex(_Strict):
         for name in ("status_cuts", "dynamics_cuts"):
             cuts = getattr(self, name)
             if list(cuts) != sorted(cuts):
-                raise ValueError(f"{name} must be ascending, got {list(cuts)}")
+                raise ValueError(f"{name} muss aufsteigend sein, ist {list(cuts)}")
         return self
 
 
@@ -405,32 +405,37 @@ class Config(_Strict):
     @field_validator("indicators", mode="before")
     @classmethod
     def _catalogue_file(cls, value: object) -> object:
-        # the short form ``indicators: my_catalogue.yml`` names the commune's own catalogue
-        return {"catalogue": value} if isinstance(value, str) else value
+        if isinstance(value, str):  # the form of an earlier config version
+            raise ValueError(
+                f"„indicators: {value}“ ist die Schreibweise einer früheren Version. Heute: ohne Angabe gilt der "
+                "mitgelieferte Katalog (src/helpers/indicators/indikatoren.yml); ein eigener Katalog heißt "
+                f"„indicators: {{catalogue: {value}}}“ (Pfad relativ zur Konfigurationsdatei)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
-        _check_unique("Stadtbezirk code", [b.code for b in self.stadtbezirke])
-        _check_unique("Stadtteil code", [s.code for s in self.stadtteile])
-        _check_unique("Stadtteil slug", [s.slug for s in self.stadtteile])
-        _check_unique("Stadtteil name", [s.name for s in self.stadtteile])
+        _check_unique("Kennziffer eines Stadtbezirks", [b.code for b in self.stadtbezirke])
+        _check_unique("Kennziffer eines Stadtteils", [s.code for s in self.stadtteile])
+        _check_unique("slug eines Stadtteils", [s.slug for s in self.stadtteile])
+        _check_unique("Name eines Stadtteils", [s.name for s in self.stadtteile])
         known = {b.code for b in self.stadtbezirke}
         if not known:
             with_bezirk = [s.name for s in self.stadtteile if s.stadtbezirk is not None]
             if with_bezirk:
-                raise ValueError(f"Stadtteile {with_bezirk} name a Stadtbezirk, but no Stadtbezirke are configured")
+                raise ValueError(f"Stadtteile {with_bezirk} nennen einen Stadtbezirk, aber stadtbezirke ist leer")
         for s in self.stadtteile if known else []:
             if s.stadtbezirk not in known:
                 raise ValueError(
-                    f"Stadtteil {s.name!r} names Stadtbezirk {s.stadtbezirk!r}, "
-                    f"which is not among the configured Stadtbezirke {sorted(known)}"
+                    f"Stadtteil {s.name!r} nennt Stadtbezirk {s.stadtbezirk!r}, "
+                    f"der nicht unter stadtbezirke steht ({sorted(known)})"
                 )
         empty = known - {s.stadtbezirk for s in self.stadtteile}
         if empty:
-            raise ValueError(f"Stadtbezirke without any Stadtteil: {sorted(empty)}")
+            raise ValueError(f"Stadtbezirke ohne Stadtteil: {sorted(empty)}")
         _check_age_bands(self.age_bands)
         if "population" not in self.sources:
-            raise ValueError("sources must define 'population' (the residents' register)")
+            raise ValueError("sources braucht den Eintrag 'population' (das Einwohnermelderegister)")
         _check_register_bands(self.sources["population"].age_bands, self.age_bands)
         return self
 
@@ -495,18 +500,16 @@ def _check_unique(what: str, values: list[str]) -> None:
     seen: set[str] = set()
     dupes = sorted({v for v in values if v in seen or seen.add(v)})
     if dupes:
-        raise ValueError(f"duplicate {what}: {dupes}")
+        raise ValueError(f"{what} doppelt: {dupes}")
 
 
 def _check_age_bands(bands: list[tuple[str, int, int]]) -> None:
     expected = 0
     for label, lo, hi in bands:
         if lo != expected:
-            raise ValueError(
-                f"age band {label!r} starts at {lo}, expected {expected} (bands must be contiguous from 0)"
-            )
+            raise ValueError(f"Altersgruppe {label!r} beginnt bei {lo}, erwartet {expected} (lückenlos ab 0)")
         if hi < lo:
-            raise ValueError(f"age band {label!r} ends before it starts")
+            raise ValueError(f"Altersgruppe {label!r} endet vor ihrem Beginn")
         expected = hi + 1
 
 
@@ -601,6 +604,24 @@ def _format_validation_error(path: Path, err: ValidationError, text: str = "") -
     return "\n".join(out)
 
 
+def key_line(config: Config, key: str) -> int | None:
+    """The line of a dotted key (``indicators.catalogue``) in the config's YAML file, if it is there."""
+    try:
+        text = config.config_path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return _line_of(yaml_lines(text), tuple(key.split(".")))
+
+
+def key_error(config: Config, key: str, message: str) -> ConfigError:
+    """A config error naming one key and its YAML line (shown as one German block, no traceback)."""
+    line = key_line(config, key)
+    where = f" (Zeile {line})" if line else " (nicht in der Datei: Voreinstellung)"
+    lines = message.splitlines() or [""]
+    body = "\n".join([f"  - {key}{where}: {lines[0]}", *(f"    {rest}" for rest in lines[1:])])
+    return ConfigError(f"invalid config {config.config_path}:\n{body}")
+
+
 def load_config(path: str | Path) -> Config:
     """Read and validate a commune config file.
 
@@ -614,7 +635,7 @@ def load_config(path: str | Path) -> Config:
     try:
         data = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"config {path} is not valid YAML: {exc}") from exc
+        raise ConfigError(f"config {path} is not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config {path} must be a mapping at the top level")
     try:

@@ -130,15 +130,18 @@ class Catalogue(BaseModel):
 
 
 def load_catalogue(path: str | Path) -> Catalogue:
-    """Read and validate the catalogue; a bad file gives one line per problem."""
+    """Read and validate the catalogue; a bad file gives one German line per problem."""
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"indicator catalogue not found: {path}")
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        raise ConfigError(f"Kennzahlenkatalog nicht gefunden: {path}")
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Kennzahlenkatalog {path} ist kein gültiges YAML: {exc}") from None
     try:
         return with_age_texts(Catalogue.model_validate(data))
     except ValidationError as exc:
-        lines = [f"invalid indicator catalogue {path}:"]
+        lines = [f"Kennzahlenkatalog {path} fehlerhaft:"]
         for e in exc.errors():
             lines.append(f"  - {'.'.join(str(p) for p in e['loc'])}: {e['msg']}")
         raise ConfigError("\n".join(lines)) from None

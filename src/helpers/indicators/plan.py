@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from helpers.core.availability import missing_source_text, report_reason, step_reason
-from helpers.core.config import Config, ConfigError
+from helpers.core.config import Config, ConfigError, key_error
 from helpers.core.registry import REPORTS, SOURCES, STEPS
 from helpers.indicators.catalogue import Catalogue, Indicator, Selection, load_catalogue
 
@@ -100,8 +100,10 @@ def _apply_overrides(catalogue: Catalogue, config: Config) -> Catalogue:
         if bad:
             problems.append(f"indicators.overrides.{key}: {bad} nicht änderbar (änderbar: {', '.join(OVERRIDABLE)})")
     if problems:
-        raise ConfigError(
-            "Konfiguration passt nicht zum Kennzahlenkatalog:\n" + "\n".join(f"  - {p}" for p in problems)
+        raise key_error(
+            config,
+            "indicators.overrides",
+            "passt nicht zum Kennzahlenkatalog:\n" + "\n".join(f"- {p}" for p in problems),
         )
     indicators = [
         Indicator.model_validate({**i.model_dump(), **overrides[i.id]}) if i.id in overrides else i
@@ -115,9 +117,8 @@ def _selected(catalogue: Catalogue, config: Config) -> tuple[list[Indicator], di
     known = [i.id for i in catalogue.indicators]
     unknown = sorted({*(settings.include or []), *settings.exclude} - set(known))
     if unknown:
-        raise ConfigError(
-            f"indicators.include/exclude nennt unbekannte Kennzahlen {unknown}; der Katalog kennt: {', '.join(known)}"
-        )
+        key = "indicators.include" if set(unknown) & set(settings.include or []) else "indicators.exclude"
+        raise key_error(config, key, f"nennt unbekannte Kennzahlen {unknown}; der Katalog kennt: {', '.join(known)}")
     chosen, skipped = [], {}
     for ind in catalogue.indicators:
         if settings.include is not None and ind.id not in settings.include:
@@ -171,16 +172,12 @@ def fit_ages(indicator: Indicator, config: Config) -> Indicator | None:
             value = value.replace(age_words(old), age_words(new))
         texts[field_name] = value
     said = "; ".join(f"{age_words(new)} statt {age_words(old)}" for old, new in moved)
-    note = (
-        f"{FITTED_MARK}: {said} "
-        "(die Einwohnerdatei liegt nur in Altersgruppen vor)."
-    )
-    return indicator.model_copy(
-        update={**sels, **texts, "note": f"{indicator.note} {note}".strip()}
-    )
+    note = f"{FITTED_MARK}: {said} (die Einwohnerdatei liegt nur in Altersgruppen vor)."
+    return indicator.model_copy(update={**sels, **texts, "note": f"{indicator.note} {note}".strip()})
 
 
 def _derived(
+    config: Config,
     configured: list[str] | None,
     preference: tuple[str, ...],
     available: list[str],
@@ -191,7 +188,9 @@ def _derived(
     if configured is not None:
         bad = [f"{i!r} ({skipped.get(i, 'nicht im Katalog')})" for i in configured if i not in available]
         if bad:
-            raise ConfigError(f"{key} nennt Kennzahlen, die für diese Kommune nicht berechnet werden: {'; '.join(bad)}")
+            raise key_error(
+                config, key, f"{key} nennt Kennzahlen, die für diese Kommune nicht berechnet werden: {'; '.join(bad)}"
+            )
         return tuple(configured)
     chosen = [i for i in preference if i in available]
     for i in available:
@@ -230,20 +229,32 @@ def no_indicator_text(config: Config, catalogue: Catalogue, skipped: dict[str, s
     return "\n".join(lines)
 
 
+def _catalogue(config: Config) -> Catalogue:
+    """The commune's catalogue; a missing or broken file is a config error at ``indicators.catalogue``."""
+    try:
+        return load_catalogue(config.catalogue_path)
+    except ConfigError as exc:
+        hint = "" if config.catalogue_path.is_file() else " (Pfad relativ zur Konfigurationsdatei)"
+        raise key_error(config, "indicators.catalogue", f"{exc}{hint}") from None
+
+
 def _plan(config: Config) -> CommunePlan:
-    full = _apply_overrides(load_catalogue(config.catalogue_path), config)
+    full = _apply_overrides(_catalogue(config), config)
     chosen, skipped = _selected(full, config)
     catalogue = Catalogue(phases=full.phases, indicators=chosen)
     available = [i.id for i in chosen]
     if not chosen:
-        raise ConfigError(no_indicator_text(config, full, skipped))
+        raise key_error(config, "sources", no_indicator_text(config, full, skipped))
     a = config.analysis
-    key = _derived(config.key_indicators, full.with_role(KEY_ROLE), available, skipped, "key_indicators", KEY_MIN)
+    key = _derived(
+        config, config.key_indicators, full.with_role(KEY_ROLE), available, skipped, "key_indicators", KEY_MIN
+    )
     funnel = _derived(
-        a.funnel_indicators, full.with_role(FUNNEL_ROLE), available, skipped, "analysis.funnel_indicators"
+        config, a.funnel_indicators, full.with_role(FUNNEL_ROLE), available, skipped, "analysis.funnel_indicators"
     )
     status_preference = full.with_role(STATUS_ROLE)
     status = _derived(
+        config,
         a.social_index.status_indicators,
         status_preference,
         available,
