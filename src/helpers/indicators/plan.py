@@ -151,8 +151,8 @@ def fit_ages(indicator: Indicator, config: Config) -> Indicator | None:
     from helpers.indicators.catalogue import age_words
 
     bands = config.sources["population"].age_bands
-    if bands is None:
-        return None
+    if bands is None or {indicator.numerator.source, indicator.denominator.source} != {"population"}:
+        return None  # another source's counts have ages of their own (SGB II under 15): never moved
     register = [tuple(b) for b in bands]
     sels, moved = {}, []
     for part in ("numerator", "denominator"):
