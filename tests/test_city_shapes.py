@@ -143,8 +143,10 @@ def test_muenster_shaped_commune_with_ten_year_bands_builds(tmp_path):
     reports = home / "reports" / "2015"
     profile = (reports / "stadtteile" / "coerde.html").read_text(encoding="utf-8")
     assert "Anteil der unter 20-Jährigen in Coerde" in profile
-    assert "unter 18" not in profile
+    # no population figure assumes the cut at 18 (the SGB-II "Kindern unter 18 Jahren" is the BA's own)
+    assert "unter 18-Jährig" not in profile and "Anteil unter 18" not in profile
     city = (reports / "gesamtstadt.html").read_text(encoding="utf-8")
-    assert "Anteil der unter 20-Jährigen nach Stadtteilen" in city
+    assert "Anteil der unter 20-Jährigen in jedem Stadtteil" in city  # the chart's alt text
+    assert "jünger als <span data-public=\"config\">20</span> Jahre" in city
     sheet = (home / "reports" / "kennzahlen" / "u18_share.html").read_text(encoding="utf-8")
     assert "Altersgrenzen an die Altersgruppen der Einwohnerdatei angepasst" in sheet
