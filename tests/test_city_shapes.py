@@ -69,7 +69,9 @@ def test_muenster_wide_table_and_ba_csv():
     population = build_source(config, "population")["population"]
     raw = _raw(ROOT / CITIES / "muenster" / "data" / "raw" / "einwohner" / "Bevoelkerung_Altersgruppen_2010-2015.csv")
     row = raw[(raw["Jahr"] == "2013") & (raw["Stadtteil-Nummer"] == "22")].iloc[0]
-    band_90 = population[(population["year"] == 2013) & (population["stadtteil_code"] == "22") & (population["age"] == 90)]
+    band_90 = population[
+        (population["year"] == 2013) & (population["stadtteil_code"] == "22") & (population["age"] == 90)
+    ]
     assert band_90["persons"].sum() == int(row["90 u. mehr"].replace(".", ""))
     assert int(band_90["age_last"].iloc[0]) == 200  # open top band
     sgb2 = build_source(config, "sgb2")["sgb2"]
@@ -96,7 +98,9 @@ def test_a_plan_without_indicators_is_a_german_config_error(tmp_path):
     root = tmp_path / "muenster"
     shutil.copytree(ROOT / CITIES / "muenster", root)
     path = root / "config" / "muenster.yml"
-    text = path.read_text(encoding="utf-8").replace("    layout:\n      year: Jahr\n", "    layout:\n      year: Jahr\n", 1)
+    text = path.read_text(encoding="utf-8").replace(
+        "    layout:\n      year: Jahr\n", "    layout:\n      year: Jahr\n", 1
+    )
     text += "indicators:\n  exclude: [u6_share, u18_share, seniors_share, sgb2_single_parent]\n"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as err:
@@ -147,6 +151,6 @@ def test_muenster_shaped_commune_with_ten_year_bands_builds(tmp_path):
     assert "unter 18-Jährig" not in profile and "Anteil unter 18" not in profile
     city = (reports / "gesamtstadt.html").read_text(encoding="utf-8")
     assert "Anteil der unter 20-Jährigen in jedem Stadtteil" in city  # the chart's alt text
-    assert "jünger als <span data-public=\"config\">20</span> Jahre" in city
+    assert 'jünger als <span data-public="config">20</span> Jahre' in city
     sheet = (home / "reports" / "kennzahlen" / "u18_share.html").read_text(encoding="utf-8")
     assert "Altersgrenzen an die Altersgruppen der Einwohnerdatei angepasst" in sheet

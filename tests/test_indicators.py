@@ -179,7 +179,9 @@ def test_shipped_catalogue_fits_the_sources():
     [
         (lambda d: d["indicators"][0]["numerator"].update(measures=["pers_bg_u4"]), "unknown measures ['pers_bg_u4']"),
         (
-            lambda d: next(i for i in d["indicators"] if i["id"] == "kita_2years")["numerator"].update(values=["vielleicht"]),
+            lambda d: next(i for i in d["indicators"] if i["id"] == "kita_2years")["numerator"].update(
+                values=["vielleicht"]
+            ),
             "unknown values of kita_2y ['vielleicht']",
         ),
         (lambda d: d["indicators"][0].update(phase="Rente"), "phases that are not listed"),

@@ -135,7 +135,7 @@ def test_decimal_point_export_with_comma_thousands(tmp_path):
     files = []
     for year in (2024, 2025):
         rows = [
-            f'31.12.{y};{st};{NAMES[st]};{a};{s};{c};{n:,.1f}'.replace(",", "'")
+            f"31.12.{y};{st};{NAMES[st]};{a};{s};{c};{n:,.1f}".replace(",", "'")
             for y, st, a, s, c, n in COUNTS
             if y == year
         ]

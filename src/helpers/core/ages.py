@@ -47,8 +47,11 @@ def age_range_problem(bands: list[Band] | None, lo: int, hi: int) -> str | None:
     >>> bands = [(0, 2), (3, 5), (6, 14), (15, 24), (25, 64), (65, 120)]
     >>> age_range_problem(bands, 0, 5) is None, age_range_problem(bands, 65, 200) is None
     (True, True)
-    >>> print(age_range_problem(bands, 15, 17))
-    Alter 15–17 lässt sich aus den Altersgruppen der Einwohnerdatei (0–2, 3–5, 6–14, 15–24, 25–64, 65+) nicht bilden: die Obergrenze 17 ist kein Ende einer Altersgruppe
+    >>> reason, _, bound = age_range_problem(bands, 15, 17).partition(": ")
+    >>> print(reason)
+    Alter 15–17 lässt sich aus den Altersgruppen der Einwohnerdatei (0–2, 3–5, 6–14, 15–24, 25–64, 65+) nicht bilden
+    >>> bound
+    'die Obergrenze 17 ist kein Ende einer Altersgruppe'
     >>> age_range_problem([(0, 9), (10, 74), (75, 200)], 0, 120) is None
     True
     """

@@ -39,7 +39,7 @@ def youth_limit(frame: pd.DataFrame | pd.Series) -> int:
 
 
 def youth_words(frame: pd.DataFrame | pd.Series) -> str:
-    """"unter 18-Jährigen" (or the limit the register can form), for titles and alt texts."""
+    """ "unter 18-Jährigen" (or the limit the register can form), for titles and alt texts."""
     return f"unter {youth_limit(frame)}-Jährigen"
 
 
@@ -60,7 +60,7 @@ class _Headers(tuple):
 class _Categories(dict):
     """Public-number categories per column header, the youth columns with any age limit."""
 
-    def get(self, key, default=None):  # noqa: ANN001, ANN201 - dict's signature
+    def get(self, key, default=None):
         return super().get(key, super().get(re.sub(r"unter \d+\b", "unter 18", str(key)), default))
 
 

@@ -196,7 +196,9 @@ def read_ba_csv(
     if missing_st:
         problems.append(Problem(file, None, CODE, "Stadtteile fehlen", ", ".join(missing_st)))
     if ("stadt", "") not in seen:
-        problems.append(Problem(file, None, LABEL, f"Zeile '{TOTAL}' fehlt (oder layout.aggregates: {{<Code>: stadt}})"))
+        problems.append(
+            Problem(file, None, LABEL, f"Zeile '{TOTAL}' fehlt (oder layout.aggregates: {{<Code>: stadt}})")
+        )
     out = pd.DataFrame(records, columns=["area_level", "area_code", "measure", "value", "is_suppressed", "line"])
     out.insert(0, "year", year)
     return out, problems

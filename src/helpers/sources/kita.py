@@ -11,7 +11,15 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, collect_years, file_label, layout_of, load_csv, year_files, stichtag_of
+from helpers.sources.validation import (
+    RawColumn,
+    collect_years,
+    file_label,
+    layout_of,
+    load_csv,
+    stichtag_of,
+    year_files,
+)
 
 AGE_GROUPS = {"unter 1": "u1", "1 bis unter 3": "1_u3", "3 bis unter 6": "3_u6"}
 #: Columns the export may lack (``layout.absent``) and the value they then take.
@@ -63,7 +71,9 @@ def build_kita(config: Config) -> dict[str, pd.DataFrame]:
         file = file_label(path, config.root)
         day = stichtag_of(config.sources.get("kita"), year, default="03-01")
         optional = {**OPTIONAL, "Stichtag": f"{day:%d.%m.%Y}"}
-        frame = load_csv(path, COLUMNS, schema(config, year), file, layout=layout_of(config, "kita"), optional=optional, year=year)
+        frame = load_csv(
+            path, COLUMNS, schema(config, year), file, layout=layout_of(config, "kita"), optional=optional, year=year
+        )
         return frame.assign(year=year, age_group=frame["age_group"].map(AGE_GROUPS))
 
     frame = collect_years(year_files(config, "kita", files), load)

@@ -41,9 +41,9 @@ import pandera.pandas as pa
 
 from helpers.core.ages import OPEN_AGE, Band, age_range_problem, ages_mask, band_text, bands_text, select_ages  # noqa: F401
 from helpers.core.config import Config, Source
+from helpers.core.formatting import german_number
 from helpers.core.io import LINE
 from helpers.core.paths import ProjectPaths
-from helpers.core.formatting import german_number
 from helpers.sources.validation import (
     AREA_COLUMN,
     Problem,
@@ -99,8 +99,10 @@ def parse_band(label: str, bands: list[Band]) -> Band | None:
     >>> bands = [(0, 2), (3, 5), (6, 79), (80, 120)]
     >>> [parse_band(t, bands) for t in ["0-2", "3 bis 5", "6–79", "80+", "80-120", "0-5", "x"]]
     [(0, 2), (3, 5), (6, 79), (80, 120), (80, 120), None, None]
-    >>> [parse_band(t, bands) for t in ["00 - < 03", "3 bis unter 6", "80 u. mehr", "80 Jahre und älter", "6 bis 79 Jahre"]]
-    [(0, 2), (3, 5), (80, 120), (80, 120), (6, 79)]
+    >>> [parse_band(t, bands) for t in ["00 - < 03", "3 bis unter 6", "80 u. mehr", "80 Jahre und älter"]]
+    [(0, 2), (3, 5), (80, 120), (80, 120)]
+    >>> parse_band("6 bis 79 Jahre", bands)
+    (6, 79)
     """
     match = _BAND_RE.fullmatch(str(label).strip())
     if not match or not bands:

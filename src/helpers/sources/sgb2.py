@@ -74,9 +74,7 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
 def build_sgb2(config: Config) -> dict[str, pd.DataFrame]:
     """Processed SGB II table from every year's workbook."""
     files = ProjectPaths(config).raw_source_files("sgb2")
-    frame = collect_years(
-        year_files(config, "sgb2", files), _loader(config, "sgb2", SGB2_COLUMNS, SGB2_PARTS)
-    )
+    frame = collect_years(year_files(config, "sgb2", files), _loader(config, "sgb2", SGB2_COLUMNS, SGB2_PARTS))
     return {"sgb2": _tidy(frame)}
 
 

@@ -202,9 +202,7 @@ _CANON_INT_RE = re.compile(r"^-?\d+(\.0+)?$")
 _CANON_FLOAT_RE = re.compile(r"^-?\d+(\.\d+)?$")
 
 
-def _parse_column(
-    text: pd.Series, kind: Kind, decimal: str = ",", thousands: str = "."
-) -> tuple[pd.Series, pd.Series]:
+def _parse_column(text: pd.Series, kind: Kind, decimal: str = ",", thousands: str = ".") -> tuple[pd.Series, pd.Series]:
     """Parse raw values (numbers in the declared format): parsed values and a mask of unparseable cells.
 
     >>> values, bad = _parse_column(pd.Series(["1.234", "", "x", "27732.0"]), "int")
@@ -360,7 +358,12 @@ def year_files(config: Config, source: str, paths: list[Path]) -> list[tuple[int
 def _header_problems(file: str, head: int, wanted: Iterable[tuple[str, str]], found: list[str]) -> list[Problem]:
     shown = ", ".join(repr(c) for c in found)
     return [
-        Problem(file, head, export, f"Spalte fehlt in der Kopfzeile (in der Konfiguration {where} angegeben; gefunden: {shown})")
+        Problem(
+            file,
+            head,
+            export,
+            f"Spalte fehlt in der Kopfzeile (in der Konfiguration {where} angegeben; gefunden: {shown})",
+        )
         for where, export in wanted
         if export not in found
     ]
@@ -396,7 +399,9 @@ def _read_table(path: Path, file: str, layout: Layout) -> pd.DataFrame:
 
 def _select_rows(frame: pd.DataFrame, file: str, layout: Layout) -> pd.DataFrame:
     """Only the rows whose columns hold the declared values (``layout.rows``)."""
-    problems = _header_problems(file, layout.header_row, [("bei layout.rows", c) for c in layout.rows], list(frame.columns))
+    problems = _header_problems(
+        file, layout.header_row, [("bei layout.rows", c) for c in layout.rows], list(frame.columns)
+    )
     if problems:
         raise RawDataError(problems)
     keep = pd.Series(True, index=frame.index)
@@ -459,6 +464,23 @@ def _split_aggregates(frame: pd.DataFrame, layout: Layout, area_column: str) -> 
     return out
 
 
+def _check_declared(file: str, layout: Layout, optional: Mapping[str, str], found: list[str], given: set[str]) -> None:
+    """Every declared export header is in the header line; only optional columns are absent."""
+    problems = _header_problems(
+        file,
+        layout.header_row,
+        [(f"für '{std}'", exp.strip()) for std, exp in layout.columns.items() if std not in given],
+        found,
+    )
+    problems += [
+        Problem(file, None, standard, "Spalte kann nicht fehlen (in der Konfiguration als fehlend angegeben)")
+        for standard in layout.absent
+        if standard not in optional
+    ]
+    if problems:
+        raise RawDataError(problems)
+
+
 _CACHE: dict[tuple, pd.DataFrame] = {}
 
 
@@ -478,19 +500,7 @@ def _shaped(path: Path, file: str, layout: Layout, optional: Mapping[str, str], 
     found = [c for c in frame.columns if c not in (LINE, YEAR)]
     head = layout.header_row
     given = {*layout.absent, *layout.constants}
-    problems = _header_problems(
-        file,
-        head,
-        [(f"für '{std}'", exp.strip()) for std, exp in layout.columns.items() if std not in given],
-        found,
-    )
-    problems += [
-        Problem(file, None, standard, "Spalte kann nicht fehlen (in der Konfiguration als fehlend angegeben)")
-        for standard in layout.absent
-        if standard not in optional
-    ]
-    if problems:
-        raise RawDataError(problems)
+    _check_declared(file, layout, optional, found, given)
     renames = {export.strip(): standard for standard, export in layout.columns.items() if standard not in given}
     replaced = [standard for standard in [*renames.values(), *given] if standard in found and standard not in renames]
     frame = frame.drop(columns=replaced).rename(columns=renames)
