@@ -154,3 +154,29 @@ def test_muenster_shaped_commune_with_ten_year_bands_builds(tmp_path):
     assert 'jünger als <span data-public="config">20</span> Jahre' in city
     sheet = (home / "reports" / "kennzahlen" / "u18_share.html").read_text(encoding="utf-8")
     assert "Altersgrenzen an die Altersgruppen der Einwohnerdatei angepasst" in sheet
+
+
+def test_config_errors_of_an_earlier_version_and_of_task_generation_are_german_blocks(tmp_path):
+    root = tmp_path / "projekt"
+    copy_code(root)
+    shutil.copytree(ROOT / CITIES / "koeln", root / CITIES / "koeln")
+    path = root / KOELN
+    original = path.read_text(encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}
+
+    def kommune(text: str) -> subprocess.CompletedProcess:
+        path.write_text(text, encoding="utf-8")
+        command = [sys.executable, "-m", "doit", "kommune", f"config={KOELN}"]
+        return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=120)
+
+    line = original.count("\n") + 1
+    old = kommune(original + "indicators: indikatoren.yml\n")
+    assert old.returncode == 3 and "Traceback" not in old.stderr
+    assert f"Schlüssel indicators (Zeile {line}): „indicators: indikatoren.yml“ ist die Schreibweise" in old.stderr
+    assert "„indicators: {catalogue: indikatoren.yml}“" in old.stderr
+    missing = kommune(original + "indicators:\n  catalogue: eigene.yml\n")
+    assert missing.returncode == 3 and "Traceback" not in missing.stderr
+    assert f"Schlüssel indicators.catalogue (Zeile {line + 1}): Kennzahlenkatalog nicht gefunden" in missing.stderr
+    none = kommune(original + "indicators:\n  exclude: [u6_share, u18_share, seniors_share]\n")
+    assert none.returncode == 3 and "Traceback" not in none.stderr
+    assert "lässt sich keine einzige Kennzahl des Katalogs (indikatoren.yml) berechnen" in none.stderr

@@ -142,3 +142,13 @@ def test_decimal_point_export_with_comma_thousands(tmp_path):
         files.append(write_lines(tmp_path / f"ewo_{year}.csv", [head, *rows]))
     config = config_of(tmp_path, {"layout": {"decimal": ".", "thousands": "'"}})
     pd.testing.assert_frame_equal(_loaded(files, config), EXPECTED, check_dtype=False)
+
+
+def test_youth_limit_is_18_or_the_nearest_band_start_or_none():
+    from helpers.sources.demography import youth_limit
+
+    single = pd.DataFrame({"age": range(100), "age_last": range(100)})
+    coarse = pd.DataFrame({"age": [0, 6, 18, 65], "age_last": [5, 17, 64, 200]})
+    ten = pd.DataFrame({"age": [0, 10, 20, 30], "age_last": [9, 19, 29, 200]})
+    one = pd.DataFrame({"age": [0], "age_last": [200]})
+    assert [youth_limit(f) for f in (single, coarse, ten, one)] == [18, 18, 20, None]
