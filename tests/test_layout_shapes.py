@@ -152,3 +152,35 @@ def test_youth_limit_is_18_or_the_nearest_band_start_or_none():
     ten = pd.DataFrame({"age": [0, 10, 20, 30], "age_last": [9, 19, 29, 200]})
     one = pd.DataFrame({"age": [0], "age_last": [200]})
     assert [youth_limit(f) for f in (single, coarse, ten, one)] == [18, 18, 20, None]
+
+
+def test_ba_export_as_one_csv_for_all_years_with_an_aggregate_city_row(tmp_path):
+    from helpers.sources import sgb2
+
+    headers = list(sgb2.SGB2_COLUMNS)
+    wiesdorf, opladen = [900, 80, 70, 300, 60, 90, 310, 130], [700, 60, 50, 220, 40, "*", 240, 100]
+    lines = [",".join(["Berichtsmonat", "Nr", "Stadtteil", *headers])]
+    for year in (2024, 2025):
+        city = [a + (b if b != "*" else 5) for a, b in zip(wiesdorf, opladen, strict=True)]
+        lines += [
+            ",".join(map(str, [f"31.12.{year}", "000", "Stadt", *city])),
+            ",".join(map(str, [f"31.12.{year}", "101", "Wiesdorf", *wiesdorf])),
+            ",".join(map(str, [f"31.12.{year}", "201", "Opladen", *opladen])),
+        ]
+    config = config_of(tmp_path)
+    layout = {
+        "delimiter": ",",
+        "year": "Berichtsmonat",
+        "columns": {"Stadtteil-Nr.": "Nr"},
+        "aggregates": {"000": "stadt"},
+    }
+    data = config.model_dump() | {"config_path": config.config_path}
+    data["sources"]["sgb2"] = {**data["sources"]["sgb2"], "pattern": "ba.csv", "layout": layout}
+    config = type(config).model_validate(data)
+    write_lines(tmp_path / "data" / "raw" / "ba.csv", lines)
+    table = sgb2.build_sgb2(config)["sgb2"]
+    assert sorted(table["year"].unique()) == [2024, 2025]
+    city = table[(table["year"] == 2025) & (table["area_level"] == "stadt")].set_index("measure")["value"]
+    assert int(city["pers_bg_total"]) == 1600
+    opl = table[(table["year"] == 2024) & (table["area_code"] == "201")].set_index("measure")
+    assert bool(opl.loc["pers_bg_18_u25", "is_suppressed"]) and pd.isna(opl.loc["pers_bg_18_u25", "value"])
