@@ -272,7 +272,7 @@ class Publication(_Strict):
 class SocialIndex(_Strict):
     """Socio-spatial index (MSS style): status indicators and class cut-offs in SD units."""
 
-    # None: derived from the indicators the commune has (helpers.indicators.plan.STATUS_PREFERENCE)
+    # None: derived from the indicators the commune has (catalogue role status, helpers.indicators.plan)
     status_indicators: list[str] | None = None
     dynamics_years: int = Field(default=2, ge=1)
     status_cuts: tuple[float, float, float] = (-1.0, 1.0, 1.5)
@@ -350,7 +350,7 @@ class Analysis(_Strict):
     # serve their own Stadtteil, services without a Stadtteil the whole city
     service_catchments: dict[str, list[str]] = {}
     # indicators shown as funnel plot and EB table in the Sozialraumanalyse
-    # None: derived from the indicators the commune has (helpers.indicators.plan.FUNNEL_PREFERENCE)
+    # None: derived from the indicators the commune has (catalogue role funnel, helpers.indicators.plan)
     funnel_indicators: list[str] | None = None
     # ages (inclusive) of each Präventionskette phase, for places per 1,000 residents
     phase_ages: dict[str, tuple[int, int]] = {
@@ -398,7 +398,7 @@ class Config(_Strict):
     leitbild: str | None = None
     analysis: Analysis = Analysis()
     # the "Auf einen Blick" key figures of every Stadtteil profile (up to 8 catalogue indicators);
-    # None: derived from the indicators the commune has (helpers.indicators.plan.KEY_PREFERENCE)
+    # None: derived from the indicators the commune has (catalogue role key, helpers.indicators.plan)
     key_indicators: list[str] | None = Field(default=None, min_length=1, max_length=8)
     config_path: Path = Field(default=Path("config.yml"), exclude=True)
 

@@ -6,8 +6,8 @@ and the shipped (or the commune's own) catalogue only, never from the data, so `
 knows its tasks before anything runs, and ``doit kommune`` can show the plan.
 
 Defaults that name indicators (the profile's key figures, the funnel plots, the social-index
-status indicators) are derived from what is available: the first available entries of the
-documented preference lists below, filled up from the catalogue order where needed. A list
+status indicators) are derived from what is available: the available indicators with the
+catalogue role (``roles: {key: 1}``, by rank), filled up from the catalogue order where needed. A list
 set in the config is used as it is; an entry there that is not computed is a config error.
 """
 
