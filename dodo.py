@@ -60,8 +60,17 @@ os.environ.setdefault(TMP_ENV, str(PATHS.build / "tmp"))
 if get_var("isolated", None) is not None:
     os.environ[ISOLATED_ENV] = get_var("isolated")
 
+# The tasks are generated here, not lazily by doit: a config error found while planning (an
+# indicator list, the catalogue, a plan without indicators) is one German block, no traceback.
+try:
+    TASKS = list(with_german_errors(generate_tasks(CONFIG, next_year=NEXT_YEAR)))
+    DEFAULT_TASKS = default_tasks(CONFIG)
+except ConfigError as exc:
+    sys.stderr.write(config_block(exc) + "\n")
+    raise SystemExit(3) from None
+
 DOIT_CONFIG = {
-    "default_tasks": default_tasks(CONFIG),
+    "default_tasks": DEFAULT_TASKS,
     "dep_file": str(PATHS.root / ".doit.db"),
     "backend": "sqlite3",
     "check_file_uptodate": "md5",
@@ -75,4 +84,4 @@ def task_monitoring():
     # doit has created its dependency manager by now: commit each task's state as it
     # finishes, so that a killed build resumes where it stopped (helpers.build.backend).
     make_durable(Globals.dep_manager)
-    yield from with_german_errors(generate_tasks(CONFIG, next_year=NEXT_YEAR))
+    yield from TASKS

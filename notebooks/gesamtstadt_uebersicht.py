@@ -97,14 +97,14 @@ fig = plots.area_bar_chart(
     stadtteile,
     "share_u18_pct",
     float(city["share_u18_pct"]),
-    f"Anteil der unter 18-Jährigen nach Stadtteilen, 31.12.{year}",
+    f"Anteil der {demography.youth_words(city)} nach Stadtteilen, 31.12.{year}",
     "Anteil an der Bevölkerung in %",
     source,
 )
 display(
     show.figure_html(
         fig,
-        alt=f"Balkendiagramm: Anteil der unter 18-Jährigen in jedem Stadtteil am 31.12.{year}, "
+        alt=f"Balkendiagramm: Anteil der {demography.youth_words(city)} in jedem Stadtteil am 31.12.{year}, "
         "mit dem Wert der Gesamtstadt als Linie.",
     )
 )

@@ -125,7 +125,7 @@ series = summary[
 fig = plots.time_series_chart(
     series,
     "share_u18_pct",
-    f"Anteil der unter 18-Jährigen in {st.name} und der Gesamtstadt",
+    f"Anteil der {demography.youth_words(series)} in {st.name} und der Gesamtstadt",
     "Anteil in %",
     source,
     decimals=0,
@@ -134,7 +134,7 @@ fig = plots.time_series_chart(
 display(
     show.figure_html(
         fig,
-        alt=f"Liniendiagramm: Anteil der unter 18-Jährigen in {st.name} und in der Gesamtstadt "
+        alt=f"Liniendiagramm: Anteil der {demography.youth_words(series)} in {st.name} und in der Gesamtstadt "
         f"von {int(series['year'].min())} bis {int(series['year'].max())}.",
     )
 )

@@ -37,7 +37,7 @@ def _only(tmp_path: Path, *keys: str, **changes):
 def test_full_sample_computes_every_indicator_and_builds_every_page(tmp_path):
     plan = commune_plan(_config(tmp_path))
     assert plan.skipped == {}
-    assert len(plan.catalogue.indicators) == 31
+    assert len(plan.catalogue.indicators) == 34
     assert plan.key_indicators[:2] == ("sgb2_u15", "u3_care")
     assert plan.status_indicators == ("sgb2_u15", "sgb2_single_parent", "unemployment_15_65", "youth_unemployment")
     assert plan.built_reports == ["profil", "gesamtstadt", "sozialraum", "hze"]
@@ -47,10 +47,11 @@ def test_population_only_skips_with_reasons_and_derives_defaults(tmp_path):
     config = _only(tmp_path, "population", leitbild=None)
     plan = commune_plan(config)
     # the register alone gives the population indicators only
-    assert [i.id for i in plan.catalogue.indicators] == ["non_german_u18", "birth_rate"]
+    register = ["non_german_u18", "u6_share", "u18_share", "seniors_share", "birth_rate"]
+    assert [i.id for i in plan.catalogue.indicators] == register
     assert plan.skipped["u3_care"] == "Für Leverkusen liegen keine Daten der Quelle „Kindertagesbetreuung“ vor."
     assert "„Hilfen zur Erziehung (Fälle)“ und „Hilfen zur Erziehung (Ausgaben)“ vor." in plan.skipped["hze_eur_u21"]
-    assert plan.key_indicators == ("non_german_u18", "birth_rate")
+    assert plan.key_indicators == tuple(register)
     assert plan.funnel_indicators == ()
     assert plan.social_index_reason is not None and "Statusindikatoren" in plan.social_index_reason
     assert built_reports(config) == ["profil", "gesamtstadt", "sozialraum"]

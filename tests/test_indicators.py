@@ -19,6 +19,10 @@ EXPECTED_WIESDORF_2025 = {
     "sgb2_u15": 100 * (18 + 20 + 34) / 360,
     "sgb2_single_parent": 100 * 16 / 40,
     "non_german_u18": 100 * 72 / 432,
+    # ages 0-99, 24 persons each: 2,400 residents
+    "u6_share": 100 * 6 * 24 / 2400,
+    "u18_share": 100 * 18 * 24 / 2400,
+    "seniors_share": 100 * 35 * 24 / 2400,
     "welcome_reach": 100 * 18 / 24,
     "birth_rate": 1000 * 24 / 360,
     "sgb2_u3": 100 * 18 / 72,
@@ -175,7 +179,9 @@ def test_shipped_catalogue_fits_the_sources():
     [
         (lambda d: d["indicators"][0]["numerator"].update(measures=["pers_bg_u4"]), "unknown measures ['pers_bg_u4']"),
         (
-            lambda d: d["indicators"][9]["numerator"].update(values=["vielleicht"]),
+            lambda d: next(i for i in d["indicators"] if i["id"] == "kita_2years")["numerator"].update(
+                values=["vielleicht"]
+            ),
             "unknown values of kita_2y ['vielleicht']",
         ),
         (lambda d: d["indicators"][0].update(phase="Rente"), "phases that are not listed"),

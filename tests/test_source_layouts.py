@@ -295,8 +295,11 @@ def test_age_range_problem_known_answers():
     assert age_range_problem(bands, 65, 99) is not None
     assert age_range_problem(bands, 15, 17) == (
         "Alter 15–17 lässt sich aus den Altersgruppen der Einwohnerdatei "
-        "(0–2, 3–5, 6–9, 10–14, 15–24, 25–64, 65+) nicht bilden"
+        "(0–2, 3–5, 6–9, 10–14, 15–24, 25–64, 65+) nicht bilden: die Obergrenze 17 ist kein Ende einer Altersgruppe"
     )
+    # the bound that fails is named; an open range (to 120) ends with an open top band reaching further
+    assert age_range_problem(bands, 1, 14).endswith("die Untergrenze 1 ist kein Beginn einer Altersgruppe")
+    assert age_range_problem([(0, 9), (10, 74), (75, 200)], 0, 120) is None
     assert age_range_problem(bands, 66, 200).startswith("Alter ab 66 lässt sich")
 
 

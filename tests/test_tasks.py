@@ -69,12 +69,12 @@ def test_one_task_per_report_and_source(tasks, small_project):
             "profil:2024-wiesdorf",
             "profil:2025-opladen",
             "profil:2025-wiesdorf",
-            # fact sheets: the overview and one per computed indicator (all 31 of the catalogue here)
+            # fact sheets: the overview and one per computed indicator (all 34 of the catalogue here)
             "kennzahlenblatt:uebersicht",
             *(f"kennzahlenblatt:{i}" for i in commune_indicator_ids(config)),
         ]
     )
-    assert len(commune_indicator_ids(config)) == 31
+    assert len(commune_indicator_ids(config)) == 34
     assert all(t.get("doc") for t in tasks.values())
     assert tasks["profil:2025-opladen"]["doc"] == "Stadtteilprofil Opladen 2025 – Leverkusen"
     assert set(default_tasks(config)) - {"pdf"} == {

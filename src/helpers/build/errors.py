@@ -75,7 +75,11 @@ def config_block(exc: ConfigError) -> str:
     elif text.startswith("invalid config "):
         first, *rest = text.splitlines()
         head = f"Konfiguration fehlerhaft: {first.removeprefix('invalid config ').rstrip(':')}"
-        body = [f"  Schlüssel {line.strip().removeprefix('- ')}" for line in rest if line.strip()]
+        body = [
+            f"  Schlüssel {line.strip().removeprefix('- ')}" if line.startswith("  - ") else f"  {line.rstrip()}"
+            for line in rest
+            if line.strip()
+        ]
     else:
         head, body = "Konfiguration fehlerhaft:", [f"  {line}" for line in text.splitlines()]
     return "\n".join([head, *body, f"  Was tun: die genannte Stelle der Konfiguration korrigieren, dann {AGAIN}."])

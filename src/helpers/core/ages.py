@@ -31,30 +31,67 @@ def _range_text(lo: int, hi: int) -> str:
     return f"Alter {lo}" if lo == hi else f"Alter {lo}–{hi}"
 
 
+def _formed_end(hi: int, top: int) -> int:
+    """The last age a range ending at ``hi`` needs: an open range (``hi`` at or beyond
+    :data:`OPEN_AGE` or the top band's last age) ends with the open top band."""
+    return top if hi >= min(OPEN_AGE, top) else hi
+
+
 def age_range_problem(bands: list[Band] | None, lo: int, hi: int) -> str | None:
     """Why ages ``lo``..``hi`` (inclusive) cannot be formed from whole bands, or None if they can.
 
     ``bands`` None means single years: every range can be formed. The last band is open: a range
-    reaching its last age or beyond (e.g. ``65–200``) ends with it.
+    reaching its last age or :data:`OPEN_AGE` (e.g. ``65–200`` or ``0–120`` against ``75–200``)
+    ends with it. The reason names the bound that fails.
 
     >>> bands = [(0, 2), (3, 5), (6, 14), (15, 24), (25, 64), (65, 120)]
     >>> age_range_problem(bands, 0, 5) is None, age_range_problem(bands, 65, 200) is None
     (True, True)
-    >>> print(age_range_problem(bands, 15, 17))
+    >>> reason, _, bound = age_range_problem(bands, 15, 17).partition(": ")
+    >>> print(reason)
     Alter 15–17 lässt sich aus den Altersgruppen der Einwohnerdatei (0–2, 3–5, 6–14, 15–24, 25–64, 65+) nicht bilden
+    >>> bound
+    'die Obergrenze 17 ist kein Ende einer Altersgruppe'
+    >>> age_range_problem([(0, 9), (10, 74), (75, 200)], 0, 120) is None
+    True
     """
     if bands is None:
         return None
     ordered = sorted(bands)
     if lo > hi:
         return f"Altersbereich {lo}–{hi} ist leer (erstes Alter größer als letztes)"
-    capped = min(hi, ordered[-1][1])
-    if lo in {b[0] for b in ordered} and capped in {b[1] for b in ordered}:
+    end = _formed_end(hi, ordered[-1][1])
+    failing = []
+    if lo not in {b[0] for b in ordered}:
+        failing.append(f"die Untergrenze {lo} ist kein Beginn einer Altersgruppe")
+    if end not in {b[1] for b in ordered}:
+        failing.append(f"die Obergrenze {hi} ist kein Ende einer Altersgruppe")
+    if not failing:
         return None
     return (
         f"{_range_text(lo, hi)} lässt sich aus den Altersgruppen der Einwohnerdatei "
-        f"({bands_text(ordered)}) nicht bilden"
+        f"({bands_text(ordered)}) nicht bilden: {' und '.join(failing)}"
     )
+
+
+def nearest_range(bands: list[Band], lo: int, hi: int) -> tuple[int, int]:
+    """The range of whole bands nearest to ``lo``..``hi``: each bound moved to the nearest band edge
+    (ties: the lower edge), never empty; an open range stays open.
+
+    >>> ten = [(0, 9), (10, 19), (20, 59), (60, 69), (70, 200)]
+    >>> nearest_range(ten, 0, 17), nearest_range(ten, 65, 200), nearest_range(ten, 0, 5)
+    ((0, 19), (60, 200), (0, 9))
+    """
+    ordered = sorted(bands)
+    top = ordered[-1][1]
+    starts = [b[0] for b in ordered]
+    new_lo = min(starts, key=lambda s: (abs(s - lo), s))
+    if hi >= min(OPEN_AGE, top):
+        return new_lo, hi
+    # an upper bound hi is the edge hi + 1 (the next band's start); pick the nearest such edge
+    ends = [b[1] for b in ordered if b[1] >= new_lo]
+    new_hi = min(ends, key=lambda e: (abs(e - hi), e))
+    return new_lo, new_hi
 
 
 def ages_mask(frame: pd.DataFrame, lo: int, hi: int) -> pd.Series:

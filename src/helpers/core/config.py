@@ -78,7 +78,7 @@ class Stadtteil(_Strict):
     @classmethod
     def _slug_ascii(cls, value: str) -> str:
         if not SLUG_RE.match(value):
-            raise ValueError(f"slug {value!r} must be lower-case ASCII words joined by '-'")
+            raise ValueError(f"slug {value!r}: nur Kleinbuchstaben a–z, Ziffern und Bindestriche (z. B. 'alt-stadt')")
         return value
 
 
@@ -91,7 +91,7 @@ class DataYears(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> DataYears:
         if self.last < self.first:
-            raise ValueError(f"last ({self.last}) is before first ({self.first})")
+            raise ValueError(f"last ({self.last}) liegt vor first ({self.first})")
         return self
 
 
@@ -107,9 +107,9 @@ class Years(_Strict):
         if self.report is not None:
             outside = [y for y in self.report if not self.data.first <= y <= self.data.last]
             if outside:
-                raise ValueError(f"report years {outside} lie outside the data years")
+                raise ValueError(f"Berichtsjahre {outside} liegen außerhalb der Datenjahre")
             if len(set(self.report)) != len(self.report):
-                raise ValueError("report years contain duplicates")
+                raise ValueError("Berichtsjahre doppelt genannt")
         return self
 
 
@@ -135,6 +135,7 @@ class Severities(_Strict):
     jump: Severity = "warning"  # a yearly total jumps by more than ``jump_factor``
     area_missing: Severity = "error"  # an area that had rows the year before has none
     cases_spending: Severity = "error"  # HzE cases without spending, or spending without cases
+    aggregate_sum: Severity = "error"  # a declared aggregate row (layout.aggregates) is not the sum of its parts
 
 
 class Plausibility(_Strict):
@@ -155,6 +156,21 @@ class Paths(_Strict):
     notebooks: str = "notebooks"
 
 
+class Melt(_Strict):
+    """A wide table melted into rows: the named columns' headers become values of ``into``."""
+
+    into: str  # standard header the melted column headers become (e.g. "Altersgruppe", "Jahr", "Stadtteil-Nr")
+    value: str  # standard header of the melted cells (e.g. "Anzahl")
+    columns: list[str] = []  # export headers to melt
+    from_column: str | None = None  # or: this export header and every column after it
+
+    @model_validator(mode="after")
+    def _some(self) -> Melt:
+        if not self.columns and self.from_column is None:
+            raise ValueError("melt braucht columns (Liste der Spalten) oder from_column (erste Spalte)")
+        return self
+
+
 class Layout(_Strict):
     """How a commune's export file differs from the standard layout of its source.
 
@@ -169,6 +185,39 @@ class Layout(_Strict):
     columns: dict[str, str] = {}  # standard column header -> the export's column header
     values: dict[str, dict[str, str]] = {}  # standard column header -> {export value: standard value}
     absent: list[str] = []  # standard columns the export does not have (e.g. "Staatsangehörigkeit")
+    # the shapes cities publish (see data/raw/README.md, "Layouts")
+    year: str | None = None  # export column holding the year ("2005" or a date): one file may hold all years
+    rows: dict[str, str | list[str]] = {}  # keep only the rows whose export column holds this value (one of these)
+    # codes in the area column that are sums, not areas: code -> "stadt", a Stadtbezirk code (checked
+    # against the sum of its Stadtteile, plausibility rule ``aggregate_sum``) or null (only skipped)
+    aggregates: dict[str, str | None] = {}
+    melt: Melt | None = None  # a wide table: columns (years, age bands, areas) melted into rows
+    positions: dict[str, int] = {}  # standard header -> column position (1 = first), where headers are unusable
+    decimal: Literal[",", "."] = ","  # decimal separator of numbers
+    thousands: Literal[".", ",", "", " ", "'"] | None = None  # None: "." with decimal ",", else ","
+    constants: dict[str, str] = {}  # standard header -> one value for every row (e.g. Stichtag: "31.12.2014")
+
+    @field_validator("aggregates", mode="before")
+    @classmethod
+    def _codes_text(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {str(k): (None if v is None else str(v)) for k, v in value.items()}
+        return value
+
+    @field_validator("positions")
+    @classmethod
+    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = {k: v for k, v in value.items() if v < 1}
+        if bad:
+            raise ValueError(f"Spaltenpositionen zählen ab 1: {bad}")
+        return value
+
+    @property
+    def thousands_sep(self) -> str:
+        """The thousands separator in effect."""
+        if self.thousands is not None:
+            return self.thousands
+        return "." if self.decimal == "," else ","
 
 
 PopulationBasis = Literal["main_residence", "entitled"]
@@ -223,7 +272,7 @@ class Publication(_Strict):
 class SocialIndex(_Strict):
     """Socio-spatial index (MSS style): status indicators and class cut-offs in SD units."""
 
-    # None: derived from the indicators the commune has (helpers.indicators.plan.STATUS_PREFERENCE)
+    # None: derived from the indicators the commune has (catalogue role status, helpers.indicators.plan)
     status_indicators: list[str] | None = None
     dynamics_years: int = Field(default=2, ge=1)
     status_cuts: tuple[float, float, float] = (-1.0, 1.0, 1.5)
@@ -240,7 +289,7 @@ class SocialIndex(_Strict):
         for name in ("status_cuts", "dynamics_cuts"):
             cuts = getattr(self, name)
             if list(cuts) != sorted(cuts):
-                raise ValueError(f"{name} must be ascending, got {list(cuts)}")
+                raise ValueError(f"{name} muss aufsteigend sein, ist {list(cuts)}")
         return self
 
 
@@ -314,7 +363,7 @@ class Analysis(_Strict):
     # serve their own Stadtteil, services without a Stadtteil the whole city
     service_catchments: dict[str, list[str]] = {}
     # indicators shown as funnel plot and EB table in the Sozialraumanalyse
-    # None: derived from the indicators the commune has (helpers.indicators.plan.FUNNEL_PREFERENCE)
+    # None: derived from the indicators the commune has (catalogue role funnel, helpers.indicators.plan)
     funnel_indicators: list[str] | None = None
     # ages (inclusive) of each Präventionskette phase, for places per 1,000 residents
     phase_ages: dict[str, tuple[int, int]] = {
@@ -362,39 +411,44 @@ class Config(_Strict):
     leitbild: str | None = None
     analysis: Analysis = Analysis()
     # the "Auf einen Blick" key figures of every Stadtteil profile (up to 8 catalogue indicators);
-    # None: derived from the indicators the commune has (helpers.indicators.plan.KEY_PREFERENCE)
+    # None: derived from the indicators the commune has (catalogue role key, helpers.indicators.plan)
     key_indicators: list[str] | None = Field(default=None, min_length=1, max_length=8)
     config_path: Path = Field(default=Path("config.yml"), exclude=True)
 
     @field_validator("indicators", mode="before")
     @classmethod
     def _catalogue_file(cls, value: object) -> object:
-        # the short form ``indicators: my_catalogue.yml`` names the commune's own catalogue
-        return {"catalogue": value} if isinstance(value, str) else value
+        if isinstance(value, str):  # the form of an earlier config version
+            raise ValueError(
+                f"„indicators: {value}“ ist die Schreibweise einer früheren Version. Heute: ohne Angabe gilt der "
+                "mitgelieferte Katalog (src/helpers/indicators/indikatoren.yml); ein eigener Katalog heißt "
+                f"„indicators: {{catalogue: {value}}}“ (Pfad relativ zur Konfigurationsdatei)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
-        _check_unique("Stadtbezirk code", [b.code for b in self.stadtbezirke])
-        _check_unique("Stadtteil code", [s.code for s in self.stadtteile])
-        _check_unique("Stadtteil slug", [s.slug for s in self.stadtteile])
-        _check_unique("Stadtteil name", [s.name for s in self.stadtteile])
+        _check_unique("Kennziffer eines Stadtbezirks", [b.code for b in self.stadtbezirke])
+        _check_unique("Kennziffer eines Stadtteils", [s.code for s in self.stadtteile])
+        _check_unique("slug eines Stadtteils", [s.slug for s in self.stadtteile])
+        _check_unique("Name eines Stadtteils", [s.name for s in self.stadtteile])
         known = {b.code for b in self.stadtbezirke}
         if not known:
             with_bezirk = [s.name for s in self.stadtteile if s.stadtbezirk is not None]
             if with_bezirk:
-                raise ValueError(f"Stadtteile {with_bezirk} name a Stadtbezirk, but no Stadtbezirke are configured")
+                raise ValueError(f"Stadtteile {with_bezirk} nennen einen Stadtbezirk, aber stadtbezirke ist leer")
         for s in self.stadtteile if known else []:
             if s.stadtbezirk not in known:
                 raise ValueError(
-                    f"Stadtteil {s.name!r} names Stadtbezirk {s.stadtbezirk!r}, "
-                    f"which is not among the configured Stadtbezirke {sorted(known)}"
+                    f"Stadtteil {s.name!r} nennt Stadtbezirk {s.stadtbezirk!r}, "
+                    f"der nicht unter stadtbezirke steht ({sorted(known)})"
                 )
         empty = known - {s.stadtbezirk for s in self.stadtteile}
         if empty:
-            raise ValueError(f"Stadtbezirke without any Stadtteil: {sorted(empty)}")
+            raise ValueError(f"Stadtbezirke ohne Stadtteil: {sorted(empty)}")
         _check_age_bands(self.age_bands)
         if "population" not in self.sources:
-            raise ValueError("sources must define 'population' (the residents' register)")
+            raise ValueError("sources braucht den Eintrag 'population' (das Einwohnermelderegister)")
         _check_register_bands(self.sources["population"].age_bands, self.age_bands)
         return self
 
@@ -477,18 +531,16 @@ def _check_unique(what: str, values: list[str]) -> None:
     seen: set[str] = set()
     dupes = sorted({v for v in values if v in seen or seen.add(v)})
     if dupes:
-        raise ValueError(f"duplicate {what}: {dupes}")
+        raise ValueError(f"{what} doppelt: {dupes}")
 
 
 def _check_age_bands(bands: list[tuple[str, int, int]]) -> None:
     expected = 0
     for label, lo, hi in bands:
         if lo != expected:
-            raise ValueError(
-                f"age band {label!r} starts at {lo}, expected {expected} (bands must be contiguous from 0)"
-            )
+            raise ValueError(f"Altersgruppe {label!r} beginnt bei {lo}, erwartet {expected} (lückenlos ab 0)")
         if hi < lo:
-            raise ValueError(f"age band {label!r} ends before it starts")
+            raise ValueError(f"Altersgruppe {label!r} endet vor ihrem Beginn")
         expected = hi + 1
 
 
@@ -506,12 +558,15 @@ def _check_register_bands(register: list[tuple[int, int]] | None, bands: list[tu
                 f"{expected}; die Altersgruppen müssen lückenlos bei 0 beginnen): {edges}"
             )
         expected = hi + 1
-    starts, ends, top = {lo for lo, _ in register}, {hi for _, hi in register}, register[-1][1]
+    from helpers.core.ages import age_range_problem
+
     for label, lo, hi in bands:
-        if lo not in starts or min(hi, top) not in ends:
+        problem = age_range_problem([tuple(b) for b in register], lo, hi)
+        if problem is not None:
             raise ValueError(
                 f"age_bands: Altersgruppe {label!r} ({lo}–{hi}) lässt sich aus den Altersgruppen der "
                 f"Einwohnerdatei (sources.population.age_bands: {edges}) nicht bilden"
+                + problem[problem.index(" nicht bilden") + len(" nicht bilden") :]
             )
 
 
@@ -580,6 +635,24 @@ def _format_validation_error(path: Path, err: ValidationError, text: str = "") -
     return "\n".join(out)
 
 
+def key_line(config: Config, key: str) -> int | None:
+    """The line of a dotted key (``indicators.catalogue``) in the config's YAML file, if it is there."""
+    try:
+        text = config.config_path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return _line_of(yaml_lines(text), tuple(key.split(".")))
+
+
+def key_error(config: Config, key: str, message: str) -> ConfigError:
+    """A config error naming one key and its YAML line (shown as one German block, no traceback)."""
+    line = key_line(config, key)
+    where = f" (Zeile {line})" if line else " (nicht in der Datei: Voreinstellung)"
+    lines = message.splitlines() or [""]
+    body = "\n".join([f"  - {key}{where}: {lines[0]}", *(f"    {rest}" for rest in lines[1:])])
+    return ConfigError(f"invalid config {config.config_path}:\n{body}")
+
+
 def load_config(path: str | Path) -> Config:
     """Read and validate a commune config file.
 
@@ -593,7 +666,7 @@ def load_config(path: str | Path) -> Config:
     try:
         data = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"config {path} is not valid YAML: {exc}") from exc
+        raise ConfigError(f"config {path} is not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config {path} must be a mapping at the top level")
     try:

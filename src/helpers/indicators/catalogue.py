@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from helpers.core.config import YAML_LOADER, ConfigError
 from helpers.core.registry import SELECTIONS, selection_tables
@@ -68,6 +68,17 @@ class Indicator(BaseModel):
     confidential: bool = True
     note: str = ""
     relevance: str = ""  # why the indicator matters for the Präventionskette (fact sheets)
+    # what code asks the catalogue for (helpers.indicators.plan.ROLES), e.g. key, funnel, status:
+    # role -> rank within the role (1 first); a plain list gives every role rank 0 (catalogue order)
+    roles: dict[str, int] = {}
+    # "nearest": when the register's age bands cannot form the ages, they move to the nearest band edges
+    # (the texts and a note say so); "exact": the indicator is then skipped
+    age_fit: Literal["exact", "nearest"] = "exact"
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _role_list(cls, value: object) -> object:
+        return dict.fromkeys(value, 0) if isinstance(value, list | tuple) else value
 
     @property
     def scale(self) -> float:
@@ -109,23 +120,65 @@ class Catalogue(BaseModel):
                 return ind
         raise KeyError(f"unknown indicator {indicator_id!r}")
 
+    def with_role(self, role: str) -> list[str]:
+        """Ids of the indicators that declare ``role``, by their rank, then in catalogue order."""
+        ranked = [(i.roles[role], n, i.id) for n, i in enumerate(self.indicators) if role in i.roles]
+        return [ident for _, _, ident in sorted(ranked)]
+
     def by_phase(self) -> dict[str, list[Indicator]]:
         return {p: [i for i in self.indicators if i.phase == p] for p in self.phases}
 
 
 def load_catalogue(path: str | Path) -> Catalogue:
-    """Read and validate the catalogue; a bad file gives one line per problem."""
+    """Read and validate the catalogue; a bad file gives one German line per problem."""
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"indicator catalogue not found: {path}")
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        raise ConfigError(f"Kennzahlenkatalog nicht gefunden: {path}")
     try:
-        return Catalogue.model_validate(data)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Kennzahlenkatalog {path} ist kein gültiges YAML: {exc}") from None
+    try:
+        return with_age_texts(Catalogue.model_validate(data))
     except ValidationError as exc:
-        lines = [f"invalid indicator catalogue {path}:"]
+        lines = [f"Kennzahlenkatalog {path} fehlerhaft:"]
         for e in exc.errors():
             lines.append(f"  - {'.'.join(str(p) for p in e['loc'])}: {e['msg']}")
         raise ConfigError("\n".join(lines)) from None
+
+
+#: Placeholder in ``name``, ``short`` and ``definition`` for the numerator's ages in words.
+AGE_PLACEHOLDER = "{alter}"
+
+
+def age_words(ages: tuple[int, int] | None) -> str:
+    """An inclusive age range in German, for texts; an open top never reads as an age.
+
+    >>> age_words((0, 17)), age_words((65, 200)), age_words((6, 14)), age_words((0, 0)), age_words((0, 120))
+    ('unter 18 Jahren', '65 Jahre und älter', 'von 6 bis unter 15 Jahren', 'unter 1 Jahr', 'jeden Alters')
+    """
+    from helpers.core.ages import OPEN_AGE
+
+    if ages is None:
+        return "jeden Alters"
+    low, high = ages
+    if high >= OPEN_AGE:
+        return "jeden Alters" if low == 0 else f"{low} Jahre und älter"
+    if low == 0:
+        return "unter 1 Jahr" if high == 0 else f"unter {high + 1} Jahren"
+    return f"von {low} bis unter {high + 1} Jahren"
+
+
+def with_age_texts(catalogue: Catalogue) -> Catalogue:
+    """The catalogue with :data:`AGE_PLACEHOLDER` in the texts replaced by the numerator's ages."""
+    out = []
+    for ind in catalogue.indicators:
+        fields = {f: getattr(ind, f) for f in ("name", "short", "definition")}
+        if any(AGE_PLACEHOLDER in v for v in fields.values()):
+            words = age_words(ind.numerator.ages)
+            ind = ind.model_copy(update={f: v.replace(AGE_PLACEHOLDER, words) for f, v in fields.items()})
+        out.append(ind)
+    return Catalogue(phases=catalogue.phases, indicators=out)
 
 
 def indicator_inputs(catalogue: Catalogue) -> list[str]:

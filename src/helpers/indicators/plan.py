@@ -6,8 +6,8 @@ and the shipped (or the commune's own) catalogue only, never from the data, so `
 knows its tasks before anything runs, and ``doit kommune`` can show the plan.
 
 Defaults that name indicators (the profile's key figures, the funnel plots, the social-index
-status indicators) are derived from what is available: the first available entries of the
-documented preference lists below, filled up from the catalogue order where needed. A list
+status indicators) are derived from what is available: the available indicators with the
+catalogue role (``roles: {key: 1}``, by rank), filled up from the catalogue order where needed. A list
 set in the config is used as it is; an entry there that is not computed is a config error.
 """
 
@@ -16,30 +16,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from helpers.core.availability import missing_source_text, report_reason, step_reason
-from helpers.core.config import Config, ConfigError
+from helpers.core.config import Config, ConfigError, key_error
 from helpers.core.registry import REPORTS, SOURCES, STEPS
 from helpers.indicators.catalogue import Catalogue, Indicator, Selection, load_catalogue
 
-#: "Auf einen Blick" on every profile: these, where available, then others in catalogue order.
-KEY_PREFERENCE = (
-    "sgb2_u15",
-    "u3_care",
-    "kita_3_6",
-    "seu_language",
-    "u8u9",
-    "gym_transition",
-    "youth_unemployment",
-    "hze_rate",
-)
+#: Roles of the derived defaults (catalogue ``roles``): "Auf einen Blick" on every profile (filled
+#: up to KEY_MIN from the catalogue order), funnel plots and EB tables in the Sozialraumanalyse,
+#: and the status indicators of the social index (which needs at least STATUS_MIN of them).
+KEY_ROLE, FUNNEL_ROLE, STATUS_ROLE = "key", "funnel", "status"
 KEY_MIN = 6
-#: Funnel plots and empirical-Bayes tables in the Sozialraumanalyse.
-FUNNEL_PREFERENCE = ("sgb2_u15", "u3_care", "seu_language", "hze_rate")
-#: Status indicators of the social index (MSS style); the index needs at least two of them.
-STATUS_PREFERENCE = ("sgb2_u15", "sgb2_single_parent", "unemployment_15_65", "youth_unemployment")
 STATUS_MIN = 2
+#: The start of the note an indicator gets when its ages were moved to the register's band edges.
+FITTED_MARK = "Altersgrenzen an die Altersgruppen der Einwohnerdatei angepasst"
 
 #: Catalogue fields a commune may override per indicator (``indicators.overrides``).
-OVERRIDABLE = ("name", "short", "definition", "note", "relevance", "reference_date", "pooling")
+OVERRIDABLE = ("name", "short", "definition", "note", "relevance", "reference_date", "pooling", "roles", "age_fit")
 
 #: German names of the standard columns a population selection may need.
 _POPULATION_COLUMNS = {"sex": "Geschlecht", "citizenship": "Staatsangehörigkeit"}
@@ -109,8 +100,10 @@ def _apply_overrides(catalogue: Catalogue, config: Config) -> Catalogue:
         if bad:
             problems.append(f"indicators.overrides.{key}: {bad} nicht änderbar (änderbar: {', '.join(OVERRIDABLE)})")
     if problems:
-        raise ConfigError(
-            "Konfiguration passt nicht zum Kennzahlenkatalog:\n" + "\n".join(f"  - {p}" for p in problems)
+        raise key_error(
+            config,
+            "indicators.overrides",
+            "passt nicht zum Kennzahlenkatalog:\n" + "\n".join(f"- {p}" for p in problems),
         )
     indicators = [
         Indicator.model_validate({**i.model_dump(), **overrides[i.id]}) if i.id in overrides else i
@@ -124,9 +117,8 @@ def _selected(catalogue: Catalogue, config: Config) -> tuple[list[Indicator], di
     known = [i.id for i in catalogue.indicators]
     unknown = sorted({*(settings.include or []), *settings.exclude} - set(known))
     if unknown:
-        raise ConfigError(
-            f"indicators.include/exclude nennt unbekannte Kennzahlen {unknown}; der Katalog kennt: {', '.join(known)}"
-        )
+        key = "indicators.include" if set(unknown) & set(settings.include or []) else "indicators.exclude"
+        raise key_error(config, key, f"nennt unbekannte Kennzahlen {unknown}; der Katalog kennt: {', '.join(known)}")
     chosen, skipped = [], {}
     for ind in catalogue.indicators:
         if settings.include is not None and ind.id not in settings.include:
@@ -135,6 +127,12 @@ def _selected(catalogue: Catalogue, config: Config) -> tuple[list[Indicator], di
             skipped[ind.id] = "Ausgeschlossen (indicators.exclude)."
         else:
             problem = indicator_problem(ind, config)
+            fitted = fit_ages(ind, config) if problem and ind.age_fit == "nearest" else None
+            if fitted is not None and indicator_problem(fitted, config) is None:
+                ind, problem = fitted, None
+                twin = next((c.id for c in chosen if _same_counts(c, ind)), None)
+                if twin is not None:
+                    problem = f"Mit den Altersgruppen der Einwohnerdatei gleich der Kennzahl „{twin}“."
             if problem:
                 skipped[ind.id] = problem
             else:
@@ -142,7 +140,44 @@ def _selected(catalogue: Catalogue, config: Config) -> tuple[list[Indicator], di
     return chosen, skipped
 
 
+def _same_counts(a: Indicator, b: Indicator) -> bool:
+    return (a.numerator, a.denominator, a.unit) == (b.numerator, b.denominator, b.unit)
+
+
+def fit_ages(indicator: Indicator, config: Config) -> Indicator | None:
+    """The indicator with its register ages moved to the nearest edges of the register's age bands
+    (``age_fit: nearest``): texts name the ages used, the note says what moved. None: nothing to move."""
+    from helpers.core.ages import nearest_range
+    from helpers.indicators.catalogue import age_words
+
+    bands = config.sources["population"].age_bands
+    if bands is None or {indicator.numerator.source, indicator.denominator.source} != {"population"}:
+        return None  # another source's counts have ages of their own (SGB II under 15): never moved
+    register = [tuple(b) for b in bands]
+    sels, moved = {}, []
+    for part in ("numerator", "denominator"):
+        sel = getattr(indicator, part)
+        if sel.source != "population" or sel.ages is None:
+            continue
+        new = nearest_range(register, *sel.ages)
+        if new != tuple(sel.ages):
+            sels[part] = sel.model_copy(update={"ages": new})
+            moved.append((tuple(sel.ages), new))
+    if not moved:
+        return None
+    texts = {}
+    for field_name in ("name", "short", "definition"):
+        value = getattr(indicator, field_name)
+        for old, new in moved:
+            value = value.replace(age_words(old), age_words(new))
+        texts[field_name] = value
+    said = "; ".join(f"{age_words(new)} statt {age_words(old)}" for old, new in moved)
+    note = f"{FITTED_MARK}: {said} (die Einwohnerdatei liegt nur in Altersgruppen vor)."
+    return indicator.model_copy(update={**sels, **texts, "note": f"{indicator.note} {note}".strip()})
+
+
 def _derived(
+    config: Config,
     configured: list[str] | None,
     preference: tuple[str, ...],
     available: list[str],
@@ -153,7 +188,9 @@ def _derived(
     if configured is not None:
         bad = [f"{i!r} ({skipped.get(i, 'nicht im Katalog')})" for i in configured if i not in available]
         if bad:
-            raise ConfigError(f"{key} nennt Kennzahlen, die für diese Kommune nicht berechnet werden: {'; '.join(bad)}")
+            raise key_error(
+                config, key, f"{key} nennt Kennzahlen, die für diese Kommune nicht berechnet werden: {'; '.join(bad)}"
+            )
         return tuple(configured)
     chosen = [i for i in preference if i in available]
     for i in available:
@@ -164,27 +201,73 @@ def _derived(
     return tuple(chosen)
 
 
+def _source_name(config: Config, key: str) -> str:
+    from helpers.core.provenance import source_label
+
+    return "" if key == "population" else source_label(config, key)
+
+
+def no_indicator_text(config: Config, catalogue: Catalogue, skipped: dict[str, str]) -> str:
+    """Why a commune computes no indicator at all, and what helps (German, one block)."""
+    reasons: dict[str, list[str]] = {}
+    for ident, reason in skipped.items():
+        reasons.setdefault(reason, []).append(ident)
+    lines = [
+        f"Für {config.commune.name} lässt sich keine einzige Kennzahl des Katalogs ({config.catalogue_path.name}) "
+        "berechnen; ohne Kennzahlen gibt es keine Berichte. Gründe:"
+    ]
+    for reason, ids in list(reasons.items())[:8]:
+        more = f" und {len(ids) - 3} weitere" if len(ids) > 3 else ""
+        lines.append(f"  - {reason} ({', '.join(ids[:3])}{more})")
+    if len(reasons) > 8:
+        lines.append(f"  … und {len(reasons) - 8} weitere Gründe")
+    lines.append(
+        "Was hilft: weitere Quellen unter sources angeben; die Altersgruppen der Einwohnerdatei prüfen "
+        "(sources.population.age_bands); oder für eine Kennzahl indicators.overrides: {<id>: {age_fit: nearest}} "
+        "setzen, dann rücken ihre Altersgrenzen an die nächsten Grenzen der Altersgruppen."
+    )
+    return "\n".join(lines)
+
+
+def _catalogue(config: Config) -> Catalogue:
+    """The commune's catalogue; a missing or broken file is a config error at ``indicators.catalogue``."""
+    try:
+        return load_catalogue(config.catalogue_path)
+    except ConfigError as exc:
+        hint = "" if config.catalogue_path.is_file() else " (Pfad relativ zur Konfigurationsdatei)"
+        raise key_error(config, "indicators.catalogue", f"{exc}{hint}") from None
+
+
 def _plan(config: Config) -> CommunePlan:
-    full = _apply_overrides(load_catalogue(config.catalogue_path), config)
+    full = _apply_overrides(_catalogue(config), config)
     chosen, skipped = _selected(full, config)
     catalogue = Catalogue(phases=full.phases, indicators=chosen)
     available = [i.id for i in chosen]
+    if not chosen:
+        raise key_error(config, "sources", no_indicator_text(config, full, skipped))
     a = config.analysis
-    key = _derived(config.key_indicators, KEY_PREFERENCE, available, skipped, "key_indicators", KEY_MIN)
-    funnel = _derived(a.funnel_indicators, FUNNEL_PREFERENCE, available, skipped, "analysis.funnel_indicators")
+    key = _derived(
+        config, config.key_indicators, full.with_role(KEY_ROLE), available, skipped, "key_indicators", KEY_MIN
+    )
+    funnel = _derived(
+        config, a.funnel_indicators, full.with_role(FUNNEL_ROLE), available, skipped, "analysis.funnel_indicators"
+    )
+    status_preference = full.with_role(STATUS_ROLE)
     status = _derived(
+        config,
         a.social_index.status_indicators,
-        STATUS_PREFERENCE,
+        status_preference,
         available,
         skipped,
         "analysis.social_index.status_indicators",
     )
     index_reason = None
     if len(status) < STATUS_MIN:
-        names = ", ".join(full.get(i).short for i in STATUS_PREFERENCE if i in {x.id for x in full.indicators})
+        names = ", ".join(full.get(i).short for i in status_preference) or "(keine im Katalog mit der Rolle status)"
+        sources = [_source_name(config, s) for i in status_preference for s in full.get(i).raw_sources()]
         index_reason = (
             "Für den Sozialraum-Index fehlen Statusindikatoren: er braucht mindestens zwei der Kennzahlen "
-            f"{names} (Quellen: SGB-II-Statistik, Arbeitslosenstatistik)."
+            f"{names}" + (f" (Quellen: {', '.join(dict.fromkeys(x for x in sources if x))})." if sources else ".")
         )
     steps = {name: step_reason(config, name) for name in STEPS}
     reports = {kind: report_reason(config, kind) for kind in REPORTS}
@@ -249,7 +332,10 @@ def plan_text(config: Config) -> str:
     out.append("Quellen nicht konfiguriert:" if plan.sources_missing else "Quellen nicht konfiguriert: keine")
     out += [f"  - {key}: {source_label(config, key)}" for key in plan.sources_missing]
     out += ["", f"Kennzahlen berechnet ({len(plan.catalogue.indicators)}):"]
-    out += [f"  + {i.id}: {i.name}" for i in plan.catalogue.indicators]
+    out += [
+        f"  + {i.id}: {i.name}" + (" (Altersgrenzen angepasst, siehe Hinweis)" if FITTED_MARK in i.note else "")
+        for i in plan.catalogue.indicators
+    ]
     out.append(f"Kennzahlen nicht berechnet ({len(plan.skipped)}):")
     out += [f"  - {i}: {full.get(i).name} – {reason}" for i, reason in plan.skipped.items()]
     out += [

@@ -5,6 +5,7 @@ Population figures come from the register and are public (``data-public="populat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -22,6 +23,45 @@ class KeyFigure:
     unit: str  # "persons" or "pct"
     city_value: float
     change: float | None  # persons: % change; pct: change in percentage points
+
+
+#: The youth limit of a summary without the column (older tables): 18.
+YOUTH_LIMIT = 18
+
+
+def youth_limit(frame: pd.DataFrame | pd.Series) -> int:
+    """The age limit of ``persons_u18`` / ``share_u18_pct`` in a summary (18, or the register's nearest
+    band start; see ``helpers.sources.demography.youth_limit``)."""
+    if "youth_limit" not in frame:
+        return YOUTH_LIMIT
+    values = frame["youth_limit"]
+    return int(values) if isinstance(frame, pd.Series) else int(values.iloc[0]) if len(values) else YOUTH_LIMIT
+
+
+def youth_words(frame: pd.DataFrame | pd.Series) -> str:
+    """ "unter 18-Jährigen" (or the limit the register can form), for titles and alt texts."""
+    return f"unter {youth_limit(frame)}-Jährigen"
+
+
+def _youth_headers(table: pd.DataFrame, limit: int) -> pd.DataFrame:
+    if limit == YOUTH_LIMIT:
+        return table
+    return table.rename(columns=lambda c: re.sub(r"unter 18\b", f"unter {limit}", str(c)))
+
+
+class _Headers(tuple):
+    """Column headers of a table, matching the youth columns with any age limit ("Anteil unter 20")."""
+
+    def __contains__(self, item: object) -> bool:
+        text = re.sub(r"unter \d+\b", "unter 18", str(item))
+        return tuple.__contains__(self, item) or tuple.__contains__(self, text)
+
+
+class _Categories(dict):
+    """Public-number categories per column header, the youth columns with any age limit."""
+
+    def get(self, key, default=None):
+        return super().get(key, super().get(re.sub(r"unter \d+\b", "unter 18", str(key)), default))
 
 
 KEY_FIGURES = [
@@ -53,6 +93,8 @@ def key_figures(summary: pd.DataFrame, year: int, level: str, code: str, city_co
     for label, col, unit in KEY_FIGURES:
         if pd.isna(city[col]):  # the register export has no such breakdown: no box, not a "."
             continue
+        if col == "share_u18_pct":
+            label = f"Anteil unter {youth_limit(now)}-Jährige"
         if unit == "persons":
             change = None if before is None else float(now["change_pct"])
         else:
@@ -86,12 +128,17 @@ HISTORY_NUMERIC = [
 
 
 #: The public-number category of every numeric column of the history table.
-HISTORY_PUBLIC = dict.fromkeys(HISTORY_NUMERIC, "population")
+HISTORY_PUBLIC = _Categories(dict.fromkeys(HISTORY_NUMERIC, "population"))
+HISTORY_NUMERIC = _Headers(HISTORY_NUMERIC)
 
 
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
     """German, formatted time-series table of one area (one row per year, newest first)."""
     rows = history.sort_values("year", ascending=False)
+    return _youth_headers(_history_columns(rows), youth_limit(rows))
+
+
+def _history_columns(rows: pd.DataFrame) -> pd.DataFrame:
     return _known_columns(
         rows,
         {
@@ -123,12 +170,17 @@ OVERVIEW_NUMERIC = [
 
 
 #: The public-number category of every numeric column of the overview table.
-OVERVIEW_PUBLIC = dict.fromkeys(OVERVIEW_NUMERIC, "population")
+OVERVIEW_PUBLIC = _Categories(dict.fromkeys(OVERVIEW_NUMERIC, "population"))
+OVERVIEW_NUMERIC = _Headers(OVERVIEW_NUMERIC)
 
 
 def overview_table(summary: pd.DataFrame, year: int) -> pd.DataFrame:
     """German, formatted table of all areas in one year (Stadtteile, Stadtbezirke, city)."""
     rows = summary[summary["year"] == year]
+    return _youth_headers(_overview_columns(rows), youth_limit(rows))
+
+
+def _overview_columns(rows: pd.DataFrame) -> pd.DataFrame:
     return _known_columns(
         rows,
         {
@@ -147,7 +199,7 @@ def area_population_text(now: pd.Series, city: pd.Series, name: str, year: int, 
     return str(
         text(
             "Am 31.12.{} lebten in {} {} Einwohnerinnen und Einwohner ({}), {} gegenüber dem Vorjahr. Der Anteil "
-            "der Kinder und Jugendlichen unter 18 Jahren beträgt {} (Gesamtstadt: {}).",
+            f"der Kinder und Jugendlichen unter {youth_limit(now)} Jahren beträgt {{}} (Gesamtstadt: {{}}).",
             year,
             name,
             public(fmt_number(now["persons"]), "population"),
@@ -171,6 +223,6 @@ def city_population_text(city: pd.Series, commune: str, year: int, basis: str) -
             public(fmt_number(city["persons"]), "population"),
             basis,
             public(fmt_percent(city["share_u18_pct"]), "population"),
-            public(18, "config"),
+            public(youth_limit(city), "config"),
         )
     )

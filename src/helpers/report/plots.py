@@ -158,7 +158,8 @@ def time_series_chart(
         ax.set_xlabel("Jahr (Stand 31.12.)")
         ax.set_ylabel(ylabel)
         if zero_base:
-            ax.set_ylim(bottom=0, top=max(series[value].max() * 1.15, 1e-9))
+            top = series[value].max()  # NaN when the register cannot give the figure at all
+            ax.set_ylim(bottom=0, top=1.0 if pd.isna(top) else max(top * 1.15, 1e-9))
         _german_ticks(ax.yaxis, decimals)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_title(title, loc="left")

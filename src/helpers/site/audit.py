@@ -39,6 +39,8 @@ def vocabulary(config: Config) -> list[str]:
     areas of the config, the labels of scenarios and model terms."""
     catalogue = load_catalogue(config.catalogue_path)  # the whole catalogue: the methods page lists skipped ones
     names = [t for i in catalogue.indicators for t in (i.short, i.name, i.definition, i.phase)]
+    # and the commune's own texts (ages moved to the register's band edges: "unter 20 Jahren")
+    names += [t for i in commune_catalogue(config).indicators for t in (i.short, i.name, i.definition)]
     names += [s.name for s in config.stadtteile] + [b.name for b in config.stadtbezirke]
     return [*names, config.commune.name, *SCENARIO.values(), *DID_TERM.values()]
 

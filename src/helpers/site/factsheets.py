@@ -28,7 +28,7 @@ from helpers.core.numbertags import cell, public, text
 from helpers.core.paths import ProjectPaths
 from helpers.core.provenance import source_label, synthetic_note
 from helpers.core.registry import HUB_REPORT
-from helpers.indicators.catalogue import UNIT_LABEL, Indicator, Selection
+from helpers.indicators.catalogue import UNIT_LABEL, Indicator, Selection, age_words
 from helpers.indicators.plan import commune_plan
 from helpers.report.indicator_tables import (
     DECIMALS,
@@ -98,19 +98,16 @@ def _listing(items: list[str]) -> str:
 def age_text(ages: tuple[int, int]) -> str:
     """An inclusive age range in German.
 
-    >>> age_text((0, 14)), age_text((15, 24)), age_text((0, 0))
-    ('unter 15 Jahren', 'von 15 bis unter 25 Jahren', 'unter 1 Jahr')
+    >>> age_text((0, 14)), age_text((15, 24)), age_text((0, 0)), age_text((75, 200))
+    ('unter 15 Jahren', 'von 15 bis unter 25 Jahren', 'unter 1 Jahr', '75 Jahre und älter')
     """
-    low, high = ages
-    if low == 0:
-        return "unter 1 Jahr" if high == 0 else f"unter {high + 1} Jahren"
-    return f"von {low} bis unter {high + 1} Jahren"
+    return age_words(ages)
 
 
 def _population_text(sel: Selection, config: Config | None) -> str:
     who = "Einwohnerinnen" if sel.sex == "w" else "Einwohner" if sel.sex == "m" else "Einwohnerinnen und Einwohner"
     parts = [who]
-    if sel.ages is not None:
+    if sel.ages is not None and age_text(sel.ages) != age_words(None):
         parts.append(age_text(sel.ages))
     if sel.citizenship == "nichtdeutsch":
         parts.append("ohne deutsche Staatsangehörigkeit")

@@ -23,7 +23,8 @@ import openpyxl
 import pandas as pd
 
 from helpers.core.config import Config, Layout
-from helpers.sources.validation import Problem, RawDataError, file_label
+from helpers.core.io import LINE
+from helpers.sources.validation import Problem, RawDataError, canonical_numbers, file_label, read_standardised
 
 MONTHS = {
     "Januar": 1, "Februar": 2, "März": 3, "April": 4, "Mai": 5, "Juni": 6, "Juli": 7,
@@ -143,6 +144,73 @@ def read_ba_workbook(
     frame = pd.DataFrame(records, columns=["area_level", "area_code", "measure", "value", "is_suppressed", "line"])
     frame.insert(0, "year", year)
     return frame, problems
+
+
+def read_ba_csv(
+    path: Path, config: Config, year: int, columns: dict[str, str], layout: Layout | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read one BA export saved as CSV (one row per area, a column per value) into the tidy rows of
+    :func:`read_ba_workbook`.
+
+    The CSV is read in its declared layout (:func:`helpers.sources.validation.read_standardised`:
+    delimiter, encoding, header line, ``columns``, ``values``, ``rows``, ``melt``, ``positions``,
+    number format, and ``year`` for one file with all years). The standard headers are
+    ``Stadtteil-Nr.``, ``Stadtteil`` (may be absent) and the value columns. The city row is the row
+    named ``Insgesamt`` or the aggregate code declared as ``stadt`` (``layout.aggregates``); other
+    declared aggregates are skipped. There is no ``Berichtsmonat`` line: the year comes from the file
+    name or the year column.
+    """
+    layout = layout or Layout()
+    file = file_label(path, config.root)
+    frame = read_standardised(path, file, layout, {LABEL: ""}, year, area_column=CODE)
+    headers = {layout.columns.get(h, h).strip(): m for h, m in columns.items()}
+    standard = list(columns)
+    missing = [h for h in [CODE, *standard] if h not in frame.columns]
+    if missing:
+        found = ", ".join(repr(c) for c in frame.attrs.get("found", []))
+        line = int(frame.attrs.get("header_line", 1))
+        shown = [layout.columns.get(h, h) for h in missing]
+        raise RawDataError([Problem(file, line, m, f"Pflichtspalte fehlt (gefunden: {found})") for m in shown])
+    decimal, thousands = frame.attrs.get("number", (",", "."))
+    sums = frame.attrs.get("aggregates")
+    city = [] if sums is None else [r for _, r in sums.iterrows() if layout.aggregates.get(str(r[CODE])) == "stadt"]
+    rows = []
+    for _, r in [*frame.iterrows(), *((None, c) for c in city)]:
+        is_city = layout.aggregates.get(str(r[CODE])) == "stadt"
+        label = TOTAL if is_city else str(r.get(LABEL, "") or "")
+        values = [canonical_numbers(pd.Series([str(r[h])]), decimal, thousands).iloc[0] for h in standard]
+        rows.append((int(r[LINE]), ["" if is_city else str(r[CODE]), label, *[_number(v) for v in values]]))
+    rows.sort(key=lambda x: x[0])
+    index = {layout.columns.get(h, h).strip(): 2 + i for i, h in enumerate(standard)}
+    problems: list[Problem] = []
+    known = {s.code: s.name for s in config.stadtteile}
+    records, seen = [], set()
+    for line, row in rows:
+        recs, got = _data_rows([row], line, index, headers, known, file, problems)
+        for level, code in got:
+            if (level, code) in seen:
+                problems.append(Problem(file, line, CODE, "Stadtteil doppelt", code))
+        seen |= got
+        records += recs
+    missing_st = sorted(set(known) - {c for lvl, c in seen if lvl == "stadtteil"})
+    if missing_st:
+        problems.append(Problem(file, None, CODE, "Stadtteile fehlen", ", ".join(missing_st)))
+    if ("stadt", "") not in seen:
+        problems.append(
+            Problem(file, None, LABEL, f"Zeile '{TOTAL}' fehlt (oder layout.aggregates: {{<Code>: stadt}})")
+        )
+    out = pd.DataFrame(records, columns=["area_level", "area_code", "measure", "value", "is_suppressed", "line"])
+    out.insert(0, "year", year)
+    return out, problems
+
+
+def _number(text: str) -> object:
+    """A canonical number ("1234", "27732.0") as int, other text (``*``) unchanged."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return int(value) if value.is_integer() else value
 
 
 def _data_rows(

@@ -22,6 +22,25 @@ AGE_GROUPS = {
     "persons_65plus": (65, 200),
 }
 
+#: The youth age limit of the key figures ("unter 18"), where the register can form it.
+YOUTH_LIMIT = 18
+
+
+def youth_limit(single: pd.DataFrame) -> int | None:
+    """The first age no longer counted as young in ``persons_u18``/``share_u18_pct``: 18 where the
+    register's ages can form "under 18", else the band start nearest to 18 (ties: the lower), so no
+    page assumes a cut the register cannot form. None when no band starts above 0.
+
+    >>> bands = pd.DataFrame({"age": [0, 10, 20, 60], "age_last": [9, 19, 59, 120]})
+    >>> youth_limit(bands), youth_limit(pd.DataFrame({"age": [0, 1], "age_last": [0, 1]}))
+    (20, 18)
+    """
+    if _age_mask(single, 0, YOUTH_LIMIT - 1) is not None:
+        return YOUTH_LIMIT
+    starts = sorted({int(a) for a in single["age"]} - {0})
+    return min(starts, key=lambda a: (abs(a - YOUTH_LIMIT), a)) if starts else None
+
+
 #: Shares (in %) derived from the counts: share column -> (numerator, denominator).
 SHARES = {
     "share_u18_pct": ("persons_u18", "persons"),
@@ -45,8 +64,10 @@ def _counts(single: pd.DataFrame) -> pd.DataFrame:
         persons_non_german=single["persons"].where(single["citizenship"] == "nichtdeutsch", 0),
     )
     missing = [] if known(single, "citizenship") else ["persons_non_german", "persons_non_german_u18"]
-    for col, (lo, hi) in AGE_GROUPS.items():
-        mask = _age_mask(frame, lo, hi)
+    limit = youth_limit(single)
+    groups = {**AGE_GROUPS, "persons_u18": (0, (limit or YOUTH_LIMIT) - 1)}
+    for col, (lo, hi) in groups.items():
+        mask = _age_mask(frame, lo, hi) if col != "persons_u18" or limit is not None else None
         frame[col] = frame["persons"].where(mask, 0) if mask is not None else 0
         missing += [] if mask is not None else [col]
     u18 = _age_mask(frame, 0, 17)
@@ -56,6 +77,7 @@ def _counts(single: pd.DataFrame) -> pd.DataFrame:
     out = frame.groupby(["year", "stadtteil_code"], as_index=False)[cols].sum()
     for col in dict.fromkeys(missing):
         out[col] = np.nan
+    out.attrs["youth_limit"] = limit
     return out
 
 
@@ -64,7 +86,9 @@ def population_summary(single: pd.DataFrame, config: Config) -> pd.DataFrame:
 
     Columns: year, area_level, area_code, area_name, persons, persons_u6, persons_u18,
     persons_u21, persons_65plus, persons_non_german, persons_non_german_u18, the shares in
-    :data:`SHARES` and ``change_pct`` (change of ``persons`` from the previous year, in %).
+    :data:`SHARES`, ``youth_limit`` (``persons_u18`` counts the residents under this age: 18, or
+    the nearest band start of a register in coarse bands, see :func:`youth_limit`) and
+    ``change_pct`` (change of ``persons`` from the previous year, in %).
     """
     st = _counts(single)
     st["stadtbezirk_code"] = st["stadtteil_code"].map({s.code: s.stadtbezirk for s in config.stadtteile})
@@ -83,6 +107,8 @@ def population_summary(single: pd.DataFrame, config: Config) -> pd.DataFrame:
     out.insert(3, "area_name", [names.get(k) for k in zip(out["area_level"], out["area_code"], strict=True)])
     for share, (num, den) in SHARES.items():
         out[share] = 100.0 * out[num] / out[den]
+    # the youth limit of persons_u18 / share_u18_pct (18, or the register's nearest band start)
+    out["youth_limit"] = st.attrs.get("youth_limit") or YOUTH_LIMIT
     out = out.sort_values(["area_level", "area_code", "year"], key=_level_order)
     out["change_pct"] = out.groupby(["area_level", "area_code"])["persons"].pct_change() * 100.0
     return out.sort_values(["year", "area_level", "area_code"], key=_level_order).reset_index(drop=True)

@@ -11,7 +11,15 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, collect_years, file_label, layout_of, load_csv, stichtag_of
+from helpers.sources.validation import (
+    RawColumn,
+    collect_years,
+    file_label,
+    layout_of,
+    load_csv,
+    stichtag_of,
+    year_files,
+)
 
 AGE_GROUPS = {"unter 1": "u1", "1 bis unter 3": "1_u3", "3 bis unter 6": "3_u6"}
 #: Columns the export may lack (``layout.absent``) and the value they then take.
@@ -61,10 +69,14 @@ def build_kita(config: Config) -> dict[str, pd.DataFrame]:
 
     def load(path, year):
         file = file_label(path, config.root)
-        frame = load_csv(path, COLUMNS, schema(config, year), file, layout=layout_of(config, "kita"), optional=OPTIONAL)
+        day = stichtag_of(config.sources.get("kita"), year, default="03-01")
+        optional = {**OPTIONAL, "Stichtag": f"{day:%d.%m.%Y}"}
+        frame = load_csv(
+            path, COLUMNS, schema(config, year), file, layout=layout_of(config, "kita"), optional=optional, year=year
+        )
         return frame.assign(year=year, age_group=frame["age_group"].map(AGE_GROUPS))
 
-    frame = collect_years(list(zip(config.data_years, files, strict=True)), load)
+    frame = collect_years(year_files(config, "kita", files), load)
     out = frame[["year", "stadtteil_code", "age_group", "kita", "tagespflege"]].astype(
         {"stadtteil_code": str, "age_group": str, "kita": "int64", "tagespflege": "int64"}
     )

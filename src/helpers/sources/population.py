@@ -32,6 +32,7 @@ produced: the area levels are ``stadtteil`` and ``stadt``.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -40,16 +41,21 @@ import pandera.pandas as pa
 
 from helpers.core.ages import OPEN_AGE, Band, age_range_problem, ages_mask, band_text, bands_text, select_ages  # noqa: F401
 from helpers.core.config import Config, Source
+from helpers.core.formatting import german_number
 from helpers.core.io import LINE
 from helpers.core.paths import ProjectPaths
 from helpers.sources.validation import (
+    AREA_COLUMN,
     Problem,
     RawColumn,
     RawDataError,
+    canonical_numbers,
+    describe_problems,
     file_label,
     parse_and_check,
     read_standardised,
     stichtag_of,
+    year_files,
 )
 
 COLUMNS = [
@@ -72,7 +78,10 @@ TOTAL = "insgesamt"
 #: Standard columns the export may lack, and the value they then take.
 OPTIONAL = {"Stadtteil": "", "Geschlecht": TOTAL, "Staatsangehörigkeit": TOTAL}
 AREA_LEVELS = ["stadtteil", "stadtbezirk", "stadt"]
-_BAND_RE = re.compile(r"^(\d+)\s*(?:(?:-|–|bis)\s*(\d+)|(\+|und älter|und mehr))?$")
+_BAND_RE = re.compile(
+    r"^(\d+)\s*(?:Jahre?\s*)?(?:(?:-|–|bis)\s*(<|unter)?\s*(\d+)|(\+|(?:und|u\.)\s*(?:älter|mehr|darüber)))?"
+    r"(?:\s*Jahren?)?$"
+)
 
 
 def population_source(config: Config) -> Source:
@@ -84,19 +93,24 @@ def parse_band(label: str, bands: list[Band]) -> Band | None:
     """The declared band a label of the export's band column stands for (None: none of them).
 
     ``von-bis`` (both inclusive; also ``–`` or ``bis``), a single age, or the open top band
-    ``a+`` / ``a und älter`` / ``a und mehr`` (only for the last declared band).
+    ``a+`` / ``a und älter`` / ``a u. mehr`` (only for the last declared band); ``von bis unter``
+    (``3 bis unter 6``, ``00 - < 03``) excludes the upper age; a trailing ``Jahre`` is allowed.
 
     >>> bands = [(0, 2), (3, 5), (6, 79), (80, 120)]
     >>> [parse_band(t, bands) for t in ["0-2", "3 bis 5", "6–79", "80+", "80-120", "0-5", "x"]]
     [(0, 2), (3, 5), (6, 79), (80, 120), (80, 120), None, None]
+    >>> [parse_band(t, bands) for t in ["00 - < 03", "3 bis unter 6", "80 u. mehr", "80 Jahre und älter"]]
+    [(0, 2), (3, 5), (80, 120), (80, 120)]
+    >>> parse_band("6 bis 79 Jahre", bands)
+    (6, 79)
     """
     match = _BAND_RE.fullmatch(str(label).strip())
     if not match or not bands:
         return None
     lo = int(match.group(1))
-    if match.group(3):
+    if match.group(4):
         return bands[-1] if lo == bands[-1][0] else None
-    hi = int(match.group(2)) if match.group(2) else lo
+    hi = int(match.group(3)) - (1 if match.group(2) else 0) if match.group(3) else lo
     return (lo, hi) if (lo, hi) in bands else None
 
 
@@ -175,6 +189,60 @@ def _check_names(frame: pd.DataFrame, config: Config, file: str) -> None:
         )
 
 
+def _check_aggregates(raw: pd.DataFrame, frame: pd.DataFrame, config: Config, file: str) -> None:
+    """Plausibility rule ``aggregate_sum``: every declared aggregate row of the city or of a Stadtbezirk
+    (``layout.aggregates``) equals the sum of its Stadtteile in the same age (group), sex and citizenship.
+
+    An error stops the build; a warning is written to the log; ``off`` skips the rule.
+    """
+    severity = config.plausibility.severity.aggregate_sum
+    declared = population_source(config).layout.aggregates
+    sums = raw.attrs.get("aggregates")
+    if severity == "off" or sums is None or not len(sums):
+        return
+    sums = sums[sums[AREA_COLUMN].map(declared).notna()]
+    bands = population_source(config).age_bands
+    age_header = "Alter" if bands is None else BAND_COLUMN.header
+    bezirk_of = {s.code: s.stadtbezirk for s in config.stadtteile}
+    parts = pd.DataFrame(
+        {
+            "bezirk": frame["stadtteil_code"].astype(str).map(bezirk_of),
+            "age": frame["age" if bands is None else "age_band"].astype(str),
+            "Geschlecht": frame["sex"].astype(str),
+            "Staatsangehörigkeit": frame["citizenship"].astype(str),
+            "persons": frame["persons"].astype("int64"),
+        }
+    )
+    decimal, thousands = raw.attrs.get("number", (",", "."))
+    stated = canonical_numbers(sums["Anzahl"].astype(str), decimal, thousands)
+    problems = []
+    for (_, row), text in zip(sums.iterrows(), stated, strict=True):
+        target = declared[str(row[AREA_COLUMN])]
+        label = str(row.get(age_header, ""))
+        if bands is not None:
+            band = parse_band(label, list(bands))
+            label = label if band is None else f"{band[0]}-{band[1]}"
+        same = (parts["age"] == label) & (True if target == "stadt" else parts["bezirk"] == target)
+        for key in ("Geschlecht", "Staatsangehörigkeit"):
+            same &= parts[key] == (str(row[key]) if key in row.index else TOTAL)
+        try:
+            value = round(float(text))
+        except ValueError:
+            continue  # not a number: not this rule's business
+        total = int(parts.loc[same, "persons"].sum())
+        if total != value:
+            where = "der Stadt" if target == "stadt" else f"des Stadtbezirks {target}"
+            rule = (
+                f"Summenzeile {row[AREA_COLUMN]} ({where}, Alter {row.get(age_header, '')}) ist nicht die Summe "
+                f"ihrer Stadtteile ({german_number(total)}); Regel plausibility.severity.aggregate_sum"
+            )
+            problems.append(Problem(file, int(row[LINE]), "Anzahl", rule, str(row["Anzahl"])))
+    if problems and severity == "error":
+        raise RawDataError(problems)
+    if problems:
+        sys.stderr.write("Warnung (Plausibilität): " + describe_problems(problems) + "\n")
+
+
 def _canonical_bands(bands: list[Band]):
     """``prepare`` step: write every band label the declared way ("0-2"), so spellings of one
     band count as duplicates; labels that are no declared band stay as written."""
@@ -212,11 +280,14 @@ def load_population_file(path: Path, config: Config, year: int) -> pd.DataFrame:
     file = file_label(path, config.root)
     source = population_source(config)
     bands = source.age_bands
-    raw = read_standardised(path, file, source.layout, OPTIONAL)
+    day = stichtag_of(source, year, default="12-31")
+    optional = {**OPTIONAL, "Stichtag": f"{day:%d.%m.%Y}"}
+    raw = read_standardised(path, file, source.layout, optional, year)
     prepare = None if bands is None else _canonical_bands(bands)
     frame = parse_and_check(raw, raw_columns(config), raw_schema(config, year), file, prepare)
     if "Stadtteil" not in source.layout.absent:
         _check_names(frame, config, file)
+    _check_aggregates(raw, frame, config, file)
     frame = frame.assign(age_last=frame["age"]) if bands is None else _ages_from_bands(frame, bands, file)
     out = frame[["stadtteil_code", "age", "sex", "citizenship", "persons", "age_last"]].copy()
     out.insert(0, "year", year)
@@ -230,7 +301,7 @@ def load_population(files: list[Path], config: Config) -> pd.DataFrame:
     year, stadtteil_code, age, sex, citizenship, persons.
     """
     frames, problems = [], []
-    for year, path in zip(config.data_years, files, strict=True):
+    for year, path in year_files(config, "population", files):
         try:
             frames.append(load_population_file(path, config, year))
         except RawDataError as exc:

@@ -12,7 +12,7 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, collect_years, file_label, layout_of, load_csv
+from helpers.sources.validation import RawColumn, collect_years, file_label, layout_of, load_csv, year_files
 
 FINDINGS = ["unauffällig", "grenzwertig", "auffällig"]
 BMI = ["untergewichtig", "normal", "übergewichtig", "adipös"]
@@ -81,10 +81,10 @@ def build_seu(config: Config) -> dict[str, pd.DataFrame]:
 
     def load(path, year):
         file = file_label(path, config.root)
-        frame = load_csv(path, COLUMNS, schema(config, year), file, layout=layout_of(config, "seu"))
+        frame = load_csv(path, COLUMNS, schema(config, year), file, layout=layout_of(config, "seu"), year=year)
         return frame.drop(columns=["pseudonym"])
 
-    frame = collect_years(list(zip(config.data_years, files, strict=True)), load)
+    frame = collect_years(year_files(config, "seu", files), load)
     frame = frame.drop(columns=["_zeile"], errors="ignore")
     out = frame.assign(
         u8u9_documented=frame["u8u9"].map(YES_NO).astype("boolean"),

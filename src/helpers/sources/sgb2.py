@@ -1,5 +1,8 @@
 """Sources: BA Grundsicherung SGB II and Arbeitslose, small-area workbooks per December.
 
+The export may also be a CSV (pattern ending ``.csv``; see :func:`helpers.sources.ba.read_ba_csv`),
+one per year or one for all years with a year column (``layout.year``).
+
 Processed (tidy, one row per year x area x measure): ``value`` is missing and
 ``is_suppressed`` true where the BA showed "*" (1 to 9). Areas: every Stadtteil, the
 addresses that could not be assigned (``ohne_zuordnung``) and the city total (``stadt``).
@@ -11,8 +14,8 @@ import pandas as pd
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.ba import check_ba_consistency, read_ba_workbook
-from helpers.sources.validation import RawDataError, collect_years, file_label, layout_of
+from helpers.sources.ba import check_ba_consistency, read_ba_csv, read_ba_workbook
+from helpers.sources.validation import RawDataError, collect_years, file_label, layout_of, year_files
 
 SGB2_COLUMNS = {
     "Personen in BG insgesamt": "pers_bg_total",
@@ -48,7 +51,8 @@ def _loader(config: Config, source: str, columns: dict[str, str], parts: dict[st
     headers = {v: layout.columns.get(k, k) for k, v in columns.items()}
 
     def load(path, year: int) -> pd.DataFrame:
-        frame, problems = read_ba_workbook(path, config, year, columns, layout)
+        read = read_ba_csv if str(path).lower().endswith((".csv", ".txt")) else read_ba_workbook
+        frame, problems = read(path, config, year, columns, layout)
         problems += check_ba_consistency(frame, file_label(path, config.root), parts, headers)
         if problems:
             raise RawDataError(sorted(problems, key=lambda p: (p.line or 0, p.column or "")))
@@ -70,9 +74,7 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
 def build_sgb2(config: Config) -> dict[str, pd.DataFrame]:
     """Processed SGB II table from every year's workbook."""
     files = ProjectPaths(config).raw_source_files("sgb2")
-    frame = collect_years(
-        list(zip(config.data_years, files, strict=True)), _loader(config, "sgb2", SGB2_COLUMNS, SGB2_PARTS)
-    )
+    frame = collect_years(year_files(config, "sgb2", files), _loader(config, "sgb2", SGB2_COLUMNS, SGB2_PARTS))
     return {"sgb2": _tidy(frame)}
 
 
@@ -80,6 +82,6 @@ def build_unemployment(config: Config) -> dict[str, pd.DataFrame]:
     """Processed Arbeitslose table from every year's workbook."""
     files = ProjectPaths(config).raw_source_files("unemployment")
     frame = collect_years(
-        list(zip(config.data_years, files, strict=True)), _loader(config, "unemployment", ALO_COLUMNS, ALO_PARTS)
+        year_files(config, "unemployment", files), _loader(config, "unemployment", ALO_COLUMNS, ALO_PARTS)
     )
     return {"unemployment": _tidy(frame)}

@@ -11,7 +11,7 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, collect_years, file_label, layout_of, load_csv
+from helpers.sources.validation import RawColumn, collect_years, file_label, layout_of, load_csv, year_files
 
 SCHOOL_TYPES = [
     "Gymnasium",
@@ -59,9 +59,11 @@ def build_transitions(config: Config) -> dict[str, pd.DataFrame]:
     def load(path, year):
         file = file_label(path, config.root)
         layout = layout_of(config, "transitions")
-        return load_csv(path, COLUMNS, schema(config, year), file, layout=layout, optional=OPTIONAL).assign(year=year)
+        return load_csv(path, COLUMNS, schema(config, year), file, layout=layout, optional=OPTIONAL, year=year).assign(
+            year=year
+        )
 
-    frame = collect_years(list(zip(config.data_years, files, strict=True)), load)
+    frame = collect_years(year_files(config, "transitions", files), load)
     out = frame[["year", "stadtteil_code", "school_type", "pupils"]].astype(
         {"stadtteil_code": str, "school_type": str, "pupils": "int64"}
     )

@@ -167,12 +167,47 @@ _KIND_WORDS = {
 }
 
 
-def _parse_column(text: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series]:
-    """Parse German-formatted raw values: parsed values and a mask of unparseable cells.
+_INTEGRAL_FLOAT_RE = re.compile(r"^-?\d+\.0+$")
 
-    >>> values, bad = _parse_column(pd.Series(["1.234", "", "x"]), "int")
+
+def canonical_numbers(text: pd.Series, decimal: str = ",", thousands: str = ".") -> pd.Series:
+    """Numbers written with the given separators, rewritten as ``1234.5`` (other text unchanged).
+
+    With the German default (decimal ``,``, thousands ``.``) an integral float such as
+    ``27732.0`` is read as 27732: a dot followed by other than three digits is no thousands
+    separator.
+
+    >>> canonical_numbers(pd.Series(["1.234", "1.234,5", "27732.0", "x", ""])).tolist()
+    ['1234', '1234.5', '27732.0', 'x', '']
+    >>> canonical_numbers(pd.Series(["1,234.5", "27732.0"]), ".", ",").tolist()
+    ['1234.5', '27732.0']
+    """
+    t = re.escape(thousands) if thousands else None
+    d = re.escape(decimal)
+    grouped = rf"\d{{1,3}}(?:{t}\d{{3}})+" if t else r"(?!)"
+    pattern = re.compile(rf"^-?(?:{grouped}|\d+)(?:{d}\d+)?$")
+
+    def one(value: str) -> str:
+        if decimal == "," and _INTEGRAL_FLOAT_RE.match(value) and not re.fullmatch(grouped, value.lstrip("-")):
+            return value
+        if not pattern.match(value):
+            return value
+        out = value.replace(thousands, "") if thousands else value
+        return out.replace(decimal, ".")
+
+    return text.map(one)
+
+
+_CANON_INT_RE = re.compile(r"^-?\d+(\.0+)?$")
+_CANON_FLOAT_RE = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def _parse_column(text: pd.Series, kind: Kind, decimal: str = ",", thousands: str = ".") -> tuple[pd.Series, pd.Series]:
+    """Parse raw values (numbers in the declared format): parsed values and a mask of unparseable cells.
+
+    >>> values, bad = _parse_column(pd.Series(["1.234", "", "x", "27732.0"]), "int")
     >>> values.tolist(), bad.tolist()
-    ([1234, <NA>, <NA>], [False, False, True])
+    ([1234, <NA>, <NA>, 27732], [False, False, True, False])
     >>> _parse_column(pd.Series(["1.234,5"]), "float")[0].tolist()
     [1234.5]
     >>> _parse_column(pd.Series(["31.12.2024"]), "date")[0].tolist()
@@ -181,15 +216,11 @@ def _parse_column(text: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series]:
     if kind == "str":
         return text.astype("string"), pd.Series(False, index=text.index)
     empty = text.eq("")
-    if kind == "int":
-        ok = text.str.fullmatch(_INT_RE.pattern)
-        values = pd.to_numeric(text.where(ok & ~empty).str.replace(".", "", regex=False))
-        return values.astype("Int64"), ~(ok | empty)
-    if kind == "float":
-        ok = text.str.fullmatch(_FLOAT_RE.pattern)
-        cleaned = text.where(ok & ~empty).str.replace(".", "", regex=False)
-        values = pd.to_numeric(cleaned.str.replace(",", ".", regex=False))
-        return values.astype("Float64"), ~(ok | empty)
+    if kind in ("int", "float"):
+        canon = canonical_numbers(text, decimal, thousands)
+        ok = canon.str.fullmatch((_CANON_INT_RE if kind == "int" else _CANON_FLOAT_RE).pattern)
+        values = pd.to_numeric(canon.where(ok & ~empty))
+        return values.round().astype("Int64") if kind == "int" else values.astype("Float64"), ~(ok | empty)
     values = pd.to_datetime(text.where(~empty), format="%d.%m.%Y", errors="coerce")
     values = values.astype("datetime64[ns]")
     return values, ~empty & (values.isna() | ~text.str.fullmatch(_DATE_RE.pattern))
@@ -210,8 +241,9 @@ def parse_raw_collect(frame: pd.DataFrame, columns: list[RawColumn], file: str) 
         raise RawDataError([Problem(file, line, m, f"Pflichtspalte fehlt (gefunden: {found})") for m in missing])
     problems: list[Problem] = []
     out = pd.DataFrame({LINE: frame[LINE].to_numpy()}, index=frame.index)
+    decimal, thousands = frame.attrs.get("number", (",", "."))
     for col in columns:
-        values, bad = _parse_column(frame[col.header], col.kind)
+        values, bad = _parse_column(frame[col.header], col.kind, decimal, thousands)
         label = labels.get(col.header, col.header)
         problems.extend(
             Problem(file, int(line), label, _KIND_WORDS[col.kind], text)
@@ -296,29 +328,49 @@ def stichtag_of(source: Source | None, year: int, default: str) -> pd.Timestamp:
     return pd.Timestamp(year, int(month), int(day))
 
 
-def read_standardised(
-    path: Path,
-    file: str,
-    layout: Layout | None = None,
-    optional: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
-    """Read a raw CSV export in its declared layout into the standard string frame.
+#: Standard header of the area code in most exports (the BA workbooks: "Stadtteil-Nr.").
+AREA_COLUMN = "Stadtteil-Nr"
+#: Hidden column with the year of each row of an export with a year column (``layout.year``).
+YEAR = "_jahr"
+_YEAR_RE = re.compile(r"^(\d{4})$|^\d{1,2}\.\d{1,2}\.(\d{4})$|^(\d{4})-\d{2}-\d{2}$")
 
-    Reads with the declared encoding (None: detected), delimiter and header line; renames the
-    declared export headers (``layout.columns``: standard header -> export header) to the
-    standard headers; maps the declared values (``layout.values``); and fills the declared
-    absent columns with the value the loader gives for them in ``optional`` (standard header ->
-    fill value). Line numbers stay the real file lines. ``frame.attrs`` keeps the header line,
-    the headers found and each standard header's name in the export (for the messages).
 
-    Raises :class:`RawDataError` when the file is missing or unreadable in the declared layout,
-    when a declared export header is not in the header line, or when a column is declared
-    absent that the source cannot do without.
+def year_files(config: Config, source: str, paths: list[Path]) -> list[tuple[int, Path]]:
+    """(year, file) of a yearly source: one file per data year, or one file for all years.
+
+    One file for all years (a pattern without ``{year}``) needs ``layout.year``, the column that
+    holds the year; each year's loader then reads that year's rows of the one file.
     """
-    layout = layout or Layout()
-    optional = optional or {}
-    if not Path(path).is_file():
-        raise RawDataError([Problem(file, None, None, "Datei fehlt")])
+    declared = config.sources[source]
+    if "{year}" in declared.pattern:
+        return list(zip(config.data_years, paths, strict=True))
+    (path,) = paths
+    if declared.layout.year is None:
+        rule = (
+            f"Eine Datei für alle Jahre (pattern ohne {{year}}) braucht die Angabe der Jahresspalte: "
+            f"sources.{source}.layout.year: <Spalte mit dem Jahr>"
+        )
+        raise RawDataError([Problem(file_label(path, config.root), None, None, rule)])
+    first = declared.first_year or config.years.data.first
+    return [(year, path) for year in config.data_years if year >= first]
+
+
+def _header_problems(file: str, head: int, wanted: Iterable[tuple[str, str]], found: list[str]) -> list[Problem]:
+    shown = ", ".join(repr(c) for c in found)
+    return [
+        Problem(
+            file,
+            head,
+            export,
+            f"Spalte fehlt in der Kopfzeile (in der Konfiguration {where} angegeben; gefunden: {shown})",
+        )
+        for where, export in wanted
+        if export not in found
+    ]
+
+
+def _read_table(path: Path, file: str, layout: Layout) -> pd.DataFrame:
+    """The export as strings with line numbers, columns at declared positions renamed."""
     head = layout.header_row
     try:
         frame = read_raw_csv(path, sep=layout.delimiter, encoding=layout.encoding, header_row=head)
@@ -334,18 +386,92 @@ def read_standardised(
         ) from None
     except pd.errors.ParserError as exc:
         raise RawDataError([Problem(file, None, None, f"Datei ist keine lesbare CSV-Datei ({exc})")]) from None
-    found = [c for c in frame.columns if c != LINE]
-    problems = [
-        Problem(
-            file,
-            head,
-            export,
-            f"Spalte fehlt in der Kopfzeile (in der Konfiguration für '{standard}' angegeben; "
-            f"gefunden: {', '.join(repr(c) for c in found)})",
+    if layout.positions:
+        names = [c for c in frame.columns if c != LINE]
+        too_far = {k: v for k, v in layout.positions.items() if v > len(names)}
+        if too_far:
+            rule = f"Spaltenposition hinter der letzten Spalte (die Datei hat {len(names)} Spalten)"
+            raise RawDataError([Problem(file, head, k, rule, str(v)) for k, v in too_far.items()])
+        renames = {names[v - 1]: k for k, v in layout.positions.items()}
+        frame = frame.rename(columns=renames)
+    return frame
+
+
+def _select_rows(frame: pd.DataFrame, file: str, layout: Layout) -> pd.DataFrame:
+    """Only the rows whose columns hold the declared values (``layout.rows``)."""
+    problems = _header_problems(
+        file, layout.header_row, [("bei layout.rows", c) for c in layout.rows], list(frame.columns)
+    )
+    if problems:
+        raise RawDataError(problems)
+    keep = pd.Series(True, index=frame.index)
+    for column, wanted in layout.rows.items():
+        values = [wanted] if isinstance(wanted, str) else list(wanted)
+        keep &= frame[column].isin([str(v) for v in values])
+    if not keep.any():
+        shown = "; ".join(f"{c} = {v!r}" for c, v in layout.rows.items())
+        raise RawDataError([Problem(file, None, None, f"keine Zeile erfüllt layout.rows ({shown})")])
+    return frame.loc[keep].reset_index(drop=True)
+
+
+def _melt(frame: pd.DataFrame, file: str, layout: Layout) -> pd.DataFrame:
+    """A wide table melted into rows (``layout.melt``): melted headers go to ``into``, cells to ``value``."""
+    melt = layout.melt
+    assert melt is not None
+    names = [c for c in frame.columns if c != LINE]
+    wanted = [("bei layout.melt.columns", c) for c in melt.columns]
+    if melt.from_column is not None:
+        wanted.append(("bei layout.melt.from_column", melt.from_column))
+    problems = _header_problems(file, layout.header_row, wanted, names)
+    if problems:
+        raise RawDataError(problems)
+    columns = list(melt.columns) or names[names.index(melt.from_column) :]
+    ids = [c for c in frame.columns if c not in columns]
+    out = frame.melt(id_vars=ids, value_vars=columns, var_name=melt.into, value_name=melt.value)
+    return out.sort_values(LINE, kind="stable").reset_index(drop=True)
+
+
+def _years(frame: pd.DataFrame, file: str, layout: Layout) -> pd.DataFrame:
+    """The year of every row from the declared year column (``2005``, ``31.12.2005`` or ``2005-12-31``)."""
+    column = layout.year
+    assert column is not None
+    problems = _header_problems(file, layout.header_row, [("bei layout.year", column)], list(frame.columns))
+    if problems:
+        raise RawDataError(problems)
+    parsed = frame[column].str.extract(_YEAR_RE)
+    year = parsed[0].fillna(parsed[1]).fillna(parsed[2])
+    bad = year.isna()
+    if bad.any():
+        raise RawDataError(
+            [
+                Problem(file, int(line), column, "Jahr erwartet (JJJJ oder TT.MM.JJJJ)", value)
+                for line, value in zip(frame.loc[bad, LINE], frame.loc[bad, column], strict=True)
+            ]
         )
-        for standard, export in layout.columns.items()
-        if standard not in layout.absent and export.strip() not in found
-    ]
+    return frame.assign(**{YEAR: year.astype(int)})
+
+
+def _split_aggregates(frame: pd.DataFrame, layout: Layout, area_column: str) -> pd.DataFrame:
+    """The frame without the declared aggregate rows (``layout.aggregates``); they go to ``attrs``."""
+    if not layout.aggregates or area_column not in frame.columns:
+        frame.attrs["aggregates"] = frame.iloc[0:0]
+        return frame
+    codes = frame[area_column].astype(str)
+    is_sum = codes.isin(list(layout.aggregates))
+    sums = frame.loc[is_sum].reset_index(drop=True)
+    out = frame.loc[~is_sum].reset_index(drop=True)
+    out.attrs["aggregates"] = sums
+    return out
+
+
+def _check_declared(file: str, layout: Layout, optional: Mapping[str, str], found: list[str], given: set[str]) -> None:
+    """Every declared export header is in the header line; only optional columns are absent."""
+    problems = _header_problems(
+        file,
+        layout.header_row,
+        [(f"für '{std}'", exp.strip()) for std, exp in layout.columns.items() if std not in given],
+        found,
+    )
     problems += [
         Problem(file, None, standard, "Spalte kann nicht fehlen (in der Konfiguration als fehlend angegeben)")
         for standard in layout.absent
@@ -353,19 +479,104 @@ def read_standardised(
     ]
     if problems:
         raise RawDataError(problems)
-    renames = {export.strip(): standard for standard, export in layout.columns.items() if standard not in layout.absent}
-    replaced = [
-        standard for standard in [*renames.values(), *layout.absent] if standard in found and standard not in renames
-    ]
+
+
+_CACHE: dict[tuple, pd.DataFrame] = {}
+
+
+def _shaped(path: Path, file: str, layout: Layout, optional: Mapping[str, str], area_column: str) -> pd.DataFrame:
+    """The whole export in the standard shape (before the selection of a year); cached per file state."""
+    stat = Path(path).stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size, layout.model_dump_json(), tuple(optional.items()), area_column)
+    if key in _CACHE:
+        return _CACHE[key]
+    frame = _read_table(path, file, layout)
+    if layout.rows:
+        frame = _select_rows(frame, file, layout)
+    if layout.melt is not None:
+        frame = _melt(frame, file, layout)
+    if layout.year is not None:
+        frame = _years(frame, file, layout)
+    found = [c for c in frame.columns if c not in (LINE, YEAR)]
+    head = layout.header_row
+    given = {*layout.absent, *layout.constants}
+    _check_declared(file, layout, optional, found, given)
+    renames = {export.strip(): standard for standard, export in layout.columns.items() if standard not in given}
+    replaced = [standard for standard in [*renames.values(), *given] if standard in found and standard not in renames]
     frame = frame.drop(columns=replaced).rename(columns=renames)
     for standard, mapping in layout.values.items():
         if standard in frame.columns:
             frame[standard] = frame[standard].map(lambda v, m=mapping: m.get(v, v))
+    frame = _split_aggregates(frame, layout, area_column)
+    aggregates = frame.attrs["aggregates"]
     for standard in layout.absent:
         frame[standard] = optional[standard]
-    frame.attrs["header_line"] = head
-    frame.attrs["found"] = found
-    frame.attrs["labels"] = {standard: export for export, standard in renames.items()}
+    for standard, value in layout.constants.items():
+        frame[standard] = value
+    frame.attrs.update(
+        header_line=head,
+        found=found,
+        labels={standard: export for export, standard in renames.items()},
+        number=(layout.decimal, layout.thousands_sep),
+        aggregates=aggregates,
+    )
+    if len(_CACHE) > 8:
+        _CACHE.clear()
+    _CACHE[key] = frame
+    return frame
+
+
+def read_standardised(
+    path: Path,
+    file: str,
+    layout: Layout | None = None,
+    optional: Mapping[str, str] | None = None,
+    year: int | None = None,
+    area_column: str = AREA_COLUMN,
+) -> pd.DataFrame:
+    """Read a raw CSV export in its declared layout into the standard string frame.
+
+    Reads with the declared encoding (None: detected), delimiter and header line; names the
+    columns at declared positions (``layout.positions``); keeps only the declared rows
+    (``layout.rows``); melts a wide table (``layout.melt``); reads the year of every row from the
+    year column (``layout.year``); renames the declared export headers (``layout.columns``:
+    standard header -> export header) to the standard headers; maps the declared values
+    (``layout.values``); sets aside the declared aggregate rows (``layout.aggregates``, codes in
+    ``area_column``; kept in ``frame.attrs["aggregates"]``); fills the declared absent columns with
+    the value the loader gives for them in ``optional`` (standard header -> fill value) and the
+    declared constants (``layout.constants``). Line numbers stay the real file lines.
+    ``frame.attrs`` keeps the header line, the headers found, each standard header's name in the
+    export and the number format (for parsing and the messages).
+
+    ``year`` (with ``layout.year``) keeps only that year's rows; the standard ``Stichtag`` is then
+    the loader's day of that year (``optional["Stichtag"]``) where the export has no Stichtag of
+    its own (or the year column is it).
+
+    Raises :class:`RawDataError` when the file is missing or unreadable in the declared layout,
+    when a declared export header is not in the header line, or when a column is declared
+    absent that the source cannot do without.
+    """
+    layout = layout or Layout()
+    optional = optional or {}
+    if not Path(path).is_file():
+        raise RawDataError([Problem(file, None, None, "Datei fehlt")])
+    whole = _shaped(path, file, layout, optional, area_column)
+    frame = whole.copy()
+    frame.attrs = dict(whole.attrs)
+    if layout.year is not None and year is not None:
+        keep = frame[YEAR] == year
+        if not keep.any():
+            present = sorted(set(frame[YEAR]))
+            rule = f"keine Zeilen für das Jahr {year} (Jahresspalte '{layout.year}'; vorhanden: {present})"
+            raise RawDataError([Problem(file, None, layout.year, rule)])
+        frame = frame.loc[keep].reset_index(drop=True)
+        sums = whole.attrs["aggregates"]
+        frame.attrs["aggregates"] = sums[sums[YEAR] == year].reset_index(drop=True) if len(sums) else sums
+        stichtag_is_year = layout.year in ("Stichtag", layout.columns.get("Stichtag"))
+        if "Stichtag" in optional and ("Stichtag" not in frame.columns or stichtag_is_year):
+            frame["Stichtag"] = optional["Stichtag"]
+    if YEAR in frame.columns:
+        frame = frame.drop(columns=[YEAR])
     return frame
 
 
@@ -377,13 +588,16 @@ def load_csv(
     prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
     layout: Layout | None = None,
     optional: Mapping[str, str] | None = None,
+    year: int | None = None,
 ) -> pd.DataFrame:
     """Read, parse and check one CSV export in its declared layout; return the typed frame.
 
     ``prepare`` may normalise the parsed frame before the schema check; ``optional`` names the
-    columns the export may lack and the value they then take (see :func:`read_standardised`).
+    columns the export may lack and the value they then take; ``year`` selects that year's rows of
+    a file with a year column (see :func:`read_standardised`).
     """
-    return parse_and_check(read_standardised(path, file, layout, optional), columns, schema, file, prepare)
+    raw = read_standardised(path, file, layout, optional, year)
+    return parse_and_check(raw, columns, schema, file, prepare)
 
 
 def parse_and_check(
