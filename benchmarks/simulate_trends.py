@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +57,7 @@ POWER_SLOPES = (0.01, 0.015, 0.02, 0.03, 0.04)
 ALPHA = 0.05
 
 
+@cache
 def catalogue() -> Catalogue:
     """The shipped catalogue's child-poverty share (unit %), the indicator of every replicate."""
     shipped = load_catalogue(ROOT / "src" / "helpers" / "indicators" / "indikatoren.yml")
