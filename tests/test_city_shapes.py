@@ -108,10 +108,46 @@ def test_a_plan_without_indicators_is_a_german_config_error(tmp_path):
     assert "Ausgeschlossen (indicators.exclude)." in message
 
 
-def _build(tmp_path: Path, config: Path) -> tuple[Path, subprocess.CompletedProcess, subprocess.CompletedProcess]:
+def _koeln_polygons(home: Path, driver: str) -> str:
+    """The six Köln Stadtteile as 1-km squares in EPSG:25832 (Shapefile) or degrees (KML), as a city publishes
+    them, with the official code in the property NUMMER; appends the geometry key to the copied config."""
+    import numpy as np
+    import pyogrio
+    import shapely
+    from pyproj import Transformer
+
+    codes = ["101", "102", "201", "202", "301", "302"]
+    squares = [shapely.box(356_000 + 1000 * (i % 3), 5_640_000 + 1000 * (i // 3), 357_000 + 1000 * (i % 3),
+                           5_641_000 + 1000 * (i // 3)) for i in range(len(codes))]  # fmt: skip
+    crs, name = "EPSG:25832", "stadtteile.shp"
+    if driver == "KML":
+        to_degrees = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
+        squares = [
+            shapely.transform(sq, lambda xy: np.column_stack(to_degrees.transform(xy[:, 0], xy[:, 1])))
+            for sq in squares
+        ]
+        crs, name = "EPSG:4326", "stadtteile.kml"
+    path = home / "data" / "raw" / name
+    fields = [np.array(codes, dtype=object), np.array([f"Stadtteil {c}" for c in codes], dtype=object)]
+    pyogrio.raw.write(path, shapely.to_wkb(squares), fields, ["NUMMER", "Name"], geometry_type="Polygon", crs=crs,
+                      driver=driver)  # fmt: skip
+    config = home / "config" / "koeln.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + f"\nanalysis:\n  geometry: {{file: ../data/raw/{name}, id_property: NUMMER}}\n",
+        encoding="utf-8",
+    )
+    return name
+
+
+def _build(
+    tmp_path: Path, config: Path, polygons: str | None = None
+) -> tuple[Path, subprocess.CompletedProcess, subprocess.CompletedProcess]:
     root = tmp_path / "projekt"
     copy_code(root)
     shutil.copytree(ROOT / config.parents[1], root / config.parents[1])
+    if polygons is not None:
+        _koeln_polygons(root / config.parents[1], polygons)
     env = {**os.environ, "PYTHONPATH": str(root / "src"), "MPLBACKEND": "Agg"}
     env.pop("MONITORING_TMP_DIR", None)
 
@@ -123,8 +159,9 @@ def _build(tmp_path: Path, config: Path) -> tuple[Path, subprocess.CompletedProc
 
 
 @pytest.mark.integration
-def test_koeln_shaped_register_only_commune_builds(tmp_path):
-    home, plan, build = _build(tmp_path, KOELN)
+@pytest.mark.parametrize("polygons", ["ESRI Shapefile", "KML"])
+def test_koeln_shaped_register_only_commune_builds(tmp_path, polygons):
+    home, plan, build = _build(tmp_path, KOELN, polygons)
     assert plan.returncode == 0, plan.stderr
     assert "population: Bevölkerung (1 von 1 Dateien da)" in plan.stdout
     assert "Kennzahlen berechnet (3)" in plan.stdout
@@ -134,6 +171,8 @@ def test_koeln_shaped_register_only_commune_builds(tmp_path):
     assert "Anteil der unter 18-Jährigen in Sülz" in profile
     sheet = (home / "reports" / "kennzahlen" / "seniors_share.html").read_text(encoding="utf-8")
     assert "65 Jahre und älter" in sheet and "unter 201" not in sheet
+    start = (home / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "Sülz" in start and "Schematische Kachelkarte" not in start  # the polygons are drawn, not the tiles
 
 
 @pytest.mark.integration
