@@ -50,6 +50,8 @@ def test_committed_study_meets_its_targets():
     assert scenarios["sample"]["fdr"] <= 0.05
     assert scenarios["u3_expansion"]["city_rising"] == 1.0 and scenarios["u3_expansion"]["rising_areas"] >= 0.9
     assert scenarios["null_iid"]["fpr_family_ci"][0] <= 0.05
+    # the city, a sum of null areas, is not called rising or falling more often than nominal
+    assert all(m["city_fpr"] <= 0.05 for m in scenarios.values() if "city_fpr" in m)
 
 
 def test_methods_page_cites_the_committed_trend_study():
@@ -63,3 +65,5 @@ def test_methods_page_cites_the_committed_trend_study():
     assert f"Falschmeldungen unter den Trends lagen bei {round(100 * sample['fdr'])} %" in text
     weak = results["power_curve_sample_design"]["0.01"]["power"]
     assert "rund der Hälfte" in text and 0.35 <= weak <= 0.65
+    persistent, iid = (round(100 * results["scenarios"][n]["fpr_family"]) for n in ("null_persistent", "null_iid"))
+    assert f"in {persistent} % der Fälle doch einen (bei unabhängigen Schwankungen {iid} %, Ziel 5 %)" in text
