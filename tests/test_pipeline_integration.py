@@ -30,7 +30,7 @@ pytestmark = pytest.mark.integration
 YEARS = (2024, 2025)
 SLUGS = ("wiesdorf", "opladen")
 #: Kennzahlenblätter: one per indicator of the catalogue (the small config has every source) and the overview.
-FACTSHEETS = 31 + 1
+FACTSHEETS = 34 + 1
 
 
 def doit(project: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:

@@ -121,7 +121,7 @@ def test_a_source_indicator_and_report_added_through_the_registry_build_end_to_e
     catalogue["indicators"].append(INDICATOR)
     catalogue_path.write_text(yaml.safe_dump(catalogue, allow_unicode=True), encoding="utf-8")
     config = small_config_dict((2024, 2025))
-    config["indicators"] = "indikatoren.yml"
+    config["indicators"] = {"catalogue": "indikatoren.yml"}
     config["sources"]["family_centres"] = {"pattern": "familienzentren/besuche.csv", "holder": "Jugendamt (Test)"}
     (root / "config" / "small.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     assert doit(root, "generate_sample").returncode == 0

@@ -60,12 +60,18 @@ class Noise:
     #: the REML profile over ρ: (σ², ρ, φ, likelihood weight) at each ρ of ``RHO_GRID``, σ² and φ
     #: re-estimated there; the weight is exp(−½ Δ(−2 log L)) against the optimum
     plausible: tuple[tuple[float, float, float, float], ...] = ()
+    #: number of series the parameters were pooled over (the Stadtteile)
+    n_series: int = 1
 
 
 def _noise_at(theta: np.ndarray, df: float) -> Noise:
     """Noise from θ = (log σ², ρ, log φ)."""
     return Noise(float(np.exp(theta[2])), float(np.exp(theta[0])), float(theta[1]), df)
 
+
+#: The persistence is shared by the areas of a family, so its estimate carries at most about one degree of
+#: freedom per area (as cluster-robust inference uses G − 1): multiplier of (number of series − 1).
+CLUSTER_DF = 1.0
 
 #: Grid of ρ for the profile likelihood.
 RHO_GRID = np.linspace(0.0, MAX_RHO, 10)
@@ -204,7 +210,7 @@ def estimate_noise(series: Sequence[Series], degree: int | None = None) -> Noise
         t[1], t[free] = rho, res.x
         weight = float(np.exp(-max(res.fun - best.fun, 0.0) / 2))
         plausible.append((float(np.exp(t[0])), float(rho), float(np.exp(t[2])), weight))
-    return Noise(float(np.exp(theta[2])), float(np.exp(theta[0])), float(theta[1]), df, tuple(plausible))
+    return Noise(float(np.exp(theta[2])), float(np.exp(theta[0])), float(theta[1]), df, tuple(plausible), len(use))
 
 
 @dataclass(frozen=True)
@@ -260,12 +266,16 @@ def slope_df(s: Series, noise: Noise) -> float:
     the persistent part is small, the t quantile is the normal one; where it dominates, the tails are
     those of the few effective degrees of freedom.
 
-    Without sampling noise (money) the df is the effective one, 99·0,5/1,5 = 33; without persistence, df:
+    The effective df are also at most one per pooled area less one (``CLUSTER_DF``): the persistence is
+    shared by the family, as clusters share a cluster-robust variance. Without sampling noise (money) the
+    df is the effective one, 99·0,5/1,5 = 33 from 50 areas, 12 from 13 areas; without persistence, df:
 
     >>> years = np.arange(5.0)
     >>> money, counts = Series(years, np.zeros(5), np.zeros(5)), Series(years, np.zeros(5), np.ones(5))
-    >>> round(slope_df(money, Noise(1.0, 1.0, 0.5, 99.0)), 6), slope_df(counts, Noise(1.0, 0.0, 0.5, 100.0))
-    (33.0, 100.0)
+    >>> [round(slope_df(money, Noise(1.0, 1.0, 0.5, 99.0, n_series=m)), 6) for m in (50, 13)]
+    [33.0, 12.0]
+    >>> slope_df(counts, Noise(1.0, 0.0, 0.5, 100.0))
+    100.0
     """
     centre = float(s.years.mean())
     x = np.column_stack([np.ones_like(s.years), s.years - centre])
@@ -276,7 +286,7 @@ def slope_df(s: Series, noise: Noise) -> float:
     df = max(noise.df, 1.0)
     if b <= 0:
         return df
-    effective = max(df * (1 - noise.rho) / (1 + noise.rho), 1.0)
+    effective = max(min(df * (1 - noise.rho) / (1 + noise.rho), CLUSTER_DF * max(noise.n_series - 1, 1)), 1.0)
     return float(min(effective * ((a + b) / b) ** 2, df))
 
 
@@ -325,4 +335,4 @@ def city_noise(pooled: Noise, share_common: float, weights: np.ndarray) -> Noise
     w = np.asarray(weights, float) / float(np.sum(weights))
     factor = share_common + (1 - share_common) * float(np.sum(w**2))
     plausible = tuple((s2 * factor, rho, phi, wt) for s2, rho, phi, wt in pooled.plausible)
-    return Noise(pooled.phi, pooled.s2 * factor, pooled.rho, pooled.df, plausible)
+    return Noise(pooled.phi, pooled.s2 * factor, pooled.rho, pooled.df, plausible, pooled.n_series)
