@@ -217,3 +217,25 @@ def test_config_errors_of_an_earlier_version_and_of_task_generation_are_german_b
     none = kommune(original + "indicators:\n  exclude: [u6_share, u18_share, seniors_share]\n")
     assert none.returncode == 3 and "Traceback" not in none.stderr
     assert "lässt sich keine einzige Kennzahl des Katalogs (indikatoren.yml) berechnen" in none.stderr
+
+
+@pytest.mark.parametrize(("city", "name", "ags"), [("koeln", "Köln", "05315000"), ("muenster", "Münster", "05515000")])
+def test_scaffold_output_needs_only_names_and_descriptions(tmp_path, city, name, ags):
+    """The scaffold's config for a city-shaped export folder, with only the holders and Stichtage filled in
+    (the TODOs a file cannot answer), plans the same indicators as the hand-written config."""
+    home = tmp_path / city
+    shutil.copytree(CITIES / city / "data", home / "data")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    command = [sys.executable, "-m", "helpers.build.scaffold", "data/raw", "--name", name, "--ags", ags]
+    out = subprocess.run(command, cwd=home, env=env, capture_output=True, text=True, timeout=120, check=True).stdout
+    filled = out.replace("TODO Datenhalter", "Stadt " + name).replace("TODO Stichtag", "31.12.")
+    open_todos = [line for line in filled.splitlines() if "TODO" in line and not line.lstrip().startswith("#")]
+    assert all("population_basis" in line for line in open_todos), open_todos  # a suggestion to confirm
+    (home / "config").mkdir()
+    path = home / "config" / "scaffold.yml"
+    path.write_text(filled, encoding="utf-8")
+    scaffolded = commune_plan(load_config(path))
+    written = commune_plan(load_config(CITIES / city / "config" / f"{city}.yml"))
+    assert scaffolded.catalogue.indicators and [i.id for i in scaffolded.catalogue.indicators] == [
+        i.id for i in written.catalogue.indicators
+    ]

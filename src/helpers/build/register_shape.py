@@ -183,6 +183,7 @@ class RegisterShape:
     melt: Melt | None = None
     subtables: dict[str, list[str]] = field(default_factory=dict)  # column -> its values
     selected: dict[str, list[str]] = field(default_factory=dict)  # column -> values to keep (layout.rows)
+    band_subtable: str | None = None  # the sub-table column whose selected value holds the age bands
     areas: list[tuple[str, str, str | None]] = field(default_factory=list)  # code, name, Stadtbezirk code
     city: str | None = None  # aggregate code of the city
     bezirke: list[tuple[str, str]] = field(default_factory=list)  # Stadtbezirk code, name
@@ -312,7 +313,9 @@ def _assign_value_roles(shape: RegisterShape, frame: pd.DataFrame) -> None:
             shape.band = h
         elif shape.band is None and shape.age is None and _band_column(h, values) == "age":
             shape.age = h
-    used |= {shape.year, shape.stichtag, shape.band, shape.age}
+    if shape.band is None and shape.age is None:
+        _band_in_subtable(shape, frame, [h for h in free if h not in {shape.year, shape.stichtag}])
+    used |= {shape.year, shape.stichtag, shape.band, shape.age, *shape.selected}
     numeric = [h for h in frame.columns if h not in used and _share(frame[h], lambda v: number(v) is not None) == 1]
     by_header = [h for h in numeric if _role(h, COUNT_HEADERS)]
     if by_header or len(numeric) == 1:
@@ -320,6 +323,30 @@ def _assign_value_roles(shape: RegisterShape, frame: pd.DataFrame) -> None:
     elif numeric:
         shape.count = numeric[-1]
         shape.todo.append(f"Spalte mit der Anzahl unklar (Zahlenspalten: {', '.join(numeric)}); gewählt: {numeric[-1]}")
+
+
+def _band_in_subtable(shape: RegisterShape, frame: pd.DataFrame, free: Sequence[str]) -> None:
+    """Age bands that share a column with other sub-tables (Köln: ``Tabelle`` = Altersgruppen |
+    Geschlecht | …, the bands in ``Merkmal``): the band column and the sub-table to keep.
+
+    >>> frame = pd.DataFrame({"Tabelle": ["Altersgruppen"] * 2 + ["Geschlecht"] * 2,
+    ...                       "Merkmal": ["0 bis 2 Jahre", "3 bis 5 Jahre", "männlich", "weiblich"]})
+    >>> shape = RegisterShape()
+    >>> _band_in_subtable(shape, frame, ["Tabelle", "Merkmal"])
+    >>> shape.band, shape.selected
+    ('Merkmal', {'Tabelle': ['Altersgruppen']})
+    """
+    for split in free:
+        if not 2 <= frame[split].nunique() <= 40:
+            continue
+        for value, part in frame.groupby(split, sort=True):
+            column = next((h for h in free if h != split and _band_column(h, part[h]) == "band"), None)
+            if column is not None:
+                shape.band = column
+                shape.subtables[split] = sorted(frame[split].unique())
+                shape.selected[split] = [str(value)]
+                shape.band_subtable = split
+                return
 
 
 def _band_column(header: str, values: pd.Series) -> str | None:
@@ -346,7 +373,7 @@ def _subtables(shape: RegisterShape, frame: pd.DataFrame) -> None:
     ]
     if shape.code is None:
         return
-    for h in [c for c in frame.columns if c not in used]:
+    for h in [c for c in frame.columns if c not in used and c not in shape.selected]:
         n = frame[h].nunique()
         if not 2 <= n <= 40 or frame.groupby(key)[h].nunique().max() <= 1:
             continue
@@ -547,8 +574,12 @@ def read_register(headers: Sequence[str], rows: Sequence[Sequence[str]], hints: 
     _areas(shape, frame)
     _years(shape, frame)
     if shape.band is not None:
+        kept = frame
+        for col, values in shape.selected.items():  # the bands of the rows the layout keeps
+            if col != shape.band and values != ["TODO"]:
+                kept = kept[kept[col].isin(values)]
         labels = (
-            shape.melt.columns if shape.melt and shape.melt.into == "Altersgruppe" else list(frame[shape.band].unique())
+            shape.melt.columns if shape.melt and shape.melt.into == "Altersgruppe" else list(kept[shape.band].unique())
         )
         shape.bands, problems = band_list(labels)
         shape.todo += [f"Altersgruppen: {p}" for p in problems]

@@ -295,9 +295,7 @@ def skeleton(raw: Path, name: str, ags: str) -> str:
         "# Altersgruppen der Bevölkerungstabellen: [Bezeichnung, erstes Alter, letztes Alter], lückenlos ab 0.",
         "# Bei einer Einwohnerdatei in Altersgruppen müssen sie sich aus deren Gruppen bilden lassen.",
         "age_bands:",
-        '  - ["unter 18", 0, 17]',
-        '  - ["18 bis unter 65", 18, 64]',
-        '  - ["65 und älter", 65, 200]',
+        *(f"  - [{_q(label)}, {lo}, {hi}]" for label, lo, hi in table_bands(register.bands if register else [])),
         "",
         "# Quellen: nur die, für die es Dateien gibt; alle außer der Einwohnerdatei sind freiwillig.",
         "# pattern: Dateiname im Rohdatenordner, {year} steht für das Jahr. holder: Datenhalter für die",
@@ -328,6 +326,23 @@ def skeleton(raw: Path, name: str, ags: str) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def table_bands(register_bands: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """Age bands of the population tables: under 18, 18 to under 65, 65 and older, each cut moved to the
+    nearest start of a register band (the lower one on a tie) so that the tables can be formed.
+
+    >>> table_bands([])
+    [('unter 18', 0, 17), ('18 bis unter 65', 18, 64), ('65 und älter', 65, 200)]
+    >>> table_bands([(0, 9), (10, 19), (20, 29), (30, 39), (40, 49), (50, 59), (60, 69), (70, 200)])
+    [('unter 20', 0, 19), ('20 bis unter 60', 20, 59), ('60 und älter', 60, 200)]
+    """
+    starts = sorted({lo for lo, _ in register_bands if lo > 0})
+    cuts = [min(starts, key=lambda s: (abs(s - c), s)) if starts else c for c in (18, 65)]
+    if cuts[0] >= cuts[1]:
+        cuts = [18, 65]
+    low, high = cuts
+    return [(f"unter {low}", 0, low - 1), (f"{low} bis unter {high}", low, high - 1), (f"{high} und älter", high, 200)]
 
 
 def _area_lines(register: RegisterShape | None, population: FoundSource | None) -> list[str]:
@@ -504,8 +519,9 @@ def _shape_lines(reg: RegisterShape) -> list[str]:
         out.append(f"      {LAYOUT_ROWS}:   # nur diese Zeilen lesen (Spalte: Wert oder Liste von Werten)")
         for col, values in reg.selected.items():
             shown = "TODO" if values == ["TODO"] else (_q(values[0]) if len(values) == 1 else _flow(values))
+            chosen = "die mit den Altersgruppen" if col == reg.band_subtable else "die Summe"
             note = (
-                f"Teiltabellen: {', '.join(reg.subtables[col][:12])}; gewählt: die Summe – prüfen"
+                f"Teiltabellen: {', '.join(reg.subtables[col][:12])}; gewählt: {chosen} – prüfen"
                 if col in reg.subtables
                 else "ohne die Summenzeile (Insgesamt)"
             )
