@@ -25,8 +25,12 @@ from helpers.report.need_text import need_summary_text
 from helpers.report.steckbrief import BETTER, WORSE, Comparison, compare_to_city, named_value
 from helpers.report.trend_sections import area_trend_sentence, trend_phrase
 
-#: The child-poverty indicator the funnel finding prefers.
-CHILD_POVERTY = "sgb2_u15"
+
+def child_poverty_choice(catalogue: Catalogue, funnel_ids: Sequence[str]) -> str:
+    """The indicator the area findings describe: the catalogue's ``child_poverty`` role among the funnel
+    indicators, else the first funnel indicator."""
+    preferred = [i for i in catalogue.with_role("child_poverty") if i in funnel_ids]
+    return preferred[0] if preferred else funnel_ids[0]
 
 
 def _lead(label: str, body: Markup) -> Markup:
@@ -195,12 +199,12 @@ def headline_findings(
     if t is not None:
         found.append(trend_finding(t, catalogue, key_ids, city_code, commune))
         if funnel_ids:
-            chosen = CHILD_POVERTY if CHILD_POVERTY in funnel_ids else funnel_ids[0]
+            chosen = child_poverty_choice(catalogue, funnel_ids)
             areas = area_trend_sentence(t, catalogue, chosen)
             found.append(_lead("Entwicklung in den Stadtteilen", areas) if areas is not None else None)
     f = of_year(funnel)
     if f is not None and published is not None and funnel_ids:
-        chosen = CHILD_POVERTY if CHILD_POVERTY in funnel_ids else funnel_ids[0]
+        chosen = child_poverty_choice(catalogue, funnel_ids)
         found.append(funnel_finding(f, published, catalogue, chosen, year, city_code, links))
     s = of_year(social_index, "year")
     if s is not None:
