@@ -229,3 +229,20 @@ def test_start_page_and_sozialraum_name_the_planted_poverty_trends(sample_trends
         assert "Wiesdorf" in rising and "Rheindorf" in rising, (year, sentence)
         assert "Steinbüchel" in falling and "Alkenrath" in falling, (year, sentence)
         assert "ohne klaren Trend in " in sentence
+
+
+def test_a_clear_direction_with_a_wide_interval_prints_only_its_guaranteed_minimum():
+    """Small areas (12 children) whose share climbs from 15 to 85 % in five years: the rise is certain, its size is not. No printed
+    interval of a change may be wider than ±10 Pp., so the page says „mindestens …“ (the bound nearer 0)."""
+    rng = np.random.default_rng(1)
+    years = np.arange(2021, 2026)
+    den = np.full((4, 5), 12.0)
+    num = rng.binomial(12, np.linspace(0.15, 0.85, 5)[None, :].repeat(4, axis=0)).astype(float)
+    out = trend_table(_published(num, den, years), _catalogue("sgb2_u15"), 2025)
+    rows = out[out["area_level"] == "stadtteil"]
+    assert (rows["verdict_code"] == "rising").all() and not rows["precise"].any()
+    html = trend_area_table(rows, _catalogue("sgb2_u15"), "001").data
+    row = next(r for r in html.split("<tr>") if "SGB-II-Quote unter 15" in r).split("</tr>")[0]
+    low = rows.iloc[0]["change_ci_low"]
+    assert "↗ steigend" in row and "mindestens +" in row and " bis " not in row
+    assert f"mindestens +{low:.1f}".replace(".", ",") in re.sub(r"<[^>]+>", "", row)

@@ -23,8 +23,10 @@ reveal a protected count):
 
 Verdict codes: ``rising``, ``falling``, ``no_trend``; ``too_short`` (fewer than ``min_years``
 usable years: "zu wenige Jahre für eine Aussage"); ``not_testable`` (a series at its bound, e.g.
-always 0 or 100 %); ``uninformative`` (the interval would be wider than ±10 Pp. a year for a share
-or ±50 % a year for a rate: "keine belastbare Aussage"), so no absurd interval is ever printed.
+always 0 or 100 %); ``uninformative`` (no direction and an interval of the change wider than ±10 Pp.
+for a share or ±50 % of the level for a rate: "keine belastbare Aussage"). A direction whose interval
+is that wide is given with the least change it guarantees only ("mindestens +20,4 Pp."), so no
+interval a reader could not believe is ever printed.
 
 Only years with data enter a series: suppressed, pooled or missing values are dropped, and so are
 structural zeros (years in which the source did not exist: city-wide numerator 0; for service
@@ -370,11 +372,11 @@ def fittable(numerator: pd.Series, denominator: pd.Series, unit: str) -> bool:
     return bool(numerator.sum() > 0)
 
 
-#: Largest half-width of a printed per-year change: shares in Pp. a year, rates and money as a
-#: relative change (log scale, ±50 % a year). A wider interval says nothing a reader can use: the
-#: series gets the verdict "uninformative" in words instead of a number.
+#: Largest half-width of the printed interval of a change (over the years named): shares ±10 Pp.,
+#: rates and money ±50 % of their level. A wider interval says nothing a reader can believe: it is
+#: replaced by words (see ``verdict_codes``).
 MAX_HALF_WIDTH_PP = 10.0
-MAX_HALF_WIDTH_LOG = float(np.log(1.5))
+MAX_HALF_WIDTH_REL = 0.5
 
 
 def span_change(level: float, beta: float, span: float, unit: str, scale: float) -> float:
@@ -505,8 +507,9 @@ def trend_table(
     ``first_year`` to ``last_year`` in the indicator's unit, ``unit_change`` the same per year;
     ``*_ci_*`` are the FCR-adjusted intervals (level ``ci_level``), ``*_ci95_*`` the unadjusted ones.
     Verdict codes: rising, falling, no_trend, too_short (fewer than ``min_years`` years),
-    not_testable (a series at its bound, e.g. always 0), uninformative (the interval would be wider
-    than ``MAX_HALF_WIDTH_*``). Service capacities are left out.
+    not_testable (a series at its bound, e.g. always 0), uninformative (no direction, and the interval
+    would be wider than ``MAX_HALF_WIDTH_*``); ``precise`` False: the interval is that wide (a direction
+    then comes with its guaranteed minimum only). Service capacities are left out.
     """
     kinds = {i.id: i.kind for i in catalogue.indicators}
     data = usable_series(published, year, kinds)
@@ -521,7 +524,7 @@ def trend_table(
         rows = _indicator_rows(ind.unit, ind.scale, part, min_years)
         if rows:
             frame = _with_fdr(pd.DataFrame(rows), alpha, ind.unit, ind.scale)
-            frame["verdict_code"] = verdict_codes(frame, alpha, ind.unit)
+            frame["verdict_code"], frame["precise"] = verdict_codes(frame, alpha, ind.unit, ind.scale)
             frames.append(frame.assign(indicator_id=ind.id, direction=ind.direction))
     out = pd.concat(frames, ignore_index=True) if frames else _empty_trends()
     out["verdict"] = out["verdict_code"].map(VERDICT_LABELS)
@@ -540,7 +543,7 @@ FIT_COLUMNS = ("slope", "se", "df", "level", "span", "p_value", "rho", "ar_var",
 def _empty_trends() -> pd.DataFrame:
     columns = ["area_level", "area_code", "area_name", "first_year", "last_year", "n_years", "status"]
     frame = _with_fdr(pd.DataFrame(columns=columns), 0.05, "pct", 100.0)
-    return frame.assign(indicator_id="", direction="", verdict_code="")
+    return frame.assign(indicator_id="", direction="", verdict_code="", precise=False)
 
 
 def _with_fdr(out: pd.DataFrame, alpha: float, unit: str, scale: float) -> pd.DataFrame:
@@ -577,28 +580,46 @@ def _with_fdr(out: pd.DataFrame, alpha: float, unit: str, scale: float) -> pd.Da
     return out
 
 
-def narrow(half_unit: float, half_link: float, unit: str) -> bool:
-    """Whether an interval is narrow enough to print (see ``MAX_HALF_WIDTH_*``).
+def narrow(half: float, level: float, unit: str) -> bool:
+    """Whether the printed interval of a change (half-width ``half`` in the indicator's unit) can be
+    believed as a number: at most ±10 Pp. for a share, at most ±50 % of the level (``level``, the
+    fitted value at the centre year in the unit) for rates and money (``MAX_HALF_WIDTH_*``).
 
-    >>> narrow(2.0, 0.1, "pct"), narrow(12.0, 0.1, "pct"), narrow(50.0, 0.3, "per_10000")
+    >>> narrow(2.0, 20.0, "pct"), narrow(12.0, 20.0, "pct"), narrow(150.0, 500.0, "per_10000")
     (True, False, True)
+    >>> narrow(300.0, 500.0, "per_10000")
+    False
     """
     if unit == "pct":
-        return bool(half_unit <= MAX_HALF_WIDTH_PP)
-    return bool(half_link <= MAX_HALF_WIDTH_LOG)
+        return bool(half <= MAX_HALF_WIDTH_PP)
+    return bool(half <= MAX_HALF_WIDTH_REL * level)
 
 
-def verdict_codes(out: pd.DataFrame, alpha: float, unit: str) -> list[str]:
-    """Verdict code of every row of one indicator: a direction only where the FDR-adjusted test is
-    significant and the interval is narrow enough to say something."""
-    codes = []
+def _level_in_unit(level: float, unit: str, scale: float) -> float:
+    """The fitted link value at the centre year in the indicator's unit."""
+    if unit == "pct":
+        return float(scale * special.expit(level))
+    return float((1.0 if unit == "eur" else scale) * np.exp(level))
+
+
+def verdict_codes(out: pd.DataFrame, alpha: float, unit: str, scale: float) -> tuple[list[str], list[bool]]:
+    """Verdict code of every row of one indicator, and whether its change can be printed as an interval.
+
+    A direction only where the FDR-adjusted test is significant. A printed interval wider than the
+    readers can believe (``narrow``) is never shown: without a direction the verdict is "uninformative"
+    („keine belastbare Aussage“); with one, the direction stands and the pages give only the change the
+    interval guarantees („mindestens …“, ``precise`` False).
+    """
+    codes, precise = [], []
     for r in records(out):
+        tight = r["status"] == "tested" and narrow(
+            (r["change_ci_high"] - r["change_ci_low"]) / 2, _level_in_unit(r["level"], unit, scale), unit
+        )
         if r["status"] != "tested" or pd.isna(r["q_value"]):
             codes.append(r["status"] if r["status"] != "tested" else "too_short")
-        elif not narrow((r["unit_ci_high"] - r["unit_ci_low"]) / 2, (r["ci_high"] - r["ci_low"]) / 2, unit):
-            codes.append("uninformative")
-        elif r["q_value"] >= alpha:
-            codes.append("no_trend")
-        else:
+        elif r["q_value"] < alpha:
             codes.append("rising" if r["slope"] > 0 else "falling")
-    return codes
+        else:
+            codes.append("no_trend" if tight else "uninformative")
+        precise.append(bool(tight))
+    return codes, precise

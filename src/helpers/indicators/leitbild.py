@@ -80,6 +80,7 @@ class Tracking:
     per_year: float | None  # the same change per year (projection)
     projection: float | None
     status: str  # erreicht | auf Kurs | nicht auf Kurs | keine Daten
+    precise: bool = True  # the trend's interval can be printed (helpers.analysis.trends.verdict_codes)
 
 
 def _meets(value: float, target: float, direction: str) -> bool:
@@ -170,6 +171,7 @@ def track_all(
                     per_year=per_year,
                     projection=projection,
                     status=status,
+                    precise=bool(tr.get("precise", True)),
                 )
             )
     return out

@@ -33,7 +33,7 @@ from helpers.report.steckbrief import (
     interval_rows,
     steckbrief_sentences,
 )
-from helpers.report.trend_sections import change_cell
+from helpers.report.trend_sections import change_cell, change_parts
 
 STATUS_CLASS = {
     "erreicht": "mon-better",
@@ -196,10 +196,12 @@ def leitbild_trend_text(t: Tracking, unit: str) -> str:
         "change": t.change,
         "change_ci_low": t.change_low,
         "change_ci_high": t.change_high,
+        "precise": t.precise,
     }
     label = TREND.get(t.verdict_code, "–")
-    shown = change_cell(row, unit)
-    return label if shown == label else f"{label}: {t.first_year}–{t.last_year} {shown}"
+    if change_parts(row, unit) is None:
+        return label
+    return f"{label}: {t.first_year}–{t.last_year} {change_cell(row, unit)}"
 
 
 def services_table(services: pd.DataFrame, year: int, stadtteil_code: str, name: str) -> HTML:

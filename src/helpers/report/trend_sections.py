@@ -14,7 +14,8 @@ import pandas as pd
 from IPython.display import HTML
 from markupsafe import Markup
 
-from helpers.core.formatting import fmt_change
+from helpers.analysis.trends import MAX_HALF_WIDTH_PP, MAX_HALF_WIDTH_REL
+from helpers.core.formatting import fmt_change, fmt_number
 from helpers.core.numbertags import public, text
 from helpers.core.tables import records
 from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
@@ -35,21 +36,29 @@ def unit_label(unit: str) -> str:
     return "Pp." if unit == "pct" else UNIT_LABEL[unit]
 
 
-def change_parts(row: Mapping, unit: str) -> tuple[str, str, str] | None:
+def change_parts(row: Mapping, unit: str) -> tuple[str, str, str] | tuple[str, None, None] | None:
     """(change, interval low, interval high) of a trend row as formatted text, None without an interval.
 
     The change is the change of the fitted trend from the first to the last year of the series
-    (``helpers.analysis.trends``); the interval is the multiplicity-adjusted one.
+    (``helpers.analysis.trends``); the interval is the multiplicity-adjusted one. A direction whose
+    interval is too wide to print (``precise`` False) gives only the change it guarantees:
+    ("mindestens +20,4", None, None).
 
     >>> change_parts({"verdict_code": "rising", "change": 13.55, "change_ci_low": 12.3,
     ...               "change_ci_high": 14.79}, "pct")
     ('+13,6', '+12,3', '+14,8')
+    >>> change_parts({"verdict_code": "falling", "change": -33.1, "change_ci_low": -44.7,
+    ...               "change_ci_high": -20.4, "precise": False}, "pct")
+    ('mindestens −20,4', None, None)
     >>> change_parts({"verdict_code": "too_short", "change": None}, "pct") is None
     True
     """
     if row.get("verdict_code") not in WITH_INTERVAL or pd.isna(row.get("change")):
         return None
     d = CHANGE_DECIMALS[unit]
+    if row.get("precise") is False or row.get("precise") == 0:
+        near = row["change_ci_low"] if row["verdict_code"] == "rising" else row["change_ci_high"]
+        return f"mindestens {fmt_change(near, d)}", None, None
     return fmt_change(row["change"], d), fmt_change(row["change_ci_low"], d), fmt_change(row["change_ci_high"], d)
 
 
@@ -59,12 +68,14 @@ def period(row: Mapping) -> str:
 
 
 def change_cell(row: Mapping | None, unit: str) -> str:
-    """Table cell: "+13,6 Pp. (+12,3 bis +14,8)", or the verdict's reason in words."""
+    """Table cell: "+13,6 Pp. (+12,3 bis +14,8)"; "–" without an interval (the verdict beside it says why)."""
     if row is None:
         return "–"
     parts = change_parts(row, unit)
     if parts is None:
-        return TREND.get(row.get("verdict_code", ""), "–")
+        return "–"
+    if parts[1] is None:
+        return f"{parts[0]} {unit_label(unit)}"
     return f"{parts[0]} {unit_label(unit)} ({parts[1]} bis {parts[2]})"
 
 
@@ -73,6 +84,14 @@ def change_markup(row: Mapping, unit: str) -> Markup:
     parts = change_parts(row, unit)
     if parts is None:
         return Markup.escape(TREND.get(row.get("verdict_code", ""), ""))
+    if parts[1] is None:
+        return text(
+            "{}–{}: {} {}",
+            public(int(row["first_year"]), "year"),
+            public(int(row["last_year"]), "year"),
+            public(parts[0], "derived"),
+            unit_label(unit),
+        )
     return text(
         "{}–{}: {} {}, KI {} bis {}",
         public(int(row["first_year"]), "year"),
@@ -98,8 +117,20 @@ METHOD_NOTE = (
     "Stadtteile einer Kennzahl geschätzt). „Steigend“ oder „fallend“ heißt: mehr, als der Zufall erklärt – "
     "geprüft für jede Kennzahl über alle Gebiete zusammen (Kontrolle der Falscherkennungsrate, {}); das "
     "Intervall ist dafür bereinigt und schließt die Null genau dann aus, wenn eine Richtung genannt wird. "
+    "Wäre das Intervall breiter als ±{} Pp. (Raten: ±{} % des Niveaus), steht nur „keine belastbare Aussage“ "
+    "oder, bei erkennbarer Richtung, die mindestens gesicherte Veränderung („mindestens …“). "
     "Geheim gehaltene, gepoolte und fehlende Jahre gehen nicht ein."
 )
+
+
+def method_note(extra: str = "") -> Markup:
+    """The note under every trend table (``METHOD_NOTE``, plus ``extra``), its numbers tagged."""
+    return text(
+        METHOD_NOTE + extra,
+        public("5 %", "config"),
+        public(fmt_number(MAX_HALF_WIDTH_PP, 0), "config"),
+        public(fmt_number(100 * MAX_HALF_WIDTH_REL, 0), "config"),
+    )
 
 
 def verdict_with_assessment(row: Mapping | None) -> str:
@@ -150,8 +181,9 @@ def trend_overview(trends: pd.DataFrame, catalogue: Catalogue, city_code: str) -
         "Trends der Kennzahlen über alle verfügbaren Jahre",
         numeric=counts,
         public={"Zeitraum": "year", CHANGE_HEADER: "derived"} | dict.fromkeys(counts, "count"),
-        note=text(
-            METHOD_NOTE + " „Ohne Aussage“: zu wenige Jahre oder keine belastbare Aussage.", public("5 %", "config")
+        note=method_note(
+            " Stadtteile ↗ steigend, ↘ fallend, → ohne klaren Trend; „ohne Aussage“: zu wenige Jahre oder keine "
+            "belastbare Aussage."
         ),
     )
 
@@ -177,7 +209,7 @@ def trend_area_table(trends: pd.DataFrame, catalogue: Catalogue, code: str) -> H
         pd.DataFrame(rows),
         "Entwicklung der Kennzahlen im Stadtteil",
         public={"Zeitraum": "year", CHANGE_HEADER: "derived"},
-        note=text(METHOD_NOTE, public("5 %", "config")),
+        note=method_note(),
     )
 
 
