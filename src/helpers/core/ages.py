@@ -6,7 +6,10 @@ which indicators a commune can compute (``helpers.indicators.plan``).
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: planning (and so the no-op build) must not import pandas
+    import pandas as pd
 
 #: An age range reaching this age is written "ab <first age>" in messages.
 OPEN_AGE = 120
@@ -115,6 +118,7 @@ def select_ages(frame: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
 
     Raises ``ValueError`` with a German reason when a band straddles the range.
 
+    >>> import pandas as pd
     >>> f = pd.DataFrame({"age": [0, 3, 6], "age_last": [2, 5, 9], "persons": [1, 2, 3]})
     >>> select_ages(f, 0, 5)["persons"].tolist()
     [1, 2]
