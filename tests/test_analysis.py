@@ -21,7 +21,7 @@ from helpers.analysis.compare import (
 )
 from helpers.analysis.sozialindex import classify, social_index, validate_index_indicators
 from helpers.analysis.supply import need_supply
-from helpers.analysis.trends import FALLING, NO_TREND, RISING, fit_trend, trend_table, verdict
+from helpers.analysis.trends import FALLING, NO_TREND, RISING, ar1_parameters, finish_trend, glm_stage, trend_table
 from helpers.core.config import load_config
 from helpers.indicators.catalogue import load_catalogue
 from helpers.report.maps import load_geojson, stadtteil_map
@@ -30,6 +30,12 @@ ROOT_CONFIG = "config/leverkusen.yml"
 
 
 # --- trends -------------------------------------------------------------------------------
+
+
+def fit_trend(years, numerator, denominator, unit):
+    """The GLM stage with its own AR(1) estimate: the window slopes of the dynamics classes."""
+    stage = glm_stage(years, numerator, denominator, unit)
+    return finish_trend(stage, ar1_parameters([stage]))
 
 
 def test_binomial_trend_recovers_known_logit_slope():
@@ -47,12 +53,6 @@ def test_poisson_trend_recovers_rate_ratio():
     rate = 0.01 * np.exp(-0.03 * (years - 2010))
     fit = fit_trend(years, den * rate, den, "per_10000")
     assert fit.rel_change_pct == pytest.approx(100 * math.expm1(-0.03), abs=1e-4)
-
-
-def test_verdict_follows_fdr_adjusted_test():
-    assert verdict(0.01, 0.2, 0.05) == RISING
-    assert verdict(0.01, -0.2, 0.05) == FALLING
-    assert verdict(0.2, -0.2, 0.05) == NO_TREND
 
 
 def _world_truth():

@@ -280,23 +280,6 @@ def _pct_change(beta: float) -> float:
         return float(100 * np.expm1(min(beta, 700.0)))
 
 
-def fit_trend(
-    years: np.ndarray,
-    numerator: np.ndarray,
-    denominator: np.ndarray,
-    unit: str,
-    alpha: float = 0.05,
-    rho: float | None = None,
-) -> TrendFit:
-    """GLM trend with AR(1)-robust, t-based inference for one series.
-
-    ``rho``: the AR(1) coefficient (e.g. pooled over the Stadtteile of an indicator with
-    ``ar1_parameters``); None estimates it from this series alone.
-    """
-    stage = glm_stage(years, numerator, denominator, unit)
-    return finish_trend(stage, ar1_parameters([stage]) if rho is None else rho, alpha)
-
-
 def t_interval(estimate: float, se: float, df: float, level: float) -> tuple[float, float]:
     """Two-sided t interval at ``level``."""
     half = float(stats.t.ppf(0.5 + level / 2, df)) * se
@@ -306,15 +289,6 @@ def t_interval(estimate: float, se: float, df: float, level: float) -> tuple[flo
 def fcr_level(n_selected: int, n_tested: int, alpha: float) -> float:
     """Benjamini–Yekutieli FCR interval level 1 − max(R, 1)·q/m (R selected of m by BH at q)."""
     return 1.0 - max(n_selected, 1) * alpha / max(n_tested, 1)
-
-
-def verdict(q_value: float, slope: float, alpha: float) -> str:
-    """German verdict: a direction only where the FDR-adjusted test is significant."""
-    if np.isnan(q_value):
-        return TOO_SHORT
-    if q_value >= alpha:
-        return NO_TREND
-    return RISING if slope > 0 else FALLING
 
 
 def assessment(trend: str, direction: str) -> str:
