@@ -45,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from numpy.typing import ArrayLike
 from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
@@ -353,24 +354,25 @@ MAX_HALF_WIDTH_PP = 10.0
 MAX_HALF_WIDTH_REL = 0.5
 
 
-def span_change(level: float, beta: float, span: float, unit: str, scale: float) -> float:
+def span_change(level: ArrayLike, beta: ArrayLike, span: ArrayLike, unit: str, scale: float) -> np.ndarray:
     """Change in the indicator's unit from the first to the last year of a fitted linear trend.
 
     ``level`` is the fitted link value at the centre year, ``beta`` the slope per year, ``span`` the
-    number of years between first and last year. The change is monotone in ``beta`` and, for shares,
-    lies in (−100, 100) Pp. whatever ``beta``: an interval of ``beta`` maps to an interval of the
-    change that the scale allows.
+    number of years between first and last year (scalars or arrays). The change is monotone in
+    ``beta`` and, for shares, lies in (−100, 100) Pp. whatever ``beta``: an interval of ``beta`` maps
+    to an interval of the change that the scale allows.
 
-    >>> round(span_change(0.0, 0.1, 10, "pct", 100), 4)  # logit 0 ± 0.5: 37,75 % → 62,25 %
+    >>> round(float(span_change(0.0, 0.1, 10, "pct", 100)), 4)  # logit 0 ± 0.5: 37,75 % → 62,25 %
     24.4919
-    >>> round(span_change(np.log(0.02), 0.0, 10, "per_10000", 10_000), 4)
+    >>> round(float(span_change(np.log(0.02), 0.0, 10, "per_10000", 10_000)), 4)
     0.0
     """
     up, down = level + beta * span / 2, level - beta * span / 2
     if unit == "pct":
-        return float(scale * (special.expit(up) - special.expit(down)))
+        return scale * (special.expit(up) - special.expit(down))
     factor = 1.0 if unit == "eur" else scale
-    return float(factor * (np.exp(up) - np.exp(down)))
+    with np.errstate(over="ignore"):
+        return factor * (np.exp(up) - np.exp(down))
 
 
 def in_prices_of(data: pd.DataFrame, catalogue: Catalogue, prices: pd.Series, year: int) -> pd.DataFrame:
@@ -411,6 +413,7 @@ def _fit_row(s: Series, noise: Noise, unit: str, scale: float) -> dict:
     span = float(s.years.max() - s.years.min())
     df = slope_df(s, noise)
     p_value = float(2 * stats.t.sf(abs(fit.beta / se), df)) if se > 0 else 0.0
+    change = float(span_change(fit.level, fit.beta, span, unit, scale))
     return {
         "slope": fit.beta,
         "se": se,
@@ -421,8 +424,8 @@ def _fit_row(s: Series, noise: Noise, unit: str, scale: float) -> dict:
         "rho": noise.rho,
         "ar_var": noise.s2,
         "dispersion": noise.phi,
-        "unit_change": span_change(fit.level, fit.beta, span, unit, scale) / span,
-        "change": span_change(fit.level, fit.beta, span, unit, scale),
+        "unit_change": change / span,
+        "change": change,
     }
 
 
@@ -539,16 +542,11 @@ def _with_fdr(out: pd.DataFrame, alpha: float, unit: str, scale: float) -> pd.Da
         half = stats.t.ppf(0.5 + lvl / 2, out["df"].where(tested, 1)) * out["se"]
         low, high = out["slope"] - half, out["slope"] + half
         out[f"ci{suffix}_low"], out[f"ci{suffix}_high"] = low, high
-        for name, per in (("change", 1.0), ("unit", out["span"])):
-            ends = [
-                [
-                    span_change(lv, b, sp, unit, scale) if ok else np.nan
-                    for lv, b, sp, ok in zip(out["level"], bound, out["span"], tested, strict=True)
-                ]
-                for bound in (low, high)
-            ]
-            out[f"{name}_ci{suffix}_low"] = np.asarray(ends[0], float) / per
-            out[f"{name}_ci{suffix}_high"] = np.asarray(ends[1], float) / per
+        levels, spans = out["level"].to_numpy(float), out["span"].to_numpy(float)
+        for side, bound in (("low", low), ("high", high)):
+            change = np.where(tested, span_change(levels, bound.to_numpy(float), spans, unit, scale), np.nan)
+            out[f"change_ci{suffix}_{side}"] = change
+            out[f"unit_ci{suffix}_{side}"] = change / spans
     with np.errstate(over="ignore"):
         out["rel_change_pct"] = 100 * np.expm1(out["slope"].clip(-5, 5))
     return out
