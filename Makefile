@@ -1,12 +1,13 @@
 # Quick start (see README.md):
 #   make reports   set up .venv and build every report from the embedded sample data
-#   make test      set up .venv and run lint + the test suite
+#   make test      set up .venv and run lint + the test suite (tiers: tests/unit, tests/data, tests/integration)
+#   make check     lint, layers and the unit tier only: the quick inner loop
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 JOBS   ?= 2
 
-.PHONY: setup reports test lint format benchmark sample clean
+.PHONY: setup reports test check lint format benchmark sample clean
 
 $(BIN)/doit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,10 @@ reports: setup
 
 test: setup lint
 	$(BIN)/python -m pytest
+
+# the inner loop: lint, layers and the unit tier (tests/unit and the helpers' doctests), about a minute
+check: setup lint
+	$(BIN)/python -m pytest -q tests/unit src/helpers
 
 lint: setup
 	$(BIN)/ruff check .

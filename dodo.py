@@ -25,14 +25,14 @@ from doit.globals import Globals
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from helpers.build.backend import make_durable
-from helpers.build.errors import config_block, with_german_errors
-from helpers.build.interrupt import install_interrupt_handling
-from helpers.build.progress import MAIN_PID_ENV, configure_progress_channel, reporter_for
-from helpers.build.tasks import default_tasks, generate_tasks
 from helpers.core.config import ConfigError, load_config
 from helpers.core.paths import ProjectPaths
 from helpers.core.settings import ISOLATED_ENV, TMP_ENV
+from helpers.pipeline.backend import make_durable
+from helpers.pipeline.errors import config_block, with_german_errors
+from helpers.pipeline.interrupt import install_interrupt_handling
+from helpers.pipeline.progress import MAIN_PID_ENV, configure_progress_channel, reporter_for
+from helpers.pipeline.tasks import default_tasks, generate_tasks
 
 CONFIG_PATH = Path(get_var("config", os.environ.get("MONITORING_CONFIG", "config/leverkusen.yml")))
 try:
@@ -82,6 +82,6 @@ DOIT_CONFIG = {
 def task_monitoring():
     """All monitoring tasks, generated from the config."""
     # doit has created its dependency manager by now: commit each task's state as it
-    # finishes, so that a killed build resumes where it stopped (helpers.build.backend).
+    # finishes, so that a killed build resumes where it stopped (helpers.pipeline.backend).
     make_durable(Globals.dep_manager)
     yield from TASKS

@@ -3,7 +3,7 @@
 For every N (default 1, 2, 4, 8, 16) the communes 1..N are generated once (small: 4 data years,
 one report year, 3–12 Stadtteile, 8,000–60,000 residents; commune k is the same for every N),
 then copied to a fresh folder for each worker count W (default 1, 2) and built from scratch
-with :func:`helpers.build.land.run_land`. Reported per (N, W):
+with :func:`helpers.tools.land.run_land`. Reported per (N, W):
 
 - ``wall_s``: wall time of the whole Land run (cluster start, all communes, Land page);
 - ``per_commune_s``: wall time / N (the cost of one more commune at this scale);
@@ -92,8 +92,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=19)
     args = parser.parse_args()
 
-    from helpers.build.land import run_land
     from helpers.synth.communes import generate_communes
+    from helpers.tools.land import run_land
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="land-bench-") as tmp:

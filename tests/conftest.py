@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +61,22 @@ def write_register(path: Path, rows: list[str], encoding: str = "cp1252", header
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(("\r\n".join([header, *rows]) + "\r\n").encode(encoding))
     return path
+
+
+def doit(project: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run doit on the small config in a project copy (its own ``src`` first on the path)."""
+    env = {**os.environ, "PYTHONPATH": str(project / "src"), "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
+    env.pop("MONITORING_TMP_DIR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "doit", *args, "config=config/small.yml"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def executed_tasks(result: subprocess.CompletedProcess) -> list[str]:
+    """Tasks doit ran (lines '.  name  [progress]'); up-to-date ones print nothing."""
+    return sorted(line[3:].split()[0] for line in result.stdout.splitlines() if line.startswith(".  "))

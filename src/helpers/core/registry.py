@@ -2,7 +2,7 @@
 report kind of the monitoring, declared once, as data.
 
 Everything else derives from here: processed file names (``helpers.core.paths``), the doit
-tasks with their ``file_dep`` and ``targets`` (``helpers.build.tasks``), the warm kernel's
+tasks with their ``file_dep`` and ``targets`` (``helpers.pipeline.tasks``), the warm kernel's
 imports, the page lists of the index and the audit, and the open-data source names. Adding a
 source, an indicator selection, a step or a report kind is one entry here plus its own code.
 
