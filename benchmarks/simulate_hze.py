@@ -54,6 +54,7 @@ from helpers.core.config import Config, load_config
 from helpers.sources.hze import SETTING
 from helpers.synth import load_generator_params, source_rng
 from helpers.synth import world as w
+from helpers.synth.noise import ar1_paths
 from helpers.synth.population import PopulationParams, generate_population
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,16 +120,6 @@ def expected_new(s: Setup, q: pd.DataFrame, effect: bool) -> np.ndarray:
     inc = np.array([hp["incidence_per_10000_u21"][b] for b in s.bases]) / 10000
     el = np.array([hp["poverty_elasticity"].get(b, hp["poverty_elasticity"]["default"]) for b in s.bases])
     return inc[None, None, :] * s.u21[:, :, None] * rel[:, :, None] ** el[None, None, :] * s.rr[effect]
-
-
-def ar1(rng: np.random.Generator, n_time: int, n_units: int) -> np.ndarray:
-    """Stationary AR(1) paths (time × units) with ρ = PERSISTENT_RHO and SD PERSISTENT_SD."""
-    innov = PERSISTENT_SD * np.sqrt(1 - PERSISTENT_RHO**2)
-    out = np.empty((n_time, n_units))
-    out[0] = rng.normal(0, PERSISTENT_SD, n_units)
-    for t in range(1, n_time):
-        out[t] = PERSISTENT_RHO * out[t - 1] + rng.normal(0, innov, n_units)
-    return out
 
 
 def draw_cases(s: Setup, expected: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
@@ -200,7 +191,7 @@ def comparison(s: Setup, rng: np.random.Generator, persistent: bool) -> pd.DataF
     panel = w.comparison_panel(s.world, rng)
     if persistent:
         communes = panel["ags"].unique()
-        shock = ar1(rng, len(s.world.years), len(communes))
+        shock = ar1_paths(rng, len(communes), len(s.world.years), PERSISTENT_RHO, PERSISTENT_SD).T
         factor = pd.DataFrame(shock, index=s.world.years, columns=communes).stack()
         mult = np.exp(factor.reindex(list(zip(panel["year"], panel["ags"], strict=True))).to_numpy())
         panel["hze_cases"] = rng.poisson(panel["hze_cases"].to_numpy() * mult)
@@ -224,7 +215,7 @@ def tables_for(s: Setup, seed: int, effect: bool, persistent: bool) -> tuple[dic
     q = w.poverty_u15(s.world, rng)
     mu = expected_new(s, q, effect)
     if persistent:
-        mu = mu * np.exp(ar1(rng, len(s.years), len(s.codes)))[:, :, None]
+        mu = mu * np.exp(ar1_paths(rng, len(s.codes), len(s.years), PERSISTENT_RHO, PERSISTENT_SD).T)[:, :, None]
     cases = draw_cases(s, mu, rng)
     yearly = yearly_counts(cases, s.world.years)
     services = s.services.rename(columns={"stadtteil": "stadtteil_code", "cost": "cost_eur"})

@@ -49,6 +49,7 @@ from statsmodels.stats.multitest import multipletests
 from helpers.analysis.compare import funnel_table
 from helpers.analysis.sozialindex import dynamics_classes, trend_changes
 from helpers.analysis.trends import ar1_parameters, finish_trend, glm_stage
+from helpers.synth.noise import ar1_paths
 
 N_AREAS = 13
 YEARS = np.arange(2010, 2026)
@@ -62,21 +63,12 @@ ALPHA = 0.05
 RESULTS = Path(__file__).with_name("simulation_social_results.json")
 
 
-def ar1_noise(rng: np.random.Generator, n_areas: int, n_years: int, rho: float, sd: float) -> np.ndarray:
-    """Stationary AR(1) deviations, one row per area."""
-    e = np.empty((n_areas, n_years))
-    e[:, 0] = rng.normal(0, sd, n_areas)
-    for t in range(1, n_years):
-        e[:, t] = rho * e[:, t - 1] + rng.normal(0, sd * np.sqrt(1 - rho**2), n_areas)
-    return e
-
-
 def simulate_panel(rng: np.random.Generator, slopes: np.ndarray = PLANTED, rho: float = RHO) -> dict[str, np.ndarray]:
     """Numerators, denominators and true logits (areas × years)."""
     den = np.repeat(rng.integers(400, 4001, N_AREAS)[:, None], len(YEARS), axis=1).astype(float)
     level = BASE + rng.normal(0, AREA_SD, N_AREAS)
     t = YEARS - YEARS.mean()
-    eta = level[:, None] + slopes[:, None] * t[None, :] + ar1_noise(rng, N_AREAS, len(YEARS), rho, AR_SD)
+    eta = level[:, None] + slopes[:, None] * t[None, :] + ar1_paths(rng, N_AREAS, len(YEARS), rho, AR_SD)
     num = rng.binomial(den.astype(int), 1 / (1 + np.exp(-eta))).astype(float)
     return {"num": num, "den": den, "eta": eta}
 

@@ -42,6 +42,7 @@ from scipy.special import expit, logit
 
 from helpers.analysis.trends import trend_table
 from helpers.indicators.catalogue import Catalogue, load_catalogue
+from helpers.synth.noise import ar1_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "simulation_trends_results.json"
@@ -62,15 +63,6 @@ def catalogue() -> Catalogue:
     """The shipped catalogue's child-poverty share (unit %), the indicator of every replicate."""
     shipped = load_catalogue(ROOT / "src" / "helpers" / "indicators" / "indikatoren.yml")
     return Catalogue(phases=shipped.phases, indicators=[shipped.get("sgb2_u15")])
-
-
-def ar1(rng: np.random.Generator, shape: tuple[int, int], rho: float, sd: float) -> np.ndarray:
-    """Stationary AR(1) noise along the last axis."""
-    out = np.empty(shape)
-    out[:, 0] = rng.normal(0, sd, shape[0])
-    for t in range(1, shape[1]):
-        out[:, t] = rho * out[:, t - 1] + rng.normal(0, sd * np.sqrt(1 - rho**2), shape[0])
-    return out
 
 
 def published(num: np.ndarray, den: np.ndarray, years: np.ndarray) -> pd.DataFrame:
@@ -100,13 +92,13 @@ def replicate(rng: np.random.Generator, scenario: str, slopes: np.ndarray | None
         areas, n = (45, 5) if scenario == "short_5" else (86, 8)
         years = np.arange(2026 - n, 2026)
         base = logit(rng.uniform(0.04, 0.20, areas))
-        eta = base[:, None] + ar1(rng, (areas, n), 0.7, 0.05)
+        eta = base[:, None] + ar1_paths(rng, areas, n, 0.7, 0.05)
         den = np.repeat(rng.integers(300, 6000, areas)[:, None], n, axis=1)
         truth = np.zeros(areas)
     elif scenario == "u3_expansion":
         path = np.interp(years, [2010, 2015, 2020, 2025], [0.28, 0.38, 0.44, 0.50])
         offsets = rng.normal(0, 0.25, len(SIZES))
-        eta = logit(path)[None, :] + offsets[:, None] + ar1(rng, (len(SIZES), len(years)), 0.7, 0.05)
+        eta = logit(path)[None, :] + offsets[:, None] + ar1_paths(rng, len(SIZES), len(years), 0.7, 0.05)
         den = np.repeat((SIZES * 0.2)[:, None], len(years), axis=1)
         truth = np.full(len(SIZES), np.nan)  # non-linear: only the direction is known (rising)
     else:
@@ -119,7 +111,7 @@ def replicate(rng: np.random.Generator, scenario: str, slopes: np.ndarray | None
         if slopes is not None:
             truth = slopes
         iid = scenario in ("sample", "null_iid", "power")
-        noise = rng.normal(0, 0.03, (13, len(years))) if iid else ar1(rng, (13, len(years)), 0.7, 0.10)
+        noise = rng.normal(0, 0.03, (13, len(years))) if iid else ar1_paths(rng, 13, len(years), 0.7, 0.10)
         eta = logit(BASE_PCT / 100)[:, None] + truth[:, None] * (years - 2016)[None, :] + noise
         den = np.repeat(SIZES[:, None], len(years), axis=1)
     num, den = panel(rng, eta, den)

@@ -22,6 +22,7 @@ from helpers.indicators.catalogue import Catalogue, load_catalogue
 from helpers.indicators.leitbild import Tracking
 from helpers.report.sections import leitbild_trend_text
 from helpers.report.trend_sections import area_trends, trend_area_table, trend_overview, trend_phrase
+from helpers.synth.noise import ar1_paths
 
 ROOT_CONFIG = "config/leverkusen.yml"
 CITY = "05316000"
@@ -48,14 +49,6 @@ def _published(num: np.ndarray, den: np.ndarray, years: np.ndarray, indicator: s
     )
 
 
-def _ar1(rng: np.random.Generator, areas: int, years: int, rho: float, sd: float) -> np.ndarray:
-    out = np.empty((areas, years))
-    out[:, 0] = rng.normal(0, sd, areas)
-    for t in range(1, years):
-        out[:, t] = rho * out[:, t - 1] + rng.normal(0, sd * np.sqrt(1 - rho**2), areas)
-    return out
-
-
 # --- the model ------------------------------------------------------------------------------
 
 
@@ -77,7 +70,7 @@ def test_pooled_reml_recovers_persistence_and_variance():
     rng = np.random.default_rng(3)
     areas, n = 150, 16
     years = np.arange(2010, 2010 + n, dtype=float)
-    eta = logit(0.2) + _ar1(rng, areas, n, 0.6, 0.10)
+    eta = logit(0.2) + ar1_paths(rng, areas, n, 0.6, 0.10)
     den = np.full((areas, n), 2000)
     num = rng.binomial(den, expit(eta))
     series = [link_series(years, num[i], den[i], "pct") for i in range(areas)]
@@ -143,7 +136,7 @@ def test_non_linear_expansion_is_found_rising_everywhere():
     rng = np.random.default_rng(8)
     years = np.arange(2010, 2026)
     path = np.interp(years, [2010, 2015, 2020, 2025], [0.28, 0.38, 0.44, 0.50])
-    eta = logit(path)[None, :] + rng.normal(0, 0.25, 13)[:, None] + _ar1(rng, 13, 16, 0.7, 0.05)
+    eta = logit(path)[None, :] + rng.normal(0, 0.25, 13)[:, None] + ar1_paths(rng, 13, 16, 0.7, 0.05)
     den = np.full((13, 16), 400)
     published = _published(rng.binomial(den, expit(eta)).astype(float), den, years, "u3_care")
     out = trend_table(published, _catalogue("u3_care"), 2025)
@@ -159,7 +152,7 @@ def test_short_population_series_give_no_absurd_interval(areas, n_years):
     rng = np.random.default_rng(areas)
     years = np.arange(2026 - n_years, 2026)
     pop = np.repeat(rng.integers(500, 40_000, areas)[:, None], n_years, axis=1)
-    eta = logit(rng.uniform(0.04, 0.09, areas))[:, None] + _ar1(rng, areas, n_years, 0.8, 0.04)
+    eta = logit(rng.uniform(0.04, 0.09, areas))[:, None] + ar1_paths(rng, areas, n_years, 0.8, 0.04)
     out = trend_table(_published(rng.binomial(pop, expit(eta)).astype(float), pop, years), _catalogue("sgb2_u15"), 2025)
     half = (out["unit_ci_high"] - out["unit_ci_low"]) / 2
     assert half.max() <= 1.5  # Pp. a year; the old model printed up to ±963
