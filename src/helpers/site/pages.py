@@ -102,8 +102,20 @@ def shell_context(config: Config, page: Path, inputs: list[Path], stand: str = "
         "licence": config.publication.licence,
         "stand": stand or (f"Berichtsjahr {year}" if year is not None else ""),
         "code_version": code_version(paths.root),
-        "input_hash": sha256_files(inputs, paths.root),
+        "input_hash": sha256_files(data_inputs(inputs, paths.root), paths.root),
     }
+
+
+def data_inputs(inputs: list[Path], root: Path) -> list[Path]:
+    """The inputs that are data, not code: the footer's „Prüfsumme der Eingangsdaten“ covers these, the
+    code is named by the program version (``CODE_PATHS``), so a change of code alone leaves the checksum.
+
+    >>> root = Path("/p")
+    >>> files = [root / "src/helpers/x.py", root / "config/a.yml", root / "dodo.py", Path("/elsewhere/k.yml")]
+    >>> [p.name for p in data_inputs(files, root)]
+    ['a.yml', 'k.yml']
+    """
+    return [p for p in inputs if Path(os.path.relpath(p, root)).parts[0] not in CODE_PATHS]
 
 
 def page_context(config: Config, info: PageInfo) -> dict[str, Any]:
