@@ -76,10 +76,10 @@ def test_methods_page_cites_the_committed_its_simulation_figures():
     """The ITS figures of the methods page come from benchmarks/simulation_hze_its_results.json."""
     import json
 
-    from helpers.site.pages import METHODS
+    from helpers.site.pages import METHOD_ANNEX
 
     results = json.loads((ROOT / "benchmarks" / "simulation_hze_its_results.json").read_text(encoding="utf-8"))
-    text = dict(METHODS)["Unterbrochene Zeitreihe"]
+    text = METHOD_ANNEX["Unterbrochene Zeitreihe"]
     summary = results["summary"]
     assert f"({results['seeds_per_scenario']} Wiederholungen je Szenario" in text
     assert f"in {_coverage_span(summary, 'analysis', 'its_eur_cum')} % (Ausgaben)" in text
@@ -92,7 +92,7 @@ def test_methods_page_cites_the_committed_did_event_and_balance_figures():
     """DiD, event-study and balance figures of the methods page = benchmarks/simulation_hze_results.json."""
     import json
 
-    from helpers.site.pages import METHODS
+    from helpers.site.pages import METHOD_ANNEX
 
     results = json.loads((ROOT / "benchmarks" / "simulation_hze_results.json").read_text(encoding="utf-8"))
     assert results["seeds_per_scenario"] >= 100
@@ -102,11 +102,11 @@ def test_methods_page_cites_the_committed_did_event_and_balance_figures():
         rates = [round(100 * r["reject_rate"]) for r in rows if r["estimand"] == estimand and r["effect"] == "none"]
         return f"{min(rates)}–{max(rates)}"
 
-    did = dict(METHODS)["Differenz-von-Differenzen"]
+    did = METHOD_ANNEX["Differenz-von-Differenzen"]
     assert f"in {_coverage_span(rows, 'analysis', 'did_late')} % (Stadtteilvergleich)" in did
     assert f"und {_coverage_span(rows, 'analysis', 'event_post')} % (Ereignisstudie)" in did
     assert f"in {size('did_late')} % bzw. {size('event_post')} % der Wiederholungen" in did
-    balance = dict(METHODS)["Kosten-Wirkungs-Bilanz"]
+    balance = METHOD_ANNEX["Kosten-Wirkungs-Bilanz"]
     assert f"wahren Saldo in {_coverage_span(rows, 'analysis', 'balance_cum_net')} % der" in balance
 
 
@@ -127,9 +127,9 @@ def test_every_committed_coverage_is_consistent_with_the_target_band(sim):
         assert r["coverage_ci"] == pytest.approx([lo, hi], abs=1e-4)
         assert r["coverage_consistent_with_band"] == (lo <= 0.97 and hi >= 0.93)
         assert r["coverage_consistent_with_band"], r
-    from helpers.site.pages import METHODS
+    from helpers.site.pages import METHOD_ANNEX
 
-    its = dict(METHODS)["Unterbrochene Zeitreihe"]
+    its = METHOD_ANNEX["Unterbrochene Zeitreihe"]
     assert "keine der hier und unten genannten weicht nachweisbar vom Zielbereich 93–97 % ab" in its
     # "etwa ±4 Prozentpunkte": the 95 % Monte Carlo half-width at a coverage of 95 % with K runs
     half = 100 * 1.96 * (0.95 * 0.05 / results["seeds_per_scenario"]) ** 0.5
@@ -173,7 +173,7 @@ def test_methods_page_cites_the_committed_event_study_figures():
     """The event-study sentence of the methods page = benchmarks/simulation_hze_event_results.json."""
     import json
 
-    from helpers.site.pages import METHODS
+    from helpers.site.pages import METHOD_ANNEX
 
     rows = json.loads((ROOT / "benchmarks" / "simulation_hze_event_results.json").read_text(encoding="utf-8"))
     summary = rows["summary"]
@@ -182,7 +182,7 @@ def test_methods_page_cites_the_committed_event_study_figures():
         rates = [round(100 * r[key]) for r in summary if r["effect"] == effect and r["noise"] == noise]
         return f"{min(rates)}–{max(rates)}" if min(rates) != max(rates) else f"{min(rates)}"
 
-    did = dict(METHODS)["Differenz-von-Differenzen"]
+    did = METHOD_ANNEX["Differenz-von-Differenzen"]
     assert f"({rows['seeds_per_scenario']} Wiederholungen je Szenario und Berichtsjahr" in did
     assert f"ohne Wirkung {span('reject_rate', 'none', 'iid')} %" in did
     assert f"mit dauerhaften Schocks {span('reject_rate', 'none', 'persistent')} %" in did

@@ -50,10 +50,10 @@ def test_methods_page_cites_the_committed_dynamics_figures():
     from pathlib import Path
 
     from helpers.core.formatting import fmt_number
-    from helpers.site.pages import METHODS
+    from helpers.site.pages import METHOD_ANNEX
 
     results = json.loads((Path(__file__).parents[2] / "benchmarks" / "simulation_social_results.json").read_text())
-    text = dict(METHODS)["Sozialraum-Index"]
+    text = METHOD_ANNEX["Sozialraum-Index"]
     window5, curve = results["dynamics_window5"], results["dynamics_window5_power_curve"]
     assert f"({results['k']} Wiederholungen, ein Indikator" in text
     stable = [window5["stable_where_none"]] + [c["stable_where_none"] for c in curve.values()]

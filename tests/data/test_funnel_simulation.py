@@ -78,10 +78,10 @@ def test_committed_study_keeps_the_nominal_rate_in_every_cell():
 
 
 def test_methods_page_cites_the_committed_funnel_figures():
-    from helpers.site.pages import METHODS
+    from helpers.site.pages import METHOD_ANNEX
 
     results = _committed()
-    text = dict(METHODS)["Trichterdiagramme"]
+    text = METHOD_ANNEX["Trichterdiagramme"]
     s = results["summary"]
     assert f"({results['k']} Wiederholungen je Fall" in text
     worst = s["max_false_beyond_area"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers.site.pages import METHODS
+from helpers.site.pages import METHOD_ANNEX
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "benchmarks" / "simulation_trends_results.json"
@@ -56,7 +56,7 @@ def test_committed_study_meets_its_targets():
 
 def test_methods_page_cites_the_committed_trend_study():
     results = json.loads(RESULTS.read_text(encoding="utf-8"))
-    text = dict(METHODS)["Trends"]
+    text = METHOD_ANNEX["Trends"]
     sample = results["scenarios"]["sample"]
     covers = [round(100 * m["coverage_95"]) for m in results["scenarios"].values() if "coverage_95" in m]
     assert f"({results['k']} Wiederholungen je Fall" in text

@@ -23,7 +23,7 @@ import yaml
 from conftest import copy_code, copy_config_files, doit, executed_tasks, small_config_dict
 
 from helpers.site.htmlcheck import masculine_generics, network_references
-from helpers.site.pdf import LAUNCH_ARGS
+from helpers.site.pdf import LAUNCH_ARGS, words_broken_without_hyphen
 
 pytestmark = pytest.mark.integration
 
@@ -532,8 +532,11 @@ def test_pdf_next_to_the_page_has_every_column(project, which):
     data = pdf.read_bytes()
     assert b"/CreationDate" not in data and b"/ModDate" not in data  # no time of printing
     assert b"file:" not in data and str(project).encode() not in data  # no path of the build machine
-    text = _squeeze(_pdf_text_and_first_page(pdf, SCREENSHOTS / f"{which}-pdf-seite1.png"))
+    printed = _pdf_text_and_first_page(pdf, SCREENSHOTS / f"{which}-pdf-seite1.png")
+    text = _squeeze(printed)
     import html as html_lib
 
     missing = sorted(h for h in headers if _squeeze(html_lib.unescape(h)) not in text)
     assert missing == [], f"column headers missing in {pdf.name}: {missing}"
+    vocabulary = set(re.findall(r"[^\W\d_]+", html_lib.unescape(re.sub(r"<[^>]+>", " ", html))))
+    assert words_broken_without_hyphen(printed, vocabulary) == [], "a word breaks only at a hyphen"
