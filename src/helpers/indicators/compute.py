@@ -20,13 +20,12 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
 from helpers.core.config import Config
+from helpers.core.schema import column_names
 from helpers.indicators.atoms import REST, Atoms, build_atoms
 from helpers.indicators.catalogue import Catalogue, Indicator, Selection
 
-VALUE_COLUMNS = [
-    "indicator_id", "year", "area_level", "area_code", "area_name", "numerator", "denominator",
-    "value", "ci_lower", "ci_upper", "pooled_from", "disclosure_count", "source_suppressed",
-]  # fmt: skip
+#: The columns of an indicator value table (``helpers.core.schema``).
+VALUE_COLUMNS = column_names("indicator_values")
 #: Progress lines for long steps (printed by the build, silent elsewhere).
 _progress = logging.getLogger("monitoring.progress")
 
