@@ -7,7 +7,7 @@ exports (``synonyms``, folded: lower case, letters and digits only). A processed
 invariants. Derived from here: the loaders' columns and allowed values (``helpers.sources``), the
 sample generator's export headers (``helpers.synth``), the scaffold's standard headers and
 synonyms (``helpers.tools.scaffold``), the test fixtures' column lists and the check of every
-processed table before it is written (``helpers.indicators.table_checks``).
+processed table before it is written (``helpers.sources.table_checks``).
 
 Kinds: ``int``, ``float``, ``str``, ``date``, ``bool``. Units (informational, and ``pct``: a share
 in % that must lie within [0, 100]): ``persons``, ``cases``, ``days``, ``months``, ``eur``,

@@ -46,9 +46,10 @@ from helpers.core.io import LINE
 from helpers.core.paths import ProjectPaths
 from helpers.core.schema import AREA_LEVELS as LEVELS
 from helpers.core.schema import CITIZENSHIPS as CITIZENSHIP_VALUES
-from helpers.core.schema import EXPORTS, POPULATION_AGE_BAND, TOTAL_CATEGORY, population_columns
+from helpers.core.schema import EXPORTS, POPULATION_AGE_BAND, TOTAL_CATEGORY, population_columns, table_schema
 from helpers.core.schema import SEXES as SEX_VALUES
 from helpers.sources.demography import known, population_summary
+from helpers.sources.table_checks import TableCheckError, area_sum_problems
 from helpers.sources.validation import (
     AREA_COLUMN,
     Problem,
@@ -421,19 +422,19 @@ def _label_areas(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
 
 
 def check_areas_sum_to_city(bands: pd.DataFrame) -> None:
-    """Domain check: Stadtteile and Stadtbezirke (if any) each add up to the city, per year and band."""
-    sums = bands.groupby(["year", "age_band", "area_level"])["persons"].sum().unstack()
-    for level in [lv for lv in ("stadtteil", "stadtbezirk") if lv in sums.columns]:
-        bad = sums[sums[level] != sums["stadt"]]
-        if len(bad):
-            raise AssertionError(f"{level} totals differ from the city total:\n{bad}")
+    """Domain check: Stadtteile and Stadtbezirke (if any) each add up to the city, per year and band
+    (the invariant ``summe_gebiete`` of ``population_bands`` in ``helpers.core.schema``, which the
+    writer checks before the table is written); raises :class:`TableCheckError`."""
+    (rule,) = table_schema("population_bands").sums
+    problems = area_sum_problems(rule, bands.reset_index(drop=True), "Tabelle 'population_bands'")
+    if problems:
+        raise TableCheckError(problems)
 
 
 def build_population_tables(config: Config) -> dict[str, pd.DataFrame]:
     """Load and validate the register files; return the processed population tables."""
     single = load_population(ProjectPaths(config).raw_source_files("population"), config)
-    bands = population_by_band(single, config)
-    check_areas_sum_to_city(bands)
+    bands = population_by_band(single, config)  # summing to the city: checked before it is written
     return {
         "population": single,
         "population_bands": bands,

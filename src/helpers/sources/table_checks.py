@@ -11,8 +11,9 @@ kinds, no missing value where none may be, a unique key, and its named invariant
   cells 1 to 9 are suppressed); a group with a missing part is checked on its known values.
 
 A violation is a :class:`TableCheckError`: one German block naming the table and its file, row,
-column, rule and value; the writer then writes nothing (``helpers.pipeline.actions.write_tables``).
-Rows are counted from 1 (the first data row).
+column, rule and value; the writer then writes nothing (``helpers.pipeline.actions.write_tables``;
+the indicators of unit ``pct`` come from ``helpers.indicators.compute.share_indicators``). Rows are
+counted from 1 (the first data row).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from helpers.core.formatting import german_number
+from helpers.core.formatting import fmt_number, german_number
 from helpers.core.schema import SHARE, AreaSum, Column, Table, table_schema
 from helpers.sources.validation import Problem, describe_group, group_problems
 
@@ -134,12 +135,18 @@ def _share_rows(frame: pd.DataFrame, column: str, share_ids: set[str], file: str
     return [Problem(file, int(i) + 1, column, rule, str(values[i])) for i in frame.index[bad]]
 
 
+def _number(value: float) -> str:
+    """A count in German format ("1.234"), a fraction with its decimals."""
+    value = float(value)
+    return german_number(int(value)) if value.is_integer() else fmt_number(value, 2)
+
+
 def area_sum_problems(rule: AreaSum, frame: pd.DataFrame, file: str) -> list[Problem]:
     """``summe_gebiete``: per group, the parts' sum equals (or does not exceed) the whole's row.
 
     >>> f = pd.DataFrame({"year": [1, 1, 1], "area_level": ["stadtteil", "stadtteil", "stadt"], "n": [2, 3, 6]})
-    >>> [p.rule[:34] for p in area_sum_problems(AreaSum(("n",), ("year",), (("stadtteil",),)), f, "t")]
-    ['Summe der Gebiete stadtteil (5) ist']
+    >>> [p.rule for p in area_sum_problems(AreaSum(("n",), ("year",), (("stadtteil",),)), f, "t")]
+    ['Summe über stadtteil (5) ungleich dem Wert für stadt (6) (Regel summe_gebiete)']
     """
     problems = []
     whole = frame[frame[rule.level] == rule.whole]
@@ -159,10 +166,10 @@ def area_sum_problems(rule: AreaSum, frame: pd.DataFrame, file: str) -> list[Pro
                     continue
                 exact = rule.relation == "==" and not unknown.get(key, False)
                 if (exact and part != float(total)) or part > float(total):
-                    relation = "ist nicht" if exact else "ist größer als"
+                    relation = "ungleich dem" if exact else "größer als der"
                     text = (
-                        f"Summe der Gebiete {' + '.join(parts)} ({german_number(part)}) {relation} der Wert "
-                        f"{rule.whole} ({german_number(float(total))}) (Regel {RULE_SUM})"
+                        f"Summe über {' + '.join(parts)} ({_number(part)}) {relation} Wert für {rule.whole} "
+                        f"({_number(total)}) (Regel {RULE_SUM})"
                     )
                     problems.append(Problem(file, int(i) + 1, column, text, str(total)))
     return problems
@@ -196,10 +203,3 @@ def check_tables(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str], s
     problems = [p for name, frame in tables.items() for p in table_problems(name, frame, files[name], share_ids)]
     if problems:
         raise TableCheckError(problems)
-
-
-def share_indicators(catalogue_path) -> set[str]:
-    """The ids of the catalogue's indicators of unit ``pct`` (their values are shares)."""
-    from helpers.indicators.catalogue import load_catalogue
-
-    return {i.id for i in load_catalogue(catalogue_path).indicators if i.unit == SHARE}
