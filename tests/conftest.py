@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from helpers.core.schema import headers
+
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config" / "leverkusen.yml"
 #: Files a project's config folder needs besides the commune config itself.
 CONFIG_FILES = ("sample_leverkusen.yml", "leitbild_leverkusen.yml")
-HEADER = "Stichtag;Stadtteil-Nr;Stadtteil;Alter;Geschlecht;Staatsangehörigkeit;Anzahl"
+#: The register export's standard header line (``helpers.core.schema``).
+HEADER = ";".join(headers("population"))
 
 
 def small_config_dict(years: tuple[int, int] = (2024, 2025)) -> dict:

@@ -14,6 +14,7 @@ import yaml
 from conftest import CONFIG
 
 from helpers.core.config import Config
+from helpers.core.schema import column_names
 
 CODES = ["101", "102", "201"]
 YEARS = [2024, 2025]
@@ -44,7 +45,7 @@ def population() -> pd.DataFrame:
         for sex in ("m", "w")
         for cit in ("deutsch", "nichtdeutsch")
     ]
-    return pd.DataFrame(rows, columns=["year", "stadtteil_code", "age", "sex", "citizenship", "persons"])
+    return pd.DataFrame(rows, columns=column_names("population")[:-1])  # without age_last
 
 
 SGB2 = {  # per Stadtteil: u3, 3_u6, 6_u15, 15_u18, 18_u25, total, bg_with_children, bg_single_parent
@@ -73,7 +74,7 @@ def ba_table(values: dict[str, list[int]], measures: list[str], rest: list[int])
         rows += [(y, "ohne_zuordnung", "", m, v, False) for m, v in zip(measures, rest, strict=True)]
         totals = [sum(v[i] for v in values.values()) + rest[i] for i in range(len(measures))]
         rows += [(y, "stadt", "", m, v, False) for m, v in zip(measures, totals, strict=True)]
-    frame = pd.DataFrame(rows, columns=["year", "area_level", "area_code", "measure", "value", "is_suppressed"])
+    frame = pd.DataFrame(rows, columns=column_names("sgb2"))
     frame["value"] = frame["value"].astype("Int64")
     return frame
 
@@ -140,26 +141,13 @@ def hze_year() -> pd.DataFrame:
             for b, n in per_basis.items():
                 setting = "stationär" if b in ("33", "34", "41") else "ambulant"
                 rows.append((y, c, b, setting, n, 0, 0, 0, days.get((c, b), 0), 0.0, 0.0))
-    cols = [
-        "year",
-        "stadtteil_code",
-        "basis",
-        "setting",
-        "counted",
-        "bestand_3112",
-        "ended",
-        "started",
-        "case_days",
-        "ended_months",
-        "started_age_sum",
-    ]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=column_names("hze_year"))
 
 
 def tables() -> dict[str, pd.DataFrame]:
     kita = pd.DataFrame(
         [(y, c, g, k, t) for y in YEARS for c in CODES for g, k, t in (("u1", 1, 2), ("1_u3", 20, 9), ("3_u6", 64, 2))],
-        columns=["year", "stadtteil_code", "age_group", "kita", "tagespflege"],
+        columns=column_names("kita"),
     )
     trans = pd.DataFrame(
         [
@@ -175,15 +163,13 @@ def tables() -> dict[str, pd.DataFrame]:
                 ("Sonstige", 0),
             )
         ],
-        columns=["year", "stadtteil_code", "school_type", "pupils"],
+        columns=column_names("transitions"),
     )
     spend = pd.DataFrame(
         [(y, b, s, e) for y in YEARS for b, s, e in (("31", "ambulant", 20000.0), ("34", "stationär", 100000.0))],
-        columns=["year", "basis", "setting", "eur"],
+        columns=column_names("hze_expenditure"),
     )
-    visits = pd.DataFrame(
-        [(y, c, 24, 18) for y in YEARS for c in CODES], columns=["year", "stadtteil_code", "births", "visits"]
-    )
+    visits = pd.DataFrame([(y, c, 24, 18) for y in YEARS for c in CODES], columns=column_names("welcome_visits"))
     services = pd.DataFrame(
         [
             ("Schulsozialarbeit W", "Schulsozialarbeit", "Grundschule", "101", 2020, pd.NA, 1.0, 100),
@@ -200,7 +186,7 @@ def tables() -> dict[str, pd.DataFrame]:
             ),
             ("Altes Angebot", "Elterncafé", "Grundschule", "201", 2010, 2015, 1.0, 999),
         ],
-        columns=["name", "type", "phases", "stadtteil_code", "start", "end", "cost_eur", "capacity"],
+        columns=column_names("services"),
     ).astype({"start": "Int64", "end": "Int64"})
     return {
         "population": population(),
@@ -292,7 +278,7 @@ def area_tables(codes: list[str], years: list[int] = YEARS) -> dict[str, pd.Data
             for c, i in pos.items()
             for g, k, t in (("u1", 1, 2), ("1_u3", 20, 9), ("3_u6", 50 + i, 2))
         ],
-        columns=["year", "stadtteil_code", "age_group", "kita", "tagespflege"],
+        columns=column_names("kita"),
     )
     plain = seu()[lambda s: (s.year == 2024) & (s.stadtteil_code == "102")].drop(columns=["year", "stadtteil_code"])
     seu_parts = []
@@ -309,24 +295,22 @@ def area_tables(codes: list[str], years: list[int] = YEARS) -> dict[str, pd.Data
     ]
     hze = pd.DataFrame(hze_rows, columns=hze_year().columns)
     return {
-        "population": pd.DataFrame(
-            population_rows, columns=["year", "stadtteil_code", "age", "sex", "citizenship", "persons"]
-        ),
+        "population": pd.DataFrame(population_rows, columns=column_names("population")[:-1]),
         "sgb2": _ba(sgb2, SGB2_MEASURES, [1] * len(SGB2_MEASURES), years),
         "unemployment": _ba({c: [5 + i, 40 + i] for c, i in pos.items()}, ["alo_15_u25", "alo_15_u65"], [1, 1], years),
         "kita": kita,
         "seu": pd.concat(seu_parts, ignore_index=True),
         "transitions": pd.DataFrame(
             [(y, c, t, 20) for y in years for c in codes for t in ("Gymnasium", "Gesamtschule", "Realschule")],
-            columns=["year", "stadtteil_code", "school_type", "pupils"],
+            columns=column_names("transitions"),
         ),
         "hze_year": hze,
         "hze_expenditure": pd.DataFrame(
             [(y, b, s, e) for y in years for b, s, e in (("31", "ambulant", 20000.0), ("34", "stationär", 90000.0))],
-            columns=["year", "basis", "setting", "eur"],
+            columns=column_names("hze_expenditure"),
         ),
         "welcome_visits": pd.DataFrame(
-            [(y, c, 24, 18) for y in years for c in codes], columns=["year", "stadtteil_code", "births", "visits"]
+            [(y, c, 24, 18) for y in years for c in codes], columns=column_names("welcome_visits")
         ),
         "services": tables()["services"].iloc[[1]].reset_index(drop=True),  # one city-wide service
     }

@@ -238,7 +238,7 @@ def did_panel(new_cases: pd.DataFrame, covariate: pd.DataFrame, starts: dict[str
 
     new_cases: year, area_code, cases, u21 · covariate: year, area_code, value (a share in %).
     """
-    panel = new_cases.merge(covariate, on=["year", "area_code"], how="left")
+    panel = new_cases.merge(covariate, on=["year", "area_code"], how="left", validate="1:1")
     panel["y"] = np.log((panel["cases"] + 0.5) / panel["u21"])
     panel["log_cov"] = np.log(panel["value"] / 100)
     start = panel["area_code"].map(starts)

@@ -334,7 +334,9 @@ def its_case_rate(
 def new_cases_without_28(yearly: pd.DataFrame, u21: pd.DataFrame) -> pd.DataFrame:
     """New cases (begonnene Hilfen) without § 28 per year × Stadtteil with the under-21s."""
     new = yearly[yearly["basis"] != "28"].groupby(["year", "stadtteil_code"], as_index=False)["started"].sum()
-    return new.rename(columns={"stadtteil_code": "area_code", "started": "cases"}).merge(u21, on=["year", "area_code"])
+    return new.rename(columns={"stadtteil_code": "area_code", "started": "cases"}).merge(
+        u21, on=["year", "area_code"], validate="1:1"
+    )
 
 
 def programme_rows(starts: dict[str, int], new: pd.DataFrame, start: int) -> list[dict]:

@@ -170,8 +170,8 @@ def need_supply(
     places:     area_code, phase, places, services [, places_allocated] (see ``allocate_places``)
     population: area_code, phase, persons (residents of the phase's ages)
     """
-    out = need.merge(population, on=["area_code", "phase"], how="left")
-    out = out.merge(places, on=["area_code", "phase"], how="left")
+    out = need.merge(population, on=["area_code", "phase"], how="left", validate="1:1")
+    out = out.merge(places, on=["area_code", "phase"], how="left", validate="1:1")
     if "places_allocated" not in out:
         out["places_allocated"] = 0.0
     out[["places", "services"]] = out[["places", "services"]].fillna(0).astype(int)

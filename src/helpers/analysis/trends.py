@@ -327,7 +327,9 @@ def drop_structural_zeros(data: pd.DataFrame, kinds: dict[str, str]) -> pd.DataF
     keys = ["indicator_id", "area_level", "area_code"]
     city = data[data["area_level"] == "stadt"]
     dead = city.loc[city["numerator"].eq(0), ["indicator_id", "year"]].drop_duplicates().assign(dead=True)
-    flagged = data[["indicator_id", "year"]].merge(dead, on=["indicator_id", "year"], how="left")["dead"]
+    flagged = data[["indicator_id", "year"]].merge(dead, on=["indicator_id", "year"], how="left", validate="m:1")[
+        "dead"
+    ]
     data = data[~flagged.fillna(False).astype(bool).to_numpy()]
     first = data[data["numerator"] > 0].groupby(keys)["year"].min().rename("first_nonzero")
     merged = data.join(first, on=keys)

@@ -13,6 +13,7 @@ value where a Stadtteil-year denominator is below ``thresholds.min_denominator``
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,13 +21,12 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
 from helpers.core.config import Config
+from helpers.core.schema import SHARE, column_names
 from helpers.indicators.atoms import REST, Atoms, build_atoms
 from helpers.indicators.catalogue import Catalogue, Indicator, Selection
 
-VALUE_COLUMNS = [
-    "indicator_id", "year", "area_level", "area_code", "area_name", "numerator", "denominator",
-    "value", "ci_lower", "ci_upper", "pooled_from", "disclosure_count", "source_suppressed",
-]  # fmt: skip
+#: The columns of an indicator value table (``helpers.core.schema``).
+VALUE_COLUMNS = column_names("indicator_values")
 #: Progress lines for long steps (printed by the build, silent elsewhere).
 _progress = logging.getLogger("monitoring.progress")
 
@@ -125,6 +125,13 @@ def compute_indicator(ind: Indicator, tables: dict[str, pd.DataFrame], config: C
     cells["area_name"] = [names[key] for key in zip(cells["area_level"], cells["area_code"], strict=True)]
     cells["pooled_from"] = cells["pooled_from"].astype("Int64")
     return cells[VALUE_COLUMNS]
+
+
+def share_indicators(catalogue_path: str | Path) -> set[str]:
+    """The ids of the catalogue's indicators of unit ``pct``: their values are shares within [0, 100]."""
+    from helpers.indicators.catalogue import load_catalogue
+
+    return {i.id for i in load_catalogue(catalogue_path).indicators if i.unit == SHARE}
 
 
 def area_names(config: Config) -> dict[tuple[str, str], str]:

@@ -64,7 +64,9 @@ def indicator_cells(internal: pd.DataFrame, protected: pd.DataFrame, catalogue: 
     confidential = {i.id for i in catalogue.indicators if i.confidential}
     amounts = {i.id for i in catalogue.indicators if i.numerator.source == "hze_eur"}
     keys = ["indicator_id", "year", "area_level", "area_code"]
-    merged = protected[[*keys, "suppression"]].merge(internal[[*keys, "disclosure_count"]], on=keys, how="left")
+    merged = protected[[*keys, "suppression"]].merge(
+        internal[[*keys, "disclosure_count"]], on=keys, how="left", validate="1:1"
+    )
     merged = merged[merged["indicator_id"].isin(confidential)]
     mass = merged["disclosure_count"].where(~merged["indicator_id"].isin(amounts))
     return pd.DataFrame({"suppression": merged["suppression"].fillna(""), "mass": mass})

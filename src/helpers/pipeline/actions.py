@@ -71,10 +71,15 @@ def value_inputs(config: Config, selection: str) -> list[str]:
 
 
 def write_tables(config: Config, tables: dict[str, Any]) -> None:
-    """Write processed tables atomically: parquet, plus CSV where the registry says so."""
+    """Check processed tables against their schema (``helpers.sources.table_checks``), then write
+    them atomically: parquet, plus CSV where the registry says so. A broken rule writes nothing."""
     from helpers.core.io import write_csv_atomic, write_parquet_atomic
+    from helpers.indicators.compute import share_indicators
+    from helpers.sources.table_checks import check_tables
 
     paths = ProjectPaths(config)
+    files = {n: f"Tabelle '{n}' ({paths.processed_table(n).relative_to(paths.root).as_posix()})" for n in tables}
+    check_tables(tables, files, share_indicators(config.catalogue_path))
     for name, frame in tables.items():
         write_parquet_atomic(frame, paths.processed_table(name))
         if table(name).csv:

@@ -24,19 +24,18 @@ import pandas as pd
 
 from helpers.core.config import Config, Layout
 from helpers.core.io import LINE
+from helpers.core.schema import BA_CODE, BA_LABEL, BA_STAR, BA_TOTAL, BA_UNASSIGNED
 from helpers.sources.validation import Problem, RawDataError, canonical_numbers, file_label, read_standardised
 
 MONTHS = {
     "Januar": 1, "Februar": 2, "März": 3, "April": 4, "Mai": 5, "Juni": 6, "Juli": 7,
     "August": 8, "September": 9, "Oktober": 10, "November": 11, "Dezember": 12,
 }  # fmt: skip
-UNASSIGNED = "keine Zuordnung möglich"
-TOTAL = "Insgesamt"
-STAR = "*"
-
-
-CODE = "Stadtteil-Nr."
-LABEL = "Stadtteil"
+UNASSIGNED = BA_UNASSIGNED
+TOTAL = BA_TOTAL
+STAR = BA_STAR
+CODE = BA_CODE
+LABEL = BA_LABEL
 
 
 def _cells(path: Path, sheet: str | None, file: str) -> list[list[object]]:
@@ -138,9 +137,9 @@ def read_ba_workbook(
     records, seen = _data_rows(data, head + 3, index, columns, known, file, problems)
     missing_st = sorted(set(known) - {c for lvl, c in seen if lvl == "stadtteil"})
     if missing_st:
-        problems.append(Problem(file, None, "Stadtteil-Nr.", "Stadtteile fehlen", ", ".join(missing_st)))
+        problems.append(Problem(file, None, CODE, "Stadtteile fehlen", ", ".join(missing_st)))
     if ("stadt", "") not in seen:
-        problems.append(Problem(file, None, "Stadtteil", f"Zeile '{TOTAL}' fehlt"))
+        problems.append(Problem(file, None, LABEL, f"Zeile '{TOTAL}' fehlt"))
     frame = pd.DataFrame(records, columns=["area_level", "area_code", "measure", "value", "is_suppressed", "line"])
     frame.insert(0, "year", year)
     return frame, problems
@@ -234,7 +233,7 @@ def _data_rows(
         if level is None:
             continue
         if (level, code) in seen:
-            problems.append(Problem(file, line, "Stadtteil-Nr.", "Stadtteil doppelt", code))
+            problems.append(Problem(file, line, CODE, "Stadtteil doppelt", code))
         seen.add((level, code))
         for header, measure in columns.items():
             value, suppressed = _value(row[index[header]], file, line, header, problems)
@@ -255,7 +254,7 @@ def _level(code: str, label: str, known: dict[str, str], file: str, line: int, p
                 Problem(
                     file,
                     line,
-                    "Stadtteil",
+                    LABEL,
                     f"Name passt nicht zur Stadtteil-Nr. {code} ({known[code]!r})",
                     label,
                 )
@@ -265,7 +264,7 @@ def _level(code: str, label: str, known: dict[str, str], file: str, line: int, p
         Problem(
             file,
             line,
-            "Stadtteil-Nr.",
+            CODE,
             f"Stadtteil-Nr. unbekannt (Konfiguration: {sorted(known)})",
             code,
         )

@@ -12,18 +12,11 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, file_label, layout_of, load_csv
+from helpers.core.schema import EXPORTS, column_names
+from helpers.sources.validation import columns_of, file_label, layout_of, load_csv
 
-COLUMNS = [
-    RawColumn("AGS", "ags", "str"),
-    RawColumn("Jugendamt", "name", "str"),
-    RawColumn("Jahr", "year", "int"),
-    RawColumn("Einwohner unter 21", "u21", "int"),
-    RawColumn("HzE-Fälle", "hze_cases", "int"),
-    RawColumn("HzE-Ausgaben (EUR)", "hze_eur", "float"),
-    RawColumn("SGB-II-Quote u15 (%)", "sgb2_u15_pct", "float"),
-    RawColumn("Beitritt Präventionsprogramm", "joined", "int"),
-]
+EXPORT = EXPORTS["comparison"]
+COLUMNS = columns_of(EXPORT.columns)
 
 
 def schema() -> pa.DataFrameSchema:
@@ -42,7 +35,7 @@ def schema() -> pa.DataFrameSchema:
             "joined": pa.Column("Int64", nullable=True),
         },
         checks=[pa.Check(lambda d: d["hze_cases"] <= d["u21"], name="HzE-Fälle größer als Einwohner unter 21")],
-        unique=["ags", "year"],
+        unique=list(EXPORT.key),
         report_duplicates="all",
         strict="filter",
     )
@@ -57,5 +50,4 @@ def build_comparison(config: Config) -> dict[str, pd.DataFrame]:
         name=frame["name"].astype(str),
         year=frame["year"].astype("int64"),
     )
-    cols = ["ags", "name", "year", "u21", "hze_cases", "hze_eur", "sgb2_u15_pct", "joined"]
-    return {"comparison": out[cols].sort_values(["ags", "year"]).reset_index(drop=True)}
+    return {"comparison": out[column_names("comparison")].sort_values(["ags", "year"]).reset_index(drop=True)}

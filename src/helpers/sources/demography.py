@@ -12,7 +12,7 @@ import pandas as pd
 
 from helpers.core.ages import ages_mask
 from helpers.core.config import Config
-from helpers.sources.population import known
+from helpers.core.schema import TOTAL_CATEGORY
 
 #: Age groups of the key-figure table: column -> (first age, last age), inclusive.
 AGE_GROUPS = {
@@ -48,6 +48,15 @@ SHARES = {
     "share_non_german_pct": ("persons_non_german", "persons"),
     "share_non_german_u18_pct": ("persons_non_german_u18", "persons_u18"),
 }
+
+
+def known(single: pd.DataFrame, column: str) -> bool:
+    """False when the export had no such column (only the category "insgesamt").
+
+    >>> known(pd.DataFrame({"sex": ["insgesamt"]}), "sex"), known(pd.DataFrame({"sex": ["m", "w"]}), "sex")
+    (False, True)
+    """
+    return set(single[column]) != {TOTAL_CATEGORY}
 
 
 def _age_mask(frame: pd.DataFrame, lo: int, hi: int) -> pd.Series | None:

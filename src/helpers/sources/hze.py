@@ -17,30 +17,18 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, file_label, layout_of, load_csv
+from helpers.core.schema import EXPORTS, HZE_BASES, SEXES, column_names
+from helpers.sources.validation import columns_of, file_label, layout_of, load_csv
 
-BASES = ["27(2)", "28", "29", "30", "31", "32", "33", "34", "35", "35a", "41"]
+BASES = list(HZE_BASES)
 SETTING = {b: "ambulant" for b in BASES} | {
     "32": "teilstationär",
     "33": "stationär",
     "34": "stationär",
     "41": "stationär",
 }
-CASE_COLUMNS = [
-    RawColumn("Fall-ID", "case_id", "str"),
-    RawColumn("Stadtteil-Nr", "stadtteil_code", "str"),
-    RawColumn("Rechtsgrundlage", "basis", "str"),
-    RawColumn("Hilfebeginn", "start", "date"),
-    RawColumn("Hilfeende", "end", "date"),
-    RawColumn("Alter bei Hilfebeginn", "age_at_start", "int"),
-    RawColumn("Geschlecht", "sex", "str"),
-]
-SPEND_COLUMNS = [
-    RawColumn("Haushaltsjahr", "year", "int"),
-    RawColumn("Produkt", "product", "str"),
-    RawColumn("Rechtsgrundlage", "basis", "str"),
-    RawColumn("Aufwand (EUR)", "eur", "float"),
-]
+CASE_COLUMNS = columns_of(EXPORTS["hze_cases"].columns)
+SPEND_COLUMNS = columns_of(EXPORTS["hze_expenditure"].columns)
 
 
 def parse_basis(text: pd.Series) -> pd.Series:
@@ -80,7 +68,7 @@ def case_schema(config: Config) -> pa.DataFrameSchema:
             ),
             "sex": pa.Column(
                 "string",
-                pa.Check.isin(["m", "w", "d"], error="Geschlecht muss ['m', 'w', 'd'] sein"),
+                pa.Check.isin(list(SEXES), error=f"Geschlecht muss {list(SEXES)} sein"),
             ),
         },
         checks=[
@@ -100,7 +88,7 @@ def spend_schema() -> pa.DataFrameSchema:
             "basis": pa.Column("string", pa.Check.isin(BASES, error=f"Rechtsgrundlage muss eine von {BASES} sein")),
             "eur": pa.Column("Float64", pa.Check.ge(0, error="Aufwand darf nicht negativ sein")),
         },
-        unique=["year", "basis"],
+        unique=list(EXPORTS["hze_expenditure"].key),
         report_duplicates="all",
         strict="filter",
     )
@@ -152,20 +140,7 @@ def yearly_counts(cases: pd.DataFrame, years: list[int]) -> pd.DataFrame:
         rows.append(grouped.assign(year=year))
     out = pd.concat(rows, ignore_index=True)
     out["setting"] = out["basis"].map(SETTING)
-    cols = [
-        "year",
-        "stadtteil_code",
-        "basis",
-        "setting",
-        "counted",
-        "bestand_3112",
-        "ended",
-        "started",
-        "case_days",
-        "ended_months",
-        "started_age_sum",
-    ]
-    return out[cols].sort_values(["year", "stadtteil_code", "basis"]).reset_index(drop=True)
+    return out[column_names("hze_year")].sort_values(["year", "stadtteil_code", "basis"]).reset_index(drop=True)
 
 
 def build_hze_cases(config: Config) -> dict[str, pd.DataFrame]:
@@ -190,7 +165,5 @@ def build_hze_expenditure(config: Config) -> dict[str, pd.DataFrame]:
     )
     out["setting"] = out["basis"].map(SETTING)
     return {
-        "hze_expenditure": out[["year", "basis", "setting", "eur"]]
-        .sort_values(["year", "basis"])
-        .reset_index(drop=True)
+        "hze_expenditure": out[column_names("hze_expenditure")].sort_values(["year", "basis"]).reset_index(drop=True)
     }

@@ -11,9 +11,10 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
+from helpers.core.schema import EXPORTS, KITA_AGE_GROUPS, column_names
 from helpers.sources.validation import (
-    RawColumn,
     collect_years,
+    columns_of,
     file_label,
     layout_of,
     load_csv,
@@ -21,17 +22,11 @@ from helpers.sources.validation import (
     year_files,
 )
 
-AGE_GROUPS = {"unter 1": "u1", "1 bis unter 3": "1_u3", "3 bis unter 6": "3_u6"}
+AGE_GROUPS = KITA_AGE_GROUPS
+EXPORT = EXPORTS["kita"]
 #: Columns the export may lack (``layout.absent``) and the value they then take.
-OPTIONAL = {"Stadtteil": ""}
-COLUMNS = [
-    RawColumn("Stichtag", "stichtag", "date"),
-    RawColumn("Stadtteil-Nr", "stadtteil_code", "str"),
-    RawColumn("Stadtteil", "stadtteil_name", "str"),
-    RawColumn("Altersgruppe", "age_group", "str"),
-    RawColumn("Kindertageseinrichtung", "kita", "int"),
-    RawColumn("Kindertagespflege", "tagespflege", "int"),
-]
+OPTIONAL = {EXPORT.header_of("stadtteil_name"): ""}
+COLUMNS = columns_of(EXPORT.columns)
 
 
 def schema(config: Config, year: int) -> pa.DataFrameSchema:
@@ -59,7 +54,7 @@ def schema(config: Config, year: int) -> pa.DataFrameSchema:
             "kita": pa.Column("Int64", count),
             "tagespflege": pa.Column("Int64", count),
         },
-        unique=["stadtteil_code", "age_group"],
+        unique=list(EXPORT.key),
         report_duplicates="all",
     )
 
@@ -77,7 +72,7 @@ def build_kita(config: Config) -> dict[str, pd.DataFrame]:
         return frame.assign(year=year, age_group=frame["age_group"].map(AGE_GROUPS))
 
     frame = collect_years(year_files(config, "kita", files), load)
-    out = frame[["year", "stadtteil_code", "age_group", "kita", "tagespflege"]].astype(
+    out = frame[column_names("kita")].astype(
         {"stadtteil_code": str, "age_group": str, "kita": "int64", "tagespflege": "int64"}
     )
     return {"kita": out.sort_values(["year", "stadtteil_code", "age_group"]).reset_index(drop=True)}

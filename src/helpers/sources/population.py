@@ -44,12 +44,19 @@ from helpers.core.config import Config, Source
 from helpers.core.formatting import german_number
 from helpers.core.io import LINE
 from helpers.core.paths import ProjectPaths
+from helpers.core.schema import AREA_LEVELS as LEVELS
+from helpers.core.schema import CITIZENSHIPS as CITIZENSHIP_VALUES
+from helpers.core.schema import EXPORTS, POPULATION_AGE_BAND, TOTAL_CATEGORY, population_columns, table_schema
+from helpers.core.schema import SEXES as SEX_VALUES
+from helpers.sources.demography import known, population_summary
+from helpers.sources.table_checks import TableCheckError, area_sum_problems
 from helpers.sources.validation import (
     AREA_COLUMN,
     Problem,
     RawColumn,
     RawDataError,
     canonical_numbers,
+    columns_of,
     describe_problems,
     file_label,
     parse_and_check,
@@ -58,26 +65,19 @@ from helpers.sources.validation import (
     year_files,
 )
 
-COLUMNS = [
-    RawColumn("Stichtag", "stichtag", "date"),
-    RawColumn("Stadtteil-Nr", "stadtteil_code", "str"),
-    RawColumn("Stadtteil", "stadtteil_name", "str"),
-    RawColumn("Alter", "age", "int"),
-    RawColumn("Geschlecht", "sex", "str"),
-    RawColumn("Staatsangehörigkeit", "citizenship", "str"),
-    RawColumn("Anzahl", "persons", "int"),
-]
+EXPORT = EXPORTS["population"]
+COLUMNS = columns_of(EXPORT.columns)
 HEADERS = {c.name: c.header for c in COLUMNS}
 #: The band column of an export in age bands (replaces "Alter").
-BAND_COLUMN = RawColumn("Altersgruppe", "age_band", "str")
-KEY = ["stadtteil_code", "age", "sex", "citizenship"]
-SEXES = ["m", "w", "d"]
-CITIZENSHIPS = ["deutsch", "nichtdeutsch"]
+BAND_COLUMN = columns_of([POPULATION_AGE_BAND])[0]
+KEY = list(EXPORT.key)
+SEXES = list(SEX_VALUES)
+CITIZENSHIPS = list(CITIZENSHIP_VALUES)
 #: The single category of a column the export does not have (``layout.absent``).
-TOTAL = "insgesamt"
+TOTAL = TOTAL_CATEGORY
 #: Standard columns the export may lack, and the value they then take.
-OPTIONAL = {"Stadtteil": "", "Geschlecht": TOTAL, "Staatsangehörigkeit": TOTAL}
-AREA_LEVELS = ["stadtteil", "stadtbezirk", "stadt"]
+OPTIONAL = {HEADERS["stadtteil_name"]: "", HEADERS["sex"]: TOTAL, HEADERS["citizenship"]: TOTAL}
+AREA_LEVELS = list(LEVELS)
 _BAND_RE = re.compile(
     r"^(\d+)\s*(?:Jahre?\s*)?(?:(?:-|–|bis)\s*(<|unter)?\s*(\d+)|(\+|(?:und|u\.)\s*(?:älter|mehr|darüber)))?"
     r"(?:\s*Jahren?)?$"
@@ -116,9 +116,7 @@ def parse_band(label: str, bands: list[Band]) -> Band | None:
 
 def raw_columns(config: Config) -> list[RawColumn]:
     """The columns of the register export: single years ("Alter") or age bands ("Altersgruppe")."""
-    if population_source(config).age_bands is None:
-        return COLUMNS
-    return [BAND_COLUMN if c.name == "age" else c for c in COLUMNS]
+    return columns_of(population_columns(population_source(config).age_bands is not None))
 
 
 def _allowed(values: list[str], what: str, absent: bool) -> pa.Column:
@@ -158,8 +156,8 @@ def raw_schema(config: Config, year: int) -> pa.DataFrameSchema:
             ),
             "stadtteil_name": pa.Column("string", nullable=True),
             **age,
-            "sex": _allowed(SEXES, "Geschlecht", "Geschlecht" in absent),
-            "citizenship": _allowed(CITIZENSHIPS, "Staatsangehörigkeit", "Staatsangehörigkeit" in absent),
+            "sex": _allowed(SEXES, HEADERS["sex"], HEADERS["sex"] in absent),
+            "citizenship": _allowed(CITIZENSHIPS, HEADERS["citizenship"], HEADERS["citizenship"] in absent),
             "persons": pa.Column("Int64", pa.Check.ge(0, error="Anzahl darf nicht negativ sein")),
             LINE: pa.Column(int),
         },
@@ -179,7 +177,7 @@ def _check_names(frame: pd.DataFrame, config: Config, file: str) -> None:
                 Problem(
                     file,
                     int(r[LINE]),
-                    "Stadtteil",
+                    HEADERS["stadtteil_name"],
                     f"Name passt nicht zur Stadtteil-Nr. {r['stadtteil_code']} "
                     f"(Konfiguration: {names[r['stadtteil_code']]!r})",
                     r["stadtteil_name"],
@@ -202,19 +200,20 @@ def _check_aggregates(raw: pd.DataFrame, frame: pd.DataFrame, config: Config, fi
         return
     sums = sums[sums[AREA_COLUMN].map(declared).notna()]
     bands = population_source(config).age_bands
-    age_header = "Alter" if bands is None else BAND_COLUMN.header
+    age_header = HEADERS["age"] if bands is None else BAND_COLUMN.header
+    sex, citizenship, count = HEADERS["sex"], HEADERS["citizenship"], HEADERS["persons"]
     bezirk_of = {s.code: s.stadtbezirk for s in config.stadtteile}
     parts = pd.DataFrame(
         {
             "bezirk": frame["stadtteil_code"].astype(str).map(bezirk_of),
             "age": frame["age" if bands is None else "age_band"].astype(str),
-            "Geschlecht": frame["sex"].astype(str),
-            "Staatsangehörigkeit": frame["citizenship"].astype(str),
+            sex: frame["sex"].astype(str),
+            citizenship: frame["citizenship"].astype(str),
             "persons": frame["persons"].astype("int64"),
         }
     )
     decimal, thousands = raw.attrs.get("number", (",", "."))
-    stated = canonical_numbers(sums["Anzahl"].astype(str), decimal, thousands)
+    stated = canonical_numbers(sums[count].astype(str), decimal, thousands)
     problems = []
     for (_, row), text in zip(sums.iterrows(), stated, strict=True):
         target = declared[str(row[AREA_COLUMN])]
@@ -223,7 +222,7 @@ def _check_aggregates(raw: pd.DataFrame, frame: pd.DataFrame, config: Config, fi
             band = parse_band(label, list(bands))
             label = label if band is None else f"{band[0]}-{band[1]}"
         same = (parts["age"] == label) & (True if target == "stadt" else parts["bezirk"] == target)
-        for key in ("Geschlecht", "Staatsangehörigkeit"):
+        for key in (sex, citizenship):
             same &= parts[key] == (str(row[key]) if key in row.index else TOTAL)
         try:
             value = round(float(text))
@@ -236,7 +235,7 @@ def _check_aggregates(raw: pd.DataFrame, frame: pd.DataFrame, config: Config, fi
                 f"Summenzeile {row[AREA_COLUMN]} ({where}, Alter {row.get(age_header, '')}) ist nicht die Summe "
                 f"ihrer Stadtteile ({german_number(total)}); Regel plausibility.severity.aggregate_sum"
             )
-            problems.append(Problem(file, int(row[LINE]), "Anzahl", rule, str(row["Anzahl"])))
+            problems.append(Problem(file, int(row[LINE]), count, rule, str(row[count])))
     if problems and severity == "error":
         raise RawDataError(problems)
     if problems:
@@ -285,7 +284,7 @@ def load_population_file(path: Path, config: Config, year: int) -> pd.DataFrame:
     raw = read_standardised(path, file, source.layout, optional, year)
     prepare = None if bands is None else _canonical_bands(bands)
     frame = parse_and_check(raw, raw_columns(config), raw_schema(config, year), file, prepare)
-    if "Stadtteil" not in source.layout.absent:
+    if HEADERS["stadtteil_name"] not in source.layout.absent:
         _check_names(frame, config, file)
     _check_aggregates(raw, frame, config, file)
     frame = frame.assign(age_last=frame["age"]) if bands is None else _ages_from_bands(frame, bands, file)
@@ -394,11 +393,6 @@ def population_by_band(single: pd.DataFrame, config: Config) -> pd.DataFrame:
     return out
 
 
-def known(single: pd.DataFrame, column: str) -> bool:
-    """False when the export had no such column (only the category "insgesamt")."""
-    return set(single[column]) != {TOTAL}
-
-
 def _label_areas(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
     names = {("stadtteil", s.code): s.name for s in config.stadtteile}
     names |= {("stadtbezirk", b.code): b.name for b in config.stadtbezirke}
@@ -428,21 +422,19 @@ def _label_areas(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
 
 
 def check_areas_sum_to_city(bands: pd.DataFrame) -> None:
-    """Domain check: Stadtteile and Stadtbezirke (if any) each add up to the city, per year and band."""
-    sums = bands.groupby(["year", "age_band", "area_level"])["persons"].sum().unstack()
-    for level in [lv for lv in ("stadtteil", "stadtbezirk") if lv in sums.columns]:
-        bad = sums[sums[level] != sums["stadt"]]
-        if len(bad):
-            raise AssertionError(f"{level} totals differ from the city total:\n{bad}")
+    """Domain check: Stadtteile and Stadtbezirke (if any) each add up to the city, per year and band
+    (the invariant ``summe_gebiete`` of ``population_bands`` in ``helpers.core.schema``, which the
+    writer checks before the table is written); raises :class:`TableCheckError`."""
+    (rule,) = table_schema("population_bands").sums
+    problems = area_sum_problems(rule, bands.reset_index(drop=True), "Tabelle 'population_bands'")
+    if problems:
+        raise TableCheckError(problems)
 
 
 def build_population_tables(config: Config) -> dict[str, pd.DataFrame]:
     """Load and validate the register files; return the processed population tables."""
-    from helpers.sources.demography import population_summary  # demography selects ages with this module
-
     single = load_population(ProjectPaths(config).raw_source_files("population"), config)
-    bands = population_by_band(single, config)
-    check_areas_sum_to_city(bands)
+    bands = population_by_band(single, config)  # summing to the city: checked before it is written
     return {
         "population": single,
         "population_bands": bands,

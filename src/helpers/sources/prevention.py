@@ -12,33 +12,12 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, file_label, layout_of, load_csv
+from helpers.core.schema import EXPORTS, LIFE_PHASES, column_names
+from helpers.sources.validation import columns_of, file_label, layout_of, load_csv
 
-PHASES = [
-    "Rund um die Geburt",
-    "Frühe Kindheit 0–3",
-    "Kita 3–6",
-    "Grundschule",
-    "weiterführende Schule",
-    "Übergang Schule–Beruf",
-]
-SERVICE_COLUMNS = [
-    RawColumn("Angebot", "name", "str"),
-    RawColumn("Typ", "type", "str"),
-    RawColumn("Lebensphasen", "phases", "str"),
-    RawColumn("Stadtteil-Nr", "stadtteil_code", "str"),
-    RawColumn("Beginn", "start", "int"),
-    RawColumn("Ende", "end", "int"),
-    RawColumn("Jahreskosten (EUR)", "cost_eur", "float"),
-    RawColumn("Kapazität", "capacity", "int"),
-]
-VISIT_COLUMNS = [
-    RawColumn("Jahr", "year", "int"),
-    RawColumn("Stadtteil-Nr", "stadtteil_code", "str"),
-    RawColumn("Stadtteil", "stadtteil_name", "str"),
-    RawColumn("Geburten", "births", "int"),
-    RawColumn("Besuchte Familien", "visits", "int"),
-]
+PHASES = list(LIFE_PHASES)
+SERVICE_COLUMNS = columns_of(EXPORTS["services"].columns)
+VISIT_COLUMNS = columns_of(EXPORTS["welcome_visits"].columns)
 
 
 def _phases_ok(series: pd.Series) -> pd.Series:
@@ -85,7 +64,7 @@ def visit_schema(config: Config) -> pa.DataFrameSchema:
             "visits": pa.Column("Int64", count),
         },
         checks=[pa.Check(lambda d: d["visits"] <= d["births"], name="Besuchte Familien größer als Geburten")],
-        unique=["year", "stadtteil_code"],
+        unique=list(EXPORTS["welcome_visits"].key),
         report_duplicates="all",
         strict="filter",
     )
@@ -101,16 +80,16 @@ def build_services(config: Config) -> dict[str, pd.DataFrame]:
     )
     for col in ("name", "type"):
         out[col] = out[col].astype(str)
-    cols = ["name", "type", "phases", "stadtteil_code", "start", "end", "cost_eur", "capacity"]
-    return {"services": out[cols].sort_values(["start", "name"]).reset_index(drop=True)}
+    return {"services": out[column_names("services")].sort_values(["start", "name"]).reset_index(drop=True)}
 
 
 def build_welcome_visits(config: Config) -> dict[str, pd.DataFrame]:
     (path,) = ProjectPaths(config).raw_source_files("welcome_visits")
     file = file_label(path, config.root)
     layout = layout_of(config, "welcome_visits")
-    frame = load_csv(path, VISIT_COLUMNS, visit_schema(config), file, layout=layout, optional={"Stadtteil": ""})
-    out = frame[["year", "stadtteil_code", "births", "visits"]].astype(
+    optional = {EXPORTS["welcome_visits"].header_of("stadtteil_name"): ""}
+    frame = load_csv(path, VISIT_COLUMNS, visit_schema(config), file, layout=layout, optional=optional)
+    out = frame[column_names("welcome_visits")].astype(
         {"year": "int64", "stadtteil_code": str, "births": "int64", "visits": "int64"}
     )
     out = out[out["year"].isin(config.data_years)]  # a file may already hold a year not yet configured

@@ -12,39 +12,27 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, collect_years, file_label, layout_of, load_csv, year_files
+from helpers.core.schema import EXPORTS, SEU_BMI, SEU_DOMAINS, SEU_FINDINGS, SEU_GERMAN
+from helpers.sources.validation import collect_years, columns_of, file_label, layout_of, load_csv, year_files
 
-FINDINGS = ["unauffällig", "grenzwertig", "auffällig"]
-BMI = ["untergewichtig", "normal", "übergewichtig", "adipös"]
-GERMAN = ["fehlerfrei/flüssig", "mit leichten Fehlern", "radebrechend", "kaum oder kein Deutsch"]
-DOMAINS = {
-    "Körperkoordination": "motor",
-    "Visuomotorik": "visuomotor",
-    "Selektive Aufmerksamkeit": "attention",
-    "Zahlen- und Mengenvorwissen": "numbers",
-    "Sprache": "language",
-}
+FINDINGS = list(SEU_FINDINGS)
+BMI = list(SEU_BMI)
+GERMAN = list(SEU_GERMAN)
+DOMAINS = SEU_DOMAINS
 YES_NO = {"ja": True, "nein": False}
-COLUMNS = [
-    RawColumn("Pseudonym", "pseudonym", "str"),
-    RawColumn("Einschulungsjahr", "year", "int"),
-    RawColumn("Stadtteil-Nr", "stadtteil_code", "str"),
-    RawColumn("Geschlecht", "sex", "str"),
-    RawColumn("Kita-Besuchsdauer (Monate)", "kita_months", "int"),
-    RawColumn("U8/U9 dokumentiert", "u8u9", "str"),
-    RawColumn("Masern 2 Impfungen", "measles", "str"),
-    RawColumn("BMI-Klasse", "bmi_class", "str"),
-    RawColumn("Deutschkenntnisse", "german", "str"),
-    *[RawColumn(header, name, "str") for header, name in DOMAINS.items()],
-    RawColumn("Familiensprache", "family_language", "str"),
-]
+EXPORT = EXPORTS["seu"]
+COLUMNS = columns_of(EXPORT.columns)
 
 
 def schema(config: Config, year: int) -> pa.DataFrameSchema:
     codes = [s.code for s in config.stadtteile]
 
-    def allowed(values: list[str], what: str, nullable: bool = False) -> pa.Column:
-        return pa.Column("string", pa.Check.isin(values, error=f"{what} muss {values} sein"), nullable=nullable)
+    def allowed(name: str) -> pa.Column:
+        """The column's allowed values (``helpers.core.schema``), named by its export header."""
+        column = EXPORT.column(name)
+        values = list(column.allowed or ())
+        error = f"{column.header} muss {values} sein"
+        return pa.Column("string", pa.Check.isin(values, error=error), nullable=column.nullable)
 
     return pa.DataFrameSchema(
         {
@@ -59,18 +47,14 @@ def schema(config: Config, year: int) -> pa.DataFrameSchema:
                 "string",
                 pa.Check.isin(codes, error=f"Stadtteil-Nr. unbekannt (Konfiguration: {codes})"),
             ),
-            "sex": allowed(["m", "w", "d"], "Geschlecht"),
+            "sex": allowed("sex"),
             "kita_months": pa.Column(
                 "Int64",
                 pa.Check.in_range(0, 84, error="Kita-Besuchsdauer muss zwischen 0 und 84 Monaten liegen"),
                 nullable=True,
             ),
-            "u8u9": allowed(list(YES_NO), "U8/U9 dokumentiert", nullable=True),
-            "measles": allowed(list(YES_NO), "Masern 2 Impfungen", nullable=True),
-            "bmi_class": allowed(BMI, "BMI-Klasse", nullable=True),
-            "german": allowed(GERMAN, "Deutschkenntnisse", nullable=True),
-            **{name: allowed(FINDINGS, header, nullable=True) for header, name in DOMAINS.items()},
-            "family_language": allowed(["deutsch", "andere"], "Familiensprache", nullable=True),
+            **{name: allowed(name) for name in ("u8u9", "measles", "bmi_class", "german", *DOMAINS.values())},
+            "family_language": allowed("family_language"),
         },
         strict="filter",
     )

@@ -14,19 +14,12 @@ import pandas as pd
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
+from helpers.core.schema import EXPORTS, column_names
 from helpers.sources.ba import check_ba_consistency, read_ba_csv, read_ba_workbook
 from helpers.sources.validation import RawDataError, collect_years, file_label, layout_of, year_files
 
-SGB2_COLUMNS = {
-    "Personen in BG insgesamt": "pers_bg_total",
-    "unter 3 Jahre": "pers_bg_u3",
-    "3 bis unter 6 Jahre": "pers_bg_3_u6",
-    "6 bis unter 15 Jahre": "pers_bg_6_u15",
-    "15 bis unter 18 Jahre": "pers_bg_15_u18",
-    "18 bis unter 25 Jahre": "pers_bg_18_u25",
-    "BG mit Kindern unter 18 Jahren": "bg_with_children",
-    "BG von Alleinerziehenden": "bg_single_parent",
-}
+#: The workbook's value columns: standard header -> tidy measure (``helpers.core.schema``).
+SGB2_COLUMNS = {c.header: c.name for c in EXPORTS["sgb2"].columns}
 #: numerator <= denominator rules where both values are known
 SGB2_PARTS = {
     "pers_bg_total": [
@@ -38,12 +31,9 @@ SGB2_PARTS = {
     ],
     "bg_with_children": ["bg_single_parent"],
 }
-ALO_COLUMNS = {
-    "Arbeitslose 15 bis unter 25 Jahre": "alo_15_u25",
-    "Arbeitslose 15 bis unter 65 Jahre": "alo_15_u65",
-}
+ALO_COLUMNS = {c.header: c.name for c in EXPORTS["unemployment"].columns}
 ALO_PARTS = {"alo_15_u65": ["alo_15_u25"]}
-COLUMNS_OUT = ["year", "area_level", "area_code", "measure", "value", "is_suppressed"]
+COLUMNS_OUT = column_names("sgb2")
 
 
 def _loader(config: Config, source: str, columns: dict[str, str], parts: dict[str, list[str]]):

@@ -11,25 +11,14 @@ import pandera.pandas as pa
 
 from helpers.core.config import Config
 from helpers.core.paths import ProjectPaths
-from helpers.sources.validation import RawColumn, collect_years, file_label, layout_of, load_csv, year_files
+from helpers.core.schema import EXPORTS, column_names
+from helpers.sources.validation import collect_years, columns_of, file_label, layout_of, load_csv, year_files
 
-SCHOOL_TYPES = [
-    "Gymnasium",
-    "Gesamtschule",
-    "Realschule",
-    "Hauptschule",
-    "Sekundarschule",
-    "Sonstige",
-]
+EXPORT = EXPORTS["transitions"]
+SCHOOL_TYPES = list(EXPORT.column("school_type").allowed or ())
 #: Columns the export may lack (``layout.absent``) and the value they then take.
-OPTIONAL = {"Stadtteil": ""}
-COLUMNS = [
-    RawColumn("Schuljahr", "school_year", "str"),
-    RawColumn("Stadtteil-Nr", "stadtteil_code", "str"),
-    RawColumn("Stadtteil", "stadtteil_name", "str"),
-    RawColumn("Schulform", "school_type", "str"),
-    RawColumn("Anzahl", "pupils", "int"),
-]
+OPTIONAL = {EXPORT.header_of("stadtteil_name"): ""}
+COLUMNS = columns_of(EXPORT.columns)
 
 
 def schema(config: Config, year: int) -> pa.DataFrameSchema:
@@ -48,7 +37,7 @@ def schema(config: Config, year: int) -> pa.DataFrameSchema:
             ),
             "pupils": pa.Column("Int64", pa.Check.ge(0, error="Anzahl darf nicht negativ sein")),
         },
-        unique=["stadtteil_code", "school_type"],
+        unique=list(EXPORT.key),
         report_duplicates="all",
     )
 
@@ -64,7 +53,5 @@ def build_transitions(config: Config) -> dict[str, pd.DataFrame]:
         )
 
     frame = collect_years(year_files(config, "transitions", files), load)
-    out = frame[["year", "stadtteil_code", "school_type", "pupils"]].astype(
-        {"stadtteil_code": str, "school_type": str, "pupils": "int64"}
-    )
+    out = frame[column_names("transitions")].astype({"stadtteil_code": str, "school_type": str, "pupils": "int64"})
     return {"transitions": out.sort_values(["year", "stadtteil_code", "school_type"]).reset_index(drop=True)}

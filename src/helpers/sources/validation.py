@@ -27,6 +27,7 @@ from pandera.errors import SchemaErrors
 from helpers.core.config import Config, Layout, Source
 from helpers.core.formatting import german_number
 from helpers.core.io import LINE, read_raw_csv
+from helpers.core.schema import Column
 
 Kind = Literal["int", "float", "str", "date"]
 
@@ -625,3 +626,8 @@ def parse_and_check(
     if problems:
         raise RawDataError(sorted(problems, key=lambda p: (p.line or 0, p.column or "", p.rule)))
     return checked
+
+
+def columns_of(columns: Iterable[Column]) -> list[RawColumn]:
+    """The raw columns a loader parses, from the export's declared columns (``helpers.core.schema``)."""
+    return [RawColumn(c.header, c.name, c.kind) for c in columns]

@@ -31,6 +31,7 @@ import yaml
 from helpers.core.config import YAML_LOADER, Config, DataYears, Layout
 from helpers.core.io import write_bytes_atomic, write_text_atomic
 from helpers.core.paths import ProjectPaths
+from helpers.core.schema import EXPORTS, KITA_AGE_GROUPS, POPULATION_AGE_BAND, headers
 from helpers.synth import world as w
 from helpers.synth.exports import ba_workbook, csv_bytes, german_date, german_decimal
 from helpers.synth.geometry import geojson_bytes, ortsteil_polygons
@@ -53,11 +54,12 @@ def source_rng(seed: int, source: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(source.encode())]))
 
 
-POPULATION_HEADER = ["Stichtag", "Stadtteil-Nr", "Stadtteil", "Alter", "Geschlecht", "Staatsangehörigkeit", "Anzahl"]
+POPULATION_HEADER = headers("population")
+_REGISTER = EXPORTS["population"]
 #: The standard column of the register export in age bands (values "0-2", ..., open top band "80+").
-AGE_BAND_HEADER = "Altersgruppe"
+AGE_BAND_HEADER = POPULATION_AGE_BAND.header
 #: Standard column header -> column of the generated register frame (the breakdowns that can be absent).
-_POPULATION_KEYS = {"Geschlecht": "sex", "Staatsangehörigkeit": "citizenship"}
+_POPULATION_KEYS = {_REGISTER.header_of(name): name for name in ("sex", "citizenship")}
 
 
 def age_band_labels(bands: list[tuple[int, int]]) -> list[str]:
@@ -101,7 +103,7 @@ def population_rows(
             for r in part.itertuples(index=False)
         ]
         return list(POPULATION_HEADER), rows
-    age_header = "Alter" if bands is None else AGE_BAND_HEADER
+    age_header = _REGISTER.header_of("age") if bands is None else AGE_BAND_HEADER
     if bands is None:
         part = part.assign(age_key=part["age"])
         label = {a: a for a in part["age"].unique()}
@@ -114,8 +116,8 @@ def population_rows(
     keys += [col for head, col in _POPULATION_KEYS.items() if head not in absent]
     grouped = part.groupby(keys, sort=True, as_index=False)["persons"].sum()
     grouped = grouped[grouped["persons"] > 0]
-    header = ["Stichtag", "Stadtteil-Nr", "Stadtteil", age_header]
-    header += [head for head in _POPULATION_KEYS if head not in absent] + ["Anzahl"]
+    header = [*POPULATION_HEADER[:3], age_header]
+    header += [head for head in _POPULATION_KEYS if head not in absent] + [_REGISTER.header_of("persons")]
     rows = [(stichtag, r[0], r[1], label[r[2]], *r[3:]) for r in grouped.itertuples(index=False, name=None)]
     return header, rows
 
@@ -168,20 +170,20 @@ def _export_values(column: str, mapping: dict[str, str]) -> dict[str, str]:
     return out
 
 
-SGB2_COLUMNS = {
-    "insgesamt": "Personen in BG insgesamt",
-    "u3": "unter 3 Jahre",
-    "3_u6": "3 bis unter 6 Jahre",
-    "6_u15": "6 bis unter 15 Jahre",
-    "15_u18": "15 bis unter 18 Jahre",
-    "18_u25": "18 bis unter 25 Jahre",
-    "bg_mit_kindern": "BG mit Kindern unter 18 Jahren",
-    "bg_alleinerziehend": "BG von Alleinerziehenden",
+#: The generated world's column of each BA measure (``helpers.synth.world``).
+_WORLD_MEASURES = {
+    "pers_bg_total": "insgesamt",
+    "pers_bg_u3": "u3",
+    "pers_bg_3_u6": "3_u6",
+    "pers_bg_6_u15": "6_u15",
+    "pers_bg_15_u18": "15_u18",
+    "pers_bg_18_u25": "18_u25",
+    "bg_with_children": "bg_mit_kindern",
+    "bg_single_parent": "bg_alleinerziehend",
 }
-ALO_COLUMNS = {
-    "alo_15_u25": "Arbeitslose 15 bis unter 25 Jahre",
-    "alo_15_u65": "Arbeitslose 15 bis unter 65 Jahre",
-}
+#: World column -> standard header of the BA value columns (headers from ``helpers.core.schema``).
+SGB2_COLUMNS = {_WORLD_MEASURES[c.name]: c.header for c in EXPORTS["sgb2"].columns}
+ALO_COLUMNS = {c.name: c.header for c in EXPORTS["unemployment"].columns}
 BA_FOOTNOTES = [
     "Sterne (*) in den Zellen bedeuten Zahlen kleiner 10 (statistische Geheimhaltung).",
     "Zuordnung zu Stadtteilen über die Wohnadresse; nicht zuordenbare Adressen unter „keine Zuordnung möglich“.",
@@ -252,23 +254,18 @@ def _check_ba_layout(source: str, layout: Layout) -> None:
         raise ValueError(f"source {source!r}: layout columns {unknown} are not BA value columns")
 
 
-SEU_HEADER = {
-    "pseudonym": "Pseudonym",
-    "year": "Einschulungsjahr",
-    "stadtteil_code": "Stadtteil-Nr",
-    "sex": "Geschlecht",
-    "kita_months": "Kita-Besuchsdauer (Monate)",
-    "u8u9_documented": "U8/U9 dokumentiert",
-    "measles_2_doses": "Masern 2 Impfungen",
-    "bmi_class": "BMI-Klasse",
-    "german": "Deutschkenntnisse",
-    "Körperkoordination": "Körperkoordination",
-    "Visuomotorik": "Visuomotorik",
-    "selektive Aufmerksamkeit": "Selektive Aufmerksamkeit",
-    "Zahlen- und Mengenvorwissen": "Zahlen- und Mengenvorwissen",
-    "Sprache": "Sprache",
-    "family_language": "Familiensprache",
+#: The generated world's column of each SEU export column where its name differs from the tidy one.
+_WORLD_SEU = {
+    "u8u9": "u8u9_documented",
+    "measles": "measles_2_doses",
+    "motor": "Körperkoordination",
+    "visuomotor": "Visuomotorik",
+    "attention": "selektive Aufmerksamkeit",
+    "numbers": "Zahlen- und Mengenvorwissen",
+    "language": "Sprache",
 }
+#: World column -> standard header of the SEU export, in the file's order.
+SEU_HEADER = {_WORLD_SEU.get(c.name, c.name): c.header for c in EXPORTS["seu"].columns}
 
 
 def _seu_rows(frame: pd.DataFrame, year: int) -> tuple[list[str], list[tuple]]:
@@ -416,12 +413,12 @@ class _Frames:
         return w.comparison_panel(self.s.world, self.s.rng("comparison"))
 
 
-KITA_AGE_LABELS = {"u1": "unter 1", "1_u3": "1 bis unter 3", "3_u6": "3 bis unter 6"}
+KITA_AGE_LABELS = {code: label for label, code in KITA_AGE_GROUPS.items()}
 
 
 def _kita_rows(s: _Sample, y: int) -> tuple[list[str], list[tuple]]:
     kita = s.frames.kita
-    header = ["Stichtag", "Stadtteil-Nr", "Stadtteil", "Altersgruppe", "Kindertageseinrichtung", "Kindertagespflege"]
+    header = headers("kita")
     rows = [
         (
             s.stichtag("kita", y),
@@ -442,19 +439,11 @@ def _transition_rows(s: _Sample, y: int) -> tuple[list[str], list[tuple]]:
         (f"{y}/{(y + 1) % 100:02d}", r.stadtteil_code, s.names[r.stadtteil_code], r.school_type, r.pupils)
         for r in trans[trans["year"] == y].itertuples(index=False)
     ]
-    return ["Schuljahr", "Stadtteil-Nr", "Stadtteil", "Schulform", "Anzahl"], rows
+    return headers("transitions"), rows
 
 
 def _hze_case_rows(s: _Sample, _y: None) -> tuple[list[str], list[tuple]]:
-    header = [
-        "Fall-ID",
-        "Stadtteil-Nr",
-        "Rechtsgrundlage",
-        "Hilfebeginn",
-        "Hilfeende",
-        "Alter bei Hilfebeginn",
-        "Geschlecht",
-    ]
+    header = headers("hze_cases")
     rows = [
         (
             r.case_id,
@@ -475,11 +464,11 @@ def _hze_expenditure_rows(s: _Sample, _y: None) -> tuple[list[str], list[tuple]]
         (r.year, "06.03 Hilfen zur Erziehung", _basis_label(r.basis), german_decimal(r.eur))
         for r in s.frames.spend.itertuples(index=False)
     ]
-    return ["Haushaltsjahr", "Produkt", "Rechtsgrundlage", "Aufwand (EUR)"], rows
+    return headers("hze_expenditure"), rows
 
 
 def _service_rows(s: _Sample, _y: None) -> tuple[list[str], list[tuple]]:
-    header = ["Angebot", "Typ", "Lebensphasen", "Stadtteil-Nr", "Beginn", "Ende", "Jahreskosten (EUR)", "Kapazität"]
+    header = headers("services")
     rows = [
         (
             r.name,
@@ -501,20 +490,11 @@ def _visit_rows(s: _Sample, _y: None) -> tuple[list[str], list[tuple]]:
         (r.year, r.stadtteil_code, s.names[r.stadtteil_code], r.births, r.visits)
         for r in s.frames.visits.itertuples(index=False)
     ]
-    return ["Jahr", "Stadtteil-Nr", "Stadtteil", "Geburten", "Besuchte Familien"], rows
+    return headers("welcome_visits"), rows
 
 
 def _comparison_rows(s: _Sample, _y: None) -> tuple[list[str], list[tuple]]:
-    header = [
-        "AGS",
-        "Jugendamt",
-        "Jahr",
-        "Einwohner unter 21",
-        "HzE-Fälle",
-        "HzE-Ausgaben (EUR)",
-        "SGB-II-Quote u15 (%)",
-        "Beitritt Präventionsprogramm",
-    ]
+    header = headers("comparison")
     rows = [
         (
             r.ags,

@@ -20,9 +20,10 @@ from collections.abc import Iterable, Sequence
 import openpyxl
 from openpyxl.styles import Alignment, Font
 
+from helpers.core.schema import BA_CODE, BA_LABEL, BA_STAR, BA_STAR_BELOW, BA_TOTAL, BA_UNASSIGNED
+
 FIXED_TIME = dt.datetime(2026, 1, 15, 8, 0, 0)
 ZIP_TIME = (2026, 1, 15, 8, 0, 0)
-BA_STAR_BELOW = 10
 
 
 def workbook_bytes(wb: openpyxl.Workbook) -> bytes:
@@ -61,7 +62,7 @@ def ba_value(value: object) -> object:
     Anything that is not an integer is written as given (test fixtures use this).
     """
     if isinstance(value, int) and not isinstance(value, bool):
-        return "*" if 0 < value < BA_STAR_BELOW else value
+        return BA_STAR if 0 < value < BA_STAR_BELOW else value
     return value
 
 
@@ -100,7 +101,7 @@ def ba_workbook(
     ws["A2"] = subtitle
     ws["A3"] = f"Berichtsmonat: {month_label}"
     ws.append([])
-    ws.append(["Stadtteil-Nr.", "Stadtteil", group_header, *[""] * (len(columns) - 1)])
+    ws.append([BA_CODE, BA_LABEL, group_header, *[""] * (len(columns) - 1)])
     ws.merge_cells(start_row=5, start_column=3, end_row=5, end_column=2 + len(columns))
     ws.append(["", "", *columns])
     for cell in ws[5] + ws[6]:
@@ -108,8 +109,8 @@ def ba_workbook(
         cell.alignment = Alignment(wrap_text=True, horizontal="center")
     for code, name, values in rows:
         ws.append([code, name, *[ba_value(v) for v in values]])
-    ws.append(["", "keine Zuordnung möglich", *[ba_value(v) for v in unassigned]])
-    ws.append(["", "Insgesamt", *total])
+    ws.append(["", BA_UNASSIGNED, *[ba_value(v) for v in unassigned]])
+    ws.append(["", BA_TOTAL, *total])
     ws.append([])
     for note in footnotes:
         ws.append([note])

@@ -24,9 +24,9 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass, field
-from importlib import import_module
 from pathlib import Path
 
+from helpers.core import schema
 from helpers.core.io import detect_encoding
 from helpers.core.registry import SOURCES
 from helpers.tools.register_shape import RegisterShape, read_register
@@ -52,61 +52,12 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "population": ("einwohner", "bevoelkerung", "bevölkerung", "ewo", "melderegister"),
 }
 
-#: The standard header columns of each CSV source (module, attribute with ``RawColumn`` entries).
-STANDARD_COLUMNS: dict[str, tuple[str, str]] = {
-    "population": ("helpers.sources.population", "COLUMNS"),
-    "kita": ("helpers.sources.kita", "COLUMNS"),
-    "seu": ("helpers.sources.seu", "COLUMNS"),
-    "transitions": ("helpers.sources.transitions", "COLUMNS"),
-    "hze_cases": ("helpers.sources.hze", "CASE_COLUMNS"),
-    "hze_expenditure": ("helpers.sources.hze", "SPEND_COLUMNS"),
-    "services": ("helpers.sources.prevention", "SERVICE_COLUMNS"),
-    "welcome_visits": ("helpers.sources.prevention", "VISIT_COLUMNS"),
-    "comparison": ("helpers.sources.comparison", "COLUMNS"),
-}
-
 #: A year in a file name, alone or followed by a month ("2024", "2024-12-31", "202412").
 YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?=(?:0[1-9]|1[0-2])?(?!\d))")
 
-#: Usual export headers of the standard columns (folded: lower case, letters and digits only).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "Stichtag": ("stand", "datum", "stichtag", "berichtsdatum"),
-    "Stadtteil-Nr": (
-        "otnr",
-        "ortsteilnr",
-        "stadtteilnr",
-        "stadtteilnummer",
-        "ortsteilnummer",
-        "kennziffer",
-        "gebietsnr",
-        "bezirksnr",
-        "bezirknummer",
-        "bezirksnummer",
-        "statistischerbezirk",
-        "schluessel",
-        "nr",
-        "nummer",
-    ),
-    "Stadtteil": (
-        "ortsteil",
-        "stadtteil",
-        "gebiet",
-        "bezirk",
-        "ortsteilname",
-        "stadtteilname",
-        "bezirkname",
-        "bezirksname",
-        "name",
-        "bezeichnung",
-    ),
-    "Altersgruppe": ("altersgruppe", "altersklasse", "altersstufe"),
-    "Alter": ("alter", "lebensalter", "altersjahr"),
-    "Geschlecht": ("geschlecht", "sex"),
-    "Staatsangehörigkeit": ("staatsangehoerigkeit", "nationalitaet", "staatsangehorigkeit"),
-    "Anzahl": ("anzahl", "einwohner", "personen", "wert", "insgesamt"),
-    "Kindertageseinrichtung": ("kita", "kitas", "tageseinrichtung", "einrichtung"),
-    "Kindertagespflege": ("tagespflege", "kindertagespflege", "pflege"),
-}
+#: Usual export headers of the standard columns (folded: lower case, letters and digits only),
+#: declared with the columns in ``helpers.core.schema``.
+SYNONYMS: dict[str, tuple[str, ...]] = schema.synonyms()
 
 
 @dataclass
@@ -186,10 +137,7 @@ def _fold(text: str) -> str:
 
 def standard_headers(key: str) -> list[str]:
     """The standard column headers of a CSV source (empty for the BA Excel exports)."""
-    if key not in STANDARD_COLUMNS:
-        return []
-    module, attr = STANDARD_COLUMNS[key]
-    return [c.header for c in getattr(import_module(module), attr)]
+    return schema.csv_headers(key)
 
 
 def column_mapping(standard: list[str], headers: list[str]) -> tuple[dict[str, str], list[str]]:
