@@ -85,7 +85,7 @@ display(
         year,
         f"Bevölkerung nach {ctx.area_levels_text} am 31.12.{year}",
         source,
-        lambda code: ctx.href("profil", year, ctx.config.stadtteil(code).slug),
+        {s.code: ctx.href("profil", year, s.slug) for s in ctx.config.stadtteile},
     )
 )
 

@@ -4,7 +4,7 @@ a name (Köln: Stadtbezirk Chorweiler and Stadtteil Chorweiler)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -38,16 +38,16 @@ def area_path(config: Config, code: str) -> str:
     return f"{config.commune.name}, {bezirk_label(config.stadtbezirk(st.stadtbezirk).name)}"
 
 
-def row_links(rows: pd.DataFrame, profile_href: Callable[[str], str | None]) -> list[str | None]:
-    """One link per area row (``area_level``, ``area_code``): a Stadtteil's profile (``profile_href`` of its
+def row_links(rows: pd.DataFrame, profile_href: Mapping[str, str]) -> list[str | None]:
+    """One link per area row (``area_level``, ``area_code``): a Stadtteil's profile (``profile_href`` by its
     code), nothing for a Stadtbezirk or the city."""
     return [
-        profile_href(code) if level == "stadtteil" else None
+        profile_href.get(code) if level == "stadtteil" else None
         for level, code in zip(rows["area_level"], rows["area_code"], strict=True)
     ]
 
 
-def overview_html(summary: pd.DataFrame, year: int, caption: str, note: str, profile_href: Callable[[str], str]):
+def overview_html(summary: pd.DataFrame, year: int, caption: str, note: str, profile_href: Mapping[str, str]):
     """The city report's population table of all areas in ``year``: Stadtbezirk rows labelled „Stadtbezirk …“
     without a link, Stadtteil names linked to their profiles by code."""
     from IPython.display import HTML
