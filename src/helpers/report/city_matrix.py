@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from markupsafe import Markup
 
+from helpers.core.numbertags import public, text
 from helpers.core.templating import fragment
 from helpers.indicators.catalogue import Catalogue, Indicator
 from helpers.report.indicator_tables import (
@@ -77,7 +78,7 @@ def matrix_table(
     year: int,
     areas: Sequence[tuple[str, str, str]],
     city_code: str,
-    caption: str,
+    caption: str | Markup,
     links: Mapping[str, str] | None = None,
 ) -> Markup:
     """Stadtteile (rows, with ``areas`` as (level, code, label)) × ``indicators`` (columns) of one year, the city
@@ -135,8 +136,11 @@ def city_matrix_html(
         parts.append(Markup(fragment("heading", 3, f"matrix-{anchor(phase)}", phase)))
         groups = chunks(inds)
         for k, group in enumerate(groups, start=1):
-            part = f" (Teil {k} von {len(groups)})" if len(groups) > 1 else ""
-            parts.append(matrix_table(published, group, year, rows, city_code, f"{phase}{part}: {year}", links))
+            caption = text("{}: {}", phase, public(year, "year"))
+            if len(groups) > 1:
+                caption = text("{} (Teil {} von {}): {}", phase, public(k, "count"), public(len(groups), "count"),
+                               public(year, "year"))  # fmt: skip
+            parts.append(matrix_table(published, group, year, rows, city_code, caption, links))
     parts.append(Markup(fragment("note", LEGEND)))
     return HTML(Markup("").join(parts))
 
