@@ -33,14 +33,14 @@ from helpers.report.steckbrief import MARKS, NO_OFFER, VERDICT_CSS, compare_to_c
 
 #: Indicators per table: with the Stadtteil column it fits 1280 px (and scrolls with a fixed first column
 #: on a phone).
-PER_TABLE = 5
+PER_TABLE = 6
 
 
 def chunks(items: Sequence, size: int = PER_TABLE) -> list[list]:
     """``items`` in tables of at most ``size``, as even as possible.
 
-    >>> [len(c) for c in chunks(list(range(11)))], [len(c) for c in chunks(list(range(5)))]
-    ([4, 4, 3], [5])
+    >>> [len(c) for c in chunks(list(range(11)))], [len(c) for c in chunks(list(range(6)))]
+    ([6, 5], [6])
     """
     n = -(-len(items) // size)
     base, extra = divmod(len(items), n) if n else (0, 0)
@@ -117,6 +117,27 @@ LEGEND = (
 )
 
 
+def phase_tables(
+    published: pd.DataFrame,
+    inds: Sequence[Indicator],
+    phase: str,
+    rows: Sequence[tuple[str, str, str]],
+    city_code: str,
+    year: int,
+    links: Mapping[str, str] | None = None,
+) -> list[Markup]:
+    """One phase's indicators in tables of at most :data:`PER_TABLE` (``rows``: the areas and the city)."""
+    groups = chunks(list(inds))
+    out = []
+    for k, group in enumerate(groups, start=1):
+        caption = text("{}: {}", phase, public(year, "year"))
+        if len(groups) > 1:
+            caption = text("{} (Teil {} von {}): {}", phase, public(k, "count"), public(len(groups), "count"),
+                           public(year, "year"))  # fmt: skip
+        out.append(matrix_table(published, group, year, rows, city_code, caption, links))
+    return out
+
+
 def city_matrix_html(
     published: pd.DataFrame,
     catalogue: Catalogue,
@@ -124,25 +145,26 @@ def city_matrix_html(
     city_code: str,
     year: int,
     links: Mapping[str, str] | None = None,
+    phases: Sequence[str] | None = None,
+    headings: bool = True,
 ):
-    """Per life phase one or more tables of at most :data:`PER_TABLE` indicators, then the legend."""
+    """Per life phase (all, or ``phases``) one or more tables of at most :data:`PER_TABLE` indicators, then the
+    legend and the Zeichenerklärung."""
     from IPython.display import HTML
 
+    from helpers.report.indicator_tables import legend
     from helpers.report.profile import anchor
 
     rows = [*areas, ("stadt", city_code, "Gesamtstadt")]
     parts = []
     for phase, inds in phase_sections(catalogue):
-        parts.append(Markup(fragment("heading", 3, f"matrix-{anchor(phase)}", phase)))
-        groups = chunks(inds)
-        for k, group in enumerate(groups, start=1):
-            caption = text("{}: {}", phase, public(year, "year"))
-            if len(groups) > 1:
-                caption = text("{} (Teil {} von {}): {}", phase, public(k, "count"), public(len(groups), "count"),
-                               public(year, "year"))  # fmt: skip
-            parts.append(matrix_table(published, group, year, rows, city_code, caption, links))
+        if phases is not None and phase not in phases:
+            continue
+        if headings:
+            parts.append(Markup(fragment("heading", 3, f"matrix-{anchor(phase)}", phase)))
+        parts += phase_tables(published, inds, phase, rows, city_code, year, links)
     parts.append(Markup(fragment("note", LEGEND)))
-    return HTML(Markup("").join(parts))
+    return HTML(Markup("").join(parts) + Markup(legend().data))
 
 
 def city_series_html(
