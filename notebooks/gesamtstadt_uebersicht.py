@@ -24,7 +24,7 @@ from IPython.display import Markdown, display
 
 from helpers.core.numbertags import public
 from helpers.indicators.leitbild import track_all
-from helpers.report import demography, labels, plots
+from helpers.report import area_names, city_matrix, demography, labels, plots
 from helpers.report import display as show
 from helpers.report import hze_sections as hze_text
 from helpers.report import sections as report_sections
@@ -36,7 +36,6 @@ ctx = open_report(config_path, year, kind="gesamtstadt")
 summary = ctx.table("population_summary")
 source = ctx.source_line(ctx.config.sources["population"].holder)
 city = demography.row_of(summary, year, "stadt", ctx.city_code)
-links = {s.name: ctx.href("profil", year, s.slug) for s in ctx.config.stadtteile}
 
 # %%
 display(
@@ -81,13 +80,12 @@ display(
 # %%
 display(Markdown(demography.city_population_text(city, ctx.commune, year, ctx.population_basis)))
 display(
-    show.table_html(
-        demography.overview_table(summary, year),
+    area_names.overview_html(
+        summary,
+        year,
         f"Bevölkerung nach {ctx.area_levels_text} am 31.12.{year}",
-        numeric=demography.OVERVIEW_NUMERIC,
-        public=demography.OVERVIEW_PUBLIC,
-        links=links,
-        note=source,
+        source,
+        {s.code: ctx.href("profil", year, s.slug) for s in ctx.config.stadtteile},
     )
 )
 
@@ -112,13 +110,30 @@ display(
 # %% [markdown]
 # ## Lebenslauf-Matrix
 #
-# Alle Kennzahlen nach Lebensphasen und Stadtteilen. Die Stadtteile stehen in der Reihenfolge
-# ihrer Kennziffer; Unterschiede sind nur dort belastbar, wo sich die Konfidenzintervalle in
-# den Stadtteilprofilen nicht mit dem städtischen Wert überschneiden.
+# Alle Kennzahlen nach Lebensphasen, je Tabelle einige Kennzahlen, die Stadtteile als Zeilen.
 
 # %%
 published = ctx.table("indicators")
-display(report_sections.city_matrix_sections(published, ctx.catalogue, ctx.config, year, ctx.indicator_links()))
+display(
+    city_matrix.city_matrix_html(
+        published,
+        ctx.catalogue,
+        [("stadtteil", s.code, s.name) for s in ctx.config.stadtteile],
+        ctx.city_code,
+        year,
+        ctx.indicator_links(),
+    )
+)
+
+# %% [markdown]
+# ## Entwicklung in der Gesamtstadt
+
+# %%
+display(
+    city_matrix.city_series_html(
+        published, ctx.catalogue, ctx.plan.key_indicators, ctx.city_code, (ctx.config.years.data.first, year)
+    )
+)
 
 # %% [markdown]
 # ## Leitbild: Stand der Zielerreichung

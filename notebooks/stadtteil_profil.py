@@ -25,13 +25,12 @@ stadtteil = "wiesdorf"
 # %%
 from IPython.display import Markdown, display
 
-from helpers.report import demography, labels, navigation, plots, steckbrief
+from helpers.report import demography, labels, navigation, plots, profile, steckbrief
 from helpers.report import display as show
 from helpers.report import sections as report_sections
 from helpers.report import sozialraum_sections as sozialraum
 from helpers.report import trend_sections as trend_text
 from helpers.report.context import open_report
-from helpers.report.indicator_tables import indicator_kpis
 
 ctx = open_report(config_path, year, stadtteil, kind="profil")
 st = ctx.stadtteil
@@ -51,41 +50,28 @@ display(Markdown(f"# Stadtteilprofil {st.name} {year}\n\n**{ctx.area_path}** · 
 display(navigation.profile_nav(ctx))
 
 # %%
-display(steckbrief.steckbrief_html(published, ctx.catalogue.indicators, year, st.code, ctx.city_code, st.name, links))
+display(
+    steckbrief.steckbrief_box(
+        published, ctx.catalogue.indicators, year, st.code, ctx.city_code, st.name, own_trends, links
+    )
+)
 
 # %% [markdown]
-# ## Auf einen Blick
+# ## Entwicklung der wichtigsten Kennzahlen
 
 # %%
 display(
-    indicator_kpis(
-        published,
-        ctx.catalogue,
-        ctx.plan.key_indicators,
-        year,
-        st.code,
-        ctx.city_code,
-        f"Gesamtstadt {ctx.commune}",
-        own_trends,
-    )
-)
-display(
-    show.note(
-        "Trend: Veränderung über alle verfügbaren Jahre (Zeitraum in Klammern); ▲ gestiegen, ▼ gesunken, dazu "
-        "„günstiger“ oder „ungünstiger“ – nur, wenn die Veränderung mehr ist, als der Zufall erklärt (dieselbe Prüfung "
-        "wie in der Tabelle „Entwicklung der Kennzahlen“ unten); „.“ nicht veröffentlicht (Geheimhaltung)."
-    )
-)
-display(
-    report_sections.key_series_html(
-        published,
-        ctx.catalogue,
-        ctx.plan.key_indicators,
-        ctx.config.data_years,
-        st.code,
-        st.name,
-        ctx.city_code,
-        ctx.source_line(),
+    profile.narrow(
+        report_sections.key_series_html(
+            published,
+            ctx.catalogue,
+            ctx.plan.key_indicators,
+            ctx.config.data_years,
+            st.code,
+            st.name,
+            ctx.city_code,
+            ctx.source_line(),
+        )
     )
 )
 
@@ -96,9 +82,6 @@ display(
 display(show.kpi_boxes(demography.key_figures(summary, year, *area, ctx.city_code), f"Gesamtstadt {ctx.commune}"))
 display(Markdown(demography.area_population_text(now, city, st.name, year, ctx.population_basis)))
 
-# %% [markdown]
-# ### Altersstruktur
-
 # %%
 structure = demography.age_structure(bands, year, [area, ("stadt", ctx.city_code)])
 fig = plots.age_structure_chart(
@@ -107,18 +90,11 @@ fig = plots.age_structure_chart(
     f"Altersstruktur {st.name} und Gesamtstadt, 31.12.{year}",
     source,
 )
-display(
-    show.figure_html(
-        fig,
-        alt=f"Balkendiagramm: Anteile der Altersgruppen an der Bevölkerung in {st.name} "
-        f"im Vergleich zur Gesamtstadt am 31.12.{year}.",
-    )
+age_figure = show.figure_html(
+    fig,
+    alt=f"Balkendiagramm: Anteile der Altersgruppen an der Bevölkerung in {st.name} "
+    f"im Vergleich zur Gesamtstadt am 31.12.{year}.",
 )
-
-# %% [markdown]
-# ### Entwicklung
-
-# %%
 series = summary[
     ((summary["area_level"] == "stadtteil") & (summary["area_code"] == st.code)) | (summary["area_level"] == "stadt")
 ]
@@ -132,33 +108,35 @@ fig = plots.time_series_chart(
     highlight_year=year,
 )
 display(
-    show.figure_html(
-        fig,
-        alt=f"Liniendiagramm: Anteil der {demography.youth_words(series)} in {st.name} und in der Gesamtstadt "
-        f"von {int(series['year'].min())} bis {int(series['year'].max())}.",
+    profile.side_by_side(
+        age_figure,
+        show.figure_html(
+            fig,
+            alt=f"Liniendiagramm: Anteil der {demography.youth_words(series)} in {st.name} und in der Gesamtstadt "
+            f"von {int(series['year'].min())} bis {int(series['year'].max())}.",
+        ),
     )
 )
 history = summary[(summary["area_level"] == "stadtteil") & (summary["area_code"] == st.code)]
 display(
-    show.table_html(
-        demography.history_table(history),
-        f"Bevölkerung in {st.name} am 31.12. der Jahre",
-        numeric=demography.HISTORY_NUMERIC,
-        public=demography.HISTORY_PUBLIC,
-        note=source,
+    profile.collapsed(
+        show.table_html(
+            demography.history_table(history),
+            f"Bevölkerung in {st.name} am 31.12. der Jahre",
+            numeric=demography.HISTORY_NUMERIC,
+            public=demography.HISTORY_PUBLIC,
+            note=source,
+        ),
+        "Tabelle: Bevölkerung in allen Jahren",
     )
 )
 
-# %% [markdown]
-# ## Kennzahlen entlang der Präventionskette
-#
-# Die folgenden Abschnitte folgen dem Lebenslauf der Kinder. Jede Tabelle zeigt den Wert im
-# Stadtteil mit seinem 95-%-Konfidenzintervall, Zähler und Nenner, den Wert der Gesamtstadt und
-# den Trend über alle Jahre; das Diagramm darunter zeigt Wert und Intervall als Bild. Kleine
-# Fallzahlen sind zum Schutz der Betroffenen geheim gehalten.
-
 # %%
-display(report_sections.profile_phase_sections(published, ctx.catalogue, ctx.config, year, st.code, links, own_trends))
+display(
+    profile.details_html(
+        published, ctx.catalogue, year, st.code, st.name, ctx.city_code, f"Gesamtstadt {ctx.commune}", own_trends, links
+    )
+)
 if ctx.has("comparison"):
     display(report_sections.comparison_note(ctx.table("comparison"), published, year, ctx.city_code, ctx.commune))
 
@@ -181,18 +159,20 @@ if ctx.plan.social_index_reason:
     display(show.note(ctx.plan.social_index_reason, public="config"))
 else:
     display(
-        sozialraum.class_map(
-            index_now,
-            "status_class_code",
-            ctx.config,
-            title=f"{st.name} im Sozialraum-Index {year}",
-            source=ctx.source_line(),
-            legend_title="Sozialer Status",
-            labels=labels.STATUS_MAP,
-            what="Statusklasse",
-            year=year,
-            geometry=ctx.geometry,
-            highlight=st.code,
+        profile.narrow(
+            sozialraum.class_map(
+                index_now,
+                "status_class_code",
+                ctx.config,
+                title=f"{st.name} im Sozialraum-Index {year}",
+                source=ctx.source_line(),
+                legend_title="Sozialer Status",
+                labels=labels.STATUS_MAP,
+                what="Statusklasse",
+                year=year,
+                geometry=ctx.geometry,
+                highlight=st.code,
+            )
         )
     )
     display(
@@ -202,4 +182,8 @@ else:
             )
         )
     )
-display(trend_text.trend_area_table(trends, ctx.catalogue, st.code))
+display(
+    profile.collapsed(
+        trend_text.trend_area_table(trends, ctx.catalogue, st.code), "Tabelle: Trends mit Intervall der Veränderung"
+    )
+)

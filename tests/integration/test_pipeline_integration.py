@@ -502,6 +502,22 @@ def test_pages_fit_a_phone_and_screenshots(project, browser, which):
     assert hint_visible, "wide tables have a visible swipe hint on a phone"
 
 
+#: Tables wider than their container (their scroll box) at the desktop width.
+WIDE_TABLES_JS = """() => [...document.querySelectorAll("table")]
+  .filter(t => t.scrollWidth > t.parentElement.clientWidth + 1)
+  .map(t => (t.caption ? t.caption.innerText : "ohne Titel") + ": " + t.scrollWidth + " > " + t.parentElement.clientWidth)"""
+
+
+@needs_chromium
+@pytest.mark.parametrize("which", sorted(PAGE_KINDS))
+def test_no_table_is_wider_than_its_container_at_1280(project, browser, which):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto((project / PAGE_KINDS[which]).as_uri(), wait_until="load")
+    wide = page.evaluate(WIDE_TABLES_JS)
+    page.close()
+    assert wide == [], f"{which}: tables cut off at 1280 px: {wide}"
+
+
 def _pdf_text_and_first_page(pdf: Path, shot: Path) -> str:
     import pypdfium2
 

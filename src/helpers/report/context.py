@@ -162,9 +162,11 @@ class ReportContext:
     def area_path(self) -> str:
         """Commune and Stadtbezirk of this page's Stadtteil ('Leverkusen, Stadtbezirk II')."""
         st = self.stadtteil
-        if st is None or st.stadtbezirk is None:
+        if st is None:
             return self.commune
-        return f"{self.commune}, {self.config.stadtbezirk(st.stadtbezirk).name}"
+        from helpers.report.area_names import area_path
+
+        return area_path(self.config, st.code)
 
     def next_links(self) -> str:
         """'Weiter: …' links to the other city-level pages this commune has for the year."""

@@ -23,6 +23,8 @@ from helpers.indicators.catalogue import Catalogue, Indicator
 DECIMALS = {"pct": 1, "per_1000": 1, "per_10000": 1, "eur": 0}
 SUFFIX = {"pct": f"{NBSP}%", "per_1000": "", "per_10000": "", "eur": f"{NBSP}€"}
 UNIT_HEADER = {"pct": "%", "per_1000": "je 1.000", "per_10000": "je 10.000", "eur": "€"}
+#: Units written after a rate's number (a share's "%" and an amount's "€" are part of the published text).
+RATE_UNIT = {"per_1000": " je 1.000", "per_10000": " je 10.000"}
 
 
 #: A published zero of a places indicator (no place at all), by the level of the area.
@@ -134,10 +136,11 @@ def change_mark(diff: float, direction: str) -> tuple[str, str, str, str]:
     return ("mon-better", arrow, title, "günstiger") if better else ("mon-worse", arrow, title, "ungünstiger")
 
 
-def trend_mark(trend: Mapping | None, ind: Indicator) -> Markup:
+def trend_mark(trend: Mapping | None, ind: Indicator, common_period: str = "") -> Markup:
     """The area's trend as on every page (``helpers.analysis.trends``): the change over the named years,
     ▲/▼ for its direction and, in words, "günstiger"/"ungünstiger" — only where the trend has a direction
-    (its adjusted interval excludes 0); otherwise the verdict in words."""
+    (its adjusted interval excludes 0); otherwise the verdict in words. The years are left out when they
+    are ``common_period`` (a table that names them in its header)."""
     from helpers.report.labels import TREND
     from helpers.report.trend_sections import change_parts, period, unit_label
 
@@ -146,7 +149,8 @@ def trend_mark(trend: Mapping | None, ind: Indicator) -> Markup:
     parts = change_parts(trend, ind.unit)
     if parts is None:
         return Markup.escape(TREND.get(trend.get("verdict_code", ""), "–"))
-    shown = f"{parts[0]} {unit_label(ind.unit)} ({period(trend)})"
+    years = period(trend)
+    shown = f"{parts[0]} {unit_label(ind.unit)}" + ("" if years == common_period else f" ({years})")
     if trend["verdict_code"] not in ("rising", "falling"):
         return Markup(fragment("change", f"{shown}, kein klarer Trend"))
     css, arrow, title, word = change_mark(1.0 if trend["verdict_code"] == "rising" else -1.0, ind.direction)
@@ -280,12 +284,29 @@ def indicator_kpis(
         boxes.append(
             (
                 ind.short,
-                shown_cell(now, ind.unit, places),
-                text("{}: {}", city_name, shown_cell(city, ind.unit, places)),
+                _kpi_value(now, ind.unit, places),
+                text("{}: {}", city_name, _with_rate_unit(city, ind.unit, places)),
                 change,
             )
         )
     return HTML(fragment("kpi_boxes", boxes))
+
+
+def _with_rate_unit(row: Mapping | None, unit: str, places: bool) -> Markup:
+    """A shown cell and, for a rate with a value, its base ("273,6 je 10.000")."""
+    if not has_value(row) or (places and row["value"] == 0):
+        return shown_cell(row, unit, places)
+    return shown_cell(row, unit, places) + Markup(RATE_UNIT.get(unit, ""))
+
+
+def _kpi_value(row: Mapping | None, unit: str, places: bool) -> Markup:
+    """The value of a key-figure box: the cell with its unit; a secret or missing cell as its "." with the
+    words beside it (never a bold dot alone)."""
+    if has_value(row):
+        return _with_rate_unit(row, unit, places)
+    return Markup('{} <span class="mon-kpi-secret">nicht veröffentlicht (Geheimhaltung)</span>').format(
+        shown_cell(row, unit, places)
+    )
 
 
 def shown_cell(row: Mapping | None, unit: str, places: bool = False) -> Markup:

@@ -258,11 +258,12 @@ def phase_matrix(
     phase: str,
     links: Mapping[str, str] | None = None,
 ) -> HTML:
-    """One life phase's indicators × Stadtteile (and the city), with the Zeichenerklärung."""
-    areas = [("stadtteil", s.code, s.name) for s in config.stadtteile] + [("stadt", config.commune.ags, "Gesamtstadt")]
-    inds = catalogue.by_phase()[phase]
-    table = area_matrix(published, inds, year, areas, f"{phase}: Kennzahlen nach Stadtteilen {year}", links)
-    return HTML(table.data + legend().data)
+    """One life phase's indicators × Stadtteile (and the city) in the layout of the city report's matrix
+    (``helpers.report.city_matrix``), with its legend and the Zeichenerklärung."""
+    from helpers.report.city_matrix import city_matrix_html
+
+    areas = [("stadtteil", s.code, s.name) for s in config.stadtteile]
+    return city_matrix_html(published, catalogue, areas, config.commune.ags, year, links, [phase], headings=False)
 
 
 def council_summary(points: list[str]) -> str:

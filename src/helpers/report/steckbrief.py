@@ -20,6 +20,7 @@ from markupsafe import Markup
 from helpers.core.numbertags import cell, public, text
 from helpers.indicators.catalogue import Indicator
 from helpers.report.indicator_tables import (
+    RATE_UNIT,
     UNIT_HEADER,
     ZERO_PLACES,
     cell_key,
@@ -347,4 +348,234 @@ def steckbrief_html(
             '<section class="mon-steckbrief" aria-labelledby="steckbrief"><h2 id="steckbrief">Steckbrief {} {}</h2>'
             '<ul>{}</ul><p class="mon-note">{}</p></section>'
         ).format(name, public(year, "year"), body, note)
+    )
+
+
+# --- the ranked Steckbrief: at most six lines, age slices of one topic grouped ------------------
+
+#: Marks of a verdict that work without colour (a shape and, beside it, the words).
+MARKS = {
+    WORSE: ("⊖", "deutlich ungünstiger"),
+    NO_OFFER: ("⊘", "kein Angebot im Stadtteil"),
+    BETTER: ("⊕", "deutlich günstiger"),
+    HIGHER: ("≠", "deutlich höher (ohne Wertung)"),
+    LOWER: ("≠", "deutlich niedriger (ohne Wertung)"),
+    SIMILAR: ("○", "kein belastbarer Unterschied"),
+    None: ("·", "nicht veröffentlicht oder ohne Vergleich"),
+}
+
+#: CSS class of a verdict (the assessment palette of the site: orange unfavourable, purple favourable).
+VERDICT_CSS = {WORSE: "mon-a-worse", NO_OFFER: "mon-a-worse", BETTER: "mon-a-better", HIGHER: "mon-a-neutral",
+               LOWER: "mon-a-neutral", SIMILAR: "mon-a-similar", None: "mon-a-none"}  # fmt: skip
+
+
+#: Lines of the Steckbrief at most.
+MAX_LINES = 6
+
+
+def with_unit(row: Mapping | None, unit: str, places: bool = False) -> Markup:
+    """A published cell as tagged text with its unit: "456,4 je 10.000" (the rate base outside the tag,
+    so the tagged text stays the published one); "." for a secret cell, without unit.
+
+    >>> str(with_unit({"indicator_id": "hze_rate", "year": 2025, "area_level": "stadt", "area_code": "1",
+    ...                "value": 273.6, "symbol": ""}, "per_10000"))
+    '<span data-cell="hze_rate|2025|stadt|1">273,6</span> je 10.000'
+    """
+    shown_text = shown_cell(row, unit, places)
+    if not shown(row) or (places and row["value"] == 0):
+        return shown_text
+    return shown_text + Markup(RATE_UNIT.get(unit, ""))
+
+
+def topic_key(ind: Indicator) -> tuple:
+    """Indicators of one topic: the same numerator source counted per inhabitant of an age band in the same
+    unit and direction (the SGB-II quotas of six age groups, the HzE rates); any other indicator alone."""
+    d = ind.denominator
+    if d.source == "population" and d.ages is not None:
+        return (ind.numerator.source, d.source, ind.unit, ind.direction)
+    return (ind.id,)
+
+
+def trend_assessment(trend: Mapping | None) -> str:
+    """ "favourable" / "unfavourable" for a trend with a direction of a judged indicator, else ""."""
+    if trend is None or trend.get("verdict_code") not in ("rising", "falling"):
+        return ""
+    return str(trend.get("assessment_code") or "")
+
+
+def priority(c: Comparison, trend: Mapping | None) -> int:
+    """How much an indicator matters for the Steckbrief (0 first; 9: nothing to say): clearly worse than the
+    city with an unfavourable trend, clearly worse, no service at all, an unfavourable trend, clearly better,
+    a favourable trend. Neutral indicators (no judgement) are never ranked.
+
+    >>> priority(Comparison(None, WORSE, None, None), {"verdict_code": "rising", "assessment_code": "unfavourable"})
+    0
+    >>> priority(Comparison(None, SIMILAR, None, None), {"verdict_code": "rising", "assessment_code": "favourable"})
+    5
+    """
+    t = trend_assessment(trend)
+    order = [
+        c.verdict == WORSE and t == "unfavourable",
+        c.verdict == WORSE,
+        c.verdict == NO_OFFER,
+        t == "unfavourable",
+        c.verdict == BETTER,
+        t == "favourable",
+    ]
+    return order.index(True) if True in order else 9
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the Steckbrief: the topic's most important indicator and the others of the topic."""
+
+    lead: Comparison
+    lead_trend: Mapping | None
+    others: tuple[Comparison, ...]
+    rank: int
+
+
+def steckbrief_lines(items: Sequence[Comparison], trends: Mapping[str, Mapping]) -> list[Line]:
+    """The topics ranked by importance (:func:`priority`, then the catalogue's ``key`` role rank, then
+    catalogue order), each topic once, its most important indicator as the lead; only topics with something
+    to say."""
+    groups: dict[tuple, list[tuple[tuple, Comparison]]] = {}
+    for pos, c in enumerate(items):
+        if c.indicator.direction == "neutral":
+            continue
+        score = (priority(c, trends.get(c.indicator.id)), c.indicator.roles.get("key", 99), pos)
+        groups.setdefault(topic_key(c.indicator), []).append((score, c))
+    lines = []
+    for members in groups.values():
+        members.sort(key=lambda m: m[0])
+        score, lead = members[0]
+        if score[0] < 9:
+            others = tuple(c for _, c in sorted(members[1:], key=lambda m: m[0][2]))
+            lines.append((score, Line(lead, trends.get(lead.indicator.id), others, score[0])))
+    return [line for _, line in sorted(lines, key=lambda x: x[0])]
+
+
+def _mark(verdict: str | None) -> Markup:
+    symbol, words = MARKS[verdict]
+    return Markup('<span class="mon-mark {}" title="{}" aria-hidden="true">{}</span>').format(
+        VERDICT_CSS[verdict], words, symbol
+    )
+
+
+def _verdict_words(verdict: str | None) -> Markup:
+    return Markup('<span class="mon-verdict {}">{}</span>').format(VERDICT_CSS[verdict], MARKS[verdict][1])
+
+
+def line_html(line: Line, links: Mapping[str, str]) -> Markup:
+    """ "⊖ SGB-II-Quote unter 15: 37,1 % (KI 35,3–38,9; Stadt 22,1 %) deutlich ungünstiger · Trend +6,8 Pp.
+    (2010–2025) ▲ ungünstiger · ebenso: SGB-II-Quote unter 3 45,3 % ⊖, …" with every number tagged."""
+    from helpers.report.indicator_tables import trend_mark
+
+    c = line.lead
+    ind = c.indicator
+    places = counts_places(ind)
+    ci = fmt_interval(c.local["ci_lower"], c.local["ci_upper"], ind.unit) if shown(c.local) else ""
+    ci_part = text("KI {}; ", cell(ci, f"{cell_key(c.local)}#ci")) if ci else Markup("")
+    head = Markup("{} <strong>{}</strong>: {} ({}Stadt {}) {}").format(
+        _mark(c.verdict),
+        _name(ind, links),
+        with_unit(c.local, ind.unit, places),
+        ci_part,
+        with_unit(c.city, ind.unit, places),
+        Markup("") if c.verdict == NO_OFFER else _verdict_words(c.verdict),
+    )
+    parts = [head]
+    if line.lead_trend is not None:
+        parts.append(text("Trend {}", public(trend_mark(line.lead_trend, ind), "derived")))
+    if line.others:
+        shown_others = [
+            text("{} {} {}", o.indicator.short, with_unit(o.local, o.indicator.unit, counts_places(o.indicator)),
+                 _mark(o.verdict))
+            for o in line.others
+        ]  # fmt: skip
+        parts.append(text("ebenso: {}", Markup(", ").join(shown_others)))
+    return Markup(" · ").join(parts)
+
+
+def steckbrief_summary(items: Sequence[Comparison], trends: Mapping[str, Mapping], name: str) -> Markup:
+    """The lead sentence: of how many judged indicators the area is clearly worse/better than the city, and
+    how many develop unfavourably/favourably."""
+    judged = [c for c in items if c.indicator.direction != "neutral" and c.verdict is not None]
+    worse = sum(c.verdict in (WORSE, NO_OFFER) for c in judged)
+    better = sum(c.verdict == BETTER for c in judged)
+    falling = sum(trend_assessment(trends.get(c.indicator.id)) == "unfavourable" for c in judged)
+    rising = sum(trend_assessment(trends.get(c.indicator.id)) == "favourable" for c in judged)
+
+    def n(k: int, zero: str = "keiner") -> Markup | str:
+        return zero if k == 0 else public(k, "count")
+
+    return text(
+        "Von {} bewerteten Kennzahlen liegt {} bei {} deutlich ungünstiger und bei {} deutlich günstiger als die "
+        "Gesamtstadt; {} entwickeln sich über die Jahre ungünstig, {} günstig.",
+        public(len(judged), "count"),
+        name,
+        n(worse),
+        n(better),
+        n(falling, "keine"),
+        n(rising, "keine"),
+    )
+
+
+#: Said once under the Steckbrief (and nowhere else on the page): what the marks and "deutlich" mean.
+MARK_NOTE = (
+    "⊖ deutlich ungünstiger, ⊕ deutlich günstiger, ≠ deutlich anders (ohne Wertung), ○ kein belastbarer "
+    "Unterschied: „deutlich“ heißt, das 95-%-Konfidenzintervall (KI) des Stadtteils schließt den Wert der "
+    "Gesamtstadt aus, ein Unterschied dieser Größe ist kaum durch Zufall zu erklären; keine Rangliste. ⊘ kein "
+    "Angebot im Stadtteil. Trend: Veränderung über alle Jahre mit Daten (Zeitraum in Klammern); ▲ gestiegen, "
+    "▼ gesunken, dazu „günstiger“ oder „ungünstiger“, nur wenn die Veränderung mehr ist, als der Zufall erklärt. "
+    "Zuerst steht, wo der Stadtteil deutlich ungünstiger liegt und sich ungünstig entwickelt; Kennzahlen eines "
+    "Themas für mehrere Altersgruppen stehen in einer Zeile."
+)
+
+
+def steckbrief_box(
+    published: pd.DataFrame,
+    indicators: Sequence[Indicator],
+    year: int,
+    code: str,
+    city_code: str,
+    name: str,
+    trends: Mapping[str, Mapping],
+    links: Mapping[str, str] | None = None,
+    details: str = "#alle-kennzahlen",
+):
+    """The Steckbrief on top of a profile: the lead sentence, at most :data:`MAX_LINES` ranked lines (one per
+    topic) and the note that explains the marks once; the rest is counted and linked (``details``)."""
+    items = comparisons(published, indicators, year, code, city_code)
+    lines = steckbrief_lines(items, trends)
+    shown_lines = lines[:MAX_LINES]
+    body = Markup("").join(
+        Markup('<li class="{}">{}</li>').format(VERDICT_CSS[ln.lead.verdict], line_html(ln, links or {}))
+        for ln in shown_lines
+    )
+    if not shown_lines:
+        body = Markup("<li>{}</li>").format(
+            f"{name} unterscheidet sich bei keiner bewerteten Kennzahl deutlich von der Gesamtstadt, und keine "
+            "entwickelt sich erkennbar günstig oder ungünstig."
+        )
+    rest = len(lines) - len(shown_lines)
+    more = text(
+        " Weitere {} Themen mit deutlichem Unterschied oder Trend und alle Kennzahlen: ", public(rest, "count")
+    ) if rest else Markup(" Alle Kennzahlen: ")  # fmt: skip
+    from IPython.display import HTML
+
+    return HTML(
+        Markup(
+            '<section class="mon-steckbrief" aria-labelledby="steckbrief"><h2 id="steckbrief">Steckbrief {} {}: '
+            'das Wichtigste</h2><p>{}</p><ul class="mon-sb-lines">{}</ul><p class="mon-note">{}{}<a href="{}">Tabelle '
+            "unten</a>.</p></section>"
+        ).format(
+            name,
+            public(year, "year"),
+            steckbrief_summary(items, trends, name),
+            body,
+            MARK_NOTE,
+            more,
+            details,
+        )
     )

@@ -19,6 +19,7 @@ from helpers.core.paths import ProjectPaths
 from helpers.core.provenance import source_label, synthetic_note
 from helpers.core.registry import REPORTS
 from helpers.indicators.plan import commune_plan
+from helpers.report.area_names import bezirk_label
 from helpers.report.labels import POPULATION_BASIS
 from helpers.site.markup import TEMPLATES, link_glossary_terms, wrap_tables
 
@@ -162,13 +163,15 @@ TOPICS = [
 ]
 
 
-def start_findings(config: Config, year: int, links: dict[str, str] | None = None) -> list[Any]:
-    """The headline findings of ``year`` for the start page, from the analysis tables the commune
-    has (``helpers.core.availability``): a missing analysis leaves its finding out."""
+def start_findings(config: Config, year: int) -> list[Any]:
+    """The headline sentences of ``year`` for the start page (``helpers.report.findings.story_findings``), from
+    the analysis tables the commune has (``helpers.core.availability``): a missing analysis leaves its
+    sentences out. Each sentence links its evidence: the Stadtteile to their profile's Steckbrief, indicators
+    to their fact sheets."""
     import pandas as pd
 
     from helpers.core.availability import available_tables
-    from helpers.report.findings import headline_findings
+    from helpers.report.findings import story_findings
 
     paths = ProjectPaths(config)
     have = available_tables(config)
@@ -177,20 +180,24 @@ def start_findings(config: Config, year: int, links: dict[str, str] | None = Non
     def load(name: str):
         return pd.read_parquet(paths.processed_table(name)) if name in have else None
 
-    return headline_findings(
+    def rel(target: Path) -> str:
+        return Path(os.path.relpath(target, paths.index_html.parent)).as_posix()
+
+    profiles = {s.code: rel(paths.report_html("profil", year, s.slug)) + "#steckbrief" for s in config.stadtteile}
+    sheets = {i.id: rel(paths.factsheet_html(i.id)) for i in plan.catalogue.indicators}
+    if not paths.publishes_factsheets():
+        sheets = {}
+    return story_findings(
         published=load("indicators"),
         trends=load("trends"),
-        funnel=load("funnel_eb"),
-        social_index=None if plan.social_index_reason else load("social_index"),
         need=load("need_supply") if "services" in config.sources else None,
         catalogue=plan.catalogue,
         key_ids=plan.key_indicators,
-        funnel_ids=plan.funnel_indicators,
-        names={s.code: s.name for s in config.stadtteile},
+        areas=[(s.code, s.name) for s in config.stadtteile],
         year=year,
         city_code=config.commune.ags,
-        commune=config.commune.name,
-        links=links,
+        profile_links=profiles,
+        factsheet_links=sheets,
     )
 
 
@@ -251,7 +258,7 @@ def render_index(
     rows = [
         {
             "name": s.name,
-            "bezirk": config.stadtbezirk(s.stadtbezirk).name if s.stadtbezirk else "",
+            "bezirk": bezirk_label(config.stadtbezirk(s.stadtbezirk).name) if s.stadtbezirk else "",
             "links": [(y, rel(reports[y][s.slug])) for y in years if s.slug in reports[y]],
         }
         for s in config.stadtteile
@@ -264,7 +271,7 @@ def render_index(
         {
             "name": s.name,
             "href": profiles[s.code],
-            "bezirk": config.stadtbezirk(s.stadtbezirk).name if s.stadtbezirk else "",
+            "bezirk": bezirk_label(config.stadtbezirk(s.stadtbezirk).name) if s.stadtbezirk else "",
         }
         for s in config.stadtteile
         if s.code in profiles
