@@ -330,7 +330,8 @@ def test_start_page_links_every_area_in_list_and_map(tmp_path):
         href = f'href="{year}/stadtteile/{s.slug}.html"'
         assert html.count(href) >= 3  # list, map, table of all years
         assert f'{href} aria-label="{s.name}: Stadtteilprofil {year}"' in svg
-    assert "Befund:" in html and "nicht maßstäblich" in html
+    assert "Befund:" in html and "Näherung aus Ortsteilpunkten, keine amtlichen Grenzen." in html
+    assert "© GeoBasis-DE / BKG" in html  # the boundary's attribution where the map is shown
     assert untagged_numbers(html[html.index("<main") : html.index("</main>")], []) == []
     no_map = render_index(config, reports, [], [], None)
     assert "<svg" not in no_map and "keine Gebietskarte" in no_map
