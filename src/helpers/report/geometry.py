@@ -685,9 +685,11 @@ def name_lines(name: str) -> list[str]:
 # --- Stadtbezirk outlines -----------------------------------------------------------------------------
 
 
-def group_outlines(rings_by_code: Mapping[str, Sequence[np.ndarray]], groups: Mapping[str, str]) -> dict[str, str]:
-    """SVG path data of the outline of each group (Stadtbezirk code -> the union of its areas' polygons);
-    small gaps between separately digitised neighbours (up to 1 unit) are closed before the union."""
+def group_rings(
+    rings_by_code: Mapping[str, Sequence[np.ndarray]], groups: Mapping[str, str], gap: float = 0.5
+) -> dict[str, list[np.ndarray]]:
+    """The outline rings of each group (Stadtbezirk code -> the union of its areas' polygons, by
+    group code); gaps up to ``2 * gap`` units between separately digitised neighbours are closed first."""
     import shapely
     from shapely.geometry import Polygon
 
@@ -696,14 +698,18 @@ def group_outlines(rings_by_code: Mapping[str, Sequence[np.ndarray]], groups: Ma
         group = groups.get(code)
         if group is None or not rings:
             continue
-        polys = [Polygon(r).buffer(0) for r in rings if len(r) >= 3 and _ring_area(r) > 0]
-        members.setdefault(group, []).extend(polys)
+        members.setdefault(group, []).extend(Polygon(r).buffer(0) for r in rings if len(r) >= 3 and _ring_area(r) > 0)
     out = {}
     for group, polys in sorted(members.items()):
-        union = shapely.union_all([p.buffer(0.5) for p in polys]).buffer(-0.5)
-        parts = [p for p in shapely.get_parts(union) if p.area > 1.0]
-        out[group] = _svg_path([_simplify(np.asarray(p.exterior.coords)[:-1], 0.8) for p in parts])
+        union = shapely.union_all([p.buffer(gap, join_style="mitre") for p in polys]).buffer(-gap, join_style="mitre")
+        parts = [p for p in shapely.get_parts(union) if p.area > 4 * gap * gap]
+        out[group] = [np.asarray(p.exterior.coords)[:-1] for p in parts]
     return out
+
+
+def group_outlines(rings_by_code: Mapping[str, Sequence[np.ndarray]], groups: Mapping[str, str]) -> dict[str, str]:
+    """SVG path data of each group's outline (:func:`group_rings`, in SVG units)."""
+    return {g: _svg_path([_simplify(r, 0.8) for r in rings]) for g, rings in group_rings(rings_by_code, groups).items()}
 
 
 # --- the start page's value map: SVG written directly, each area a link -------------------------------
@@ -738,7 +744,9 @@ def _tile_rings(config: Config, width: float):
     rings = {}
     for s in config.stadtteile:
         x, y = s.tile[0] * cell, s.tile[1] * cell
-        rings[s.code] = [np.array([[x + g, y + g], [x + cell - g, y + g], [x + cell - g, y + cell - g], [x + g, y + cell - g]])]
+        rings[s.code] = [
+            np.array([[x + g, y + g], [x + cell - g, y + g], [x + cell - g, y + cell - g], [x + g, y + cell - g]])
+        ]
     return rings, rows * cell
 
 

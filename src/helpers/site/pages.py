@@ -213,7 +213,9 @@ def start_map(config: Config) -> dict[str, Any] | None:
         rows = published[
             published["indicator_id"].eq(ind.id) & published["year"].eq(year) & published["area_level"].eq("stadtteil")
         ]
-        shown = {r["area_code"]: (fmt_value(r["value"], ind.unit, r["symbol"]), cell_key(r)) for _, r in rows.iterrows()}
+        shown = {
+            r["area_code"]: (fmt_value(r["value"], ind.unit, r["symbol"]), cell_key(r)) for _, r in rows.iterrows()
+        }
     shapes = value_map(config, geometry, values, {c: t for c, (t, _) in shown.items()})
     if shapes is None:
         return None
@@ -300,11 +302,7 @@ def render_index(
     if area_map is not None:
         area_map = {
             **area_map,
-            "areas": [
-                {**a, "href": profiles[a["code"]]}
-                for a in area_map["areas"]
-                if a["code"] in profiles
-            ],
+            "areas": [{**a, "href": profiles[a["code"]]} for a in area_map["areas"] if a["code"] in profiles],
         }
     topics = [
         (label, rel(latest[kind]) + (f"#{fragment}" if fragment else ""))

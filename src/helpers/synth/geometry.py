@@ -251,7 +251,8 @@ def read_boundary(path) -> object:
     from pyproj import Transformer
     from shapely.geometry import shape
 
-    data = json.loads(open(path, encoding="utf-8").read())
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
     (feature,) = data["features"]
     to_utm = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
     return shapely.transform(shape(feature["geometry"]), lambda xy: np.column_stack(to_utm.transform(*xy.T)))
@@ -342,4 +343,3 @@ def approximated_geojson(
     lines = ["{", *(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False, sort_keys=True)}," for k, v in head.items())]
     lines += ['"features": [', ",\n".join(features), "],", '"type": "FeatureCollection"', "}"]
     return ("\n".join(lines) + "\n").encode("utf-8")
-
