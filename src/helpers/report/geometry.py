@@ -806,7 +806,11 @@ def value_map(
         value = values.get(code)
         text = shown.get(code, "nicht veröffentlicht") if value is None else shown[code]
         lines = name_lines(st.name)
-        label = _place_label(rings, [*lines, text] if shown else lines, placed)
+        label = _place_label(rings, [*lines, text], placed) if shown else None
+        name_only = label is None and shown
+        if label is None:  # the name alone (the value is in the key)
+            label = _place_label(rings, lines, placed)
+        name_only = bool(name_only and label is not None)
         areas.append(
             {
                 "code": code,
@@ -816,6 +820,7 @@ def value_map(
                 "value": text,
                 "lines": lines,
                 "label": label,
+                "name_only": name_only,
                 "rings": rings,
             }
         )
