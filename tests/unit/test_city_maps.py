@@ -118,7 +118,7 @@ def test_start_page_value_map_identifies_every_area_without_overlaps(tmp_path, m
         assert a["label"] is not None or (a["marker"] is not None and a["marker"]["text"] == a["code"])
     for a, b in itertools.combinations(m["boxes"], 2):
         assert not geo.boxes_overlap(a, b)
-    assert all(0 <= b[0] and b[2] <= m["width"] and 0 <= b[1] and b[3] <= m["height"] for b in m["boxes"])
+    assert all(b[0] >= 0 and b[2] <= m["width"] and b[1] >= 0 and b[3] <= m["height"] for b in m["boxes"])
     assert len(m["bezirke"]) == len(config.stadtbezirke)
     # classes from the published values only: 5.0 … 34.0 in steps of 10 (4 classes), darker = higher
     assert m["breaks"] == [10.0, 20.0, 30.0]
