@@ -317,9 +317,11 @@ def test_link_map_shapes_tiles_and_polygons():
     assert areas[0][2].startswith("M0,") and all(a[3] is None or len(a[3]) == 2 for a in areas)
 
 
-def test_start_page_links_every_area_in_list_and_map(tmp_path):
+def test_start_page_links_every_area_in_list_and_map(tmp_path, monkeypatch):
     from helpers.site.pages import render_index, start_map
 
+    # without the indicator table (a fresh checkout) the map is a plain link map
+    monkeypatch.setattr(ProjectPaths, "processed_table", lambda self, name: tmp_path / f"{name}.parquet")
     config = load_config(CONFIG)
     paths = ProjectPaths(config)
     year = max(config.report_years)
