@@ -751,7 +751,7 @@ def _tile_rings(config: Config, width: float):
 
 
 def _place_label(rings, lines: list[str], placed: list[Box]) -> tuple[float, float] | None:
-    for point in label_candidates(rings)[:10]:
+    for point in label_candidates(rings, grid=25)[:60]:
         box = text_box(lines, float(point[0]), float(point[1]), MAP_FONT)
         if box_inside(rings, box) and not any(boxes_overlap(box, b) for b in placed):
             placed.append(box)
