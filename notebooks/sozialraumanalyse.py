@@ -27,7 +27,7 @@ from helpers.report import display as show
 from helpers.report import labels, maps
 from helpers.report import sozialraum_sections as sozialraum
 from helpers.report import trend_sections as trend_text
-from helpers.report.context import open_report
+from helpers.report.context import indicator_source_line, open_report
 from helpers.report.indicator_tables import chart_input
 
 ctx = open_report(config_path, year, kind="sozialraum")
@@ -161,7 +161,8 @@ if not ctx.plan.has("sgb2_u15"):
     display(show.note(ctx.missing("sgb2") or ctx.plan.skipped.get("sgb2_u15", ""), public="config"))
 else:
     values = chart_input(published, "sgb2_u15", year).values  # published cells only
+    map_source = indicator_source_line(ctx.catalogue.get("sgb2_u15"), ctx.config)  # only the sources it uses
     fig = maps.stadtteil_map(
-        ctx.config, values, f"SGB-II-Quote der unter 15-Jährigen {year}", source, "%", geometry=geometry
+        ctx.config, values, f"SGB-II-Quote der unter 15-Jährigen {year}", map_source, "%", geometry=geometry
     )
     display(sozialraum.map_html(fig, alt=sozialraum.value_map_alt(values, ctx.config, "SGB-II-Quote unter 15", year)))

@@ -26,6 +26,7 @@ def fixture_config(tmp_path, min_denominator: int = 1) -> Config:
     data["stadtbezirke"] = [b for b in data["stadtbezirke"] if b["code"] in {"1", "2"}]
     data["years"] = {"data": {"first": 2024, "last": 2025}, "report_count": 2}
     data["thresholds"]["min_denominator"] = min_denominator
+    data["analysis"]["geometry"] = {}  # Leverkusen's 13 approximated areas do not fit these Stadtteile
     (tmp_path / "config").mkdir(exist_ok=True)
     for name in ("leitbild_leverkusen.yml",):
         (tmp_path / "config" / name).write_text((CONFIG.parent / name).read_text(encoding="utf-8"), encoding="utf-8")
@@ -242,6 +243,7 @@ def flat_config(tmp_path, codes: list[str], min_denominator: int = 1, years: tup
     data["years"] = {"data": {"first": years[0], "last": years[1]}, "report_count": years[1] - years[0] + 1}
     data["thresholds"]["min_denominator"] = min_denominator
     data.pop("leitbild", None)  # the Leitbild targets name Leverkusen's Stadtteile
+    data["analysis"]["geometry"] = {}  # and so do the approximated areas
     (tmp_path / "config").mkdir(exist_ok=True)
     path = tmp_path / "config" / "flat.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

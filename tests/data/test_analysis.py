@@ -24,6 +24,7 @@ from helpers.analysis.supply import need_supply
 from helpers.analysis.trends import FALLING, NO_TREND, RISING, ar1_parameters, finish_trend, glm_stage, trend_table
 from helpers.core.config import load_config
 from helpers.indicators.catalogue import load_catalogue
+from helpers.report import maps
 from helpers.report.maps import load_geojson, stadtteil_map
 
 ROOT_CONFIG = "config/leverkusen.yml"
@@ -325,7 +326,11 @@ def test_maps_render_from_tiles_and_from_geojson(tmp_path):
     shapes = load_geojson(path, "code")
     assert len(shapes) == len(cfg.stadtteile)
     real = stadtteil_map(cfg, values, "Test", "Quelle: Test", geometry=shapes)
-    assert len(real.axes[0].patches) == len(cfg.stadtteile)
+    # one patch per Stadtteil and, thicker, the outline of every Stadtbezirk (in the legend too)
+    widths = [p.get_linewidth() for p in real.axes[0].patches]
+    assert len(widths) == len(cfg.stadtteile) + len(cfg.stadtbezirke)
+    assert widths.count(maps.BEZIRK_STYLE["linewidth"]) == len(cfg.stadtbezirke) == 3
+    assert "Stadtbezirk" in [t.get_text() for t in real.axes[0].get_legend().get_texts()]
     assert not any("Schematische" in t.get_text() for t in real.texts)
 
 

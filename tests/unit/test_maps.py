@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pytest
 import yaml
@@ -377,4 +378,10 @@ def test_small_counts_get_a_discrete_legend_not_a_colour_bar(tmp_path):
     assert len(fig.axes) == 1  # no colour-bar axis
     assert _legend_labels(fig) == ["0", "3"]  # only the counts that occur
     rates = maps.stadtteil_map(config, {"1": 0.0, "2": 3.0}, "T", "Quelle: Test", "%", decimals=1)
-    assert len(rates.axes) == 2  # a rate keeps its colour bar
+    # a rate gets classes of equal steps (here 1,0) from its published values, highest on top, dark = high
+    assert len(rates.axes) == 1
+    assert _legend_labels(rates) == ["2,0 und mehr", "1,0 bis unter 2,0", "unter 1,0"]
+    fills = {
+        h.get_label(): matplotlib.colors.to_hex(h.get_facecolor()) for h in rates.axes[0].get_legend().legend_handles
+    }
+    assert fills == {"2,0 und mehr": "#08519c", "1,0 bis unter 2,0": "#6baed6", "unter 1,0": "#eff3ff"}

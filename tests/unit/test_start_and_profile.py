@@ -317,9 +317,11 @@ def test_link_map_shapes_tiles_and_polygons():
     assert areas[0][2].startswith("M0,") and all(a[3] is None or len(a[3]) == 2 for a in areas)
 
 
-def test_start_page_links_every_area_in_list_and_map(tmp_path):
+def test_start_page_links_every_area_in_list_and_map(tmp_path, monkeypatch):
     from helpers.site.pages import render_index, start_map
 
+    # without the indicator table (a fresh checkout) the map is a plain link map
+    monkeypatch.setattr(ProjectPaths, "processed_table", lambda self, name: tmp_path / f"{name}.parquet")
     config = load_config(CONFIG)
     paths = ProjectPaths(config)
     year = max(config.report_years)
@@ -330,7 +332,8 @@ def test_start_page_links_every_area_in_list_and_map(tmp_path):
         href = f'href="{year}/stadtteile/{s.slug}.html"'
         assert html.count(href) >= 3  # list, map, table of all years
         assert f'{href} aria-label="{s.name}: Stadtteilprofil {year}"' in svg
-    assert "Befund:" in html and "nicht maßstäblich" in html
+    assert "Befund:" in html and "Näherung aus Ortsteilpunkten, keine amtlichen Grenzen." in html
+    assert "© GeoBasis-DE / BKG" in html  # the boundary's attribution where the map is shown
     assert untagged_numbers(html[html.index("<main") : html.index("</main>")], []) == []
     no_map = render_index(config, reports, [], [], None)
     assert "<svg" not in no_map and "keine Gebietskarte" in no_map
@@ -366,3 +369,52 @@ def test_steckbrief_box_lists_the_indicators_under_their_verdict(catalogue):
     plain = re.sub(r"<[^>]+>", "|", box).replace("\u00a0", " ")
     assert "Deutlich ungünstiger als in der Gesamtstadt:|" in plain and "keiner Kennzahl" not in plain
     assert box.count("<ul>") == 2 and box.count("<li>") == 4
+
+
+def test_start_page_value_map_links_every_area_with_its_published_value(tmp_path, monkeypatch):
+    """The key indicator (role child_poverty) coloured by class of its published values, one link per
+    Stadtteil to its profile, named "Wiesdorf: 22,1 %", the value tagged; a secret cell is hatched."""
+    import pandas as pd
+
+    from helpers.core.paths import ProjectPaths as Paths
+    from helpers.site.pages import render_index, start_map
+
+    config = load_config(CONFIG)
+    year = max(config.report_years)
+    codes = [s.code for s in config.stadtteile]
+    values = [22.1, None, *[10.0 + 2 * i for i in range(len(codes) - 2)]]  # Manfort secret
+    table = pd.DataFrame(
+        {
+            "indicator_id": "sgb2_u15",
+            "year": year,
+            "area_level": "stadtteil",
+            "area_code": codes,
+            "value": values,
+            "symbol": ["" if v is not None else "." for v in values],
+        }
+    )
+    table.to_parquet(tmp_path / "indicators.parquet")
+    monkeypatch.setattr(Paths, "processed_table", lambda self, name: tmp_path / f"{name}.parquet")
+    area_map = start_map(config)
+    assert area_map["indicator"] == "SGB-II-Quote unter 15"
+    assert area_map["breaks"] == [15.0, 20.0, 25.0]  # 10,0 … 30,0 in steps of 5: four classes
+    paths = ProjectPaths(config)
+    reports = {year: {s.slug: paths.report_html("profil", year, s.slug) for s in config.stadtteile}}
+    html = render_index(config, reports, [], [], area_map)
+    start = html.index('role="group"')
+    svg = html[start : html.index("</svg>", start)]
+    for s in config.stadtteile:
+        assert svg.count(f'href="{year}/stadtteile/{s.slug}.html"') == 1
+    assert 'aria-label="Wiesdorf: 22,1\xa0%"' in svg
+    assert 'aria-label="Manfort: ."' in svg and 'fill="url(#mon-hatch)"' in svg
+    assert f'data-cell="sgb2_u15|{year}|stadtteil|101">22,1\xa0%<' in html
+    assert svg.count('class="mon-bezirk"') == 3
+    legend = html[
+        html.index('<ul class="mon-map-legend"') : html.index("</ul>", html.index('<ul class="mon-map-legend"'))
+    ]
+    assert html.index("mon-map-legend") < start  # above the map: never off-screen
+    assert "unter 15,0\xa0%" in legend and "25,0\xa0% und mehr" in legend and "nicht veröffentlicht" in legend
+    assert "Näherung aus Ortsteilpunkten, keine amtlichen Grenzen." in html
+    assert (
+        untagged_numbers(html[html.index("<main") : html.index("</main>")], [s.name for s in config.stadtteile]) == []
+    )

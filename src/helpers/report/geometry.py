@@ -13,7 +13,9 @@ source."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
@@ -544,3 +546,314 @@ def link_map_shapes(
         label = (float(point[0]), float(point[1])) if box_inside(rings, box) else None
         out.append((s.code, s.name, _svg_path(rings), label))
     return out, (width, height), False
+
+
+# --- the colours of maps (the site's palette; helpers.report.palette holds the same values) --------
+
+#: Levels, low to high: darker is higher (a map of values, e.g. child poverty: dark = high).
+LEVEL = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+#: The assessment against the city, deutlich günstiger … deutlich ungünstiger.
+ASSESSMENT = ("#5e3c99", "#b2abd2", "#f7f7f7", "#fdb863", "#e66101")
+#: No trend, or a difference without a favourable direction.
+NEUTRAL = "#969696"
+#: No data, not published (geheim): always with a hatch.
+NO_DATA = "#d9d9d9"
+
+
+def level_colours(n: int) -> list[str]:
+    """``n`` colours of :data:`LEVEL` (1 to 5), spread over the scale, light to dark.
+
+    >>> level_colours(3)
+    ['#eff3ff', '#6baed6', '#08519c']
+    """
+    if not 1 <= n <= len(LEVEL):
+        raise ValueError(f"1 bis {len(LEVEL)} Klassen, nicht {n}")
+    return [LEVEL[round(i * (len(LEVEL) - 1) / max(n - 1, 1))] for i in range(n)] if n > 1 else [LEVEL[2]]
+
+
+# --- what the map says about its boundaries -------------------------------------------------------
+
+
+def geometry_credit(path: str | Path | None) -> tuple[str, str]:
+    """(note, attribution) a map of these boundaries shows: the GeoJSON's ``note`` and
+    ``attribution`` members (e.g. "Näherung aus Ortsteilpunkten, keine amtlichen Grenzen" and the
+    sources of an approximation); ("", "") for other files and formats or without the members."""
+    if path is None or Path(path).suffix.lower() not in GEOJSON_SUFFIXES or not Path(path).is_file():
+        return "", ""
+    data = _read_geojson(Path(path))
+    return str(data.get("note") or ""), str(data.get("attribution") or "")
+
+
+# --- classes of a value map -------------------------------------------------------------------------
+
+
+def nice_breaks(values: Sequence[float], classes: int = 5) -> list[float]:
+    """Inner class limits of a value map: equal steps of 1, 2, 2.5 or 5 times a power of ten, the
+    smallest that covers the values' range in at most ``classes`` classes (from published values only).
+
+    >>> nice_breaks([12.3, 31.0])
+    [15.0, 20.0, 25.0, 30.0]
+    >>> nice_breaks([4.0, 4.0])
+    []
+    """
+    lo, hi = min(values), max(values)
+    if hi <= lo:
+        return []
+    raw = (hi - lo) / classes
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for step in (m * magnitude for m in (1, 2, 2.5, 5, 10, 20)):
+        start = math.floor(lo / step + 1e-9) * step
+        edges = [float(round(start + k * step, 10)) for k in range(1, classes + 1) if start + k * step < hi - 1e-9]
+        if len(edges) + 1 <= classes:
+            return edges
+    return []  # pragma: no cover - a step of 20 × the raw width always fits
+
+
+def class_of(value: float, breaks: Sequence[float]) -> int:
+    """The class index of a value (0 = lowest); a value on a limit belongs to the upper class.
+
+    >>> class_of(14.9, [15.0, 20.0]), class_of(15.0, [15.0, 20.0]), class_of(40.0, [15.0, 20.0])
+    (0, 1, 2)
+    """
+    return sum(value >= b for b in breaks)
+
+
+# --- label placement in SVG units -------------------------------------------------------------------
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def text_box(lines: Sequence[str], x: float, y: float, size: float, pad: float = 1.5) -> Box:
+    """The box of centred text lines at (x, y) in ``size`` units (glyphs about 0.6 em wide)."""
+    width = max(len(line) for line in lines) * 0.6 * size
+    height = len(lines) * 1.2 * size
+    return (x - width / 2 - pad, y - height / 2 - pad, x + width / 2 + pad, y + height / 2 + pad)
+
+
+def boxes_overlap(a: Box, b: Box) -> bool:
+    """Whether two boxes share more than an edge.
+
+    >>> boxes_overlap((0, 0, 2, 2), (1, 1, 3, 3)), boxes_overlap((0, 0, 1, 1), (1, 0, 2, 1))
+    (True, False)
+    """
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def free_offset(box: Box, frame: Box, placed: Sequence[Box], step: float = 3.0) -> np.ndarray | None:
+    """The nearest offset (on rings of growing radius, the point itself first) that moves ``box``
+    inside ``frame`` and clear of every placed box; None without room.
+
+    >>> free_offset((0, 0, 2, 2), (0, 0, 10, 10), [(0, 0, 2, 2)], step=1.0).tolist()
+    [0.0, 2.0]
+    """
+    taken = np.array(placed, float).reshape(-1, 4)
+    limit = math.hypot(frame[2] - frame[0], frame[3] - frame[1])
+    for radius in np.arange(0.0, limit + step, step):
+        n = 1 if radius == 0 else max(8, int(2 * math.pi * radius / step))
+        angles = math.pi / 2 - np.linspace(0, 2 * math.pi, n, endpoint=False)
+        offsets = radius * np.column_stack([np.cos(angles), np.sin(angles)])
+        x0, y0 = box[0] + offsets[:, 0], box[1] + offsets[:, 1]
+        x1, y1 = box[2] + offsets[:, 0], box[3] + offsets[:, 1]
+        inside = (x0 >= frame[0]) & (x1 <= frame[2]) & (y0 >= frame[1]) & (y1 <= frame[3])
+        hits = (
+            (x0[:, None] < taken[None, :, 2])
+            & (taken[None, :, 0] < x1[:, None])
+            & (y0[:, None] < taken[None, :, 3])
+            & (taken[None, :, 1] < y1[:, None])
+        )
+        free = inside & ~hits.any(axis=1)
+        if free.any():
+            return np.round(offsets[int(np.argmax(free))], 9) + 0.0
+    return None
+
+
+def name_lines(name: str) -> list[str]:
+    """A name on one line, or two at its first space or hyphen when it is long (12 characters or more).
+
+    >>> name_lines("Bergisch Neukirchen"), name_lines("Wiesdorf")
+    (['Bergisch', 'Neukirchen'], ['Wiesdorf'])
+    """
+    if len(name) < 12:
+        return [name]
+    for sep in (" ", "-"):
+        if sep in name:
+            head, tail = name.split(sep, 1)
+            return [head + ("-" if sep == "-" else ""), tail]
+    return [name]
+
+
+# --- Stadtbezirk outlines -----------------------------------------------------------------------------
+
+
+def group_rings(
+    rings_by_code: Mapping[str, Sequence[np.ndarray]], groups: Mapping[str, str], gap: float = 0.5
+) -> dict[str, list[np.ndarray]]:
+    """The outline rings of each group (Stadtbezirk code -> the union of its areas' polygons, by
+    group code); gaps up to ``2 * gap`` units between separately digitised neighbours are closed first."""
+    import shapely
+    from shapely.geometry import Polygon
+
+    members: dict[str, list] = {}
+    for code, rings in rings_by_code.items():
+        group = groups.get(code)
+        if group is None or not rings:
+            continue
+        members.setdefault(group, []).extend(Polygon(r).buffer(0) for r in rings if len(r) >= 3 and _ring_area(r) > 0)
+    out = {}
+    for group, polys in sorted(members.items()):
+        union = shapely.union_all([p.buffer(gap, join_style="mitre") for p in polys]).buffer(-gap, join_style="mitre")
+        parts = [p for p in shapely.get_parts(union) if p.area > 4 * gap * gap]
+        out[group] = [np.asarray(p.exterior.coords)[:-1] for p in parts]
+    return out
+
+
+def group_outlines(rings_by_code: Mapping[str, Sequence[np.ndarray]], groups: Mapping[str, str]) -> dict[str, str]:
+    """SVG path data of each group's outline (:func:`group_rings`, in SVG units)."""
+    return {g: _svg_path([_simplify(r, 0.8) for r in rings]) for g, rings in group_rings(rings_by_code, groups).items()}
+
+
+# --- the start page's value map: SVG written directly, each area a link -------------------------------
+
+#: Width of the value map in SVG units; on a 390-px phone it is drawn about 360 px wide, so text of
+#: :data:`MAP_FONT` units stays above 9 px there.
+MAP_WIDTH = 460.0
+MAP_FONT = 12.0
+
+
+def _scaled(config: Config, geometry: Mapping[str, Sequence[np.ndarray]], width: float):
+    """Rings per code in SVG units (north up, scaled to ``width``) and the view height."""
+    points = np.vstack([r for s in config.stadtteile for r in geometry.get(s.code, [])])
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    scale = (width - 4) / max(x1 - x0, 1e-9)
+    rings = {
+        s.code: [
+            _simplify(np.column_stack([2 + (r[:, 0] - x0) * scale, 2 + (y1 - r[:, 1]) * scale]), 0.8)
+            for r in geometry.get(s.code, [])
+        ]
+        for s in config.stadtteile
+        if geometry.get(s.code)
+    }
+    return rings, (y1 - y0) * scale + 4
+
+
+def _tile_rings(config: Config, width: float):
+    cols = max(s.tile[0] for s in config.stadtteile) + 1
+    rows = max(s.tile[1] for s in config.stadtteile) + 1
+    cell = width / cols
+    g = cell * 0.03
+    rings = {}
+    for s in config.stadtteile:
+        x, y = s.tile[0] * cell, s.tile[1] * cell
+        rings[s.code] = [
+            np.array([[x + g, y + g], [x + cell - g, y + g], [x + cell - g, y + cell - g], [x + g, y + cell - g]])
+        ]
+    return rings, rows * cell
+
+
+def _place_label(rings, lines: list[str], placed: list[Box]) -> tuple[float, float] | None:
+    for point in label_candidates(rings, grid=25)[:60]:
+        box = text_box(lines, float(point[0]), float(point[1]), MAP_FONT)
+        if box_inside(rings, box) and not any(boxes_overlap(box, b) for b in placed):
+            placed.append(box)
+            return float(point[0]), float(point[1])
+    return None
+
+
+def _place_marker(rings, text: str, frame: Box, placed: list[Box]) -> dict | None:
+    """The code of an area without room for its name: at its label point, or moved to the nearest
+    free spot with a leader line."""
+    anchor = label_candidates(rings)[0]
+    box = text_box([text], float(anchor[0]), float(anchor[1]), MAP_FONT, pad=2.0)
+    offset = free_offset(box, frame, placed)
+    if offset is None:
+        return None
+    placed.append((box[0] + offset[0], box[1] + offset[1], box[2] + offset[0], box[3] + offset[1]))
+    x, y = float(anchor[0] + offset[0]), float(anchor[1] + offset[1])
+    leader = None if not offset.any() else (float(anchor[0]), float(anchor[1]), x, y)
+    return {"x": x, "y": y, "text": text, "leader": leader}
+
+
+def value_map(
+    config: Config,
+    geometry: Mapping[str, Sequence[np.ndarray]] | None,
+    values: Mapping[str, float],
+    shown: Mapping[str, str],
+    width: float = MAP_WIDTH,
+) -> dict | None:
+    """The clickable value map: per Stadtteil its path, fill (class of its published value, None: no
+    data), the name and value where they fit inside the polygon, else its code as a marker (moved
+    clear of the other labels, with a leader line) for the key; the Stadtbezirk outlines; the classes.
+
+    ``values`` are the published values (colour classes are computed from these alone);
+    ``shown`` the text each Stadtteil's value is published as ("." where secret). No two label
+    boxes overlap. None without tiles and polygons.
+    """
+    if geometry is None:
+        if not has_tiles(config):
+            return None
+        rings_by_code, height = _tile_rings(config, width)
+    else:
+        rings_by_code, height = _scaled(config, geometry, width)
+    numbers = [float(v) for v in values.values()]
+    breaks = nice_breaks(numbers) if numbers else []
+    colours = level_colours(len(breaks) + 1) if numbers else []
+    areas, placed = [], []
+    frame = (0.0, 0.0, width, height)
+    order = sorted(rings_by_code, key=lambda c: -sum(_ring_area(r) for r in rings_by_code[c]))
+    by_code = {s.code: s for s in config.stadtteile}
+    for code in order:
+        st, rings = by_code[code], rings_by_code[code]
+        value = values.get(code)
+        text = shown.get(code, "nicht veröffentlicht") if value is None else shown[code]
+        lines = name_lines(st.name)
+        label = _place_label(rings, [*lines, text], placed) if shown else None
+        name_only = label is None and shown
+        if label is None:  # the name alone (the value is in the key)
+            label = _place_label(rings, lines, placed)
+        name_only = bool(name_only and label is not None)
+        areas.append(
+            {
+                "code": code,
+                "name": st.name,
+                "path": _svg_path(rings),
+                "fill": None if value is None else colours[class_of(float(value), breaks)],
+                "value": text,
+                "lines": lines,
+                "label": label,
+                "name_only": name_only,
+                "rings": rings,
+            }
+        )
+    for area in areas:
+        if area["label"] is None:
+            area["marker"] = _place_marker(area["rings"], area["code"], frame, placed)
+    for area in areas:
+        area.setdefault("marker", None)
+        del area["rings"]
+    groups = {s.code: s.stadtbezirk for s in config.stadtteile if s.stadtbezirk}
+    outlines = group_outlines(rings_by_code, groups) if groups and geometry is not None else {}
+    areas.sort(key=lambda a: [s.code for s in config.stadtteile].index(a["code"]))
+    return {
+        "areas": areas,
+        "bezirke": list(outlines.values()),
+        "breaks": breaks,
+        "colours": colours,
+        "width": width,
+        "height": height,
+        "schematic": geometry is None,
+        "boxes": placed,
+    }
+
+
+def class_labels(breaks: Sequence[float], number, suffix: str) -> list[str]:
+    """German legend texts of the classes: "unter a", "a bis unter b", …, "z und mehr" (``number``
+    formats a limit, ``suffix`` is the unit after the last number of a text).
+
+    >>> class_labels([10.0, 20.0], lambda x: f"{x:.0f}", " %")
+    ['unter 10 %', '10 bis unter 20 %', '20 % und mehr']
+    """
+    if not breaks:
+        return ["alle Werte"]
+    texts = [f"unter {number(breaks[0])}{suffix}"]
+    texts += [f"{number(a)} bis unter {number(b)}{suffix}" for a, b in itertools.pairwise(breaks)]
+    return [*texts, f"{number(breaks[-1])}{suffix} und mehr"]

@@ -38,8 +38,7 @@ with hatching and labelled in the legend ("nicht veröffentlicht").
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import matplotlib
@@ -47,7 +46,6 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
@@ -56,27 +54,54 @@ from matplotlib.transforms import Bbox
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_number
 from helpers.report.geometry import (  # noqa: F401 (re-exported: the map API in one place)
+    ASSESSMENT,
     DEFAULT_CRS,
     DRAW_CRS,
+    LEVEL,
+    NEUTRAL,
+    NO_DATA,
     GeometryError,
     box_inside,
+    class_labels,
+    class_of,
     crs_from_member,
+    geometry_credit,
+    group_rings,
     has_tiles,
     label_candidates,
+    level_colours,
     load_geojson,
     load_geometry,
+    nice_breaks,
     project_rings,
     resolve_crs,
 )
 from helpers.report.geometry import _inside as _inside
 from helpers.report.geometry import _ring_area as _ring_area
-from helpers.report.plots import STYLE, _german_ticks, _source_line
+from helpers.report.geometry import free_offset as _free_box
+from helpers.report.plots import STYLE, _source_line
 
 matplotlib.use("Agg")
 
-CMAP = "cividis"
-MISSING = "#dddddd"
+MISSING = NO_DATA
 MISSING_LABEL = "nicht veröffentlicht"
+
+#: The colour of each class of the class maps, by its German label: one meaning per colour on every
+#: map. An assessment (social status, dynamics, the trend of child poverty) uses the purple (günstig)
+#: to orange (ungünstig) scale; other ordered classes (the need map) run light to dark in legend
+#: order reversed, so the first (highest) class is darkest.
+CLASS_COLOURS = {
+    "hoch": ASSESSMENT[0],
+    "mittel": ASSESSMENT[1],
+    "niedrig": ASSESSMENT[3],
+    "sehr niedrig": ASSESSMENT[4],
+    "positiv": ASSESSMENT[0],
+    "stabil": ASSESSMENT[2],
+    "negativ": ASSESSMENT[4],
+    "fallend": ASSESSMENT[0],
+    "kein klarer Trend": NEUTRAL,
+    "steigend": ASSESSMENT[4],
+}
 
 NO_MAP_NOTE = (
     "Für diese Kommune liegt keine Gebietskarte vor (weder Kachelpositionen noch Gebietsgrenzen in der Konfiguration)."
@@ -106,29 +131,44 @@ def _ring_path(rings: list[np.ndarray]) -> MplPath:
     return MplPath(verts, codes)
 
 
+def class_palette(classes: Sequence[str], counts: bool = False) -> dict[str, str]:
+    """The colour of each class: :data:`CLASS_COLOURS` when it names every class, else the level
+    scale (counts: the first class lightest; other ordered classes: the first, highest, darkest)."""
+    if not counts and all(c in CLASS_COLOURS for c in classes):
+        return {c: CLASS_COLOURS[c] for c in classes}
+    ramp = level_colours(min(len(classes), len(LEVEL))) if classes else []
+    if len(classes) > len(LEVEL):  # more classes than the scale has steps: interpolate
+        cmap = matplotlib.colors.LinearSegmentedColormap.from_list("level", LEVEL)
+        ramp = [matplotlib.colors.to_hex(cmap(i / (len(classes) - 1))) for i in range(len(classes))]
+    return dict(zip(classes, ramp if counts else ramp[::-1], strict=True))
+
+
 def _colours(
-    values: Mapping[str, float | str | None], classes: Sequence[str] | None
-) -> tuple[dict[str, str | None], list[Patch], Normalize | None]:
-    cmap = matplotlib.colormaps[CMAP]
+    values: Mapping[str, float | str | None], classes: Sequence[str] | None, counts: bool, unit: str, decimals: int
+) -> tuple[dict[str, str | None], list[Patch]]:
+    """Colour per code and legend handles: one colour per class, or classes of equal steps of the
+    published values (:func:`helpers.report.geometry.nice_breaks`) on the level scale, dark = high."""
     colours: dict[str, str | None] = {}
     handles: list[Patch] = []
-    norm = None
     if classes is not None:
-        # colours from all classes (one class, one colour on every map); the legend lists only those present
-        palette = {c: matplotlib.colors.to_hex(cmap(i / max(len(classes) - 1, 1))) for i, c in enumerate(classes)}
+        palette = class_palette(classes, counts)
         for code, v in values.items():
             colours[code] = palette.get(v) if isinstance(v, str) else None
         present = set(values.values())
         handles = [Patch(facecolor=palette[c], edgecolor="#333333", label=c) for c in classes if c in present]
     else:
         numbers = [float(v) for v in values.values() if v is not None and not _nan(v)]
-        if numbers:
-            norm = Normalize(min(numbers), max(numbers) if max(numbers) > min(numbers) else min(numbers) + 1)
+        breaks = nice_breaks(numbers) if numbers else []
+        ramp = level_colours(len(breaks) + 1) if numbers else []
         for code, v in values.items():
-            colours[code] = None if v is None or _nan(v) or norm is None else matplotlib.colors.to_hex(cmap(norm(v)))
+            colours[code] = None if v is None or _nan(v) or not ramp else ramp[class_of(float(v), breaks)]
+        if numbers:
+            texts = class_labels(breaks, lambda x: fmt_number(x, decimals), "")
+            handles = [Patch(facecolor=c, edgecolor="#333333", label=t) for c, t in zip(ramp, texts, strict=True)]
+            handles.reverse()  # highest class on top
     if any(c is None for c in colours.values()):
         handles.append(Patch(facecolor=MISSING, edgecolor="#333333", hatch="///", label=MISSING_LABEL))
-    return colours, handles, norm
+    return colours, handles
 
 
 #: Whole-number maps with at most this many distinct steps get a discrete legend instead of a colour bar.
@@ -246,37 +286,15 @@ def _place_name(ax: Axes, area: _Area, renderer: RendererBase, placed: list[Bbox
     return False
 
 
-def _spiral(step: float, limit: float) -> Iterator[np.ndarray]:
-    """Offsets in pixels, ring by ring: the point itself, then rings of growing radius (starting north)."""
-    yield np.zeros((1, 2))
-    for radius in np.arange(step, limit + step, step):
-        angles = math.pi / 2 - np.linspace(0, 2 * math.pi, max(8, int(2 * math.pi * radius / step)), endpoint=False)
-        yield radius * np.column_stack([np.cos(angles), np.sin(angles)])
-
-
 def _free_offset(box: Bbox, frame: Bbox, placed: Sequence[Bbox], step: float = 3.0) -> np.ndarray | None:
     """The nearest offset that moves ``box`` inside ``frame`` and clear of every placed box (None: no room)."""
-    taken = np.array([b.extents for b in placed]).reshape(-1, 4)
-    for offsets in _spiral(step, math.hypot(frame.width, frame.height)):
-        x0, y0 = box.x0 + offsets[:, 0], box.y0 + offsets[:, 1]
-        x1, y1 = box.x1 + offsets[:, 0], box.y1 + offsets[:, 1]
-        inside = (x0 >= frame.x0) & (x1 <= frame.x1) & (y0 >= frame.y0) & (y1 <= frame.y1)
-        hits = (
-            (x0[:, None] <= taken[None, :, 2])
-            & (taken[None, :, 0] <= x1[:, None])
-            & (y0[:, None] <= taken[None, :, 3])
-            & (taken[None, :, 1] <= y1[:, None])
-        )
-        free = inside & ~hits.any(axis=1)
-        if free.any():
-            return offsets[int(np.argmax(free))]
-    return None
+    return _free_box(tuple(box.extents), tuple(frame.extents), [tuple(b.extents) for b in placed], step)
 
 
-def _place_number(ax: Axes, area: _Area, number: int, renderer: RendererBase, placed: list[Bbox]) -> bool:
+def _place_number(ax: Axes, area: _Area, number: str, renderer: RendererBase, placed: list[Bbox]) -> bool:
     """Draw the number at the label point or, if taken, at the nearest free spot with a leader line."""
     anchor = tuple(area.candidates[0])
-    text = ax.text(*anchor, str(number), ha="center", va="center", zorder=4)
+    text = ax.text(*anchor, number, ha="center", va="center", zorder=4)
     text.set(fontsize=NUMBER_FONTSIZE, color="#222222", gid=f"number-{area.code}")
     text.set_bbox({"boxstyle": "round,pad=0.15", "facecolor": "#ffffff", "edgecolor": "none", "alpha": 0.85})
     box = text.get_window_extent(renderer).padded(LABEL_PAD)
@@ -292,7 +310,16 @@ def _place_number(ax: Axes, area: _Area, number: int, renderer: RendererBase, pl
     return True
 
 
-def _key_entry(number: int | None, area: _Area) -> str:
+def _code_order(code: str) -> tuple:
+    """Codes in natural order: 9 before 10, numbers before letters.
+
+    >>> sorted(["61", "9", "A1", "101"], key=_code_order)
+    ['9', '61', '101', 'A1']
+    """
+    return (0, int(code), "") if code.isdigit() else (1, 0, code)
+
+
+def _key_entry(number: str | None, area: _Area) -> str:
     head = f"{number} – {area.name}" if number is not None else f"{area.name} (zu klein für die Karte)"
     return head if area.value_text is None else f"{head}: {area.value_text}"
 
@@ -336,9 +363,9 @@ def _label_polygons(fig: Figure, ax: Axes, areas: Sequence[_Area]) -> None:
     placed: list[Bbox] = []
     named = {a.code for a in sorted(areas, key=lambda a: -a.size) if _place_name(ax, a, renderer, placed)}
     entries = []
-    for area in (a for a in areas if a.code not in named):
-        number = len(entries) + 1
-        entries.append(_key_entry(number if _place_number(ax, area, number, renderer, placed) else None, area))
+    for area in sorted((a for a in areas if a.code not in named), key=lambda a: _code_order(a.code)):
+        # the official code (Gebietsschlüssel) identifies the area on the map and in the key
+        entries.append(_key_entry(area.code if _place_number(ax, area, area.code, renderer, placed) else None, area))
     if entries:
         _add_key(fig, ax, entries, renderer)
 
@@ -363,10 +390,10 @@ def stadtteil_map(
     if geometry is None and not has_tiles(config):
         return None
     counts = count_classes(values) if classes is None and decimals == 0 else None
-    if counts is not None:  # a small count (e.g. 0–4 services): one colour per value, not a colour bar
+    if counts is not None:  # a small count (e.g. 0–4 services): one colour per value
         classes = counts
         values = {k: None if v is None or _nan(v) else fmt_number(float(v)) for k, v in values.items()}
-    colours, handles, norm = _colours(values, classes)
+    colours, handles = _colours(values, classes, counts is not None, legend_title, decimals)
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(8, 5.4))
         ax = fig.add_subplot()
@@ -379,6 +406,7 @@ def stadtteil_map(
             areas = _areas(config, geometry, values, colours, classes, decimals)
             for area in areas:
                 ax.add_patch(PathPatch(_ring_path(area.rings), **_patch_style(area.colour, area.code == highlight)))
+            _draw_bezirke(ax, config, geometry, handles)
         ax.autoscale_view()
         if geometry is not None:  # fixed, so that leader lines cannot rescale the map
             ax.set(xlim=ax.get_xlim(), ylim=ax.get_ylim())
@@ -386,22 +414,38 @@ def stadtteil_map(
             _tile_limits(ax, config)
             fig.text(0.99, 0.97, "Schematische Kachelkarte, nicht maßstäblich", fontsize=8, ha="right", va="top")
         ax.set_title(title, loc="left")
-        if norm is not None:
-            mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=CMAP)
-            bar = fig.colorbar(mappable, ax=ax, shrink=0.6, pad=0.02)
-            bar.set_label(legend_title)
-            _german_ticks(bar.ax.yaxis, decimals)
-        if handles:
-            ax.legend(
-                handles=handles,
-                title=legend_title if classes else None,
-                frameon=False,
-                loc="upper left",
-                bbox_to_anchor=(1.0, 1.0) if norm is None else (0.0, 0.0),
-                fontsize=8,
+        if handles:  # beside the map, never over it
+            legend = ax.legend(
+                handles=handles, title=legend_title or None, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0)
             )
-        fig.subplots_adjust(left=0.02, right=0.8 if norm is None else 0.95, top=0.9, bottom=0.08)
-        _source_line(fig, source)
+            legend.set_gid("map-legend")
+            for text in legend.get_texts():
+                text.set_fontsize(8)
+        fig.subplots_adjust(left=0.02, right=0.78, top=0.9, bottom=0.08)
+        _source_line(fig, map_source(source, config) if geometry is not None else source)
         if areas:
             _label_polygons(fig, ax, areas)
     return fig
+
+
+def map_source(source: str, config: Config) -> str:
+    """The source line of a polygon map: the data's ``source`` and, where the boundary file says
+    so (:func:`helpers.report.geometry.geometry_credit`), what the boundaries are and their source."""
+    note, attribution = geometry_credit(config.geometry_path)
+    extra = "; ".join(t for t in (note, attribution) if t)
+    return f"{source}. Gebiete: {extra}" if extra else source
+
+
+#: Stadtbezirk borders on polygon maps: darker and thicker than the Stadtteil edges.
+BEZIRK_STYLE = {"facecolor": "none", "edgecolor": "#252525", "linewidth": 2.0, "zorder": 2.5}
+
+
+def _draw_bezirke(ax: Axes, config: Config, geometry, handles: list[Patch]) -> None:
+    """The outline of every Stadtbezirk (union of its Stadtteile) and a legend entry for it."""
+    groups = {s.code: s.stadtbezirk for s in config.stadtteile if s.stadtbezirk and geometry.get(s.code)}
+    if not groups:
+        return
+    tolerance = 5.0  # metres: closes gaps between separately digitised neighbours
+    for rings in group_rings({c: geometry[c] for c in groups}, groups, gap=tolerance).values():
+        ax.add_patch(PathPatch(_ring_path([np.vstack([r, r[:1]]) for r in rings]), **BEZIRK_STYLE))
+    handles.append(Patch(facecolor="none", edgecolor=BEZIRK_STYLE["edgecolor"], linewidth=2.0, label="Stadtbezirk"))

@@ -202,19 +202,61 @@ def start_findings(config: Config, year: int) -> list[Any]:
 
 
 def start_map(config: Config) -> dict[str, Any] | None:
-    """The clickable area map of the start page (tiles or polygons), None without either."""
-    from helpers.report.geometry import link_map_shapes, load_geometry
+    """The start page's clickable map of the key indicator (the catalogue's ``child_poverty`` role,
+    else the first key indicator) in the latest report year: every Stadtteil coloured by the class
+    of its published value (:func:`helpers.report.geometry.value_map`), a link to its profile,
+    named with its value; the Stadtbezirk outlines; the legend; what the boundaries are and their
+    source. None without tiles and polygons."""
+    import pandas as pd
+
+    from helpers.core.formatting import fmt_number
+    from helpers.report.context import indicator_source_line
+    from helpers.report.geometry import class_labels, geometry_credit, load_geometry, value_map
+    from helpers.report.indicator_tables import DECIMALS, SUFFIX, cell_key, chart_input, fmt_value
 
     geometry = None
     if config.geometry_path is not None:
         g = config.analysis.geometry
         codes = [s.code for s in config.stadtteile]
         geometry = load_geometry(config.geometry_path, g.id_property, crs=g.crs, codes=codes, layer=g.layer)
-    shapes = link_map_shapes(config, geometry)
+    plan = commune_plan(config)
+    ids = [i for i in plan.catalogue.with_role("child_poverty") if plan.has(i)] or list(plan.key_indicators)
+    table = ProjectPaths(config).processed_table("indicators")
+    values: dict[str, float] = {}
+    shown: dict[str, tuple[str, str]] = {}
+    ind = plan.catalogue.get(ids[0]) if ids and config.report_years and table.is_file() else None
+    year = max(config.report_years) if config.report_years else None
+    if ind is not None:
+        published = pd.read_parquet(table)
+        values = chart_input(published, ind.id, year).values  # published cells only
+        rows = published[
+            published["indicator_id"].eq(ind.id) & published["year"].eq(year) & published["area_level"].eq("stadtteil")
+        ]
+        shown = {
+            r["area_code"]: (fmt_value(r["value"], ind.unit, r["symbol"]), cell_key(r)) for _, r in rows.iterrows()
+        }
+    shapes = value_map(config, geometry, values, {c: t for c, (t, _) in shown.items()})
     if shapes is None:
         return None
-    areas, (width, height), schematic = shapes
-    return {"areas": areas, "width": f"{width:.0f}", "height": f"{height:.0f}", "schematic": schematic}
+    for area in shapes["areas"]:
+        area["cell"] = shown.get(area["code"], ("", ""))[1]
+    note, attribution = geometry_credit(config.geometry_path)
+    legend = []
+    if ind is not None and values:
+        texts = class_labels(shapes["breaks"], lambda x: fmt_number(x, DECIMALS[ind.unit]), SUFFIX[ind.unit])
+        legend = list(zip(shapes["colours"], texts, strict=True))
+    return {
+        **shapes,
+        "width": f"{shapes['width']:.0f}",
+        "height": f"{shapes['height']:.0f}",
+        "indicator": ind.short if ind is not None and values else "",
+        "year": year,
+        "legend": legend,
+        "missing": any(a["fill"] is None for a in shapes["areas"]) and bool(values),
+        "note": note,
+        "attribution": attribution,
+        "source": indicator_source_line(ind, config) if ind is not None and values else "",
+    }
 
 
 def factsheet_overview_href(config: Config, page: Path) -> str:
@@ -279,11 +321,7 @@ def render_index(
     if area_map is not None:
         area_map = {
             **area_map,
-            "areas": [
-                {"code": c, "name": n, "path": d, "label": lp, "href": profiles[c]}
-                for c, n, d, lp in area_map["areas"]
-                if c in profiles
-            ],
+            "areas": [{**a, "href": profiles[a["code"]]} for a in area_map["areas"] if a["code"] in profiles],
         }
     topics = [
         (label, rel(latest[kind]) + (f"#{fragment}" if fragment else ""))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 
 import numpy as np
 from scipy.spatial import ConvexHull, Voronoi
@@ -209,4 +210,136 @@ def geojson_bytes(rings: dict[str, list], id_property: str, title: str, names: d
         '"type": "FeatureCollection"',
         "}",
     ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# --- Stadtteile approximated from points (the sample's map of Leverkusen) -------------------------
+
+#: The sentence every map of approximated boundaries shows (also stored in the file's ``note`` member).
+APPROXIMATION_NOTE = "Näherung aus Ortsteilpunkten, keine amtlichen Grenzen"
+
+#: Seeds of the Stadtteile whose Wikipedia article has no point (lon, lat; WGS84), with how they were
+#: placed. Quettingen: the article says the geographic centre of Leverkusen lies in Quettingen, so its
+#: seed is the centroid of the city boundary (``None`` here). The others are placed by hand between
+#: their neighbours from the Stadtteile's known order (Hitdorf north-west on the Rhine above Rheindorf,
+#: Manfort south-east of Wiesdorf, Küppersteg between Bürrig, Wiesdorf and Alkenrath, Bergisch
+#: Neukirchen in the north-east lobe, Steinbüchel in the east between Schlebusch and Lützenkirchen):
+#: estimates, not measurements, and the map says so.
+ESTIMATED_SEEDS: dict[str, tuple[float, float] | None] = {
+    "Hitdorf": (6.925, 51.068),
+    "Manfort": (7.003, 51.027),
+    "Küppersteg": (6.998, 51.043),
+    "Quettingen": None,
+    "Bergisch Neukirchen": (7.040, 51.085),
+    "Steinbüchel": (7.085, 51.050),
+}
+
+#: Roman Stadtbezirk numbers of the reference table -> the config's Stadtbezirk codes.
+BEZIRK_CODES = {"I": "1", "II": "2", "III": "3"}
+
+
+def _to_metres(lon: float, lat: float) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True).transform(lon, lat)
+    return float(x), float(y)
+
+
+def read_boundary(path) -> object:
+    """The city boundary of a one-feature lon/lat GeoJSON as a shapely polygon in EPSG:25832 metres."""
+    import shapely
+    from pyproj import Transformer
+    from shapely.geometry import shape
+
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    (feature,) = data["features"]
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
+    return shapely.transform(shape(feature["geometry"]), lambda xy: np.column_stack(to_utm.transform(*xy.T)))
+
+
+def reference_seeds(points: list[dict], boundary) -> dict[str, tuple[tuple[float, float], str]]:
+    """Stadtteil name -> (seed in metres, how it was placed): the Wikipedia point where the article
+    has one (``points``: rows of ``leverkusen_stadtteil_points_wikipedia.csv``), else
+    :data:`ESTIMATED_SEEDS` (the boundary's centroid for ``None``)."""
+    seeds = {}
+    for row in points:
+        name = row["stadtteil"]
+        if row["lat"] and row["lon"]:
+            seeds[name] = (_to_metres(float(row["lon"]), float(row["lat"])), "Wikipedia")
+        elif ESTIMATED_SEEDS.get(name) is not None:
+            seeds[name] = (_to_metres(*ESTIMATED_SEEDS[name]), "geschätzt")
+        elif name in ESTIMATED_SEEDS:
+            c = boundary.centroid
+            seeds[name] = ((float(c.x), float(c.y)), "Schwerpunkt der Stadtgrenze")
+        else:
+            raise ValueError(f"für {name} gibt es weder einen Punkt noch eine Schätzung")
+    return seeds
+
+
+def cells_in_boundary(seeds: Mapping[str, tuple[float, float]], boundary) -> dict[str, object]:
+    """The Voronoi cell of every seed, intersected with the (not necessarily convex) boundary;
+    each cell is matched to the seed it contains."""
+    import shapely
+    from shapely.geometry import MultiPoint, Point
+
+    cells = shapely.voronoi_polygons(MultiPoint(list(seeds.values())), extend_to=boundary)
+    out = {}
+    for name, xy in seeds.items():
+        (cell,) = [c for c in cells.geoms if c.contains(Point(xy))]
+        part = cell.intersection(boundary)
+        if part.geom_type != "Polygon":  # a sliver cut off by the boundary: keep the part with the seed
+            part = max(part.geoms, key=lambda p: p.contains(Point(xy)) * 1e12 + p.area)
+        out[name] = part
+    return out
+
+
+def _rounded_ring(coords, decimals: int) -> list[list[float]]:
+    return _ring(np.asarray(coords, float)[:-1], decimals)
+
+
+def approximated_geojson(
+    boundary_path, points_csv, stadtteile_csv, codes: Mapping[str, str], decimals: int = 0
+) -> bytes:
+    """The sample's approximated Stadtteil polygons as GeoJSON bytes (EPSG:25832, metres, rounded).
+
+    ``codes`` maps the Stadtteil names to the config's codes. Each feature has ``code``, ``name``,
+    ``stadtbezirk`` and ``seed`` (Wikipedia, geschätzt, Schwerpunkt der Stadtgrenze); the collection
+    carries ``note`` (:data:`APPROXIMATION_NOTE`) and ``attribution`` (the sources, as the maps show
+    them). Same inputs, same bytes.
+    """
+    import csv
+
+    boundary = read_boundary(boundary_path)
+    with open(points_csv, encoding="utf-8", newline="") as f:
+        points = list(csv.DictReader(f))
+    with open(stadtteile_csv, encoding="utf-8", newline="") as f:
+        bezirke = {r["stadtteil"]: BEZIRK_CODES[r["stadtbezirk"]] for r in csv.DictReader(f)}
+    seeds = reference_seeds(points, boundary)
+    cells = cells_in_boundary({n: xy for n, (xy, _) in seeds.items()}, boundary)
+    estimated = sum(how != "Wikipedia" for _, how in seeds.values())
+    features = [
+        json.dumps(
+            {
+                "type": "Feature",
+                "properties": {"code": codes[name], "name": name, "stadtbezirk": bezirke[name], "seed": seeds[name][1]},
+                "geometry": {"type": "Polygon", "coordinates": [_rounded_ring(cells[name].exterior.coords, decimals)]},
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        for name in sorted(cells, key=lambda n: codes[n])
+    ]
+    attribution = (
+        "Stadtgrenze: © GeoBasis-DE / BKG (VG250, vereinfacht), dl-de/by-2-0, Daten verändert; "
+        f"Ortsteilpunkte: Wikipedia ({len(seeds) - estimated} von {len(seeds)}, die übrigen geschätzt)"
+    )
+    head = {
+        "attribution": attribution,
+        "crs": CRS_25832,
+        "name": f"Stadtteile Leverkusen – {APPROXIMATION_NOTE}",
+        "note": APPROXIMATION_NOTE,
+    }
+    lines = ["{", *(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False, sort_keys=True)}," for k, v in head.items())]
+    lines += ['"features": [', ",\n".join(features), "],", '"type": "FeatureCollection"', "}"]
     return ("\n".join(lines) + "\n").encode("utf-8")
