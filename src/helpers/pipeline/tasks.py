@@ -3,9 +3,11 @@ executed notebooks -> HTML -> index, and the confidentiality audit.
 
 ``dodo.py`` only calls :func:`generate_tasks`. Every task declares its exact inputs
 (``file_dep``: raw files, processed tables, notebook source, the helper modules its code
-imports, templates, the config) and outputs (``targets``), all derived from
-``helpers.core.registry``, so a second run does nothing, touching one input re-runs exactly
-what depends on it, and ``doit -n N`` is safe.
+imports, the templates it renders; ``uptodate``: the parsed config sections it reads, never the
+config file's bytes) and outputs (``targets``), all derived from ``helpers.core.registry``
+(pages: ``registry.PAGES`` and ``helpers.pipeline.pages``), so a second run does nothing, a
+comment in the config re-runs nothing, touching one input re-runs exactly what depends on it,
+and ``doit -n N`` is safe.
 """
 
 from __future__ import annotations
@@ -62,12 +64,6 @@ def code_of(dotted: str) -> list[Path]:
     """The helper files behind ``"module:function"`` or a module name, with their imports."""
     found = module_file(dotted.partition(":")[0])
     return helper_files(found) if found is not None else []
-
-
-def report_inputs(config: Config, kind: str, year: int) -> list[Path]:
-    """Every file a report of this kind and report year reads or is rendered from: of a table
-    with ``page_rows``, only its slice for the year (``ProjectPaths.page_table``)."""
-    return page_file_dep(config, PageRef(kind, year))
 
 
 def sliced_tables(config: Config) -> list[str]:
