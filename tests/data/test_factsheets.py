@@ -19,6 +19,7 @@ from helpers.site import factsheets as fs
 from helpers.site.audit import check_page, published_texts, vocabulary
 from helpers.site.cleanup import stale_files
 from helpers.site.htmlcheck import masculine_generics, network_references
+from helpers.site.sitemap import factsheet_ids, published_pages
 
 COLUMNS = ["indicator_id", "year", "area_level", "area_code", "area_name", "numerator", "denominator"]
 
@@ -199,9 +200,10 @@ def test_overview_groups_by_phase_and_links_every_sheet(config):
 def test_paths_tasks_and_cleanup_derive_from_the_plan(config, small_project):
     paths = ProjectPaths(config)
     ids = [i.id for i in commune_catalogue(config).indicators]
-    assert paths.factsheet_ids() == ids
-    assert paths.factsheet_pages()[0] == small_project / "reports" / "kennzahlen" / "index.html"
-    assert set(paths.factsheet_pages()) <= set(paths.published_pages())
+    assert factsheet_ids(config) == ids
+    sheets = [paths.factsheet_html(None), *(paths.factsheet_html(i) for i in ids)]
+    assert sheets[0] == small_project / "reports" / "kennzahlen" / "index.html"
+    assert set(sheets) <= set(published_pages(config))
     tasks = {t["basename"] + (f":{t['name']}" if t.get("name") else ""): t for t in generate_tasks(config)}
     sheets = sorted(n for n, t in tasks.items() if n.startswith("kennzahlenblatt:"))
     assert sheets == sorted(["kennzahlenblatt:uebersicht", *(f"kennzahlenblatt:{i}" for i in ids)])
@@ -229,7 +231,8 @@ def test_a_commune_without_a_source_gets_no_sheet_for_its_indicators(small_proje
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     del data["sources"]["kita"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    paths = ProjectPaths(load_config(path))
-    ids = paths.factsheet_ids()
+    config = load_config(path)
+    paths = ProjectPaths(config)
+    ids = factsheet_ids(config)
     assert "u3_care" not in ids and "kita_3_6" not in ids and "sgb2_u15" in ids
-    assert paths.factsheet_html("u3_care") not in paths.published_pages()
+    assert paths.factsheet_html("u3_care") not in published_pages(config)

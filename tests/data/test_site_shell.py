@@ -109,7 +109,7 @@ def test_without_chromium_the_pdf_tasks_are_left_out_with_a_log_line(config, mon
     assert not [n for n in tasks if n.startswith("pdf")]
     assert "pdf" not in default_tasks(config)
     assert "PDF-Dateien werden nicht erstellt: kein Chromium gefunden" in capsys.readouterr().err
-    assert tasks["profil:2025-wiesdorf"]["uptodate"][0].config == {"pdf": False}
+    assert tasks["profil:2025-wiesdorf"]["uptodate"][0].config["pdf"] is False
 
 
 def test_pdf_tasks_follow_the_pages(config, monkeypatch, tmp_path):
@@ -133,8 +133,8 @@ def test_pdf_tasks_follow_the_pages(config, monkeypatch, tmp_path):
     assert task["targets"] == [str(page.with_suffix(".pdf"))]
     assert {str(page), str(paths.stylesheet)} <= set(task["file_dep"])
     assert "pdf" in default_tasks(config)
-    assert tasks["profil:2025-wiesdorf"]["uptodate"][0].config == {"pdf": True}
-    assert tasks["hze:2025"]["uptodate"][0].config == {"pdf": False}
+    assert tasks["profil:2025-wiesdorf"]["uptodate"][0].config["pdf"] is True
+    assert tasks["hze:2025"]["uptodate"][0].config["pdf"] is False
     assert tasks["stylesheet"]["targets"] == [str(paths.stylesheet)]
 
 

@@ -108,7 +108,7 @@ def names(files) -> set[str]:
 
 def test_process_depends_on_raw_files_and_its_code_only(tasks, small_project):
     deps = names(tasks["process:population"]["file_dep"])
-    assert {"EWO_Bestand_2024-12-31.csv", "EWO_Bestand_2025-12-31.csv", "small.yml"} <= deps
+    assert {"EWO_Bestand_2024-12-31.csv", "EWO_Bestand_2025-12-31.csv"} <= deps and "small.yml" not in deps
     assert {"process.py", "population.py", "demography.py", "validation.py", "io.py"} <= deps
     # only its own builder's code: a change in another source's loader does not re-run it
     assert not deps & {"sgb2.py", "kita.py", "plots.py", "display.py", "execution.py", "stadtteil_profil.py"}
@@ -121,7 +121,9 @@ def test_report_depends_on_notebook_tables_helpers_and_templates(tasks):
     deps = names(task["file_dep"])
     assert {"stadtteil_profil.py", "plots.py", "display.py", "execution.py", "pages.py"} <= deps
     assert {"bevoelkerung_kennzahlen.parquet", "bevoelkerung_altersgruppen.parquet"} <= deps
-    assert {"index.html.j2", "report.css", "small.yml"} <= deps
+    assert {"index.html.j2", "shell.html.j2", "fragments.html.j2"} <= deps
+    # not the config file (its parsed values, doit config_changed) nor the stylesheet (linked, not rendered)
+    assert not deps & {"small.yml", "report.css", "methods.html.j2", "entry.html.j2"}
     assert not deps & {"EWO_Bestand_2025-12-31.csv", "process.py", "validation.py"}
     assert sorted(Path(t).as_posix().split("/")[-3:] for t in task["targets"]) == [
         ["2025", "stadtteile", "wiesdorf.html"],
@@ -172,7 +174,7 @@ def test_helper_closure_follows_imports_transitively():
         "formatting.py",
     } <= files
     assert "__init__.py" in files and "population.py" not in files
-    assert all(p.is_relative_to(PACKAGE_DIR) for p in helper_files(PACKAGE_DIR / "build" / "tasks.py"))
+    assert all(p.is_relative_to(PACKAGE_DIR) for p in helper_files(PACKAGE_DIR / "pipeline" / "tasks.py"))
 
 
 def test_atomic_writers_leave_identical_outputs_untouched(tmp_path):
@@ -210,3 +212,41 @@ def test_a_value_task_reads_only_the_tables_of_its_indicators(tasks, small_proje
     hze = tasks["hze_analyse"]["file_dep"]
     assert str(paths.processed_table("indicators_hze")) in hze
     assert str(paths.processed_table("indicators")) not in hze
+
+
+def _checks(config) -> dict[str, object]:
+    """Task name -> the value its ``config_changed`` check compares (None: no config check)."""
+    out = {}
+    for t in generate_tasks(config):
+        found = [u for u in t.get("uptodate", []) if hasattr(u, "_calc_digest")]
+        out[t["basename"] + (f":{t['name']}" if t.get("name") else "")] = found[0]._calc_digest() if found else None
+    return out
+
+
+def test_tasks_depend_on_the_config_sections_they_read_not_on_the_file(small_project):
+    """A comment changes no task's check; a page label re-runs pages only; a source's layout its own
+    processing and everything downstream, not another source's processing."""
+    shutil.copytree(ROOT / "notebooks", small_project / "notebooks")
+    path = small_project / "config" / "small.yml"
+    text = path.read_text(encoding="utf-8")
+    before = _checks(load_config(path))
+    assert all(v is not None for n, v in before.items() if n.startswith(("process:", "profil:", "methoden:")))
+    path.write_text(text + "\n# Kommentar: nur zur Erinnerung\n", encoding="utf-8")
+    assert _checks(load_config(path)) == before
+    import yaml
+
+    data = yaml.safe_load(text)
+    data.setdefault("publication", {})["publisher"] = "Testamt"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    changed = {n for n, v in _checks(load_config(path)).items() if v != before[n]}
+    assert {"profil:2025-wiesdorf", "methoden:2025", "glossar", "index", "opendata"} <= changed
+    assert not changed & {"process:population", "indicators", "analysen", "kennzahlen:kita", "jahresauszug:trends"}
+    data = yaml.safe_load(text)
+    data.setdefault("execution", {})["timeout_seconds"] = 1234
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert {n for n, v in _checks(load_config(path)).items() if v != before[n]} == set()
+    data = yaml.safe_load(text)
+    data["sources"]["kita"]["holder"] = "Anderes Amt"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    changed = {n for n, v in _checks(load_config(path)).items() if v != before[n]}
+    assert "process:kita" in changed and "process:sgb2" not in changed

@@ -60,9 +60,10 @@ SELECTIONS["family_centres"] = Selection(
     ("family_centres",),
     "family_centres",
 )
-REPORTS["familienzentren"] = Report(
-    "familienzentren", "familienzentren.py", False, ("indicators", "family_centres"), None,
-    "Familienzentren", "Test report: family centres",
+PAGES["familienzentren"] = Page(
+    "familienzentren", "familienzentren.py", PER_YEAR, "{year}/{kind}.html",
+    "Familienzentren", "Test report: family centres", ("indicators", "family_centres"),
+    templates=NOTEBOOK_TEMPLATES,
 )
 """
 

@@ -10,8 +10,16 @@ front.
 from __future__ import annotations
 
 from helpers.core.config import Config
-from helpers.core.provenance import source_label
-from helpers.core.registry import REPORTS, SOURCES, STEPS
+from helpers.core.registry import PAGES, PER_LAND, REPORTS, SOURCES, STEPS
+
+
+def source_label(config: Config, name: str) -> str:
+    """The German label of a source: its configured ``label``, else the registry's description
+    (also for a source the commune has not configured), else its key."""
+    configured = config.sources.get(name)
+    if configured is not None and configured.label:
+        return configured.label
+    return SOURCES[name].label if name in SOURCES else name
 
 
 def missing_source_text(config: Config, keys: list[str] | tuple[str, ...]) -> str:
@@ -38,8 +46,8 @@ def step_reason(config: Config, name: str) -> str | None:
 
 
 def report_reason(config: Config, kind: str) -> str | None:
-    """Why a report kind is not built for this commune (None: it is built)."""
-    step = REPORTS[kind].needs_step
+    """Why a page kind is not built for this commune (None: it is built)."""
+    step = PAGES[kind].needs_step
     return None if step is None else step_reason(config, step)
 
 
@@ -49,26 +57,16 @@ def active_steps(config: Config) -> list[str]:
 
 
 def built_reports(config: Config) -> list[str]:
-    """The report kinds built for this commune, in registry order."""
+    """The notebook report kinds built for this commune, in registry order."""
     return [kind for kind in REPORTS if report_reason(config, kind) is None]
+
+
+def built_pages(config: Config) -> list[str]:
+    """Every page kind a commune's build makes (``registry.PAGES``; not the Land page), in registry order."""
+    return [k for k, page in PAGES.items() if page.per != PER_LAND and report_reason(config, k) is None]
 
 
 def available_tables(config: Config) -> set[str]:
     """Processed tables that exist for this commune: its sources' tables and its steps' outputs."""
     tables = {t for key in config.sources if key in SOURCES for t in SOURCES[key].tables}
     return tables | {t for name in active_steps(config) for t in STEPS[name].outputs}
-
-
-#: The processed tables the start page reads (protected ones only: never ``*_internal``).
-START_TABLES = ("indicators", "trends", "funnel_eb", "social_index", "need_supply")
-
-
-def start_page_inputs(config: Config) -> list:
-    """The files the start page reads besides the report pages: the protected indicator table and
-    the analysis tables of its findings, and the polygon files of its map (those the commune has)."""
-    from helpers.core.paths import ProjectPaths
-
-    paths = ProjectPaths(config)
-    have = available_tables(config)
-    files = [paths.processed_table(t) for t in START_TABLES if t in have]
-    return files + config.geometry_files

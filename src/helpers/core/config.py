@@ -673,3 +673,37 @@ def load_config(path: str | Path) -> Config:
         return Config.model_validate({**data, "config_path": path})
     except ValidationError as exc:
         raise ConfigError(_format_validation_error(path, exc, text)) from None
+
+
+#: Config sections no output depends on: how notebooks are executed, and the sample generator's settings.
+RUN_SECTIONS = ("execution", "sample_data")
+#: Config sections only the published pages read (footer labels, PDFs), not the data steps.
+PAGE_SECTIONS = ("publication",)
+
+
+def config_digest(config: Config, without: tuple[str, ...] = (), sources: tuple[str, ...] | None = None) -> str:
+    """A SHA-256 of the parsed config values, without the sections ``without`` (and only the ``sources``
+    entries named, when given): a task's ``uptodate`` check (doit ``config_changed``), so a comment or a
+    reformatting of the YAML re-runs nothing, and a value re-runs only the tasks that read its section.
+
+    >>> import hashlib
+    >>> len(config_digest(Config.model_validate(_EXAMPLE)))
+    64
+    """
+    import hashlib
+    import json
+
+    values = config.model_dump(mode="json", exclude=set(without))
+    if sources is not None and "sources" in values:
+        values["sources"] = {k: v for k, v in values["sources"].items() if k in sources}
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_EXAMPLE = {
+    "commune": {"name": "Beispiel", "ags": "05316000"},
+    "stadtteile": [{"code": "1", "slug": "a", "name": "A"}],
+    "years": {"data": {"first": 2020, "last": 2021}},
+    "age_bands": [["0-5", 0, 5]],
+    "sources": {"population": {"pattern": "ewo.csv", "holder": "Stadt"}},
+}

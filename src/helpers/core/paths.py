@@ -6,18 +6,47 @@ Notebooks never build path strings themselves.
 
 from __future__ import annotations
 
-import importlib
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.core.availability import built_pages
 from helpers.core.config import Config
-from helpers.core.registry import COMMUNE_INDICATORS, REPORTS, table
+from helpers.core.registry import ONCE, PAGES, PER_AREA, PER_INDICATOR, PER_YEAR, REPORTS, table
 
 #: Open-data files in reports/opendata.
 OPENDATA_FILES = ("indikatoren.csv", "indikatorenkatalog.csv", "datapackage.json")
 
-#: Report kinds that get a PDF next to their page (Stadtteil profiles and the city report).
-PDF_KINDS = ("profil", "gesamtstadt")
+
+def relative_href(page: Path, target: Path) -> str:
+    """The link from ``page`` to ``target``, relative to the page's folder (the one place links are made).
+
+    >>> relative_href(Path("/r/2025/stadtteile/wiesdorf.html"), Path("/r/2025/methoden.html"))
+    '../methoden.html'
+    >>> relative_href(Path("/r/index.html"), Path("/r/kennzahlen/index.html"))
+    'kennzahlen/index.html'
+    """
+    return Path(os.path.relpath(target, page.parent)).as_posix()
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """One page of a kind of ``registry.PAGES``: the report year, Stadtteil slug or indicator it is made for."""
+
+    kind: str
+    year: int | None = None
+    area: str | None = None
+    indicator: str | None = None
+
+    @property
+    def name(self) -> str:
+        """Its doit task name under the kind's task (``2025-wiesdorf``, ``2025``, ``sgb2_u15``; "" when made once)."""
+        if self.indicator is not None:
+            return self.indicator
+        if self.year is not None:
+            return f"{self.year}-{self.area}" if self.area else str(self.year)
+        return PAGES[self.kind].name
 
 
 @dataclass(frozen=True)
@@ -107,37 +136,61 @@ class ProjectPaths:
     def notebook_source(self, kind: str) -> Path:
         return self.notebooks / REPORTS[kind].notebook
 
+    def page_file(self, ref: PageRef) -> Path:
+        """The file of one page (``registry.Page.path``): under ``reports``, or ``build`` when not published."""
+        page = PAGES[ref.kind]
+        base = self.reports if page.published else self.build
+        fields = {"year": ref.year, "area": ref.area, "indicator": ref.indicator, "kind": ref.kind}
+        return base / page.path.format(**fields)
+
+    def page_refs(self, kind: str, indicators: Sequence[str] = ()) -> list[PageRef]:
+        """Every page of one kind for this config (``registry.Page.per``); ``indicators``: the commune's
+        computed indicators, for a kind made per indicator (``helpers.indicators.plan.commune_indicator_ids``)."""
+        per = PAGES[kind].per
+        years = self.config.report_years
+        if per == PER_AREA:
+            return [PageRef(kind, y, s.slug) for y in years for s in self.config.stadtteile]
+        if per == PER_YEAR:
+            return [PageRef(kind, y) for y in years]
+        if per == PER_INDICATOR:
+            return [PageRef(kind, indicator=i) for i in indicators]
+        return [PageRef(kind)] if per == ONCE else []
+
+    def site_refs(self, indicators: Sequence[str] = ()) -> list[PageRef]:
+        """Every published page of this commune, in registry order (the kinds it gets, ``built_pages``)."""
+        kinds = [k for k in built_pages(self.config) if PAGES[k].published]
+        return [ref for kind in kinds for ref in self.page_refs(kind, indicators)]
+
+    def published_pages(self, indicators: Sequence[str] = ()) -> list[Path]:
+        """Every page the current config publishes (``registry.PAGES``, made per report year, Stadtteil,
+        indicator or once); ``indicators``: those with a fact sheet (``helpers.site.sitemap.published_pages``
+        passes the commune's)."""
+        return [self.page_file(ref) for ref in self.site_refs(indicators)]
+
+    def publishes(self, kind: str) -> bool:
+        """Whether pages of ``kind`` are published for this commune (pages link them only then)."""
+        return kind in PAGES and PAGES[kind].published and kind in built_pages(self.config)
+
     def report_html(self, kind: str, year: int, stadtteil_slug: str | None = None) -> Path:
         """The published HTML page of one report."""
-        if REPORTS[kind].per_area:
-            return self.reports / str(year) / "stadtteile" / f"{stadtteil_slug}.html"
-        return self.reports / str(year) / f"{kind}.html"
+        return self.page_file(PageRef(kind, year, stadtteil_slug if PAGES[kind].per_area else None))
 
     def report_pages(self, year: int) -> list[tuple[str, str | None, Path]]:
-        """Every report page of a report year as (kind, Stadtteil slug or None, page), in registry order."""
-        from helpers.core.availability import built_reports
-
+        """Every notebook report page of a report year as (kind, Stadtteil slug or None, page), in registry order."""
         pages = []
-        for kind in built_reports(self.config):
-            report = REPORTS[kind]
-            slugs = [s.slug for s in self.config.stadtteile] if report.per_area else [None]
-            pages += [(kind, slug, self.report_html(kind, year, slug)) for slug in slugs]
+        for kind in (k for k in built_pages(self.config) if PAGES[k].notebook):
+            refs = [r for r in self.page_refs(kind) if r.year == year]
+            pages += [(kind, r.area, self.page_file(r)) for r in refs]
         return pages
-
-    def published_pages(self) -> list[Path]:
-        """Every page the current config publishes: reports and methods of the report years, the index,
-        the glossary and the fact sheets with their overview."""
-        pages = [page for y in self.config.report_years for _, _, page in self.report_pages(y)]
-        methods = [self.methods_html(y) for y in self.config.report_years]
-        return [*pages, *methods, self.index_html, self.glossary_html, *self.factsheet_pages()]
 
     def report_pdf(self, page: Path) -> Path:
         """The PDF of a report page: next to it, same name."""
         return page.with_suffix(".pdf")
 
     def pdf_pages(self) -> list[Path]:
-        """The pages that get a PDF (profiles and city report of every report year)."""
-        return [page for y in self.config.report_years for kind, _, page in self.report_pages(y) if kind in PDF_KINDS]
+        """The pages that get a PDF (kinds with ``registry.Page.pdf``: profiles and city report of each year)."""
+        kinds = [k for k in built_pages(self.config) if PAGES[k].pdf and PAGES[k].per != PER_INDICATOR]
+        return [self.page_file(ref) for kind in kinds for ref in self.page_refs(kind)]
 
     @property
     def assets(self) -> Path:
@@ -156,32 +209,23 @@ class ProjectPaths:
 
     def factsheet_html(self, indicator: str | None = None) -> Path:
         """One indicator's fact sheet, or (``None``) the overview of all fact sheets."""
-        return self.factsheets / (f"{indicator}.html" if indicator else "index.html")
-
-    def factsheet_ids(self) -> list[str]:
-        """The indicators with a fact sheet: those the commune computes (``registry.COMMUNE_INDICATORS``)."""
-        module, _, name = COMMUNE_INDICATORS.partition(":")
-        return list(getattr(importlib.import_module(module), name)(self.config))
-
-    def factsheet_pages(self) -> list[Path]:
-        """The overview of the fact sheets, then one fact sheet per computed indicator (catalogue order)."""
-        return [self.factsheet_html(None), *(self.factsheet_html(i) for i in self.factsheet_ids())]
+        return self.page_file(PageRef("kennzahl", indicator=indicator) if indicator else PageRef("kennzahlen"))
 
     def publishes_factsheets(self) -> bool:
-        """Whether the fact sheets are among the published pages (their overview is one).
+        """Whether the fact sheets are published (their overview is a published kind of page).
 
         Pages link the fact sheets only then, so no link points to a page the build does not write.
         """
-        return self.factsheet_html(None) in self.published_pages()
+        return self.publishes("kennzahlen")
 
     @property
     def glossary_html(self) -> Path:
         """The glossary: terms of the reports in plain German."""
-        return self.reports / "glossar.html"
+        return self.page_file(PageRef("glossar"))
 
     def methods_html(self, year: int) -> Path:
         """The 'Methodische Hinweise' page of a report year."""
-        return self.reports / str(year) / "methoden.html"
+        return self.page_file(PageRef("methoden", year))
 
     def executed_notebook(self, kind: str, year: int, stadtteil_slug: str | None = None) -> Path:
         """The executed notebook of one report, kept apart from the published pages."""
@@ -190,7 +234,7 @@ class ProjectPaths:
 
     @property
     def index_html(self) -> Path:
-        return self.reports / "index.html"
+        return self.page_file(PageRef("index"))
 
     @property
     def opendata(self) -> Path:
@@ -202,7 +246,7 @@ class ProjectPaths:
     @property
     def data_check_page(self) -> Path:
         """The analyst's plausibility page (never published)."""
-        return self.build / "checks" / "datenpruefung.html"
+        return self.page_file(PageRef("datenpruefung"))
 
     @property
     def risk_summary(self) -> Path:

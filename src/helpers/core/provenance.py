@@ -4,20 +4,34 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
-from helpers.core.config import Config
+from helpers.core.availability import source_label
+from helpers.core.config import RUN_SECTIONS, Config, config_digest
 from helpers.core.paths import ProjectPaths
 
+__all__ = [
+    "input_checksum",
+    "source_label",
+    "synthetic_note",
+    "synthetic_sources",
+    "synthetic_status",
+    "synthetic_status_text",
+]
 
-def source_label(config: Config, name: str) -> str:
-    """The German label of a source: its configured ``label``, else the registry's description
-    (also for a source the commune has not configured), else its key."""
-    from helpers.core.registry import SOURCES
 
-    configured = config.sources.get(name)
-    if configured is not None and configured.label:
-        return configured.label
-    return SOURCES[name].label if name in SOURCES else name
+def input_checksum(config: Config, inputs: list[Path]) -> str:
+    """The checksum of a page's input data (its footer): SHA-256 over the files' names and contents,
+    where the config file counts by its parsed values (``config_digest``; not its comments or layout,
+    which re-run no task and so must not change a page)."""
+    from helpers.core.io import sha256_files
+
+    paths = ProjectPaths(config)
+    files = [Path(p) for p in inputs if Path(p) != paths.config_file]
+    digest = sha256_files(files, paths.root)
+    if len(files) == len(inputs):
+        return digest
+    return hashlib.sha256(f"{digest}\0config\0{config_digest(config, RUN_SECTIONS)}".encode()).hexdigest()
 
 
 def synthetic_status(paths: ProjectPaths) -> list[str]:

@@ -1,10 +1,11 @@
 """The registry: every raw source, processed table, indicator selection, pipeline step and
-report kind of the monitoring, declared once, as data.
+page kind of the monitoring, declared once, as data.
 
-Everything else derives from here: processed file names (``helpers.core.paths``), the doit
-tasks with their ``file_dep`` and ``targets`` (``helpers.pipeline.tasks``), the warm kernel's
-imports, the page lists of the index and the audit, and the open-data source names. Adding a
-source, an indicator selection, a step or a report kind is one entry here plus its own code.
+Everything else derives from here: processed file names and page paths (``helpers.core.paths``),
+the doit tasks with their ``file_dep`` and ``targets`` (``helpers.pipeline.tasks``), the warm
+kernel's imports, the published pages (cleanup, audit, PDFs), the index's lists and topics, and
+the open-data source names. Adding a source, an indicator selection, a step or a page kind (a
+notebook or a site function) is one entry here plus its own code.
 
 Code is named by dotted path (``"package.module:function"``), never imported here, so this
 bottom-layer module depends on nothing above it and loading ``dodo.py`` stays fast.
@@ -12,6 +13,7 @@ bottom-layer module depends on nothing above it and loading ``dodo.py`` stays fa
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
 #: ``Table.page_rows``: a page of report year Y reads the rows with ``report_year == Y``.
@@ -97,26 +99,78 @@ class Step:
     views: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
-class Report:
-    """A kind of report page: notebook, what it is made per, its inputs and its title.
+#: ``Page.per``: one page per report year and Stadtteil.
+PER_AREA = "area"
+#: ``Page.per``: one page per report year.
+PER_YEAR = "year"
+#: ``Page.per``: one page per indicator the commune computes (``COMMUNE_INDICATORS``).
+PER_INDICATOR = "indicator"
+#: ``Page.per``: one page.
+ONCE = "once"
+#: ``Page.per``: one page per Land run (``helpers.tools.land``), not a task of a commune's build.
+PER_LAND = "land"
 
-    ``per_area``: one page per report year and Stadtteil (else one per report year).
-    ``sources``: the raw sources its page names (``None``: every configured source).
+
+@dataclass(frozen=True)
+class Page:
+    """A kind of page: how it is made, what it is made per, what it reads, where it is listed.
+
+    ``renderer`` is a notebook in ``notebooks/`` (``"stadtteil_profil.py"``, executed by
+    papermill) or a site function ``"module:function"`` taking ``(config, ref)`` (a
+    ``helpers.core.paths.PageRef``) and returning the page's HTML. ``path`` is the page's file
+    under ``reports/`` (under ``build/`` when not ``published``), with ``{year}``, ``{area}``
+    (Stadtteil slug), ``{indicator}`` and ``{kind}`` filled in. The page's doit tasks are
+    ``<task>:<name>`` (``task`` defaults to ``kind``; a page made ``ONCE`` is the task ``task``,
+    or ``task:name`` when ``name`` is set). ``tables`` are the processed tables it reads (of a
+    table with ``page_rows``, the slice of its report year); ``inputs`` a ``"module:function"``
+    taking ``(config, ref)`` for pages whose input files are computed. ``templates`` are the
+    page templates it renders (under ``templates/``). ``index`` is its label in the start
+    page's list of a report year; ``topics`` the start page's entries by topic that lead to
+    it, as (label, heading anchor; "" for the top of the page).
     """
 
     kind: str
-    notebook: str
-    per_area: bool
-    tables: tuple[str, ...]
-    sources: tuple[str, ...] | None
+    renderer: str
+    per: str
+    path: str
     title: str
     doc: str
+    tables: tuple[str, ...] = ()
+    #: the raw sources its page names (``None``: every configured source)
+    sources: tuple[str, ...] | None = None
+    pdf: bool = False
+    index: str = ""
+    topics: tuple[tuple[str, str], ...] = ()
+    templates: tuple[str, ...] = ()
+    inputs: str = ""
+    #: the kinds of pages whose files this page reads (the start page links them with their checksums)
+    reads_pages: tuple[str, ...] = ()
+    published: bool = True
+    task: str = ""
+    name: str = ""
     #: the step whose outputs the page cannot do without (None: always built)
     needs_step: str | None = None
     #: (table read, name the notebook asks for): a page that shows only part of a table reads a
     #: narrower one (as ``Step.views``), so a change elsewhere in the wide one does not re-run it
     views: tuple[tuple[str, str], ...] = ()
+    #: doit tasks that must have run before this page's tasks (not its inputs)
+    after: tuple[str, ...] = ()
+    #: modules whose imports are a site page's code (default: the renderer's module)
+    code: tuple[str, ...] = ()
+
+    @property
+    def notebook(self) -> str:
+        """The notebook file of a notebook page ("" for a site page)."""
+        return "" if ":" in self.renderer else self.renderer
+
+    @property
+    def per_area(self) -> bool:
+        return self.per == PER_AREA
+
+    @property
+    def basename(self) -> str:
+        """The doit task (group) of the page."""
+        return self.task or self.kind
 
     def reads(self, name: str) -> str:
         """The table the page reads when its notebook asks for ``name`` (``views``)."""
@@ -126,6 +180,10 @@ class Report:
     def read_tables(self) -> tuple[str, ...]:
         """The processed tables the page reads, after ``views``."""
         return tuple(self.reads(name) for name in self.tables)
+
+
+#: The earlier name of :class:`Page` (every report kind is a page kind).
+Report = Page
 
 
 #: Marker in ``Step.inputs``: the processed tables the catalogue's selections read.
@@ -332,13 +390,21 @@ STEPS = {
     )
 }
 
-REPORTS = {
-    r.kind: r
-    for r in (
-        Report(
+#: The templates every notebook page is rendered with (nbconvert's page template and the site shell).
+NOTEBOOK_TEMPLATES = ("monitoring/index.html.j2", "monitoring/conf.json", "monitoring/shell.html.j2")
+_SHELL = "monitoring/shell.html.j2"
+_RENDER = "helpers.site.renderers"
+
+PAGES = {
+    p.kind: p
+    for p in (
+        Page(
             "profil",
             "stadtteil_profil.py",
-            True,
+            PER_AREA,
+            "{year}/stadtteile/{area}.html",
+            "Stadtteilprofil",
+            "Stadtteilprofile: one page per report year and Stadtteil",
             (
                 "population_summary",
                 "population_bands",
@@ -348,14 +414,16 @@ REPORTS = {
                 "social_index",
                 "trends",
             ),
-            None,
-            "Stadtteilprofil",
-            "Stadtteilprofile: one page per report year and Stadtteil",
+            pdf=True,
+            templates=NOTEBOOK_TEMPLATES,
         ),
-        Report(
+        Page(
             "gesamtstadt",
             "gesamtstadt_uebersicht.py",
-            False,
+            PER_YEAR,
+            "{year}/{kind}.html",
+            "Gesamtstädtischer Bericht",
+            "Gesamtstädtischer Bericht: one page per report year, all Stadtteile side by side",
             (
                 "population_summary",
                 "indicators",
@@ -367,41 +435,164 @@ REPORTS = {
                 "hze_effects",
                 "hze_balance",
             ),
-            None,
-            "Gesamtstädtischer Bericht",
-            "Gesamtstädtischer Bericht: one page per report year, all Stadtteile side by side",
+            pdf=True,
+            index="Gesamtstädtischer Bericht",
+            topics=(
+                ("Bevölkerung", "Bev%C3%B6lkerung"),
+                ("Alle Kennzahlen nach Lebensphasen (Lebenslauf-Matrix)", "Lebenslauf-Matrix"),
+                ("Leitbild und Zielerreichung", ""),
+            ),
+            templates=NOTEBOOK_TEMPLATES,
         ),
-        Report(
+        Page(
             "sozialraum",
             "sozialraumanalyse.py",
-            False,
-            ("indicators", "trends", "funnel_eb", "social_index", "need_supply"),
-            None,
+            PER_YEAR,
+            "{year}/{kind}.html",
             "Sozialraumanalyse",
             "Sozialraumanalyse: trends, funnel plots, EB, social index, need vs supply, maps per report year",
+            ("indicators", "trends", "funnel_eb", "social_index", "need_supply"),
+            index="Sozialraumanalyse",
+            topics=(
+                ("Trends: wird es besser?", "Trends"),
+                ("Stadtteile im Vergleich (Trichterdiagramme)", ""),
+                ("Sozialraum-Index und Karten", "Sozialraum-Index"),
+                ("Bedarf und Angebot entlang der Präventionskette", ""),
+            ),
+            templates=NOTEBOOK_TEMPLATES,
         ),
-        Report(
+        Page(
             "hze",
             "hze_kosten_wirkung.py",
-            False,
-            ("indicators", "hze_descriptive", "hze_its", "hze_effects", "hze_event_study", "hze_balance"),
-            ("hze_cases", "hze_expenditure", "services", "comparison", "population", "sgb2"),
+            PER_YEAR,
+            "{year}/{kind}.html",
             "Hilfen zur Erziehung: Kosten und Wirkung",
             "HzE-Kosten-Wirkungs-Analyse: one page per report year",
-            "hze_analyse",
+            ("indicators", "hze_descriptive", "hze_its", "hze_effects", "hze_event_study", "hze_balance"),
+            ("hze_cases", "hze_expenditure", "services", "comparison", "population", "sgb2"),
+            index="Hilfen zur Erziehung: Kosten und Wirkung",
+            topics=(("Hilfen zur Erziehung: Kosten und Wirkung", ""),),
+            templates=NOTEBOOK_TEMPLATES,
+            needs_step="hze_analyse",
             # the page shows only the indicators of the HzE phase (helpers.indicators.steps)
-            (("indicators_hze", "indicators"),),
+            views=(("indicators_hze", "indicators"),),
+        ),
+        Page(
+            "methoden",
+            f"{_RENDER}:methods_page",
+            PER_YEAR,
+            "{year}/methoden.html",
+            "Methodische Hinweise",
+            "Methodische Hinweise: one page per report year",
+            index="Methodische Hinweise",
+            topics=(
+                ("Zeichenerklärung", "Zeichenerklaerung"),
+                ("Definitionen der Kennzahlen", "Definitionen"),
+                ("Datenquellen und Stand", "Datenquellen"),
+            ),
+            templates=("monitoring/methods.html.j2", _SHELL),
+            inputs=f"{_RENDER}:methods_inputs",
+            code=("helpers.site.pages",),
+        ),
+        Page(
+            "glossar",
+            f"{_RENDER}:glossary_page",
+            ONCE,
+            "glossar.html",
+            "Glossar",
+            "Write reports/glossar.html: the reports' terms in plain German",
+            templates=("monitoring/glossary.html.j2", _SHELL),
+            inputs=f"{_RENDER}:glossary_inputs",
+            code=("helpers.site.pages", "helpers.site.glossary"),
+        ),
+        Page(
+            "kennzahlen",
+            f"{_RENDER}:factsheet_overview",
+            ONCE,
+            "kennzahlen/index.html",
+            "Kennzahlenblätter – Übersicht",
+            "Kennzahlenblätter: one fact sheet per computed indicator, and their overview",
+            templates=("monitoring/factsheet_index.html.j2", _SHELL),
+            inputs=f"{_RENDER}:factsheet_inputs",
+            code=("helpers.site.factsheets",),
+            task="kennzahlenblatt",
+            name="uebersicht",
+        ),
+        Page(
+            "kennzahl",
+            f"{_RENDER}:factsheet_page",
+            PER_INDICATOR,
+            "kennzahlen/{indicator}.html",
+            "Kennzahlenblatt",
+            "Kennzahlenblätter: one fact sheet per computed indicator, and their overview",
+            ("indicators", "trends"),
+            templates=("monitoring/factsheet.html.j2", _SHELL),
+            inputs=f"{_RENDER}:factsheet_inputs",
+            code=("helpers.site.factsheets",),
+            task="kennzahlenblatt",
+        ),
+        Page(
+            "index",
+            f"{_RENDER}:start_page",
+            ONCE,
+            "index.html",
+            "Startseite",
+            "Write reports/index.html, the entry page linking every report",
+            ("indicators", "trends", "funnel_eb", "social_index", "need_supply"),
+            templates=("monitoring/entry.html.j2", _SHELL),
+            inputs=f"{_RENDER}:start_inputs",
+            code=("helpers.site.pages",),
+            reads_pages=("profil", "gesamtstadt", "sozialraum", "hze", "methoden"),
+            after=("aufraeumen",),
+        ),
+        Page(
+            "datenpruefung",
+            f"{_RENDER}:data_check_page",
+            ONCE,
+            "checks/datenpruefung.html",
+            "Datenprüfung",
+            "Plausibility checks across sources and years; build/checks/datenpruefung.html (errors stop the build)",
+            templates=("monitoring/datenpruefung.html.j2", "monitoring/report.css"),
+            inputs=f"{_RENDER}:data_check_inputs",
+            code=("helpers.site.pages", "helpers.sources.plausibility"),
+            published=False,
+        ),
+        Page(
+            "land",
+            "helpers.site.land_page:render_land_page",
+            PER_LAND,
+            "index.html",
+            "Landesweite Übersicht",
+            "The Land overview page of a Land run (helpers.tools.land), not a task of a commune's build",
+            templates=("monitoring/land.html.j2", "monitoring/report.css"),
+            published=False,
         ),
     )
 }
 
+
+class _Notebooks(Mapping[str, Page]):
+    """``REPORTS``: the notebook pages of ``PAGES``, in registry order (a live view: a page
+    registered later is in it)."""
+
+    def __getitem__(self, kind: str) -> Page:
+        page = PAGES[kind]
+        if not page.notebook:
+            raise KeyError(kind)
+        return page
+
+    def __iter__(self) -> Iterator[str]:
+        return (kind for kind, page in list(PAGES.items()) if page.notebook)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+#: The notebook report kinds (executed by papermill): the pages of ``PAGES`` with a notebook.
+REPORTS: Mapping[str, Page] = _Notebooks()
+
 #: The report kind that is the hub of a report year (breadcrumbs of the other pages lead to it).
 HUB_REPORT = "gesamtstadt"
-
-#: The ids of the indicators a commune computes (one fact sheet each), named by dotted path like
-#: every other piece of code here, so that ``helpers.core.paths`` lists the fact sheets without
-#: importing the indicators layer.
-COMMUNE_INDICATORS = "helpers.indicators.plan:commune_indicator_ids"
 
 
 def selection_tables(selection_keys: set[str] | list[str]) -> list[str]:

@@ -7,12 +7,12 @@ from functools import cache
 from typing import Any
 
 from helpers.core.config import Config, load_config
-from helpers.core.paths import ProjectPaths
+from helpers.core.paths import PageRef, ProjectPaths
 from helpers.core.registry import (
     HUB_REPORT,
+    PAGES,
     REPORTS,
     SELECTED,
-    SOURCES,
     STEPS,
     VALUES,
     Step,
@@ -120,33 +120,6 @@ def action_process(config_path: str, source: str) -> None:
     write_tables(config, build_source(config, source))
 
 
-def action_data_check(config_path: str) -> Any:
-    """Plausibility checks across sources and years: write the Datenprüfung page; fail on errors."""
-    from doit.exceptions import TaskFailed
-
-    from helpers.core.io import write_text_atomic
-    from helpers.core.tables import load_tables
-    from helpers.site.pages import render_data_check
-    from helpers.sources.measures import MEASURES
-    from helpers.sources.plausibility import RULE_LABELS, findings
-
-    config = config_of(config_path)
-    paths = ProjectPaths(config)
-    names = [t for s in config.sources if s in SOURCES for t in SOURCES[s].tables if t in MEASURES]
-    found = findings(config, load_tables(config, names))
-    write_text_atomic(paths.data_check_page, render_data_check(config, found))
-    errors = [f for f in found if f.severity == "error"]
-    if errors:
-        lines = [f"  - {RULE_LABELS[f.rule]}: {f.table} {f.year}: {f.text}" for f in errors]
-        page = paths.data_check_page.relative_to(paths.root).as_posix()
-        return TaskFailed(
-            f"Datenprüfung: {len(errors)} Fehler, nichts wurde berechnet oder veröffentlicht.\n"
-            + "\n".join(lines)
-            + f"\nEinzelheiten: {page}; Regeln: plausibility in der Konfiguration."
-        )
-    return None
-
-
 def action_values(config_path: str, selection: str) -> None:
     """Compute the values of the indicators counting from one selection (``kennzahlen:<selection>``)."""
     from helpers.core.tables import load_tables
@@ -204,13 +177,26 @@ def action_synthetic_status(config_path: str) -> None:
     write_text_atomic(paths.synthetic_status, synthetic_status_text(synthetic_status(paths)))
 
 
+def page_title(config: Config, ref: PageRef) -> str:
+    """The title of one page for the task list (a report's is also its page title)."""
+    page = REPORTS.get(ref.kind) or None
+    if page is not None:
+        assert ref.year is not None
+        return report_title(config, ref.kind, ref.year, ref.area)
+    if ref.kind in ("kennzahl", "kennzahlen"):
+        return factsheet_title(config, ref.indicator)
+    return f"{PAGES[ref.kind].title} {ref.year}" if ref.year is not None else PAGES[ref.kind].doc
+
+
 def action_report(config_path: str, kind: str, year: int, slug: str | None, inputs: list[str]) -> Any:
-    """Execute one report notebook and publish its page; a failure names where to look."""
+    """Execute one report notebook (unless its executed notebook is still valid) and publish its page;
+    a failure names where to look."""
     from pathlib import Path
 
     from doit.exceptions import TaskFailed
 
     from helpers.pipeline.execution import ReportError, ReportSpec, build_report
+    from helpers.pipeline.pages import execution_key
     from helpers.site.pages import PageInfo, page_context
 
     config = config_of(config_path)
@@ -235,11 +221,33 @@ def action_report(config_path: str, kind: str, year: int, slug: str | None, inpu
         timeout=config.execution.timeout_seconds,
         page=page_context(config, info),
         isolated=config.execution.isolated,
+        execution_key=execution_key(config, PageRef(kind, year, slug), params),
     )
     try:
         build_report(spec)
     except ReportError as exc:
         return TaskFailed(str(exc))
+    return None
+
+
+def action_page(config_path: str, kind: str, year: int | None, area: str | None, indicator: str | None) -> Any:
+    """Render one site page with its registered function (``registry.Page.renderer``) and write it;
+    a renderer that raises ``PageFailed`` (the data check with errors) still writes its page, then fails."""
+    from doit.exceptions import TaskFailed
+
+    from helpers.core.io import write_text_atomic
+    from helpers.pipeline.pages import page_inputs, resolve
+    from helpers.site.renderers import PageFailed
+
+    config = config_of(config_path)
+    ref = PageRef(kind, year, area, indicator)
+    target = ProjectPaths(config).page_file(ref)
+    try:
+        html = resolve(PAGES[kind].renderer)(config, ref, page_inputs(config, ref))
+    except PageFailed as failed:
+        write_text_atomic(target, failed.html)
+        return TaskFailed(str(failed))
+    write_text_atomic(target, html)
     return None
 
 
@@ -284,36 +292,6 @@ def action_check_confidentiality(config_path: str) -> Any:
     return None
 
 
-def action_methods(config_path: str, year: int) -> None:
-    """Write the 'Methodische Hinweise' page of one report year."""
-    from helpers.core.io import write_text_atomic
-    from helpers.site.pages import render_methods
-
-    config = config_of(config_path)
-    paths = ProjectPaths(config)
-    page = paths.methods_html(year)
-    write_text_atomic(page, render_methods(config, year, page, paths.report_html(HUB_REPORT, year)))
-
-
-def action_index(config_path: str) -> None:
-    """Write the entry page that links every report."""
-    from helpers.core.availability import built_reports, start_page_inputs
-    from helpers.core.io import write_text_atomic
-    from helpers.site.pages import render_index, start_findings, start_map
-
-    config = config_of(config_path)
-    paths = ProjectPaths(config)
-    reports = {
-        y: {kind: paths.report_html(kind, y) for kind in built_reports(config) if not REPORTS[kind].per_area}
-        | {"methoden": paths.methods_html(y)}
-        | {slug: page for kind, slug, page in paths.report_pages(y) if REPORTS[kind].per_area}
-        for y in config.report_years
-    }
-    inputs = [p for y in reports.values() for p in y.values()] + start_page_inputs(config)
-    findings = start_findings(config, max(config.report_years)) if config.report_years else []
-    write_text_atomic(paths.index_html, render_index(config, reports, inputs, findings, start_map(config)))
-
-
 def action_stylesheet(config_path: str) -> None:
     """Write the site's one stylesheet (comments stripped) to reports/assets."""
     from helpers.core.io import write_text_atomic
@@ -324,15 +302,6 @@ def action_stylesheet(config_path: str) -> None:
     write_text_atomic(ProjectPaths(config_of(config_path)).stylesheet, "\n".join(lines) + "\n")
 
 
-def action_glossary(config_path: str) -> None:
-    """Write the glossary page."""
-    from helpers.core.io import write_text_atomic
-    from helpers.site.pages import render_glossary
-
-    config = config_of(config_path)
-    write_text_atomic(ProjectPaths(config).glossary_html, render_glossary(config))
-
-
 def factsheet_title(config: Config, indicator_id: str | None) -> str:
     """The title of a fact sheet (or of their overview) for the task list."""
     from helpers.indicators.plan import commune_catalogue
@@ -340,42 +309,6 @@ def factsheet_title(config: Config, indicator_id: str | None) -> str:
     if indicator_id is None:
         return f"Kennzahlenblätter – Übersicht – {config.commune.name}"
     return f"Kennzahlenblatt {commune_catalogue(config).get(indicator_id).short} – {config.commune.name}"
-
-
-def factsheet_inputs(config: Config, indicator_id: str | None) -> list[Any]:
-    """The data files a fact sheet shows (its input checksum): the published indicators, config, catalogue,
-    Leitbild, and the trends of the latest report year (the change it states)."""
-    from helpers.indicators.plan import commune_plan
-
-    paths = ProjectPaths(config)
-    files = [paths.config_file, config.catalogue_path]
-    if indicator_id is not None:
-        files.insert(0, paths.indicator_slice(indicator_id))
-        if config.leitbild_path is not None:
-            files.append(config.leitbild_path)
-        if commune_plan(config).step_runs("analysen"):
-            files.append(paths.year_slice("trends", max(config.report_years)))
-    return files
-
-
-def action_factsheet(config_path: str, indicator_id: str | None) -> None:
-    """Write one indicator's fact sheet, or (None) the overview of all fact sheets."""
-    from helpers.core.io import write_text_atomic
-    from helpers.site.factsheets import render_factsheet, render_factsheet_index
-
-    config = config_of(config_path)
-    paths = ProjectPaths(config)
-    inputs = factsheet_inputs(config, indicator_id)
-    if indicator_id is None:
-        html = render_factsheet_index(config, inputs)
-    else:
-        import pandas as pd
-
-        published = pd.read_parquet(paths.indicator_slice(indicator_id))
-        trends_file = paths.year_slice("trends", max(config.report_years))
-        trends = pd.read_parquet(trends_file) if trends_file in inputs else None
-        html = render_factsheet(config, indicator_id, published, inputs, trends)
-    write_text_atomic(paths.factsheet_html(indicator_id), html)
 
 
 def action_indicator_slices(config_path: str) -> None:
@@ -388,8 +321,10 @@ def action_indicator_slices(config_path: str) -> None:
 
     config = config_of(config_path)
     paths = ProjectPaths(config)
+    from helpers.site.sitemap import factsheet_ids
+
     published = pd.read_parquet(paths.processed_table("indicators"))
-    ids = paths.factsheet_ids()
+    ids = factsheet_ids(config)
     groups = {str(k): rows for k, rows in published.groupby("indicator_id", sort=True)}
     for indicator in ids:  # an indicator without published rows gets an empty file (its sheet says so)
         rows = groups.get(indicator, published.iloc[0:0])

@@ -57,6 +57,27 @@ class ReportSpec:
     timeout: int = 600
     page: dict[str, Any] = field(default_factory=dict)
     isolated: bool = False
+    #: what the execution depends on (``helpers.pipeline.pages.execution_key``); "" executes always
+    execution_key: str = ""
+
+
+#: Metadata key of the executed notebook holding the execution key it was made with.
+EXECUTION_KEY = "monitoring_execution_key"
+
+
+def cached_execution(spec: ReportSpec) -> nbformat.NotebookNode | None:
+    """The saved executed notebook when it was made with the same execution key, else None: a
+    change in a template or the page shell renders the page again without executing the notebook."""
+    if not spec.execution_key or not spec.executed.is_file():
+        return None
+    try:
+        nb = nbformat.read(spec.executed, as_version=4)
+    except (OSError, ValueError):
+        return None
+    if nb.metadata.get(EXECUTION_KEY) != spec.execution_key:
+        return None
+    nb.metadata.pop(EXECUTION_KEY)
+    return nb
 
 
 def read_notebook(source: Path) -> nbformat.NotebookNode:
@@ -313,12 +334,15 @@ def execute(spec: ReportSpec) -> nbformat.NotebookNode:
         raise ReportError(_failure_message(spec, index, first, error, failed)) from None
     failed.unlink(missing_ok=True)
     executed = strip_volatile(executed)
-    write_text_atomic(spec.executed, nbformat.writes(executed) + "\n")
+    saved = copy.copy(executed)
+    if spec.execution_key:
+        saved.metadata = nbformat.NotebookNode({**executed.metadata, EXECUTION_KEY: spec.execution_key})
+    write_text_atomic(spec.executed, nbformat.writes(saved) + "\n")
     return executed
 
 
 def build_report(spec: ReportSpec) -> None:
-    """Execute one report notebook and publish its HTML page."""
-    executed = execute(spec)
+    """Execute one report notebook (unless its saved execution is still valid) and publish its HTML page."""
+    executed = cached_execution(spec) or execute(spec)
     html = render_html(executed, spec.title, spec.page)
     write_bytes_atomic(spec.html, html.encode("utf-8"))

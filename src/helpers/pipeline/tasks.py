@@ -3,9 +3,11 @@ executed notebooks -> HTML -> index, and the confidentiality audit.
 
 ``dodo.py`` only calls :func:`generate_tasks`. Every task declares its exact inputs
 (``file_dep``: raw files, processed tables, notebook source, the helper modules its code
-imports, templates, the config) and outputs (``targets``), all derived from
-``helpers.core.registry``, so a second run does nothing, touching one input re-runs exactly
-what depends on it, and ``doit -n N`` is safe.
+imports, the templates it renders; ``uptodate``: the parsed config sections it reads, never the
+config file's bytes) and outputs (``targets``), all derived from ``helpers.core.registry``
+(pages: ``registry.PAGES`` and ``helpers.pipeline.pages``), so a second run does nothing, a
+comment in the config re-runs nothing, touching one input re-runs exactly what depends on it,
+and ``doit -n N`` is safe.
 """
 
 from __future__ import annotations
@@ -17,21 +19,17 @@ from typing import Any
 
 from doit.tools import config_changed
 
-from helpers.core.availability import active_steps, available_tables, built_reports, start_page_inputs
-from helpers.core.config import Config
-from helpers.core.paths import ProjectPaths
-from helpers.core.registry import REPORTS, SOURCES, STEPS, table, values_table
+from helpers.core.availability import active_steps, available_tables, built_pages, built_reports
+from helpers.core.config import PAGE_SECTIONS, RUN_SECTIONS, Config, config_digest
+from helpers.core.paths import PageRef, ProjectPaths
+from helpers.core.registry import PAGES, REPORTS, SOURCES, STEPS, table, values_table
 from helpers.pipeline.actions import (
     action_check_confidentiality,
     action_cleanup,
-    action_data_check,
-    action_factsheet,
     action_generate,
-    action_glossary,
-    action_index,
     action_indicator_slices,
-    action_methods,
     action_opendata,
+    action_page,
     action_pdf,
     action_plan,
     action_process,
@@ -41,48 +39,31 @@ from helpers.pipeline.actions import (
     action_stylesheet,
     action_synthetic_status,
     action_values,
-    factsheet_inputs,
-    factsheet_title,
     nothing_stale,
-    report_title,
+    page_title,
     step_inputs,
     value_groups,
     value_inputs,
 )
 from helpers.pipeline.deps import PACKAGE_DIR, helper_files, module_file
+from helpers.pipeline.pages import page_config, page_file_dep, page_inputs
 from helpers.site.markup import TEMPLATES
 
-#: The fact sheets' own templates: only the fact-sheet tasks depend on them (a change there
-#: does not re-run every notebook report).
-FACTSHEET_TEMPLATES = sorted(TEMPLATES.rglob("factsheet*.j2"))
-TEMPLATE_FILES = sorted(p for p in TEMPLATES.rglob("*") if p.is_file() and p not in FACTSHEET_TEMPLATES)
-EXECUTION = PACKAGE_DIR / "pipeline" / "execution.py"
-PAGES = PACKAGE_DIR / "site" / "pages.py"
-FACTSHEETS = PACKAGE_DIR / "site" / "factsheets.py"
 STYLESHEET_SOURCE = TEMPLATES / "monitoring" / "report.css"
+#: What the data tasks (sources, steps, slices) read of the config: everything but how notebooks
+#: are run, the sample generator and the pages' labels (``helpers.core.config``).
+DATA_SECTIONS = (*RUN_SECTIONS, *PAGE_SECTIONS)
+
+
+def reads_config(config: Config, without: tuple[str, ...] = DATA_SECTIONS, **extra: Any) -> Any:
+    """doit ``uptodate`` check on the parsed config sections a task reads (a comment changes nothing)."""
+    return config_changed({"config": config_digest(config, without, extra.pop("sources", None)), **extra})
 
 
 def code_of(dotted: str) -> list[Path]:
     """The helper files behind ``"module:function"`` or a module name, with their imports."""
     found = module_file(dotted.partition(":")[0])
     return helper_files(found) if found is not None else []
-
-
-def report_inputs(config: Config, kind: str, year: int) -> list[Path]:
-    """Every file a report of this kind and report year reads or is rendered from: of a table
-    with ``page_rows``, only its slice for the year (``ProjectPaths.page_table``)."""
-    paths = ProjectPaths(config)
-    notebook = paths.notebook_source(kind)
-    deps = {notebook, paths.config_file, config.catalogue_path, *TEMPLATE_FILES}
-    if config.leitbild_path is not None:
-        deps.add(config.leitbild_path)
-    deps.update(config.geometry_files)
-    available = available_tables(config)
-    deps.update(paths.page_table(t, year) for t in REPORTS[kind].read_tables if t in available)
-    for code in (notebook, EXECUTION, PAGES):
-        deps.update(helper_files(code))
-    deps.add(paths.synthetic_status)
-    return sorted(deps)
 
 
 def sliced_tables(config: Config) -> list[str]:
@@ -105,17 +86,13 @@ def generate_tasks(config: Config, next_year: bool = False) -> Iterator[dict[str
     yield from _plan_task(cfg)
     yield from _process_tasks(config, paths, cfg)
     yield from _synthetic_task(config, paths, cfg)
-    yield from _data_check_task(config, paths, cfg)
     yield from _step_tasks(config, paths, cfg)
     yield from _slice_tasks(config, paths, cfg)
     yield from _opendata_task(config, paths, cfg)
     yield from _stylesheet_task(paths, cfg)
-    yield from _report_tasks(config, paths, cfg)
-    yield from _methods_tasks(config, paths, cfg)
-    yield from _glossary_task(paths, cfg)
-    yield from _factsheet_tasks(config, paths, cfg)
+    yield from _indicator_slice_task(config, paths, cfg)
+    yield from _page_tasks(config, cfg)
     yield from _cleanup_task(cfg)
-    yield from _index_task(config, paths, cfg)
     yield from _check_task(config, paths, cfg)
     yield from _pdf_tasks(config, paths, cfg)
 
@@ -157,7 +134,8 @@ def _process_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[di
             "name": key,
             "doc": f"Validate raw '{key}' files and write {', '.join(source.tables)}",
             "actions": [(action_process, [cfg, key])],
-            "file_dep": _str([*paths.raw_source_files(key), paths.config_file, *code]),
+            "file_dep": _str([*paths.raw_source_files(key), *code]),
+            "uptodate": [reads_config(config, sources=("population", key))],
             "targets": _str([t for name in source.tables for t in paths.processed_targets(name)]),
             "verbosity": 1,
         }
@@ -172,7 +150,8 @@ def _synthetic_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[d
         "basename": "herkunft",
         "doc": "Write data/processed/herkunft.json: which sources are the synthetic sample (page banners)",
         "actions": [(action_synthetic_status, [cfg])],
-        "file_dep": _str([*marker, *raw, paths.config_file, *code_of("helpers.core.provenance")]),
+        "file_dep": _str([*marker, *raw, *code_of("helpers.core.provenance")]),
+        "uptodate": [reads_config(config)],
         "targets": _str([paths.synthetic_status]),
         "verbosity": 1,
     }
@@ -192,25 +171,11 @@ def _slice_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict
             "name": name,
             "doc": f"The rows of '{name}' that the pages of each report year read (data/processed/jahre/<year>/)",
             "actions": [(action_slices, [cfg, name])],
-            "file_dep": _str([paths.processed_table(name), paths.config_file, *code]),
+            "file_dep": _str([paths.processed_table(name), *code]),
+            "uptodate": [reads_config(config)],
             "targets": _str([paths.year_slice(name, y) for y in config.report_years]),
             "verbosity": 1,
         }
-
-
-def _data_check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    from helpers.sources.measures import MEASURES
-
-    tables = [t for s in config.sources if s in SOURCES for t in SOURCES[s].tables if t in MEASURES]
-    code = code_of("helpers.sources.plausibility") + helper_files(PAGES)
-    yield {
-        "basename": "datenpruefung",
-        "doc": "Plausibility checks across sources and years; build/checks/datenpruefung.html (errors stop the build)",
-        "actions": [(action_data_check, [cfg])],
-        "file_dep": _str([*(paths.processed_table(t) for t in tables), paths.config_file, *TEMPLATE_FILES, *code]),
-        "targets": _str([paths.data_check_page]),
-        "verbosity": 1,
-    }
 
 
 def _values_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
@@ -226,7 +191,8 @@ def _values_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dic
             "doc": f"Values of the indicators counting from '{selection}' (unprotected, internal)",
             "task_dep": ["datenpruefung"],
             "actions": [(action_values, [cfg, selection])],
-            "file_dep": _str([*inputs, paths.config_file, config.catalogue_path, *code]),
+            "file_dep": _str([*inputs, config.catalogue_path, *code]),
+            "uptodate": [reads_config(config)],
             "targets": _str(paths.processed_targets(values_table(selection))),
             "verbosity": 1,
         }
@@ -243,7 +209,8 @@ def _step_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
             "doc": step.doc,
             "task_dep": ["datenpruefung"],
             "actions": [(action_step, [cfg, name])],
-            "file_dep": _str([*inputs, paths.config_file, config.catalogue_path, *code_of(step.code)]),
+            "file_dep": _str([*inputs, config.catalogue_path, *code_of(step.code)]),
+            "uptodate": [reads_config(config)],
             "targets": _str([t for out in step.outputs for t in paths.processed_targets(out)]),
             "verbosity": 1,
         }
@@ -252,7 +219,6 @@ def _step_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
 def _opendata_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
     deps = [
         paths.processed_table("indicators"),
-        paths.config_file,
         config.catalogue_path,
         *code_of("helpers.indicators.steps"),
         paths.synthetic_status,
@@ -262,13 +228,10 @@ def _opendata_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[di
         "doc": "Write reports/opendata: indicators as tidy CSV with a Frictionless Data Package descriptor",
         "actions": [(action_opendata, [cfg])],
         "file_dep": _str(deps),
+        "uptodate": [reads_config(config, RUN_SECTIONS)],
         "targets": _str(paths.opendata_files()),
         "verbosity": 1,
     }
-
-
-def _all_pages(config: Config, paths: ProjectPaths) -> list[Path]:
-    return [page for y in config.report_years for _, _, page in paths.report_pages(y)]
 
 
 def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
@@ -277,95 +240,79 @@ def _check_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[
     names |= {"hze_cases", "hze_descriptive"} & available_tables(config)
     inputs = [paths.processed_table(t) for t in sorted(names)]
     code = sorted({*code_of("helpers.indicators.steps"), *code_of("helpers.site.audit")})
+    from helpers.site.sitemap import published_pages
+
     yield {
         "basename": "geheimhaltung",
         "doc": "Audit open data and pages: fail if any secret cell can be recovered by differencing",
         "task_dep": ["aufraeumen"],
         "actions": [(action_check_confidentiality, [cfg])],
-        "file_dep": _str(
-            [
-                *paths.opendata_files(),
-                *_all_pages(config, paths),
-                *paths.factsheet_pages(),
-                *inputs,
-                config.catalogue_path,
-                *code,
-            ]
-        ),
+        "file_dep": _str([*paths.opendata_files(), *published_pages(config), *inputs, config.catalogue_path, *code]),
+        "uptodate": [reads_config(config, RUN_SECTIONS)],
         "targets": _str([paths.disclosure_report, paths.risk_summary]),
         "verbosity": 1,
     }
 
 
-def _report_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    from helpers.core.paths import PDF_KINDS
+def _page_tasks(config: Config, cfg: str) -> Iterator[dict[str, Any]]:
+    # Every page kind of the registry the commune gets: a notebook page is executed and rendered
+    # (action_report), a site page rendered by its function (action_page); one task per page.
     from helpers.site.pdf import pdf_enabled
+    from helpers.site.sitemap import page_refs
 
-    for kind in built_reports(config):
-        report = REPORTS[kind]
-        yield {"basename": kind, "name": None, "doc": report.doc}
-        links_pdf = {"pdf": kind in PDF_KINDS and pdf_enabled(config)}  # the page links its PDF
-        for year in config.report_years:
-            deps = _str(report_inputs(config, kind, year))
-            for _, slug, page in (p for p in paths.report_pages(year) if p[0] == kind):
-                yield {
-                    "basename": kind,
-                    "name": f"{year}-{slug}" if slug else str(year),
-                    "doc": report_title(config, kind, year, slug),
-                    "actions": [(action_report, [cfg, kind, year, slug, deps])],
-                    "file_dep": deps,
-                    "uptodate": [config_changed(links_pdf)],
-                    "targets": _str([paths.executed_notebook(kind, year, slug), page]),
-                    "verbosity": 1,
-                }
+    digest = page_config(config)
+    groups: set[str] = set()
+    for kind in built_pages(config):
+        page = PAGES[kind]
+        refs = page_refs(config, kind)
+        if page.basename not in groups and (page.per != "once" or page.name):
+            groups.add(page.basename)
+            yield {"basename": page.basename, "name": None, "doc": page.doc}
+        # a notebook page links its PDF (also switched by MONITORING_PDF, hence part of the check)
+        check = {"config": digest, **({"pdf": page.pdf and pdf_enabled(config)} if page.notebook else {})}
+        for ref in refs:
+            yield _page_task(config, cfg, ref, check)
 
 
-def _methods_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    deps = [paths.config_file, config.catalogue_path, *TEMPLATE_FILES, *helper_files(PAGES), paths.synthetic_status]
-    yield {"basename": "methoden", "name": None, "doc": "Methodische Hinweise: one page per report year"}
-    for year in config.report_years:
-        yield {
-            "basename": "methoden",
-            "name": str(year),
-            "doc": f"Methodische Hinweise {year}",
-            "actions": [(action_methods, [cfg, year])],
-            "file_dep": _str(deps),
-            "targets": _str([paths.methods_html(year)]),
-            "verbosity": 1,
-        }
-
-
-def _factsheet_tasks(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    # Site pages, not notebooks: one task per computed indicator (catalogue plan) and one for the
-    # overview; each renders in a few tenths of a second (only the map uses matplotlib).
-    code = helper_files(FACTSHEETS)
-    common = [*TEMPLATE_FILES, *FACTSHEET_TEMPLATES, *code]
-    common.extend(config.geometry_files)
-    common.append(paths.synthetic_status)  # the banner (herkunft.json, rewritten only when it changes)
-    yield {
-        "basename": "kennzahlenblatt",
-        "name": None,
-        "doc": "Kennzahlenblätter: one fact sheet per computed indicator, and their overview",
+def _page_task(config: Config, cfg: str, ref: PageRef, check: dict[str, Any]) -> dict[str, Any]:
+    paths = ProjectPaths(config)
+    page = PAGES[ref.kind]
+    target = paths.page_file(ref)
+    task: dict[str, Any] = {
+        "basename": page.basename,
+        "doc": page_title(config, ref),
+        "file_dep": _str(page_file_dep(config, ref)),
+        "uptodate": [config_changed(check)],
+        "verbosity": 1,
     }
-    ids = paths.factsheet_ids()
+    if ref.name:
+        task["name"] = ref.name
+    if page.after:
+        task["task_dep"] = list(page.after)
+    if page.notebook:
+        inputs = _str(page_inputs(config, ref))
+        task["actions"] = [(action_report, [cfg, ref.kind, ref.year, ref.area, inputs])]
+        task["targets"] = _str([paths.executed_notebook(ref.kind, ref.year, ref.area), target])
+    else:
+        task["actions"] = [(action_page, [cfg, ref.kind, ref.year, ref.area, ref.indicator])]
+        task["targets"] = _str([target])
+    return task
+
+
+def _indicator_slice_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
+    from helpers.site.sitemap import factsheet_ids
+
+    if "kennzahl" not in built_pages(config):
+        return
     yield {
         "basename": "kennzahlauszug",
         "doc": "The published rows of each indicator in its own file (data/processed/kennzahlen/), for its fact sheet",
         "actions": [(action_indicator_slices, [cfg])],
-        "file_dep": _str([paths.processed_table("indicators"), paths.config_file, *code_of("helpers.core.io")]),
-        "targets": _str([paths.indicator_slice(i) for i in ids]),
+        "file_dep": _str([paths.processed_table("indicators"), *code_of("helpers.core.io")]),
+        "uptodate": [reads_config(config)],
+        "targets": _str([paths.indicator_slice(i) for i in factsheet_ids(config)]),
         "verbosity": 1,
     }
-    for indicator in [None, *ids]:
-        yield {
-            "basename": "kennzahlenblatt",
-            "name": indicator or "uebersicht",
-            "doc": factsheet_title(config, indicator),
-            "actions": [(action_factsheet, [cfg, indicator])],
-            "file_dep": _str(sorted({*factsheet_inputs(config, indicator), *common})),
-            "targets": _str([paths.factsheet_html(indicator)]),
-            "verbosity": 1,
-        }
 
 
 def _cleanup_task(cfg: str) -> Iterator[dict[str, Any]]:
@@ -378,23 +325,6 @@ def _cleanup_task(cfg: str) -> Iterator[dict[str, Any]]:
     }
 
 
-def _index_task(config: Config, paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    pages = [
-        *_all_pages(config, paths),
-        *(paths.methods_html(y) for y in config.report_years),
-        *start_page_inputs(config),
-    ]
-    yield {
-        "basename": "index",
-        "doc": "Write reports/index.html, the entry page linking every report",
-        "task_dep": ["aufraeumen"],
-        "actions": [(action_index, [cfg])],
-        "file_dep": _str([*pages, paths.config_file, paths.synthetic_status, *TEMPLATE_FILES, *helper_files(PAGES)]),
-        "targets": _str([paths.index_html]),
-        "verbosity": 1,
-    }
-
-
 def _stylesheet_task(paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
     yield {
         "basename": "stylesheet",
@@ -402,19 +332,6 @@ def _stylesheet_task(paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
         "actions": [(action_stylesheet, [cfg])],
         "file_dep": _str([STYLESHEET_SOURCE]),
         "targets": _str([paths.stylesheet]),
-        "verbosity": 1,
-    }
-
-
-def _glossary_task(paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
-    code = sorted({*helper_files(PAGES), *code_of("helpers.site.glossary")})
-    deps = [paths.config_file, *TEMPLATE_FILES, *code, paths.synthetic_status]
-    yield {
-        "basename": "glossar",
-        "doc": "Write reports/glossar.html: the reports' terms in plain German",
-        "actions": [(action_glossary, [cfg])],
-        "file_dep": _str(deps),
-        "targets": _str([paths.glossary_html]),
         "verbosity": 1,
     }
 

@@ -3,7 +3,6 @@ paths, the processed tables it declares, links and the standard source line."""
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.core.config import Config, Stadtteil, load_config
-from helpers.core.paths import ProjectPaths
+from helpers.core.paths import ProjectPaths, relative_href
 from helpers.indicators.catalogue import Indicator
 
 
@@ -129,7 +128,7 @@ class ReportContext:
             target = self.paths.glossary_html
         else:
             target = self.paths.report_html(kind, year or self.year, slug)
-        return Path(os.path.relpath(target, self.page.parent)).as_posix()
+        return relative_href(self.page, target)
 
     @cached_property
     def factsheets_published(self) -> bool:

@@ -18,6 +18,7 @@ from helpers.indicators.plan import commune_catalogue
 from helpers.report.indicator_tables import fmt_interval, fmt_value
 from helpers.report.labels import DID_TERM, SCENARIO
 from helpers.site.htmlcheck import tagged_cells, untagged_numbers
+from helpers.site.sitemap import published_pages
 
 
 def published_texts(published: pd.DataFrame, units: dict[str, str]) -> dict[str, str]:
@@ -63,7 +64,7 @@ def check_pages(config: Config) -> list[str]:
     expected = expected_cells(config)
     words = vocabulary(config)
     problems = []
-    for page in (p for p in paths.published_pages() if p.is_file()):
+    for page in (p for p in published_pages(config) if p.is_file()):
         problems += check_page(page.read_text(encoding="utf-8"), str(page.relative_to(paths.root)), expected, words)
     return problems
 

@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 
 from helpers.core.paths import ProjectPaths
+from helpers.core.registry import PAGES
+from helpers.site.sitemap import published_pages
 
 YEAR_FOLDER = re.compile(r"^\d{4}$")
 
@@ -17,11 +19,12 @@ YEAR_FOLDER = re.compile(r"^\d{4}$")
 def stale_files(paths: ProjectPaths) -> list[Path]:
     """Generated pages and executed notebooks that the current config no longer produces.
 
-    Only year folders (``reports/2023/…``, ``build/executed/2023/…``) and the fact-sheet folder
-    (``reports/kennzahlen``: sheets of indicators no longer computed) are looked at: other files in
-    ``reports`` (open data, a city's own additions) are never touched.
+    Only year folders (``reports/2023/…``, ``build/executed/2023/…``) and the folders of the pages
+    of ``registry.PAGES`` (``reports/kennzahlen``: sheets of indicators no longer computed; the
+    folder of a kind no longer registered or built) are looked at: other files in ``reports``
+    (open data, a city's own additions) are never touched.
     """
-    keep = set(paths.published_pages()) | {paths.report_pdf(p) for p in paths.pdf_pages()}
+    keep = set(published_pages(paths.config)) | {paths.report_pdf(p) for p in paths.pdf_pages()}
     keep |= {
         paths.executed_notebook(kind, y, slug)
         for y in paths.config.report_years
@@ -35,9 +38,20 @@ def stale_files(paths: ProjectPaths) -> list[Path]:
             found += [
                 f for f in sorted(folder.rglob("*")) if f.is_file() and f not in keep and ".failed." not in f.name
             ]
-    if paths.factsheets.is_dir():
-        found += [f for f in sorted(paths.factsheets.rglob("*.html")) if f.is_file() and f not in keep]
+    for folder in page_folders(paths):
+        found += [f for f in sorted(folder.rglob("*.html")) if f.is_file() and f not in keep]
     return found
+
+
+def page_folders(paths: ProjectPaths) -> list[Path]:
+    """The folders under ``reports`` (other than year folders) that hold only pages of one registered
+    kind, e.g. ``reports/kennzahlen`` (``Page.path`` ``kennzahlen/{indicator}.html``)."""
+    folders = set()
+    for page in (p for p in PAGES.values() if p.published):
+        top = page.path.split("/")[0]
+        if "/" in page.path and "{" not in top and not YEAR_FOLDER.match(top):
+            folders.add(paths.reports / top)
+    return sorted(f for f in folders if f.is_dir())
 
 
 def remove_stale(paths: ProjectPaths) -> list[str]:

@@ -14,7 +14,6 @@ carries its ``data-cell`` key; every other number is declared public.
 from __future__ import annotations
 
 import base64
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from markupsafe import Markup
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_number
 from helpers.core.numbertags import cell, public, text
-from helpers.core.paths import ProjectPaths
+from helpers.core.paths import ProjectPaths, relative_href
 from helpers.core.provenance import source_label, synthetic_note
 from helpers.core.registry import HUB_REPORT
 from helpers.indicators.catalogue import UNIT_LABEL, Indicator, Selection, age_words
@@ -493,7 +492,7 @@ def chart_figure(points: list[Point], ind: Indicator, config: Config) -> Markup:
 
 
 def _rel(target: Path, page: Path) -> str:
-    return Path(os.path.relpath(target, page.parent)).as_posix()
+    return relative_href(page, target)
 
 
 def trend_line(trends: pd.DataFrame | None, ind: Indicator, config: Config) -> Markup:

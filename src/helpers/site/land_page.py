@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import math
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -36,7 +35,7 @@ from helpers.analysis.compare import exact_limits, funnel_table, od_band, od_qua
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_number
 from helpers.core.io import sha256_files
-from helpers.core.paths import ProjectPaths
+from helpers.core.paths import ProjectPaths, relative_href
 from helpers.core.provenance import synthetic_note
 from helpers.report.analysis_plots import _label_points
 from helpers.report.display import figure_svg
@@ -303,7 +302,7 @@ def render_land_page(
     communes = sorted(communes, key=lambda c: (c.name, c.ags))
 
     def rel(target: Path) -> str:
-        return Path(os.path.relpath(target, page.parent)).as_posix()
+        return relative_href(page, target)
 
     shared = shared_indicators(communes)
     labels: dict[str, dict[str, str]] = {}

@@ -4,7 +4,6 @@ by year and Stadtteil; the methods and glossary pages."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from dataclasses import dataclass
 from functools import cache
@@ -14,10 +13,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from helpers.core.config import Config
-from helpers.core.io import sha256_files
-from helpers.core.paths import ProjectPaths
-from helpers.core.provenance import source_label, synthetic_note
-from helpers.core.registry import REPORTS
+from helpers.core.paths import ProjectPaths, relative_href
+from helpers.core.provenance import input_checksum, source_label, synthetic_note
+from helpers.core.registry import PAGES, REPORTS
 from helpers.indicators.plan import commune_plan
 from helpers.report.area_names import bezirk_label
 from helpers.report.labels import POPULATION_BASIS
@@ -87,7 +85,7 @@ def shell_context(config: Config, page: Path, inputs: list[Path], stand: str = "
     paths = ProjectPaths(config)
 
     def rel(target: Path) -> str:
-        return Path(os.path.relpath(target, page.parent)).as_posix()
+        return relative_href(page, target)
 
     year = _report_year(paths, page)
     methods_year = year if year is not None else (max(config.report_years) if config.report_years else None)
@@ -103,7 +101,7 @@ def shell_context(config: Config, page: Path, inputs: list[Path], stand: str = "
         "licence": config.publication.licence,
         "stand": stand or (f"Berichtsjahr {year}" if year is not None else ""),
         "code_version": code_version(paths.root),
-        "input_hash": sha256_files(data_inputs(inputs, paths.root), paths.root),
+        "input_hash": input_checksum(config, data_inputs(inputs, paths.root)),
     }
 
 
@@ -116,7 +114,7 @@ def data_inputs(inputs: list[Path], root: Path) -> list[Path]:
     >>> [p.name for p in data_inputs(files, root)]
     ['a.yml', 'k.yml']
     """
-    return [p for p in inputs if Path(os.path.relpath(p, root)).parts[0] not in CODE_PATHS]
+    return [p for p in inputs if Path(relative_href(root / "_", p)).parts[0] not in CODE_PATHS]
 
 
 def page_context(config: Config, info: PageInfo) -> dict[str, Any]:
@@ -124,7 +122,7 @@ def page_context(config: Config, info: PageInfo) -> dict[str, Any]:
     paths = ProjectPaths(config)
 
     def rel(target: Path) -> str:
-        return Path(os.path.relpath(target, info.page.parent)).as_posix()
+        return relative_href(info.page, target)
 
     return {
         **shell_context(config, info.page, info.inputs),
@@ -144,23 +142,11 @@ def _environment() -> Environment:
     )
 
 
-#: City-level pages of a report year, in the order the index lists them.
-CITY_PAGES = [(kind, r.title) for kind, r in REPORTS.items() if not r.per_area] + [("methoden", "Methodische Hinweise")]
+#: City-level pages of a report year, in the order the index lists them (``registry.Page.index``).
+CITY_PAGES = [(kind, page.index) for kind, page in PAGES.items() if page.index]
 
-#: Entry by topic: label, page kind, heading anchor (ASCII ids only, so links work everywhere).
-TOPICS = [
-    ("Bevölkerung", "gesamtstadt", "Bev%C3%B6lkerung"),
-    ("Alle Kennzahlen nach Lebensphasen (Lebenslauf-Matrix)", "gesamtstadt", "Lebenslauf-Matrix"),
-    ("Leitbild und Zielerreichung", "gesamtstadt", ""),
-    ("Trends: wird es besser?", "sozialraum", "Trends"),
-    ("Stadtteile im Vergleich (Trichterdiagramme)", "sozialraum", ""),
-    ("Sozialraum-Index und Karten", "sozialraum", "Sozialraum-Index"),
-    ("Bedarf und Angebot entlang der Präventionskette", "sozialraum", ""),
-    ("Hilfen zur Erziehung: Kosten und Wirkung", "hze", ""),
-    ("Zeichenerklärung", "methoden", "Zeichenerklaerung"),
-    ("Definitionen der Kennzahlen", "methoden", "Definitionen"),
-    ("Datenquellen und Stand", "methoden", "Datenquellen"),
-]
+#: Entry by topic: label, page kind, heading anchor (``registry.Page.topics``; ASCII ids only, so links work).
+TOPICS = [(label, kind, fragment) for kind, page in PAGES.items() for label, fragment in page.topics]
 
 
 def start_findings(config: Config, year: int) -> list[Any]:
@@ -181,7 +167,7 @@ def start_findings(config: Config, year: int) -> list[Any]:
         return pd.read_parquet(paths.processed_table(name)) if name in have else None
 
     def rel(target: Path) -> str:
-        return Path(os.path.relpath(target, paths.index_html.parent)).as_posix()
+        return relative_href(paths.index_html, target)
 
     profiles = {s.code: rel(paths.report_html("profil", year, s.slug)) + "#steckbrief" for s in config.stadtteile}
     sheets = {i.id: rel(paths.factsheet_html(i.id)) for i in plan.catalogue.indicators}
@@ -268,7 +254,7 @@ def factsheet_overview_href(config: Config, page: Path) -> str:
     paths = ProjectPaths(config)
     if not paths.publishes_factsheets():
         return ""
-    return Path(os.path.relpath(paths.factsheet_html(None), page.parent)).as_posix()
+    return relative_href(page, paths.factsheet_html(None))
 
 
 #: Said in place of the start page's map when the commune has neither tiles nor boundaries.
@@ -294,7 +280,7 @@ def render_index(
     paths = ProjectPaths(config)
 
     def rel(target: Path) -> str:
-        return Path(os.path.relpath(target, paths.index_html.parent)).as_posix()
+        return relative_href(paths.index_html, target)
 
     years = sorted(reports, reverse=True)
     rows = [
@@ -623,7 +609,7 @@ def render_methods(config: Config, year: int, page: Path, city_page: Path) -> st
     paths = ProjectPaths(config)
 
     def rel(target: Path) -> str:
-        return Path(os.path.relpath(target, page.parent)).as_posix()
+        return relative_href(page, target)
 
     catalogue = plan.catalogue
     full = load_catalogue(config.catalogue_path)
