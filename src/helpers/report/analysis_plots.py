@@ -70,7 +70,7 @@ def funnel_chart(
     keys = [Key("dot", OWN, "Stadtteil"), Key("dash", CITY, "Gesamtstadt")]
     keys += [Key("dot-dash", NEUTRAL, "95-%-Grenzen (Zufall)"), Key("line", NEUTRAL, "99,8-%-Grenzen (Zufall)")]
     if tau2 > 0:
-        keys.append(Key("band", NEUTRAL, "übliche Unterschiede zwischen Stadtteilen (99,8 %)"))
+        keys.append(Key("band", NEUTRAL, "übliche Unterschiede zwischen Stadtteilen (99,8-%-Bereich)"))
     out, head = _frame(keys, ylabel)
     bottom = head + PLOT_H + 20
     yt = nice_range(bottom_v * scale, top * scale, 6)
@@ -239,7 +239,7 @@ def event_study_chart(table: pd.DataFrame, lag: int, title: str, source: str) ->
     est = 100 * np.expm1(t["estimate"].to_numpy(float))
     low, high = 100 * np.expm1(t["ci_low"].to_numpy(float)), 100 * np.expm1(t["ci_high"].to_numpy(float))
     keys = [Key("dot", OWN, "Abweichung mit 95-%-Intervall"), Key("band", NEUTRAL, "erwartete Wirkung")]
-    ylabel = "Abweichung in % (neue Hilfen ohne § 28 je u21)"
+    ylabel = "Abweichung in % (neue Hilfen ohne § 28 je unter 21-Jährige)"
     out, head = _frame(keys, ylabel)
     bottom = head + PLOT_H
     times = t["event_time"].astype(int).tolist()

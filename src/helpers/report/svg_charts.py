@@ -19,7 +19,7 @@ import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from helpers.core.formatting import fmt_number
 from helpers.report.palette import AXIS, BAND_OPACITY, GRID, INK, MUTED, OWN
@@ -49,7 +49,7 @@ class Chart:
 
     def svg(self, label: str = "") -> str:
         """The ``<svg>`` element; ``label`` (the German description) becomes its accessible name."""
-        name = f' role="img" aria-label={quoteattr(label)}' if label else ' aria-hidden="true"'
+        name = f' role="img" aria-label="{escape(label, {chr(34): "&quot;"})}"' if label else ' aria-hidden="true"'
         title = f"<title>{escape(self.title)}</title>" if self.title else ""
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="mon-chart-svg" viewBox="0 0 {self.width:g} '
@@ -147,9 +147,19 @@ def wrap(content: str, width: float, size: float = FONT) -> list[str]:
     """The text broken into lines no wider than ``width`` (estimated), at spaces.
 
     >>> wrap("Anteil der unter 18-Jährigen", 100)
-    ['Anteil der', 'unter', '18-Jährigen']
+    ['Anteil der', 'unter 18-Jährigen']
+    >>> wrap("Hilfen (je 10.000)", 50)
+    ['Hilfen', '(je 10.000)']
     """
-    return textwrap.wrap(content, max(int(width / (EM * size)), 1), break_on_hyphens=False) or [""]
+    glued = GLUE.sub("\x00", content)
+    chars = max(int(width / (EM * size)), 1)
+    lines = textwrap.wrap(glued, chars, break_on_hyphens=False, break_long_words=False) or [""]
+    return [part.replace("\x00", " ") for part in lines]
+
+
+#: Spaces a label never breaks at: next to a number ("je 10.000", "unter 15", "Kita 3–6") and
+#: inside "bis unter", "und älter", so a phrase of the page audit stays on one line.
+GLUE = re.compile(r"(?<=\d) (?=\S)|(?<=\S) (?=\d)|(?<=\bbis) (?=unter)|(?<=\bund) (?=älter)")
 
 
 # --- scales -----------------------------------------------------------------------------------
