@@ -175,7 +175,10 @@ def test_bar_lengths_and_labels_worked_by_hand():
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="14" fill', svg)]
     left = 90  # the names fit the minimum label column
     assert widths == pytest.approx([18.2 / 20 * (422 - left), 15.1 / 20 * (422 - left)], abs=0.1)
-    assert 'data-public="population">18,2\xa0%<' in svg and "Gesamtstadt 17,5\xa0%" in svg
+    assert (
+        'data-public="population" stroke="#ffffff" stroke-width="3" paint-order="stroke">18,2\xa0%<' in svg
+        and "Gesamtstadt 17,5\xa0%" in svg
+    )
 
 
 def test_interval_chart_marks_without_colour():
@@ -199,7 +202,7 @@ def test_ticks_are_round_distinct_and_cover_the_range(low, high):
 
 def test_funnel_names_never_cover_each_other_and_points_beyond_the_limits_come_first():
     svg = CHARTS["funnel"].svg()
-    names = re.findall(r'<text x="([\d.]+)" y="([\d.]+)">([A-Z][a-zäöü]+)</text>', svg)
+    names = re.findall(r'<text x="([\d.]+)" y="([\d.]+)" stroke="#ffffff"[^>]*>([A-Z][a-zäöü]+)</text>', svg)
     boxes = [(float(x), float(y) - FONT + 2, float(x) + text_width(n), float(y) + 3) for x, y, n in names]
     # beyond the 99,8 % limits (z against 22 %: Wiesdorf 19, Alkenrath 10, Rheindorf 6,5, Hitdorf −5,0)
     assert {n for *_, n in names} >= {"Wiesdorf", "Alkenrath", "Rheindorf", "Hitdorf"}

@@ -110,7 +110,7 @@ def _funnel_points(units, limits, n, theta, share, x, y, scale) -> list[str]:
     dots = [(ax - 6, ay - 6, ax + 6, ay + 6) for ax, ay in anchors]
     for (ax, ay), name, offset in zip(anchors, names, svg_label_offsets(anchors, names, dots), strict=True):
         if offset is not None:
-            out.append(text(ax + offset[0], ay + offset[1], name, fill=INK))
+            out.append(text(ax + offset[0], ay + offset[1], name, halo=True))
     return out
 
 

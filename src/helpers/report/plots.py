@@ -173,7 +173,7 @@ def area_bar_chart(frame: pd.DataFrame, value: str, reference: float, title: str
             out.append(text(left + 4, y + step / 2 + 4, "keine Angabe", fill=MUTED))
             continue
         out.append(rect(left, y + 4, x(float(v)) - left, step - 8, OWN))
-        out.append(text(x(float(v)) + 4, y + step / 2 + 4, fmt_percent(float(v)), public="population"))
+        out.append(text(x(float(v)) + 4, y + step / 2 + 4, fmt_percent(float(v)), public="population", halo=True))
     out.append(line(left, head - 2, left, bottom, MUTED))
     out.append(text(right + 50, bottom + 34, xlabel, anchor="end", fill=MUTED))
     return Chart("".join(out), bottom + 42, title, source)

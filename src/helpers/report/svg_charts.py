@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from helpers.core.formatting import fmt_number
-from helpers.report.palette import AXIS, BAND_OPACITY, GRID, INK, MUTED, OWN
+from helpers.report.palette import AXIS, BAND_OPACITY, GRID, INK, MUTED, OWN, WHITE
 
 #: viewBox width of every chart, and the display widths that fix its scale.
 WIDTH = 480
@@ -80,14 +80,17 @@ def text(
     fill: str = INK,
     weight: str = "",
     public: str = "",
+    halo: bool = False,
 ) -> str:
-    """A text element; ``public``: the ``data-public`` category of the number it shows."""
+    """A text element; ``public``: the ``data-public`` category of the number it shows; ``halo``: a
+    white outline, so a label stays legible where a line crosses it."""
     attrs = f' x="{num(x)}" y="{num(y)}"'
     attrs += f' font-size="{size:g}"' if size != FONT else ""
     attrs += f' text-anchor="{anchor}"' if anchor != "start" else ""
     attrs += f' fill="{fill}"' if fill != INK else ""
     attrs += f' font-weight="{weight}"' if weight else ""
     attrs += f' data-public="{public}"' if public else ""
+    attrs += f' stroke="{WHITE}" stroke-width="3" paint-order="stroke"' if halo else ""
     return f"<text{attrs}>{escape(content) if public else tagged_years(content)}</text>"
 
 
