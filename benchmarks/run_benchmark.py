@@ -4,7 +4,9 @@ The naive way is what the project replaces: one ``papermill`` CLI process and on
 ``jupyter nbconvert --to html`` process per report, on the same notebooks and parameters
 (a sample of ``--naive`` reports of the latest year; their mean is the naive per-report cost).
 The project's way is timed on the report phase alone (all report pages removed, everything
-else up to date), sequentially (``-n 1``) and in parallel (``-n --jobs``).
+else up to date), sequentially (``-n 1``) and in parallel (``-n --jobs``), and per kind for the
+profile and the city report (``--kinds``: only that kind's pages removed, its task group run with
+``-n 1``), side by side with the naive mean of the same kind: the ratio per report (goal ≥ 20×).
 
 Runs in a temporary copy of the project, so the working tree is never touched, and
 writes the figures to ``benchmarks/results.json`` (and prints them).
@@ -166,6 +168,35 @@ def naive_mix_mean(kinds: list[str], seconds: list[float], mix: dict[str, int]) 
     return sum(means[k] * mix[k] for k in means) / weight
 
 
+def kind_pages(project: Path, kind: str) -> list[Path]:
+    """The published pages of one report kind (profiles: one per Stadtteil and year)."""
+    from helpers.core.registry import REPORTS
+
+    pattern = "20*/stadtteile/*.html" if REPORTS[kind].per_area else f"20*/{kind}.html"
+    return sorted((project / "reports").glob(pattern))
+
+
+def per_kind_ratio(kind: str, kinds: list[str], naive: list[float], project_s: float, pages: int) -> dict:
+    """Naive mean of one kind beside the project's time per page of that kind, and their ratio.
+
+    >>> per_kind_ratio("profil", ["gesamtstadt", "profil", "profil"], [9.0, 6.0, 8.0], 7.0, 20)
+    {'naive_per_report_s': 7.0, 'project_per_report_s': 0.35, 'speedup': 20.0}
+    """
+    sample = [s for k, s in zip(kinds, naive, strict=True) if k == kind]
+    mean, per = sum(sample) / len(sample), project_s / pages
+    ratio = round(mean / per, 1)
+    return {"naive_per_report_s": round(mean, 2), "project_per_report_s": round(per, 3), "speedup": ratio}
+
+
+def time_kind(project: Path, kind: str, cfg: str) -> tuple[float, int]:
+    """The report phase of one kind alone: its pages removed, its task group run sequentially."""
+    pages = kind_pages(project, kind)
+    for page in pages:
+        page.unlink()
+    seconds, _, _ = timed_doit(project, "-n", "1", kind, cfg)
+    return seconds, len(pages)
+
+
 def drop_report_pages(project: Path) -> None:
     """Delete every published report page, so that doit re-runs exactly the report tasks."""
     for page in (project / "reports").glob("20*/**/*.html"):
@@ -179,6 +210,9 @@ def main() -> None:
     parser.add_argument("--config", default="config/leverkusen.yml")
     parser.add_argument("--naive", type=int, default=8, help="reports run the naive way (papermill + nbconvert CLI)")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.json")
+    parser.add_argument(
+        "--kinds", nargs="*", default=["profil", "gesamtstadt"], help="report kinds timed alone beside the naive way"
+    )
     args = parser.parse_args()
     cfg = f"config={args.config}"
     with tempfile.TemporaryDirectory(prefix="monitoring-bench-") as tmp:
@@ -202,9 +236,14 @@ def main() -> None:
         # one report alone: remove its page, everything else is up to date
         (project / "reports" / str(year) / "stadtteile" / f"{slug}.html").unlink()
         single, _, _ = timed_doit(project, f"profil:{year}-{slug}", cfg)
-        naive = naive_reports(project, config, report_specs(config, args.naive))
+        by_kind = {kind: time_kind(project, kind, cfg) for kind in args.kinds}
+        specs = report_specs(config, args.naive)
+        missing = [k for k in args.kinds if k not in {kind for kind, _ in specs}]
+        specs += [spec for spec in report_specs(config, len(config.stadtteile) + 3) if spec[0] in missing][:1]
+        naive = naive_reports(project, config, specs)
+    sampled = [kind for kind, _ in specs]
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    naive_per = naive_mix_mean([kind for kind, _ in report_specs(config, args.naive)], naive, build_mix(config))
+    naive_per = naive_mix_mean(sampled, naive, build_mix(config))
     results = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "python": platform.python_version(),
@@ -226,6 +265,11 @@ def main() -> None:
         "speedup_sequential": round(naive_per / (seq / n_reports), 1),
         "speedup_parallel": round(naive_per / (par / n_reports), 1),
         "single_report_alone_s": round(single, 1),
+        "per_kind": {kind: per_kind_ratio(kind, sampled, naive, *by_kind[kind]) for kind in args.kinds},
+        "per_kind_note": (
+            "one kind's pages removed and its task group run with -n 1 (warm kernels, charts as SVG), per page, "
+            "beside the naive papermill + nbconvert mean of the same kind"
+        ),
         "peak_rss_largest_process_mb": round(peak_kib / 1024, 0),
         "peak_rss_whole_build_mb": round(max(full_peak, seq_peak, par_peak), 0),
         "peak_pss_whole_build_mb": round(max(full_pss, seq_pss, par_pss), 0),

@@ -35,7 +35,7 @@ def test_state_does_not_leak_between_reports(kernel, tmp_path):
     cwd = kernel.cwd
     dirty = notebook(
         "leaked_global = 42",
-        "import helpers.report.plots as p; p.BLUE = '#ff0000'; p.NEW_NAME = 1",
+        "import helpers.report.palette as p; p.OWN = '#ff0000'; p.NEW_NAME = 1",
         "import seaborn as sns; sns.set_theme(style='darkgrid', font_scale=3)",
         "import matplotlib as mpl; mpl.rcParams['lines.linewidth'] = 9",
         "import matplotlib.pyplot as plt; fig = plt.figure()",
@@ -46,7 +46,7 @@ def test_state_does_not_leak_between_reports(kernel, tmp_path):
     kernel.execute(dirty, cwd, timeout=60)
     check = notebook(
         "print('leaked_global' in globals())",
-        "import helpers.report.plots as p; print(p.BLUE, hasattr(p, 'NEW_NAME'))",
+        "import helpers.report.palette as p; print(p.OWN, hasattr(p, 'NEW_NAME'))",
         "import matplotlib as mpl; print(mpl.rcParams['lines.linewidth'], mpl.rcParams['font.size'], mpl.rcParams['axes.facecolor'])",
         "import matplotlib.pyplot as plt; print(len(plt.get_fignums()))",
         "import pandas as pd; print(pd.get_option('display.max_rows'))",
@@ -61,7 +61,7 @@ def test_state_does_not_leak_between_reports(kernel, tmp_path):
         fresh.shutdown()
     assert outputs(clean) == outputs(reference)
     assert outputs(clean)[0].strip() == "False"
-    assert outputs(clean)[1].strip() == "#0072B2 False"
+    assert outputs(clean)[1].strip() == "#08519c False"
     assert [c.execution_count for c in clean.cells] == [1, 2, 3, 4, 5, 6]  # counts start afresh
 
 

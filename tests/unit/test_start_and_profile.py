@@ -128,14 +128,20 @@ def test_interval_chart_draws_published_values_only(catalogue):
     from helpers.report.plots import interval_svg
 
     inds = [catalogue.get("sgb2_u15"), catalogue.get("u3_care")]
-    svg = interval_svg(steckbrief.interval_rows(_published(), inds, 2025, "103", CITY), "T", "Quelle: x", "R").decode()
+    svg = interval_svg(steckbrief.interval_rows(_published(), inds, 2025, "103", CITY), "T", "Quelle: x", "R").svg()
     assert svg.count("nicht veröffentlicht") == 2 and svg.count("<circle") == 1  # the legend's dot only
-    svg = interval_svg(steckbrief.interval_rows(_published(), inds, 2025, "101", CITY), "T", "Quelle: x", "W").decode()
-    assert svg.count("<circle") == 3 and "36,5 (33,1–40,0) · Stadt 22,1" in svg and "48,0 (44,0–52,0)" in svg
-    # the dot lies inside its bar, the city mark left of the bar (22,1 < 33,1)
-    dots = [float(v) for v in re.findall(r'<circle cx="([\d.]+)" cy="(?!40")', svg)]
-    bars = re.findall(r'<line x1="([\d.]+)" x2="([\d.]+)" y1="(\d+)" y2="\3" stroke="#0072B2"', svg)[1:]
-    assert float(bars[0][0]) < dots[0] < float(bars[0][1])
+    svg = interval_svg(steckbrief.interval_rows(_published(), inds, 2025, "101", CITY), "T", "Quelle: x", "W").svg()
+    assert svg.count("<circle") == 3  # the legend's dot and one per published row
+    # sgb2_u15 in 101: 36,5 (33,1–40,0), city 22,1, on the shared scale of shares 0–60 (the 48,0 % of u3_care):
+    # the dot lies inside its band, the city mark left of the band, the verdict in words beside the label
+    dot = float(re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="5"', svg)[0][0])
+    band_x, band_w = (
+        float(v) for v in re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="12"', svg)[0]
+    )
+    city = float(re.findall(r'<line x1="([\d.]+)" y1="[\d.]+" x2="\1" y2="[\d.]+" stroke="#525252"', svg)[1])
+    assert band_x < dot < band_x + band_w and city < band_x
+    assert (dot - 14) / (466 - 14) * 60 == pytest.approx(36.5, abs=0.1)
+    assert ">60<" in svg and "▲ deutlich ungünstiger" in svg
 
 
 def test_series_frame_keeps_only_years_with_published_values(catalogue):

@@ -31,6 +31,7 @@ PUBLIC_CATEGORIES = {
     "Indexwerte, Anteile, Werte je Fall",
     "estimate": "Modellergebnisse für die ganze Stadt: Wirkungsschätzungen, Intervalle, p-Werte, Bilanzen",
     "comparison": "veröffentlichte Werte anderer Kommunen (Vergleichsring)",
+    "axis": "Achsenbeschriftungen von Diagrammen: Skalenwerte und Klassen der Achsen, keine Daten",
 }
 
 

@@ -1,7 +1,8 @@
 """HTML fragments for the report notebooks: key-figure boxes, tables, figures with alt text.
 
 Notebooks call these and ``display`` the result; the exported page then contains plain,
-accessible HTML (tables with captions and header cells, images with alt text), no code.
+accessible HTML (tables with captions and header cells, charts as inline SVG with an accessible
+name, maps as images with alt text), no code.
 """
 
 from __future__ import annotations
@@ -9,38 +10,65 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import matplotlib
 import pandas as pd
 from IPython.display import HTML
-from matplotlib.figure import Figure
+from markupsafe import Markup, escape
 
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
 from helpers.core.numbertags import PUBLIC_CATEGORIES, public, text
 from helpers.core.templating import fragment
 from helpers.report.demography import KeyFigure
+from helpers.report.svg_charts import YEAR, Chart
 
-#: SVG output: text stays text (no glyph rasterising: about three times faster than PNG and a
-#: fifth of the size, sharp at any zoom and in print); element ids are derived from a fixed
-#: salt, so reruns are byte-identical.
+if TYPE_CHECKING:  # matplotlib only for the maps, imported where a figure is saved
+    from matplotlib.figure import Figure
+
+#: SVG output of matplotlib figures (the maps): text stays text (no glyph rasterising: about three
+#: times faster than PNG and a fifth of the size, sharp at any zoom and in print); element ids are
+#: derived from a fixed salt, so reruns are byte-identical.
 SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "praeventionsmonitoring", "svg.image_inline": True}
 
 
 def figure_svg(fig: Figure) -> bytes:
-    """SVG bytes of a figure, without run-dependent metadata (byte-identical reruns)."""
+    """SVG bytes of a matplotlib figure, without run-dependent metadata (byte-identical reruns)."""
+    import matplotlib
+
     buf = io.BytesIO()
     with matplotlib.rc_context(SVG_RC):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return buf.getvalue()
 
 
-def figure_html(fig: Figure | bytes, alt: str, caption: str = "", wide: bool = False) -> HTML:
-    """An inline ``<figure>`` with the chart (a figure or SVG bytes) as an embedded SVG image, alt text
-    and an optional caption.
+def tag_years(words: str) -> Markup:
+    """Plain text with every year tagged as public (``data-public="year"``), escaped.
 
-    ``wide`` (maps): on a phone the image keeps a readable width inside a horizontal scroll container
-    instead of shrinking its labels to a few pixels.
+    >>> tag_years("Bilanz bis 2025 & mehr")
+    Markup('Bilanz bis <span data-public="year">2025</span> &amp; mehr')
     """
+    parts, last = [], 0
+    for m in YEAR.finditer(words):
+        parts += [escape(words[last : m.start()]), public(m.group(), "year")]
+        last = m.end()
+    return Markup("").join([*parts, escape(words[last:])])
+
+
+def chart_html(chart: Chart, alt: str, caption: str = "") -> str:
+    """The chart inline: its title above and source below as HTML text, the SVG named by ``alt``."""
+    return fragment("chart", Markup(chart.svg(alt)), tag_years(chart.title), tag_years(chart.source), caption)
+
+
+def figure_html(fig: Chart | Figure | bytes, alt: str, caption: str = "", wide: bool = False) -> HTML:
+    """A ``<figure>`` with a chart, alt text (the accessible name) and an optional caption.
+
+    A :class:`helpers.report.svg_charts.Chart` is written inline (:func:`chart_html`); a matplotlib
+    figure (a map) or SVG bytes become an embedded SVG image. ``wide`` (maps): on a phone the
+    image keeps a readable width inside a horizontal scroll container instead of shrinking its
+    labels to a few pixels.
+    """
+    if isinstance(fig, Chart):
+        return HTML(chart_html(fig, alt, caption))
     data = base64.b64encode(fig if isinstance(fig, bytes) else figure_svg(fig)).decode("ascii")
     return HTML(fragment("figure", data, alt, caption, wide))
 
