@@ -219,11 +219,3 @@ def test_chart_modules_do_not_import_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
-
-
-def test_old_style_names_still_reach_the_matplotlib_style():
-    from helpers.report import mpl_style
-
-    assert plots.STYLE is mpl_style.STYLE and plots.BLUE == palette.OWN
-    with pytest.raises(AttributeError):
-        plots.NO_SUCH_NAME  # noqa: B018

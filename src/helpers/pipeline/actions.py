@@ -293,11 +293,14 @@ def action_check_confidentiality(config_path: str) -> Any:
 
 
 def action_stylesheet(config_path: str) -> None:
-    """Write the site's one stylesheet (comments stripped) to reports/assets."""
+    """Write the site's one stylesheet to reports/assets: the palette's colours as custom properties, then
+    ``report.css`` with its comments stripped."""
     from helpers.core.io import write_text_atomic
+    from helpers.report.palette import css_variables
     from helpers.site.markup import CSS_COMMENT, TEMPLATES
 
-    css = CSS_COMMENT.sub("", (TEMPLATES / "monitoring" / "report.css").read_text(encoding="utf-8"))
+    source = (TEMPLATES / "monitoring" / "report.css").read_text(encoding="utf-8")
+    css = css_variables() + "\n" + CSS_COMMENT.sub("", source)
     lines = [line.rstrip() for line in css.splitlines() if line.strip()]
     write_text_atomic(ProjectPaths(config_of(config_path)).stylesheet, "\n".join(lines) + "\n")
 

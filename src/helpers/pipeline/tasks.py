@@ -330,7 +330,7 @@ def _stylesheet_task(paths: ProjectPaths, cfg: str) -> Iterator[dict[str, Any]]:
         "basename": "stylesheet",
         "doc": "Write reports/assets/monitoring.css, the one stylesheet every page links",
         "actions": [(action_stylesheet, [cfg])],
-        "file_dep": _str([STYLESHEET_SOURCE]),
+        "file_dep": _str([STYLESHEET_SOURCE, *code_of("helpers.report.palette")]),
         "targets": _str([paths.stylesheet]),
         "verbosity": 1,
     }

@@ -2,14 +2,13 @@
 in view when a table scrolls on a phone), a few indicators per table, every cell coloured and marked by the
 same classification the profiles use (``helpers.report.steckbrief.compare_to_city``: the area's 95 % interval
 against the city value), the interval in the cell's title; and the city's series of the key indicators as
-small SVG charts (``helpers.report.svg_charts.series_svg``).
+small SVG charts (``helpers.report.svg_charts.series_chart``, inline).
 
 Only published cells enter; every value carries its ``data-cell`` key.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -174,7 +173,8 @@ def city_series_html(
     from published cells (``published_values``); the values in the alt text."""
     from IPython.display import HTML
 
-    from helpers.report.svg_charts import Point, series_svg
+    from helpers.report.display import chart_html
+    from helpers.report.svg_charts import Point, series_chart
 
     parts = []
     for ind_id in ids:
@@ -193,10 +193,10 @@ def city_series_html(
                   None if pd.isna(r["ci_upper"]) else float(r["ci_upper"]))
             for r in shown
         ]  # fmt: skip
-        svg = series_svg(points, UNIT_HEADER[ind.unit], years).encode("utf-8")
+        chart = series_chart(points, UNIT_HEADER[ind.unit], years)
         listed = "; ".join(f"{p.year}: {fmt_value(p.value, ind.unit, '')}" for p in points)
         alt = f"Liniendiagramm {ind.short}, Gesamtstadt, mit 95-%-Konfidenzintervall als Band. {listed}."
-        figure = fragment("figure", base64.b64encode(svg).decode("ascii"), alt, ind.short)
+        figure = chart_html(chart, alt, ind.short)
         parts.append(Markup('<div class="mon-pair-item">{}</div>').format(Markup(figure)))
     note = Markup(fragment("note", Markup("Werte der Gesamtstadt je Jahr mit 95-%-Konfidenzintervall (Band); "
                                           "nur veröffentlichte Werte. Der Trend steht in der ")

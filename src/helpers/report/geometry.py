@@ -24,6 +24,7 @@ import numpy as np
 from matplotlib.path import Path as MplPath
 
 from helpers.core.config import Config
+from helpers.report import palette
 
 #: Drawing CRS: ETRS89 / UTM zone 32N, metres (the official CRS of most German municipal data).
 DRAW_CRS = "EPSG:25832"
@@ -548,16 +549,11 @@ def link_map_shapes(
     return out, (width, height), False
 
 
-# --- the colours of maps (the site's palette; helpers.report.palette holds the same values) --------
+# --- the colours of maps: the site's palette (helpers.report.palette) ------------------------------
 
-#: Levels, low to high: darker is higher (a map of values, e.g. child poverty: dark = high).
-LEVEL = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
-#: The assessment against the city, deutlich günstiger … deutlich ungünstiger.
-ASSESSMENT = ("#5e3c99", "#b2abd2", "#f7f7f7", "#fdb863", "#e66101")
-#: No trend, or a difference without a favourable direction.
-NEUTRAL = "#969696"
-#: No data, not published (geheim): always with a hatch.
-NO_DATA = "#d9d9d9"
+#: The assessment against the city, deutlich günstiger … deutlich ungünstiger, as a scale (palette order).
+ASSESSMENT = tuple(palette.ASSESSMENT.values())
+LEVEL, NEUTRAL, NO_DATA = palette.LEVEL, palette.NEUTRAL, palette.NO_DATA
 
 
 def level_colours(n: int) -> list[str]:

@@ -79,7 +79,7 @@ from helpers.report.geometry import (  # noqa: F401 (re-exported: the map API in
 from helpers.report.geometry import _inside as _inside
 from helpers.report.geometry import _ring_area as _ring_area
 from helpers.report.geometry import free_offset as _free_box
-from helpers.report.plots import STYLE, _source_line
+from helpers.report.mpl_style import STYLE, _source_line
 
 matplotlib.use("Agg")
 

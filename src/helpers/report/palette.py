@@ -45,3 +45,19 @@ AXIS = "#737373"
 GRID = "#e0e0e0"
 SPAN = "#f0f0f0"
 WHITE = "#ffffff"
+
+#: Text in the unfavourable colour: the orange darkened to keep a contrast of 4,5:1 on white (WCAG AA).
+UNFAVOURABLE_TEXT = "#b35806"
+
+
+def css_variables() -> str:
+    """The palette as CSS custom properties for the stylesheet's ``:root``: the pages' CSS uses
+    ``var(--mon-a-much-worse)`` etc., so charts, maps and tables take their colours from this module alone.
+
+    >>> css_variables().splitlines()[1]
+    '  --mon-a-much-better: #5e3c99;'
+    """
+    names = {f"a-{key.replace('_', '-')}": value for key, value in ASSESSMENT.items()}
+    names |= {f"level-{i}": value for i, value in enumerate(LEVEL, start=1)}
+    names |= {"neutral": NEUTRAL, "no-data": NO_DATA, "own": OWN, "city": CITY, "text-worse": UNFAVOURABLE_TEXT}
+    return ":root {\n" + "".join(f"  --mon-{name}: {value};\n" for name, value in names.items()) + "}"

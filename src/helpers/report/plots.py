@@ -55,17 +55,6 @@ __all__ = [
 AREA_STYLES = ((OWN, "", 2.5, "dotline"), (CITY, CITY_DASH, 2.0, "dash"), (COMPARISON, "", 1.5, "line"))
 
 
-def __getattr__(name: str):
-    """The matplotlib style names of the old module (STYLE, _german_ticks, ...), imported on first use."""
-    if name in {"STYLE", "BLUE", "ORANGE", "GREEN", "GREY", "VERMILION", "GermanTickFormatter", "SOURCE_FONTSIZE"} or (
-        name in {"_german_ticks", "_source_line"}
-    ):
-        from helpers.report import mpl_style
-
-        return getattr(mpl_style, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def _style(i: int) -> tuple[str, str, float, str]:
     return AREA_STYLES[min(i, len(AREA_STYLES) - 1)]
 

@@ -40,7 +40,7 @@ from helpers.report.indicator_tables import (
     published_values,
 )
 from helpers.report.labels import POPULATION_BASIS
-from helpers.report.svg_charts import Point, series_svg
+from helpers.report.svg_charts import Point, series_chart
 from helpers.site.markup import link_glossary_terms, wrap_tables
 from helpers.site.pages import _environment, shell_context, source_lines
 
@@ -477,18 +477,17 @@ def map_figure(published: pd.DataFrame, ind: Indicator, year: int, config: Confi
 
 
 def chart_figure(points: list[Point], ind: Indicator, config: Config) -> Markup:
-    """The city series as an SVG chart with its interval band ('' without any published value)."""
-    from helpers.core.templating import fragment
+    """The city series as an inline SVG chart with its interval band ('' without any published value)."""
+    from helpers.report.display import chart_html
 
     if not points:
         return Markup("")
     years = (config.years.data.first, config.years.data.last)
-    svg = series_svg(points, UNIT_HEADER[ind.unit], years)
+    chart = series_chart(points, UNIT_HEADER[ind.unit], years)
     listed = "; ".join(f"{p.year}: {fmt_value(p.value, ind.unit, '')}" for p in points)
     band = " mit 95-%-Konfidenzintervall als Band" if any(p.low is not None for p in points) else ""
     alt = f"Liniendiagramm {ind.short}, {config.commune.name} insgesamt{band}. {listed}."
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return Markup(fragment("figure", data, alt))
+    return Markup(chart_html(chart, alt))
 
 
 def _rel(target: Path, page: Path) -> str:

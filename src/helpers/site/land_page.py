@@ -40,7 +40,7 @@ from helpers.core.provenance import synthetic_note
 from helpers.report.analysis_plots import _label_points
 from helpers.report.display import figure_svg
 from helpers.report.labels import funnel_label
-from helpers.report.plots import BLUE, GREY, STYLE, VERMILION, _german_ticks, _source_line
+from helpers.report.mpl_style import BLUE, GREY, STYLE, VERMILION, _german_ticks, _source_line
 from helpers.site.markup import TEMPLATES
 from helpers.site.pages import code_version
 
