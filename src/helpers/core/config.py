@@ -573,7 +573,7 @@ def _check_register_bands(register: list[tuple[int, int]] | None, bands: list[tu
 #: German wording of the pydantic error types a config author meets most.
 _ERROR_TEXT = {
     "missing": "Angabe fehlt",
-    "extra_forbidden": "unbekannter Schlüssel (Tippfehler? Erlaubte Schlüssel stehen im README)",
+    "extra_forbidden": "unbekannter Schlüssel (Tippfehler? Erlaubte Schlüssel stehen in docs/another-commune.md)",
     "string_type": "Text erwartet",
     "int_parsing": "ganze Zahl erwartet",
     "int_type": "ganze Zahl erwartet",
