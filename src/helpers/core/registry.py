@@ -344,7 +344,7 @@ REPORTS = {
                 "population_bands",
                 "indicators",
                 "services",
-                "comparison",
+                "hze_descriptive",  # the comparison communes' HzE level beside the city's rate
                 "social_index",
                 "trends",
             ),
