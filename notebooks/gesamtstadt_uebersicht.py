@@ -22,7 +22,7 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
-from helpers.report import demography, plots
+from helpers.report import council, demography, plots
 from helpers.report import display as show
 from helpers.report import hze_sections as hze_text
 from helpers.report import sections as report_sections
@@ -45,7 +45,7 @@ display(
 # ## Zusammenfassung für den Rat
 
 # %%
-display(Markdown(report_sections.council_summary(report_sections.council_points(ctx))))
+display(Markdown(council.council_summary(council.council_points(ctx))))
 
 # %% [markdown]
 # ## Bevölkerung

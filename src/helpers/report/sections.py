@@ -291,27 +291,6 @@ def hze_phase_matrix(scope: ReportScope) -> HTML:
     return phase_matrix(scope, scope.plan.role(HZE_RATE_ROLE).phase)
 
 
-def council_summary(points: list[str]) -> str:
-    """The council summary as a Markdown bullet list (empty points left out)."""
-    return "\n".join(f"- {p}" for p in points if p)
-
-
-def council_points(scope: ReportScope) -> list[str]:
-    """The points of the city report's council summary: trends, the social index, need vs supply and
-    the HzE (each the note of what is missing where the commune lacks it)."""
-    from helpers.report.hze_sections import hze_glance
-    from helpers.report.need_text import need_summary_text
-    from helpers.report.sozialraum_sections import index_summary
-    from helpers.report.trend_sections import trend_summary_text
-
-    return [
-        trend_summary_text(scope.trends, scope.catalogue, scope.city_code, scope.commune),
-        index_summary(scope),
-        need_summary_text(scope.need, scope.missing("services")),
-        hze_glance(scope),
-    ]
-
-
 def key_series_html(scope: ReportScope):
     """Small multiples of the page's key indicators: the Stadtteil and the city over the years with data."""
     from helpers.report.display import figure_html
