@@ -22,9 +22,7 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
-from helpers.core.numbertags import public
-from helpers.indicators.leitbild import track_all
-from helpers.report import area_names, city_matrix, demography, labels, plots
+from helpers.report import area_names, city_matrix, council, demography, plots
 from helpers.report import display as show
 from helpers.report import hze_sections as hze_text
 from helpers.report import sections as report_sections
@@ -46,33 +44,7 @@ display(
 # ## Zusammenfassung für den Rat
 
 # %%
-history = ctx.table("social_index")
-index_now = history.query("year == @year")
-trends = ctx.year_table("trends")
-need = ctx.year_table("need_supply")
-hze_ready = ctx.plan.step_runs("hze_analyse")
-if hze_ready:
-    effects = ctx.year_table("hze_effects")
-    hze_desc = ctx.year_table("hze_descriptive")
-    hze_balance = ctx.year_table("hze_balance")
-    hze_its = ctx.year_table("hze_its")
-    hze_glance = hze_text.hze_glance_text(
-        hze_desc, effects, hze_balance, ctx.commune, year, ctx.config.analysis.hze.programme_start_year
-    )
-display(
-    Markdown(
-        report_sections.council_summary(
-            [
-                trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune),
-                public(ctx.plan.social_index_reason, "config")
-                if ctx.plan.social_index_reason
-                else sozialraum.index_summary_text(index_now, ctx.config, year),
-                sozialraum.need_summary_text(need, ctx.missing("services")),
-                hze_glance if hze_ready else public(f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}", "config"),
-            ]
-        )
-    )
-)
+display(Markdown(council.council_summary(council.council_points(ctx))))
 
 # %% [markdown]
 # ## Bevölkerung
@@ -81,11 +53,7 @@ display(
 display(Markdown(demography.city_population_text(city, ctx.commune, year, ctx.population_basis)))
 display(
     area_names.overview_html(
-        summary,
-        year,
-        f"Bevölkerung nach {ctx.area_levels_text} am 31.12.{year}",
-        source,
-        {s.code: ctx.href("profil", year, s.slug) for s in ctx.config.stadtteile},
+        summary, year, f"Bevölkerung nach {ctx.area_levels_text} am 31.12.{year}", source, ctx.profile_hrefs
     )
 )
 
@@ -113,37 +81,19 @@ display(
 # Alle Kennzahlen nach Lebensphasen, je Tabelle einige Kennzahlen, die Stadtteile als Zeilen.
 
 # %%
-published = ctx.table("indicators")
-display(
-    city_matrix.city_matrix_html(
-        published,
-        ctx.catalogue,
-        [("stadtteil", s.code, s.name) for s in ctx.config.stadtteile],
-        ctx.city_code,
-        year,
-        ctx.indicator_links(),
-    )
-)
+display(city_matrix.city_matrix_section(ctx))
 
 # %% [markdown]
 # ## Entwicklung in der Gesamtstadt
 
 # %%
-display(
-    city_matrix.city_series_html(
-        published, ctx.catalogue, ctx.plan.key_indicators, ctx.city_code, (ctx.config.years.data.first, year)
-    )
-)
+display(city_matrix.city_series_section(ctx))
 
 # %% [markdown]
 # ## Leitbild: Stand der Zielerreichung
 
 # %%
-if ctx.leitbild is None:
-    display(show.note(f"Für {ctx.commune} ist kein Leitbild mit Zielwerten hinterlegt (Konfiguration: leitbild)."))
-else:
-    tracking = track_all(ctx.leitbild, published, ctx.catalogue, year, ctx.city_code, trends)
-    display(report_sections.leitbild_table(ctx.leitbild, tracking, ctx.catalogue, ctx.config))
+display(report_sections.leitbild_section(ctx))
 
 # %% [markdown]
 # ## Sozialraum-Index, Trends und Hilfen zur Erziehung
@@ -152,29 +102,7 @@ else:
 # Erziehung; hier die Kernaussagen.
 
 # %%
-if ctx.plan.social_index_reason is None:
-    display(
-        sozialraum.class_map(
-            index_now,
-            "status_class_code",
-            ctx.config,
-            title=f"Sozialraum-Index {year}: sozialer Status",
-            source=source,
-            legend_title="Sozialer Status",
-            labels=labels.STATUS_MAP,
-            what="Statusklasse",
-            year=year,
-            geometry=ctx.geometry,
-        )
-    )
-    display(Markdown(sozialraum.index_summary_text(index_now, ctx.config, year)))
-else:
-    display(show.note(ctx.plan.social_index_reason, public="config"))
-display(Markdown(trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
-if hze_ready:
-    display(Markdown(hze_text.did_text(effects, ctx.config.analysis.hze.lag_years)))
-    display(Markdown(hze_text.balance_text(hze_balance, year, ctx.config.analysis.hze.programme_start_year)))
-    display(Markdown(hze_text.real_spending_text(hze_its, year)))
-else:
-    display(show.note(f"Hilfen zur Erziehung: {ctx.plan.reports['hze']}", public="config"))
+display(*sozialraum.city_index_section(ctx))
+display(Markdown(trend_text.trend_summary_text(ctx.trends, ctx.catalogue, ctx.city_code, ctx.commune)))
+display(*hze_text.city_hze_section(ctx))
 display(Markdown(ctx.next_links()))

@@ -34,7 +34,7 @@ effects = ctx.year_table("hze_effects")
 event = ctx.year_table("hze_event_study")
 balance = ctx.year_table("hze_balance")
 source = ctx.source_line(ctx.config.sources["hze_cases"].holder, ctx.config.sources["hze_expenditure"].holder)
-base = balance.query("scenario == 'base'") if len(balance) else balance
+base = hze_text.base_scenario(balance)
 
 # %%
 display(
@@ -49,8 +49,11 @@ display(
 # ## Fazit
 
 # %%
-names = {a.code: a.name for a in ctx.config.stadtteile}
-display(Markdown(hze_text.programme_text(effects, ctx.commune, hze.programme_start_year, hze.programme_name, names)))
+display(
+    Markdown(
+        hze_text.programme_text(effects, ctx.commune, hze.programme_start_year, hze.programme_name, ctx.stadtteil_names)
+    )
+)
 display(Markdown(hze_text.conclusion_text(effects, balance, ctx.commune, year, hze.lag_years)))
 display(Markdown(hze_text.parameters_text(hze, year)))
 
@@ -80,12 +83,7 @@ display(Markdown(hze_text.real_spending_text(its, year)))
 # nach Hilfetagen zugeordnet). Kleine Fallzahlen sind geheim gehalten.
 
 # %%
-hze_phase = ctx.catalogue.get("hze_rate").phase
-display(
-    report_sections.phase_matrix(
-        ctx.table("indicators"), ctx.catalogue, ctx.config, year, hze_phase, ctx.indicator_links()
-    )
-)
+display(report_sections.hze_phase_matrix(ctx))
 
 # %% [markdown]
 # ## Unterbrochene Zeitreihe: Ausgaben und Fallzahlen vor und nach dem Programmstart

@@ -22,24 +22,11 @@ year = 2025
 # %%
 from IPython.display import Markdown, display
 
-from helpers.core.numbertags import public
-from helpers.report import display as show
-from helpers.report import labels, maps
 from helpers.report import sozialraum_sections as sozialraum
 from helpers.report import trend_sections as trend_text
-from helpers.report.context import indicator_source_line, open_report
-from helpers.report.indicator_tables import chart_input
+from helpers.report.context import open_report
 
 ctx = open_report(config_path, year, kind="sozialraum")
-trends = ctx.year_table("trends")
-funnel = ctx.year_table("funnel_eb")
-history = ctx.table("social_index")
-index_now = history.query("year == @year")
-need = ctx.year_table("need_supply")
-published = ctx.table("indicators")
-geometry = ctx.geometry
-source = ctx.source_line()
-links = {s.name: ctx.href("profil", year, s.slug) for s in ctx.config.stadtteile}
 
 # %%
 display(
@@ -54,15 +41,9 @@ display(
 # ## Auf einen Blick
 
 # %%
-display(Markdown(trend_text.trend_summary_text(trends, ctx.catalogue, ctx.city_code, ctx.commune)))
-display(
-    Markdown(
-        public(ctx.plan.social_index_reason, "config")
-        if ctx.plan.social_index_reason
-        else sozialraum.index_summary_text(index_now, ctx.config, year)
-    )
-)
-display(Markdown(sozialraum.need_summary_text(need, ctx.missing("services"))))
+display(Markdown(trend_text.trend_summary_text(ctx.trends, ctx.catalogue, ctx.city_code, ctx.commune)))
+display(Markdown(sozialraum.index_summary(ctx)))
+display(Markdown(sozialraum.need_summary_text(ctx.need, ctx.missing("services"))))
 
 # %% [markdown]
 # ## Trends
@@ -72,23 +53,8 @@ display(Markdown(sozialraum.need_summary_text(need, ctx.missing("services"))))
 # wird die Falscherkennungsrate kontrolliert.
 
 # %%
-display(trend_text.trend_overview(trends, ctx.catalogue, ctx.city_code))
-if ctx.plan.has("sgb2_u15"):
-    display(
-        sozialraum.class_map(
-            trends.query("indicator_id == 'sgb2_u15' and area_level == 'stadtteil'"),
-            "verdict_code",
-            ctx.config,
-            title=f"Trend der SGB-II-Quote unter 15 bis {year}",
-            source=source,
-            legend_title="Trend",
-            labels=labels.TREND_MAP,
-            what="Trend der SGB-II-Quote unter 15",
-            year=year,
-            geometry=geometry,
-        )
-    )
-    display(Markdown(trend_text.area_trend_sentence(trends, ctx.catalogue, "sgb2_u15")))
+display(trend_text.trend_overview(ctx.trends, ctx.catalogue, ctx.city_code))
+display(*sozialraum.child_poverty_trend_section(ctx))
 
 # %% [markdown]
 # ## Stadtteile im Vergleich: Trichterdiagramme
@@ -98,10 +64,7 @@ if ctx.plan.has("sgb2_u15"):
 # allein durch Zufall vom städtischen Wert abweichen kann. Es entsteht keine Rangliste.
 
 # %%
-if ctx.plan.funnel_indicators:
-    display(*sozialraum.funnel_sections(funnel, ctx.catalogue, ctx.plan.funnel_indicators, year, ctx.config))
-else:
-    display(show.note(f"Für {ctx.commune} liegt keine der Kennzahlen für Trichterdiagramme vor."))
+display(*sozialraum.funnel_section(ctx))
 
 # %% [markdown]
 # ## Sozialraum-Index
@@ -113,56 +76,16 @@ else:
 # Erfolg der Prävention.
 
 # %%
-if ctx.plan.social_index_reason:
-    display(show.note(ctx.plan.social_index_reason, public="config"))
-else:
-    display(Markdown(sozialraum.index_method_text(ctx.config, ctx.catalogue)))
-    display(
-        sozialraum.class_map(
-            index_now,
-            "status_class_code",
-            ctx.config,
-            title=f"Statusindex {year}",
-            source=source,
-            legend_title="Sozialer Status",
-            labels=labels.STATUS_MAP,
-            what="Statusklasse",
-            year=year,
-            geometry=geometry,
-        )
-    )
-    display(
-        sozialraum.class_map(
-            index_now,
-            "dynamics_class_code",
-            ctx.config,
-            title=f"Dynamikindex {year}",
-            source=source,
-            legend_title="Dynamik",
-            labels=labels.DYNAMICS_MAP,
-            what="Dynamikklasse",
-            year=year,
-            geometry=geometry,
-        )
-    )
-    display(sozialraum.index_table(history, year, ctx.config, links, ctx.catalogue))
+display(*sozialraum.index_section(ctx))
 
 # %% [markdown]
 # ## Bedarf und Angebot entlang der Präventionskette
 
 # %%
-display(*sozialraum.need_section(need, ctx.config, year, source, geometry, ctx.missing("services")))
+display(*sozialraum.need_section(ctx))
 
 # %% [markdown]
 # ## Karte: Kinderarmut
 
 # %%
-if not ctx.plan.has("sgb2_u15"):
-    display(show.note(ctx.missing("sgb2") or ctx.plan.skipped.get("sgb2_u15", ""), public="config"))
-else:
-    values = chart_input(published, "sgb2_u15", year).values  # published cells only
-    map_source = indicator_source_line(ctx.catalogue.get("sgb2_u15"), ctx.config)  # only the sources it uses
-    fig = maps.stadtteil_map(
-        ctx.config, values, f"SGB-II-Quote der unter 15-Jährigen {year}", map_source, "%", geometry=geometry
-    )
-    display(sozialraum.map_html(fig, alt=sozialraum.value_map_alt(values, ctx.config, "SGB-II-Quote unter 15", year)))
+display(sozialraum.child_poverty_map(ctx))

@@ -25,7 +25,7 @@ stadtteil = "wiesdorf"
 # %%
 from IPython.display import Markdown, display
 
-from helpers.report import demography, labels, navigation, plots, profile, steckbrief
+from helpers.report import demography, navigation, plots, profile, steckbrief
 from helpers.report import display as show
 from helpers.report import sections as report_sections
 from helpers.report import sozialraum_sections as sozialraum
@@ -40,40 +40,22 @@ source = ctx.source_line(ctx.config.sources["population"].holder)
 area = ("stadtteil", st.code)
 now = demography.row_of(summary, year, *area)
 city = demography.row_of(summary, year, "stadt", ctx.city_code)
-published = ctx.table("indicators")
-links = ctx.indicator_links()
-trends = ctx.year_table("trends")
-own_trends = trend_text.area_trends(trends, st.code)
+published = ctx.published
+links = ctx.links
+trends = ctx.trends
 
 # %%
 display(Markdown(f"# Stadtteilprofil {st.name} {year}\n\n**{ctx.area_path}** · Stand: 31.12.{year}"))
 display(navigation.profile_nav(ctx))
 
 # %%
-display(
-    steckbrief.steckbrief_box(
-        published, ctx.catalogue.indicators, year, st.code, ctx.city_code, st.name, own_trends, links
-    )
-)
+display(steckbrief.steckbrief_section(ctx))
 
 # %% [markdown]
 # ## Entwicklung der wichtigsten Kennzahlen
 
 # %%
-display(
-    profile.narrow(
-        report_sections.key_series_html(
-            published,
-            ctx.catalogue,
-            ctx.plan.key_indicators,
-            ctx.config.data_years,
-            st.code,
-            st.name,
-            ctx.city_code,
-            ctx.source_line(),
-        )
-    )
-)
+display(profile.narrow(report_sections.key_series_html(ctx)))
 
 # %% [markdown]
 # ## Bevölkerung
@@ -132,56 +114,20 @@ display(
 )
 
 # %%
-display(
-    profile.details_html(
-        published, ctx.catalogue, year, st.code, st.name, ctx.city_code, f"Gesamtstadt {ctx.commune}", own_trends, links
-    )
-)
-if ctx.has("comparison"):
-    display(report_sections.comparison_note(ctx.table("comparison"), published, year, ctx.city_code, ctx.commune))
+display(report_sections.details_section(ctx))
+display(*report_sections.comparison_note(ctx))
 
 # %% [markdown]
 # ## Angebote der Präventionskette
 
 # %%
-if ctx.has("services"):
-    display(report_sections.services_table(ctx.table("services"), year, st.code, st.name))
-else:
-    display(show.note(ctx.missing("services")))
+display(report_sections.services_section(ctx))
 
 # %% [markdown]
 # ## Lage, Sozialraum-Index und Entwicklung
 
 # %%
-history = ctx.table("social_index")
-index_now = history.query("year == @year")
-if ctx.plan.social_index_reason:
-    display(show.note(ctx.plan.social_index_reason, public="config"))
-else:
-    display(
-        profile.narrow(
-            sozialraum.class_map(
-                index_now,
-                "status_class_code",
-                ctx.config,
-                title=f"{st.name} im Sozialraum-Index {year}",
-                source=ctx.source_line(),
-                legend_title="Sozialer Status",
-                labels=labels.STATUS_MAP,
-                what="Statusklasse",
-                year=year,
-                geometry=ctx.geometry,
-                highlight=st.code,
-            )
-        )
-    )
-    display(
-        Markdown(
-            sozialraum.profile_index_text(
-                history, st.code, st.name, year, ctx.config.analysis.social_index.min_population, ctx.catalogue
-            )
-        )
-    )
+display(*sozialraum.profile_index_section(ctx))
 display(
     profile.collapsed(
         trend_text.trend_area_table(trends, ctx.catalogue, st.code), "Tabelle: Trends mit Intervall der Veränderung"

@@ -55,7 +55,7 @@ def test_one_task_per_report_and_source(tasks, small_project):
             "herkunft",
             *sorted(f"process:{s}" for s in SOURCES),
             # per-report-year slices of the tables the pages read by year
-            *(f"jahresauszug:{t}" for t in ("comparison", "indicators", "indicators_hze", "population_bands")),
+            *(f"jahresauszug:{t}" for t in ("indicators", "indicators_hze", "population_bands")),
             "jahresauszug:social_index",
             *(f"jahresauszug:{t}" for t in ("trends", "funnel_eb", "need_supply")),
             *(f"jahresauszug:{t}" for t in ("hze_descriptive", "hze_its", "hze_effects", "hze_event_study")),

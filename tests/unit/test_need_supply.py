@@ -15,7 +15,7 @@ from helpers.analysis.supply import coverage_reference, need_supply, supply_flag
 from helpers.core.config import load_config
 from helpers.indicators.catalogue import Catalogue, load_catalogue
 from helpers.report import steckbrief
-from helpers.report.indicator_tables import chart_input, fmt_value, indicator_table, published_values
+from helpers.report.indicator_tables import Place, chart_input, fmt_value, indicator_table, published_values
 from helpers.report.need_text import ALL_CLEAR, CHECKED_CLEAR, NOT_RUN, need_check_sentences, need_summary_text
 from helpers.report.plots import interval_svg
 from helpers.report.sozialraum_sections import need_map_classes
@@ -232,7 +232,8 @@ def test_a_zero_reads_0_and_a_places_zero_no_service():
 
 def test_the_profile_table_shows_no_service_and_the_secret_cell_apart(catalogue):
     inds = [catalogue.get("sgb2_15_18"), catalogue.get("services_secondary")]
-    html = indicator_table(_published(), inds, 2025, "stadtteil", "103", "Rheindorf", CITY, "Leverkusen", "T").data
+    place = Place(2025, "stadtteil", "103", "Rheindorf", CITY, "Leverkusen")
+    html = indicator_table(_published(), inds, place, "T").data
     assert '<td class="num" data-cell="services_secondary|2025|stadtteil|103">0 – kein Angebot im Stadtteil' in html
     assert '<td class="num" data-cell="sgb2_15_18|2025|stadtteil|103">.' in html
 

@@ -38,6 +38,8 @@ def test_notebook_is_thin(path):
     loops = [n for n in ast.walk(tree) if isinstance(n, ast.For | ast.While)]
     assert not defs, "logic belongs in src/helpers, not in notebooks"
     assert not loops, "notebooks do not loop; doit fans out over years and Stadtteile"
+    branches = [n for n in ast.walk(tree) if isinstance(n, ast.If | ast.IfExp | ast.comprehension)]
+    assert not branches, "notebooks call and show; a section builder returns the section or its note"
     assert "Path(" not in path.read_text(encoding="utf-8"), "paths come from helpers.core.paths"
 
 

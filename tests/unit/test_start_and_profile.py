@@ -351,11 +351,11 @@ def test_start_page_links_every_area_in_list_and_map(tmp_path, monkeypatch):
 
 def test_indicator_names_link_to_fact_sheets_once_they_are_published(catalogue, monkeypatch):
     from helpers.core.registry import PAGES
-    from helpers.report.indicator_tables import area_matrix, indicator_table
+    from helpers.report.indicator_tables import Place, area_matrix, indicator_table
     from helpers.site.pages import factsheet_overview_href
 
     ind = catalogue.get("sgb2_u15")
-    args = (_published(), [ind], 2025, "stadtteil", "101", "W", CITY, "G", "Kennzahlen")
+    args = (_published(), [ind], Place(2025, "stadtteil", "101", "W", CITY, "G"), "Kennzahlen")
     assert "<a " not in indicator_table(*args).data
     linked = indicator_table(*args, links={"sgb2_u15": "../../kennzahlen/sgb2_u15.html"}).data
     assert f'<a href="../../kennzahlen/sgb2_u15.html" title="{ind.definition}">{ind.short}</a>' in linked

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from helpers.core.config import load_config
 from helpers.indicators.catalogue import Catalogue, load_catalogue
 from helpers.report import area_names, city_matrix, findings, profile, steckbrief
-from helpers.report.indicator_tables import indicator_kpis
+from helpers.report.indicator_tables import Place, indicator_kpis
 from helpers.site.audit import check_page, published_texts
 from helpers.site.htmlcheck import untagged_numbers
 from tests.conftest import CONFIG
@@ -108,7 +108,8 @@ def test_at_most_six_lines(catalogue):
 
 
 def test_kpi_box_of_a_secret_cell_says_so(catalogue):
-    html = indicator_kpis(_published(), catalogue, ["sgb2_u15", "hze_rate"], 2025, "102", CITY, "Stadt").data
+    place = Place(2025, "stadtteil", "102", "Manfort", CITY, "Stadt")
+    html = indicator_kpis(_published(), [catalogue.get("sgb2_u15"), catalogue.get("hze_rate")], place).data
     assert (
         '<div class="value"><span data-cell="sgb2_u15|2025|stadtteil|102">.</span> <span class="mon-kpi-secret">'
         in html

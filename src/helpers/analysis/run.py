@@ -21,7 +21,7 @@ from helpers.analysis.supply import allocate_places, need_supply, places_by_phas
 from helpers.analysis.trends import trend_table
 from helpers.core.ages import select_ages
 from helpers.core.config import Config, HzeAnalysis
-from helpers.indicators.catalogue import Catalogue
+from helpers.indicators.catalogue import CHILD_POVERTY_ROLE, Catalogue
 from helpers.indicators.plan import commune_catalogue, commune_plan
 
 _progress = logging.getLogger("monitoring.progress")
@@ -360,7 +360,8 @@ def did_part(
     """Within-city DiD with wild-cluster-bootstrap inference (None if too early or too few clusters)."""
     h = config.analysis.hze
     internal = tables["indicators_internal"]
-    cov = internal[(internal["indicator_id"] == "sgb2_u15") & (internal["area_level"] == "stadtteil")]
+    covariate = commune_catalogue(config).with_role(CHILD_POVERTY_ROLE)[:1]  # the SGB II quota of children
+    cov = internal[internal["indicator_id"].isin(covariate) & (internal["area_level"] == "stadtteil")]
     late_years = [y for y in years if any(y - s >= h.lag_years for s in starts.values())]
     n_treated = sum(1 for c in new["area_code"].unique() if c in starts)
     n_control = new["area_code"].nunique() - n_treated
@@ -429,6 +430,32 @@ def event_part(
     return ev.table, rows
 
 
+def comparison_level(comparison: pd.DataFrame, year: int) -> tuple[float, int]:
+    """The median HzE rate (cases per 10,000 under-21s) of the comparison communes in ``year`` (all of
+    the comparison ring, with and without an own programme) and their number; (NaN, 0) without a row.
+
+    >>> comp = pd.DataFrame({"year": [2025] * 3, "hze_cases": [50, 60, 90], "u21": [1000, 1000, 2000]})
+    >>> comparison_level(comp, 2025), comparison_level(comp, 2024)  # rates 500, 600, 450
+    ((500.0, 3), (nan, 0))
+    """
+    comp = comparison[comparison["year"] == year]
+    if comp.empty:
+        return float("nan"), 0
+    return float((1e4 * comp["hze_cases"] / comp["u21"]).median()), len(comp)
+
+
+def with_comparison_level(desc: pd.DataFrame, comparison: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The descriptive table with the comparison communes' level beside the city's rate: on the city
+    row (``by == "gesamt"``) ``comparison_median_per_10000`` and ``comparison_communes``
+    (:func:`comparison_level`; the profiles print them next to the city's HzE rate)."""
+    median, communes = comparison_level(comparison, year)
+    city = desc["by"] == "gesamt"
+    return desc.assign(
+        comparison_median_per_10000=np.where(city, median, np.nan),
+        comparison_communes=pd.array([communes if c else pd.NA for c in city], dtype="Int64"),
+    )
+
+
 def hze_for_year(config: Config, tables: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]:
     """Every HzE analysis table for one report year (data up to that year)."""
     h = config.analysis.hze
@@ -437,7 +464,7 @@ def hze_for_year(config: Config, tables: dict[str, pd.DataFrame], year: int) -> 
     u21 = _u21(tables["population"])
     u21 = u21[u21["year"] <= year]
     out: dict[str, list] = {k: [] for k in ("desc", "its", "effects", "event", "balance")}
-    out["desc"] = [protected_descriptive(config, tables, year)]
+    out["desc"] = [with_comparison_level(protected_descriptive(config, tables, year), tables["comparison"], year)]
 
     years = np.array(sorted(yearly["year"].unique()))
     start = h.programme_start_year

@@ -410,7 +410,7 @@ PAGES = {
                 "population_bands",
                 "indicators",
                 "services",
-                "comparison",
+                "hze_descriptive",  # the comparison communes' HzE level beside the city's rate
                 "social_index",
                 "trends",
             ),

@@ -19,6 +19,14 @@ SCALE = {"pct": 100.0, "per_1000": 1_000.0, "per_10000": 10_000.0, "eur": 1.0}
 UNIT_LABEL = {"pct": "%", "per_1000": "je 1.000", "per_10000": "je 10.000", "eur": "€"}
 SOURCES = set(SELECTIONS)
 
+#: The roles code asks the catalogue for (an indicator's ``roles``), never an indicator id; an own
+#: catalogue declares them the same way. key: the profile's "Auf einen Blick"; funnel: funnel plots and
+#: EB tables; status: the social index; child_poverty: the child-poverty indicator (its map and trend in
+#: the Sozialraumanalyse, the start page's area findings, the covariate of the HzE analysis); hze_rate:
+#: the HzE rate (its life phase on the HzE page, its level beside the comparison communes).
+KEY_ROLE, FUNNEL_ROLE, STATUS_ROLE = "key", "funnel", "status"
+CHILD_POVERTY_ROLE, HZE_RATE_ROLE = "child_poverty", "hze_rate"
+
 
 class Selection(BaseModel):
     """Which counts of a processed source make a numerator or denominator."""
@@ -68,7 +76,8 @@ class Indicator(BaseModel):
     confidential: bool = True
     note: str = ""
     relevance: str = ""  # why the indicator matters for the Präventionskette (fact sheets)
-    # what code asks the catalogue for (helpers.indicators.plan.ROLES), e.g. key, funnel, status:
+    map_title: str = ""  # the indicator as the title of its map (before the year); default: its name
+    # what code asks the catalogue for (KEY_ROLE … HZE_RATE_ROLE above), e.g. key, funnel, status:
     # role -> rank within the role (1 first); a plain list gives every role rank 0 (catalogue order)
     roles: dict[str, int] = {}
     # "nearest": when the register's age bands cannot form the ages, they move to the nearest band edges
@@ -79,6 +88,11 @@ class Indicator(BaseModel):
     @classmethod
     def _role_list(cls, value: object) -> object:
         return dict.fromkeys(value, 0) if isinstance(value, list | tuple) else value
+
+    @property
+    def map_heading(self) -> str:
+        """The title of the indicator's map, without the year (``map_title``, else the name)."""
+        return self.map_title or self.name
 
     @property
     def scale(self) -> float:
@@ -124,6 +138,11 @@ class Catalogue(BaseModel):
         """Ids of the indicators that declare ``role``, by their rank, then in catalogue order."""
         ranked = [(i.roles[role], n, i.id) for n, i in enumerate(self.indicators) if role in i.roles]
         return [ident for _, _, ident in sorted(ranked)]
+
+    def role(self, role: str) -> Indicator | None:
+        """The first indicator that declares ``role`` (by rank, then catalogue order); None if none does."""
+        ids = self.with_role(role)
+        return self.get(ids[0]) if ids else None
 
     def by_phase(self) -> dict[str, list[Indicator]]:
         return {p: [i for i in self.indicators if i.phase == p] for p in self.phases}

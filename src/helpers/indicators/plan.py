@@ -18,19 +18,37 @@ from dataclasses import dataclass, field
 from helpers.core.availability import missing_source_text, report_reason, step_reason
 from helpers.core.config import Config, ConfigError, key_error
 from helpers.core.registry import REPORTS, SOURCES, STEPS
-from helpers.indicators.catalogue import Catalogue, Indicator, Selection, load_catalogue
+from helpers.indicators.catalogue import (
+    FUNNEL_ROLE,
+    KEY_ROLE,
+    STATUS_ROLE,
+    Catalogue,
+    Indicator,
+    Selection,
+    load_catalogue,
+)
 
 #: Roles of the derived defaults (catalogue ``roles``): "Auf einen Blick" on every profile (filled
 #: up to KEY_MIN from the catalogue order), funnel plots and EB tables in the Sozialraumanalyse,
 #: and the status indicators of the social index (which needs at least STATUS_MIN of them).
-KEY_ROLE, FUNNEL_ROLE, STATUS_ROLE = "key", "funnel", "status"
 KEY_MIN = 6
 STATUS_MIN = 2
 #: The start of the note an indicator gets when its ages were moved to the register's band edges.
 FITTED_MARK = "Altersgrenzen an die Altersgruppen der Einwohnerdatei angepasst"
 
 #: Catalogue fields a commune may override per indicator (``indicators.overrides``).
-OVERRIDABLE = ("name", "short", "definition", "note", "relevance", "reference_date", "pooling", "roles", "age_fit")
+OVERRIDABLE = (
+    "name",
+    "short",
+    "definition",
+    "note",
+    "relevance",
+    "map_title",
+    "reference_date",
+    "pooling",
+    "roles",
+    "age_fit",
+)
 
 #: German names of the standard columns a population selection may need.
 _POPULATION_COLUMNS = {"sex": "Geschlecht", "citizenship": "Staatsangehörigkeit"}
@@ -50,9 +68,24 @@ class CommunePlan:
     social_index_reason: str | None  # None: the social index is computed
     steps: dict[str, str | None] = field(default_factory=dict)  # step -> None (runs) or German reason
     reports: dict[str, str | None] = field(default_factory=dict)  # report kind -> None or German reason
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> ids in the whole catalogue, by rank
 
     def has(self, indicator_id: str) -> bool:
         return indicator_id in {i.id for i in self.catalogue.indicators}
+
+    def role(self, role: str) -> Indicator | None:
+        """The computed indicator that plays ``role`` (the first by rank); None if none is computed."""
+        return self.catalogue.role(role)
+
+    def role_reason(self, role: str) -> str:
+        """Why no computed indicator plays ``role``, in German ('' when one does): the reason the
+        catalogue's first indicator with the role is skipped, or that the catalogue declares none."""
+        if self.role(role) is not None:
+            return ""
+        ids = self.roles.get(role, ())
+        if not ids:
+            return f"Der Kennzahlenkatalog nennt keine Kennzahl mit der Rolle „{role}“."
+        return self.skipped.get(ids[0], "")
 
     def step_runs(self, name: str) -> bool:
         return self.steps.get(name) is None
@@ -282,6 +315,7 @@ def _plan(config: Config) -> CommunePlan:
         social_index_reason=index_reason,
         steps=steps,
         reports=reports,
+        roles={r: tuple(full.with_role(r)) for i in full.indicators for r in i.roles},
     )
 
 

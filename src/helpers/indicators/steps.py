@@ -15,7 +15,7 @@ from helpers.core.provenance import synthetic_note
 from helpers.core.registry import values_table
 from helpers.core.tables import load_tables
 from helpers.indicators.atoms import validate_against_sources
-from helpers.indicators.catalogue import indicator_groups, indicator_inputs
+from helpers.indicators.catalogue import CHILD_POVERTY_ROLE, HZE_RATE_ROLE, indicator_groups, indicator_inputs
 from helpers.indicators.compute import compute_all, sort_values
 from helpers.indicators.confidentiality_check import audit_everything, indicator_cells, summarise
 from helpers.indicators.disclosure import protect, published_view, summary_text
@@ -25,10 +25,6 @@ from helpers.indicators.plan import commune_catalogue
 _progress = logging.getLogger("monitoring.progress")
 
 
-#: The SGB II quota under 15: the HzE analysis's covariate (besides the HzE indicators).
-HZE_COVARIATE = "sgb2_u15"
-#: The indicator whose life phase the HzE page shows by Stadtteil (notebook ``hze_kosten_wirkung``).
-HZE_PAGE_INDICATOR = "hze_rate"
 #: Selections whose indicators the HzE analysis reads.
 HZE_SELECTIONS = frozenset({"hze", "hze_eur"})
 
@@ -49,9 +45,10 @@ def build_indicator_tables(config: Config, tables: dict[str, pd.DataFrame]) -> d
     ``tables`` holds the value tables (``values_table(selection)``) and the source tables.
     Returns ``indicators_internal`` (unprotected, for analyses), ``indicators`` (the published
     view: suppressed values removed, official symbols set) and the rows the HzE analysis reads
-    of both (``indicators_hze*``: HzE indicators, the SGB II covariate and every indicator of the
-    HzE page's life phase, the phase of ``hze_rate``: the HzE page reads its rows of the
-    published view from ``indicators_hze``, so a change in another source does not re-run it).
+    of both (``indicators_hze*``: HzE indicators, the covariate (the catalogue's ``child_poverty``
+    role) and every indicator of the HzE page's life phase, the phase of the ``hze_rate`` role: the
+    HzE page reads its rows of the published view from ``indicators_hze``, so a change in another
+    source does not re-run it).
     """
     catalogue = commune_catalogue(config)
     validate_against_sources(catalogue, config)
@@ -60,11 +57,11 @@ def build_indicator_tables(config: Config, tables: dict[str, pd.DataFrame]) -> d
     _progress.info("Geheimhaltung: primäre und sekundäre Sperrung über alle Kennzahlen")
     protected = protect(values, catalogue, tables, config)
     published = published_view(protected, config.thresholds.min_denominator, config.thresholds.min_cell_count)
-    hze = {HZE_COVARIATE} | {
+    hze = set(catalogue.with_role(CHILD_POVERTY_ROLE)[:1]) | {
         i.id for i in catalogue.indicators if {i.numerator.source, i.denominator.source} & HZE_SELECTIONS
     }
-    hze_phase = {i.phase for i in catalogue.indicators if i.id == HZE_PAGE_INDICATOR}
-    hze |= {i.id for i in catalogue.indicators if i.phase in hze_phase}
+    page = catalogue.role(HZE_RATE_ROLE)
+    hze |= {i.id for i in catalogue.indicators if page is not None and i.phase == page.phase}
     return {
         "indicators_internal": values,
         "indicators": published,

@@ -10,6 +10,7 @@ Only published cells enter; every value carries its ``data-cell`` key.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from markupsafe import Markup
@@ -29,6 +30,9 @@ from helpers.report.indicator_tables import (
     published_values,
 )
 from helpers.report.steckbrief import MARKS, NO_OFFER, VERDICT_CSS, compare_to_city
+
+if TYPE_CHECKING:
+    from helpers.report.context import ReportScope
 
 #: Indicators per table: with the Stadtteil column it fits 1280 px (and scrolls with a fixed first column
 #: on a phone).
@@ -202,3 +206,15 @@ def city_series_html(
                                           "nur veröffentlichte Werte. Der Trend steht in der ")
                            + Markup("Sozialraumanalyse.")))  # fmt: skip
     return HTML(Markup('<div class="mon-pair mon-series">{}</div>').format(Markup("").join(parts)) + note)
+
+
+def city_matrix_section(scope: ReportScope):
+    """The city report's Lebenslauf-Matrix for the page's scope (:func:`city_matrix_html`): all Stadtteile."""
+    areas = [("stadtteil", s.code, s.name) for s in scope.config.stadtteile]
+    return city_matrix_html(scope.published, scope.catalogue, areas, scope.city_code, scope.year, scope.links)
+
+
+def city_series_section(scope: ReportScope):
+    """The city's series of the key indicators up to the report year (:func:`city_series_html`)."""
+    years = (scope.config.years.data.first, scope.year)
+    return city_series_html(scope.published, scope.catalogue, scope.plan.key_indicators, scope.city_code, years)

@@ -1,5 +1,11 @@
-"""What a report notebook needs after its parameters cell: checked parameters, config,
-paths, the processed tables it declares, links and the standard source line."""
+"""The scope of a report page: what a notebook needs after its parameters cell and what its section
+builders take as their one argument: checked parameters (year, the area), the city, config, the
+commune's catalogue and plan, paths, the processed tables the page declares, links and source lines.
+
+Section builders (``helpers.report.sections`` and the other ``*_sections`` modules) take the scope
+and return a section or the German note that stands in for it, so a notebook calls and shows but
+does not branch.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +23,8 @@ from helpers.indicators.catalogue import Indicator
 
 
 @dataclass(frozen=True)
-class ReportContext:
-    """Parameters of one report, validated, plus access to its inputs."""
+class ReportScope:
+    """Parameters of one report page, validated, plus access to its inputs (see the module docstring)."""
 
     config: Config
     year: int
@@ -181,6 +187,85 @@ class ReportContext:
         """The German source line under charts and tables (all sources if no holder is named)."""
         return source_line(holders or [s.holder for s in self.config.sources.values()])
 
+    # --- what section builders read from the scope ------------------------------------------
+
+    @property
+    def city_name(self) -> str:
+        """The city as a column head beside an area ('Gesamtstadt Leverkusen')."""
+        return f"Gesamtstadt {self.commune}"
+
+    @cached_property
+    def source(self) -> str:
+        """The source line of all sources (charts and maps that draw on several)."""
+        return self.source_line()
+
+    @cached_property
+    def links(self) -> dict[str, str]:
+        """Indicator id -> relative link to its fact sheet (:meth:`indicator_links`, read once)."""
+        return self.indicator_links()
+
+    @cached_property
+    def profile_links(self) -> dict[str, str]:
+        """Stadtteil name -> relative link to its profile of this year (tables that list the Stadtteile)."""
+        return {s.name: self.href("profil", self.year, s.slug) for s in self.config.stadtteile}
+
+    @cached_property
+    def profile_hrefs(self) -> dict[str, str]:
+        """Stadtteil code -> relative link to its profile of this year (links by code: a Stadtbezirk that shares
+        a Stadtteil's name never gets its link)."""
+        return {s.code: self.href("profil", self.year, s.slug) for s in self.config.stadtteile}
+
+    @property
+    def stadtteil_names(self) -> dict[str, str]:
+        """Stadtteil code -> name."""
+        return {s.code: s.name for s in self.config.stadtteile}
+
+    @cached_property
+    def published(self) -> pd.DataFrame:
+        """The published indicator table (the rows this page reads)."""
+        return self.table("indicators")
+
+    @cached_property
+    def trends(self) -> pd.DataFrame:
+        """The trend rows of this report year."""
+        return self.year_table("trends")
+
+    @cached_property
+    def area_trends(self) -> dict[str, dict]:
+        """Indicator id -> this page's Stadtteil's trend row (empty on a city page)."""
+        from helpers.report.trend_sections import area_trends
+
+        return {} if self.stadtteil is None else area_trends(self.trends, self.stadtteil.code)
+
+    @cached_property
+    def social_index(self) -> pd.DataFrame:
+        """The social index of every year up to this one (the history the stability reads)."""
+        return self.table("social_index")
+
+    @cached_property
+    def index_now(self) -> pd.DataFrame:
+        """The social index of this year."""
+        return self.social_index[self.social_index["year"] == self.year]
+
+    @cached_property
+    def need(self) -> pd.DataFrame:
+        """Need vs supply of this report year."""
+        return self.year_table("need_supply")
+
+    @property
+    def place(self):
+        """Where this page's indicator tables look (``helpers.report.indicator_tables.Place``): the year,
+        the Stadtteil (the city on a city page) and the city beside it."""
+        from helpers.report.indicator_tables import Place
+
+        st = self.stadtteil
+        level, code, name = ("stadt", self.city_code, self.commune) if st is None else ("stadtteil", st.code, st.name)
+        return Place(self.year, level, code, name, self.city_code, self.city_name)
+
+
+#: The name the context had before it became the scope of section builders.
+ReportContext = ReportScope
+
 
 def source_line(holders: Sequence[str]) -> str:
     """``Quelle: A; B; eigene Berechnungen`` (each holder once, in order).
@@ -196,8 +281,8 @@ def indicator_source_line(indicator: Indicator, config: Config) -> str:
     return source_line([config.sources[k].holder for k in indicator.raw_sources() if k in config.sources])
 
 
-def open_report(config_path: str, year: int, stadtteil: str | None = None, kind: str = "profil") -> ReportContext:
-    """Validate a notebook's parameters and return its context.
+def open_report(config_path: str, year: int, stadtteil: str | None = None, kind: str = "profil") -> ReportScope:
+    """Validate a notebook's parameters and return the page's scope.
 
     Raises ``ValueError`` for a year outside the data years or an unknown Stadtteil, so a
     wrong parameter fails in the first cell after the parameters, with a clear message.
@@ -210,4 +295,4 @@ def open_report(config_path: str, year: int, stadtteil: str | None = None, kind:
     st = config.stadtteil(str(stadtteil)) if stadtteil else None
     if kind == "profil" and st is None:
         raise ValueError("a Stadtteil profile needs the parameter 'stadtteil'")
-    return ReportContext(config=config, year=year, stadtteil=st, kind=kind)
+    return ReportScope(config=config, year=year, stadtteil=st, kind=kind)

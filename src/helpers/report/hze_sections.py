@@ -750,3 +750,51 @@ def real_spending_text(its: pd.DataFrame, year: int) -> str:
         "Preissteigerungen); Trendaussagen zu Euro-Beträgen rechnen mit demselben Preisindex in Preisen des "
         "Berichtsjahres."
     )
+
+
+# --- section builders: one argument, the page's scope (helpers.report.context.ReportScope) ------------
+
+
+def _no_hze(scope) -> str:
+    """Why the commune has no HzE analysis, as the city report says it."""
+    return f"Hilfen zur Erziehung: {scope.plan.reports['hze']}"
+
+
+def hze_glance(scope) -> str:
+    """The council's sentences on the HzE (:func:`hze_glance_text`), or why the commune has no HzE analysis."""
+    if not scope.plan.step_runs("hze_analyse"):
+        return public(_no_hze(scope), "config")
+    return hze_glance_text(
+        scope.year_table("hze_descriptive"),
+        scope.year_table("hze_effects"),
+        scope.year_table("hze_balance"),
+        scope.commune,
+        scope.year,
+        scope.config.analysis.hze.programme_start_year,
+    )
+
+
+def city_hze_section(scope) -> list:
+    """The city report's HzE core results (within-city comparison, balance, real spending), or why the
+    commune has no HzE analysis."""
+    from IPython.display import Markdown
+
+    from helpers.report.display import note
+
+    if not scope.plan.step_runs("hze_analyse"):
+        return [note(_no_hze(scope), public="config")]
+    h, year = scope.config.analysis.hze, scope.year
+    return [
+        Markdown(did_text(scope.year_table("hze_effects"), h.lag_years)),
+        Markdown(balance_text(scope.year_table("hze_balance"), year, h.programme_start_year)),
+        Markdown(real_spending_text(scope.year_table("hze_its"), year)),
+    ]
+
+
+def base_scenario(balance: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the base scenario of the cost-effect balance (the empty table as it is).
+
+    >>> base_scenario(pd.DataFrame({"scenario": ["base", "low"]}))["scenario"].tolist()
+    ['base']
+    """
+    return balance[balance["scenario"] == "base"] if len(balance) else balance

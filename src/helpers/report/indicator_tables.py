@@ -157,15 +157,23 @@ def trend_mark(trend: Mapping | None, ind: Indicator, common_period: str = "") -
     return Markup(fragment("change", shown, css, word, arrow, title))
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where an indicator table or the key-figure boxes look: a report year, an area (level, code,
+    name) and the city beside it (a page's ``ReportScope.place``)."""
+
+    year: int
+    level: str
+    code: str
+    name: str
+    city_code: str
+    city_name: str
+
+
 def indicator_table(
     published: pd.DataFrame,
     indicators: list[Indicator],
-    year: int,
-    level: str,
-    code: str,
-    area_name: str,
-    city_code: str,
-    city_name: str,
+    place: Place,
     caption: str,
     links: Mapping[str, str] | None = None,
     trends: Mapping[str, Mapping] | None = None,
@@ -175,11 +183,12 @@ def indicator_table(
     ``links`` maps indicator ids to the href of their fact sheet (names link there; none without);
     ``trends`` indicator ids to the area's trend row of the report year.
     """
+    year = place.year
     cells = published_cells(published, [i.id for i in indicators], [year])
     rows = []
     for ind in indicators:
-        now = _row(cells, ind.id, year, level, code)
-        city = _row(cells, ind.id, year, "stadt", city_code)
+        now = _row(cells, ind.id, year, place.level, place.code)
+        city = _row(cells, ind.id, year, "stadt", place.city_code)
         ci = "" if now is None or now["symbol"] == "." else fmt_interval(now["ci_lower"], now["ci_upper"], ind.unit)
         counts = Markup(".")
         if now is not None and (pd.notna(now["numerator"]) or pd.notna(now["denominator"])):
@@ -203,7 +212,7 @@ def indicator_table(
                 "change": trend_mark((trends or {}).get(ind.id), ind),
             }
         )
-    return HTML(fragment("indicator_table", caption, area_name, city_name, rows))
+    return HTML(fragment("indicator_table", caption, place.name, place.city_name, rows))
 
 
 def phase_sections(catalogue: Catalogue) -> list[tuple[str, list[Indicator]]]:
@@ -263,22 +272,19 @@ def legend() -> HTML:
 
 def indicator_kpis(
     published: pd.DataFrame,
-    catalogue: Catalogue,
-    ids: list[str],
-    year: int,
-    code: str,
-    city_code: str,
-    city_name: str,
+    indicators: list[Indicator],
+    place: Place,
     trends: Mapping[str, Mapping] | None = None,
 ) -> HTML:
     """The "Auf einen Blick" boxes: key indicators with the city value and the trend (▲/▼ = direction);
     ``trends``: indicator id → the area's trend row of the report year."""
-    cells = published_cells(published, ids, [year])
+    cells = published_cells(published, [i.id for i in indicators], [place.year])
     boxes = []
-    for ind_id in ids:
-        ind = catalogue.get(ind_id)
-        now = _row(cells, ind_id, year, "stadtteil", code)
-        city = _row(cells, ind_id, year, "stadt", city_code)
+    city_name = place.city_name
+    for ind in indicators:
+        ind_id = ind.id
+        now = _row(cells, ind_id, place.year, place.level, place.code)
+        city = _row(cells, ind_id, place.year, "stadt", place.city_code)
         change = Markup("Trend: ") + public(trend_mark((trends or {}).get(ind_id), ind), "derived")
         places = counts_places(ind)
         boxes.append(
@@ -307,6 +313,12 @@ def _kpi_value(row: Mapping | None, unit: str, places: bool) -> Markup:
     return Markup('{} <span class="mon-kpi-secret">nicht veröffentlicht (Geheimhaltung)</span>').format(
         shown_cell(row, unit, places)
     )
+
+
+def key_figures_section(scope) -> HTML:
+    """The profile's "Auf einen Blick" boxes for the page's ``ReportScope``: its key indicators."""
+    indicators = [scope.catalogue.get(i) for i in scope.plan.key_indicators]
+    return indicator_kpis(scope.published, indicators, scope.place, scope.area_trends)
 
 
 def shown_cell(row: Mapping | None, unit: str, places: bool = False) -> Markup:

@@ -4,7 +4,7 @@ Lebenslauf-Matrix of the city report, Leitbild tracking, services and comparison
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import pandas as pd
 from IPython.display import HTML
@@ -14,10 +14,11 @@ from helpers.core.config import Config
 from helpers.core.formatting import fmt_number
 from helpers.core.numbertags import public, text
 from helpers.core.templating import fragment
-from helpers.indicators.catalogue import Catalogue
+from helpers.indicators.catalogue import HZE_RATE_ROLE, UNIT_LABEL, Catalogue
 from helpers.indicators.leitbild import Leitbild, Tracking
+from helpers.report.context import ReportScope
 from helpers.report.indicator_tables import (
-    area_matrix,
+    Place,
     fmt_value,
     indicator_table,
     legend,
@@ -53,47 +54,38 @@ def anchor(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
-def profile_phase_sections(
-    published: pd.DataFrame,
-    catalogue: Catalogue,
-    config: Config,
-    year: int,
-    stadtteil_code: str,
-    links: Mapping[str, str] | None = None,
-    trends: Mapping[str, Mapping] | None = None,
-    charts: bool = True,
-) -> HTML:
-    """One section per life phase (h3 under the page's Präventionskette heading): the indicators
-    that differ clearly from the city, named, the indicator table and (``charts``) the
-    dot-and-bar chart of the values with their intervals. ``links``: indicator id -> fact sheet;
-    ``trends``: indicator id -> the Stadtteil's trend row (the table's trend column)."""
-    st = config.stadtteil(stadtteil_code)
+def profile_phase_sections(scope: ReportScope, charts: bool = True) -> HTML:
+    """One section per life phase (h3 under the page's Präventionskette heading) of the page's Stadtteil:
+    the indicators that differ clearly from the city, named, the indicator table (names link to the fact
+    sheets, the trend column from the Stadtteil's trend rows) and (``charts``) the dot-and-bar chart of
+    the values with their intervals."""
+    place, year, links = scope.place, scope.year, scope.links
+    published = scope.published
     # all a section looks at: this Stadtteil and the city, this year and the year before
     area = published["area_level"].eq("stadt") | (
-        published["area_level"].eq("stadtteil") & published["area_code"].eq(st.code)
+        published["area_level"].eq("stadtteil") & published["area_code"].eq(place.code)
     )
     published = published[area & published["year"].isin([year - 1, year])]
     parts = []
-    for phase, inds in phase_sections(catalogue):
-        table = indicator_table(
-            published, inds, year, "stadtteil", st.code, st.name, config.commune.ags,
-            f"Gesamtstadt {config.commune.name}", f"{phase}: Kennzahlen {st.name} {year}", links, trends,
-        )  # fmt: skip
-        items = comparisons(published, inds, year, st.code, config.commune.ags)
-        parts.append(fragment("heading", 3, anchor(phase), phase) + _phase_text(items, st.name, links or {}))
+    for phase, inds in phase_sections(scope.catalogue):
+        caption = f"{phase}: Kennzahlen {place.name} {year}"
+        table = indicator_table(published, inds, place, caption, links, scope.area_trends)
+        items = comparisons(published, inds, year, place.code, place.city_code)
+        parts.append(fragment("heading", 3, anchor(phase), phase) + _phase_text(items, place.name, links or {}))
         parts.append(table.data)
         if charts:
-            parts.append(_interval_figure(published, inds, year, st.code, st.name, phase, config))
+            parts.append(_interval_figure(published, inds, place, phase, scope.config))
     return HTML("".join(parts) + legend().data)
 
 
-def _interval_figure(published, inds, year: int, code: str, name: str, phase: str, config: Config) -> str:
+def _interval_figure(published, inds, place: Place, phase: str, config: Config) -> str:
     """The phase's dot-and-bar chart as a figure (values and intervals in the alt text)."""
     from helpers.report.context import source_line
     from helpers.report.display import figure_html
     from helpers.report.plots import interval_svg
 
-    rows = interval_rows(published, inds, year, code, config.commune.ags)
+    year, name = place.year, place.name
+    rows = interval_rows(published, inds, year, place.code, place.city_code)
     holders = [config.sources[k].holder for i in inds for k in i.raw_sources() if k in config.sources]
     fig = interval_svg(rows, f"{phase}: {name} {year} mit 95-%-Konfidenzintervall", source_line(holders), name)
     caption = (
@@ -148,16 +140,21 @@ def count_words(n: int) -> str:
     return f"{words.get(n, str(n))} Kennzahl{'en' if n != 1 else ''}"
 
 
-def city_matrix_sections(
-    published: pd.DataFrame, catalogue: Catalogue, config: Config, year: int, links: Mapping[str, str] | None = None
-) -> HTML:
-    """The Lebenslauf-Matrix: per life phase, indicators x Stadtteile (and the city)."""
-    areas = [("stadtteil", s.code, s.name) for s in config.stadtteile] + [("stadt", config.commune.ags, "Gesamtstadt")]
-    parts = []
-    for phase, inds in phase_sections(catalogue):
-        table = area_matrix(published, inds, year, areas, f"{phase}: Kennzahlen nach Stadtteilen {year}", links)
-        parts.append(fragment("heading", 3, f"matrix-{anchor(phase)}", phase) + table.data)
-    return HTML("".join(parts) + legend().data)
+def _areas(config: Config) -> list[tuple[str, str, str]]:
+    """The columns of a matrix: every Stadtteil in code order, then the city."""
+    return [("stadtteil", s.code, s.name) for s in config.stadtteile] + [("stadt", config.commune.ags, "Gesamtstadt")]
+
+
+def leitbild_section(scope: ReportScope) -> HTML:
+    """The Leitbild tracking of the city (every target with its status), or the note that the commune
+    has no Leitbild with targets."""
+    from helpers.indicators.leitbild import track_all
+    from helpers.report.display import note
+
+    if scope.leitbild is None:
+        return note(f"Für {scope.commune} ist kein Leitbild mit Zielwerten hinterlegt (Konfiguration: leitbild).")
+    tracking = track_all(scope.leitbild, scope.published, scope.catalogue, scope.year, scope.city_code, scope.trends)
+    return leitbild_table(scope.leitbild, tracking, scope.catalogue, scope.config)
 
 
 def leitbild_table(leitbild: Leitbild, tracking: list[Tracking], catalogue: Catalogue, config: Config) -> HTML:
@@ -224,81 +221,102 @@ def services_table(services: pd.DataFrame, year: int, stadtteil_code: str, name:
     return HTML(fragment("services_table", f"Angebote der Präventionskette in {name} {year}", rows))
 
 
-def comparison_note(comparison: pd.DataFrame, published: pd.DataFrame, year: int, city_code: str, commune: str) -> HTML:
-    """The city's HzE rate beside the median of the comparison communes (same definition)."""
-    comp = comparison[comparison["year"] == year]
-    if comp.empty:
-        return HTML("")
-    median = float((1e4 * comp["hze_cases"] / comp["u21"]).median())
+def services_section(scope: ReportScope) -> HTML:
+    """The services of the page's Stadtteil, or the note that the commune has no services register."""
+    from helpers.report.display import note
+
+    if not scope.has("services"):
+        return note(scope.missing("services"))
+    st = scope.stadtteil
+    return services_table(scope.table("services"), scope.year, st.code, st.name)
+
+
+def comparison_note(scope: ReportScope) -> list[HTML]:
+    """The city's HzE rate (the catalogue's ``hze_rate`` role) beside the median of the comparison
+    communes (same definition; the HzE analysis publishes the median with the descriptive table).
+    Empty without the HzE analysis or without comparison communes in the year."""
+    hze = scope.plan.role(HZE_RATE_ROLE)
+    if hze is None or not scope.plan.step_runs("hze_analyse"):
+        return []
+    desc = scope.year_table("hze_descriptive")
+    level = desc[desc["by"] == "gesamt"]
+    if level.empty or pd.isna(level["comparison_median_per_10000"].iloc[0]):
+        return []
+    median, communes = float(level["comparison_median_per_10000"].iloc[0]), int(level["comparison_communes"].iloc[0])
+    published = scope.published
     city = published[
-        (published["indicator_id"] == "hze_rate") & (published["year"] == year) & (published["area_level"] == "stadt")
+        (published["indicator_id"] == hze.id) & (published["year"] == scope.year) & (published["area_level"] == "stadt")
     ]
-    own = Markup(".") if city.empty else shown_cell(city.iloc[0].to_dict(), "per_10000")
-    return HTML(
-        fragment(
-            "paragraph",
-            text(
-                "Zum Vergleich: {} {} Hilfen je 10.000 unter 21-Jährige; Median der {} Vergleichskommunen in NRW "
-                "(alle des Vergleichsrings, mit und ohne eigenes Präventionsprogramm: ein Vergleich des Niveaus; "
-                "die Ereignisstudie der HzE-Seite nutzt nur die Kommunen ohne Programm): {}.",
-                commune,
-                own,
-                public(len(comp), "count"),
-                public(fmt_number(median, 1), "comparison"),
-            ),
+    own = Markup(".") if city.empty else shown_cell(city.iloc[0].to_dict(), hze.unit)
+    return [
+        HTML(
+            fragment(
+                "paragraph",
+                text(
+                    "Zum Vergleich: {} {} Hilfen {} unter 21-Jährige; Median der {} Vergleichskommunen in NRW "
+                    "(alle des Vergleichsrings, mit und ohne eigenes Präventionsprogramm: ein Vergleich des Niveaus; "
+                    "die Ereignisstudie der HzE-Seite nutzt nur die Kommunen ohne Programm): {}.",
+                    scope.commune,
+                    own,
+                    UNIT_LABEL[hze.unit],
+                    public(communes, "count"),
+                    public(fmt_number(median, 1), "comparison"),
+                ),
+            )
         )
-    )
+    ]
 
 
-def phase_matrix(
-    published: pd.DataFrame,
-    catalogue: Catalogue,
-    config: Config,
-    year: int,
-    phase: str,
-    links: Mapping[str, str] | None = None,
-) -> HTML:
+def phase_matrix(scope: ReportScope, phase: str) -> HTML:
     """One life phase's indicators × Stadtteile (and the city) in the layout of the city report's matrix
     (``helpers.report.city_matrix``), with its legend and the Zeichenerklärung."""
     from helpers.report.city_matrix import city_matrix_html
 
-    areas = [("stadtteil", s.code, s.name) for s in config.stadtteile]
-    return city_matrix_html(published, catalogue, areas, config.commune.ags, year, links, [phase], headings=False)
+    areas = [("stadtteil", s.code, s.name) for s in scope.config.stadtteile]
+    return city_matrix_html(
+        scope.published, scope.catalogue, areas, scope.city_code, scope.year, scope.links, [phase], headings=False
+    )
 
 
-def council_summary(points: list[str]) -> str:
-    """The council summary as a Markdown bullet list (empty points left out)."""
-    return "\n".join(f"- {p}" for p in points if p)
+def hze_phase_matrix(scope: ReportScope) -> HTML:
+    """The matrix of the life phase of the HzE rate (the catalogue's ``hze_rate`` role) for the HzE page."""
+    return phase_matrix(scope, scope.plan.role(HZE_RATE_ROLE).phase)
 
 
-def key_series_html(
-    published: pd.DataFrame,
-    catalogue,
-    ids: Sequence[str],
-    years: Sequence[int],
-    code: str,
-    name: str,
-    city_code: str,
-    source: str,
-):
-    """Small multiples of the key indicators (``ids`` of ``catalogue``): the Stadtteil and the city over
-    the years with data."""
+def key_series_html(scope: ReportScope):
+    """Small multiples of the page's key indicators: the Stadtteil and the city over the years with data."""
     from helpers.report.display import figure_html
     from helpers.report.indicator_tables import DECIMALS, UNIT_HEADER
     from helpers.report.plots import small_multiples_svg
     from helpers.report.steckbrief import series_alt, series_frame
 
-    indicators = [catalogue.get(i) for i in ids]
-    frame = series_frame(published, indicators, years, [("stadtteil", code, name), ("stadt", city_code, "Gesamtstadt")])
+    place = scope.place
+    code, name = place.code, place.name
+    indicators = [scope.catalogue.get(i) for i in scope.plan.key_indicators]
+    areas = [("stadtteil", code, name), ("stadt", place.city_code, "Gesamtstadt")]
+    frame = series_frame(scope.published, indicators, scope.config.data_years, areas)
     panels = [
         (i.id, f"{i.short} ({UNIT_HEADER[i.unit]})", DECIMALS[i.unit], 100.0 if i.unit == "pct" else None)
         for i in indicators
     ]
     title = f"Entwicklung der wichtigsten Kennzahlen: {name} und Gesamtstadt"
-    fig = small_multiples_svg(frame, panels, title, source, [name, "Gesamtstadt"])
+    fig = small_multiples_svg(frame, panels, title, scope.source, [name, "Gesamtstadt"])
     caption = (
         "Nur Jahre mit veröffentlichtem Wert; eine Lücke in der Linie heißt: geheim gehalten oder noch keine Daten. "
         "Jede Kennzahl hat ihre eigene Skala, beginnend bei null. Bei kleinen "
         "Stadtteilen sind manche Werte Mehrjahreswerte (mehrere Jahre zusammengefasst)."
     )
     return figure_html(fig, alt=series_alt(frame, indicators, name), caption=caption)
+
+
+def details_section(scope: ReportScope):
+    """All indicators of the scope's Stadtteil in one table (:func:`helpers.report.profile.details_html`), then
+    the note on the comparison communes where the page has one (:func:`comparison_note`)."""
+    from helpers.report.profile import details_html
+
+    st = scope.stadtteil
+    table = details_html(
+        scope.published, scope.catalogue, scope.year, st.code, st.name, scope.city_code,
+        f"Gesamtstadt {scope.commune}", scope.area_trends, scope.links,
+    )  # fmt: skip
+    return HTML(Markup("").join(Markup(block.data) for block in (table, *comparison_note(scope))))

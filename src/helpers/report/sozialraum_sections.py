@@ -5,7 +5,7 @@ Bayes, the social index (status and dynamics), need vs supply.
 from __future__ import annotations
 
 import pandas as pd
-from IPython.display import HTML
+from IPython.display import HTML, Markdown
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
@@ -19,11 +19,12 @@ from helpers.analysis.sozialindex import (
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_change, fmt_number, fmt_percent
 from helpers.core.numbertags import public, text
-from helpers.indicators.catalogue import UNIT_LABEL, Catalogue
-from helpers.report.context import indicator_source_line
+from helpers.indicators.catalogue import CHILD_POVERTY_ROLE, UNIT_LABEL, Catalogue
+from helpers.report.context import ReportScope, indicator_source_line
 from helpers.report.display import table_html
 from helpers.report.labels import (
     DYNAMICS,
+    DYNAMICS_MAP,
     DYNAMICS_TEXT,
     EB_OMITTED,
     NEED_FLAG,
@@ -31,9 +32,12 @@ from helpers.report.labels import (
     NOT_CLASSIFIED_REASON,
     POSITION,
     STATUS,
+    STATUS_MAP,
+    TREND_MAP,
     funnel_label,
 )
 from helpers.report.need_text import need_check_sentences, need_summary_text  # noqa: F401 (page API)
+from helpers.report.trend_sections import area_trend_sentence
 
 #: A smoothed value differs visibly from the observed one when it moves by at least this much
 #: in the displayed unit (half a percentage point, half a case per 10.000 …).
@@ -272,32 +276,31 @@ def need_map_classes(need: pd.DataFrame) -> dict[str, str | None]:
     return out
 
 
-def need_section(
-    need: pd.DataFrame, config: Config, year: int, source: str, geometry=None, missing: str = ""
-) -> list[HTML]:
-    """The section „Bedarf und Angebot“: the sentences of ``need_text.need_summary_text`` (what was found
-    and what could not be checked), the table of the flagged rows and the map of each Stadtteil's
-    number of life phases with high need and no or low coverage."""
+def need_section(scope: ReportScope) -> list[HTML]:
+    """The section „Bedarf und Angebot“ of the page's year: the sentences of ``need_text.need_summary_text``
+    (what was found and what could not be checked), the table of the flagged rows and the map of each
+    Stadtteil's number of life phases with high need and no or low coverage."""
     from helpers.report.display import note
 
+    need, missing, year = scope.need, scope.missing("services"), scope.year
     if missing or need.empty:
         return [note(need_summary_text(need, missing))]
     out = [HTML(Markup("<p>{}</p>").format(need_summary_text(need)))]
     if (need["flag_code"] != "").any():
-        out.append(need_supply_table(need, only_flagged=True, need_cut=config.analysis.need_cut))
+        out.append(need_supply_table(need, only_flagged=True, need_cut=scope.config.analysis.need_cut))
     classes = pd.DataFrame(list(need_map_classes(need).items()), columns=["area_code", "need_class"])
     out.append(
         class_map(
             classes,
             "need_class",
-            config,
+            scope.config,
             title=f"Lebensphasen mit hohem Bedarf und keinem oder geringem Angebot {year}",
-            source=source,
+            source=scope.source,
             legend_title="Lebensphasen mit hohem\nBedarf und keinem oder\ngeringem Angebot",
             labels=NEED_MAP,
             what="Zahl der Lebensphasen mit hohem Bedarf und keinem oder geringem Angebot",
             year=year,
-            geometry=geometry,
+            geometry=scope.geometry,
         )
     )
     return out
@@ -354,6 +357,137 @@ def funnel_sections(
         out.append(figure_html(fig, alt=funnel_alt(part, ind, year)))
         out.append(funnel_eb_table(funnel, ind_id, catalogue))
     return out
+
+
+def funnel_section(scope: ReportScope) -> list[HTML]:
+    """Funnel plot and EB table of each funnel indicator of the commune (:func:`funnel_sections`), or
+    the note that it has none."""
+    from helpers.report.display import note
+
+    ids = list(scope.plan.funnel_indicators)
+    if not ids:
+        return [note(f"Für {scope.commune} liegt keine der Kennzahlen für Trichterdiagramme vor.")]
+    return funnel_sections(scope.year_table("funnel_eb"), scope.catalogue, ids, scope.year, scope.config)
+
+
+def index_summary(scope: ReportScope) -> str:
+    """Which Stadtteile have a low status or a negative dynamic (:func:`index_summary_text`), or why the
+    commune has no social index."""
+    reason = scope.plan.social_index_reason
+    return public(reason, "config") if reason else index_summary_text(scope.index_now, scope.config, scope.year)
+
+
+def _index_reason(scope: ReportScope) -> list:
+    from helpers.report.display import note
+
+    return [note(scope.plan.social_index_reason, public="config")]
+
+
+def status_map(scope: ReportScope, title: str, source: str, highlight: str | None = None) -> HTML:
+    """The map of the status classes of the page's year (``highlight``: a Stadtteil to mark)."""
+    return class_map(
+        scope.index_now,
+        "status_class_code",
+        scope.config,
+        title=title,
+        source=source,
+        legend_title="Sozialer Status",
+        labels=STATUS_MAP,
+        what="Statusklasse",
+        year=scope.year,
+        geometry=scope.geometry,
+        highlight=highlight,
+    )
+
+
+def index_section(scope: ReportScope) -> list:
+    """The Sozialraumanalyse's social index: method, status and dynamics maps, the table of classes;
+    or why the commune has none."""
+    if scope.plan.social_index_reason:
+        return _index_reason(scope)
+    year, source = scope.year, scope.source
+    dynamics = class_map(
+        scope.index_now,
+        "dynamics_class_code",
+        scope.config,
+        title=f"Dynamikindex {year}",
+        source=source,
+        legend_title="Dynamik",
+        labels=DYNAMICS_MAP,
+        what="Dynamikklasse",
+        year=year,
+        geometry=scope.geometry,
+    )
+    return [
+        Markdown(index_method_text(scope.config, scope.catalogue)),
+        status_map(scope, f"Statusindex {year}", source),
+        dynamics,
+        index_table(scope.social_index, year, scope.config, scope.profile_links, scope.catalogue),
+    ]
+
+
+def city_index_section(scope: ReportScope) -> list:
+    """The city report's social index: the status map and who has a low status; or why there is none."""
+    if scope.plan.social_index_reason:
+        return _index_reason(scope)
+    year = scope.year
+    source = scope.source_line(scope.config.sources["population"].holder)
+    return [
+        status_map(scope, f"Sozialraum-Index {year}: sozialer Status", source),
+        Markdown(index_summary_text(scope.index_now, scope.config, year)),
+    ]
+
+
+def profile_index_section(scope: ReportScope) -> list:
+    """The profile's social index: the status map with the Stadtteil marked and what its class means;
+    or why the commune has no index."""
+    if scope.plan.social_index_reason:
+        return _index_reason(scope)
+    st, year = scope.stadtteil, scope.year
+    min_population = scope.config.analysis.social_index.min_population
+    text_ = profile_index_text(scope.social_index, st.code, st.name, year, min_population, scope.catalogue)
+    return [status_map(scope, f"{st.name} im Sozialraum-Index {year}", scope.source, st.code), Markdown(text_)]
+
+
+def child_poverty_trend_section(scope: ReportScope) -> list:
+    """The map of the Stadtteile's trends of the child-poverty indicator (the catalogue's
+    ``child_poverty`` role) and the sentence naming them; nothing if the commune does not compute it."""
+    ind = scope.plan.role(CHILD_POVERTY_ROLE)
+    if ind is None:
+        return []
+    trends, year = scope.trends, scope.year
+    rows = trends[(trends["indicator_id"] == ind.id) & (trends["area_level"] == "stadtteil")]
+    trend_map = class_map(
+        rows,
+        "verdict_code",
+        scope.config,
+        title=f"Trend der {ind.short} bis {year}",
+        source=scope.source,
+        legend_title="Trend",
+        labels=TREND_MAP,
+        what=f"Trend der {ind.short}",
+        year=year,
+        geometry=scope.geometry,
+    )
+    return [trend_map, Markdown(area_trend_sentence(trends, scope.catalogue, ind.id))]
+
+
+def child_poverty_map(scope: ReportScope) -> HTML:
+    """The map of the child-poverty indicator (the catalogue's ``child_poverty`` role) from published
+    cells only, or why the commune does not compute it."""
+    from helpers.report.context import indicator_source_line
+    from helpers.report.display import note
+    from helpers.report.indicator_tables import chart_input
+    from helpers.report.maps import stadtteil_map
+
+    ind = scope.plan.role(CHILD_POVERTY_ROLE)
+    if ind is None:
+        return note(scope.plan.role_reason(CHILD_POVERTY_ROLE), public="config")
+    values = chart_input(scope.published, ind.id, scope.year).values  # published cells only
+    title = f"{ind.map_heading} {scope.year}"
+    source = indicator_source_line(ind, scope.config)  # only the sources the map uses
+    fig = stadtteil_map(scope.config, values, title, source, UNIT_LABEL[ind.unit], geometry=scope.geometry)
+    return map_html(fig, alt=value_map_alt(values, scope.config, ind.short, scope.year))
 
 
 def index_summary_text(index_now: pd.DataFrame, config: Config, year: int) -> str:

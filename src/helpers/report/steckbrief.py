@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from markupsafe import Markup
@@ -32,6 +33,9 @@ from helpers.report.indicator_tables import (
     published_values,
     shown_cell,
 )
+
+if TYPE_CHECKING:
+    from helpers.report.context import ReportScope
 
 #: Verdict codes of an area against the city (``compare_to_city``; ``NO_OFFER``: a places indicator is 0).
 BETTER, WORSE, HIGHER, LOWER, SIMILAR = "better", "worse", "higher", "lower", "similar"
@@ -579,3 +583,12 @@ def steckbrief_box(
             details,
         )
     )
+
+
+def steckbrief_section(scope: ReportScope):
+    """The Steckbrief of the scope's Stadtteil (:func:`steckbrief_box` with the page's data and links)."""
+    st = scope.stadtteil
+    return steckbrief_box(
+        scope.published, scope.catalogue.indicators, scope.year, st.code, scope.city_code, st.name,
+        scope.area_trends, scope.links,
+    )  # fmt: skip
