@@ -440,7 +440,7 @@ def test_derived_analysis_indicators_exist_in_the_catalogue():
     cfg = load_config(ROOT_CONFIG)
     plan = commune_plan(cfg)
     catalogue = load_catalogue(cfg.catalogue_path)
-    for ind_id in [*plan.key_indicators, *plan.funnel_indicators, *cfg.analysis.phase_need.values()]:
+    for ind_id in [*plan.key_indicators, *plan.funnel_indicators, *catalogue.need_by_phase().values()]:
         catalogue.get(ind_id)
     validate_index_indicators(list(plan.status_indicators), catalogue)
     assert 6 <= len(plan.key_indicators) <= 8

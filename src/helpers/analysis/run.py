@@ -8,6 +8,7 @@ aggregates and publish only model results and protected city tables.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -113,9 +114,16 @@ def social_index_history(
 
 
 def need_supply_table(
-    published: pd.DataFrame, services: pd.DataFrame, population: pd.DataFrame, config: Config, year: int
+    published: pd.DataFrame,
+    services: pd.DataFrame,
+    population: pd.DataFrame,
+    config: Config,
+    year: int,
+    need: Mapping[str, str],
 ) -> pd.DataFrame:
     """Need vs supply per Stadtteil × phase for ``year`` (places distributed over service catchments).
+
+    ``need``: life phase -> the indicator of its need (the catalogue's ``need_for``, config overrides).
 
     Every Stadtteil × configured phase has a row; what could not be checked says why in
     ``check_code`` (``helpers.analysis.supply.CHECK_CODES``).
@@ -128,7 +136,7 @@ def need_supply_table(
     need_rows, pop_rows = [], []
     pop_y = population[population["year"] == year]
     for phase in phases:
-        ind = a.phase_need.get(phase, "")
+        ind = need.get(phase, "")
         sel = published[
             (published["indicator_id"] == ind) & (published["year"] == year) & (published["area_level"] == "stadtteil")
         ]
@@ -196,10 +204,11 @@ def build_social_analysis(config: Config, tables: dict[str, pd.DataFrame]) -> di
     funnel = pd.concat(
         [funnel_eb_table(published, catalogue, y, config.commune.ags) for y in config.report_years], ignore_index=True
     )
+    need_ids = {**catalogue.need_by_phase(), **a.phase_need}
     need = (
         pd.concat(
             [
-                need_supply_table(published, tables["services"], tables["population"], config, y)
+                need_supply_table(published, tables["services"], tables["population"], config, y, need_ids)
                 for y in config.report_years
             ],
             ignore_index=True,

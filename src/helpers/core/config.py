@@ -374,15 +374,8 @@ class Analysis(_Strict):
         "weiterführende Schule": (10, 17),
         "Übergang Schule–Beruf": (15, 24),
     }
-    # need indicator (a status share of the catalogue) per phase
-    phase_need: dict[str, str] = {
-        "Rund um die Geburt": "sgb2_u3",
-        "Frühe Kindheit 0–3": "sgb2_u3",
-        "Kita 3–6": "sgb2_u6",
-        "Grundschule": "sgb2_6_15",
-        "weiterführende Schule": "sgb2_15_18",
-        "Übergang Schule–Beruf": "sgb2_15_25",
-    }
+    # need indicator per phase where the commune overrides the catalogue's ``need_for`` (default: none)
+    phase_need: dict[str, str] = {}
     geometry: Geometry = Geometry()
     hze: HzeAnalysis | None = None
 

@@ -80,6 +80,8 @@ class Indicator(BaseModel):
     # what code asks the catalogue for (KEY_ROLE … HZE_RATE_ROLE above), e.g. key, funnel, status:
     # role -> rank within the role (1 first); a plain list gives every role rank 0 (catalogue order)
     roles: dict[str, int] = {}
+    # the life phases whose need this indicator measures (need vs supply, ``helpers.analysis.supply``)
+    need_for: list[str] = []
     # "nearest": when the register's age bands cannot form the ages, they move to the nearest band edges
     # (the texts and a note say so); "exact": the indicator is then skipped
     age_fit: Literal["exact", "nearest"] = "exact"
@@ -133,6 +135,20 @@ class Catalogue(BaseModel):
             if ind.id == indicator_id:
                 return ind
         raise KeyError(f"unknown indicator {indicator_id!r}")
+
+    def need_by_phase(self) -> dict[str, str]:
+        """Life phase -> the indicator that measures its need (the first that names the phase in ``need_for``).
+
+        >>> from helpers.core.config import SHIPPED_CATALOGUE
+        >>> need = load_catalogue(SHIPPED_CATALOGUE).need_by_phase()
+        >>> need["Rund um die Geburt"], need["Frühe Kindheit 0–3"], need["Kita 3–6"], len(need)
+        ('sgb2_u3', 'sgb2_u3', 'sgb2_u6', 6)
+        """
+        out: dict[str, str] = {}
+        for ind in self.indicators:
+            for phase in ind.need_for:
+                out.setdefault(phase, ind.id)
+        return out
 
     def with_role(self, role: str) -> list[str]:
         """Ids of the indicators that declare ``role``, by their rank, then in catalogue order."""
