@@ -13,7 +13,6 @@ from markupsafe import Markup
 from helpers.core.config import load_config
 from helpers.indicators.catalogue import Catalogue, load_catalogue
 from helpers.report import area_names, city_matrix, findings, profile, steckbrief
-from helpers.report.indicator_tables import Place, indicator_kpis
 from helpers.site.audit import check_page, published_texts
 from helpers.site.htmlcheck import untagged_numbers
 from tests.conftest import CONFIG
@@ -105,16 +104,6 @@ def test_at_most_six_lines(catalogue):
     published = pd.DataFrame(rows).assign(pooled_from=lambda f: f["pooled_from"].astype("Int64"))
     box = steckbrief.steckbrief_box(published, inds, 2025, "101", CITY, "Wiesdorf", {}).data
     assert box.count('<li class="') == steckbrief.MAX_LINES and "Weitere" in box
-
-
-def test_kpi_box_of_a_secret_cell_says_so(catalogue):
-    place = Place(2025, "stadtteil", "102", "Manfort", CITY, "Stadt")
-    html = indicator_kpis(_published(), [catalogue.get("sgb2_u15"), catalogue.get("hze_rate")], place).data
-    assert (
-        '<div class="value"><span data-cell="sgb2_u15|2025|stadtteil|102">.</span> <span class="mon-kpi-secret">'
-        in html
-    )
-    assert "nicht veröffentlicht" in html and "273,6</span> je 10.000" in html  # fmt: skip
 
 
 def test_details_table_has_every_indicator_once_with_its_mark(catalogue):

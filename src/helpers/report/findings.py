@@ -19,18 +19,10 @@ from markupsafe import Markup
 from helpers.core.numbertags import cell, public, text
 from helpers.core.tables import records
 from helpers.indicators.catalogue import Catalogue
-from helpers.report.indicator_tables import cell_key, fmt_interval, has_value, published_cells, shown_cell
-from helpers.report.labels import STATUS_MAP, funnel_label
+from helpers.report.indicator_tables import cell_key, fmt_interval, has_value, shown_cell
 from helpers.report.need_text import need_summary_text
-from helpers.report.steckbrief import BETTER, WORSE, Comparison, compare_to_city, named_value
-from helpers.report.trend_sections import area_trend_sentence, trend_phrase
-
-
-def child_poverty_choice(catalogue: Catalogue, funnel_ids: Sequence[str]) -> str:
-    """The indicator the area findings describe: the catalogue's ``child_poverty`` role among the funnel
-    indicators, else the first funnel indicator."""
-    preferred = [i for i in catalogue.with_role("child_poverty") if i in funnel_ids]
-    return preferred[0] if preferred else funnel_ids[0]
+from helpers.report.steckbrief import WORSE
+from helpers.report.trend_sections import trend_phrase
 
 
 def _lead(label: str, body: Markup) -> Markup:
@@ -44,175 +36,12 @@ def _join(items: Sequence[Markup | str]) -> Markup:
     return Markup(", ").join(items[:-1]) + Markup(" und ") + items[-1]
 
 
-def trend_finding(
-    trends: pd.DataFrame, catalogue: Catalogue, ids: Sequence[str], city_code: str, commune: str
-) -> Markup | None:
-    """The city's trend verdicts of the key indicators: directions with the change over the named years
-    and its (multiplicity-adjusted) interval; the indicators without a clear trend by name; those the
-    data cannot speak to with the reason."""
-    city = trends[(trends["area_code"] == city_code) & trends["indicator_id"].isin(list(ids))]
-    if city.empty:
-        return None
-    rows = {r["indicator_id"]: r for r in records(city.drop_duplicates("indicator_id"))}
-    moving, flat, silent = [], [], []
-    judged = {"favourable": ", günstige Richtung", "unfavourable": ", ungünstige Richtung"}
-    for ind_id in ids:
-        r = rows.get(ind_id)
-        if r is None:
-            continue
-        ind = catalogue.get(ind_id)
-        if r["verdict_code"] in ("rising", "falling"):
-            moving.append(text("{}{}", trend_phrase(r, ind.name, ind.unit), judged.get(r["assessment_code"] or "", "")))
-        elif r["verdict_code"] == "no_trend":
-            flat.append(ind.name)
-        else:
-            silent.append(trend_phrase(r, ind.name, ind.unit))
-    if not moving and not flat and not silent:
-        return None
-    parts = []
-    if moving:
-        parts.append(text("Mehr als der Zufall erklärt: {}.", Markup("; ").join(moving)))
-    if flat:
-        parts.append(text("Ohne klaren Trend: {}.", _join(flat)))
-    if silent:
-        parts.append(text("Keine Aussage möglich: {}.", Markup("; ").join(silent)))
-    return _lead(f"Entwicklung in {commune}", Markup(" ").join(parts))
-
-
-def funnel_finding(
-    funnel: pd.DataFrame,
-    published: pd.DataFrame,
-    catalogue: Catalogue,
-    indicator_id: str,
-    year: int,
-    city_code: str,
-    links: Mapping[str, str] | None = None,
-) -> Markup | None:
-    """The Stadtteile that lie above or below the city value by more than chance explains (funnel
-    code ``above_chance``/``below_chance``: beyond the 99,8-% limits and the band of the usual
-    differences), each with its value and interval; only those whose printed interval excludes the
-    city value on the same side, so the words match the interval beside them. The Stadtteile
-    beyond the limits but inside the band are counted."""
-    part = funnel[funnel["indicator_id"] == indicator_id]
-    if part.empty:
-        return None
-    ind = catalogue.get(indicator_id)
-    cells = published_cells(published, [indicator_id], [year])
-    city = cells.get((indicator_id, year, "stadt", city_code))
-    if city is None:
-        return None
-    high, low = [], []
-    for r in records(part[part["funnel_code"].isin(["above_chance", "below_chance"])].sort_values("area_code")):
-        local = cells.get((indicator_id, year, "stadtteil", r["area_code"]))
-        verdict = compare_to_city(local, city, "lower_better")  # worse = above, better = below
-        if verdict != (WORSE if r["funnel_code"] == "above_chance" else BETTER):
-            continue
-        shown = named_value(Comparison(ind, verdict, local, city), {}, None, label=r["area_name"])
-        (high if verdict == WORSE else low).append(shown)
-    usual = int(part["funnel_code"].isin(["above_usual", "below_usual"]).sum())
-    label = ind.name
-    if links and links.get(indicator_id):
-        label = Markup('<a href="{}">{}</a>').format(links[indicator_id], ind.name)
-    head = text("{} {} (Gesamtstadt {})", label, public(year, "year"), shown_cell(city, ind.unit))
-    parts = []
-    if high:
-        parts.append(text("{}: {}", funnel_label("above_chance"), _join(high)))
-    if low:
-        parts.append(text("{}: {}", funnel_label("below_chance"), _join(low)))
-    if not parts:
-        parts.append(Markup("kein Stadtteil weicht mehr vom städtischen Wert ab, als Zufall und die üblichen "
-                            "Unterschiede zwischen Stadtteilen erklären"))  # fmt: skip
-    if usual:
-        parts.append(
-            text(
-                "{} {} über oder unter dem Stadtwert, aber im Rahmen der üblichen Unterschiede zwischen Stadtteilen",
-                public(usual, "count"),
-                "Stadtteil liegt" if usual == 1 else "Stadtteile liegen",
-            )
-        )
-    body = text(
-        "{} – {}. „Mehr als Zufall erklärt“ heißt: außerhalb der 99,8-%-Grenzen des Trichterdiagramms und des "
-        "Bandes der üblichen Unterschiede, und das 95-%-Konfidenzintervall (KI) schließt den städtischen Wert aus.",
-        head,
-        Markup("; ").join(parts),
-    )
-    return _lead("Stadtteile im Vergleich", body)
-
-
-def index_finding(index_now: pd.DataFrame, names: Mapping[str, str], year: int) -> Markup | None:
-    """The social-index classes: the Stadtteile of status "sehr niedrig" and "niedrig" by name, the
-    others counted."""
-    if index_now.empty or "status_class_code" not in index_now:
-        return None
-    classes = dict(zip(index_now["area_code"], index_now["status_class_code"], strict=True))
-    parts = []
-    for code in ("very_low", "low"):
-        areas = [names[c] for c, k in classes.items() if k == code and c in names]
-        if areas:
-            parts.append(text("Status „{}“: {}", STATUS_MAP[code], _join(areas)))
-    rest = sum(k in ("medium", "high") for k in classes.values())
-    unclassified = sum(k not in STATUS_MAP for k in classes.values())
-    if not parts:
-        parts.append(Markup("kein Stadtteil mit niedrigem oder sehr niedrigem Status"))
-    if rest:
-        parts.append(text("{} Stadtteile „mittel“ oder „hoch“", public(rest, "count")))
-    if unclassified:
-        parts.append(text("{} nicht eingestuft", public(unclassified, "count")))
-    return _lead("Sozialraum-Index", text("{}: {}.", public(year, "year"), Markup("; ").join(parts)))
-
-
 def need_finding(need: pd.DataFrame) -> Markup | None:
     """The need-vs-supply result: what was found and what could not be checked (the all-clear only
     when everything was checked), in the words of ``need_text.need_summary_text``."""
     if need.empty or "flag_code" not in need:
         return None
     return _lead("Bedarf und Angebot", Markup.escape(need_summary_text(need)))
-
-
-def headline_findings(
-    *,
-    published: pd.DataFrame | None,
-    trends: pd.DataFrame | None,
-    funnel: pd.DataFrame | None,
-    social_index: pd.DataFrame | None,
-    need: pd.DataFrame | None,
-    catalogue: Catalogue,
-    key_ids: Sequence[str],
-    funnel_ids: Sequence[str],
-    names: Mapping[str, str],
-    year: int,
-    city_code: str,
-    commune: str,
-    links: Mapping[str, str] | None = None,
-) -> list[Markup]:
-    """Three to five findings of the report year (fewer when analyses are missing: pass None).
-
-    Tables with a ``report_year`` column are cut to ``year``; the social index (a history) to
-    the rows of ``year``.
-    """
-
-    def of_year(frame: pd.DataFrame | None, column: str = "report_year") -> pd.DataFrame | None:
-        return None if frame is None else frame[frame[column] == year] if column in frame else frame
-
-    found: list[Markup | None] = []
-    t = of_year(trends)
-    if t is not None:
-        found.append(trend_finding(t, catalogue, key_ids, city_code, commune))
-        if funnel_ids:
-            chosen = child_poverty_choice(catalogue, funnel_ids)
-            areas = area_trend_sentence(t, catalogue, chosen)
-            found.append(_lead("Entwicklung in den Stadtteilen", areas) if areas is not None else None)
-    f = of_year(funnel)
-    if f is not None and published is not None and funnel_ids:
-        chosen = child_poverty_choice(catalogue, funnel_ids)
-        found.append(funnel_finding(f, published, catalogue, chosen, year, city_code, links))
-    s = of_year(social_index, "year")
-    if s is not None:
-        found.append(index_finding(s, names, year))
-    n = of_year(need)
-    if n is not None:
-        found.append(need_finding(n))
-    return [x for x in found if x is not None]
 
 
 # --- the start page's headline sentences: what rose, what fell, where the city should act ------------------

@@ -270,57 +270,6 @@ def legend() -> HTML:
     )
 
 
-def indicator_kpis(
-    published: pd.DataFrame,
-    indicators: list[Indicator],
-    place: Place,
-    trends: Mapping[str, Mapping] | None = None,
-) -> HTML:
-    """The "Auf einen Blick" boxes: key indicators with the city value and the trend (▲/▼ = direction);
-    ``trends``: indicator id → the area's trend row of the report year."""
-    cells = published_cells(published, [i.id for i in indicators], [place.year])
-    boxes = []
-    city_name = place.city_name
-    for ind in indicators:
-        ind_id = ind.id
-        now = _row(cells, ind_id, place.year, place.level, place.code)
-        city = _row(cells, ind_id, place.year, "stadt", place.city_code)
-        change = Markup("Trend: ") + public(trend_mark((trends or {}).get(ind_id), ind), "derived")
-        places = counts_places(ind)
-        boxes.append(
-            (
-                ind.short,
-                _kpi_value(now, ind.unit, places),
-                text("{}: {}", city_name, _with_rate_unit(city, ind.unit, places)),
-                change,
-            )
-        )
-    return HTML(fragment("kpi_boxes", boxes))
-
-
-def _with_rate_unit(row: Mapping | None, unit: str, places: bool) -> Markup:
-    """A shown cell and, for a rate with a value, its base ("273,6 je 10.000")."""
-    if not has_value(row) or (places and row["value"] == 0):
-        return shown_cell(row, unit, places)
-    return shown_cell(row, unit, places) + Markup(RATE_UNIT.get(unit, ""))
-
-
-def _kpi_value(row: Mapping | None, unit: str, places: bool) -> Markup:
-    """The value of a key-figure box: the cell with its unit; a secret or missing cell as its "." with the
-    words beside it (never a bold dot alone)."""
-    if has_value(row):
-        return _with_rate_unit(row, unit, places)
-    return Markup('{} <span class="mon-kpi-secret">nicht veröffentlicht (Geheimhaltung)</span>').format(
-        shown_cell(row, unit, places)
-    )
-
-
-def key_figures_section(scope) -> HTML:
-    """The profile's "Auf einen Blick" boxes for the page's ``ReportScope``: its key indicators."""
-    indicators = [scope.catalogue.get(i) for i in scope.plan.key_indicators]
-    return indicator_kpis(scope.published, indicators, scope.place, scope.area_trends)
-
-
 def shown_cell(row: Mapping | None, unit: str, places: bool = False) -> Markup:
     """A published cell as tagged text for prose and boxes ("." where there is no cell; ``places``:
     a places indicator, whose zero reads "0 – kein Angebot …")."""

@@ -4,7 +4,6 @@ Lebenslauf-Matrix of the city report, Leitbild tracking, services and comparison
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 import pandas as pd
 from IPython.display import HTML
@@ -18,22 +17,10 @@ from helpers.indicators.catalogue import HZE_RATE_ROLE, UNIT_LABEL, Catalogue
 from helpers.indicators.leitbild import Leitbild, Tracking
 from helpers.report.context import ReportScope
 from helpers.report.indicator_tables import (
-    Place,
     fmt_value,
-    indicator_table,
-    legend,
-    phase_sections,
     shown_cell,
 )
 from helpers.report.labels import TREND
-from helpers.report.steckbrief import (
-    SIMILAR,
-    Comparison,
-    comparisons,
-    interval_alt,
-    interval_rows,
-    steckbrief_sentences,
-)
 from helpers.report.trend_sections import change_cell, change_parts
 
 STATUS_CLASS = {
@@ -52,69 +39,6 @@ def anchor(text: str) -> str:
     """
     text = text.lower().translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
-
-def profile_phase_sections(scope: ReportScope, charts: bool = True) -> HTML:
-    """One section per life phase (h3 under the page's Präventionskette heading) of the page's Stadtteil:
-    the indicators that differ clearly from the city, named, the indicator table (names link to the fact
-    sheets, the trend column from the Stadtteil's trend rows) and (``charts``) the dot-and-bar chart of
-    the values with their intervals."""
-    place, year, links = scope.place, scope.year, scope.links
-    published = scope.published
-    # all a section looks at: this Stadtteil and the city, this year and the year before
-    area = published["area_level"].eq("stadt") | (
-        published["area_level"].eq("stadtteil") & published["area_code"].eq(place.code)
-    )
-    published = published[area & published["year"].isin([year - 1, year])]
-    parts = []
-    for phase, inds in phase_sections(scope.catalogue):
-        caption = f"{phase}: Kennzahlen {place.name} {year}"
-        table = indicator_table(published, inds, place, caption, links, scope.area_trends)
-        items = comparisons(published, inds, year, place.code, place.city_code)
-        parts.append(fragment("heading", 3, anchor(phase), phase) + _phase_text(items, place.name, links or {}))
-        parts.append(table.data)
-        if charts:
-            parts.append(_interval_figure(published, inds, place, phase, scope.config))
-    return HTML("".join(parts) + legend().data)
-
-
-def _interval_figure(published, inds, place: Place, phase: str, config: Config) -> str:
-    """The phase's dot-and-bar chart as a figure (values and intervals in the alt text)."""
-    from helpers.report.context import source_line
-    from helpers.report.display import figure_html
-    from helpers.report.plots import interval_svg
-
-    year, name = place.year, place.name
-    rows = interval_rows(published, inds, year, place.code, place.city_code)
-    holders = [config.sources[k].holder for i in inds for k in i.raw_sources() if k in config.sources]
-    fig = interval_svg(rows, f"{phase}: {name} {year} mit 95-%-Konfidenzintervall", source_line(holders), name)
-    caption = (
-        "Punkt: Wert im Stadtteil, Balken: 95-%-Konfidenzintervall, senkrechter Strich: Gesamtstadt. "
-        "Anteile (%) stehen auf einer gemeinsamen Skala, andere Kennzahlen je Zeile auf ihrer eigenen, jeweils ab "
-        "null. Nicht veröffentlichte Werte werden nicht gezeichnet."
-    )
-    return figure_html(fig, alt=interval_alt(rows, name, year), caption=caption).data
-
-
-def _phase_text(items: list[Comparison], name: str, links: Mapping[str, str]) -> str:
-    """Which indicators of the phase lie clearly above/below the city, by name, with values and
-    intervals (the verdict follows from the interval printed beside it)."""
-    clear = [c for c in items if c.verdict not in (None, SIMILAR)]
-    if not clear:
-        return fragment(
-            "paragraph",
-            f"In dieser Lebensphase unterscheidet sich {name} bei keiner Kennzahl statistisch deutlich "
-            "von der Gesamtstadt.",
-        )
-    sentences = steckbrief_sentences(clear, name, links)
-    return fragment(
-        "paragraph",
-        Markup(" ").join(sentences)
-        + Markup(
-            " Deutlich heißt: das 95-%-Konfidenzintervall (KI) schließt den städtischen Wert aus. Die übrigen "
-            "Kennzahlen unterscheiden sich nicht belastbar."
-        ),
-    )
 
 
 def count_words(n: int) -> str:

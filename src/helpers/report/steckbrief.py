@@ -329,32 +329,6 @@ def series_alt(frame: pd.DataFrame, indicators: Sequence[Indicator], area_name: 
 # --- page blocks --------------------------------------------------------------------------------
 
 
-def steckbrief_html(
-    published: pd.DataFrame,
-    indicators: Sequence[Indicator],
-    year: int,
-    code: str,
-    city_code: str,
-    name: str,
-    links: Mapping[str, str] | None = None,
-):
-    """The Steckbrief box on top of a profile: the sentences of :func:`steckbrief_sentences`."""
-    from IPython.display import HTML
-
-    items = comparisons(published, indicators, year, code, city_code)
-    body = steckbrief_list(items, name, links)
-    note = Markup(
-        "Deutlich heißt: Das 95-%-Konfidenzintervall (KI) des Stadtteils schließt den Wert der Gesamtstadt aus; "
-        "ein Unterschied dieser Größe ist kaum durch Zufall zu erklären. Keine Rangliste."
-    )
-    return HTML(
-        Markup(
-            '<section class="mon-steckbrief" aria-labelledby="steckbrief"><h2 id="steckbrief">Steckbrief {} {}</h2>'
-            '<ul>{}</ul><p class="mon-note">{}</p></section>'
-        ).format(name, public(year, "year"), body, note)
-    )
-
-
 # --- the ranked Steckbrief: at most six lines, age slices of one topic grouped ------------------
 
 #: Marks of a verdict that work without colour (a shape and, beside it, the words).
