@@ -13,12 +13,17 @@ from markupsafe import Markup
 from helpers.core.config import load_config
 from helpers.indicators.catalogue import Catalogue, load_catalogue
 from helpers.report import area_names, city_matrix, findings, profile, steckbrief
+from helpers.report.indicator_tables import Place
 from helpers.site.audit import check_page, published_texts
 from helpers.site.htmlcheck import untagged_numbers
 from tests.conftest import CONFIG
 
 CITY = "05316000"
 UNITS = {"sgb2_u15": "pct", "sgb2_u3": "pct", "u3_care": "pct", "hze_rate": "per_10000", "gym_transition": "pct"}
+
+
+#: The profile place of the tests: Wiesdorf 2025 beside the city.
+WIESDORF = Place(2025, "stadtteil", "101", "Wiesdorf", CITY, "Stadt")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +95,7 @@ def test_steckbrief_lines_group_rank_and_mark(catalogue):
     assert "456,4</span> je 10.000" in html and "Stadt <span" in html and "273,6</span> je 10.000" in html
     assert "⊖" in html and "deutlich ungünstiger" in _plain(html)
     assert _audit(html, catalogue) == []
-    box = steckbrief.steckbrief_box(_published(), inds, 2025, "101", CITY, "Wiesdorf", trends).data
+    box = steckbrief.steckbrief_box(_published(), inds, WIESDORF, trends).data
     assert box.count('<li class="') == 4 and box.count("Deutlich heißt") == 0 and box.count("„deutlich“ heißt") == 1
     assert "bei 4 deutlich ungünstiger und bei keiner deutlich günstiger" in _plain(box)
     assert untagged_numbers(box, [i.short for i in inds] + [i.name for i in inds]) == []
@@ -102,12 +107,12 @@ def test_at_most_six_lines(catalogue):
     for ind in inds:  # every indicator clearly worse in 101 (lower_better: above the city)
         rows += [_cell(ind.id, "101", 50.0, 45.0, 55.0), _cell(ind.id, CITY, 20.0, 19.0, 21.0, level="stadt")]
     published = pd.DataFrame(rows).assign(pooled_from=lambda f: f["pooled_from"].astype("Int64"))
-    box = steckbrief.steckbrief_box(published, inds, 2025, "101", CITY, "Wiesdorf", {}).data
+    box = steckbrief.steckbrief_box(published, inds, WIESDORF, {}).data
     assert box.count('<li class="') == steckbrief.MAX_LINES and "Weitere" in box
 
 
 def test_details_table_has_every_indicator_once_with_its_mark(catalogue):
-    html = str(profile.details_table(_published(), catalogue, 2025, "101", "Wiesdorf", CITY, "Stadt"))
+    html = str(profile.details_table(_published(), catalogue, WIESDORF))
     assert html.count('<tr><th scope="row">') == len(catalogue.indicators)
     assert 'id="kita-3-6"' in html and "mon-a-worse" in html and _audit(html, catalogue) == []
 

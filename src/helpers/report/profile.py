@@ -16,6 +16,7 @@ from helpers.core.formatting import fmt_number
 from helpers.core.numbertags import cell, public, text
 from helpers.indicators.catalogue import Catalogue, Indicator
 from helpers.report.indicator_tables import (
+    Place,
     cell_key,
     counts_places,
     fmt_interval,
@@ -144,16 +145,13 @@ def _row(c: Comparison, trend: Mapping | None, links: Mapping[str, str], years: 
 def details_table(
     published: pd.DataFrame,
     catalogue: Catalogue,
-    year: int,
-    code: str,
-    name: str,
-    city_code: str,
-    city_name: str,
+    place: Place,
     trends: Mapping[str, Mapping] | None = None,
     links: Mapping[str, str] | None = None,
 ) -> Markup:
     """All indicators of the area in one table, one row group per life phase (its heading row carries the
     phase's anchor), with the verdict against the city and the trend."""
+    year, code, name, city_code, city_name = place.year, place.code, place.name, place.city_code, place.city_name
     trends, links = trends or {}, links or {}
     years = common_period(trends)
     groups = []
@@ -179,11 +177,7 @@ def details_table(
 def details_html(
     published: pd.DataFrame,
     catalogue: Catalogue,
-    year: int,
-    code: str,
-    name: str,
-    city_code: str,
-    city_name: str,
+    place: Place,
     trends: Mapping[str, Mapping] | None = None,
     links: Mapping[str, str] | None = None,
 ):
@@ -193,7 +187,7 @@ def details_html(
     from helpers.core.templating import fragment
     from helpers.report.indicator_tables import legend
 
-    table = details_table(published, catalogue, year, code, name, city_code, city_name, trends, links)
+    table = details_table(published, catalogue, place, trends, links)
     marks = Markup(fragment("note", Markup("Stadtvergleich: ") + Markup(MARK_LEGEND)))
     return HTML(
         Markup(fragment("heading", 2, "alle-kennzahlen", "Alle Kennzahlen")) + table + marks + Markup(legend().data)

@@ -238,9 +238,5 @@ def details_section(scope: ReportScope):
     the note on the comparison communes where the page has one (:func:`comparison_note`)."""
     from helpers.report.profile import details_html
 
-    st = scope.stadtteil
-    table = details_html(
-        scope.published, scope.catalogue, scope.year, st.code, st.name, scope.city_code,
-        f"Gesamtstadt {scope.commune}", scope.area_trends, scope.links,
-    )  # fmt: skip
+    table = details_html(scope.published, scope.catalogue, scope.place, scope.area_trends, scope.links)
     return HTML(Markup("").join(Markup(block.data) for block in (table, *comparison_note(scope))))

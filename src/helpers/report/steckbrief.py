@@ -24,6 +24,7 @@ from helpers.report.indicator_tables import (
     RATE_UNIT,
     UNIT_HEADER,
     ZERO_PLACES,
+    Place,
     cell_key,
     counts_places,
     fmt_interval,
@@ -514,16 +515,14 @@ MARK_NOTE = (
 def steckbrief_box(
     published: pd.DataFrame,
     indicators: Sequence[Indicator],
-    year: int,
-    code: str,
-    city_code: str,
-    name: str,
+    place: Place,
     trends: Mapping[str, Mapping],
     links: Mapping[str, str] | None = None,
     details: str = "#alle-kennzahlen",
 ):
     """The Steckbrief on top of a profile: the lead sentence, at most :data:`MAX_LINES` ranked lines (one per
     topic) and the note that explains the marks once; the rest is counted and linked (``details``)."""
+    year, code, city_code, name = place.year, place.code, place.city_code, place.name
     items = comparisons(published, indicators, year, code, city_code)
     lines = steckbrief_lines(items, trends)
     shown_lines = lines[:MAX_LINES]
@@ -561,8 +560,4 @@ def steckbrief_box(
 
 def steckbrief_section(scope: ReportScope):
     """The Steckbrief of the scope's Stadtteil (:func:`steckbrief_box` with the page's data and links)."""
-    st = scope.stadtteil
-    return steckbrief_box(
-        scope.published, scope.catalogue.indicators, scope.year, st.code, scope.city_code, st.name,
-        scope.area_trends, scope.links,
-    )  # fmt: skip
+    return steckbrief_box(scope.published, scope.catalogue.indicators, scope.place, scope.area_trends, scope.links)
