@@ -67,6 +67,16 @@ PAGES["familienzentren"] = Page(
 )
 """
 
+SCHEMA = """
+
+# --- added by the registry extension test: the new table's declared columns and key ---
+TABLES["family_centres"] = Table(
+    "family_centres",
+    (Column("year", "int"), Column("stadtteil_code", "str"), Column("visits", "int", unit="visits")),
+    key=("year", "stadtteil_code"),
+)
+"""
+
 NOTEBOOK = """\
 # %% [markdown] tags=["remove-cell"]
 # Test report of the registry extension test.
@@ -114,6 +124,8 @@ def test_a_source_indicator_and_report_added_through_the_registry_build_end_to_e
     (helpers / "indicators" / "family_centre_atoms.py").write_text(textwrap.dedent(ATOMS), encoding="utf-8")
     registry = helpers / "core" / "registry.py"
     registry.write_text(registry.read_text(encoding="utf-8") + REGISTRY, encoding="utf-8")
+    schema = helpers / "core" / "schema.py"  # every processed table is declared before it is written
+    schema.write_text(schema.read_text(encoding="utf-8") + SCHEMA, encoding="utf-8")
     (root / "notebooks" / "familienzentren.py").write_text(NOTEBOOK, encoding="utf-8")
 
     catalogue_path = root / "config" / "indikatoren.yml"  # the commune's own catalogue, extended

@@ -456,7 +456,10 @@ def comparison_level(comparison: pd.DataFrame, year: int) -> tuple[float, int]:
 def with_comparison_level(desc: pd.DataFrame, comparison: pd.DataFrame, year: int) -> pd.DataFrame:
     """The descriptive table with the comparison communes' level beside the city's rate: on the city
     row (``by == "gesamt"``) ``comparison_median_per_10000`` and ``comparison_communes``
-    (:func:`comparison_level`; the profiles print them next to the city's HzE rate)."""
+    (:func:`comparison_level`; the profiles print them next to the city's HzE rate). A table without
+    rows (no descriptive analysis) stays as it is."""
+    if "by" not in desc:
+        return desc
     median, communes = comparison_level(comparison, year)
     city = desc["by"] == "gesamt"
     return desc.assign(

@@ -75,9 +75,10 @@ def write_tables(config: Config, tables: dict[str, Any]) -> None:
     them atomically: parquet, plus CSV where the registry says so. A broken rule writes nothing."""
     from helpers.core.io import write_csv_atomic, write_parquet_atomic
     from helpers.indicators.compute import share_indicators
-    from helpers.sources.table_checks import check_tables
+    from helpers.sources.table_checks import check_tables, with_declared_columns
 
     paths = ProjectPaths(config)
+    tables = {name: with_declared_columns(name, frame) for name, frame in tables.items()}
     files = {n: f"Tabelle '{n}' ({paths.processed_table(n).relative_to(paths.root).as_posix()})" for n in tables}
     check_tables(tables, files, share_indicators(config.catalogue_path))
     for name, frame in tables.items():

@@ -194,6 +194,21 @@ def table_problems(name: str, frame: pd.DataFrame, file: str, share_ids: set[str
     return problems
 
 
+def with_declared_columns(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """An empty table with the columns its schema declares (an analysis without input returns a bare empty
+    frame; its readers then find the declared columns). A table with rows is returned as it is.
+
+    >>> list(with_declared_columns("hze_balance", pd.DataFrame()).columns)
+    ['report_year', 'scenario', 'year', 'net_eur']
+    >>> len(with_declared_columns("hze_balance", pd.DataFrame({"x": [1]})).columns)
+    1
+    """
+    schema = table_schema(name)
+    if schema is None or len(frame) or not schema.names:
+        return frame
+    return frame.reindex(columns=[*frame.columns, *(c for c in schema.names if c not in frame.columns)])
+
+
 def check_tables(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str], share_ids: set[str]) -> None:
     """Check every table; raise :class:`TableCheckError` with all problems of all of them.
 
