@@ -761,9 +761,16 @@ def _tile_rings(config: Config, width: float):
     return rings, rows * cell
 
 
+#: How far a name may reach beyond its polygon at either end (half a letter of :data:`MAP_FONT`): the
+#: neighbour's white edge runs at most through its first or last letter, and many more names fit.
+LABEL_OVERHANG = 6.0
+
+
 def _place_label(rings, lines: list[str], placed: list[Box]) -> tuple[float, float] | None:
+    """The first label point (farthest from the boundary first) where the text fits inside the
+    polygon, but for :data:`LABEL_OVERHANG` at its ends, and clears every placed label."""
     points = np.vstack(list(rings))
-    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    (x0, y0), (x1, y1) = points.min(axis=0) - (LABEL_OVERHANG, 0), points.max(axis=0) + (LABEL_OVERHANG, 0)
     probe = text_box(lines, 0.0, 0.0, MAP_FONT)
     if probe[2] - probe[0] > x1 - x0 or probe[3] - probe[1] > y1 - y0:
         return None  # wider or taller than the whole polygon
@@ -771,7 +778,8 @@ def _place_label(rings, lines: list[str], placed: list[Box]) -> tuple[float, flo
         box = text_box(lines, float(point[0]), float(point[1]), MAP_FONT)
         if box[0] < x0 or box[2] > x1 or box[1] < y0 or box[3] > y1 or any(boxes_overlap(box, b) for b in placed):
             continue
-        if box_inside(rings, box):
+        inset = min(LABEL_OVERHANG, (box[2] - box[0]) / 4)
+        if box_inside(rings, (box[0] + inset, box[1], box[2] - inset, box[3])):
             placed.append(box)
             return float(point[0]), float(point[1])
     return None

@@ -486,7 +486,9 @@ def stadtteil_map(
         height=shapes["height"],
         title=title,
         source=map_source(source, config) if geometry is not None else source,
-        legend_title=legend_title.replace("\n", " "),
+        legend_title=f"Wert ({legend_title})"
+        if numeric and counts is None and legend_title
+        else legend_title.replace("\n", " "),
         legend=tuple(legend),
         areas=tuple(areas),
         boxes=tuple(shapes["boxes"]),
