@@ -770,7 +770,8 @@ def _place_label(rings, lines: list[str], placed: list[Box]) -> tuple[float, flo
     """The first label point (farthest from the boundary first) where the text fits inside the
     polygon, but for :data:`LABEL_OVERHANG` at its ends, and clears every placed label."""
     points = np.vstack(list(rings))
-    (x0, y0), (x1, y1) = points.min(axis=0) - (LABEL_OVERHANG, 0), points.max(axis=0) + (LABEL_OVERHANG, 0)
+    reach = np.array([LABEL_OVERHANG, 0.0])
+    (x0, y0), (x1, y1) = points.min(axis=0) - reach, points.max(axis=0) + reach
     probe = text_box(lines, 0.0, 0.0, MAP_FONT)
     if probe[2] - probe[0] > x1 - x0 or probe[3] - probe[1] > y1 - y0:
         return None  # wider or taller than the whole polygon
