@@ -162,12 +162,22 @@ def class_palette(classes: Sequence[str], counts: bool = False) -> dict[str, str
     return dict(zip(classes, ramp if counts else ramp[::-1], strict=True))
 
 
+def _luminance(colour: str) -> float:
+    """The relative luminance of a colour (WCAG 2)."""
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in _hex_rgb(colour)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
 def _dark(colour: str | None) -> bool:
-    """Whether white text reads better than black on this fill (luminance below one half)."""
+    """Whether white text has more contrast than the ink on this fill (WCAG contrast ratio).
+
+    >>> _dark("#08519c"), _dark("#e66101"), _dark("#969696"), _dark(None)
+    (True, False, False, False)
+    """
     if colour is None:
         return False
-    r, g, b = _hex_rgb(colour)
-    return 0.299 * r + 0.587 * g + 0.114 * b <= 0.5
+    fill = _luminance(colour)
+    return 1.05 / (fill + 0.05) > (fill + 0.05) / (_luminance(INK) + 0.05)
 
 
 #: Whole-number maps with at most this many distinct steps get one legend class per value.
@@ -427,6 +437,19 @@ def _legend(
     return [LegendEntry("fill", c, t, "derived") for c, t in zip(ramp, texts, strict=True)][::-1]
 
 
+def _legend_head(title: str, legend_title: str, numeric: bool) -> str:
+    """The legend's heading: "Wert (unit)" on a numeric map, else the legend title (on one line),
+    none where it only repeats the map's title.
+
+    >>> _legend_head("SGB-II-Quote 2025", "%", True), _legend_head("Bedarf 2025", "Bedarf", False)
+    ('Wert (%)', '')
+    """
+    if numeric:
+        return f"Wert ({legend_title})" if legend_title else ""
+    head = " ".join(legend_title.split())
+    return "" if title.startswith(head) else head
+
+
 def _uid(title: str, codes: Sequence[str]) -> str:
     """A short stable id for the map's pattern (unique among the maps of a page)."""
     return hashlib.sha1((title + "|" + ",".join(codes)).encode("utf-8")).hexdigest()[:8]
@@ -486,9 +509,7 @@ def stadtteil_map(
         height=shapes["height"],
         title=title,
         source=map_source(source, config) if geometry is not None else source,
-        legend_title=f"Wert ({legend_title})"
-        if numeric and counts is None and legend_title
-        else legend_title.replace("\n", " "),
+        legend_title=_legend_head(title, legend_title, numeric and counts is None),
         legend=tuple(legend),
         areas=tuple(areas),
         boxes=tuple(shapes["boxes"]),
