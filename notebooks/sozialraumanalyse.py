@@ -165,4 +165,4 @@ else:
     fig = maps.stadtteil_map(
         ctx.config, values, f"SGB-II-Quote der unter 15-Jährigen {year}", map_source, "%", geometry=geometry
     )
-    display(sozialraum.map_html(fig, links=links))
+    display(sozialraum.map_html(fig, alt=sozialraum.value_map_alt(values, ctx.config, "SGB-II-Quote unter 15", year)))

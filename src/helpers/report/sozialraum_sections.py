@@ -484,7 +484,10 @@ def class_map_source(frame: pd.DataFrame, column: str, config: Config) -> str | 
     if column == "verdict_code" and "indicator_id" in frame:
         return sources_line(config, list(dict.fromkeys(frame["indicator_id"])))
     if column == "need_class":
-        return sources_line(config, list(config.analysis.phase_need.values()), ("population", "services"))
+        # the phases' need indicators: the catalogue's (``need_for``, where it declares them), then the config's
+        by_phase = getattr(commune_plan(config).catalogue, "need_by_phase", dict)()
+        need = {**by_phase, **config.analysis.phase_need}
+        return sources_line(config, list(dict.fromkeys(need.values())), ("population", "services"))
     return None
 
 
@@ -521,6 +524,14 @@ def map_html(fig, alt: str = "", links: dict[str, str] | None = None) -> HTML:
         return note(map_note())
     by_code = {a["code"]: links[a["name"]] for a in fig.areas if a["name"] in links} if links else None
     return HTML(fig.html(alt, by_code))
+
+
+def value_map_alt(values: dict[str, float], config: Config, what: str, year: int) -> str:
+    listed = "; ".join(
+        f"{s.name}: {fmt_percent(values.get(s.code)) if values.get(s.code) is not None else 'nicht veröffentlicht'}"
+        for s in config.stadtteile
+    )
+    return f"Karte {what} {year} nach Stadtteilen. {listed}."
 
 
 STATUS_ADJECTIVE = {"high": "hohen", "medium": "mittleren", "low": "niedrigen", "very_low": "sehr niedrigen"}
