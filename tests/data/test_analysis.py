@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -310,9 +311,8 @@ def test_maps_render_from_tiles_and_from_geojson(tmp_path):
     values = {s.code: float(i) for i, s in enumerate(cfg.stadtteile)}
     values[cfg.stadtteile[0].code] = float("nan")  # suppressed
     tile = stadtteil_map(cfg, values, "Test", "Quelle: Test")
-    texts = [t.get_text() for t in tile.texts]
-    assert any("Schematische Kachelkarte" in t for t in texts)
-    assert "nicht veröffentlicht" in [t.get_text() for t in tile.axes[0].get_legend().get_texts()]
+    assert tile.schematic and "Schematische Kachelkarte" in tile.html()
+    assert "nicht veröffentlicht" in [e.text for e in tile.legend]
     features = [
         {
             "type": "Feature",
@@ -326,12 +326,14 @@ def test_maps_render_from_tiles_and_from_geojson(tmp_path):
     shapes = load_geojson(path, "code")
     assert len(shapes) == len(cfg.stadtteile)
     real = stadtteil_map(cfg, values, "Test", "Quelle: Test", geometry=shapes)
-    # one patch per Stadtteil and, thicker, the outline of every Stadtbezirk (in the legend too)
-    widths = [p.get_linewidth() for p in real.axes[0].patches]
+    # one path per Stadtteil and, thicker, the outline of every Stadtbezirk (in the legend too)
+    svg = real.svg()
+    widths = re.findall(r'<path d="[^"]*" fill="[^"]*" stroke="[^"]*" stroke-width="([\d.]+)"', svg)
     assert len(widths) == len(cfg.stadtteile) + len(cfg.stadtbezirke)
-    assert widths.count(maps.BEZIRK_STYLE["linewidth"]) == len(cfg.stadtbezirke) == 3
-    assert "Stadtbezirk" in [t.get_text() for t in real.axes[0].get_legend().get_texts()]
-    assert not any("Schematische" in t.get_text() for t in real.texts)
+    assert widths.count(str(maps.BEZIRK_STYLE["stroke-width"])) == len(cfg.stadtbezirke) == 3
+    assert "Grenze eines Stadtbezirks" in [e.text for e in real.legend]
+    assert not real.schematic and "Schematische" not in real.html()
+    assert "<img" not in real.html() and "base64" not in real.html()
 
 
 # --- HzE ------------------------------------------------------------------------------------

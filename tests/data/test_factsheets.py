@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -182,7 +183,10 @@ def test_fact_sheet_page_is_tagged_offline_and_linked(config):
     assert 'Startseite</a> › <a href="index.html">Kennzahlenblätter</a>' in html
     assert "Höher ist günstiger" in html
     assert 'Leitziel „Frühe Bildung von Anfang an“: <span data-public="config">92,0 %</span>' in html
-    assert html.count("data:image/svg+xml;base64,") == 2  # the series chart and the map
+    assert "base64," not in html and "<img" not in html  # the series chart and the map are inline SVG
+    assert html.count('class="mon-chart-svg"') == 1 and html.count('class="mon-map-svg"') == 1
+    # the map prints the published values, each tagged with its cell (checked by check_page above)
+    assert re.search(r'<tspan [^>]*data-cell="kita_2years\|2025\|stadtteil\|\d+">', html)
     assert 'data-cell="kita_2years|2025|stadtteil|201#ci"' in html
 
 

@@ -36,9 +36,11 @@ def test_class_map_alt_text_lists_every_stadtteil_and_the_highlight():
         frame, "status_class_code", config, title="T", source="Quelle: A", legend_title="Status",
         labels={"high": "hoch", "low": "niedrig"}, what="Statusklasse", year=2025, highlight=second.code,
     ).data  # fmt: skip
-    alt = re.search(r'alt="([^"]*)"', page).group(1)
+    alt = re.search(r'<svg [^>]*aria-label="([^"]*)"', page).group(1)
     assert alt.startswith("Karte der Stadtteile nach Statusklasse 2025.")
     assert f"{first.name}: hoch" in alt and f"{second.name}: keine Einstufung" in alt
     assert alt.count("keine Einstufung") == len(config.stadtteile) - 1  # the rest are unclassified
     assert alt.endswith(f"Hervorgehoben: {second.name}.")
-    assert "data:image/svg+xml;base64," in page
+    assert "<img" not in page and "base64" not in page  # the map is inline SVG
+    # the highlighted Stadtteil: outlined in black, named in the legend, not linked to itself
+    assert 'stroke="#000000" stroke-width="3.5"' in page and f"{second.name} (schwarz umrandet)" in page

@@ -527,18 +527,22 @@ CHART_TEXT_JS = """() => {
     return [...svg.querySelectorAll("text")].filter(t => t.textContent.trim())
       .map(t => ({px: parseFloat(getComputedStyle(t).fontSize) * scale, text: t.textContent.trim().slice(0, 30)}));
   });
-  const raster = [...document.querySelectorAll("svg image, img[src^='data:image/png']")].length;
-  const unnamed = [...document.querySelectorAll("svg.mon-chart-svg")].filter(s => !s.getAttribute("aria-label")).length;
-  return {count: sizes.length, small: sizes.filter(s => s.px < 9).slice(0, 5), raster, unnamed};
+  const raster = [...document.querySelectorAll("svg image, img[src^='data:image'], figure img")].length;
+  const unnamed = [...document.querySelectorAll("svg.mon-chart-svg, svg.mon-map-svg")]
+    .filter(s => !s.getAttribute("aria-label")).length;
+  const maps = document.querySelectorAll("svg.mon-map-svg").length;
+  return {count: sizes.length, small: sizes.filter(s => s.px < 9).slice(0, 5), raster, unnamed, maps};
 }"""
 
 
 @needs_chromium
 @pytest.mark.parametrize("kind", sorted(PAGE_KINDS))
 def test_no_chart_text_below_9_px_on_a_phone(project, browser, kind):
-    """At 390 px every chart text is drawn at 9 px or more, no chart is a raster image and every
-    chart has an accessible name; the profile and the city report have chart text to check (the
-    small config's 2 Stadtteile are too few for the funnel plots and the HzE models)."""
+    """At 390 px every chart and map text is drawn at 9 px or more, no chart or map is an image
+    (raster or embedded SVG) and every chart and map has an accessible name; the profile and the
+    city report have chart text to check (the small config's 2 Stadtteile are too few for the
+    funnel plots and the HzE models), and the Sozialraumanalyse, the profile and the fact sheet
+    have their maps as inline SVG."""
     phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
     phone.goto((project / PAGE_KINDS[kind]).as_uri(), wait_until="load")
     found = phone.evaluate(CHART_TEXT_JS)
@@ -546,6 +550,8 @@ def test_no_chart_text_below_9_px_on_a_phone(project, browser, kind):
     assert found["small"] == [] and found["raster"] == 0 and found["unnamed"] == 0, found
     if kind in ("profil", "gesamtstadt"):
         assert found["count"] > 10, found
+    if kind in ("profil", "sozialraum", "kennzahl"):
+        assert found["maps"] >= 1, found
 
 
 def _pdf_text_and_first_page(pdf: Path, shot: Path) -> str:

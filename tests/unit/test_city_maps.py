@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import CONFIG
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from test_maps import SVG, key_lines, label_boxes, svg_tree
 
 from helpers.core.config import Config
 from helpers.report import geometry as geo
@@ -70,27 +70,29 @@ def muenster(tmp_path):
 
 
 @pytest.mark.parametrize("make, n", [(koeln, 86), (muenster, 45)])
-def test_matplotlib_map_names_or_keys_every_area_by_its_official_code(tmp_path, make, n):
+def test_svg_map_names_or_keys_every_area_by_its_official_code(tmp_path, make, n):
     config, geometry = make(tmp_path)
     assert len(config.stadtteile) == n
     values = {s.code: 5.0 + i % 30 for i, s in enumerate(config.stadtteile)}
-    fig = maps.stadtteil_map(config, values, "Titel", "Quelle: Test", "%", geometry=geometry)
-    FigureCanvasAgg(fig).draw()
-    labels = {t.get_gid(): t for t in fig.axes[0].texts if t.get_gid()}
-    key_lines = "\n".join(t.get_text() for t in fig.texts if t.get_gid() == "map-key").splitlines()
+    m = maps.stadtteil_map(config, values, "Titel", "Quelle: Test", "%", geometry=geometry)
+    boxes = label_boxes(m)
+    key = key_lines(m.html())
     for s in config.stadtteile:
-        if f"name-{s.code}" in labels:
+        if f"name-{s.code}" in boxes:
             continue
-        assert labels[f"number-{s.code}"].get_text() == s.code  # the official code, not a running number
-        assert f"{s.code} – {s.name}: {fmt(values[s.code])}" in key_lines
-    boxes = [t.get_window_extent() for t in labels.values()]
-    legend = fig.axes[0].get_legend().get_window_extent()
-    for a, b in itertools.combinations(boxes, 2):
-        assert not a.overlaps(b)
-    assert not any(b.overlaps(legend) for b in boxes)  # no label under the legend
-    # the Stadtbezirk outlines: one thick patch per Bezirk (a Bezirk may have more than one part)
-    thick = [p for p in fig.axes[0].patches if p.get_linewidth() == maps.BEZIRK_STYLE["linewidth"]]
-    assert len(thick) == len(config.stadtbezirke)
+        assert f"number-{s.code}" in boxes  # the official code on the map, not a running number
+        assert f"{s.code} {s.name}: {fmt(values[s.code])}" in key
+    for a, b in itertools.combinations(boxes.values(), 2):
+        assert not geo.boxes_overlap(a, b)
+    # the legend is HTML above the map: nothing of it is drawn where a label could lie under it
+    assert all(e.text not in m.svg() for e in m.legend)
+    # the Stadtbezirk outlines: one thick path per Bezirk (a Bezirk may have more than one part)
+    thick = [
+        p for p in svg_tree(m).iter(f"{SVG}path") if p.get("stroke-width") == str(maps.BEZIRK_STYLE["stroke-width"])
+    ]
+    assert len(thick) == len(m.bezirke) == len(config.stadtbezirke)
+    assert float(thick[0].get("stroke-width")) > float(maps.AREA_EDGE["stroke-width"])
+    assert "Grenze eines Stadtbezirks" in [e.text for e in m.legend]
 
 
 def fmt(x: float) -> str:
@@ -99,12 +101,15 @@ def fmt(x: float) -> str:
 
 def test_muenster_key_lists_coerde_as_61(tmp_path):
     config, geometry = muenster(tmp_path)
-    fig = maps.stadtteil_map(config, {}, "T", "Quelle: Test", "Status", classes=["hoch"], geometry=geometry)
-    FigureCanvasAgg(fig).draw()
-    labels = {t.get_gid(): t.get_text() for t in fig.axes[0].texts if t.get_gid()}
-    key = "\n".join(t.get_text() for t in fig.texts if t.get_gid() == "map-key")
-    assert labels.get("name-61", "").startswith("Coerde") or (labels["number-61"] == "61" and "61 – Coerde" in key)
-    assert "27 – Coerde" not in key
+    m = maps.stadtteil_map(config, {}, "T", "Quelle: Test", "Status", classes=["hoch"], geometry=geometry)
+    boxes = label_boxes(m)
+    key = key_lines(m.html())
+    coerde = next(a for a in m.areas if a["code"] == "61")
+    assert ("name-61" in boxes and coerde["lines"][0] == "Coerde") or ("number-61" in boxes and "61 Coerde" in key)
+    assert not any(line.startswith("27 Coerde") for line in key)
+    # every area in the key goes by its official code (11-18, 21-28, …, 61-67), never by 1-38
+    codes = {s.name: s.code for s in config.stadtteile}
+    assert key and all(line.split(" ", 1)[0] == codes[line.split(" ", 1)[1].split(":")[0]] for line in key)
 
 
 @pytest.mark.parametrize("make", [koeln, muenster])

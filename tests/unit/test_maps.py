@@ -5,21 +5,21 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pytest
 import yaml
 from conftest import CONFIG
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.patches import PathPatch
-from matplotlib.path import Path as MplPath
 from pyproj import Geod, Transformer
 
 from helpers.core.config import Config
-from helpers.report import display, maps, sozialraum_sections
+from helpers.report import geometry as geo
+from helpers.report import maps, sozialraum_sections
 from helpers.report.context import ReportContext
+from helpers.report.indicator_tables import PublishedValues
 
 URN_25832 = "urn:ogc:def:crs:EPSG::25832"
 URN_CRS84 = "urn:ogc:def:crs:OGC:1.3:CRS84"
@@ -72,13 +72,33 @@ def to_lonlat(ring: np.ndarray, densify: int = 20) -> np.ndarray:
     return np.column_stack(TO_LONLAT.transform(dense[:, 0], dense[:, 1]))
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_tree(m: maps.MapFigure) -> ET.Element:
+    return ET.fromstring(m.svg())
+
+
+def path_rings(d: str) -> list[np.ndarray]:
+    """The rings of an SVG path written as "Mx,y x,y …Z" (how the maps write them)."""
+    return [
+        np.array([[float(v) for v in pair.split(",")] for pair in part.split()], float)
+        for part in re.findall(r"M([^MZ]+)Z", d)
+    ]
+
+
+def area_paths(m: maps.MapFigure) -> dict[str, ET.Element]:
+    """The shape of each Stadtteil (a path with a title), by the name in its title."""
+    return {p.find(f"{SVG}title").text: p for p in svg_tree(m).iter(f"{SVG}path") if p.find(f"{SVG}title") is not None}
+
+
 def drawn_ratio(config: Config, geometry: dict) -> float:
     """Width / height on the page of the single polygon drawn."""
-    fig = maps.stadtteil_map(config, dict.fromkeys(geometry, 1.0), "Titel", "Quelle: Test", geometry=geometry)
-    FigureCanvasAgg(fig).draw()
-    (patch,) = [p for p in fig.axes[0].patches if isinstance(p, PathPatch)]
-    box = patch.get_window_extent()
-    return box.width / box.height
+    m = maps.stadtteil_map(config, dict.fromkeys(geometry, 1.0), "Titel", "Quelle: Test", geometry=geometry)
+    (path,) = area_paths(m).values()
+    points = np.vstack(path_rings(path.get("d")))
+    width, height = points.max(axis=0) - points.min(axis=0)
+    return width / height
 
 
 # --- projection -----------------------------------------------------------------------------------
@@ -243,8 +263,34 @@ def dense_city() -> tuple[list[dict], list[dict]]:
     return stadtteile, features
 
 
-def _labels(fig) -> dict[str, object]:
-    return {t.get_gid(): t for t in fig.axes[0].texts if t.get_gid()}
+def label_boxes(m: maps.MapFigure) -> dict[str, tuple]:
+    """The box of every label in the SVG, from its position, lines and font size (as
+    :func:`helpers.report.geometry.text_box` measures, less the 0,05 units the SVG rounds its
+    coordinates by), by "name-<code>" or "number-<code>"."""
+    return {k: (b[0] + 0.06, b[1] + 0.06, b[2] - 0.06, b[3] - 0.06) for k, b in _label_boxes(m).items()}
+
+
+def _label_boxes(m: maps.MapFigure) -> dict[str, tuple]:
+    out = {}
+    for t in svg_tree(m).iter(f"{SVG}text"):
+        size = float(t.get("font-size"))
+        lines = [span.text for span in t.iter(f"{SVG}tspan")]
+        if lines:  # a name (and its value), its lines centred on the label point
+            x = float(t.get("x"))
+            y = float(t.get("y")) + (len(lines) - 1) * maps.LINE * size / 2
+            area = next(a for a in m.areas if a["label"] is not None and np.allclose(a["label"], (x, y), atol=0.2))
+            out[f"name-{area['code']}"] = geo.text_box(lines, x, y, size)
+        else:  # an official code
+            out[f"number-{t.text}"] = geo.text_box([t.text], float(t.get("x")), float(t.get("y")), size, pad=2.0)
+    return out
+
+
+def key_lines(html: str) -> list[str]:
+    """The text of every line of the map's key."""
+    if 'class="mon-map-key"' not in html:
+        return []
+    part = html.split('class="mon-map-key"')[1].split("</ul>")[0]
+    return [re.sub(r"<[^>]+>", "", li) for li in re.findall(r"<li>(.*?)</li>", part)]
 
 
 @pytest.mark.parametrize("numeric", [False, True])
@@ -259,56 +305,57 @@ def test_dense_city_labels_never_overlap_and_every_stadtteil_is_named_or_in_the_
     else:
         values = {c: ["hoch", "mittel", "niedrig", None][i % 4] for i, c in enumerate(codes)}
         extra = {"classes": ["hoch", "mittel", "niedrig"]}
-    fig = maps.stadtteil_map(config, values, "Titel", "Quelle: Test", "Wert", geometry=geometry, **extra)
-    FigureCanvasAgg(fig)
-    fig.canvas.draw()
-    labels = _labels(fig)
-    boxes = {gid: t.get_window_extent() for gid, t in labels.items()}
+    m = maps.stadtteil_map(config, values, "Titel", "Quelle: Test", "Wert", geometry=geometry, **extra)
+    boxes = label_boxes(m)
     for (a, box_a), (b, box_b) in itertools.combinations(boxes.items(), 2):
-        assert not box_a.overlaps(box_b), (a, b)
-    key = "\n".join(t.get_text() for t in fig.texts if t.get_gid() == "map-key")
-    key_lines = key.splitlines()
+        assert not geo.boxes_overlap(box_a, box_b), (a, b)
+    assert all(b[0] >= 0 and b[2] <= m.width and b[1] >= 0 and b[3] <= m.height for b in boxes.values())
+    html = m.html()
+    key = key_lines(html)
     named, numbered = set(), set()
     for i, s in enumerate(stadtteile):
         code, name = s["code"], s["name"]
-        if f"name-{code}" in labels:
-            text = labels[f"name-{code}"].get_text()
-            assert text.replace("\n", " ").startswith(name)
-            if numeric:
-                assert text.endswith(f"\n{10 + i},0")
+        area = next(a for a in m.areas if a["code"] == code)
+        if f"name-{code}" in boxes:
+            assert " ".join(area["lines"]).replace("- ", "-") == name.replace("- ", "-")
+            if numeric and not area["name_only"]:
+                assert area["text"] == f"{10 + i},0"
             named.add(code)
-        else:
-            number = labels[f"number-{code}"].get_text()
-            entry = f"{number} – {name}" + (f": {10 + i},0" if numeric else "")
-            assert entry in key_lines, (entry, key_lines)
+        if f"number-{code}" in boxes or f"name-{code}" not in boxes:
+            value = f"{10 + i},0" if numeric else values[code]  # the value, or the class (none: unclassified)
+            entry = f"{code} {name}" + (f": {value}" if value else "")
+            assert entry in key, (entry, key)
             numbered.add(code)
     assert named | numbered == set(codes)
-    # the 2-km squares (80 px) carry their names, except "Neuboddenberg" (one word, 81 px even in 6.5 pt);
-    # none of the small old-town areas has room for a name
+    # the 2-km squares (91,2 units of the 460-unit map) carry their names: a one-word name of 13 letters
+    # (13 × 0,6 × 12 + 3 = 96,6 units) fits with the half-letter overhang (84,6 units inside), so
+    # Lützenkirchen does, but not Neuboddenberg: it would reach 2,7 units into the next square, where
+    # Mathildenhof's label (12 letters, 89,4 units) fills its square at the same height. None of the
+    # small old-town areas has room for a name.
     assert {c for c in codes if c.startswith("A")} - named == {"A21"}
     assert {c for c in codes if c[0] in "BC"} <= numbered
-    assert "Nr. – Stadtteil" in {t.get_text() for t in fig.texts}
-    # the key lies beside the map, right of everything else
-    map_right = max(a.get_tightbbox().x1 for a in fig.axes)
-    key_boxes = [t.get_window_extent() for t in fig.texts if t.get_gid() in ("map-key", "map-key-title")]
-    assert all(map_right < b.x0 and b.x1 < fig.bbox.x1 for b in key_boxes)  # beside the map, not cut off
-    svg = display.figure_svg(fig).decode("utf-8")
-    assert "Nr. – Stadtteil" in svg and "Bergisch" in svg
+    assert "Auf der Karte mit ihrer Nummer (Gebietsschlüssel)" in html
+    # the key is page text below the map, not drawn into it; so is the legend
+    assert html.index('class="mon-map-key"') > html.rindex("</svg>")
+    assert html.index('class="mon-map-legend"') < html.index("<svg xmlns")
 
 
 def test_names_lie_inside_their_polygons(tmp_path):
     stadtteile, features = dense_city()
     config = make_config(tmp_path, stadtteile)
     geometry = maps.load_geojson(write_geojson(tmp_path / "dicht.geojson", features, URN_25832))
-    fig = maps.stadtteil_map(config, {}, "Titel", "Quelle: Test", "Status", classes=["hoch"], geometry=geometry)
-    FigureCanvasAgg(fig).draw()
-    ax = fig.axes[0]
-    for gid, text in _labels(fig).items():
+    m = maps.stadtteil_map(config, {}, "Titel", "Quelle: Test", "Status", classes=["hoch"], geometry=geometry)
+    paths = area_paths(m)
+    checked = 0
+    for gid, box in label_boxes(m).items():
         if not gid.startswith("name-"):
             continue
-        exterior = MplPath(geometry[gid.removeprefix("name-")][0])
-        corners = ax.transData.inverted().transform(text.get_window_extent().corners())
-        assert exterior.contains_points(corners).all(), gid
+        area = next(a for a in m.areas if a["code"] == gid.removeprefix("name-"))
+        # inside, but for half a letter at either end (geometry.LABEL_OVERHANG)
+        inner = (box[0] + geo.LABEL_OVERHANG, box[1], box[2] - geo.LABEL_OVERHANG, box[3])
+        assert geo.box_inside(path_rings(paths[area["name"]].get("d")), inner), gid
+        checked += 1
+    assert checked >= 20
 
 
 def test_label_geometry_helpers():
@@ -342,46 +389,122 @@ def test_neither_tiles_nor_geojson_gives_the_note(tmp_path):
         frame, "status_class_code", config, title="Titel", source="Quelle: Test", legend_title="Status",
         labels={"high": "hoch", "low": "niedrig"}, what="Statusklasse", year=2024,
     )  # fmt: skip
-    assert "keine Gebietskarte" in html.data and "<img" not in html.data
+    assert "keine Gebietskarte" in html.data and "<img" not in html.data and "<svg" not in html.data
     assert "keine Gebietskarte" in sozialraum_sections.map_html(None, "Alt").data
 
 
+def tiles(tmp_path) -> Config:
+    return make_config(tmp_path, [stadtteil("1", "Mitte", [0, 0]), stadtteil("2", "Nord", [1, 0])])
+
+
 def test_tile_map_still_drawn_when_all_tiles_are_there(tmp_path):
-    config = make_config(tmp_path, [stadtteil("1", "Mitte", [0, 0]), stadtteil("2", "Nord", [1, 0])])
-    fig = maps.stadtteil_map(config, {"1": 1.0, "2": 2.0}, "Titel", "Quelle: Test")
-    assert fig is not None
-    assert "Schematische Kachelkarte, nicht maßstäblich" in {t.get_text() for t in fig.texts}
-    assert [t.get_text() for t in fig.axes[0].texts] == ["Mitte\n1,0", "Nord\n2,0"]
+    m = maps.stadtteil_map(tiles(tmp_path), {"1": 1.0, "2": 2.0}, "Titel", "Quelle: Test")
+    assert m is not None and m.schematic
+    assert "Schematische Kachelkarte, nicht maßstäblich" in m.html()
+    labels = [[span.text for span in t.iter(f"{SVG}tspan")] for t in svg_tree(m).iter(f"{SVG}text")]
+    assert labels == [["Mitte", "1,0"], ["Nord", "2,0"]]
 
 
-def _legend_labels(fig) -> list[str]:
-    legend = fig.axes[0].get_legend()
-    return [t.get_text() for t in legend.get_texts()] if legend else []
+def legend_texts(m: maps.MapFigure) -> list[str]:
+    return [e.text for e in m.legend]
 
 
 def test_class_legend_lists_only_the_classes_present_with_fixed_colours(tmp_path):
-    config = make_config(tmp_path, [stadtteil("1", "Mitte", [0, 0]), stadtteil("2", "Nord", [1, 0])])
+    config = tiles(tmp_path)
     classes = ["hoch", "mittel", "niedrig", "sehr niedrig"]
-    fig = maps.stadtteil_map(config, {"1": "mittel", "2": "sehr niedrig"}, "T", "Quelle: Test", "Status", classes)
-    assert _legend_labels(fig) == ["mittel", "sehr niedrig"]
+    m = maps.stadtteil_map(config, {"1": "mittel", "2": "sehr niedrig"}, "T", "Quelle: Test", "Status", classes)
+    assert legend_texts(m) == ["mittel", "sehr niedrig"]
     both = maps.stadtteil_map(config, {"1": "mittel", "2": "hoch"}, "T", "Quelle: Test", "Status", classes)
-    colour = {h.get_label(): h.get_facecolor() for h in both.axes[0].get_legend().legend_handles}
-    assert (
-        colour["mittel"]
-        == {h.get_label(): h.get_facecolor() for h in fig.axes[0].get_legend().legend_handles}["mittel"]
-    )
+    colour = {e.text: e.colour for e in both.legend}
+    assert colour["mittel"] == {e.text: e.colour for e in m.legend}["mittel"] == maps.ASSESSMENT[1]
+    # the area's fill is its legend colour, and a class map prints no value
+    assert area_paths(m)["Mitte"].get("fill") == maps.ASSESSMENT[1]
+    assert area_paths(m)["Nord"].get("fill") == maps.ASSESSMENT[4]
 
 
 def test_small_counts_get_a_discrete_legend_not_a_colour_bar(tmp_path):
-    config = make_config(tmp_path, [stadtteil("1", "Mitte", [0, 0]), stadtteil("2", "Nord", [1, 0])])
-    fig = maps.stadtteil_map(config, {"1": 0.0, "2": 3.0}, "T", "Quelle: Test", "Anzahl", decimals=0)
-    assert len(fig.axes) == 1  # no colour-bar axis
-    assert _legend_labels(fig) == ["0", "3"]  # only the counts that occur
+    config = tiles(tmp_path)
+    m = maps.stadtteil_map(config, {"1": 0.0, "2": 3.0}, "T", "Quelle: Test", "Anzahl", decimals=0)
+    assert legend_texts(m) == ["0", "3"]  # only the counts that occur
     rates = maps.stadtteil_map(config, {"1": 0.0, "2": 3.0}, "T", "Quelle: Test", "%", decimals=1)
     # a rate gets classes of equal steps (here 1,0) from its published values, highest on top, dark = high
-    assert len(rates.axes) == 1
-    assert _legend_labels(rates) == ["2,0 und mehr", "1,0 bis unter 2,0", "unter 1,0"]
-    fills = {
-        h.get_label(): matplotlib.colors.to_hex(h.get_facecolor()) for h in rates.axes[0].get_legend().legend_handles
-    }
+    assert legend_texts(rates) == ["2,0 und mehr", "1,0 bis unter 2,0", "unter 1,0"]
+    fills = {e.text: e.colour for e in rates.legend}
     assert fills == {"2,0 und mehr": "#08519c", "1,0 bis unter 2,0": "#6baed6", "unter 1,0": "#eff3ff"}
+    assert all(e.public == "derived" for e in rates.legend)  # class limits are tagged for the audit
+
+
+# --- SVG output: secrecy, tags, sizes, sources -------------------------------------------------------
+
+
+def test_a_secret_value_is_hatched_never_coloured_and_every_number_is_tagged(tmp_path):
+    config = tiles(tmp_path)
+    values = PublishedValues(
+        {"2": 12.34}, {"2": "sgb2_u15|2025|stadtteil|2"}, {"2": "( )"}
+    )  # "1" is secret: not among the published values
+    m = maps.stadtteil_map(config, values, "SGB-II-Quote 2025", "Quelle: Test", "%")
+    shapes = area_paths(m)
+    assert shapes["Mitte"].get("fill") == f"url(#{m.hatch_id})"
+    assert shapes["Nord"].get("fill").startswith("#")
+    assert m.legend[-1].kind == "hatch" and m.legend[-1].text == "nicht veröffentlicht"
+    # the published value as the tables show it (uncertain in brackets), tagged with its cell
+    spans = {span.get("data-cell"): span.text for span in svg_tree(m).iter(f"{SVG}tspan") if span.get("data-cell")}
+    assert spans == {"sgb2_u15|2025|stadtteil|2": "(12,3\xa0%)"}
+    html = m.html()
+    assert 'aria-label="Karte SGB-II-Quote 2025. Mitte: nicht veröffentlicht; Nord: (12,3\xa0%)."' in html
+    assert "<img" not in html and "base64" not in html
+    assert f'<pattern id="{m.hatch_id}"' in html and f'fill="url(#{m.hatch_id})"' in html  # the legend's swatch
+    from helpers.site.htmlcheck import untagged_numbers
+
+    assert untagged_numbers(html) == []
+
+
+def test_map_text_is_at_least_9_px_on_a_phone(tmp_path):
+    """Every text of the SVG has a font size of MAP_FONT units or more on a MAP_WIDTH-unit viewBox;
+    the figure is drawn about 366 px wide on a 390-px phone, so 12 × 366 / 460 = 9,5 px."""
+    stadtteile, features = dense_city()
+    config = make_config(tmp_path, stadtteile)
+    geometry = maps.load_geojson(write_geojson(tmp_path / "dicht.geojson", features, URN_25832))
+    m = maps.stadtteil_map(config, {s["code"]: 1.0 for s in stadtteile}, "T", "Quelle: Test", geometry=geometry)
+    root = svg_tree(m)
+    assert root.get("viewBox").split()[2] == "460" and float(root.get("width")) == maps.MAP_WIDTH
+    sizes = [float(t.get("font-size")) for t in root.iter(f"{SVG}text")]
+    assert len(sizes) == 41 and min(sizes) >= maps.MAP_FONT == 12
+    assert maps.MAP_FONT * 366 / maps.MAP_WIDTH >= 9.0
+    assert root.get("role") == "img" and root.get("aria-label").startswith("Karte T. Hitdorf: 1,0; Rheindorf: 1,0;")
+
+
+def test_linked_map_is_a_named_group_of_profile_links(tmp_path):
+    m = maps.stadtteil_map(tiles(tmp_path), {"1": "hoch"}, "T", "Q", "Status", ["hoch"], links={"1": "st-1.html"})
+    root = svg_tree(m)
+    assert root.get("role") == "group"
+    (link,) = root.iter(f"{SVG}a")
+    assert link.get("href") == "st-1.html" and link.get("aria-label") == "Mitte: hoch"
+    assert link.find(f"{SVG}path/{SVG}title").text == "Mitte"
+
+
+def test_class_maps_name_only_the_sources_they_use():
+    from helpers.core.config import load_config
+    from helpers.indicators.plan import commune_plan
+    from helpers.report.context import source_line
+
+    config = load_config(CONFIG)
+    status = commune_plan(config).status_indicators
+    holders = {config.sources[k].holder for i in status for k in commune_plan(config).catalogue.get(i).raw_sources()}
+    line = sozialraum_sections.class_map_source(None, "status_class_code", config)
+    assert line == source_line(sorted(holders, key=line.index))
+    assert len(holders) < len({s.holder for s in config.sources.values()})  # not all sources
+    import pandas as pd
+
+    trend = sozialraum_sections.class_map_source(pd.DataFrame({"indicator_id": ["sgb2_u15"]}), "verdict_code", config)
+    assert (
+        trend
+        == "Quelle: "
+        + "; ".join(
+            dict.fromkeys(
+                config.sources[k].holder for k in commune_plan(config).catalogue.get("sgb2_u15").raw_sources()
+            )
+        )
+        + "; eigene Berechnungen"
+    )
+    assert sozialraum_sections.class_map_source(None, "other", config) is None

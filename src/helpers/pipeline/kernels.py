@@ -6,7 +6,8 @@ parallel doit worker has its own), imports the heavy modules once, and snapshots
 a report may change. Before every report it restores that state:
 
 - the user namespace is cleared (``%reset -f``) and execution counts start at 1 again;
-- all figures are closed; matplotlib rcParams (and so any seaborn theme) are restored;
+- if a report imported matplotlib (no report page draws with it: charts and maps are SVG written
+  directly), its figures are closed and its rcParams (and so any seaborn theme) restored;
 - the attributes of every ``helpers`` module are restored (values changed, names added);
 - pandas options, numpy print options and warning filters are reset;
 - the working directory, ``sys.path`` and the environment are restored.
@@ -37,10 +38,11 @@ from helpers.core.registry import REPORTS
 from helpers.pipeline.deps import imported_helper_modules
 
 #: Modules the kernel imports once, before the first report: what the report notebooks use.
-#: Not seaborn or pyplot (1.9 s of a 5.2 s kernel start): no report draws with them (charts are
-#: object-oriented matplotlib figures). A report that imports them pays once per kernel, and
-#: the reset undoes what they change (rcParams, a seaborn theme, open pyplot figures).
-WARM_IMPORTS = ("pandas", "numpy", "matplotlib", "statsmodels.api", "IPython.display")
+#: Not matplotlib, seaborn or pyplot: no report draws with them (charts and maps are SVG written
+#: directly, ``helpers.report.svg_charts`` and ``helpers.report.maps``). A report that imports them
+#: pays once per kernel, and the reset undoes what they change (rcParams, a seaborn theme, open
+#: pyplot figures).
+WARM_IMPORTS = ("pandas", "numpy", "statsmodels.api", "IPython.display")
 
 
 def warm_imports(notebooks: Path) -> list[str]:
@@ -60,9 +62,8 @@ STATE_MODULE = "_monitoring_kernel_state"
 _SNAPSHOT = """
 import copy as _copy, os as _os, sys as _sys, types as _types, warnings as _warnings
 {imports}
-import matplotlib as _mpl, numpy as _np
+import numpy as _np
 _state = _types.ModuleType({state!r})
-_state.rc = dict(_mpl.rcParams)
 _state.cwd = _os.getcwd()
 _state.env = dict(_os.environ)
 _state.path = list(_sys.path)
@@ -79,19 +80,21 @@ _sys.modules[{state!r}] = _state
 import gc as _gc
 _gc.collect()
 _gc.freeze()  # the warm imports are permanent: the collector need not walk them again
-del _copy, _os, _sys, _types, _warnings, _mpl, _np, _state, _gc
+del _copy, _os, _sys, _types, _warnings, _np, _state, _gc
 """
 
 _RESET = """
 def _monitoring_reset(cwd):
     import os, sys, warnings
-    import matplotlib as mpl
     import numpy as np
     import pandas as pd
     state = sys.modules[{state!r}]
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
-    mpl.rcParams.update(state.rc)
+    if "matplotlib" in sys.modules:  # imported by a report: back to the rcParams of its import
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sys.modules["matplotlib"].rc_file_defaults()
     for name in [n for n in sys.modules if (n == "helpers" or n.startswith("helpers.")) and n not in state.modules]:
         del sys.modules[name]  # imported by a report after the warm-up: the next report imports it afresh
     for name, saved in state.modules.items():

@@ -1,8 +1,8 @@
 """HTML fragments for the report notebooks: key-figure boxes, tables, figures with alt text.
 
 Notebooks call these and ``display`` the result; the exported page then contains plain,
-accessible HTML (tables with captions and header cells, charts as inline SVG with an accessible
-name, maps as images with alt text), no code.
+accessible HTML (tables with captions and header cells, charts and maps as inline SVG with an
+accessible name), no code.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from helpers.core.templating import fragment
 from helpers.report.demography import KeyFigure
 from helpers.report.svg_charts import YEAR, Chart
 
-if TYPE_CHECKING:  # matplotlib only for the maps, imported where a figure is saved
+if TYPE_CHECKING:  # matplotlib only for the Land page, imported where a figure is saved
     from matplotlib.figure import Figure
 
-#: SVG output of matplotlib figures (the maps): text stays text (no glyph rasterising: about three
+#: SVG output of matplotlib figures (the Land page's funnel): text stays text (no glyph rasterising: about three
 #: times faster than PNG and a fifth of the size, sharp at any zoom and in print); element ids are
 #: derived from a fixed salt, so reruns are byte-identical.
 SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "praeventionsmonitoring", "svg.image_inline": True}
@@ -63,7 +63,7 @@ def figure_html(fig: Chart | Figure | bytes, alt: str, caption: str = "", wide: 
     """A ``<figure>`` with a chart, alt text (the accessible name) and an optional caption.
 
     A :class:`helpers.report.svg_charts.Chart` is written inline (:func:`chart_html`); a matplotlib
-    figure (a map) or SVG bytes become an embedded SVG image. ``wide`` (maps): on a phone the
+    figure or SVG bytes become an embedded SVG image. ``wide`` (maps): on a phone the
     image keeps a readable width inside a horizontal scroll container instead of shrinking its
     labels to a few pixels.
     """

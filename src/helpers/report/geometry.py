@@ -1,7 +1,7 @@
 """Stadtteil polygons without drawing: reading and projecting them (see ``helpers.report.maps``
 for the CRS rules), points and boxes inside polygons, which areas share a border, and the shapes
-of the start page's clickable map. Nothing here draws with matplotlib, so pages that only need
-geometry (the start page, profile navigation) do not depend on the chart code.
+of the maps written as SVG (the start page's clickable map, :mod:`helpers.report.maps`). Nothing
+here imports matplotlib.
 
 Formats (:func:`load_geometry`): GeoJSON is read here as JSON (with the pre-RFC 7946 ``crs``
 member); KML, GeoPackage, Shapefile (``.shp`` with its side files, or zipped) and any other
@@ -21,7 +21,6 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-from matplotlib.path import Path as MplPath
 
 from helpers.core.config import Config
 from helpers.report import palette
@@ -360,8 +359,24 @@ def _inside(points: np.ndarray, rings: Sequence[np.ndarray]) -> np.ndarray:
     """Even-odd rule over all rings: inside an exterior and not inside one of its holes."""
     count = np.zeros(len(points), int)
     for ring in rings:
-        count += MplPath(ring).contains_points(points)
+        count += _in_ring(points, np.asarray(ring, float))
     return count % 2 == 1
+
+
+def _in_ring(points: np.ndarray, ring: np.ndarray) -> np.ndarray:
+    """Whether each point lies inside one closed ring (crossing number, vectorised; no matplotlib).
+
+    >>> _in_ring(np.array([[1.0, 1.0], [3.0, 1.0]]), np.array([[0, 0], [2, 0], [2, 2], [0, 2]], float)).tolist()
+    [True, False]
+    """
+    if not len(points):
+        return np.zeros(0, bool)
+    a, b = ring, np.roll(ring, -1, axis=0)
+    x, y = points[:, 0:1], points[:, 1:2]
+    spans = (a[None, :, 1] > y) != (b[None, :, 1] > y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = a[None, :, 0] + (y - a[None, :, 1]) * (b[None, :, 0] - a[None, :, 0]) / (b[None, :, 1] - a[None, :, 1])
+    return (np.count_nonzero(spans & (x < cross), axis=1) % 2) == 1
 
 
 def _segments(rings: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -746,10 +761,26 @@ def _tile_rings(config: Config, width: float):
     return rings, rows * cell
 
 
+#: How far a name may reach beyond its polygon at either end (half a letter of :data:`MAP_FONT`): the
+#: neighbour's white edge runs at most through its first or last letter, and many more names fit.
+LABEL_OVERHANG = 6.0
+
+
 def _place_label(rings, lines: list[str], placed: list[Box]) -> tuple[float, float] | None:
+    """The first label point (farthest from the boundary first) where the text fits inside the
+    polygon, but for :data:`LABEL_OVERHANG` at its ends, and clears every placed label."""
+    points = np.vstack(list(rings))
+    reach = np.array([LABEL_OVERHANG, 0.0])
+    (x0, y0), (x1, y1) = points.min(axis=0) - reach, points.max(axis=0) + reach
+    probe = text_box(lines, 0.0, 0.0, MAP_FONT)
+    if probe[2] - probe[0] > x1 - x0 or probe[3] - probe[1] > y1 - y0:
+        return None  # wider or taller than the whole polygon
     for point in label_candidates(rings, grid=25)[:60]:
         box = text_box(lines, float(point[0]), float(point[1]), MAP_FONT)
-        if box_inside(rings, box) and not any(boxes_overlap(box, b) for b in placed):
+        if box[0] < x0 or box[2] > x1 or box[1] < y0 or box[3] > y1 or any(boxes_overlap(box, b) for b in placed):
+            continue
+        inset = min(LABEL_OVERHANG, (box[2] - box[0]) / 4)
+        if box_inside(rings, (box[0] + inset, box[1], box[2] - inset, box[3])):
             placed.append(box)
             return float(point[0]), float(point[1])
     return None

@@ -278,6 +278,22 @@ def shown_cell(row: Mapping | None, unit: str, places: bool = False) -> Markup:
     return cell(fmt_value(row["value"], unit, row["symbol"], _places_level(row) if places else ""), cell_key(row))
 
 
+class PublishedValues(dict[str, float]):
+    """Published values by area code (a plain dict to read) that also know the ``data-cell`` key of
+    each value (``cells``: area code -> key) and its symbol (``symbols``: "( )" uncertain, "–" a true
+    zero, "" plain), so a map that prints a value shows and tags it exactly as the tables do.
+
+    >>> v = PublishedValues({"101": 12.5}, {"101": "sgb2_u15|2025|stadtteil|101"}, {"101": "( )"})
+    >>> v["101"], v.cells["101"], v.symbols["101"]
+    (12.5, 'sgb2_u15|2025|stadtteil|101', '( )')
+    """
+
+    def __init__(self, values: Mapping[str, float], cells: Mapping[str, str], symbols: Mapping[str, str]) -> None:
+        super().__init__(values)
+        self.cells = dict(cells)
+        self.symbols = dict(symbols)
+
+
 @dataclass(frozen=True)
 class ChartInput:
     """Chart values taken from published cells only, with the ``data-cell`` keys they came from."""
@@ -314,6 +330,9 @@ def chart_input(published: pd.DataFrame, indicator_id: str, year: int, level: st
         & published["symbol"].ne(".")
         & published["value"].notna()
     ]
-    keys = [cell_key(r) for r in records(part)]
+    rows = records(part)
+    keys = [cell_key(r) for r in rows]
     values = published_values(published, keys)
-    return ChartInput({k.split("|")[3]: v for k, v in values.items()}, tuple(keys))
+    by_code = {k.split("|")[3]: v for k, v in values.items()}
+    symbols = {r["area_code"]: str(r["symbol"] or "") for r in rows}
+    return ChartInput(PublishedValues(by_code, {k.split("|")[3]: k for k in keys}, symbols), tuple(keys))

@@ -1,7 +1,8 @@
-"""Maps for Stadtteil-level results: a schematic tile map from the config, or real polygons.
+"""Maps for Stadtteil-level results, written directly as SVG: a schematic tile map from the config,
+or real polygons.
 
 By default each Stadtteil is one labelled square placed at its configured ``tile``
-[column, row] (row 0 = north); the figure says it is schematic. When the config names a
+[column, row] (row 0 = north); the page says it is schematic. When the config names a
 polygon file (``analysis.geometry.file``, earlier ``geojson``: GeoJSON, KML, GeoPackage or
 Shapefile) with one feature per Stadtteil (property ``id_property`` = Stadtteil code), the real
 polygons are drawn instead. With neither (no polygons and not every Stadtteil has a tile),
@@ -18,38 +19,33 @@ Coordinate reference system of the polygons, first match wins:
    whose named CRS is in degrees while its coordinates are not.
 
 Polygons are projected to ETRS89 / UTM 32N (EPSG:25832, metres) and drawn with equal aspect,
-so distances are true in both directions (lon/lat degrees drawn as they are would stretch a
-German city about 1.6 times in width).
+so distances are true in both directions.
 
-Labels on real polygons: each Stadtteil's name (with its value on numeric maps) is drawn at
-the point of the polygon farthest from its boundary (or one of the next best points, and in
-7.5 pt, else 6.5 pt), if the text box lies inside the polygon and clears every label already
-placed (larger Stadtteile first). A Stadtteil whose name does
-not fit gets a small number instead, and a key beside the map lists "Nr. – Name" (with the
-value on numeric maps). A number that would touch another label moves outward on a spiral
-and is tied to its Stadtteil by a thin leader line. No two label boxes intersect. The tile
-map keeps its labels in the tiles.
+Drawing: the layout is the start page's (:func:`helpers.report.geometry.value_map`): the map is
+:data:`MAP_WIDTH` units wide and its text :data:`MAP_FONT` units, so on a 390-px phone (about
+366 px for the figure) no map text is below 9 px. Each Stadtteil's name (with its value on numeric
+maps) stands inside its polygon where it fits, larger Stadtteile first; else its official code
+(Gebietsschlüssel) stands at the polygon, moved clear of the other labels with a leader line, and
+the key below the map lists "code name" (with the value). No two label boxes intersect. The
+Stadtbezirk borders are drawn thicker on top. The legend is HTML above the map, so it wraps on a
+phone; title and source are HTML text around it, so they are never clipped.
 
-Colours: cividis (sequential, readable with colour-vision deficiencies) for numbers, an
-ordered cividis palette for classes; a value that is not published is drawn light grey
-with hatching and labelled in the legend ("nicht veröffentlicht").
+Colours come from :mod:`helpers.report.palette`: the level scale (light = low, dark = high) for
+numbers, in classes of equal steps of the published values only; the assessment scale for status,
+dynamics and trend classes. A value that is not published (secret) is hatched, never coloured.
+Every number in the SVG and the legend is tagged for the page audit (``data-cell`` for published
+values, ``data-public`` for codes and class limits).
 """
 
 from __future__ import annotations
 
-import itertools
+import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
 
-import matplotlib
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.backend_bases import RendererBase
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch, PathPatch, Rectangle
-from matplotlib.path import Path as MplPath
-from matplotlib.transforms import Bbox
+from markupsafe import Markup
 
 from helpers.core.config import Config
 from helpers.core.formatting import fmt_number
@@ -58,6 +54,8 @@ from helpers.report.geometry import (  # noqa: F401 (re-exported: the map API in
     DEFAULT_CRS,
     DRAW_CRS,
     LEVEL,
+    MAP_FONT,
+    MAP_WIDTH,
     NEUTRAL,
     NO_DATA,
     GeometryError,
@@ -75,16 +73,16 @@ from helpers.report.geometry import (  # noqa: F401 (re-exported: the map API in
     nice_breaks,
     project_rings,
     resolve_crs,
+    value_map,
 )
 from helpers.report.geometry import _inside as _inside
 from helpers.report.geometry import _ring_area as _ring_area
-from helpers.report.geometry import free_offset as _free_box
-from helpers.report.mpl_style import STYLE, _source_line
-
-matplotlib.use("Agg")
+from helpers.report.palette import INK, MUTED, WHITE
 
 MISSING = NO_DATA
 MISSING_LABEL = "nicht veröffentlicht"
+#: Legend text of an area without a class on a class map (too few residents, too few indicators).
+UNCLASSIFIED_LABEL = "keine Einstufung"
 
 #: The colour of each class of the class maps, by its German label: one meaning per colour on every
 #: map. An assessment (social status, dynamics, the trend of child poverty) uses the purple (günstig)
@@ -106,13 +104,16 @@ CLASS_COLOURS = {
 NO_MAP_NOTE = (
     "Für diese Kommune liegt keine Gebietskarte vor (weder Kachelpositionen noch Gebietsgrenzen in der Konfiguration)."
 )
+SCHEMATIC_NOTE = "Schematische Kachelkarte, nicht maßstäblich"
 
-#: Name label sizes on polygon maps: the tile map's size, else a little smaller before a number is used.
-LABEL_FONTSIZES = (7.5, 6.5)
-NUMBER_FONTSIZE = 8.0
-KEY_FONTSIZE = 8.0
-#: Clearance around every label box on polygon maps, in pixels at the figure's dpi.
-LABEL_PAD = 2.0
+#: Stadtbezirk borders: darker and thicker than the white Stadtteil edges (SVG units).
+BEZIRK_STYLE = {"stroke": "#252525", "stroke-width": 2.5}
+AREA_EDGE = {"stroke": WHITE, "stroke-width": 1.2}
+HIGHLIGHT_EDGE = {"stroke": "#000000", "stroke-width": 3.5}
+#: The hatch of a value that is not published: light grey with dark grey lines.
+HATCH_LINE = "#737373"
+#: Line spacing of label lines, in units of the font size (as the start page's map).
+LINE = 1.2
 
 
 def map_note() -> str:
@@ -120,58 +121,66 @@ def map_note() -> str:
     return NO_MAP_NOTE
 
 
-# --- drawing ------------------------------------------------------------------------------------
+# --- colours --------------------------------------------------------------------------------------
 
 
-def _ring_path(rings: list[np.ndarray]) -> MplPath:
-    verts, codes = [], []
-    for ring in rings:
-        verts.extend(ring.tolist())
-        codes.extend([MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 2) + [MplPath.CLOSEPOLY])
-    return MplPath(verts, codes)
+def _hex_rgb(colour: str) -> tuple[float, float, float]:
+    h = colour.lstrip("#")
+    return int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255
+
+
+def _ramp(colours: Sequence[str], n: int) -> list[str]:
+    """``n`` colours evenly along a scale (linear in RGB between its steps).
+
+    >>> _ramp(["#000000", "#ffffff"], 3)
+    ['#000000', '#808080', '#ffffff']
+    """
+    rgb = np.array([_hex_rgb(c) for c in colours])
+    at = np.linspace(0, len(colours) - 1, n)
+    out = []
+    for t in at:
+        i = min(int(t), len(colours) - 2)
+        mix = rgb[i] + (t - i) * (rgb[i + 1] - rgb[i])
+        out.append("#" + "".join(f"{round(v * 255):02x}" for v in mix))
+    return out
 
 
 def class_palette(classes: Sequence[str], counts: bool = False) -> dict[str, str]:
     """The colour of each class: :data:`CLASS_COLOURS` when it names every class, else the level
-    scale (counts: the first class lightest; other ordered classes: the first, highest, darkest)."""
+    scale (counts: the first class lightest; other ordered classes: the first, highest, darkest).
+
+    >>> class_palette(["hoch", "niedrig"])
+    {'hoch': '#5e3c99', 'niedrig': '#fdb863'}
+    >>> class_palette(["0", "1", "2"], counts=True)
+    {'0': '#eff3ff', '1': '#6baed6', '2': '#08519c'}
+    """
     if not counts and all(c in CLASS_COLOURS for c in classes):
         return {c: CLASS_COLOURS[c] for c in classes}
-    ramp = level_colours(min(len(classes), len(LEVEL))) if classes else []
-    if len(classes) > len(LEVEL):  # more classes than the scale has steps: interpolate
-        cmap = matplotlib.colors.LinearSegmentedColormap.from_list("level", LEVEL)
-        ramp = [matplotlib.colors.to_hex(cmap(i / (len(classes) - 1))) for i in range(len(classes))]
+    if not classes:
+        return {}
+    ramp = level_colours(len(classes)) if len(classes) <= len(LEVEL) else _ramp(LEVEL, len(classes))
     return dict(zip(classes, ramp if counts else ramp[::-1], strict=True))
 
 
-def _colours(
-    values: Mapping[str, float | str | None], classes: Sequence[str] | None, counts: bool, unit: str, decimals: int
-) -> tuple[dict[str, str | None], list[Patch]]:
-    """Colour per code and legend handles: one colour per class, or classes of equal steps of the
-    published values (:func:`helpers.report.geometry.nice_breaks`) on the level scale, dark = high."""
-    colours: dict[str, str | None] = {}
-    handles: list[Patch] = []
-    if classes is not None:
-        palette = class_palette(classes, counts)
-        for code, v in values.items():
-            colours[code] = palette.get(v) if isinstance(v, str) else None
-        present = set(values.values())
-        handles = [Patch(facecolor=palette[c], edgecolor="#333333", label=c) for c in classes if c in present]
-    else:
-        numbers = [float(v) for v in values.values() if v is not None and not _nan(v)]
-        breaks = nice_breaks(numbers) if numbers else []
-        ramp = level_colours(len(breaks) + 1) if numbers else []
-        for code, v in values.items():
-            colours[code] = None if v is None or _nan(v) or not ramp else ramp[class_of(float(v), breaks)]
-        if numbers:
-            texts = class_labels(breaks, lambda x: fmt_number(x, decimals), "")
-            handles = [Patch(facecolor=c, edgecolor="#333333", label=t) for c, t in zip(ramp, texts, strict=True)]
-            handles.reverse()  # highest class on top
-    if any(c is None for c in colours.values()):
-        handles.append(Patch(facecolor=MISSING, edgecolor="#333333", hatch="///", label=MISSING_LABEL))
-    return colours, handles
+def _luminance(colour: str) -> float:
+    """The relative luminance of a colour (WCAG 2)."""
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in _hex_rgb(colour)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
-#: Whole-number maps with at most this many distinct steps get a discrete legend instead of a colour bar.
+def _dark(colour: str | None) -> bool:
+    """Whether white text has more contrast than the ink on this fill (WCAG contrast ratio).
+
+    >>> _dark("#08519c"), _dark("#e66101"), _dark("#969696"), _dark(None)
+    (True, False, False, False)
+    """
+    if colour is None:
+        return False
+    fill = _luminance(colour)
+    return 1.05 / (fill + 0.05) > (fill + 0.05) / (_luminance(INK) + 0.05)
+
+
+#: Whole-number maps with at most this many distinct steps get one legend class per value.
 MAX_COUNT_CLASSES = 8
 
 
@@ -193,181 +202,257 @@ def _nan(v: object) -> bool:
     return isinstance(v, float) and np.isnan(v)
 
 
-def _text_colour(hex_colour: str | None) -> str:
-    if hex_colour is None:
-        return "#222222"
-    r, g, b = matplotlib.colors.to_rgb(hex_colour)
-    return "#222222" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "#ffffff"
+def _published(v: object) -> bool:
+    return v is not None and not _nan(v)
 
 
-def _value_text(value: float | str | None, classes: Sequence[str] | None, decimals: int) -> str | None:
-    """The number printed under a name on a numeric map (None on class maps or without a value)."""
-    if classes is not None or value is None or _nan(value):
-        return None
-    return fmt_number(float(value), decimals)
-
-
-def _name_label(name: str, value_text: str | None) -> str:
-    label = name if len(name) < 12 else name.replace(" ", "\n", 1)
-    return label if value_text is None else label + "\n" + value_text
-
-
-def _patch_style(colour: str | None, highlighted: bool) -> dict:
-    return {
-        "facecolor": colour or MISSING,
-        "hatch": None if colour else "///",
-        "edgecolor": "#000000" if highlighted else "#ffffff",
-        "linewidth": 3.0 if highlighted else 1.2,
-    }
-
-
-def _draw_tiles(ax: Axes, config: Config, values, colours, classes, decimals: int, highlight: str | None) -> None:
-    """The schematic tile map: one labelled square per Stadtteil."""
-    for st in config.stadtteile:
-        colour = colours.get(st.code)
-        col, row = st.tile or (0, 0)
-        ax.add_patch(Rectangle((col, -row), 0.94, 0.94, **_patch_style(colour, st.code == highlight)))
-        label = _name_label(st.name, _value_text(values.get(st.code), classes, decimals))
-        ax.text(col + 0.47, -row + 0.47, label, ha="center", va="center", fontsize=8.5, color=_text_colour(colour))
-
-
-def _tile_limits(ax: Axes, config: Config) -> None:
-    cols = [s.tile[0] for s in config.stadtteile if s.tile]
-    rows = [s.tile[1] for s in config.stadtteile if s.tile]
-    ax.set_xlim(min(cols) - 0.1, max(cols) + 1.04)
-    ax.set_ylim(-max(rows) - 0.1, -min(rows) + 1.04)
+# --- what a map shows -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Area:
-    """One Stadtteil on a polygon map, with what its label needs."""
+class LegendEntry:
+    """One line of the HTML legend: a fill (or "hatch", "bezirk", "highlight") and its text."""
 
-    code: str
-    name: str
-    value_text: str | None
-    colour: str | None
-    rings: list[np.ndarray]
-    candidates: np.ndarray  # label points inside the polygon, best (farthest from the boundary) first
-    size: float  # area in square metres
+    kind: str
+    colour: str
+    text: str
+    public: str = ""  # data-public category of the numbers in the text ("" without numbers)
 
 
-def _areas(config: Config, geometry, values, colours, classes, decimals: int) -> list[_Area]:
-    areas = []
-    for st in config.stadtteile:
-        rings = list(geometry.get(st.code) or [])
-        if not rings:
-            continue
-        value_text = _value_text(values.get(st.code), classes, decimals)
-        size = sum(_ring_area(r) for r in rings)  # holes add instead of subtract: the order is rough
-        areas.append(_Area(st.code, st.name, value_text, colours.get(st.code), rings, label_candidates(rings), size))
-    return areas
+@dataclass(frozen=True)
+class MapFigure:
+    """A finished map: the SVG elements on a ``width`` × ``height`` viewBox and what the page shows
+    around it (title, legend, key of the areas labelled by their code, notes, source).
 
-
-def _data_box(ax: Axes, box: Bbox) -> tuple[float, float, float, float]:
-    (x0, y0), (x1, y1) = ax.transData.inverted().transform(box.get_points())
-    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
-
-
-def _clear(box: Bbox, placed: Sequence[Bbox]) -> bool:
-    return not any(box.overlaps(other) for other in placed)
-
-
-def _place_name(ax: Axes, area: _Area, renderer: RendererBase, placed: list[Bbox]) -> bool:
-    """Draw the name at the first candidate point where it fits; False (nothing drawn) if none fits."""
-    text = ax.text(0, 0, _name_label(area.name, area.value_text), ha="center", va="center")
-    text.set(color=_text_colour(area.colour), gid=f"name-{area.code}")
-    for size, point in itertools.product(LABEL_FONTSIZES, area.candidates[:8]):
-        text.set(fontsize=size, position=tuple(point))
-        box = text.get_window_extent(renderer).padded(LABEL_PAD)
-        if _clear(box, placed) and box_inside(area.rings, _data_box(ax, box)):
-            placed.append(box)
-            return True
-    text.remove()
-    return False
-
-
-def _free_offset(box: Bbox, frame: Bbox, placed: Sequence[Bbox], step: float = 3.0) -> np.ndarray | None:
-    """The nearest offset that moves ``box`` inside ``frame`` and clear of every placed box (None: no room)."""
-    return _free_box(tuple(box.extents), tuple(frame.extents), [tuple(b.extents) for b in placed], step)
-
-
-def _place_number(ax: Axes, area: _Area, number: str, renderer: RendererBase, placed: list[Bbox]) -> bool:
-    """Draw the number at the label point or, if taken, at the nearest free spot with a leader line."""
-    anchor = tuple(area.candidates[0])
-    text = ax.text(*anchor, number, ha="center", va="center", zorder=4)
-    text.set(fontsize=NUMBER_FONTSIZE, color="#222222", gid=f"number-{area.code}")
-    text.set_bbox({"boxstyle": "round,pad=0.15", "facecolor": "#ffffff", "edgecolor": "none", "alpha": 0.85})
-    box = text.get_window_extent(renderer).padded(LABEL_PAD)
-    offset = _free_offset(box, ax.get_window_extent(renderer), placed)
-    if offset is None:
-        text.remove()
-        return False
-    placed.append(box.translated(*offset))
-    if offset.any():
-        centre = ax.transData.inverted().transform(ax.transData.transform(anchor) + offset)
-        text.set_position(tuple(centre))
-        ax.plot(*zip(anchor, centre, strict=True), color="#444444", linewidth=0.6, zorder=3.5)
-    return True
-
-
-def _code_order(code: str) -> tuple:
-    """Codes in natural order: 9 before 10, numbers before letters.
-
-    >>> sorted(["61", "9", "A1", "101"], key=_code_order)
-    ['9', '61', '101', 'A1']
+    ``areas`` keeps per Stadtteil: code, name, value text (``text``), its ``data-cell`` key
+    (``cell``), class (``value``), fill, label point or marker; ``boxes`` the placed label boxes.
     """
-    return (0, int(code), "") if code.isdigit() else (1, 0, code)
+
+    width: float
+    height: float
+    title: str
+    source: str
+    legend_title: str
+    legend: tuple[LegendEntry, ...]
+    areas: tuple[dict, ...]
+    boxes: tuple[tuple[float, float, float, float], ...]
+    bezirke: tuple[str, ...] = ()
+    highlight: str | None = None
+    schematic: bool = False
+    note: str = ""
+    uid: str = "map"
+    numeric: bool = False
+    links: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def hatch_id(self) -> str:
+        return f"mon-hatch-{self.uid}"
+
+    def describe(self) -> str:
+        """The German accessible name: title and every Stadtteil with its value or class."""
+        listed = "; ".join(f"{a['name']}: {_said(a, self)}" for a in self.areas)
+        return f"Karte {self.title}. {listed}."
+
+    def key_entries(self) -> list[dict]:
+        """The areas the key lists: labelled by their code (or without room at all) and, on numeric
+        maps, named without their value; in the order of the config."""
+        return [a for a in self.areas if a["label"] is None or (self.numeric and a["name_only"])]
+
+    def svg(self, label: str = "", links: Mapping[str, str] | None = None) -> str:
+        """The ``<svg>`` element named by ``label`` (German); with ``links`` (code -> href) each area
+        is a link to its profile (then the SVG is a named group of links, else one image)."""
+        links = self.links if links is None else links
+        role = "group" if links else "img"
+        name = escape(label or self.describe(), {'"': "&quot;"})
+        pattern = (
+            f'<defs><pattern id="{self.hatch_id}" width="6" height="6" patternUnits="userSpaceOnUse" '
+            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{MISSING}"/>'
+            f'<line x1="0" y1="0" x2="0" y2="6" stroke="{HATCH_LINE}" stroke-width="1.5"/></pattern></defs>'
+        )
+        body = _body(self, links)
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="mon-map-svg" viewBox="0 0 {self.width:.0f} '
+            f'{self.height:.0f}" width="{self.width:.0f}" height="{self.height:.0f}" role="{role}" '
+            f'aria-label="{name}" font-family="{FONT_FAMILY}" font-size="{MAP_FONT:g}" fill="{INK}">'
+            f"{pattern}{body}</svg>"
+        )
+
+    def html(self, label: str = "", links: Mapping[str, str] | None = None) -> Markup:
+        """The whole ``<figure>``: title, legend, the SVG, the key, notes and source (page text)."""
+        from helpers.core.templating import fragment
+        from helpers.report.display import tag_years
+
+        links = self.links if links is None else links
+        return Markup(
+            fragment(
+                "area_map",
+                Markup(self.svg(label, links)),
+                tag_years(self.title),
+                self.legend_title,
+                self.legend,
+                self.hatch_id,
+                self.key_entries(),
+                links,
+                self.numeric,
+                SCHEMATIC_NOTE if self.schematic else "",
+                self.note,
+                tag_years(self.source),
+            )
+        )
 
 
-def _key_entry(number: str | None, area: _Area) -> str:
-    head = f"{number} – {area.name}" if number is not None else f"{area.name} (zu klein für die Karte)"
-    return head if area.value_text is None else f"{head}: {area.value_text}"
+FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', Arial, sans-serif"
 
 
-def _add_key(fig: Figure, ax: Axes, entries: Sequence[str], renderer: RendererBase) -> None:
-    """The key "Nr. – Name" beside the map, in columns; the figure grows wider, the map keeps its size."""
-    right = max(a.get_tightbbox(renderer).x1 for a in fig.axes) / fig.dpi + 0.15
-    box = ax.get_position()
-    height = fig.get_figheight()
-    top, bottom = box.y1 * height, box.y0 * height
-    line = KEY_FONTSIZE * 1.3 / 72
-    rows = max(1, int((top - bottom) / line) - 2)
-    heading = fig.text(right, top, "Nr. – Stadtteil", transform=fig.dpi_scale_trans, fontsize=KEY_FONTSIZE + 0.5)
-    heading.set(va="top", ha="left", fontweight="bold", gid="map-key-title")
-    x = right
-    for start in range(0, len(entries), rows):
-        column = fig.text(x, top - 1.6 * line, "\n".join(entries[start : start + rows]), transform=fig.dpi_scale_trans)
-        column.set(fontsize=KEY_FONTSIZE, va="top", ha="left", linespacing=1.3, gid="map-key")
-        x += column.get_window_extent(renderer).width / fig.dpi + 0.2
-    _widen(fig, max(x - 0.2, right + heading.get_window_extent(renderer).width / fig.dpi) + 0.1)
+def _said(a: dict, m: MapFigure) -> str:
+    """What an area's accessible name says after its name: value or class, else why there is none."""
+    shown = a["text"] if a["text"] not in ("", ".") else a["value"]
+    return shown or (MISSING_LABEL if m.numeric else UNCLASSIFIED_LABEL)
 
 
-def _widen(fig: Figure, width: float) -> None:
-    """Make the figure ``width`` inches wide (if wider) without moving or resizing the plot."""
-    old = fig.get_figwidth()
-    if width <= old:
-        return
-    sub = fig.subplotpars
-    left, right = sub.left * old / width, sub.right * old / width
-    for t in fig.texts:
-        if t.get_transform() is fig.transFigure:
-            t.set_x(t.get_position()[0] * old / width)
-    fig.set_figwidth(width)
-    fig.subplots_adjust(left=left, right=right)
+def _n(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def _label_polygons(fig: Figure, ax: Axes, areas: Sequence[_Area]) -> None:
-    """Names where they fit, numbers and a key for the rest; no two label boxes intersect."""
-    renderer = FigureCanvasAgg(fig).get_renderer()
-    ax.apply_aspect()
-    placed: list[Bbox] = []
-    named = {a.code for a in sorted(areas, key=lambda a: -a.size) if _place_name(ax, a, renderer, placed)}
-    entries = []
-    for area in sorted((a for a in areas if a.code not in named), key=lambda a: _code_order(a.code)):
-        # the official code (Gebietsschlüssel) identifies the area on the map and in the key
-        entries.append(_key_entry(area.code if _place_number(ax, area, area.code, renderer, placed) else None, area))
-    if entries:
-        _add_key(fig, ax, entries, renderer)
+def _attrs(style: Mapping[str, object]) -> str:
+    return " ".join(f'{k}="{v}"' for k, v in style.items())
+
+
+def _area_shape(a: dict, m: MapFigure, href: str | None) -> str:
+    """The area's shape: a path filled with its class colour (the hatch where nothing is published),
+    named by its Stadtteil; with ``href`` wrapped in a link whose name says the value or class."""
+    fill = a["fill"] or f"url(#{m.hatch_id})"
+    path = f'<path d="{a["path"]}" fill="{fill}" {_attrs(AREA_EDGE)}><title>{escape(a["name"])}</title></path>'
+    if not href:
+        return path
+    label = escape(f"{a['name']}: {_said(a, m)}", {'"': "&quot;"})
+    return f'<a class="mon-map-area" href="{escape(href)}" aria-label="{label}">{path}</a>'
+
+
+def _area_label(a: dict, numeric: bool) -> str:
+    """The name (and on numeric maps the value, tagged) at the label point, or the code marker."""
+    if a["label"] is None:
+        return _marker(a["marker"])
+    x, y = a["label"]
+    lines = list(a["lines"])
+    with_value = numeric and not a["name_only"]
+    step = LINE * MAP_FONT
+    top = y - (len(lines) + with_value - 1) * step / 2
+    fill = f' fill="{WHITE}"' if _dark(a["fill"]) else ""
+    dy = f' dy="{step:g}"'
+    spans = [f'<tspan x="{_n(x)}"{dy if i else ""}>{escape(t)}</tspan>' for i, t in enumerate(lines)]
+    if with_value:
+        tag = f' data-cell="{a["cell"]}"' if a["cell"] else ""
+        spans.append(f'<tspan x="{_n(x)}"{dy} font-weight="700"{tag}>{escape(a["text"])}</tspan>')
+    return (
+        f'<text x="{_n(x)}" y="{_n(top)}" text-anchor="middle" dominant-baseline="central" '
+        f'font-size="{MAP_FONT:g}"{fill} aria-hidden="true">{"".join(spans)}</text>'
+    )
+
+
+def _marker(m: dict | None) -> str:
+    """An area's official code where its name does not fit, with a leader line if it was moved."""
+    if m is None:
+        return ""
+    leader = ""
+    if m["leader"]:
+        x1, y1, x2, y2 = m["leader"]
+        leader = f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{MUTED}" stroke-width="0.8"/>'
+    return (
+        f'{leader}<text x="{_n(m["x"])}" y="{_n(m["y"])}" text-anchor="middle" dominant-baseline="central" '
+        f'font-size="{MAP_FONT:g}" font-weight="700" paint-order="stroke" stroke="{WHITE}" stroke-width="3" '
+        f'aria-hidden="true" data-public="config">{escape(m["text"])}</text>'
+    )
+
+
+def _body(m: MapFigure, links: Mapping[str, str]) -> str:
+    """Shapes, Stadtbezirk borders, the highlighted Stadtteil's outline, then every label on top."""
+    parts = [_area_shape(a, m, links.get(a["code"])) for a in m.areas]
+    parts += [f'<path d="{d}" fill="none" {_attrs(BEZIRK_STYLE)} stroke-linejoin="round"/>' for d in m.bezirke]
+    parts += [
+        f'<path d="{a["path"]}" fill="none" {_attrs(HIGHLIGHT_EDGE)} stroke-linejoin="round"/>'
+        for a in m.areas
+        if a["code"] == m.highlight
+    ]
+    parts += [_area_label(a, m.numeric) for a in m.areas]
+    return "".join(parts)
+
+
+# --- building a map -------------------------------------------------------------------------------
+
+
+def _texts(values: Mapping[str, float | str | None], config: Config, numeric: bool, decimals: int):
+    """Per Stadtteil code the value text a numeric map prints and its ``data-cell`` key: the published
+    text and key where ``values`` know them (:class:`helpers.report.indicator_tables.PublishedValues`),
+    else the number in ``decimals`` places; "." (no key) where no value is published."""
+    if not numeric:
+        return {}
+    from helpers.report.indicator_tables import PublishedValues, fmt_value
+
+    cells = values.cells if isinstance(values, PublishedValues) else {}
+    symbols = values.symbols if isinstance(values, PublishedValues) else {}
+    units = _units(config, cells)
+    out = {}
+    for st in config.stadtteile:
+        v = values.get(st.code)
+        if not _published(v):
+            out[st.code] = (".", "")
+        elif st.code in cells and cells[st.code].split("|")[0] in units:
+            unit = units[cells[st.code].split("|")[0]]
+            out[st.code] = (fmt_value(float(v), unit, symbols.get(st.code, "")), cells[st.code])
+        else:
+            out[st.code] = (fmt_number(float(v), decimals), "")
+    return out
+
+
+def _units(config: Config, cells: Mapping[str, str]) -> dict[str, str]:
+    """The unit of each indicator the ``cells`` keys name (from the commune's catalogue)."""
+    if not cells:
+        return {}
+    from helpers.indicators.plan import commune_plan
+
+    catalogue = commune_plan(config).catalogue
+    ids = {key.split("|")[0] for key in cells.values()}
+    known = {ind.id: ind.unit for ind in catalogue.indicators}
+    return {i: known[i] for i in ids if i in known}
+
+
+def _legend(
+    values: Mapping[str, float | str | None],
+    classes: Sequence[str] | None,
+    palette: Mapping[str, str],
+    breaks: Sequence[float],
+    ramp: Sequence[str],
+    decimals: int,
+    counts: bool,
+) -> list[LegendEntry]:
+    """Legend lines: the classes that occur (class maps) or every value class, highest first."""
+    if classes is not None:
+        present = set(values.values())
+        category = "derived" if counts or any(ch.isdigit() for c in classes for ch in c) else ""
+        return [LegendEntry("fill", palette[c], c, category) for c in classes if c in present]
+    if not ramp:
+        return []
+    texts = class_labels(breaks, lambda x: fmt_number(x, decimals), "")
+    return [LegendEntry("fill", c, t, "derived") for c, t in zip(ramp, texts, strict=True)][::-1]
+
+
+def _legend_head(title: str, legend_title: str, numeric: bool) -> str:
+    """The legend's heading: "Wert (unit)" on a numeric map, else the legend title (on one line),
+    none where it only repeats the map's title.
+
+    >>> _legend_head("SGB-II-Quote 2025", "%", True), _legend_head("Bedarf 2025", "Bedarf", False)
+    ('Wert (%)', '')
+    """
+    if numeric:
+        return f"Wert ({legend_title})" if legend_title else ""
+    head = " ".join(legend_title.split())
+    return "" if title.startswith(head) else head
+
+
+def _uid(title: str, codes: Sequence[str]) -> str:
+    """A short stable id for the map's pattern (unique among the maps of a page)."""
+    return hashlib.sha1((title + "|" + ",".join(codes)).encode("utf-8")).hexdigest()[:8]
 
 
 def stadtteil_map(
@@ -380,72 +465,67 @@ def stadtteil_map(
     decimals: int = 1,
     highlight: str | None = None,
     geometry: Mapping[str, list[np.ndarray]] | None = None,
-) -> Figure | None:
-    """Choropleth of one value (number or class) per Stadtteil code, or None without a map.
+    links: Mapping[str, str] | None = None,
+) -> MapFigure | None:
+    """Choropleth of one value (number or class) per Stadtteil code as SVG, or None without a map.
 
     Uses ``geometry`` (from :func:`load_geometry`, EPSG:25832 metres) when given, else the
     schematic tile layout; None when neither is available (show :func:`map_note` instead).
-    ``highlight`` outlines one Stadtteil (its place in a profile).
+    ``values``: published values only (a secret one absent or None: hatched); colour classes come
+    from these alone. ``highlight`` outlines one Stadtteil (its place in a profile); ``links``
+    (code -> href) make each area a link to its profile.
     """
     if geometry is None and not has_tiles(config):
         return None
     counts = count_classes(values) if classes is None and decimals == 0 else None
+    numeric = classes is None
+    texts = _texts(values, config, numeric, decimals)
     if counts is not None:  # a small count (e.g. 0–4 services): one colour per value
         classes = counts
-        values = {k: None if v is None or _nan(v) else fmt_number(float(v)) for k, v in values.items()}
-    colours, handles = _colours(values, classes, counts is not None, legend_title, decimals)
-    with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(8, 5.4))
-        ax = fig.add_subplot()
-        ax.set_aspect("equal")
-        ax.axis("off")
-        if geometry is None:
-            _draw_tiles(ax, config, values, colours, classes, decimals, highlight)
-            areas = []
-        else:
-            areas = _areas(config, geometry, values, colours, classes, decimals)
-            for area in areas:
-                ax.add_patch(PathPatch(_ring_path(area.rings), **_patch_style(area.colour, area.code == highlight)))
-            _draw_bezirke(ax, config, geometry, handles)
-        ax.autoscale_view()
-        if geometry is not None:  # fixed, so that leader lines cannot rescale the map
-            ax.set(xlim=ax.get_xlim(), ylim=ax.get_ylim())
-        else:
-            _tile_limits(ax, config)
-            fig.text(0.99, 0.97, "Schematische Kachelkarte, nicht maßstäblich", fontsize=8, ha="right", va="top")
-        ax.set_title(title, loc="left")
-        if handles:  # beside the map, never over it
-            legend = ax.legend(
-                handles=handles, title=legend_title or None, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0)
-            )
-            legend.set_gid("map-legend")
-            for text in legend.get_texts():
-                text.set_fontsize(8)
-        fig.subplots_adjust(left=0.02, right=0.78, top=0.9, bottom=0.08)
-        _source_line(fig, map_source(source, config) if geometry is not None else source)
-        if areas:
-            _label_polygons(fig, ax, areas)
-    return fig
+        values = {k: None if not _published(v) else fmt_number(float(v)) for k, v in values.items()}
+    numbers = {} if classes is not None else {k: float(v) for k, v in values.items() if _published(v)}
+    shown = {code: t for code, (t, _) in texts.items()}
+    shapes = value_map(config, geometry, numbers, shown, MAP_WIDTH)
+    palette = class_palette(classes, counts is not None) if classes is not None else {}
+    areas = []
+    for a in shapes["areas"]:
+        v = values.get(a["code"])
+        if classes is not None:
+            a["fill"] = palette.get(v) if isinstance(v, str) else None
+        a["value"] = v if isinstance(v, str) else ""
+        a["text"], a["cell"] = texts.get(a["code"], ("", ""))
+        areas.append(a)
+    legend = _legend(values, classes, palette, shapes["breaks"], shapes["colours"], decimals, counts is not None)
+    if any(a["fill"] is None for a in areas):
+        legend.append(LegendEntry("hatch", MISSING, MISSING_LABEL if numeric else UNCLASSIFIED_LABEL))
+    if shapes["bezirke"]:
+        legend.append(LegendEntry("bezirk", BEZIRK_STYLE["stroke"], "Grenze eines Stadtbezirks"))
+    if highlight is not None and any(a["code"] == highlight for a in areas):
+        legend.append(LegendEntry("highlight", "#000000", f"{config.stadtteil(highlight).name} (schwarz umrandet)"))
+    uid = _uid(title, [a["code"] for a in areas])
+    note, _ = geometry_credit(config.geometry_path) if geometry is not None else ("", "")
+    return MapFigure(
+        width=shapes["width"],
+        height=shapes["height"],
+        title=title,
+        source=map_source(source, config) if geometry is not None else source,
+        legend_title=_legend_head(title, legend_title, numeric and counts is None),
+        legend=tuple(legend),
+        areas=tuple(areas),
+        boxes=tuple(shapes["boxes"]),
+        bezirke=tuple(shapes["bezirke"]),
+        highlight=highlight,
+        schematic=geometry is None,
+        note=note,
+        uid=uid,
+        numeric=numeric,
+        links=dict(links or {}),
+    )
 
 
 def map_source(source: str, config: Config) -> str:
     """The source line of a polygon map: the data's ``source`` and, where the boundary file says
-    so (:func:`helpers.report.geometry.geometry_credit`), what the boundaries are and their source."""
-    note, attribution = geometry_credit(config.geometry_path)
-    extra = "; ".join(t for t in (note, attribution) if t)
-    return f"{source}. Gebiete: {extra}" if extra else source
-
-
-#: Stadtbezirk borders on polygon maps: darker and thicker than the Stadtteil edges.
-BEZIRK_STYLE = {"facecolor": "none", "edgecolor": "#252525", "linewidth": 2.0, "zorder": 2.5}
-
-
-def _draw_bezirke(ax: Axes, config: Config, geometry, handles: list[Patch]) -> None:
-    """The outline of every Stadtbezirk (union of its Stadtteile) and a legend entry for it."""
-    groups = {s.code: s.stadtbezirk for s in config.stadtteile if s.stadtbezirk and geometry.get(s.code)}
-    if not groups:
-        return
-    tolerance = 5.0  # metres: closes gaps between separately digitised neighbours
-    for rings in group_rings({c: geometry[c] for c in groups}, groups, gap=tolerance).values():
-        ax.add_patch(PathPatch(_ring_path([np.vstack([r, r[:1]]) for r in rings]), **BEZIRK_STYLE))
-    handles.append(Patch(facecolor="none", edgecolor=BEZIRK_STYLE["edgecolor"], linewidth=2.0, label="Stadtbezirk"))
+    so (:func:`helpers.report.geometry.geometry_credit`), the source of the boundaries (the note
+    what they are stands above it in bold)."""
+    _, attribution = geometry_credit(config.geometry_path)
+    return f"{source}. Gebiete: {attribution}" if attribution else source

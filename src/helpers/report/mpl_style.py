@@ -1,4 +1,4 @@
-"""The matplotlib house style, for the charts that stay matplotlib (the maps, the Land page).
+"""The matplotlib house style, for the one chart that stays matplotlib (the Land page's funnel).
 
 Figures are made with the object-oriented API inside a local ``rc_context`` with :data:`STYLE`,
 so a warm kernel is not changed by drawing. Colours come from :mod:`helpers.report.palette`:

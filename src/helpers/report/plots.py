@@ -5,7 +5,7 @@ No matplotlib: each chart is a few dozen SVG elements on the 480-unit viewBox of
 series dark blue, the city dark grey and dashed), with marks that also work without colour.
 ``helpers.report.display.figure_html`` shows a chart inline with its title and source as HTML text.
 
-The matplotlib house style used by the maps and the Land page lives in
+The matplotlib house style used by the Land page lives in
 :mod:`helpers.report.mpl_style`; its old names here are forwarded on first use, so importing
 this module does not import matplotlib.
 """

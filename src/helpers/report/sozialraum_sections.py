@@ -7,7 +7,6 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 from markupsafe import Markup
-from matplotlib.figure import Figure
 
 from helpers.analysis.sozialindex import (
     MIN_INDICATORS,
@@ -567,10 +566,13 @@ def class_map(
     geometry=None,
     highlight: str | None = None,
 ) -> HTML:
-    """A Stadtteil map of one class-code column of ``frame`` (``area_code``, ``column``) as a figure whose
-    alt text lists every Stadtteil's class (and the highlighted Stadtteil, if any).
+    """A Stadtteil map of one class-code column of ``frame`` (``area_code``, ``column``), written as
+    SVG, named by a German text that lists every Stadtteil's class (and the highlighted Stadtteil),
+    each area linked to its profile of ``year`` (:func:`profile_links`).
 
-    ``labels`` maps the codes to their German class names, in legend order; other codes are unclassified.
+    ``labels`` maps the codes to their German class names, in legend order; other codes are
+    unclassified. The source line names only the sources the classes come from
+    (:func:`class_map_source`); ``source`` is used only where those cannot be told from ``column``.
     Without a map for the commune (no tiles, no boundaries) the result is the German note instead.
     """
     from helpers.report.maps import stadtteil_map
@@ -578,7 +580,15 @@ def class_map(
     values = {code: labels.get(value) for code, value in zip(frame["area_code"], frame[column], strict=True)}
     classes = tuple(labels.values())
     fig = stadtteil_map(
-        config, values, title, source, legend_title, classes=classes, highlight=highlight, geometry=geometry
+        config,
+        values,
+        title,
+        class_map_source(frame, column, config) or source,
+        legend_title,
+        classes=classes,
+        highlight=highlight,
+        geometry=geometry,
+        links=profile_links(config, year, highlight),
     )
     alt = class_map_alt(values, config, what, year)
     if highlight is not None:
@@ -586,13 +596,68 @@ def class_map(
     return map_html(fig, alt)
 
 
-def map_html(fig: Figure | None, alt: str) -> HTML:
-    """A map from ``helpers.report.maps.stadtteil_map`` as a figure, or the German note when the commune
-    has no map (neither tile positions nor boundaries in the config)."""
-    from helpers.report.display import figure_html, note
+def sources_line(config: Config, indicator_ids, extra: tuple[str, ...] = ()) -> str:
+    """The source line of what is computed from these indicators (and the ``extra`` source keys)."""
+    from helpers.indicators.plan import commune_plan
+    from helpers.report.context import source_line
+
+    catalogue = {ind.id: ind for ind in commune_plan(config).catalogue.indicators}
+    keys = [k for i in indicator_ids if i in catalogue for k in catalogue[i].raw_sources()] + list(extra)
+    return source_line([config.sources[k].holder for k in dict.fromkeys(keys) if k in config.sources])
+
+
+def class_map_source(frame: pd.DataFrame, column: str, config: Config) -> str | None:
+    """The source line of a class map by what it shows: status and dynamics classes come from the
+    status indicators, a trend verdict from its indicator (``frame``'s ``indicator_id``), the need
+    classes from the phases' need indicators, the population register and the services; None for
+    other columns."""
+    from helpers.indicators.plan import commune_plan
+
+    if column in ("status_class_code", "dynamics_class_code"):
+        return sources_line(config, commune_plan(config).status_indicators)
+    if column == "verdict_code" and "indicator_id" in frame:
+        return sources_line(config, list(dict.fromkeys(frame["indicator_id"])))
+    if column == "need_class":
+        # the phases' need indicators: the catalogue's (``need_for``, where it declares them), then the config's
+        by_phase = getattr(commune_plan(config).catalogue, "need_by_phase", dict)()
+        need = {**by_phase, **config.analysis.phase_need}
+        return sources_line(config, list(dict.fromkeys(need.values())), ("population", "services"))
+    return None
+
+
+def profile_links(config: Config, year: int, highlight: str | None = None) -> dict[str, str]:
+    """Stadtteil code -> relative link to its profile of ``year``, from the page a map is on: the
+    highlighted Stadtteil's own profile, else a city-level page of the year (the Sozialraumanalyse
+    and the city report share the year's folder); empty when the build makes no profiles."""
+    from helpers.core.paths import ProjectPaths, relative_href
+    from helpers.indicators.plan import commune_plan
+
+    if not commune_plan(config).report_built("profil"):
+        return {}
+    paths = ProjectPaths(config)
+    if highlight is not None:
+        page = paths.report_html("profil", year, config.stadtteil(highlight).slug)
+    else:
+        page = paths.report_html("sozialraum", year)
+    return {
+        s.code: relative_href(page, paths.report_html("profil", year, s.slug))
+        for s in config.stadtteile
+        if s.code != highlight
+    }
+
+
+def map_html(fig, alt: str = "", links: dict[str, str] | None = None) -> HTML:
+    """A map from ``helpers.report.maps.stadtteil_map`` as a figure named by ``alt`` (default: the
+    map's own description), or the German note when the commune has no map (neither tile positions
+    nor boundaries in the config). ``links``: Stadtteil name -> href (as the tables' links) of the
+    profiles, for a map drawn without them."""
+    from helpers.report.display import note
     from helpers.report.maps import map_note
 
-    return note(map_note()) if fig is None else figure_html(fig, alt=alt, wide=True)
+    if fig is None:
+        return note(map_note())
+    by_code = {a["code"]: links[a["name"]] for a in fig.areas if a["name"] in links} if links else None
+    return HTML(fig.html(alt, by_code))
 
 
 def value_map_alt(values: dict[str, float], config: Config, what: str, year: int) -> str:

@@ -13,7 +13,6 @@ carries its ``data-cell`` key; every other number is declared public.
 
 from __future__ import annotations
 
-import base64
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -449,14 +448,17 @@ def _read_geometry(path: str, id_property: str, crs: str | None, codes: tuple[st
     return load_geometry(path, id_property, crs=crs, codes=list(codes), layer=layer)
 
 
-def map_figure(published: pd.DataFrame, ind: Indicator, year: int, config: Config, source: str) -> Markup:
-    """The Stadtteil map of the report year (published values only), as the Sozialraumanalyse draws it."""
+def map_figure(
+    published: pd.DataFrame, ind: Indicator, year: int, config: Config, source: str, links: dict[str, str] | None = None
+) -> Markup:
+    """The Stadtteil map of the report year (published values only), as the Sozialraumanalyse draws it:
+    SVG, each value tagged with its cell, each area linked to its profile (``links``: slug -> href)."""
     from helpers.core.templating import fragment
-    from helpers.report.display import figure_svg
     from helpers.report.indicator_tables import chart_input
     from helpers.report.maps import map_note, stadtteil_map
 
     values = chart_input(published, ind.id, year).values
+    by_code = {s.code: links[s.slug] for s in config.stadtteile if s.slug in (links or {})}
     fig = stadtteil_map(
         config,
         values,
@@ -465,15 +467,11 @@ def map_figure(published: pd.DataFrame, ind: Indicator, year: int, config: Confi
         UNIT_HEADER[ind.unit],
         decimals=DECIMALS[ind.unit],
         geometry=_geometry(config),
+        links=by_code,
     )
     if fig is None:
         return Markup(fragment("note", map_note()))
-    listed = "; ".join(
-        f"{s.name}: {fmt_value(values[s.code], ind.unit, '') if s.code in values else 'nicht veröffentlicht'}"
-        for s in config.stadtteile
-    )
-    alt = f"Karte {ind.short} {year} nach Stadtteilen. {listed}."
-    return Markup(fragment("figure", base64.b64encode(figure_svg(fig)).decode("ascii"), alt))
+    return fig.html()
 
 
 def chart_figure(points: list[Point], ind: Indicator, config: Config) -> Markup:
@@ -545,7 +543,7 @@ def render_factsheet(
             series=series_rows(published, ind, config.commune.ags),
             year=year,
             areas=area_rows(published, ind, year, config, links),
-            map=map_figure(published, ind, year, config, source),
+            map=map_figure(published, ind, year, config, source, links),
             caveats=caveats(published, ind, config, year),
             leitbild=leitbild_lines(config, ind, published, year, trends),
             trend=trend_line(trends, ind, config),
