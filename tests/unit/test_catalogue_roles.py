@@ -9,6 +9,7 @@ import re
 
 import pandas as pd
 import pytest
+import yaml
 
 from helpers.core.config import load_config
 from helpers.indicators.catalogue import CHILD_POVERTY_ROLE, HZE_RATE_ROLE, Catalogue
@@ -84,11 +85,21 @@ def _as_shipped(page: str) -> str:
     return page
 
 
-def _both(config):
+@pytest.fixture(scope="module")
+def own_config(config, tmp_path_factory):
+    """The config with an own catalogue: the shipped one with the role holders renamed (a file, as a commune
+    writes it), so that everything reading the commune's catalogue reads the renamed ids."""
+    path = tmp_path_factory.mktemp("katalog") / "indikatoren.yml"
+    own = _renamed(commune_plan(config).catalogue)
+    path.write_text(yaml.safe_dump(own.model_dump(mode="json"), allow_unicode=True), encoding="utf-8")
+    return config.model_copy(update={"indicators": config.indicators.model_copy(update={"catalogue": str(path)})})
+
+
+def _both(config, own_config):
     shipped = commune_plan(config).catalogue
     published, trends = _frames(config)
     rename = {"indicator_id": RENAMED}
-    own = _scope(config, _renamed(shipped), published.replace(rename), trends.replace(rename))
+    own = _scope(own_config, commune_plan(own_config).catalogue, published.replace(rename), trends.replace(rename))
     return _scope(config, shipped, published, trends), own
 
 
@@ -99,8 +110,8 @@ def test_the_shipped_catalogue_declares_the_roles_once(config):
     assert catalogue.role("no_such_role") is None
 
 
-def test_child_poverty_sections_follow_the_role_not_the_id(config):
-    shipped, own = _both(config)
+def test_child_poverty_sections_follow_the_role_not_the_id(config, own_config):
+    shipped, own = _both(config, own_config)
     for build in (sozialraum.child_poverty_trend_section, lambda s: [sozialraum.child_poverty_map(s)]):
         before, after = _html(build(shipped)), _html(build(own))
         assert "<figure" in before and "sgb2_u15" not in after  # a map was drawn; the old id is nowhere
@@ -111,15 +122,15 @@ def test_child_poverty_sections_follow_the_role_not_the_id(config):
     assert "ohne klaren Trend in 1 Stadtteilen" in plain
 
 
-def test_the_hze_page_matrix_follows_the_hze_rate_role(config):
-    shipped, own = _both(config)
+def test_the_hze_page_matrix_follows_the_hze_rate_role(config, own_config):
+    shipped, own = _both(config, own_config)
     before, after = sections.hze_phase_matrix(shipped).data, sections.hze_phase_matrix(own).data
     assert re.search(r"<caption>Hilfen zur Erziehung[^<]*: <span[^>]*>2025</span></caption>", before), before[:300]
     assert RENAMED["hze_rate"] in after and _as_shipped(after) == before
 
 
-def test_start_page_findings_describe_the_role_holder(config):
-    shipped, own = _both(config)
+def test_start_page_findings_describe_the_role_holder(config, own_config):
+    shipped, own = _both(config, own_config)
 
     def found(scope: ReportScope) -> str:
         ids = scope.catalogue.with_role(CHILD_POVERTY_ROLE)
@@ -134,8 +145,8 @@ def test_start_page_findings_describe_the_role_holder(config):
     assert _as_shipped(found(own)) == found(shipped)
 
 
-def test_without_the_role_holder_the_map_says_why(config):
-    shipped, _ = _both(config)
+def test_without_the_role_holder_the_map_says_why(config, own_config):
+    shipped, _ = _both(config, own_config)
     catalogue = Catalogue(
         phases=shipped.catalogue.phases, indicators=[i for i in shipped.catalogue.indicators if i.id != "sgb2_u15"]
     )

@@ -485,7 +485,15 @@ def child_poverty_map(scope: ReportScope) -> HTML:
     values = chart_input(scope.published, ind.id, scope.year).values  # published cells only
     title = f"{ind.map_heading} {scope.year}"
     source = indicator_source_line(ind, scope.config)  # only the sources the map uses
-    fig = stadtteil_map(scope.config, values, title, source, UNIT_LABEL[ind.unit], geometry=scope.geometry)
+    fig = stadtteil_map(
+        scope.config,
+        values,
+        title,
+        source,
+        UNIT_LABEL[ind.unit],
+        geometry=scope.geometry,
+        links=profile_links(scope.config, scope.year),
+    )
     return map_html(fig, alt=value_map_alt(values, scope.config, ind.short, scope.year))
 
 
@@ -619,8 +627,7 @@ def class_map_source(frame: pd.DataFrame, column: str, config: Config) -> str | 
         return sources_line(config, list(dict.fromkeys(frame["indicator_id"])))
     if column == "need_class":
         # the phases' need indicators: the catalogue's (``need_for``, where it declares them), then the config's
-        by_phase = getattr(commune_plan(config).catalogue, "need_by_phase", dict)()
-        need = {**by_phase, **config.analysis.phase_need}
+        need = {**commune_plan(config).catalogue.need_by_phase(), **config.analysis.phase_need}
         return sources_line(config, list(dict.fromkeys(need.values())), ("population", "services"))
     return None
 
