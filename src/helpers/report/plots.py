@@ -270,6 +270,7 @@ def small_multiples_svg(
     source: str,
     names: Sequence[str],
     columns: int = 2,
+    width: float = WIDTH,
 ) -> Chart:
     """Small multiples: one panel per indicator, one line per area (``names``: the area first, solid
     with dots, then the city, dashed) over the years with data; a gap in the years breaks the line,
@@ -277,12 +278,13 @@ def small_multiples_svg(
 
     ``series``: columns ``panel`` (indicator id), ``area_name``, ``year``, ``value``; ``panels``:
     (indicator id, panel title, decimals, cap of the value axis or None, e.g. 100 for shares) in
-    order. Each panel's value axis starts at 0.
+    order. Each panel's value axis starts at 0. ``width``: of the viewBox (a wide chart with more ``columns``
+    keeps the panels' size, for a wide screen and print).
     """
     keys = [Key(_style(i)[3], _style(i)[0], n) for i, n in enumerate(names[:2])]
-    out, used = legend(keys, 0)
+    out, used = legend(keys, 0, right=width)
     gap = 16
-    pw = (WIDTH - gap * (columns - 1)) / columns
+    pw = (width - gap * (columns - 1)) / columns
     years = sorted(int(y) for y in series["year"].unique()) or [0]
     heads = [wrap(label, pw, LABEL) for _, label, _, _ in panels]
     top = used + 14
@@ -292,7 +294,7 @@ def small_multiples_svg(
             px = (k - start) * (pw + gap)
             out += _panel(series, panels[k], heads[k], px, top, pw, row_heads, years, names)
         top += 15 * row_heads + 150
-    return Chart("".join(out), top, title, source)
+    return Chart("".join(out), top, title, source, width)
 
 
 def _panel(series, panel, head_lines, px, top, pw, row_heads, years, names) -> list[str]:

@@ -80,16 +80,15 @@ def profile_phase_sections(scope: ReportScope, charts: bool = True) -> HTML:
 
 def _interval_figure(published, inds, place: Place, phase: str, config: Config) -> str:
     """The phase's dot-and-bar chart as a figure (values and intervals in the alt text)."""
-    from helpers.report.context import source_line
+    from helpers.report.context import indicators_source_line
     from helpers.report.display import figure_html
     from helpers.report.plots import interval_svg
 
     year, name = place.year, place.name
     rows = interval_rows(published, inds, year, place.code, place.city_code)
-    holders = [config.sources[k].holder for i in inds for k in i.raw_sources() if k in config.sources]
-    fig = interval_svg(rows, f"{phase}: {name} {year} mit 95-%-Konfidenzintervall", source_line(holders), name)
+    source = indicators_source_line(inds, config)
+    fig = interval_svg(rows, f"{phase}: {name} {year} mit 95-%-Konfidenzintervall", source, name)
     caption = (
-        "Punkt: Wert im Stadtteil, Balken: 95-%-Konfidenzintervall, senkrechter Strich: Gesamtstadt. "
         "Anteile (%) stehen auf einer gemeinsamen Skala, andere Kennzahlen je Zeile auf ihrer eigenen, jeweils ab "
         "null. Nicht veröffentlichte Werte werden nicht gezeichnet."
     )
@@ -274,7 +273,7 @@ def phase_matrix(scope: ReportScope, phase: str) -> HTML:
 
     areas = [("stadtteil", s.code, s.name) for s in scope.config.stadtteile]
     return city_matrix_html(
-        scope.published, scope.catalogue, areas, scope.city_code, scope.year, scope.links, [phase], headings=False
+        scope.published, scope.catalogue, areas, scope.city_code, scope.year, scope.links, [phase]
     )
 
 
@@ -285,9 +284,11 @@ def hze_phase_matrix(scope: ReportScope) -> HTML:
 
 def key_series_html(scope: ReportScope):
     """Small multiples of the page's key indicators: the Stadtteil and the city over the years with data."""
-    from helpers.report.display import figure_html
+    from helpers.report.context import indicators_source_line
+    from helpers.report.display import chart_html
     from helpers.report.indicator_tables import DECIMALS, UNIT_HEADER
     from helpers.report.plots import small_multiples_svg
+    from helpers.report.svg_charts import WIDTH
     from helpers.report.steckbrief import series_alt, series_frame
 
     place = scope.place
@@ -300,13 +301,16 @@ def key_series_html(scope: ReportScope):
         for i in indicators
     ]
     title = f"Entwicklung der wichtigsten Kennzahlen: {name} und Gesamtstadt"
-    fig = small_multiples_svg(frame, panels, title, scope.source, [name, "Gesamtstadt"])
+    source = indicators_source_line(indicators, scope.config)
+    names = [name, "Gesamtstadt"]
+    fig = small_multiples_svg(frame, panels, title, source, names)
+    wide = small_multiples_svg(frame, panels, title, source, names, columns=4, width=2 * WIDTH)
     caption = (
         "Nur Jahre mit veröffentlichtem Wert; eine Lücke in der Linie heißt: geheim gehalten oder noch keine Daten. "
         "Jede Kennzahl hat ihre eigene Skala, beginnend bei null. Bei kleinen "
         "Stadtteilen sind manche Werte Mehrjahreswerte (mehrere Jahre zusammengefasst)."
     )
-    return figure_html(fig, alt=series_alt(frame, indicators, name), caption=caption)
+    return HTML(chart_html(fig, series_alt(frame, indicators, name), caption, wide))
 
 
 def details_section(scope: ReportScope):
