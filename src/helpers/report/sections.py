@@ -272,9 +272,7 @@ def phase_matrix(scope: ReportScope, phase: str) -> HTML:
     from helpers.report.city_matrix import city_matrix_html
 
     areas = [("stadtteil", s.code, s.name) for s in scope.config.stadtteile]
-    return city_matrix_html(
-        scope.published, scope.catalogue, areas, scope.city_code, scope.year, scope.links, [phase]
-    )
+    return city_matrix_html(scope.published, scope.catalogue, areas, scope.city_code, scope.year, scope.links, [phase])
 
 
 def hze_phase_matrix(scope: ReportScope) -> HTML:
@@ -288,8 +286,8 @@ def key_series_html(scope: ReportScope):
     from helpers.report.display import chart_html
     from helpers.report.indicator_tables import DECIMALS, UNIT_HEADER
     from helpers.report.plots import small_multiples_svg
-    from helpers.report.svg_charts import WIDTH
     from helpers.report.steckbrief import series_alt, series_frame
+    from helpers.report.svg_charts import WIDTH
 
     place = scope.place
     code, name = place.code, place.name

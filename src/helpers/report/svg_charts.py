@@ -52,8 +52,9 @@ class Chart:
         class (which of a chart's layouts the stylesheet shows)."""
         name = f' role="img" aria-label="{escape(label, {chr(34): "&quot;"})}"' if label else ' aria-hidden="true"'
         title = f"<title>{escape(self.title)}</title>" if self.title else ""
+        css = f"mon-chart-svg {css}".strip()
         return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" class="mon-chart-svg{" " + css if css else ""}" viewBox="0 0 {self.width:g} '
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="{css}" viewBox="0 0 {self.width:g} '
             f'{self.height:.0f}" width="{self.width:g}" height="{self.height:.0f}"{name} '
             f'font-family="{FONT_FAMILY}" font-size="{FONT}" fill="{INK}">{title}{self.body}</svg>'
         )
