@@ -115,7 +115,6 @@ display(
 
 # %%
 display(report_sections.details_section(ctx))
-display(*report_sections.comparison_note(ctx))
 
 # %% [markdown]
 # ## Angebote der Präventionskette

@@ -302,11 +302,10 @@ def key_series_html(scope: ReportScope):
     source = indicators_source_line(indicators, scope.config)
     names = [name, "Gesamtstadt"]
     fig = small_multiples_svg(frame, panels, title, source, names)
-    wide = small_multiples_svg(frame, panels, title, source, names, columns=4, width=2 * WIDTH)
+    wide = small_multiples_svg(frame, panels, title, source, names, columns=4, width=2 * WIDTH, plot=76)
     caption = (
-        "Nur Jahre mit veröffentlichtem Wert; eine Lücke in der Linie heißt: geheim gehalten oder noch keine Daten. "
-        "Jede Kennzahl hat ihre eigene Skala, beginnend bei null. Bei kleinen "
-        "Stadtteilen sind manche Werte Mehrjahreswerte (mehrere Jahre zusammengefasst)."
+        "Eine Lücke in der Linie heißt: geheim gehalten oder noch keine Daten. Jede Kennzahl hat ihre eigene Skala ab "
+        "null; bei kleinen Stadtteilen sind manche Werte Mehrjahreswerte."
     )
     return HTML(chart_html(fig, series_alt(frame, indicators, name), caption, wide))
 
