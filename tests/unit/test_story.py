@@ -184,11 +184,11 @@ def test_matrix_cells_are_coloured_by_the_profile_classification(catalogue):
 def test_matrix_packs_as_many_columns_as_fit_1280_px():
     from types import SimpleNamespace
 
-    # "Anteil (%)": max(6 glyphs × 0,62 em, 5,6 em) + 0,8 em = 6,4 em; 9 of them (57,6 em) fit 70 − 11,5 = 58,5 em
+    # "Anteil (%)": max(6 glyphs × 0,7 em, 7 em) + 0,8 em = 7,8 em; 7 of them (54,6 em) fit 72 − 13,5 = 58,5 em
     narrow = SimpleNamespace(short="Anteil", unit="pct")
-    assert [len(t) for t in city_matrix.pack([narrow] * 34)] == [9, 9, 8, 8]  # 4 tables, the columns spread evenly
-    # "Willkommensbesuche": 18 × 0,62 + 0,8 = 11,96 em; five wide (59,8 em) do not fit one table: two tables, spread
-    # 3 + 2 (35,9 and 23,9 em); four wide and three narrow need two tables too, spread 4 + 3 (47,8 and 19,2 em)
+    assert [len(t) for t in city_matrix.pack([narrow] * 34)] == [7, 7, 7, 7, 6]  # 5 tables, the columns even
+    # "Willkommensbesuche": 18 × 0,7 + 0,8 = 13,4 em; five wide (67 em) do not fit one table: two tables, spread
+    # 3 + 2 (40,2 and 26,8 em); four wide and three narrow need two tables too, spread 4 + 3 (53,6 and 23,4 em)
     wide = SimpleNamespace(short="Willkommensbesuche", unit="pct")
     assert [len(t) for t in city_matrix.pack([wide] * 5)] == [3, 2]
     assert [len(t) for t in city_matrix.pack([wide] * 4 + [narrow] * 3)] == [4, 3]

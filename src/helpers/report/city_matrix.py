@@ -39,22 +39,23 @@ if TYPE_CHECKING:
 #: The width a matrix table may take at 1280 px (the page's 992 px column at the table's 0.85 rem), in em,
 #: and the Stadtteil column's part of it: the indicators of all phases fill the tables in catalogue order, as
 #: many per table as fit (``pack``), a phase heading above its columns.
-TABLE_EM, NAME_EM = 70.0, 11.5
-#: The average width of a header glyph in em (a little above the common sans-serif faces at weight 600).
-GLYPH_EM = 0.62
+TABLE_EM, NAME_EM = 72.0, 13.5
+#: The average width of a header glyph in em (measured with DejaVu Sans at weight 600, the widest common face),
+#: and the widest value with its marks ("(56,4 %)ᴹ ○").
+GLYPH_EM, VALUE_EM = 0.7, 7.0
 
 
 def column_em(ind: Indicator) -> float:
     """The estimated width of an indicator's column in em: the header wraps at its spaces and after its hyphens, so
-    its longest word (:data:`GLYPH_EM` per glyph), or the widest value with its mark ("1.234,5 ⊖", about 5.6 em),
+    its longest word (:data:`GLYPH_EM` per glyph), or the widest value with its marks (:data:`VALUE_EM`),
     plus padding.
 
     >>> from types import SimpleNamespace as N
     >>> column_em(N(short="Willkommensbesuche", unit="pct")), column_em(N(short="SGB-II-Quote unter 15", unit="pct"))
-    (11.96, 6.4)
+    (13.4, 7.8)
     """
     words = re.split(r"\s+|(?<=[-–])", f"{ind.short} ({UNIT_HEADER[ind.unit]})")
-    return round(max(max(len(w) for w in words) * GLYPH_EM, 5.6) + 0.8, 2)
+    return round(max(max(len(w) for w in words) * GLYPH_EM, VALUE_EM) + 0.8, 2)
 
 
 def pack(items: Sequence[Indicator], budget: float = TABLE_EM - NAME_EM) -> list[list[Indicator]]:
@@ -64,7 +65,7 @@ def pack(items: Sequence[Indicator], budget: float = TABLE_EM - NAME_EM) -> list
     >>> from types import SimpleNamespace as N
     >>> inds = [N(short="Anteil", unit="pct")] * 11
     >>> [len(t) for t in pack(inds)], [len(t) for t in pack(inds, 30.0)]
-    ([6, 5], [4, 4, 3])
+    ([6, 5], [3, 3, 3, 2])
     """
     tables: list[list[Indicator]] = []
     used = budget
