@@ -27,7 +27,6 @@ from helpers.report import display as show
 from helpers.report import hze_sections as hze_text
 from helpers.report import sections as report_sections
 from helpers.report import sozialraum_sections as sozialraum
-from helpers.report import trend_sections as trend_text
 from helpers.report.context import open_report
 
 ctx = open_report(config_path, year, kind="gesamtstadt")
@@ -99,10 +98,9 @@ display(report_sections.leitbild_section(ctx))
 # ## Sozialraum-Index, Trends und Hilfen zur Erziehung
 #
 # Die ausführlichen Analysen stehen in der Sozialraumanalyse und im Bericht zu den Hilfen zur
-# Erziehung; hier die Kernaussagen.
+# Erziehung; die Trends fasst die Zusammenfassung für den Rat oben zusammen.
 
 # %%
 display(*sozialraum.city_index_section(ctx))
-display(Markdown(trend_text.trend_summary_text(ctx.trends, ctx.catalogue, ctx.city_code, ctx.commune)))
 display(*hze_text.city_hze_section(ctx))
 display(Markdown(ctx.next_links()))

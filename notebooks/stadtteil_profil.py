@@ -46,16 +46,16 @@ trends = ctx.trends
 
 # %%
 display(Markdown(f"# Stadtteilprofil {st.name} {year}\n\n**{ctx.area_path}** · Stand: 31.12.{year}"))
-display(navigation.profile_nav(ctx))
 
 # %%
 display(steckbrief.steckbrief_section(ctx))
+display(navigation.profile_nav(ctx))
 
 # %% [markdown]
 # ## Entwicklung der wichtigsten Kennzahlen
 
 # %%
-display(profile.narrow(report_sections.key_series_html(ctx)))
+display(report_sections.key_series_html(ctx))
 
 # %% [markdown]
 # ## Bevölkerung
@@ -115,7 +115,6 @@ display(
 
 # %%
 display(report_sections.details_section(ctx))
-display(*report_sections.comparison_note(ctx))
 
 # %% [markdown]
 # ## Angebote der Präventionskette

@@ -521,7 +521,8 @@ def test_no_table_is_wider_than_its_container_at_1280(project, browser, which):
 #: Every text of an inline SVG at its drawn size: computed font size times the SVG's scale (its
 #: drawn width over its viewBox width); and which elements draw a chart as a raster image.
 CHART_TEXT_JS = """() => {
-  const sizes = [...document.querySelectorAll("svg")].flatMap(svg => {
+  const drawn = [...document.querySelectorAll("svg")].filter(svg => svg.getBoundingClientRect().width > 0);
+  const sizes = drawn.flatMap(svg => {
     const box = svg.viewBox.baseVal, width = svg.getBoundingClientRect().width;
     const scale = box && box.width ? width / box.width : 1;
     return [...svg.querySelectorAll("text")].filter(t => t.textContent.trim())
@@ -538,7 +539,8 @@ CHART_TEXT_JS = """() => {
 @needs_chromium
 @pytest.mark.parametrize("kind", sorted(PAGE_KINDS))
 def test_no_chart_text_below_9_px_on_a_phone(project, browser, kind):
-    """At 390 px every chart and map text is drawn at 9 px or more, no chart or map is an image
+    """At 390 px every chart and map text is drawn at 9 px or more (a chart's wide layout, not drawn on a
+    phone, is left out), no chart or map is an image
     (raster or embedded SVG) and every chart and map has an accessible name; the profile and the
     city report have chart text to check (the small config's 2 Stadtteile are too few for the
     funnel plots and the HzE models), and the Sozialraumanalyse, the profile and the fact sheet
@@ -592,3 +594,18 @@ def test_pdf_next_to_the_page_has_every_column(project, which):
     assert missing == [], f"column headers missing in {pdf.name}: {missing}"
     vocabulary = set(re.findall(r"[^\W\d_]+", html_lib.unescape(re.sub(r"<[^>]+>", " ", html))))
     assert words_broken_without_hyphen(printed, vocabulary) == [], "a word breaks only at a hyphen"
+
+
+@needs_chromium
+def test_profile_pdf_has_at_most_four_pages(project):
+    """A printed Stadtteilprofil fits four A4 pages (Steckbrief and key series on page 1; no contents, page
+    navigation or folded tables on paper)."""
+    import pypdfium2
+
+    for year in YEARS:
+        for slug in SLUGS:
+            doc = pypdfium2.PdfDocument(project / "reports" / str(year) / "stadtteile" / f"{slug}.pdf")
+            pages, first = len(doc), doc[0].get_textpage().get_text_range()
+            doc.close()
+            assert pages <= 4, f"{year} {slug}: {pages} pages"
+            assert "Steckbrief" in first and not re.search(r"\bInhalt\b", first), first[:300]

@@ -62,12 +62,14 @@ def test_table_of_contents_lists_h2_headings_after_the_title():
         '<h2 id="E"><span>Mit</span> Markup<a class="anchor-link" href="#E">¶</a></h2><p>Text</p>'
     )
     out = add_table_of_contents(page)
-    nav = out[out.index("</h1>") + 5 : out.index("<p>x</p>")]
-    items = re.findall(r"<li>(.*?)</li>", nav)
-    assert items == [
-        '<a href="#A">Bevölkerung</a>',
-        '<a href="#B">Trends &amp; Karten</a>',
-        '<a href="#C">Ohne Ankerlink</a>',
-        '<a href="#E">Mit Markup</a>',
-    ]
+    toc = out[out.index("</h1>") + 5 : out.index("<p>x</p>")]
+    wide, folded = toc.split('<details class="mon-toc-folded">')  # open on a wide screen, folded on a phone
+    assert wide.startswith('<nav class="mon-toc"') and folded.startswith("<summary>Inhalt</summary>")
+    for nav in (wide, folded):
+        assert re.findall(r"<li>(.*?)</li>", nav) == [
+            '<a href="#A">Bevölkerung</a>',
+            '<a href="#B">Trends &amp; Karten</a>',
+            '<a href="#C">Ohne Ankerlink</a>',
+            '<a href="#E">Mit Markup</a>',
+        ]
     assert add_table_of_contents("<h1>T</h1>") == "<h1>T</h1>"  # fewer than two sections: no list

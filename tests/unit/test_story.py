@@ -166,7 +166,26 @@ def test_matrix_cells_are_coloured_by_the_profile_classification(catalogue):
     assert 'class="num mon-a-similar"' in html  # u3_care 36,0 (33,0–39,0) against 35,0
     assert 'class="num mon-a-none"' in html  # the secret cell of 102
     assert '<td class="num mon-city" data-cell="sgb2_u15|2025|stadt|05316000">22,1\xa0%</td>' in html
-    assert [len(c) for c in city_matrix.chunks(list(range(9)))] == [5, 4]  # at most six, even
+    phases = {"sgb2_u15": "Lebenslage", "u3_care": "Frühe Kindheit 0–3"}
+    grouped = str(city_matrix.matrix_table(_published(), inds, 2025, areas, CITY, "T", phases=phases))
+    assert (
+        '<colgroup><col></colgroup><colgroup span="1"></colgroup><colgroup span="1"></colgroup>' in grouped
+        and '<th scope="colgroup" colspan="1">Lebenslage</th><th scope="colgroup" colspan="1">Frühe Kindheit 0–3</th>'
+        in grouped
+    )
+
+
+def test_matrix_packs_as_many_columns_as_fit_1280_px():
+    from types import SimpleNamespace
+
+    # "Anteil (%)": max(6 glyphs × 0,7 em, 7 em) + 0,8 em = 7,8 em; 7 of them (54,6 em) fit 72 − 13,5 = 58,5 em
+    narrow = SimpleNamespace(short="Anteil", unit="pct")
+    assert [len(t) for t in city_matrix.pack([narrow] * 34)] == [7, 7, 7, 7, 6]  # 5 tables, the columns even
+    # "Willkommensbesuche": 18 × 0,7 + 0,8 = 13,4 em; five wide (67 em) do not fit one table: two tables, spread
+    # 3 + 2 (40,2 and 26,8 em); four wide and three narrow need two tables too, spread 4 + 3 (53,6 and 23,4 em)
+    wide = SimpleNamespace(short="Willkommensbesuche", unit="pct")
+    assert [len(t) for t in city_matrix.pack([wide] * 5)] == [3, 2]
+    assert [len(t) for t in city_matrix.pack([wide] * 4 + [narrow] * 3)] == [4, 3]
 
 
 # --- names by code ---------------------------------------------------------------------------------------
@@ -205,3 +224,15 @@ def test_start_page_lists_the_stadtbezirk_with_its_word():
     html = render_index(config, reports, [], [Markup("Satz")], None)
     assert html.index('id="befunde"') < html.index('id="stadtteile"')  # the headlines come first
     assert '<span class="mon-area-bezirk">Stadtbezirk I</span>' in html
+
+
+def test_a_chart_of_several_indicators_names_each_of_their_sources_once(catalogue):
+    from helpers.report.context import indicators_source_line
+
+    config = load_config(CONFIG)
+    inds = [catalogue.get("sgb2_u15"), catalogue.get("sgb2_u3"), catalogue.get("u3_care")]
+    # sgb2 + population, sgb2 + population, kita + population: three holders, in order, none of the other eight
+    assert indicators_source_line(inds, config) == (
+        f"Quelle: {config.sources['sgb2'].holder}; {config.sources['population'].holder}; "
+        f"{config.sources['kita'].holder}; eigene Berechnungen"
+    )

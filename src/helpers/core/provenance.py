@@ -80,13 +80,19 @@ def synthetic_sources(paths: ProjectPaths, sources: list[str]) -> list[str]:
 
 
 def synthetic_note(paths: ProjectPaths, sources: list[str]) -> str:
-    """The banner text, or "" when no source of the page is synthetic."""
+    """The banner text, or "" when no source of the page is synthetic. The synthetic sources are named only
+    when some of the page's sources are real (the banner stays short on a phone when all are synthetic)."""
     synthetic = synthetic_sources(paths, sources)
     if not synthetic:
         return ""
+    commune = paths.config.commune.name
+    if len(synthetic) == len(set(sources)):
+        return (
+            "Alle Zahlen dieser Seite beruhen auf künstlich erzeugten Daten, die echten Exporten nachgebildet sind; "
+            f"sie beschreiben nicht die tatsächliche Lage in {commune}."
+        )
     labels = ", ".join(source_label(paths.config, s) for s in synthetic)
     return (
         "Diese Seite beruht auf künstlich erzeugten Daten, die echten Exporten nachgebildet "
-        f"sind ({labels}). Die Zahlen beschreiben nicht die tatsächliche Lage in "
-        f"{paths.config.commune.name}."
+        f"sind ({labels}). Die Zahlen beschreiben nicht die tatsächliche Lage in {commune}."
     )

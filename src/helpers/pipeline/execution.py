@@ -187,13 +187,19 @@ def _heading_text(inner: str) -> str:
 
 
 def add_table_of_contents(page: str) -> str:
-    """Insert an "Inhalt" list of the page's h2 headings after the first h1 (server-side, no script)."""
+    """Insert an "Inhalt" list of the page's h2 headings after the first h1 (server-side, no script): open on a
+    wide screen, folded into one line (a <details>) on a phone so that the page's first section is on its first
+    screen; the stylesheet shows one of the two, and neither in print."""
     entries = [(anchor, _heading_text(inner)) for anchor, inner in _H2.findall(page)]
     end_h1 = page.find("</h1>")
     if len(entries) < 2 or end_h1 < 0:
         return page
     items = "".join(f'<li><a href="#{a}">{html.escape(t)}</a></li>' for a, t in entries)
-    nav = f'<nav class="mon-toc" aria-label="Inhalt"><p class="mon-toc-title">Inhalt</p><ul>{items}</ul></nav>'
+    nav = (
+        f'<nav class="mon-toc" aria-label="Inhalt"><p class="mon-toc-title">Inhalt</p><ul>{items}</ul></nav>'
+        f'<details class="mon-toc-folded"><summary>Inhalt</summary><nav aria-label="Inhalt"><ul>{items}</ul></nav>'
+        "</details>"
+    )
     cut = end_h1 + len("</h1>")
     return page[:cut] + nav + page[cut:]
 

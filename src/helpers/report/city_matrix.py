@@ -1,14 +1,16 @@
 """The city report's Lebenslauf-Matrix as tables that fit the page: Stadtteile as rows (the name column stays
-in view when a table scrolls on a phone), a few indicators per table, every cell coloured and marked by the
+in view when a table scrolls on a phone), as many indicators per table as fit 1280 px with their life phases
+named above them, every cell coloured and marked by the
 same classification the profiles use (``helpers.report.steckbrief.compare_to_city``: the area's 95 % interval
 against the city value), the interval in the cell's title; and the city's series of the key indicators as
-small SVG charts (``helpers.report.svg_charts.series_chart``, inline).
+small multiples in a grid (``helpers.report.svg_charts.series_chart``, inline, the interval as a band).
 
 Only published cells enter; every value carries its ``data-cell`` key.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -34,25 +36,51 @@ from helpers.report.steckbrief import MARKS, NO_OFFER, VERDICT_CSS, compare_to_c
 if TYPE_CHECKING:
     from helpers.report.context import ReportScope
 
-#: Indicators per table: with the Stadtteil column it fits 1280 px (and scrolls with a fixed first column
-#: on a phone).
-PER_TABLE = 6
+#: The width a matrix table may take at 1280 px (the page's 992 px column at the table's 0.85 rem), in em,
+#: and the Stadtteil column's part of it: the indicators of all phases fill the tables in catalogue order, as
+#: many per table as fit (``pack``), a phase heading above its columns.
+TABLE_EM, NAME_EM = 72.0, 13.5
+#: The average width of a header glyph in em (measured with DejaVu Sans at weight 600, the widest common face),
+#: and the widest value with its marks ("(56,4 %)ᴹ ○").
+GLYPH_EM, VALUE_EM = 0.7, 7.0
 
 
-def chunks(items: Sequence, size: int = PER_TABLE) -> list[list]:
-    """``items`` in tables of at most ``size``, as even as possible.
+def column_em(ind: Indicator) -> float:
+    """The estimated width of an indicator's column in em: the header wraps at its spaces and after its hyphens, so
+    its longest word (:data:`GLYPH_EM` per glyph), or the widest value with its marks (:data:`VALUE_EM`),
+    plus padding.
 
-    >>> [len(c) for c in chunks(list(range(11)))], [len(c) for c in chunks(list(range(6)))]
-    ([6, 5], [6])
+    >>> from types import SimpleNamespace as N
+    >>> column_em(N(short="Willkommensbesuche", unit="pct")), column_em(N(short="SGB-II-Quote unter 15", unit="pct"))
+    (13.4, 7.8)
     """
-    n = -(-len(items) // size)
-    base, extra = divmod(len(items), n) if n else (0, 0)
-    out, start = [], 0
-    for i in range(n):
-        end = start + base + (1 if i < extra else 0)
-        out.append(list(items[start:end]))
-        start = end
-    return out
+    words = re.split(r"\s+|(?<=[-–])", f"{ind.short} ({UNIT_HEADER[ind.unit]})")
+    return round(max(max(len(w) for w in words) * GLYPH_EM, VALUE_EM) + 0.8, 2)
+
+
+def pack(items: Sequence[Indicator], budget: float = TABLE_EM - NAME_EM) -> list[list[Indicator]]:
+    """``items`` in order, in as few tables as their columns fit into ``budget`` em (each table at least one),
+    the columns spread evenly over that many tables.
+
+    >>> from types import SimpleNamespace as N
+    >>> inds = [N(short="Anteil", unit="pct")] * 11
+    >>> [len(t) for t in pack(inds)], [len(t) for t in pack(inds, 30.0)]
+    ([6, 5], [3, 3, 3, 2])
+    """
+    tables: list[list[Indicator]] = []
+    used = budget
+    for ind in items:
+        width = column_em(ind)
+        if used + width > budget:
+            tables.append([])
+            used = 0.0
+        tables[-1].append(ind)
+        used += width
+    base, extra = divmod(len(items), len(tables) or 1)
+    sizes = [base + (1 if k < extra else 0) for k in range(len(tables))]
+    starts = [sum(sizes[:k]) for k in range(len(sizes))]
+    even = [list(items[a : a + n]) for a, n in zip(starts, sizes, strict=True)]
+    return even if all(sum(column_em(i) for i in t) <= budget for t in even) else tables
 
 
 def _cell(row: Mapping | None, city: Mapping | None, ind: Indicator, is_city: bool) -> Markup:
@@ -83,9 +111,11 @@ def matrix_table(
     city_code: str,
     caption: str | Markup,
     links: Mapping[str, str] | None = None,
+    phases: Mapping[str, str] | None = None,
 ) -> Markup:
     """Stadtteile (rows, with ``areas`` as (level, code, label)) × ``indicators`` (columns) of one year, the city
-    as the last row."""
+    as the last row. ``phases`` (indicator id → life phase): a heading row names the phase above its columns,
+    each phase a column group."""
     links = links or {}
     cells = published_cells(published, [i.id for i in indicators], [year])
     head = Markup("").join(
@@ -104,10 +134,33 @@ def matrix_table(
         )  # fmt: skip
         css = ' class="mon-city-row"' if level == "stadt" else ""
         body.append(Markup('<tr{}><th scope="row">{}</th>{}</tr>').format(Markup(css), label, row_cells))
+    if not phases:
+        return Markup(
+            '<table class="mon-cm"><caption>{}</caption><thead><tr><th scope="col">Stadtteil</th>{}</tr></thead>'
+            "<tbody>{}</tbody></table>"
+        ).format(caption, head, Markup("").join(body))
+    runs = phase_runs([phases[i.id] for i in indicators])
+    groups = Markup("").join(Markup('<colgroup span="{}"></colgroup>').format(n) for _, n in runs)
+    over = Markup("").join(Markup('<th scope="colgroup" colspan="{}">{}</th>').format(n, p) for p, n in runs)
     return Markup(
-        '<table class="mon-cm"><caption>{}</caption><thead><tr><th scope="col">Stadtteil</th>{}</tr></thead>'
-        "<tbody>{}</tbody></table>"
-    ).format(caption, head, Markup("").join(body))
+        '<table class="mon-cm"><caption>{}</caption><colgroup><col></colgroup>{}<thead><tr class="mon-cm-phases">'
+        '<th scope="col" rowspan="2">Stadtteil</th>{}</tr><tr>{}</tr></thead><tbody>{}</tbody></table>'
+    ).format(caption, groups, over, head, Markup("").join(body))
+
+
+def phase_runs(phases: Sequence[str]) -> list[tuple[str, int]]:
+    """The runs of equal phases in column order, as (phase, number of columns).
+
+    >>> phase_runs(["Kita", "Kita", "Schule", "Kita"])
+    [('Kita', 2), ('Schule', 1), ('Kita', 1)]
+    """
+    runs: list[tuple[str, int]] = []
+    for phase in phases:
+        if runs and runs[-1][0] == phase:
+            runs[-1] = (phase, runs[-1][1] + 1)
+        else:
+            runs.append((phase, 1))
+    return runs
 
 
 LEGEND = (
@@ -120,27 +173,6 @@ LEGEND = (
 )
 
 
-def phase_tables(
-    published: pd.DataFrame,
-    inds: Sequence[Indicator],
-    phase: str,
-    rows: Sequence[tuple[str, str, str]],
-    city_code: str,
-    year: int,
-    links: Mapping[str, str] | None = None,
-) -> list[Markup]:
-    """One phase's indicators in tables of at most :data:`PER_TABLE` (``rows``: the areas and the city)."""
-    groups = chunks(list(inds))
-    out = []
-    for k, group in enumerate(groups, start=1):
-        caption = text("{}: {}", phase, public(year, "year"))
-        if len(groups) > 1:
-            caption = text("{} (Teil {} von {}): {}", phase, public(k, "count"), public(len(groups), "count"),
-                           public(year, "year"))  # fmt: skip
-        out.append(matrix_table(published, group, year, rows, city_code, caption, links))
-    return out
-
-
 def city_matrix_html(
     published: pd.DataFrame,
     catalogue: Catalogue,
@@ -149,25 +181,34 @@ def city_matrix_html(
     year: int,
     links: Mapping[str, str] | None = None,
     phases: Sequence[str] | None = None,
-    headings: bool = True,
 ):
-    """Per life phase (all, or ``phases``) one or more tables of at most :data:`PER_TABLE` indicators, then the
-    legend and the Zeichenerklärung."""
+    """The indicators of all life phases (or of ``phases``) in catalogue order, in as few tables as fit 1280 px
+    (:func:`pack`), each with its phases named above their columns; then the legend and the Zeichenerklärung."""
     from IPython.display import HTML
 
     from helpers.report.indicator_tables import legend
-    from helpers.report.profile import anchor
 
     rows = [*areas, ("stadt", city_code, "Gesamtstadt")]
+    phase_of = {
+        i.id: phase for phase, inds in phase_sections(catalogue) if phases is None or phase in phases for i in inds
+    }
+    chosen = [i for _, inds in phase_sections(catalogue) for i in inds if i.id in phase_of]
+    tables = pack(chosen)
     parts = []
-    for phase, inds in phase_sections(catalogue):
-        if phases is not None and phase not in phases:
-            continue
-        if headings:
-            parts.append(Markup(fragment("heading", 3, f"matrix-{anchor(phase)}", phase)))
-        parts += phase_tables(published, inds, phase, rows, city_code, year, links)
+    for k, group in enumerate(tables, start=1):
+        named = ", ".join(dict.fromkeys(phase_of[i.id] for i in group))
+        caption = text("Lebenslauf-Matrix {}: {}", public(year, "year"), named)
+        if len(tables) > 1:
+            caption = text("Lebenslauf-Matrix {}, Teil {} von {}: {}", public(year, "year"), public(k, "count"),
+                           public(len(tables), "count"), named)  # fmt: skip
+        parts.append(matrix_table(published, group, year, rows, city_code, caption, links, phase_of))
     parts.append(Markup(fragment("note", LEGEND)))
     return HTML(Markup("").join(parts) + Markup(legend().data))
+
+
+#: The viewBox width of a small multiple of the city's series: three in a row at 1280 px, each about 310 px
+#: wide, so its 12-unit text is drawn at about 11 px (and at more on a phone, one chart in a row).
+SERIES_WIDTH = 330
 
 
 def city_series_html(
@@ -197,15 +238,15 @@ def city_series_html(
                   None if pd.isna(r["ci_upper"]) else float(r["ci_upper"]))
             for r in shown
         ]  # fmt: skip
-        chart = series_chart(points, UNIT_HEADER[ind.unit], years)
+        chart = series_chart(points, UNIT_HEADER[ind.unit], years, width=SERIES_WIDTH, plot=120)
         listed = "; ".join(f"{p.year}: {fmt_value(p.value, ind.unit, '')}" for p in points)
         alt = f"Liniendiagramm {ind.short}, Gesamtstadt, mit 95-%-Konfidenzintervall als Band. {listed}."
         figure = chart_html(chart, alt, ind.short)
-        parts.append(Markup('<div class="mon-pair-item">{}</div>').format(Markup(figure)))
+        parts.append(Markup(figure))
     note = Markup(fragment("note", Markup("Werte der Gesamtstadt je Jahr mit 95-%-Konfidenzintervall (Band); "
                                           "nur veröffentlichte Werte. Der Trend steht in der ")
                            + Markup("Sozialraumanalyse.")))  # fmt: skip
-    return HTML(Markup('<div class="mon-pair mon-series">{}</div>').format(Markup("").join(parts)) + note)
+    return HTML(Markup('<div class="mon-series">{}</div>').format(Markup("").join(parts)) + note)
 
 
 def city_matrix_section(scope: ReportScope):

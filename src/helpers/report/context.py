@@ -278,7 +278,12 @@ def source_line(holders: Sequence[str]) -> str:
 
 def indicator_source_line(indicator: Indicator, config: Config) -> str:
     """The source line of one indicator: the holders of the sources it is computed from."""
-    return source_line([config.sources[k].holder for k in indicator.raw_sources() if k in config.sources])
+    return indicators_source_line([indicator], config)
+
+
+def indicators_source_line(indicators: Sequence[Indicator], config: Config) -> str:
+    """The source line of a chart of several indicators: the holders of their sources, each once, in order."""
+    return source_line([config.sources[k].holder for i in indicators for k in i.raw_sources() if k in config.sources])
 
 
 def open_report(config_path: str, year: int, stadtteil: str | None = None, kind: str = "profil") -> ReportScope:

@@ -54,9 +54,14 @@ def tag_years(words: str) -> Markup:
     return Markup("").join([*parts, escape(words[last:])])
 
 
-def chart_html(chart: Chart, alt: str, caption: str = "") -> str:
-    """The chart inline: its title above and source below as HTML text, the SVG named by ``alt``."""
-    return fragment("chart", Markup(chart.svg(alt)), tag_years(chart.title), tag_years(chart.source), caption)
+def chart_html(chart: Chart, alt: str, caption: str = "", wide: Chart | None = None) -> str:
+    """The chart inline: its title above and source below as HTML text, the SVG named by ``alt``. ``wide``: the
+    same chart laid out for a wide screen and print (the stylesheet shows one of the two)."""
+    if wide is None:
+        svg = Markup(chart.svg(alt))
+    else:
+        svg = Markup(chart.svg(alt, "mon-layout-narrow") + wide.svg(alt, "mon-layout-wide"))
+    return fragment("chart", svg, tag_years(chart.title), tag_years(chart.source), caption, wide is not None)
 
 
 def figure_html(fig: Chart | Figure | bytes, alt: str, caption: str = "", wide: bool = False) -> HTML:

@@ -270,6 +270,8 @@ def small_multiples_svg(
     source: str,
     names: Sequence[str],
     columns: int = 2,
+    width: float = WIDTH,
+    plot: float = 106,
 ) -> Chart:
     """Small multiples: one panel per indicator, one line per area (``names``: the area first, solid
     with dots, then the city, dashed) over the years with data; a gap in the years breaks the line,
@@ -277,12 +279,13 @@ def small_multiples_svg(
 
     ``series``: columns ``panel`` (indicator id), ``area_name``, ``year``, ``value``; ``panels``:
     (indicator id, panel title, decimals, cap of the value axis or None, e.g. 100 for shares) in
-    order. Each panel's value axis starts at 0.
+    order. Each panel's value axis starts at 0. ``width``: of the viewBox (a wide chart with more ``columns``
+    keeps the panels' width, for a wide screen and print); ``plot``: the height of a panel's plot.
     """
     keys = [Key(_style(i)[3], _style(i)[0], n) for i, n in enumerate(names[:2])]
-    out, used = legend(keys, 0)
+    out, used = legend(keys, 0, right=width)
     gap = 16
-    pw = (WIDTH - gap * (columns - 1)) / columns
+    pw = (width - gap * (columns - 1)) / columns
     years = sorted(int(y) for y in series["year"].unique()) or [0]
     heads = [wrap(label, pw, LABEL) for _, label, _, _ in panels]
     top = used + 14
@@ -290,16 +293,17 @@ def small_multiples_svg(
         row_heads = max(len(h) for h in heads[start : start + columns])
         for k in range(start, min(start + columns, len(panels))):
             px = (k - start) * (pw + gap)
-            out += _panel(series, panels[k], heads[k], px, top, pw, row_heads, years, names)
-        top += 15 * row_heads + 150
-    return Chart("".join(out), top, title, source)
+            out += _panel(series, panels[k], heads[k], (px, top, pw, plot), row_heads, years, names)
+        top += 15 * row_heads + plot + 44
+    return Chart("".join(out), top, title, source, width)
 
 
-def _panel(series, panel, head_lines, px, top, pw, row_heads, years, names) -> list[str]:
+def _panel(series, panel, head_lines, box, row_heads, years, names) -> list[str]:
     ind_id, _, _, cap = panel
+    px, top, pw, plot = box
     out = [text(px, top + 12 + 15 * i, part, LABEL, weight="600") for i, part in enumerate(head_lines)]
     head = top + 15 * row_heads + 10
-    left, right, bottom = px + 38, px + pw - 8, head + 106
+    left, right, bottom = px + 38, px + pw - 8, head + plot
     part = series[series["panel"] == ind_id]
     peak = float(part["value"].max()) if len(part) else 1.0
     ticks = nice_ticks(peak * 1.05 if peak > 0 else 1.0, 4)

@@ -197,9 +197,7 @@ def phase_matrix(scope: ReportScope, phase: str) -> HTML:
     from helpers.report.city_matrix import city_matrix_html
 
     areas = [("stadtteil", s.code, s.name) for s in scope.config.stadtteile]
-    return city_matrix_html(
-        scope.published, scope.catalogue, areas, scope.city_code, scope.year, scope.links, [phase], headings=False
-    )
+    return city_matrix_html(scope.published, scope.catalogue, areas, scope.city_code, scope.year, scope.links, [phase])
 
 
 def hze_phase_matrix(scope: ReportScope) -> HTML:
@@ -209,10 +207,12 @@ def hze_phase_matrix(scope: ReportScope) -> HTML:
 
 def key_series_html(scope: ReportScope):
     """Small multiples of the page's key indicators: the Stadtteil and the city over the years with data."""
-    from helpers.report.display import figure_html
+    from helpers.report.context import indicators_source_line
+    from helpers.report.display import chart_html
     from helpers.report.indicator_tables import DECIMALS, UNIT_HEADER
     from helpers.report.plots import small_multiples_svg
     from helpers.report.steckbrief import series_alt, series_frame
+    from helpers.report.svg_charts import WIDTH
 
     place = scope.place
     code, name = place.code, place.name
@@ -224,13 +224,15 @@ def key_series_html(scope: ReportScope):
         for i in indicators
     ]
     title = f"Entwicklung der wichtigsten Kennzahlen: {name} und Gesamtstadt"
-    fig = small_multiples_svg(frame, panels, title, scope.source, [name, "Gesamtstadt"])
+    source = indicators_source_line(indicators, scope.config)
+    names = [name, "Gesamtstadt"]
+    fig = small_multiples_svg(frame, panels, title, source, names)
+    wide = small_multiples_svg(frame, panels, title, source, names, columns=4, width=2 * WIDTH, plot=76)
     caption = (
-        "Nur Jahre mit veröffentlichtem Wert; eine Lücke in der Linie heißt: geheim gehalten oder noch keine Daten. "
-        "Jede Kennzahl hat ihre eigene Skala, beginnend bei null. Bei kleinen "
-        "Stadtteilen sind manche Werte Mehrjahreswerte (mehrere Jahre zusammengefasst)."
+        "Eine Lücke in der Linie heißt: geheim gehalten oder noch keine Daten. Jede Kennzahl hat ihre eigene Skala ab "
+        "null; bei kleinen Stadtteilen sind manche Werte Mehrjahreswerte."
     )
-    return figure_html(fig, alt=series_alt(frame, indicators, name), caption=caption)
+    return HTML(chart_html(fig, series_alt(frame, indicators, name), caption, wide))
 
 
 def details_section(scope: ReportScope):

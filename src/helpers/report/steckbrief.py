@@ -500,15 +500,13 @@ def steckbrief_summary(items: Sequence[Comparison], trends: Mapping[str, Mapping
     )
 
 
-#: Said once under the Steckbrief (and nowhere else on the page): what the marks and "deutlich" mean.
+#: Said once under the Steckbrief (and nowhere else on the page): what the marks and "deutlich" mean, in two
+#: short sentences.
 MARK_NOTE = (
     "⊖ deutlich ungünstiger, ⊕ deutlich günstiger, ≠ deutlich anders (ohne Wertung), ○ kein belastbarer "
-    "Unterschied: „deutlich“ heißt, das 95-%-Konfidenzintervall (KI) des Stadtteils schließt den Wert der "
-    "Gesamtstadt aus, ein Unterschied dieser Größe ist kaum durch Zufall zu erklären; keine Rangliste. ⊘ kein "
-    "Angebot im Stadtteil. Trend: Veränderung über alle Jahre mit Daten (Zeitraum in Klammern); ▲ gestiegen, "
-    "▼ gesunken, dazu „günstiger“ oder „ungünstiger“, nur wenn die Veränderung mehr ist, als der Zufall erklärt. "
-    "Zuerst steht, wo der Stadtteil deutlich ungünstiger liegt und sich ungünstig entwickelt; Kennzahlen eines "
-    "Themas für mehrere Altersgruppen stehen in einer Zeile."
+    "Unterschied, ⊘ kein Angebot: „deutlich“ heißt, das 95-%-Konfidenzintervall (KI) des Stadtteils schließt den "
+    "Wert der Gesamtstadt aus. Beim Trend (▲ gestiegen, ▼ gesunken; alle Jahre mit Daten) steht „günstiger“ oder "
+    "„ungünstiger“ nur, wenn die Veränderung mehr ist, als der Zufall erklärt."
 )
 
 

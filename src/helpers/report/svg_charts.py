@@ -47,12 +47,14 @@ class Chart:
     source: str = ""
     width: float = WIDTH
 
-    def svg(self, label: str = "") -> str:
-        """The ``<svg>`` element; ``label`` (the German description) becomes its accessible name."""
+    def svg(self, label: str = "", css: str = "") -> str:
+        """The ``<svg>`` element; ``label`` (the German description) becomes its accessible name, ``css`` a further
+        class (which of a chart's layouts the stylesheet shows)."""
         name = f' role="img" aria-label="{escape(label, {chr(34): "&quot;"})}"' if label else ' aria-hidden="true"'
         title = f"<title>{escape(self.title)}</title>" if self.title else ""
+        css = f"mon-chart-svg {css}".strip()
         return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" class="mon-chart-svg" viewBox="0 0 {self.width:g} '
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="{css}" viewBox="0 0 {self.width:g} '
             f'{self.height:.0f}" width="{self.width:g}" height="{self.height:.0f}"{name} '
             f'font-family="{FONT_FAMILY}" font-size="{FONT}" fill="{INK}">{title}{self.body}</svg>'
         )
@@ -357,25 +359,29 @@ def segments(points: Sequence[Point]) -> list[list[Point]]:
     return runs
 
 
-def series_chart(points: Sequence[Point], ylabel: str, years: tuple[int, int] | None = None) -> Chart:
+def series_chart(
+    points: Sequence[Point], ylabel: str, years: tuple[int, int] | None = None, width: float = WIDTH, plot: float = 200
+) -> Chart:
     """A line with markers over the years and a shaded 95 % interval band; the value axis starts at 0.
 
     ``years``: the range of the year axis (default: the points' years), so a series that starts
-    late shows where it starts.
+    late shows where it starts. ``width`` and ``plot`` (the plot's height): a smaller viewBox for a
+    small multiple, whose text then stays as large on the page.
     """
     if not points:
         raise ValueError("series_chart needs at least one point")
     first, last = years or (min(p.year for p in points), max(p.year for p in points))
     top = max(max(p.high if p.high is not None else p.value for p in points), 1e-9) * 1.08
     ticks = nice_ticks(top)
-    left, right, head, bottom = 48, WIDTH - 14, 30, 230
+    left, right, head = 48, width - 14, 30
+    bottom = head + plot
     x, y = linear((first, max(last, first + 1)), (left + 6, right - 6)), linear((0, ticks[-1]), (bottom, head))
     out = [text(0, 14, ylabel, fill=MUTED)]
     out += value_axis(ticks, y, left, right, tick_decimals(ticks))
     out += year_axis(first, last, x, bottom, right - left)
     for run in segments(points):
         out += _run_svg(run, x, y)
-    return Chart("".join(out), bottom + 24)
+    return Chart("".join(out), bottom + 24, width=width)
 
 
 def series_svg(points: Sequence[Point], ylabel: str, years: tuple[int, int] | None = None) -> str:
