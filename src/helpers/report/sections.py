@@ -205,6 +205,15 @@ def hze_phase_matrix(scope: ReportScope) -> HTML:
     return phase_matrix(scope, scope.plan.role(HZE_RATE_ROLE).phase)
 
 
+def panel_title(short: str, unit: str) -> str:
+    """A chart panel's title: the indicator's short name and its unit, unless the name already says it.
+
+    >>> panel_title("SGB-II-Quote unter 15", "%"), panel_title("Geburten je 1.000 Frauen 15–44", "je 1.000")
+    ('SGB-II-Quote unter 15 (%)', 'Geburten je 1.000 Frauen 15–44')
+    """
+    return short if unit in short else f"{short} ({unit})"
+
+
 def key_series_html(scope: ReportScope):
     """Small multiples of the page's key indicators: the Stadtteil and the city over the years with data."""
     from helpers.report.context import indicators_source_line
@@ -220,7 +229,7 @@ def key_series_html(scope: ReportScope):
     areas = [("stadtteil", code, name), ("stadt", place.city_code, "Gesamtstadt")]
     frame = series_frame(scope.published, indicators, scope.config.data_years, areas)
     panels = [
-        (i.id, f"{i.short} ({UNIT_HEADER[i.unit]})", DECIMALS[i.unit], 100.0 if i.unit == "pct" else None)
+        (i.id, panel_title(i.short, UNIT_HEADER[i.unit]), DECIMALS[i.unit], 100.0 if i.unit == "pct" else None)
         for i in indicators
     ]
     title = f"Entwicklung der wichtigsten Kennzahlen: {name} und Gesamtstadt"
