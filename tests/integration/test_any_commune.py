@@ -181,7 +181,7 @@ def test_second_example_commune_builds_every_page_and_reports_missing_sources(tm
     assert "Nichtdeutsche" not in profile  # no "." boxes for a breakdown the export does not have
     assert "Für Beispielstadt liegen keine Daten der Quelle „Präventionsangebote“ vor." in profile
     sozialraum = (reports / "2025" / "sozialraum.html").read_text(encoding="utf-8")
-    assert sozialraum.count("data:image/svg+xml;base64,") >= 4  # trend, index and value maps from the polygons
+    assert sozialraum.count('class="mon-map-svg"') >= 4  # trend, index and value maps from the polygons, inline
     assert "keine Gebietskarte" not in sozialraum
     audit = (root / EXAMPLE / "build" / "checks" / "geheimhaltung_zusammenfassung.txt").read_text(encoding="utf-8")
     assert audit

@@ -350,5 +350,6 @@ def execute(spec: ReportSpec) -> nbformat.NotebookNode:
 def build_report(spec: ReportSpec) -> None:
     """Execute one report notebook (unless its saved execution is still valid) and publish its HTML page."""
     executed = cached_execution(spec) or execute(spec)
+    spec.executed.with_suffix(".failed.ipynb").unlink(missing_ok=True)  # a saved execution is valid again
     html = render_html(executed, spec.title, spec.page)
     write_bytes_atomic(spec.html, html.encode("utf-8"))

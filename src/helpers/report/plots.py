@@ -301,7 +301,8 @@ def small_multiples_svg(
 def _panel(series, panel, head_lines, box, row_heads, years, names) -> list[str]:
     ind_id, _, _, cap = panel
     px, top, pw, plot = box
-    out = [text(px, top + 12 + 15 * i, part, LABEL, weight="600") for i, part in enumerate(head_lines)]
+    # the indicator names (and units) of the catalogue: their digits are configuration ("15–44", "je 1.000")
+    out = [text(px, top + 12 + 15 * i, part, LABEL, weight="600", public="config") for i, part in enumerate(head_lines)]
     head = top + 15 * row_heads + 10
     left, right, bottom = px + 38, px + pw - 8, head + plot
     part = series[series["panel"] == ind_id]

@@ -415,7 +415,8 @@ METHODS = [
     Method(
         "Trichterdiagramme",
         what="Das Trichterdiagramm zeigt jeden Stadtteil als Punkt: seinen Wert gegen die Zahl der Kinder oder "
-        "Einwohner, auf die er sich bezieht. Zwei trichterförmige Linien um den Wert der Stadt zeigen, wie weit "
+        "Einwohnerinnen und Einwohner, auf die er sich bezieht. Zwei trichterförmige Linien um den Wert der Stadt "
+        "zeigen, wie weit "
         "ein Wert allein durch Zufall abweichen kann; kleine Stadtteile haben einen weiten Trichter, große einen "
         "engen. Ein graues Band zeigt dazu die Unterschiede, die zwischen Stadtteilen üblich sind.",
         why="Eine Rangliste der Stadtteile stellt kleine Stadtteile mit zufällig hohen oder niedrigen Werten an "
