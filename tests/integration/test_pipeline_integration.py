@@ -109,7 +109,7 @@ def test_pages_are_offline_german_and_labelled(project):
             assert toc.group(0).count("<li>") == len(re.findall(r'<li><a href="#', toc.group(0))), page
     profile = (project / "reports/2025/stadtteile/wiesdorf.html").read_text(encoding="utf-8")
     assert "<title>Stadtteilprofil Wiesdorf 2025 – Leverkusen</title>" in profile
-    assert "Bevölkerung" in profile and "Auf einen Blick" in profile
+    assert "Bevölkerung" in profile and "Steckbrief" in profile and "Entwicklung der wichtigsten Kennzahlen" in profile
     assert 'alt="Balkendiagramm' in profile
 
 

@@ -167,7 +167,7 @@ LEGEND = (
     "Farbe und Zeichen wie in den Stadtteilprofilen: ⊖ orange deutlich ungünstiger, ⊕ violett deutlich günstiger "
     "als die Gesamtstadt (das 95-%-Konfidenzintervall des Stadtteils schließt den städtischen Wert aus), ≠ grau "
     "deutlich höher oder niedriger ohne Wertung, ○ hell kein belastbarer Unterschied, ⊘ kein Angebot im "
-    "Stadtteil, · ohne Vergleich (kein Intervall oder nicht veröffentlicht); „.“ geheim gehalten oder keine "
+    "Stadtteil, · ohne Vergleich (ohne Wert oder ohne Intervall); „.“ geheim gehalten oder keine "
     "Daten, M Mehrjahreswert. Das Intervall steht im Hinweis der Zelle (mit der Maus darauf zeigen) und in den "
     "Stadtteilprofilen. Die Stadtteile stehen in der Reihenfolge ihrer Kennziffer, nicht nach Rang."
 )
