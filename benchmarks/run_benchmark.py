@@ -193,15 +193,25 @@ def time_kind(project: Path, kind: str, cfg: str) -> tuple[float, int]:
     pages = kind_pages(project, kind)
     for page in pages:
         page.unlink()
+    drop_executions(project, f"{kind}*.ipynb")
     seconds, _, _ = timed_doit(project, "-n", "1", kind, cfg)
     return seconds, len(pages)
 
 
+def drop_executions(project: Path, pattern: str = "*.ipynb") -> None:
+    """Delete saved executions (``build/executed``), so the report tasks execute their notebooks again
+    instead of re-rendering a still valid saved execution: the benchmark times execution and rendering."""
+    for notebook in (project / "build" / "executed").glob(f"20*/{pattern}"):
+        notebook.unlink()
+
+
 def drop_report_pages(project: Path) -> None:
-    """Delete every published report page, so that doit re-runs exactly the report tasks."""
+    """Delete every published report page and its saved execution, so that doit re-runs exactly the report
+    tasks, notebooks executed."""
     for page in (project / "reports").glob("20*/**/*.html"):
         if page.name != "methoden.html":
             page.unlink()
+    drop_executions(project)
 
 
 def main() -> None:
@@ -235,6 +245,7 @@ def main() -> None:
         par, par_peak, par_pss = timed_doit(project, "-n", str(args.jobs), *REPORTS, cfg)
         # one report alone: remove its page, everything else is up to date
         (project / "reports" / str(year) / "stadtteile" / f"{slug}.html").unlink()
+        drop_executions(project, f"profil_{slug}.ipynb")
         single, _, _ = timed_doit(project, f"profil:{year}-{slug}", cfg)
         by_kind = {kind: time_kind(project, kind, cfg) for kind in args.kinds}
         specs = report_specs(config, args.naive)
