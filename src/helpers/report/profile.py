@@ -34,7 +34,7 @@ from helpers.report.steckbrief import (
 
 
 def anchor(label: str) -> str:
-    """A stable ASCII id for a phase heading (the same as ``helpers.report.sections.anchor``).
+    """A stable ASCII id for a phase heading (the profile's details table and the city matrix).
 
     >>> anchor("Kita 3–6"), anchor("Übergang Schule–Beruf")
     ('kita-3-6', 'uebergang-schule-beruf')

@@ -3,8 +3,6 @@ Lebenslauf-Matrix of the city report, Leitbild tracking, services and comparison
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 from IPython.display import HTML
 from markupsafe import Markup
@@ -29,16 +27,6 @@ STATUS_CLASS = {
     "nicht auf Kurs": "mon-worse",
     "keine Daten": "",
 }
-
-
-def anchor(text: str) -> str:
-    """A stable ASCII id for a heading.
-
-    >>> anchor("Kita 3–6"), anchor("Übergang Schule–Beruf")
-    ('kita-3-6', 'uebergang-schule-beruf')
-    """
-    text = text.lower().translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def count_words(n: int) -> str:
